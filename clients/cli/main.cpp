@@ -1,0 +1,88 @@
+#include "chatclient.h"
+#include "geo.h"
+#include "stdinreader.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+int fail(const QString &message)
+{
+    QTextStream(stderr) << "whisperchat-cli: " << message << "\n";
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    qputenv("QT_NO_GLIB", "1");
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("whisperchat-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "WhisperChat console client. Type to chat; /leave, /next and /quit are commands.\n"
+        "A line starting with // sends the text after the first slash."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption url(QStringLiteral("url"), QStringLiteral("Server URL"),
+                                 QStringLiteral("URL"), QStringLiteral("ws://127.0.0.1:8080/"));
+    const QCommandLineOption lat(QStringLiteral("lat"), QStringLiteral("Latitude, -90..90"),
+                                 QStringLiteral("DEG"));
+    const QCommandLineOption lon(QStringLiteral("lon"), QStringLiteral("Longitude, -180..180"),
+                                 QStringLiteral("DEG"));
+    const QCommandLineOption range(QStringLiteral("range"),
+                                   QStringLiteral("How far to reach, km (0 < km <= 20015.1)"),
+                                   QStringLiteral("KM"));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Print raw protocol frames, one per line"));
+    const QCommandLineOption linger(
+        QStringLiteral("linger-ms"),
+        QStringLiteral("After end of input, wait this long before leaving"), QStringLiteral("MS"),
+        QStringLiteral("500"));
+    parser.addOptions({url, lat, lon, range, json, linger});
+    parser.process(app);
+
+    whisper::ChatClient::Options options;
+    options.url = QUrl(parser.value(url));
+    if (!options.url.isValid() ||
+        (options.url.scheme() != QLatin1String("ws") && options.url.scheme() != QLatin1String("wss")))
+        return fail(QStringLiteral("--url must be a ws:// or wss:// URL"));
+    options.json = parser.isSet(json);
+    bool ok = false;
+    options.lingerMs = parser.value(linger).toInt(&ok);
+    if (!ok || options.lingerMs < 0)
+        return fail(QStringLiteral("--linger-ms must be a non-negative integer"));
+
+    const bool anyPosition = parser.isSet(lat) || parser.isSet(lon) || parser.isSet(range);
+    if (anyPosition) {
+        if (!parser.isSet(lat) || !parser.isSet(lon) || !parser.isSet(range))
+            return fail(QStringLiteral("--lat, --lon and --range go together"));
+        whisper::protocol::Join join;
+        bool okLat = false, okLon = false, okRange = false;
+        join.lat = parser.value(lat).toDouble(&okLat);
+        join.lon = parser.value(lon).toDouble(&okLon);
+        join.rangeKm = parser.value(range).toDouble(&okRange);
+        if (!okLat || !whisper::geo::isValidLatitude(join.lat))
+            return fail(QStringLiteral("--lat must be a number from -90 to 90"));
+        if (!okLon || !whisper::geo::isValidLongitude(join.lon))
+            return fail(QStringLiteral("--lon must be a number from -180 to 180"));
+        if (!okRange || !whisper::geo::isValidRange(join.rangeKm))
+            return fail(QStringLiteral("--range must be > 0 and <= 20015.1 km"));
+        options.join = join;
+    }
+
+    whisper::ChatClient client(options);
+    whisper::StdinReader input;
+    QObject::connect(&input, &whisper::StdinReader::line, &client,
+                     &whisper::ChatClient::userLine);
+    QObject::connect(&input, &whisper::StdinReader::finished, &client,
+                     &whisper::ChatClient::inputFinished);
+    QObject::connect(&client, &whisper::ChatClient::done, &app, &QCoreApplication::exit);
+    client.start();
+    return app.exec();
+}

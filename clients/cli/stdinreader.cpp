@@ -1,0 +1,37 @@
+#include "stdinreader.h"
+
+#include <unistd.h>
+
+namespace whisper {
+
+StdinReader::StdinReader(QObject *parent)
+    : QObject(parent)
+    , m_notifier(STDIN_FILENO, QSocketNotifier::Read)
+{
+    connect(&m_notifier, &QSocketNotifier::activated, this, &StdinReader::onReadable);
+}
+
+void StdinReader::onReadable()
+{
+    char chunk[4096];
+    const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+    if (n <= 0) {
+        m_notifier.setEnabled(false);
+        if (!m_buffer.isEmpty())
+            Q_EMIT line(QString::fromUtf8(m_buffer));
+        m_buffer.clear();
+        Q_EMIT finished();
+        return;
+    }
+    m_buffer.append(chunk, n);
+    qsizetype newline;
+    while ((newline = m_buffer.indexOf('\n')) >= 0) {
+        QByteArray text = m_buffer.left(newline);
+        m_buffer.remove(0, newline + 1);
+        if (text.endsWith('\r'))
+            text.chop(1);
+        Q_EMIT line(QString::fromUtf8(text));
+    }
+}
+
+} // namespace whisper

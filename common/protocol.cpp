@@ -1,0 +1,517 @@
+#include "protocol.h"
+
+#include "geo.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QStringDecoder>
+
+#include <cmath>
+
+namespace whisper::protocol {
+
+namespace {
+
+struct Name {
+    ErrorCode code;
+    const char *wire;
+};
+constexpr Name kErrorNames[] = {
+    {ErrorCode::BadRequest, "bad_request"},   {ErrorCode::Unauthorized, "unauthorized"},
+    {ErrorCode::Forbidden, "forbidden"},      {ErrorCode::NotFound, "not_found"},
+    {ErrorCode::Conflict, "conflict"},        {ErrorCode::TooLarge, "too_large"},
+    {ErrorCode::RateLimited, "rate_limited"}, {ErrorCode::Unavailable, "unavailable"},
+    {ErrorCode::Internal, "internal"},
+};
+
+struct ReasonName {
+    LeftReason reason;
+    const char *wire;
+};
+constexpr ReasonName kReasonNames[] = {
+    {LeftReason::Left, "left"},
+    {LeftReason::Disconnected, "disconnected"},
+    {LeftReason::Kicked, "kicked"},
+    {LeftReason::Blocked, "blocked"},
+};
+
+// Largest integer a double carries exactly: JSON numbers beyond it are not
+// trustworthy as integers.
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+// Reads typed fields out of one JSON object and remembers the first problem,
+// so each message decoder reads like the table in PROTOCOL.md.
+class FieldReader {
+public:
+    FieldReader(const QJsonObject &object, QString type)
+        : m_object(object)
+        , m_type(std::move(type))
+    {
+    }
+
+    bool ok() const { return !m_error.has_value(); }
+    DecodeError error() const { return *m_error; }
+
+    void fail(ErrorCode code, const QString &message)
+    {
+        if (!m_error)
+            m_error = DecodeError{code, message, m_type};
+    }
+
+    double number(const char *field)
+    {
+        const QJsonValue v = valueOf(field);
+        if (!ok())
+            return 0.0;
+        if (!v.isDouble()) {
+            fail(ErrorCode::BadRequest, wrongType(field, "a number"));
+            return 0.0;
+        }
+        const double d = v.toDouble();
+        if (!std::isfinite(d)) {
+            fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be a finite number")
+                                            .arg(QLatin1String(field)));
+            return 0.0;
+        }
+        return d;
+    }
+
+    qint64 integer(const char *field)
+    {
+        const double d = number(field);
+        if (!ok())
+            return 0;
+        if (d != std::trunc(d) || std::fabs(d) > kMaxSafeInteger) {
+            fail(ErrorCode::BadRequest,
+                 QStringLiteral("field '%1' must be an integer").arg(QLatin1String(field)));
+            return 0;
+        }
+        return static_cast<qint64>(d);
+    }
+
+    bool boolean(const char *field)
+    {
+        const QJsonValue v = valueOf(field);
+        if (!ok())
+            return false;
+        if (!v.isBool()) {
+            fail(ErrorCode::BadRequest, wrongType(field, "a boolean"));
+            return false;
+        }
+        return v.toBool();
+    }
+
+    QString string(const char *field)
+    {
+        const QJsonValue v = valueOf(field);
+        if (!ok())
+            return {};
+        if (!v.isString()) {
+            fail(ErrorCode::BadRequest, wrongType(field, "a string"));
+            return {};
+        }
+        return v.toString();
+    }
+
+    std::optional<QString> optionalString(const char *field)
+    {
+        if (!m_object.contains(QLatin1String(field)))
+            return std::nullopt;
+        return string(field);
+    }
+
+    std::optional<qint64> optionalInteger(const char *field)
+    {
+        if (!m_object.contains(QLatin1String(field)))
+            return std::nullopt;
+        return integer(field);
+    }
+
+    QJsonObject object(const char *field)
+    {
+        const QJsonValue v = valueOf(field);
+        if (!ok())
+            return {};
+        if (!v.isObject()) {
+            fail(ErrorCode::BadRequest, wrongType(field, "an object"));
+            return {};
+        }
+        return v.toObject();
+    }
+
+    const QString &type() const { return m_type; }
+
+private:
+    QJsonValue valueOf(const char *field)
+    {
+        if (!ok())
+            return {};
+        const auto it = m_object.constFind(QLatin1String(field));
+        if (it == m_object.constEnd()) {
+            fail(ErrorCode::BadRequest,
+                 QStringLiteral("missing field '%1'").arg(QLatin1String(field)));
+            return {};
+        }
+        return it.value();
+    }
+
+    static QString wrongType(const char *field, const char *expected)
+    {
+        return QStringLiteral("field '%1' must be %2")
+            .arg(QLatin1String(field), QLatin1String(expected));
+    }
+
+    const QJsonObject &m_object;
+    QString m_type;
+    std::optional<DecodeError> m_error;
+};
+
+// Parses the frame into an object and its `type`, or explains why not.
+std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteArrayView bytes)
+{
+    auto bad = [](const QString &message) {
+        return DecodeError{ErrorCode::BadRequest, message, QString()};
+    };
+    // Validate UTF-8 first so the error names the real problem rather than a
+    // JSON syntax error somewhere inside a string.
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString decoded = utf8.decode(bytes);
+    if (utf8.hasError())
+        return bad(QStringLiteral("frame is not valid UTF-8"));
+    Q_UNUSED(decoded);
+
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return bad(QStringLiteral("invalid JSON at offset %1: %2")
+                       .arg(parseError.offset)
+                       .arg(parseError.errorString()));
+    if (!doc.isObject())
+        return bad(QStringLiteral("frame must be a JSON object"));
+    QJsonObject object = doc.object();
+    const auto typeIt = object.constFind(QLatin1String("type"));
+    if (typeIt == object.constEnd())
+        return bad(QStringLiteral("missing field 'type'"));
+    if (!typeIt.value().isString())
+        return bad(QStringLiteral("field 'type' must be a string"));
+    QString type = typeIt.value().toString();
+    return std::pair{std::move(object), std::move(type)};
+}
+
+DecodeError unknownType(const QString &type)
+{
+    return DecodeError{ErrorCode::BadRequest,
+                       QStringLiteral("unknown message type '%1'").arg(type.left(64)), QString()};
+}
+
+QJsonObject envelope(const char *type)
+{
+    QJsonObject object;
+    object.insert(QLatin1String("type"), QLatin1String(type));
+    return object;
+}
+
+QByteArray toBytes(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+
+} // namespace
+
+QString toString(ErrorCode code)
+{
+    for (const auto &n : kErrorNames)
+        if (n.code == code)
+            return QLatin1String(n.wire);
+    return QStringLiteral("internal");
+}
+
+std::optional<ErrorCode> errorCodeFromString(const QString &name)
+{
+    for (const auto &n : kErrorNames)
+        if (name == QLatin1String(n.wire))
+            return n.code;
+    return std::nullopt;
+}
+
+QString toString(LeftReason reason)
+{
+    for (const auto &n : kReasonNames)
+        if (n.reason == reason)
+            return QLatin1String(n.wire);
+    return QStringLiteral("left");
+}
+
+std::optional<LeftReason> leftReasonFromString(const QString &name)
+{
+    for (const auto &n : kReasonNames)
+        if (name == QLatin1String(n.wire))
+            return n.reason;
+    return std::nullopt;
+}
+
+int codePointCount(const QString &text)
+{
+    int count = 0;
+    const qsizetype n = text.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        if (text.at(i).isHighSurrogate() && i + 1 < n && text.at(i + 1).isLowSurrogate())
+            ++i;
+        ++count;
+    }
+    return count;
+}
+
+QString typeName(const ClientMessage &message)
+{
+    return std::visit(Overloaded{
+                          [](const Join &) { return QStringLiteral("join"); },
+                          [](const SendMessage &) { return QStringLiteral("message"); },
+                          [](const Typing &) { return QStringLiteral("typing"); },
+                          [](const Leave &) { return QStringLiteral("leave"); },
+                      },
+                      message);
+}
+
+QString typeName(const ServerMessage &message)
+{
+    return std::visit(Overloaded{
+                          [](const Welcome &) { return QStringLiteral("welcome"); },
+                          [](const Waiting &) { return QStringLiteral("waiting"); },
+                          [](const Matched &) { return QStringLiteral("matched"); },
+                          [](const IncomingMessage &) { return QStringLiteral("message"); },
+                          [](const Delivered &) { return QStringLiteral("delivered"); },
+                          [](const PartnerTyping &) { return QStringLiteral("typing"); },
+                          [](const PartnerLeft &) { return QStringLiteral("partner_left"); },
+                          [](const Left &) { return QStringLiteral("left"); },
+                          [](const Error &) { return QStringLiteral("error"); },
+                      },
+                      message);
+}
+
+Codec::Codec(CodecLimits limits)
+    : m_limits(limits)
+{
+}
+
+Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const
+{
+    auto parsed = parseEnvelope(utf8Json);
+    if (auto *err = std::get_if<DecodeError>(&parsed))
+        return *err;
+    const auto &[object, type] = std::get<0>(parsed);
+    FieldReader r(object, type);
+
+    if (type == QLatin1String("join")) {
+        Join join;
+        join.lat = r.number("lat");
+        join.lon = r.number("lon");
+        join.rangeKm = r.number("range_km");
+        if (r.ok() && !geo::isValidLatitude(join.lat))
+            r.fail(ErrorCode::BadRequest, QStringLiteral("field 'lat' must be within -90..90"));
+        if (r.ok() && !geo::isValidLongitude(join.lon))
+            r.fail(ErrorCode::BadRequest, QStringLiteral("field 'lon' must be within -180..180"));
+        if (r.ok() && !geo::isValidRange(join.rangeKm))
+            r.fail(ErrorCode::BadRequest,
+                   QStringLiteral("field 'range_km' must be > 0 and <= %1").arg(geo::kMaxRangeKm));
+        if (!r.ok())
+            return r.error();
+        return ClientMessage{join};
+    }
+    if (type == QLatin1String("message")) {
+        SendMessage msg;
+        msg.text = r.string("text");
+        msg.id = r.optionalString("id");
+        if (r.ok()) {
+            const int chars = codePointCount(msg.text);
+            if (chars == 0)
+                r.fail(ErrorCode::BadRequest, QStringLiteral("field 'text' must not be empty"));
+            else if (chars > m_limits.maxTextChars)
+                r.fail(ErrorCode::TooLarge,
+                       QStringLiteral("field 'text' has %1 characters; the limit is %2")
+                           .arg(chars)
+                           .arg(m_limits.maxTextChars));
+        }
+        if (r.ok() && msg.id && codePointCount(*msg.id) > kMaxClientIdChars)
+            r.fail(ErrorCode::BadRequest,
+                   QStringLiteral("field 'id' must be at most %1 characters").arg(kMaxClientIdChars));
+        if (!r.ok())
+            return r.error();
+        return ClientMessage{std::move(msg)};
+    }
+    if (type == QLatin1String("typing")) {
+        Typing typing{r.boolean("active")};
+        if (!r.ok())
+            return r.error();
+        return ClientMessage{typing};
+    }
+    if (type == QLatin1String("leave"))
+        return ClientMessage{Leave{}};
+    return unknownType(type);
+}
+
+Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const
+{
+    auto parsed = parseEnvelope(utf8Json);
+    if (auto *err = std::get_if<DecodeError>(&parsed))
+        return *err;
+    const auto &[object, type] = std::get<0>(parsed);
+    FieldReader r(object, type);
+    auto done = [&r](ServerMessage m) -> Decoded<ServerMessage> {
+        if (!r.ok())
+            return r.error();
+        return m;
+    };
+
+    if (type == QLatin1String("welcome")) {
+        Welcome w;
+        w.protocol = static_cast<int>(r.integer("protocol"));
+        w.server = r.string("server");
+        w.session = r.string("session");
+        const QJsonObject limits = r.object("limits");
+        if (r.ok()) {
+            FieldReader lr(limits, type);
+            w.limits.maxTextChars = static_cast<int>(lr.integer("max_text_chars"));
+            w.limits.maxMessageBytes = static_cast<int>(lr.integer("max_message_bytes"));
+            if (!lr.ok())
+                return lr.error();
+        }
+        return done(w);
+    }
+    if (type == QLatin1String("waiting"))
+        return done(Waiting{});
+    if (type == QLatin1String("matched")) {
+        Matched m;
+        m.pair = r.string("pair");
+        m.partner = r.string("partner");
+        m.distanceKm = r.number("distance_km");
+        return done(m);
+    }
+    if (type == QLatin1String("message")) {
+        IncomingMessage m;
+        m.text = r.string("text");
+        m.ts = r.integer("ts");
+        return done(m);
+    }
+    if (type == QLatin1String("delivered"))
+        return done(Delivered{r.string("id")});
+    if (type == QLatin1String("typing"))
+        return done(PartnerTyping{r.boolean("active")});
+    if (type == QLatin1String("partner_left")) {
+        const QString reason = r.string("reason");
+        const auto parsedReason = leftReasonFromString(reason);
+        if (r.ok() && !parsedReason)
+            r.fail(ErrorCode::BadRequest, QStringLiteral("unknown reason '%1'").arg(reason));
+        return done(PartnerLeft{parsedReason.value_or(LeftReason::Left)});
+    }
+    if (type == QLatin1String("left"))
+        return done(Left{});
+    if (type == QLatin1String("error")) {
+        Error e;
+        const QString code = r.string("code");
+        const auto parsedCode = errorCodeFromString(code);
+        if (r.ok() && !parsedCode)
+            r.fail(ErrorCode::BadRequest, QStringLiteral("unknown error code '%1'").arg(code));
+        e.code = parsedCode.value_or(ErrorCode::Internal);
+        e.message = r.string("message");
+        e.ref = r.optionalString("ref").value_or(QString());
+        e.retryAfterMs = r.optionalInteger("retry_after_ms");
+        return done(e);
+    }
+    return unknownType(type);
+}
+
+QByteArray Codec::encode(const ClientMessage &message)
+{
+    return std::visit(Overloaded{
+                          [](const Join &m) {
+                              QJsonObject o = envelope("join");
+                              o.insert(QLatin1String("lat"), m.lat);
+                              o.insert(QLatin1String("lon"), m.lon);
+                              o.insert(QLatin1String("range_km"), m.rangeKm);
+                              return toBytes(o);
+                          },
+                          [](const SendMessage &m) {
+                              QJsonObject o = envelope("message");
+                              o.insert(QLatin1String("text"), m.text);
+                              if (m.id)
+                                  o.insert(QLatin1String("id"), *m.id);
+                              return toBytes(o);
+                          },
+                          [](const Typing &m) {
+                              QJsonObject o = envelope("typing");
+                              o.insert(QLatin1String("active"), m.active);
+                              return toBytes(o);
+                          },
+                          [](const Leave &) { return toBytes(envelope("leave")); },
+                      },
+                      message);
+}
+
+QByteArray Codec::encode(const ServerMessage &message)
+{
+    return std::visit(
+        Overloaded{
+            [](const Welcome &m) {
+                QJsonObject o = envelope("welcome");
+                o.insert(QLatin1String("protocol"), m.protocol);
+                o.insert(QLatin1String("server"), m.server);
+                o.insert(QLatin1String("session"), m.session);
+                QJsonObject limits;
+                limits.insert(QLatin1String("max_text_chars"), m.limits.maxTextChars);
+                limits.insert(QLatin1String("max_message_bytes"), m.limits.maxMessageBytes);
+                o.insert(QLatin1String("limits"), limits);
+                return toBytes(o);
+            },
+            [](const Waiting &) { return toBytes(envelope("waiting")); },
+            [](const Matched &m) {
+                QJsonObject o = envelope("matched");
+                o.insert(QLatin1String("pair"), m.pair);
+                o.insert(QLatin1String("partner"), m.partner);
+                o.insert(QLatin1String("distance_km"), m.distanceKm);
+                return toBytes(o);
+            },
+            [](const IncomingMessage &m) {
+                QJsonObject o = envelope("message");
+                o.insert(QLatin1String("text"), m.text);
+                o.insert(QLatin1String("ts"), m.ts);
+                return toBytes(o);
+            },
+            [](const Delivered &m) {
+                QJsonObject o = envelope("delivered");
+                o.insert(QLatin1String("id"), m.id);
+                return toBytes(o);
+            },
+            [](const PartnerTyping &m) {
+                QJsonObject o = envelope("typing");
+                o.insert(QLatin1String("active"), m.active);
+                return toBytes(o);
+            },
+            [](const PartnerLeft &m) {
+                QJsonObject o = envelope("partner_left");
+                o.insert(QLatin1String("reason"), toString(m.reason));
+                return toBytes(o);
+            },
+            [](const Left &) { return toBytes(envelope("left")); },
+            [](const Error &m) {
+                QJsonObject o = envelope("error");
+                o.insert(QLatin1String("code"), toString(m.code));
+                o.insert(QLatin1String("message"), m.message);
+                if (!m.ref.isEmpty())
+                    o.insert(QLatin1String("ref"), m.ref);
+                if (m.retryAfterMs)
+                    o.insert(QLatin1String("retry_after_ms"), *m.retryAfterMs);
+                return toBytes(o);
+            },
+        },
+        message);
+}
+
+} // namespace whisper::protocol

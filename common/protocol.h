@@ -1,0 +1,175 @@
+#pragma once
+
+// WhisperChat client protocol, version 1: one C++ type per message and one
+// codec. Server, clients and tests all go through this file, so nobody builds
+// protocol JSON by hand. docs/PROTOCOL.md is the prose version of it.
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <optional>
+#include <variant>
+
+namespace whisper::protocol {
+
+inline constexpr int kVersion = 1;
+
+// Defaults for the limits the server announces in `welcome`.
+inline constexpr int kDefaultMaxTextChars = 2000;
+inline constexpr int kDefaultMaxMessageBytes = 16 * 1024;
+inline constexpr int kMaxClientIdChars = 64;
+
+enum class ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    TooLarge,
+    RateLimited,
+    Unavailable,
+    Internal,
+};
+QString toString(ErrorCode code);
+std::optional<ErrorCode> errorCodeFromString(const QString &name);
+
+enum class LeftReason { Left, Disconnected, Kicked, Blocked };
+QString toString(LeftReason reason);
+std::optional<LeftReason> leftReasonFromString(const QString &name);
+
+// ---- client -> server ------------------------------------------------------
+
+struct Join {
+    double lat = 0.0;
+    double lon = 0.0;
+    double rangeKm = 0.0;
+    friend bool operator==(const Join &, const Join &) = default;
+};
+
+struct SendMessage {
+    QString text;
+    std::optional<QString> id;
+    friend bool operator==(const SendMessage &, const SendMessage &) = default;
+};
+
+struct Typing {
+    bool active = false;
+    friend bool operator==(const Typing &, const Typing &) = default;
+};
+
+struct Leave {
+    friend bool operator==(const Leave &, const Leave &) = default;
+};
+
+using ClientMessage = std::variant<Join, SendMessage, Typing, Leave>;
+
+// ---- server -> client ------------------------------------------------------
+
+struct Limits {
+    int maxTextChars = kDefaultMaxTextChars;
+    int maxMessageBytes = kDefaultMaxMessageBytes;
+    friend bool operator==(const Limits &, const Limits &) = default;
+};
+
+struct Welcome {
+    int protocol = kVersion;
+    QString server;
+    QString session;
+    Limits limits;
+    friend bool operator==(const Welcome &, const Welcome &) = default;
+};
+
+struct Waiting {
+    friend bool operator==(const Waiting &, const Waiting &) = default;
+};
+
+struct Matched {
+    QString pair;
+    QString partner;
+    double distanceKm = 0.0;
+    friend bool operator==(const Matched &, const Matched &) = default;
+};
+
+struct IncomingMessage {
+    QString text;
+    qint64 ts = 0;
+    friend bool operator==(const IncomingMessage &, const IncomingMessage &) = default;
+};
+
+struct Delivered {
+    QString id;
+    friend bool operator==(const Delivered &, const Delivered &) = default;
+};
+
+struct PartnerTyping {
+    bool active = false;
+    friend bool operator==(const PartnerTyping &, const PartnerTyping &) = default;
+};
+
+struct PartnerLeft {
+    LeftReason reason = LeftReason::Left;
+    friend bool operator==(const PartnerLeft &, const PartnerLeft &) = default;
+};
+
+struct Left {
+    friend bool operator==(const Left &, const Left &) = default;
+};
+
+struct Error {
+    ErrorCode code = ErrorCode::BadRequest;
+    QString message;
+    QString ref;                          // empty: not known
+    std::optional<qint64> retryAfterMs;   // only with RateLimited
+    friend bool operator==(const Error &, const Error &) = default;
+};
+
+using ServerMessage = std::variant<Welcome, Waiting, Matched, IncomingMessage, Delivered,
+                                   PartnerTyping, PartnerLeft, Left, Error>;
+
+// The wire name (`type`) of a message.
+QString typeName(const ClientMessage &message);
+QString typeName(const ServerMessage &message);
+
+// ---- codec -----------------------------------------------------------------
+
+// What went wrong with an incoming frame, ready to be sent back as `error`.
+struct DecodeError {
+    ErrorCode code = ErrorCode::BadRequest;
+    QString message;
+    QString ref;
+    friend bool operator==(const DecodeError &, const DecodeError &) = default;
+    Error toError() const { return Error{code, message, ref, std::nullopt}; }
+};
+
+template <typename T>
+using Decoded = std::variant<T, DecodeError>;
+
+struct CodecLimits {
+    int maxTextChars = kDefaultMaxTextChars;
+};
+
+// Strict decoding: every field is checked for presence, type and range, and
+// the error says which one failed. Unknown extra fields are ignored so that
+// newer clients can talk to older servers.
+class Codec {
+public:
+    explicit Codec(CodecLimits limits = {});
+
+    Decoded<ClientMessage> decodeClient(QByteArrayView utf8Json) const;
+    Decoded<ServerMessage> decodeServer(QByteArrayView utf8Json) const;
+
+    static QByteArray encode(const ClientMessage &message);
+    static QByteArray encode(const ServerMessage &message);
+
+    const CodecLimits &limits() const { return m_limits; }
+
+private:
+    CodecLimits m_limits;
+};
+
+// Number of Unicode code points: what users and the `max_text_chars` limit
+// call characters (a surrogate pair counts once).
+int codePointCount(const QString &text);
+
+} // namespace whisper::protocol

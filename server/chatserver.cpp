@@ -1,0 +1,240 @@
+#include "chatserver.h"
+
+#include "geo.h"
+#include "ids.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+
+namespace whisper {
+
+Q_LOGGING_CATEGORY(lcNet, "whisper.server.net")
+
+namespace {
+// RFC 6455 registry: "Try Again Later", which Qt's enum does not name.
+constexpr auto kCloseTryAgainLater = QWebSocketProtocol::CloseCode(1013);
+constexpr int kStatsIntervalMs = 60000;
+} // namespace
+
+ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_codec(protocol::CodecLimits{config.maxTextChars})
+    , m_room(std::make_unique<InProcessWaitingRoom>())
+    , m_pairs(std::make_unique<InProcessPairRegistry>())
+    , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000)
+    , m_server(config.serverName, QWebSocketServer::NonSecureMode)
+{
+    m_context.reset(new SessionContext{m_config, m_codec, *m_room, *m_pairs, *this,
+                                       m_recentPartners, [this] { return now(); }});
+    m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
+                                                [this] { return now(); });
+    connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);
+
+    m_server.setHandshakeTimeout(std::chrono::milliseconds(config.handshakeTimeoutMs));
+    m_server.setMaxPendingConnections(qMax(50, qMin(config.maxConnections, 4096)));
+    connect(&m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
+    connect(&m_server, &QWebSocketServer::acceptError, this,
+            [](QAbstractSocket::SocketError error) {
+                qCWarning(lcNet) << "accept failed:" << error;
+            });
+
+    // Sweeping a few times per ping interval bounds how late an idle
+    // connection is noticed without a timer per connection.
+    m_sweepTimer.setInterval(qMax(25, qMin(config.pingIntervalMs, config.idleTimeoutMs) / 3));
+    connect(&m_sweepTimer, &QTimer::timeout, this, &ChatServer::sweep);
+    m_statsTimer.setInterval(kStatsIntervalMs);
+    connect(&m_statsTimer, &QTimer::timeout, this, &ChatServer::logCounts);
+    m_shutdownTimer.setSingleShot(true);
+    connect(&m_shutdownTimer, &QTimer::timeout, this, [this] {
+        qCInfo(lcNet) << "shutdown grace period over;" << m_sessions.size()
+                      << "connections dropped";
+        for (Session *s : std::as_const(m_sessions))
+            s->abort();
+        finishShutdown();
+    });
+}
+
+ChatServer::~ChatServer()
+{
+    // Sessions reach into the context while they close; drop them first.
+    for (Session *s : std::as_const(m_sessions)) {
+        s->disconnect(this);
+        delete s;
+    }
+    m_sessions.clear();
+}
+
+qint64 ChatServer::now() const
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+bool ChatServer::listen()
+{
+    const QHostAddress address(m_config.listenAddress);
+    if (!m_server.listen(address, quint16(m_config.port))) {
+        m_errorString = QStringLiteral("cannot listen on %1:%2: %3")
+                            .arg(m_config.listenAddress)
+                            .arg(m_config.port)
+                            .arg(m_server.errorString());
+        return false;
+    }
+    m_matchmaker->start();
+    m_sweepTimer.start();
+    m_statsTimer.start();
+    qCInfo(lcNet) << "chat endpoint listening on" << url().toString();
+    return true;
+}
+
+QUrl ChatServer::url() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("ws"));
+    url.setHost(m_server.serverAddress().toString());
+    url.setPort(m_server.serverPort());
+    return url;
+}
+
+void ChatServer::onNewConnection()
+{
+    while (QWebSocket *socket = m_server.nextPendingConnection()) {
+        // Limits first, before any frame of this client is processed.
+        socket->setMaxAllowedIncomingMessageSize(quint64(m_config.maxMessageBytes));
+        socket->setMaxAllowedIncomingFrameSize(quint64(m_config.maxMessageBytes));
+
+        if (m_shuttingDown) {
+            socket->close(QWebSocketProtocol::CloseCodeGoingAway,
+                          QStringLiteral("server shutting down"));
+            socket->deleteLater();
+            continue;
+        }
+        const QString path = socket->requestUrl().path();
+        if (!path.isEmpty() && path != QLatin1String("/") && path != QLatin1String("/ws")) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("unknown endpoint path; use / or /ws"));
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            continue;
+        }
+        if (m_sessions.size() >= m_config.maxConnections) {
+            qCWarning(lcNet) << "connection limit" << m_config.maxConnections
+                             << "reached; refusing a client";
+            socket->close(kCloseTryAgainLater, QStringLiteral("server full; try again later"));
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            continue;
+        }
+
+        const ClientId id = m_nextId++;
+        auto *session = new Session(id, QRandomGenerator::system()->generate64(), socket,
+                                    *m_context, this);
+        connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
+        m_sessions.insert(id, session);
+        m_lastPingMs.insert(id, now());
+        session->sendWelcome(randomOpaqueId());
+    }
+}
+
+bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event)
+{
+    Session *session = m_sessions.value(to);
+    if (!session || session->state() == Session::State::Closed)
+        return false;
+    session->handleRelayed(event);
+    return true;
+}
+
+void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
+{
+    Session *a = m_sessions.value(served);
+    Session *b = m_sessions.value(partner);
+    if (!a || !b)
+        return;
+    PairRecord pair;
+    pair.id = randomOpaqueId();
+    pair.a = served;
+    pair.b = partner;
+    pair.identityKeyA = a->identityKey();
+    pair.identityKeyB = b->identityKey();
+    pair.sinceMs = now();
+    pair.distanceBucketKm = geo::distanceBucketKm(distanceKm);
+    if (!m_pairs->add(pair)) {
+        qCWarning(lcNet) << "matchmaker produced a pair with a member already paired; ignored";
+        return;
+    }
+    const double bucket = pair.distanceBucketKm;
+    deliver(served, protocol::Matched{pair.id, randomHandle(), bucket});
+    deliver(partner, protocol::Matched{pair.id, randomHandle(), bucket});
+}
+
+void ChatServer::onSessionClosed(ClientId id)
+{
+    Session *session = m_sessions.take(id);
+    m_lastPingMs.remove(id);
+    if (session)
+        session->deleteLater();
+    if (m_shuttingDown && m_sessions.isEmpty())
+        finishShutdown();
+}
+
+void ChatServer::sweep()
+{
+    const qint64 t = now();
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
+        Session *s = it.value();
+        if (t - s->lastSeenMs() > m_config.idleTimeoutMs) {
+            qCDebug(lcNet) << "session" << it.key() << "idle; dropping";
+            // abort() emits disconnected, which ends the pair; the session
+            // is removed from m_sessions through a queued close below.
+            QMetaObject::invokeMethod(s, &Session::abort, Qt::QueuedConnection);
+            continue;
+        }
+        qint64 &lastPing = m_lastPingMs[it.key()];
+        if (t - lastPing >= m_config.pingIntervalMs) {
+            lastPing = t;
+            s->ping();
+        }
+    }
+}
+
+void ChatServer::logCounts()
+{
+    m_recentPartners.prune(now());
+    qCInfo(lcNet) << "connections" << m_sessions.size() << "waiting" << m_room->count()
+                  << "pairs" << m_pairs->count() << "last tick ms"
+                  << m_matchmaker->lastTickMs();
+}
+
+void ChatServer::shutdown()
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    qCInfo(lcNet) << "shutting down; closing" << m_sessions.size() << "connections";
+    m_matchmaker->stop();
+    m_sweepTimer.stop();
+    m_server.close();
+    if (m_sessions.isEmpty()) {
+        QMetaObject::invokeMethod(this, &ChatServer::finishShutdown, Qt::QueuedConnection);
+        return;
+    }
+    for (Session *s : std::as_const(m_sessions))
+        s->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+    m_shutdownTimer.start(m_config.shutdownGraceMs);
+}
+
+} // namespace whisper
+
+namespace whisper {
+
+void ChatServer::finishShutdown()
+{
+    if (m_shutdownDone)
+        return;
+    m_shutdownDone = true;
+    m_shutdownTimer.stop();
+    Q_EMIT shutdownComplete();
+}
+
+} // namespace whisper

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "matchmaker.h"
+#include "pairregistry.h"
+#include "protocol.h"
+#include "recentpartners.h"
+#include "relay.h"
+#include "serverconfig.h"
+#include "session.h"
+#include "waitingroom.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocketServer>
+
+#include <memory>
+
+namespace whisper {
+
+// The chat endpoint: accepts WebSocket connections, owns their sessions, the
+// waiting room, the pair registry and the matchmaker, and keeps connections
+// honest (limits, pings, idle timeouts, graceful shutdown).
+class ChatServer : public QObject, private Relay {
+    Q_OBJECT
+public:
+    explicit ChatServer(const ServerConfig &config, QObject *parent = nullptr);
+    ~ChatServer() override;
+
+    // Starts listening; false with errorString() set when the port is taken.
+    bool listen();
+    QUrl url() const;
+    QString errorString() const { return m_errorString; }
+
+    // Stops accepting, closes every client with 1001 and emits
+    // shutdownComplete() when all are gone or the grace period ran out.
+    void shutdown();
+
+    int connectionCount() const { return int(m_sessions.size()); }
+    int waitingCount() const { return m_room->count(); }
+    int pairCount() const { return m_pairs->count(); }
+    Matchmaker &matchmaker() { return *m_matchmaker; }
+
+Q_SIGNALS:
+    void shutdownComplete();
+
+private:
+    bool deliver(ClientId to, const protocol::ServerMessage &event) override;
+
+    void onNewConnection();
+    void onMatched(ClientId served, ClientId partner, double distanceKm);
+    void onSessionClosed(ClientId id);
+    void sweep();
+    void logCounts();
+    void finishShutdown();
+    qint64 now() const;
+
+    ServerConfig m_config;
+    protocol::Codec m_codec;
+    std::unique_ptr<WaitingRoom> m_room;
+    std::unique_ptr<PairRegistry> m_pairs;
+    RecentPartners m_recentPartners;
+    std::unique_ptr<SessionContext> m_context;
+    std::unique_ptr<Matchmaker> m_matchmaker;
+    QWebSocketServer m_server;
+    QHash<ClientId, Session *> m_sessions;
+    QHash<ClientId, qint64> m_lastPingMs;
+    QTimer m_sweepTimer;
+    QTimer m_statsTimer;
+    QTimer m_shutdownTimer;
+    ClientId m_nextId = 1;
+    bool m_shuttingDown = false;
+    bool m_shutdownDone = false;
+    QString m_errorString;
+};
+
+} // namespace whisper

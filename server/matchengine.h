@@ -1,0 +1,85 @@
+#pragma once
+
+// The pure matching core: data in, pairs out. No Qt objects, no sockets, no
+// clocks (time comes in as an argument), so it can be unit-tested against the
+// book's all-pairs algorithm and benchmarked on its own.
+
+#include "geo.h"
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+namespace whisper {
+
+using ClientId = std::uint64_t;
+
+// "Never match with key K until untilMs". Keys identify a person rather than a
+// connection (an account, or a per-connection fingerprint for guests), so a
+// block survives reconnects of an account.
+struct Exclusion {
+    std::uint64_t key = 0;
+    std::int64_t untilMs = std::numeric_limits<std::int64_t>::max();
+};
+
+struct MatchCandidate {
+    ClientId id = 0;
+    geo::GeoPoint pos;
+    double rangeKm = 0.0;
+    std::uint64_t identityKey = 0;
+    std::vector<Exclusion> excludes;
+};
+
+struct MatchResult {
+    ClientId served = 0;  // the client whose turn it was
+    ClientId partner = 0; // the partner it was given
+    double distanceKm = 0.0;
+};
+
+enum class MatchPolicy {
+    NearestEligible, // the served client gets the nearest eligible partner
+    LongestWaiting,  // ... or the eligible partner that has waited longest
+};
+
+// The one eligibility rule, shared by the engine and every reference used in
+// tests and benchmarks: different people, not excluded by either side at
+// `nowMs`, and the great-circle distance within both ranges.
+bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t nowMs,
+                double *distanceKm = nullptr);
+
+// Keeps the waiting clients across ticks. Not thread-safe: the owner
+// (Matchmaker) guarantees that one thread at a time touches it.
+class MatchEngine {
+public:
+    explicit MatchEngine(MatchPolicy policy = MatchPolicy::NearestEligible);
+    ~MatchEngine();
+    MatchEngine(const MatchEngine &) = delete;
+    MatchEngine &operator=(const MatchEngine &) = delete;
+
+    MatchPolicy policy() const;
+    void setPolicy(MatchPolicy policy);
+
+    // A client enters the waiting room. Arrival order is call order and is
+    // also the waiting order. Returns false when the id is already waiting.
+    bool add(MatchCandidate candidate);
+    // The client left or was matched elsewhere; false when it was not waiting.
+    bool remove(ClientId id);
+    bool contains(ClientId id) const;
+    std::size_t size() const;
+    // Clients that arrived since the last tick (or whose exclusion expired) and
+    // have not been served yet.
+    std::size_t pendingCount() const;
+
+    // Serves each pending client in arrival order: it is paired with the best
+    // eligible waiting client under the policy, and both leave the engine.
+    // Clients that find nobody stay waiting and are only considered again as
+    // partners of later arrivals.
+    std::vector<MatchResult> tick(std::int64_t nowMs);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace whisper

@@ -1,0 +1,243 @@
+#include "serverconfig.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QSettings>
+
+#include <functional>
+#include <vector>
+
+namespace whisper {
+
+namespace {
+
+// One setting: its name on the command line (--name), in the INI file
+// ([server] name with '-' as '_') and in the environment (WHISPERCHAT_NAME).
+struct Setting {
+    QString name;
+    QString valueName;
+    QString help;
+    std::function<QString(ServerConfig &, const QString &)> apply; // error or empty
+    std::function<QString(const ServerConfig &)> show;
+};
+
+Setting intSetting(const char *name, const char *help, int ServerConfig::*member, int min,
+                   int max)
+{
+    Setting s;
+    s.name = QLatin1String(name);
+    s.valueName = QStringLiteral("N");
+    s.help = QStringLiteral("%1 [%2..%3]").arg(QLatin1String(help)).arg(min).arg(max);
+    s.apply = [member, min, max](ServerConfig &c, const QString &value) -> QString {
+        bool ok = false;
+        const qlonglong v = value.trimmed().toLongLong(&ok);
+        if (!ok || v < min || v > max)
+            return QStringLiteral("must be an integer from %1 to %2, got '%3'")
+                .arg(min)
+                .arg(max)
+                .arg(value);
+        c.*member = static_cast<int>(v);
+        return {};
+    };
+    s.show = [member](const ServerConfig &c) { return QString::number(c.*member); };
+    return s;
+}
+
+Setting stringSetting(const char *name, const char *valueName, const char *help,
+                      QString ServerConfig::*member,
+                      std::function<QString(const QString &)> validate = {})
+{
+    Setting s;
+    s.name = QLatin1String(name);
+    s.valueName = QLatin1String(valueName);
+    s.help = QLatin1String(help);
+    s.apply = [member, validate](ServerConfig &c, const QString &value) -> QString {
+        if (validate) {
+            const QString error = validate(value);
+            if (!error.isEmpty())
+                return error;
+        }
+        c.*member = value;
+        return {};
+    };
+    s.show = [member](const ServerConfig &c) { return c.*member; };
+    return s;
+}
+
+const std::vector<Setting> &settings()
+{
+    static const std::vector<Setting> all = [] {
+        std::vector<Setting> v;
+        v.push_back(stringSetting("listen", "ADDR", "Address of the chat endpoint",
+                                  &ServerConfig::listenAddress, [](const QString &value) {
+                                      return QHostAddress(value).isNull()
+                                                 ? QStringLiteral("'%1' is not an IP address")
+                                                       .arg(value)
+                                                 : QString();
+                                  }));
+        v.push_back(intSetting("port", "TCP port of the chat endpoint (0: any free port)",
+                               &ServerConfig::port, 0, 65535));
+        v.push_back(intSetting("tick-ms", "Matchmaker interval in milliseconds",
+                               &ServerConfig::tickMs, 1, 60000));
+        v.push_back(stringSetting("data-dir", "DIR", "Directory for the server's data",
+                                  &ServerConfig::dataDir));
+        v.push_back(stringSetting("server-name", "NAME", "Name announced in 'welcome'",
+                                  &ServerConfig::serverName, [](const QString &value) {
+                                      return value.isEmpty() || value.size() > 64
+                                                 ? QStringLiteral("must be 1 to 64 characters")
+                                                 : QString();
+                                  }));
+        v.push_back(intSetting("max-message-bytes",
+                               "Largest incoming frame/message; larger ones close with 1009",
+                               &ServerConfig::maxMessageBytes, 256, 1 << 24));
+        v.push_back(intSetting("max-text-chars", "Longest chat text in characters",
+                               &ServerConfig::maxTextChars, 1, 100000));
+        v.push_back(intSetting("max-connections", "Concurrent client connections",
+                               &ServerConfig::maxConnections, 1, 10000000));
+        v.push_back(intSetting("handshake-timeout-ms", "Time allowed for the WebSocket handshake",
+                               &ServerConfig::handshakeTimeoutMs, 100, 600000));
+        v.push_back(intSetting("ping-interval-ms", "WebSocket ping interval",
+                               &ServerConfig::pingIntervalMs, 50, 3600000));
+        v.push_back(intSetting("idle-timeout-ms", "Drop a connection silent for this long",
+                               &ServerConfig::idleTimeoutMs, 100, 86400000));
+        v.push_back(intSetting("recent-partner-exclusion-s",
+                               "Seconds two former partners are not matched again",
+                               &ServerConfig::recentPartnerExclusionSec, 0, 86400));
+        v.push_back(intSetting("shutdown-grace-ms",
+                               "Time given to clients to close on shutdown",
+                               &ServerConfig::shutdownGraceMs, 0, 60000));
+        Setting policy;
+        policy.name = QStringLiteral("match-policy");
+        policy.valueName = QStringLiteral("POLICY");
+        policy.help = QStringLiteral("Partner choice: nearest or longest-waiting");
+        policy.apply = [](ServerConfig &c, const QString &value) -> QString {
+            if (value == QLatin1String("nearest"))
+                c.matchPolicy = MatchPolicy::NearestEligible;
+            else if (value == QLatin1String("longest-waiting"))
+                c.matchPolicy = MatchPolicy::LongestWaiting;
+            else
+                return QStringLiteral("must be 'nearest' or 'longest-waiting', got '%1'")
+                    .arg(value);
+            return {};
+        };
+        policy.show = [](const ServerConfig &c) {
+            return c.matchPolicy == MatchPolicy::NearestEligible
+                       ? QStringLiteral("nearest")
+                       : QStringLiteral("longest-waiting");
+        };
+        v.push_back(policy);
+        return v;
+    }();
+    return all;
+}
+
+QString envName(const QString &name)
+{
+    return QStringLiteral("WHISPERCHAT_") + QString(name).replace(QLatin1Char('-'),
+                                                                    QLatin1Char('_')).toUpper();
+}
+
+QString iniKey(const QString &name)
+{
+    return QStringLiteral("server/") + QString(name).replace(QLatin1Char('-'), QLatin1Char('_'));
+}
+
+ConfigLoadResult failure(const QString &message)
+{
+    ConfigLoadResult r;
+    r.error = message;
+    r.exitCode = 2;
+    return r;
+}
+
+} // namespace
+
+ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
+                                    const QProcessEnvironment &env)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("WhisperChat server: anonymous, location-based 1:1 chat over WebSocket."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption configOption(
+        QStringLiteral("config"), QStringLiteral("INI file with a [server] section"),
+        QStringLiteral("FILE"));
+    parser.addOption(configOption);
+    for (const Setting &s : settings())
+        parser.addOption(QCommandLineOption(s.name, s.help, s.valueName));
+
+    if (!parser.parse(arguments))
+        return failure(parser.errorText());
+    if (parser.isSet(helpOption)) {
+        ConfigLoadResult r;
+        r.output = parser.helpText();
+        return r;
+    }
+    if (parser.isSet(versionOption)) {
+        ConfigLoadResult r;
+        r.output = QStringLiteral("%1 %2\n").arg(QCoreApplication::applicationName(),
+                                                 QCoreApplication::applicationVersion());
+        return r;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return failure(QStringLiteral("unexpected argument '%1'")
+                           .arg(parser.positionalArguments().constFirst()));
+
+    ServerConfig config;
+
+    QString configFile = env.value(QStringLiteral("WHISPERCHAT_CONFIG"));
+    if (parser.isSet(configOption))
+        configFile = parser.value(configOption);
+    if (!configFile.isEmpty()) {
+        if (!QFileInfo(configFile).isReadable())
+            return failure(QStringLiteral("config file '%1' cannot be read").arg(configFile));
+        QSettings ini(configFile, QSettings::IniFormat);
+        if (ini.status() != QSettings::NoError)
+            return failure(QStringLiteral("config file '%1' is not valid INI").arg(configFile));
+        for (const Setting &s : settings()) {
+            const QString key = iniKey(s.name);
+            if (!ini.contains(key))
+                continue;
+            const QString error = s.apply(config, ini.value(key).toString());
+            if (!error.isEmpty())
+                return failure(QStringLiteral("%1: %2 %3").arg(configFile, key, error));
+        }
+    }
+    for (const Setting &s : settings()) {
+        const QString name = envName(s.name);
+        if (!env.contains(name))
+            continue;
+        const QString error = s.apply(config, env.value(name));
+        if (!error.isEmpty())
+            return failure(QStringLiteral("environment %1 %2").arg(name, error));
+    }
+    for (const Setting &s : settings()) {
+        if (!parser.isSet(s.name))
+            continue;
+        const QString error = s.apply(config, parser.value(s.name));
+        if (!error.isEmpty())
+            return failure(QStringLiteral("--%1 %2").arg(s.name, error));
+    }
+    if (config.idleTimeoutMs <= config.pingIntervalMs)
+        return failure(QStringLiteral("idle-timeout-ms (%1) must be larger than "
+                                      "ping-interval-ms (%2)")
+                           .arg(config.idleTimeoutMs)
+                           .arg(config.pingIntervalMs));
+
+    ConfigLoadResult r;
+    r.config = config;
+    return r;
+}
+
+QString ConfigLoader::summary(const ServerConfig &config)
+{
+    QStringList parts;
+    for (const Setting &s : settings())
+        parts << QStringLiteral("%1=%2").arg(s.name, s.show(config));
+    return parts.join(QLatin1Char(' '));
+}
+
+} // namespace whisper

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "matchengine.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace whisper {
+
+// Every setting of the server in one value type. Defaults are the embedded
+// defaults `make run` uses; docs/OPERATIONS.md lists each key.
+struct ServerConfig {
+    QString listenAddress = QStringLiteral("0.0.0.0");
+    int port = 8080;
+    int tickMs = 250;
+    QString dataDir; // empty: the platform's app data location
+    QString serverName = QStringLiteral("whisperchat");
+
+    // limits
+    int maxMessageBytes = 16 * 1024;
+    int maxTextChars = 2000;
+    int maxConnections = 10000;
+    int handshakeTimeoutMs = 10000;
+    int pingIntervalMs = 30000;
+    int idleTimeoutMs = 75000;
+    int recentPartnerExclusionSec = 300;
+    int shutdownGraceMs = 1500;
+
+    MatchPolicy matchPolicy = MatchPolicy::NearestEligible;
+};
+
+// The outcome of reading the configuration: a config to run with, or text to
+// print and an exit code (help, version, or an invalid value).
+struct ConfigLoadResult {
+    std::optional<ServerConfig> config;
+    QString output; // for stdout (help, version)
+    QString error;  // for stderr
+    int exitCode = 0;
+};
+
+// Reads, in increasing precedence: embedded defaults, the INI file
+// (--config / WHISPERCHAT_CONFIG), WHISPERCHAT_* environment variables and the
+// command line. Any invalid value stops start-up with a message naming its
+// source.
+class ConfigLoader {
+public:
+    static ConfigLoadResult load(const QStringList &arguments, const QProcessEnvironment &env);
+    // One line per setting, for the start-up log; holds no secrets.
+    static QString summary(const ServerConfig &config);
+};
+
+} // namespace whisper

@@ -1,0 +1,196 @@
+#include "session.h"
+
+#include "geo.h"
+#include "pairregistry.h"
+#include "recentpartners.h"
+#include "relay.h"
+#include "serverconfig.h"
+#include "waitingroom.h"
+
+#include <QLoggingCategory>
+
+namespace whisper {
+
+Q_LOGGING_CATEGORY(lcSession, "whisper.server.session")
+
+using namespace protocol;
+
+Session::Session(ClientId id, std::uint64_t identityKey, QWebSocket *socket,
+                 SessionContext &context, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_identityKey(identityKey)
+    , m_socket(socket)
+    , m_context(context)
+{
+    m_socket->setParent(this);
+    m_lastSeenMs = m_context.clock();
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &Session::onText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinary);
+    connect(m_socket, &QWebSocket::pong, this, [this] { touch(); });
+    connect(m_socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
+}
+
+Session::~Session() = default;
+
+void Session::touch()
+{
+    m_lastSeenMs = m_context.clock();
+}
+
+void Session::sendWelcome(const QString &sessionToken)
+{
+    Welcome welcome;
+    welcome.server = m_context.config.serverName;
+    welcome.session = sessionToken;
+    welcome.limits = Limits{m_context.config.maxTextChars, m_context.config.maxMessageBytes};
+    send(welcome);
+}
+
+void Session::send(const ServerMessage &message)
+{
+    if (m_state == State::Closed)
+        return;
+    m_socket->sendTextMessage(QString::fromUtf8(Codec::encode(message)));
+}
+
+void Session::ping()
+{
+    if (m_state != State::Closed)
+        m_socket->ping();
+}
+
+void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    m_socket->close(code, reason);
+}
+
+void Session::abort()
+{
+    m_socket->abort();
+}
+
+void Session::onText(const QString &text)
+{
+    touch();
+    const auto decoded = m_context.codec.decodeClient(text.toUtf8());
+    if (const auto *error = std::get_if<DecodeError>(&decoded)) {
+        send(error->toError());
+        return;
+    }
+    std::visit([this](const auto &message) { handle(message); }, std::get<ClientMessage>(decoded));
+}
+
+void Session::onBinary(const QByteArray &)
+{
+    touch();
+    send(Error{ErrorCode::BadRequest,
+               QStringLiteral("binary frames are not supported; send JSON in text frames"),
+               QString(), std::nullopt});
+}
+
+void Session::conflict(const QString &ref, const QString &message)
+{
+    send(Error{ErrorCode::Conflict, message, ref, std::nullopt});
+}
+
+void Session::handle(const Join &join)
+{
+    if (m_state == State::Waiting || m_state == State::Paired) {
+        conflict(QStringLiteral("join"), m_state == State::Waiting
+                                             ? QStringLiteral("already waiting")
+                                             : QStringLiteral("already paired; leave first"));
+        return;
+    }
+    const qint64 now = m_context.clock();
+    WaitingEntry entry;
+    entry.candidate.id = m_id;
+    entry.candidate.pos = geo::GeoPoint{join.lat, join.lon};
+    entry.candidate.rangeKm = join.rangeKm;
+    entry.candidate.identityKey = m_identityKey;
+    entry.candidate.excludes = m_context.recentPartners.activeFor(m_identityKey, now);
+    entry.sinceMs = now;
+    m_state = State::Waiting;
+    send(Waiting{});
+    m_context.room.enter(entry);
+}
+
+void Session::handle(const SendMessage &message)
+{
+    if (m_state != State::Paired) {
+        conflict(QStringLiteral("message"), QStringLiteral("not paired; join and wait for a match"));
+        return;
+    }
+    const auto pair = m_context.pairs.findByMember(m_id);
+    if (!pair) {
+        conflict(QStringLiteral("message"), QStringLiteral("not paired"));
+        return;
+    }
+    const bool handedOver = m_context.relay.deliver(
+        pair->partnerOf(m_id), IncomingMessage{message.text, m_context.clock()});
+    if (handedOver && message.id)
+        send(Delivered{*message.id});
+    else if (!handedOver)
+        send(Error{ErrorCode::Unavailable, QStringLiteral("partner is not reachable"),
+                   QStringLiteral("message"), std::nullopt});
+}
+
+void Session::handle(const Typing &typing)
+{
+    if (m_state != State::Paired) {
+        conflict(QStringLiteral("typing"), QStringLiteral("not paired"));
+        return;
+    }
+    if (const auto pair = m_context.pairs.findByMember(m_id))
+        m_context.relay.deliver(pair->partnerOf(m_id), PartnerTyping{typing.active});
+}
+
+void Session::handle(const Leave &)
+{
+    switch (m_state) {
+    case State::Waiting:
+        m_context.room.remove(m_id);
+        break;
+    case State::Paired:
+        endPair(LeftReason::Left);
+        break;
+    default:
+        conflict(QStringLiteral("leave"), QStringLiteral("neither waiting nor paired"));
+        return;
+    }
+    m_state = State::Lobby;
+    send(Left{});
+}
+
+void Session::endPair(LeftReason reason)
+{
+    const auto pair = m_context.pairs.removeByMember(m_id);
+    if (!pair)
+        return;
+    m_context.recentPartners.record(pair->identityKeyA, pair->identityKeyB, m_context.clock());
+    m_context.relay.deliver(pair->partnerOf(m_id), PartnerLeft{reason});
+}
+
+void Session::handleRelayed(const ServerMessage &event)
+{
+    if (std::holds_alternative<Matched>(event))
+        m_state = State::Paired;
+    else if (std::holds_alternative<PartnerLeft>(event))
+        m_state = State::Lobby;
+    send(event);
+}
+
+void Session::onDisconnected()
+{
+    if (m_state == State::Closed)
+        return;
+    if (m_state == State::Waiting)
+        m_context.room.remove(m_id);
+    else if (m_state == State::Paired)
+        endPair(LeftReason::Disconnected);
+    m_state = State::Closed;
+    qCDebug(lcSession) << "session" << m_id << "closed, code" << m_socket->closeCode();
+    Q_EMIT closed(m_id);
+}
+
+} // namespace whisper

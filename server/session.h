@@ -1,0 +1,81 @@
+#pragma once
+
+#include "matchengine.h"
+#include "protocol.h"
+
+#include <QObject>
+#include <QWebSocket>
+
+#include <functional>
+
+namespace whisper {
+
+class PairRegistry;
+class RecentPartners;
+class Relay;
+class WaitingRoom;
+struct ServerConfig;
+
+// What every session shares; owned by the ChatServer.
+struct SessionContext {
+    const ServerConfig &config;
+    const protocol::Codec &codec;
+    WaitingRoom &room;
+    PairRegistry &pairs;
+    Relay &relay;
+    RecentPartners &recentPartners;
+    std::function<qint64()> clock;
+};
+
+// One client connection and its protocol state machine:
+// connected -> waiting -> paired -> lobby -> waiting ...
+class Session : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Connected, Waiting, Paired, Lobby, Closed };
+    Q_ENUM(State)
+
+    Session(ClientId id, std::uint64_t identityKey, QWebSocket *socket, SessionContext &context,
+            QObject *parent = nullptr);
+    ~Session() override;
+
+    ClientId id() const { return m_id; }
+    std::uint64_t identityKey() const { return m_identityKey; }
+    State state() const { return m_state; }
+    qint64 lastSeenMs() const { return m_lastSeenMs; }
+
+    void sendWelcome(const QString &sessionToken);
+    // An event for this client from the matchmaker or its partner.
+    void handleRelayed(const protocol::ServerMessage &event);
+    void send(const protocol::ServerMessage &message);
+    void ping();
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+    // Drops the connection without a close handshake (unresponsive peer).
+    void abort();
+
+Q_SIGNALS:
+    void closed(whisper::ClientId id);
+
+private:
+    void onText(const QString &text);
+    void onBinary(const QByteArray &data);
+    void onDisconnected();
+
+    void handle(const protocol::Join &join);
+    void handle(const protocol::SendMessage &message);
+    void handle(const protocol::Typing &typing);
+    void handle(const protocol::Leave &leave);
+    void conflict(const QString &ref, const QString &message);
+    // Ends the pair this client is in; the partner learns `reason`.
+    void endPair(protocol::LeftReason reason);
+    void touch();
+
+    ClientId m_id;
+    std::uint64_t m_identityKey;
+    QWebSocket *m_socket;
+    SessionContext &m_context;
+    State m_state = State::Connected;
+    qint64 m_lastSeenMs = 0;
+};
+
+} // namespace whisper

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "matchengine.h"
+
+#include <QHash>
+#include <QObject>
+
+namespace whisper {
+
+struct WaitingEntry {
+    MatchCandidate candidate;
+    qint64 sinceMs = 0;
+};
+
+// Who is waiting to be matched. The in-process implementation is the embedded
+// default; a shared implementation lets several nodes see one room without the
+// session code changing.
+class WaitingRoom : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    // False when the client is already waiting.
+    virtual bool enter(const WaitingEntry &entry) = 0;
+    // False when the client was not waiting.
+    virtual bool remove(ClientId id) = 0;
+    virtual bool contains(ClientId id) const = 0;
+    virtual const WaitingEntry *find(ClientId id) const = 0;
+    virtual int count() const = 0;
+
+Q_SIGNALS:
+    void entered(const whisper::WaitingEntry &entry);
+    void removed(whisper::ClientId id);
+};
+
+class InProcessWaitingRoom final : public WaitingRoom {
+    Q_OBJECT
+public:
+    using WaitingRoom::WaitingRoom;
+
+    bool enter(const WaitingEntry &entry) override;
+    bool remove(ClientId id) override;
+    bool contains(ClientId id) const override { return m_entries.contains(id); }
+    const WaitingEntry *find(ClientId id) const override;
+    int count() const override { return int(m_entries.size()); }
+
+private:
+    QHash<ClientId, WaitingEntry> m_entries;
+};
+
+} // namespace whisper
