@@ -10,23 +10,19 @@ namespace {
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 }
 
-bool isValidLatitude(double latDeg)
-{
+bool isValidLatitude(double latDeg) {
     return std::isfinite(latDeg) && latDeg >= -90.0 && latDeg <= 90.0;
 }
 
-bool isValidLongitude(double lonDeg)
-{
+bool isValidLongitude(double lonDeg) {
     return std::isfinite(lonDeg) && lonDeg >= -180.0 && lonDeg <= 180.0;
 }
 
-bool isValidRange(double rangeKm)
-{
+bool isValidRange(double rangeKm) {
     return std::isfinite(rangeKm) && rangeKm > 0.0 && rangeKm <= kMaxRangeKm;
 }
 
-double haversineKm(GeoPoint a, GeoPoint b)
-{
+double haversineKm(GeoPoint a, GeoPoint b) {
     const double lat1 = a.latDeg * kDegToRad;
     const double lat2 = b.latDeg * kDegToRad;
     const double dLat = lat2 - lat1;
@@ -39,8 +35,7 @@ double haversineKm(GeoPoint a, GeoPoint b)
     return 2.0 * kEarthRadiusKm * std::asin(std::sqrt(h));
 }
 
-int distanceBucketKm(double km)
-{
+int distanceBucketKm(double km) {
     const auto it = std::find_if(kDistanceBucketsKm.begin(), kDistanceBucketsKm.end(),
                                  [km](int boundary) { return km <= boundary; });
     return it == kDistanceBucketsKm.end() ? kDistanceBucketsKm.back() : *it;

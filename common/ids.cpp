@@ -7,24 +7,22 @@
 
 namespace whisper {
 
-QString randomOpaqueId(int bytes)
-{
+QString randomOpaqueId(int bytes) {
     QByteArray raw(bytes, Qt::Uninitialized);
     QRandomGenerator *rng = QRandomGenerator::system();
     for (char &c : raw)
         c = static_cast<char>(rng->bounded(256));
-    return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding |
-                                            QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(
+        raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
-QString randomHandle()
-{
+QString randomHandle() {
     static constexpr std::array kAdjectives = {
-        "quiet", "brave", "sunny", "gentle", "lucky", "curious", "witty", "calm",
-        "bright", "kind", "swift", "merry", "bold", "shy", "clever", "lively"};
+        "quiet",  "brave", "sunny", "gentle", "lucky", "curious", "witty",  "calm",
+        "bright", "kind",  "swift", "merry",  "bold",  "shy",     "clever", "lively"};
     static constexpr std::array kAnimals = {
-        "otter", "fox", "heron", "lynx", "panda", "robin", "koala", "badger",
-        "falcon", "gecko", "walrus", "bison", "puffin", "marten", "ibis", "yak"};
+        "otter",  "fox",   "heron",  "lynx",  "panda",  "robin",  "koala", "badger",
+        "falcon", "gecko", "walrus", "bison", "puffin", "marten", "ibis",  "yak"};
     QRandomGenerator *rng = QRandomGenerator::global();
     return QStringLiteral("%1-%2-%3")
         .arg(QLatin1String(kAdjectives[rng->bounded(int(kAdjectives.size()))]),

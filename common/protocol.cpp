@@ -47,21 +47,17 @@ class FieldReader {
 public:
     FieldReader(const QJsonObject &object, QString type)
         : m_object(object)
-        , m_type(std::move(type))
-    {
-    }
+        , m_type(std::move(type)) {}
 
     bool ok() const { return !m_error.has_value(); }
     DecodeError error() const { return *m_error; }
 
-    void fail(ErrorCode code, const QString &message)
-    {
+    void fail(ErrorCode code, const QString &message) {
         if (!m_error)
             m_error = DecodeError{code, message, m_type};
     }
 
-    double number(const char *field)
-    {
+    double number(const char *field) {
         const QJsonValue v = valueOf(field);
         if (!ok())
             return 0.0;
@@ -71,15 +67,14 @@ public:
         }
         const double d = v.toDouble();
         if (!std::isfinite(d)) {
-            fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be a finite number")
-                                            .arg(QLatin1String(field)));
+            fail(ErrorCode::BadRequest,
+                 QStringLiteral("field '%1' must be a finite number").arg(QLatin1String(field)));
             return 0.0;
         }
         return d;
     }
 
-    qint64 integer(const char *field)
-    {
+    qint64 integer(const char *field) {
         const double d = number(field);
         if (!ok())
             return 0;
@@ -91,8 +86,7 @@ public:
         return static_cast<qint64>(d);
     }
 
-    bool boolean(const char *field)
-    {
+    bool boolean(const char *field) {
         const QJsonValue v = valueOf(field);
         if (!ok())
             return false;
@@ -103,8 +97,7 @@ public:
         return v.toBool();
     }
 
-    QString string(const char *field)
-    {
+    QString string(const char *field) {
         const QJsonValue v = valueOf(field);
         if (!ok())
             return {};
@@ -115,22 +108,19 @@ public:
         return v.toString();
     }
 
-    std::optional<QString> optionalString(const char *field)
-    {
+    std::optional<QString> optionalString(const char *field) {
         if (!m_object.contains(QLatin1String(field)))
             return std::nullopt;
         return string(field);
     }
 
-    std::optional<qint64> optionalInteger(const char *field)
-    {
+    std::optional<qint64> optionalInteger(const char *field) {
         if (!m_object.contains(QLatin1String(field)))
             return std::nullopt;
         return integer(field);
     }
 
-    QJsonObject object(const char *field)
-    {
+    QJsonObject object(const char *field) {
         const QJsonValue v = valueOf(field);
         if (!ok())
             return {};
@@ -144,8 +134,7 @@ public:
     const QString &type() const { return m_type; }
 
 private:
-    QJsonValue valueOf(const char *field)
-    {
+    QJsonValue valueOf(const char *field) {
         if (!ok())
             return {};
         const auto it = m_object.constFind(QLatin1String(field));
@@ -157,8 +146,7 @@ private:
         return it.value();
     }
 
-    static QString wrongType(const char *field, const char *expected)
-    {
+    static QString wrongType(const char *field, const char *expected) {
         return QStringLiteral("field '%1' must be %2")
             .arg(QLatin1String(field), QLatin1String(expected));
     }
@@ -169,8 +157,7 @@ private:
 };
 
 // Parses the frame into an object and its `type`, or explains why not.
-std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteArrayView bytes)
-{
+std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteArrayView bytes) {
     auto bad = [](const QString &message) {
         return DecodeError{ErrorCode::BadRequest, message, QString()};
     };
@@ -200,21 +187,18 @@ std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteAr
     return std::pair{std::move(object), std::move(type)};
 }
 
-DecodeError unknownType(const QString &type)
-{
+DecodeError unknownType(const QString &type) {
     return DecodeError{ErrorCode::BadRequest,
                        QStringLiteral("unknown message type '%1'").arg(type.left(64)), QString()};
 }
 
-QJsonObject envelope(const char *type)
-{
+QJsonObject envelope(const char *type) {
     QJsonObject object;
     object.insert(QLatin1String("type"), QLatin1String(type));
     return object;
 }
 
-QByteArray toBytes(const QJsonObject &object)
-{
+QByteArray toBytes(const QJsonObject &object) {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
@@ -225,40 +209,35 @@ struct Overloaded : Ts... {
 
 } // namespace
 
-QString toString(ErrorCode code)
-{
+QString toString(ErrorCode code) {
     for (const auto &n : kErrorNames)
         if (n.code == code)
             return QLatin1String(n.wire);
     return QStringLiteral("internal");
 }
 
-std::optional<ErrorCode> errorCodeFromString(const QString &name)
-{
+std::optional<ErrorCode> errorCodeFromString(const QString &name) {
     for (const auto &n : kErrorNames)
         if (name == QLatin1String(n.wire))
             return n.code;
     return std::nullopt;
 }
 
-QString toString(LeftReason reason)
-{
+QString toString(LeftReason reason) {
     for (const auto &n : kReasonNames)
         if (n.reason == reason)
             return QLatin1String(n.wire);
     return QStringLiteral("left");
 }
 
-std::optional<LeftReason> leftReasonFromString(const QString &name)
-{
+std::optional<LeftReason> leftReasonFromString(const QString &name) {
     for (const auto &n : kReasonNames)
         if (name == QLatin1String(n.wire))
             return n.reason;
     return std::nullopt;
 }
 
-int codePointCount(const QString &text)
-{
+int codePointCount(const QString &text) {
     int count = 0;
     const qsizetype n = text.size();
     for (qsizetype i = 0; i < n; ++i) {
@@ -269,8 +248,7 @@ int codePointCount(const QString &text)
     return count;
 }
 
-QString typeName(const ClientMessage &message)
-{
+QString typeName(const ClientMessage &message) {
     return std::visit(Overloaded{
                           [](const Join &) { return QStringLiteral("join"); },
                           [](const SendMessage &) { return QStringLiteral("message"); },
@@ -280,8 +258,7 @@ QString typeName(const ClientMessage &message)
                       message);
 }
 
-QString typeName(const ServerMessage &message)
-{
+QString typeName(const ServerMessage &message) {
     return std::visit(Overloaded{
                           [](const Welcome &) { return QStringLiteral("welcome"); },
                           [](const Waiting &) { return QStringLiteral("waiting"); },
@@ -297,12 +274,9 @@ QString typeName(const ServerMessage &message)
 }
 
 Codec::Codec(CodecLimits limits)
-    : m_limits(limits)
-{
-}
+    : m_limits(limits) {}
 
-Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const
-{
+Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
     auto parsed = parseEnvelope(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
         return *err;
@@ -340,8 +314,9 @@ Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const
                            .arg(m_limits.maxTextChars));
         }
         if (r.ok() && msg.id && codePointCount(*msg.id) > kMaxClientIdChars)
-            r.fail(ErrorCode::BadRequest,
-                   QStringLiteral("field 'id' must be at most %1 characters").arg(kMaxClientIdChars));
+            r.fail(
+                ErrorCode::BadRequest,
+                QStringLiteral("field 'id' must be at most %1 characters").arg(kMaxClientIdChars));
         if (!r.ok())
             return r.error();
         return ClientMessage{std::move(msg)};
@@ -357,8 +332,7 @@ Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const
     return unknownType(type);
 }
 
-Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const
-{
+Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
     auto parsed = parseEnvelope(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
         return *err;
@@ -428,8 +402,7 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const
     return unknownType(type);
 }
 
-QByteArray Codec::encode(const ClientMessage &message)
-{
+QByteArray Codec::encode(const ClientMessage &message) {
     return std::visit(Overloaded{
                           [](const Join &m) {
                               QJsonObject o = envelope("join");
@@ -455,63 +428,62 @@ QByteArray Codec::encode(const ClientMessage &message)
                       message);
 }
 
-QByteArray Codec::encode(const ServerMessage &message)
-{
-    return std::visit(
-        Overloaded{
-            [](const Welcome &m) {
-                QJsonObject o = envelope("welcome");
-                o.insert(QLatin1String("protocol"), m.protocol);
-                o.insert(QLatin1String("server"), m.server);
-                o.insert(QLatin1String("session"), m.session);
-                QJsonObject limits;
-                limits.insert(QLatin1String("max_text_chars"), m.limits.maxTextChars);
-                limits.insert(QLatin1String("max_message_bytes"), m.limits.maxMessageBytes);
-                o.insert(QLatin1String("limits"), limits);
-                return toBytes(o);
-            },
-            [](const Waiting &) { return toBytes(envelope("waiting")); },
-            [](const Matched &m) {
-                QJsonObject o = envelope("matched");
-                o.insert(QLatin1String("pair"), m.pair);
-                o.insert(QLatin1String("partner"), m.partner);
-                o.insert(QLatin1String("distance_km"), m.distanceKm);
-                return toBytes(o);
-            },
-            [](const IncomingMessage &m) {
-                QJsonObject o = envelope("message");
-                o.insert(QLatin1String("text"), m.text);
-                o.insert(QLatin1String("ts"), m.ts);
-                return toBytes(o);
-            },
-            [](const Delivered &m) {
-                QJsonObject o = envelope("delivered");
-                o.insert(QLatin1String("id"), m.id);
-                return toBytes(o);
-            },
-            [](const PartnerTyping &m) {
-                QJsonObject o = envelope("typing");
-                o.insert(QLatin1String("active"), m.active);
-                return toBytes(o);
-            },
-            [](const PartnerLeft &m) {
-                QJsonObject o = envelope("partner_left");
-                o.insert(QLatin1String("reason"), toString(m.reason));
-                return toBytes(o);
-            },
-            [](const Left &) { return toBytes(envelope("left")); },
-            [](const Error &m) {
-                QJsonObject o = envelope("error");
-                o.insert(QLatin1String("code"), toString(m.code));
-                o.insert(QLatin1String("message"), m.message);
-                if (!m.ref.isEmpty())
-                    o.insert(QLatin1String("ref"), m.ref);
-                if (m.retryAfterMs)
-                    o.insert(QLatin1String("retry_after_ms"), *m.retryAfterMs);
-                return toBytes(o);
-            },
-        },
-        message);
+QByteArray Codec::encode(const ServerMessage &message) {
+    return std::visit(Overloaded{
+                          [](const Welcome &m) {
+                              QJsonObject o = envelope("welcome");
+                              o.insert(QLatin1String("protocol"), m.protocol);
+                              o.insert(QLatin1String("server"), m.server);
+                              o.insert(QLatin1String("session"), m.session);
+                              QJsonObject limits;
+                              limits.insert(QLatin1String("max_text_chars"), m.limits.maxTextChars);
+                              limits.insert(QLatin1String("max_message_bytes"),
+                                            m.limits.maxMessageBytes);
+                              o.insert(QLatin1String("limits"), limits);
+                              return toBytes(o);
+                          },
+                          [](const Waiting &) { return toBytes(envelope("waiting")); },
+                          [](const Matched &m) {
+                              QJsonObject o = envelope("matched");
+                              o.insert(QLatin1String("pair"), m.pair);
+                              o.insert(QLatin1String("partner"), m.partner);
+                              o.insert(QLatin1String("distance_km"), m.distanceKm);
+                              return toBytes(o);
+                          },
+                          [](const IncomingMessage &m) {
+                              QJsonObject o = envelope("message");
+                              o.insert(QLatin1String("text"), m.text);
+                              o.insert(QLatin1String("ts"), m.ts);
+                              return toBytes(o);
+                          },
+                          [](const Delivered &m) {
+                              QJsonObject o = envelope("delivered");
+                              o.insert(QLatin1String("id"), m.id);
+                              return toBytes(o);
+                          },
+                          [](const PartnerTyping &m) {
+                              QJsonObject o = envelope("typing");
+                              o.insert(QLatin1String("active"), m.active);
+                              return toBytes(o);
+                          },
+                          [](const PartnerLeft &m) {
+                              QJsonObject o = envelope("partner_left");
+                              o.insert(QLatin1String("reason"), toString(m.reason));
+                              return toBytes(o);
+                          },
+                          [](const Left &) { return toBytes(envelope("left")); },
+                          [](const Error &m) {
+                              QJsonObject o = envelope("error");
+                              o.insert(QLatin1String("code"), toString(m.code));
+                              o.insert(QLatin1String("message"), m.message);
+                              if (!m.ref.isEmpty())
+                                  o.insert(QLatin1String("ref"), m.ref);
+                              if (m.retryAfterMs)
+                                  o.insert(QLatin1String("retry_after_ms"), *m.retryAfterMs);
+                              return toBytes(o);
+                          },
+                      },
+                      message);
 }
 
 } // namespace whisper::protocol

@@ -119,8 +119,8 @@ struct Left {
 struct Error {
     ErrorCode code = ErrorCode::BadRequest;
     QString message;
-    QString ref;                          // empty: not known
-    std::optional<qint64> retryAfterMs;   // only with RateLimited
+    QString ref;                        // empty: not known
+    std::optional<qint64> retryAfterMs; // only with RateLimited
     friend bool operator==(const Error &, const Error &) = default;
 };
 

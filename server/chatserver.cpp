@@ -25,8 +25,7 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     , m_room(std::make_unique<InProcessWaitingRoom>())
     , m_pairs(std::make_unique<InProcessPairRegistry>())
     , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000)
-    , m_server(config.serverName, QWebSocketServer::NonSecureMode)
-{
+    , m_server(config.serverName, QWebSocketServer::NonSecureMode) {
     m_context.reset(new SessionContext{m_config, m_codec, *m_room, *m_pairs, *this,
                                        m_recentPartners, [this] { return now(); }});
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
@@ -36,10 +35,9 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     m_server.setHandshakeTimeout(std::chrono::milliseconds(config.handshakeTimeoutMs));
     m_server.setMaxPendingConnections(qMax(50, qMin(config.maxConnections, 4096)));
     connect(&m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
-    connect(&m_server, &QWebSocketServer::acceptError, this,
-            [](QAbstractSocket::SocketError error) {
-                qCWarning(lcNet) << "accept failed:" << error;
-            });
+    connect(
+        &m_server, &QWebSocketServer::acceptError, this,
+        [](QAbstractSocket::SocketError error) { qCWarning(lcNet) << "accept failed:" << error; });
 
     // Sweeping a few times per ping interval bounds how late an idle
     // connection is noticed without a timer per connection.
@@ -57,8 +55,7 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     });
 }
 
-ChatServer::~ChatServer()
-{
+ChatServer::~ChatServer() {
     // Sessions reach into the context while they close; drop them first.
     for (Session *s : std::as_const(m_sessions)) {
         s->disconnect(this);
@@ -67,13 +64,11 @@ ChatServer::~ChatServer()
     m_sessions.clear();
 }
 
-qint64 ChatServer::now() const
-{
+qint64 ChatServer::now() const {
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-bool ChatServer::listen()
-{
+bool ChatServer::listen() {
     const QHostAddress address(m_config.listenAddress);
     if (!m_server.listen(address, quint16(m_config.port))) {
         m_errorString = QStringLiteral("cannot listen on %1:%2: %3")
@@ -89,8 +84,7 @@ bool ChatServer::listen()
     return true;
 }
 
-QUrl ChatServer::url() const
-{
+QUrl ChatServer::url() const {
     QUrl url;
     url.setScheme(QStringLiteral("ws"));
     url.setHost(m_server.serverAddress().toString());
@@ -98,8 +92,7 @@ QUrl ChatServer::url() const
     return url;
 }
 
-void ChatServer::onNewConnection()
-{
+void ChatServer::onNewConnection() {
     while (QWebSocket *socket = m_server.nextPendingConnection()) {
         // Limits first, before any frame of this client is processed.
         socket->setMaxAllowedIncomingMessageSize(quint64(m_config.maxMessageBytes));
@@ -127,8 +120,8 @@ void ChatServer::onNewConnection()
         }
 
         const ClientId id = m_nextId++;
-        auto *session = new Session(id, QRandomGenerator::system()->generate64(), socket,
-                                    *m_context, this);
+        auto *session = new Session(id, QRandomGenerator::system()->generate64(),
+                                    new QtWebSocketConnection(socket), *m_context, this);
         connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
         m_sessions.insert(id, session);
         m_lastPingMs.insert(id, now());
@@ -136,8 +129,7 @@ void ChatServer::onNewConnection()
     }
 }
 
-bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event)
-{
+bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event) {
     Session *session = m_sessions.value(to);
     if (!session || session->state() == Session::State::Closed)
         return false;
@@ -145,8 +137,7 @@ bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event)
     return true;
 }
 
-void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
-{
+void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm) {
     Session *a = m_sessions.value(served);
     Session *b = m_sessions.value(partner);
     if (!a || !b)
@@ -168,8 +159,7 @@ void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
     deliver(partner, protocol::Matched{pair.id, randomHandle(), bucket});
 }
 
-void ChatServer::onSessionClosed(ClientId id)
-{
+void ChatServer::onSessionClosed(ClientId id) {
     Session *session = m_sessions.take(id);
     m_lastPingMs.remove(id);
     if (session)
@@ -178,8 +168,7 @@ void ChatServer::onSessionClosed(ClientId id)
         finishShutdown();
 }
 
-void ChatServer::sweep()
-{
+void ChatServer::sweep() {
     const qint64 t = now();
     for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
         Session *s = it.value();
@@ -198,16 +187,13 @@ void ChatServer::sweep()
     }
 }
 
-void ChatServer::logCounts()
-{
+void ChatServer::logCounts() {
     m_recentPartners.prune(now());
-    qCInfo(lcNet) << "connections" << m_sessions.size() << "waiting" << m_room->count()
-                  << "pairs" << m_pairs->count() << "last tick ms"
-                  << m_matchmaker->lastTickMs();
+    qCInfo(lcNet) << "connections" << m_sessions.size() << "waiting" << m_room->count() << "pairs"
+                  << m_pairs->count() << "last tick ms" << m_matchmaker->lastTickMs();
 }
 
-void ChatServer::shutdown()
-{
+void ChatServer::shutdown() {
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
@@ -228,8 +214,7 @@ void ChatServer::shutdown()
 
 namespace whisper {
 
-void ChatServer::finishShutdown()
-{
+void ChatServer::finishShutdown() {
     if (m_shutdownDone)
         return;
     m_shutdownDone = true;

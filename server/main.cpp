@@ -10,8 +10,7 @@
 
 Q_LOGGING_CATEGORY(lcMain, "whisper.server.main")
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     // Qt's glib dispatcher costs about 3x the plain Unix one for this
     // workload; it must be chosen before the application object exists.
     qputenv("QT_NO_GLIB", "1");
@@ -54,8 +53,7 @@ int main(int argc, char *argv[])
                      &QCoreApplication::quit);
 
     // The ready line: scripts and tests wait for it to learn the real port.
-    std::printf("whisperchat-server ready: chat %s\n",
-                qPrintable(server.url().toString()));
+    std::printf("whisperchat-server ready: chat %s\n", qPrintable(server.url().toString()));
     std::fflush(stdout);
 
     const int rc = app.exec();

@@ -7,18 +7,15 @@ namespace whisper {
 
 namespace {
 
-bool excludes(const MatchCandidate &who, std::uint64_t key, std::int64_t nowMs)
-{
-    return std::any_of(who.excludes.begin(), who.excludes.end(), [&](const Exclusion &e) {
-        return e.key == key && e.untilMs > nowMs;
-    });
+bool excludes(const MatchCandidate &who, std::uint64_t key, std::int64_t nowMs) {
+    return std::any_of(who.excludes.begin(), who.excludes.end(),
+                       [&](const Exclusion &e) { return e.key == key && e.untilMs > nowMs; });
 }
 
 } // namespace
 
 bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t nowMs,
-                double *distanceKm)
-{
+                double *distanceKm) {
     if (a.id == b.id || a.identityKey == b.identityKey)
         return false;
     if (excludes(a, b.identityKey, nowMs) || excludes(b, a.identityKey, nowMs))
@@ -45,8 +42,7 @@ struct MatchEngine::Impl {
     // eligible, so the excluding client is served once more.
     std::vector<std::pair<std::int64_t, ClientId>> expiries;
 
-    void requeueExpired(std::int64_t nowMs)
-    {
+    void requeueExpired(std::int64_t nowMs) {
         auto it = std::partition(expiries.begin(), expiries.end(),
                                  [nowMs](const auto &e) { return e.first > nowMs; });
         for (auto e = it; e != expiries.end(); ++e) {
@@ -59,25 +55,21 @@ struct MatchEngine::Impl {
 };
 
 MatchEngine::MatchEngine(MatchPolicy policy)
-    : d(std::make_unique<Impl>())
-{
+    : d(std::make_unique<Impl>()) {
     d->policy = policy;
 }
 
 MatchEngine::~MatchEngine() = default;
 
-MatchPolicy MatchEngine::policy() const
-{
+MatchPolicy MatchEngine::policy() const {
     return d->policy;
 }
 
-void MatchEngine::setPolicy(MatchPolicy policy)
-{
+void MatchEngine::setPolicy(MatchPolicy policy) {
     d->policy = policy;
 }
 
-bool MatchEngine::add(MatchCandidate candidate)
-{
+bool MatchEngine::add(MatchCandidate candidate) {
     const ClientId id = candidate.id;
     if (d->entries.contains(id))
         return false;
@@ -88,29 +80,24 @@ bool MatchEngine::add(MatchCandidate candidate)
     return true;
 }
 
-bool MatchEngine::remove(ClientId id)
-{
+bool MatchEngine::remove(ClientId id) {
     return d->entries.erase(id) > 0;
 }
 
-bool MatchEngine::contains(ClientId id) const
-{
+bool MatchEngine::contains(ClientId id) const {
     return d->entries.contains(id);
 }
 
-std::size_t MatchEngine::size() const
-{
+std::size_t MatchEngine::size() const {
     return d->entries.size();
 }
 
-std::size_t MatchEngine::pendingCount() const
-{
+std::size_t MatchEngine::pendingCount() const {
     return std::count_if(d->entries.begin(), d->entries.end(),
                          [](const auto &kv) { return kv.second.pending; });
 }
 
-std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs)
-{
+std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
     d->requeueExpired(nowMs);
 
     std::vector<Impl::Entry *> order;
@@ -135,11 +122,10 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs)
             if (!isEligible(served->candidate, other->candidate, nowMs, &distance))
                 continue;
             const bool better =
-                !best ||
-                (d->policy == MatchPolicy::NearestEligible
-                     ? (distance < bestDistance ||
-                        (distance == bestDistance && other->seq < best->seq))
-                     : other->seq < best->seq);
+                !best || (d->policy == MatchPolicy::NearestEligible
+                              ? (distance < bestDistance ||
+                                 (distance == bestDistance && other->seq < best->seq))
+                              : other->seq < best->seq);
             if (better) {
                 best = other;
                 bestDistance = distance;

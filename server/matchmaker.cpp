@@ -12,8 +12,7 @@ Matchmaker::Matchmaker(WaitingRoom &room, MatchPolicy policy, int intervalMs, Cl
     : QObject(parent)
     , m_room(room)
     , m_engine(policy)
-    , m_clock(std::move(clock))
-{
+    , m_clock(std::move(clock)) {
     m_pool.setMaxThreadCount(1);
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, [this] { tick(); });
@@ -24,34 +23,28 @@ Matchmaker::Matchmaker(WaitingRoom &room, MatchPolicy policy, int intervalMs, Cl
     connect(&m_room, &WaitingRoom::removed, this, [this](ClientId id) { apply(Remove{id}); });
 }
 
-Matchmaker::~Matchmaker()
-{
+Matchmaker::~Matchmaker() {
     m_timer.stop();
     m_watcher.waitForFinished();
 }
 
-void Matchmaker::start()
-{
+void Matchmaker::start() {
     m_timer.start();
 }
 
-void Matchmaker::stop()
-{
+void Matchmaker::stop() {
     m_timer.stop();
 }
 
-void Matchmaker::setInterval(int ms)
-{
+void Matchmaker::setInterval(int ms) {
     m_timer.setInterval(ms);
 }
 
-void Matchmaker::injectForTest(const MatchCandidate &candidate)
-{
+void Matchmaker::injectForTest(const MatchCandidate &candidate) {
     apply(Add{candidate});
 }
 
-void Matchmaker::apply(Op op)
-{
+void Matchmaker::apply(Op op) {
     if (m_running) {
         m_queued.push_back(std::move(op));
         return;
@@ -62,8 +55,7 @@ void Matchmaker::apply(Op op)
         m_engine.remove(std::get<Remove>(op).id);
 }
 
-bool Matchmaker::tick()
-{
+bool Matchmaker::tick() {
     if (m_running)
         return false;
     m_running = true;
@@ -74,8 +66,7 @@ bool Matchmaker::tick()
     return true;
 }
 
-void Matchmaker::onTickDone()
-{
+void Matchmaker::onTickDone() {
     const std::vector<MatchResult> results = m_watcher.result();
     m_running = false;
     m_lastTickMs = m_tickTimer.elapsed();

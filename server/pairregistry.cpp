@@ -2,8 +2,7 @@
 
 namespace whisper {
 
-bool InProcessPairRegistry::add(const PairRecord &pair)
-{
+bool InProcessPairRegistry::add(const PairRecord &pair) {
     if (pair.a == pair.b || m_byMember.contains(pair.a) || m_byMember.contains(pair.b) ||
         m_pairs.contains(pair.id))
         return false;
@@ -13,16 +12,14 @@ bool InProcessPairRegistry::add(const PairRecord &pair)
     return true;
 }
 
-std::optional<PairRecord> InProcessPairRegistry::findByMember(ClientId member) const
-{
+std::optional<PairRecord> InProcessPairRegistry::findByMember(ClientId member) const {
     const auto it = m_byMember.constFind(member);
     if (it == m_byMember.constEnd())
         return std::nullopt;
     return m_pairs.value(it.value());
 }
 
-std::optional<PairRecord> InProcessPairRegistry::removeByMember(ClientId member)
-{
+std::optional<PairRecord> InProcessPairRegistry::removeByMember(ClientId member) {
     const auto it = m_byMember.constFind(member);
     if (it == m_byMember.constEnd())
         return std::nullopt;

@@ -2,8 +2,7 @@
 
 namespace whisper {
 
-void RecentPartners::record(std::uint64_t keyA, std::uint64_t keyB, qint64 nowMs)
-{
+void RecentPartners::record(std::uint64_t keyA, std::uint64_t keyB, qint64 nowMs) {
     if (m_exclusionMs <= 0)
         return;
     const qint64 until = nowMs + m_exclusionMs;
@@ -16,8 +15,7 @@ void RecentPartners::record(std::uint64_t keyA, std::uint64_t keyB, qint64 nowMs
     add(keyB, keyA);
 }
 
-std::vector<Exclusion> RecentPartners::activeFor(std::uint64_t key, qint64 nowMs)
-{
+std::vector<Exclusion> RecentPartners::activeFor(std::uint64_t key, qint64 nowMs) {
     std::vector<Exclusion> out;
     auto it = m_byKey.find(key);
     if (it == m_byKey.end())
@@ -31,8 +29,7 @@ std::vector<Exclusion> RecentPartners::activeFor(std::uint64_t key, qint64 nowMs
     return out;
 }
 
-void RecentPartners::prune(qint64 nowMs)
-{
+void RecentPartners::prune(qint64 nowMs) {
     for (auto it = m_byKey.begin(); it != m_byKey.end();) {
         it->removeIf([nowMs](const Exclusion &e) { return e.untilMs <= nowMs; });
         it = it->isEmpty() ? m_byKey.erase(it) : std::next(it);

@@ -12,9 +12,7 @@ namespace whisper {
 class RecentPartners {
 public:
     explicit RecentPartners(qint64 exclusionMs)
-        : m_exclusionMs(exclusionMs)
-    {
-    }
+        : m_exclusionMs(exclusionMs) {}
 
     void record(std::uint64_t keyA, std::uint64_t keyB, qint64 nowMs);
     // The exclusions still in force for `key`; drops expired ones.

@@ -24,8 +24,7 @@ struct Setting {
 };
 
 Setting intSetting(const char *name, const char *help, int ServerConfig::*member, int min,
-                   int max)
-{
+                   int max) {
     Setting s;
     s.name = QLatin1String(name);
     s.valueName = QStringLiteral("N");
@@ -47,8 +46,7 @@ Setting intSetting(const char *name, const char *help, int ServerConfig::*member
 
 Setting stringSetting(const char *name, const char *valueName, const char *help,
                       QString ServerConfig::*member,
-                      std::function<QString(const QString &)> validate = {})
-{
+                      std::function<QString(const QString &)> validate = {}) {
     Setting s;
     s.name = QLatin1String(name);
     s.valueName = QLatin1String(valueName);
@@ -66,17 +64,16 @@ Setting stringSetting(const char *name, const char *valueName, const char *help,
     return s;
 }
 
-const std::vector<Setting> &settings()
-{
+const std::vector<Setting> &settings() {
     static const std::vector<Setting> all = [] {
         std::vector<Setting> v;
-        v.push_back(stringSetting("listen", "ADDR", "Address of the chat endpoint",
-                                  &ServerConfig::listenAddress, [](const QString &value) {
-                                      return QHostAddress(value).isNull()
-                                                 ? QStringLiteral("'%1' is not an IP address")
-                                                       .arg(value)
-                                                 : QString();
-                                  }));
+        v.push_back(
+            stringSetting("listen", "ADDR", "Address of the chat endpoint",
+                          &ServerConfig::listenAddress, [](const QString &value) {
+                              return QHostAddress(value).isNull()
+                                         ? QStringLiteral("'%1' is not an IP address").arg(value)
+                                         : QString();
+                          }));
         v.push_back(intSetting("port", "TCP port of the chat endpoint (0: any free port)",
                                &ServerConfig::port, 0, 65535));
         v.push_back(intSetting("tick-ms", "Matchmaker interval in milliseconds",
@@ -105,8 +102,7 @@ const std::vector<Setting> &settings()
         v.push_back(intSetting("recent-partner-exclusion-s",
                                "Seconds two former partners are not matched again",
                                &ServerConfig::recentPartnerExclusionSec, 0, 86400));
-        v.push_back(intSetting("shutdown-grace-ms",
-                               "Time given to clients to close on shutdown",
+        v.push_back(intSetting("shutdown-grace-ms", "Time given to clients to close on shutdown",
                                &ServerConfig::shutdownGraceMs, 0, 60000));
         Setting policy;
         policy.name = QStringLiteral("match-policy");
@@ -133,19 +129,16 @@ const std::vector<Setting> &settings()
     return all;
 }
 
-QString envName(const QString &name)
-{
-    return QStringLiteral("WHISPERCHAT_") + QString(name).replace(QLatin1Char('-'),
-                                                                    QLatin1Char('_')).toUpper();
+QString envName(const QString &name) {
+    return QStringLiteral("WHISPERCHAT_") +
+           QString(name).replace(QLatin1Char('-'), QLatin1Char('_')).toUpper();
 }
 
-QString iniKey(const QString &name)
-{
+QString iniKey(const QString &name) {
     return QStringLiteral("server/") + QString(name).replace(QLatin1Char('-'), QLatin1Char('_'));
 }
 
-ConfigLoadResult failure(const QString &message)
-{
+ConfigLoadResult failure(const QString &message) {
     ConfigLoadResult r;
     r.error = message;
     r.exitCode = 2;
@@ -154,17 +147,15 @@ ConfigLoadResult failure(const QString &message)
 
 } // namespace
 
-ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
-                                    const QProcessEnvironment &env)
-{
+ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvironment &env) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("WhisperChat server: anonymous, location-based 1:1 chat over WebSocket."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    const QCommandLineOption configOption(
-        QStringLiteral("config"), QStringLiteral("INI file with a [server] section"),
-        QStringLiteral("FILE"));
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("INI file with a [server] section"),
+                                          QStringLiteral("FILE"));
     parser.addOption(configOption);
     for (const Setting &s : settings())
         parser.addOption(QCommandLineOption(s.name, s.help, s.valueName));
@@ -232,8 +223,7 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments,
     return r;
 }
 
-QString ConfigLoader::summary(const ServerConfig &config)
-{
+QString ConfigLoader::summary(const ServerConfig &config) {
     QStringList parts;
     for (const Setting &s : settings())
         parts << QStringLiteral("%1=%2").arg(s.name, s.show(config));

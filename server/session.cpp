@@ -15,31 +15,28 @@ Q_LOGGING_CATEGORY(lcSession, "whisper.server.session")
 
 using namespace protocol;
 
-Session::Session(ClientId id, std::uint64_t identityKey, QWebSocket *socket,
+Session::Session(ClientId id, std::uint64_t identityKey, Connection *connection,
                  SessionContext &context, QObject *parent)
     : QObject(parent)
     , m_id(id)
     , m_identityKey(identityKey)
-    , m_socket(socket)
-    , m_context(context)
-{
-    m_socket->setParent(this);
+    , m_connection(connection)
+    , m_context(context) {
+    m_connection->setParent(this);
     m_lastSeenMs = m_context.clock();
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &Session::onText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Session::onBinary);
-    connect(m_socket, &QWebSocket::pong, this, [this] { touch(); });
-    connect(m_socket, &QWebSocket::disconnected, this, &Session::onDisconnected);
+    connect(m_connection, &Connection::textReceived, this, &Session::onText);
+    connect(m_connection, &Connection::binaryReceived, this, &Session::onBinary);
+    connect(m_connection, &Connection::pong, this, [this] { touch(); });
+    connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
 }
 
 Session::~Session() = default;
 
-void Session::touch()
-{
+void Session::touch() {
     m_lastSeenMs = m_context.clock();
 }
 
-void Session::sendWelcome(const QString &sessionToken)
-{
+void Session::sendWelcome(const QString &sessionToken) {
     Welcome welcome;
     welcome.server = m_context.config.serverName;
     welcome.session = sessionToken;
@@ -47,33 +44,28 @@ void Session::sendWelcome(const QString &sessionToken)
     send(welcome);
 }
 
-void Session::send(const ServerMessage &message)
-{
+void Session::send(const ServerMessage &message) {
     if (m_state == State::Closed)
         return;
-    m_socket->sendTextMessage(QString::fromUtf8(Codec::encode(message)));
+    m_connection->sendText(Codec::encode(message));
 }
 
-void Session::ping()
-{
+void Session::ping() {
     if (m_state != State::Closed)
-        m_socket->ping();
+        m_connection->ping();
 }
 
-void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason)
-{
-    m_socket->close(code, reason);
+void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason) {
+    m_connection->close(code, reason);
 }
 
-void Session::abort()
-{
-    m_socket->abort();
+void Session::abort() {
+    m_connection->abort();
 }
 
-void Session::onText(const QString &text)
-{
+void Session::onText(const QByteArray &utf8) {
     touch();
-    const auto decoded = m_context.codec.decodeClient(text.toUtf8());
+    const auto decoded = m_context.codec.decodeClient(utf8);
     if (const auto *error = std::get_if<DecodeError>(&decoded)) {
         send(error->toError());
         return;
@@ -81,21 +73,18 @@ void Session::onText(const QString &text)
     std::visit([this](const auto &message) { handle(message); }, std::get<ClientMessage>(decoded));
 }
 
-void Session::onBinary(const QByteArray &)
-{
+void Session::onBinary(const QByteArray &) {
     touch();
     send(Error{ErrorCode::BadRequest,
                QStringLiteral("binary frames are not supported; send JSON in text frames"),
                QString(), std::nullopt});
 }
 
-void Session::conflict(const QString &ref, const QString &message)
-{
+void Session::conflict(const QString &ref, const QString &message) {
     send(Error{ErrorCode::Conflict, message, ref, std::nullopt});
 }
 
-void Session::handle(const Join &join)
-{
+void Session::handle(const Join &join) {
     if (m_state == State::Waiting || m_state == State::Paired) {
         conflict(QStringLiteral("join"), m_state == State::Waiting
                                              ? QStringLiteral("already waiting")
@@ -115,10 +104,10 @@ void Session::handle(const Join &join)
     m_context.room.enter(entry);
 }
 
-void Session::handle(const SendMessage &message)
-{
+void Session::handle(const SendMessage &message) {
     if (m_state != State::Paired) {
-        conflict(QStringLiteral("message"), QStringLiteral("not paired; join and wait for a match"));
+        conflict(QStringLiteral("message"),
+                 QStringLiteral("not paired; join and wait for a match"));
         return;
     }
     const auto pair = m_context.pairs.findByMember(m_id);
@@ -135,8 +124,7 @@ void Session::handle(const SendMessage &message)
                    QStringLiteral("message"), std::nullopt});
 }
 
-void Session::handle(const Typing &typing)
-{
+void Session::handle(const Typing &typing) {
     if (m_state != State::Paired) {
         conflict(QStringLiteral("typing"), QStringLiteral("not paired"));
         return;
@@ -145,8 +133,7 @@ void Session::handle(const Typing &typing)
         m_context.relay.deliver(pair->partnerOf(m_id), PartnerTyping{typing.active});
 }
 
-void Session::handle(const Leave &)
-{
+void Session::handle(const Leave &) {
     switch (m_state) {
     case State::Waiting:
         m_context.room.remove(m_id);
@@ -162,8 +149,7 @@ void Session::handle(const Leave &)
     send(Left{});
 }
 
-void Session::endPair(LeftReason reason)
-{
+void Session::endPair(LeftReason reason) {
     const auto pair = m_context.pairs.removeByMember(m_id);
     if (!pair)
         return;
@@ -171,8 +157,7 @@ void Session::endPair(LeftReason reason)
     m_context.relay.deliver(pair->partnerOf(m_id), PartnerLeft{reason});
 }
 
-void Session::handleRelayed(const ServerMessage &event)
-{
+void Session::handleRelayed(const ServerMessage &event) {
     if (std::holds_alternative<Matched>(event))
         m_state = State::Paired;
     else if (std::holds_alternative<PartnerLeft>(event))
@@ -180,8 +165,7 @@ void Session::handleRelayed(const ServerMessage &event)
     send(event);
 }
 
-void Session::onDisconnected()
-{
+void Session::onDisconnected() {
     if (m_state == State::Closed)
         return;
     if (m_state == State::Waiting)
@@ -189,7 +173,7 @@ void Session::onDisconnected()
     else if (m_state == State::Paired)
         endPair(LeftReason::Disconnected);
     m_state = State::Closed;
-    qCDebug(lcSession) << "session" << m_id << "closed, code" << m_socket->closeCode();
+    qCDebug(lcSession) << "session" << m_id << "closed, code" << m_connection->closeCode();
     Q_EMIT closed(m_id);
 }
 

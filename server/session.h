@@ -3,8 +3,9 @@
 #include "matchengine.h"
 #include "protocol.h"
 
+#include "connection.h"
+
 #include <QObject>
-#include <QWebSocket>
 
 #include <functional>
 
@@ -35,9 +36,11 @@ public:
     enum class State { Connected, Waiting, Paired, Lobby, Closed };
     Q_ENUM(State)
 
-    Session(ClientId id, std::uint64_t identityKey, QWebSocket *socket, SessionContext &context,
+    Session(ClientId id, std::uint64_t identityKey, Connection *connection, SessionContext &context,
             QObject *parent = nullptr);
     ~Session() override;
+
+    Connection &connection() { return *m_connection; }
 
     ClientId id() const { return m_id; }
     std::uint64_t identityKey() const { return m_identityKey; }
@@ -57,7 +60,7 @@ Q_SIGNALS:
     void closed(whisper::ClientId id);
 
 private:
-    void onText(const QString &text);
+    void onText(const QByteArray &utf8);
     void onBinary(const QByteArray &data);
     void onDisconnected();
 
@@ -72,7 +75,7 @@ private:
 
     ClientId m_id;
     std::uint64_t m_identityKey;
-    QWebSocket *m_socket;
+    Connection *m_connection;
     SessionContext &m_context;
     State m_state = State::Connected;
     qint64 m_lastSeenMs = 0;

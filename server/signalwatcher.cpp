@@ -10,16 +10,14 @@ namespace {
 // The write end has to be reachable from a plain C signal handler.
 int g_signalFds[2] = {-1, -1};
 
-void onSignal(int signalNumber)
-{
+void onSignal(int signalNumber) {
     const unsigned char byte = static_cast<unsigned char>(signalNumber);
     [[maybe_unused]] const ssize_t n = ::write(g_signalFds[0], &byte, 1);
 }
 } // namespace
 
 SignalWatcher::SignalWatcher(QObject *parent)
-    : QObject(parent)
-{
+    : QObject(parent) {
     if (g_signalFds[0] < 0 &&
         ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0)
         return;
@@ -35,14 +33,12 @@ SignalWatcher::SignalWatcher(QObject *parent)
     connect(m_notifier.get(), &QSocketNotifier::activated, this, &SignalWatcher::onReadable);
 }
 
-SignalWatcher::~SignalWatcher()
-{
+SignalWatcher::~SignalWatcher() {
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
 }
 
-void SignalWatcher::onReadable()
-{
+void SignalWatcher::onReadable() {
     unsigned char byte = 0;
     if (::read(g_signalFds[1], &byte, 1) == 1)
         Q_EMIT terminationRequested(byte);

@@ -11,29 +11,24 @@ using namespace protocol;
 ChatClient::ChatClient(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_out(stdout)
-{
+    , m_out(stdout) {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &ChatClient::onText);
     connect(&m_socket, &QWebSocket::disconnected, this, &ChatClient::onDisconnected);
 }
 
-void ChatClient::start()
-{
+void ChatClient::start() {
     m_socket.open(m_options.url);
 }
 
-void ChatClient::print(const QString &line)
-{
+void ChatClient::print(const QString &line) {
     m_out << line << Qt::endl;
 }
 
-void ChatClient::send(const ClientMessage &message)
-{
+void ChatClient::send(const ClientMessage &message) {
     m_socket.sendTextMessage(QString::fromUtf8(Codec::encode(message)));
 }
 
-void ChatClient::userLine(const QString &line)
-{
+void ChatClient::userLine(const QString &line) {
     const QString trimmed = line.trimmed();
     if (trimmed.isEmpty())
         return;
@@ -53,12 +48,11 @@ void ChatClient::userLine(const QString &line)
     } else {
         // "//text" sends "/text".
         sendMessage(trimmed.startsWith(QLatin1String("//")) ? line.mid(line.indexOf(u'/') + 1)
-                                                             : line);
+                                                            : line);
     }
 }
 
-void ChatClient::sendMessage(const QString &text)
-{
+void ChatClient::sendMessage(const QString &text) {
     if (!m_paired) {
         m_queued << text;
         return;
@@ -66,8 +60,7 @@ void ChatClient::sendMessage(const QString &text)
     send(SendMessage{text, QString::number(m_nextId++)});
 }
 
-void ChatClient::flushQueued()
-{
+void ChatClient::flushQueued() {
     const QStringList queued = std::exchange(m_queued, {});
     for (const QString &text : queued)
         sendMessage(text);
@@ -75,15 +68,13 @@ void ChatClient::flushQueued()
         QTimer::singleShot(m_options.lingerMs, this, &ChatClient::leaveAndQuit);
 }
 
-void ChatClient::inputFinished()
-{
+void ChatClient::inputFinished() {
     m_inputDone = true;
     if (m_paired)
         flushQueued();
 }
 
-void ChatClient::leaveAndQuit()
-{
+void ChatClient::leaveAndQuit() {
     if (m_quitting)
         return;
     m_quitting = true;
@@ -96,8 +87,7 @@ void ChatClient::leaveAndQuit()
     m_socket.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
 }
 
-void ChatClient::onText(const QString &frame)
-{
+void ChatClient::onText(const QString &frame) {
     if (m_options.json) {
         print(frame);
         std::fflush(stdout);
@@ -111,8 +101,7 @@ void ChatClient::onText(const QString &frame)
     handle(std::get<ServerMessage>(decoded));
 }
 
-void ChatClient::handle(const ServerMessage &message)
-{
+void ChatClient::handle(const ServerMessage &message) {
     const bool human = !m_options.json;
     if (const auto *welcome = std::get_if<Welcome>(&message)) {
         if (human)
@@ -156,8 +145,7 @@ void ChatClient::handle(const ServerMessage &message)
     std::fflush(stdout);
 }
 
-void ChatClient::onDisconnected()
-{
+void ChatClient::onDisconnected() {
     const bool clean = m_quitting;
     if (!m_options.json || !clean) {
         QTextStream err(stderr);

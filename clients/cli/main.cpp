@@ -8,16 +8,14 @@
 
 namespace {
 
-int fail(const QString &message)
-{
+int fail(const QString &message) {
     QTextStream(stderr) << "whisperchat-cli: " << message << "\n";
     return 2;
 }
 
 } // namespace
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
     qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("whisperchat-cli"));
@@ -49,8 +47,8 @@ int main(int argc, char *argv[])
 
     whisper::ChatClient::Options options;
     options.url = QUrl(parser.value(url));
-    if (!options.url.isValid() ||
-        (options.url.scheme() != QLatin1String("ws") && options.url.scheme() != QLatin1String("wss")))
+    if (!options.url.isValid() || (options.url.scheme() != QLatin1String("ws") &&
+                                   options.url.scheme() != QLatin1String("wss")))
         return fail(QStringLiteral("--url must be a ws:// or wss:// URL"));
     options.json = parser.isSet(json);
     bool ok = false;
@@ -78,8 +76,7 @@ int main(int argc, char *argv[])
 
     whisper::ChatClient client(options);
     whisper::StdinReader input;
-    QObject::connect(&input, &whisper::StdinReader::line, &client,
-                     &whisper::ChatClient::userLine);
+    QObject::connect(&input, &whisper::StdinReader::line, &client, &whisper::ChatClient::userLine);
     QObject::connect(&input, &whisper::StdinReader::finished, &client,
                      &whisper::ChatClient::inputFinished);
     QObject::connect(&client, &whisper::ChatClient::done, &app, &QCoreApplication::exit);

@@ -6,13 +6,11 @@ namespace whisper {
 
 StdinReader::StdinReader(QObject *parent)
     : QObject(parent)
-    , m_notifier(STDIN_FILENO, QSocketNotifier::Read)
-{
+    , m_notifier(STDIN_FILENO, QSocketNotifier::Read) {
     connect(&m_notifier, &QSocketNotifier::activated, this, &StdinReader::onReadable);
 }
 
-void StdinReader::onReadable()
-{
+void StdinReader::onReadable() {
     char chunk[4096];
     const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
     if (n <= 0) {

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+#include <QUrl>
+#include <QWebSocket>
+
+namespace whisper {
+
+// One client's transport as the session sees it: UTF-8 text frames in and
+// out, pings, and closing. Sessions never touch a socket class directly, so
+// the transport (Qt's QWebSocket today) can change without touching them.
+class Connection : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    // `utf8` must be one JSON document produced by the protocol codec.
+    virtual void sendText(const QByteArray &utf8) = 0;
+    virtual void ping() = 0;
+    virtual void close(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
+    // Drops the connection without a close handshake (unresponsive peer).
+    virtual void abort() = 0;
+    virtual QHostAddress peerAddress() const = 0;
+    virtual QUrl requestUrl() const = 0;
+    virtual QString origin() const = 0;
+    virtual int closeCode() const = 0;
+
+Q_SIGNALS:
+    void textReceived(const QByteArray &utf8);
+    void binaryReceived(const QByteArray &data);
+    void pong();
+    void disconnected();
+};
+
+// The Qt WebSockets transport.
+class QtWebSocketConnection final : public Connection {
+    Q_OBJECT
+public:
+    // Takes ownership of `socket`.
+    explicit QtWebSocketConnection(QWebSocket *socket, QObject *parent = nullptr);
+
+    void sendText(const QByteArray &utf8) override;
+    void ping() override;
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
+    void abort() override;
+    QHostAddress peerAddress() const override { return m_socket->peerAddress(); }
+    QUrl requestUrl() const override { return m_socket->requestUrl(); }
+    QString origin() const override { return m_socket->origin(); }
+    int closeCode() const override { return int(m_socket->closeCode()); }
+
+private:
+    QWebSocket *m_socket;
+};
+
+} // namespace whisper
