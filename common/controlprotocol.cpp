@@ -1,0 +1,695 @@
+#include "controlprotocol.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QStringDecoder>
+
+#include <cmath>
+
+namespace whisper::control {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+constexpr std::pair<EventKind, const char *> kEventNames[] = {
+    {EventKind::Matched, "matched"},   {EventKind::Left, "left"},
+    {EventKind::Kicked, "kicked"},     {EventKind::Banned, "banned"},
+    {EventKind::Reported, "reported"},
+};
+
+// Reads typed fields out of one object and keeps the first problem, so each
+// decoder reads like its table in CONTROL-PROTOCOL.md.
+class Reader {
+public:
+    Reader(QJsonObject object, QString type)
+        : m_object(std::move(object))
+        , m_type(std::move(type)) {}
+
+    bool ok() const { return !m_error.has_value(); }
+    DecodeError error() const { return *m_error; }
+    void fail(const QString &message) {
+        if (!m_error)
+            m_error = DecodeError{ErrorCode::BadRequest, message, m_type};
+    }
+    bool has(const char *field) const { return m_object.contains(QLatin1String(field)); }
+
+    double number(const char *field, double min, double max) {
+        const QJsonValue v = value(field);
+        if (!ok())
+            return 0.0;
+        if (!v.isDouble() || !std::isfinite(v.toDouble()))
+            return wrong(field, "a finite number"), 0.0;
+        const double d = v.toDouble();
+        if (d < min || d > max)
+            return outOfRange(field, min, max), 0.0;
+        return d;
+    }
+    qint64 integer(const char *field, double min = -kMaxSafeInteger, double max = kMaxSafeInteger) {
+        const double d = number(field, min, max);
+        if (ok() && d != std::trunc(d))
+            wrong(field, "an integer");
+        return ok() ? qint64(d) : 0;
+    }
+    bool boolean(const char *field) {
+        const QJsonValue v = value(field);
+        if (ok() && !v.isBool())
+            wrong(field, "a boolean");
+        return ok() && v.toBool();
+    }
+    QString string(const char *field, int maxChars, bool allowEmpty = true) {
+        const QJsonValue v = value(field);
+        if (!ok())
+            return {};
+        if (!v.isString())
+            return wrong(field, "a string"), QString();
+        const QString s = v.toString();
+        if (s.size() > maxChars)
+            fail(QStringLiteral("field '%1' is longer than %2 characters")
+                     .arg(QLatin1String(field))
+                     .arg(maxChars));
+        else if (!allowEmpty && s.isEmpty())
+            fail(QStringLiteral("field '%1' must not be empty").arg(QLatin1String(field)));
+        return s;
+    }
+    QString optionalString(const char *field, int maxChars) {
+        return has(field) ? string(field, maxChars) : QString();
+    }
+    QJsonArray array(const char *field) {
+        const QJsonValue v = value(field);
+        if (ok() && !v.isArray())
+            wrong(field, "an array");
+        return ok() ? v.toArray() : QJsonArray();
+    }
+    QJsonObject object(const char *field) {
+        const QJsonValue v = value(field);
+        if (ok() && !v.isObject())
+            wrong(field, "an object");
+        return ok() ? v.toObject() : QJsonObject();
+    }
+    // Decodes every element of an array of objects with `one`.
+    template <typename T, typename F>
+    QList<T> list(const char *field, F one) {
+        QList<T> out;
+        const QJsonArray items = array(field);
+        out.reserve(items.size());
+        for (const QJsonValue &item : items) {
+            if (!item.isObject()) {
+                fail(QStringLiteral("field '%1' must hold objects").arg(QLatin1String(field)));
+                break;
+            }
+            Reader r(item.toObject(), m_type);
+            out.append(one(r));
+            if (!r.ok()) {
+                fail(QStringLiteral("%1: %2").arg(QLatin1String(field), r.error().message));
+                break;
+            }
+        }
+        return out;
+    }
+    QStringList strings(const char *field, int maxChars) {
+        QStringList out;
+        const QJsonArray items = array(field);
+        out.reserve(items.size());
+        for (const QJsonValue &item : items) {
+            if (!item.isString() || item.toString().size() > maxChars) {
+                fail(QStringLiteral("field '%1' must hold strings of at most %2 characters")
+                         .arg(QLatin1String(field))
+                         .arg(maxChars));
+                break;
+            }
+            out.append(item.toString());
+        }
+        return out;
+    }
+
+private:
+    QJsonValue value(const char *field) {
+        if (!ok())
+            return {};
+        const auto it = m_object.constFind(QLatin1String(field));
+        if (it == m_object.constEnd()) {
+            fail(QStringLiteral("missing field '%1'").arg(QLatin1String(field)));
+            return {};
+        }
+        return it.value();
+    }
+    void wrong(const char *field, const char *expected) {
+        fail(QStringLiteral("field '%1' must be %2")
+                 .arg(QLatin1String(field), QLatin1String(expected)));
+    }
+    void outOfRange(const char *field, double min, double max) {
+        fail(QStringLiteral("field '%1' must be from %2 to %3")
+                 .arg(QLatin1String(field))
+                 .arg(min, 0, 'g', 16)
+                 .arg(max, 0, 'g', 16));
+    }
+
+    QJsonObject m_object;
+    QString m_type;
+    std::optional<DecodeError> m_error;
+};
+
+std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteArrayView bytes) {
+    auto bad = [](const QString &message) {
+        return DecodeError{ErrorCode::BadRequest, message, QString()};
+    };
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    const QString text = utf8(bytes);
+    if (utf8.hasError())
+        return bad(QStringLiteral("frame is not valid UTF-8"));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return bad(QStringLiteral("invalid JSON at offset %1: %2")
+                       .arg(parseError.offset)
+                       .arg(parseError.errorString()));
+    if (!doc.isObject())
+        return bad(QStringLiteral("frame must be a JSON object"));
+    const QJsonObject object = doc.object();
+    const QJsonValue type = object.value(QLatin1String("type"));
+    if (!type.isString())
+        return bad(QStringLiteral("missing string field 'type'"));
+    return std::pair{object, type.toString()};
+}
+
+qint64 readReq(Reader &r) {
+    return r.integer("req", 0, kMaxSafeInteger);
+}
+
+QString readId(Reader &r, const char *field) {
+    return r.string(field, kMaxIdChars, false);
+}
+
+// ---- element codecs ----------------------------------------------------------
+
+QJsonObject toJson(const WaitingClient &w) {
+    return {{QStringLiteral("id"), w.id},
+            {QStringLiteral("lat"), w.lat},
+            {QStringLiteral("lon"), w.lon},
+            {QStringLiteral("range_km"), w.rangeKm},
+            {QStringLiteral("since_ms"), double(w.sinceMs)},
+            {QStringLiteral("account"), w.account}};
+}
+WaitingClient waitingFrom(Reader &r) {
+    WaitingClient w;
+    w.id = readId(r, "id");
+    w.lat = r.number("lat", -90, 90);
+    w.lon = r.number("lon", -180, 180);
+    w.rangeKm = r.number("range_km", 0, 20015.1);
+    w.sinceMs = r.integer("since_ms", 0);
+    w.account = r.boolean("account");
+    return w;
+}
+
+QJsonObject toJson(const PairInfo &p) {
+    return {{QStringLiteral("id"), p.id},
+            {QStringLiteral("a"), p.a},
+            {QStringLiteral("b"), p.b},
+            {QStringLiteral("distance_km"), p.distanceKm},
+            {QStringLiteral("since_ms"), double(p.sinceMs)},
+            {QStringLiteral("messages"), double(p.messages)}};
+}
+PairInfo pairFrom(Reader &r) {
+    PairInfo p;
+    p.id = readId(r, "id");
+    p.a = readId(r, "a");
+    p.b = readId(r, "b");
+    p.distanceKm = int(r.integer("distance_km", 0, 100000));
+    p.sinceMs = r.integer("since_ms", 0);
+    p.messages = r.integer("messages", 0);
+    return p;
+}
+
+QJsonObject toJson(const PairMessages &p) {
+    return {{QStringLiteral("id"), p.id}, {QStringLiteral("messages"), double(p.messages)}};
+}
+PairMessages pairMessagesFrom(Reader &r) {
+    PairMessages p;
+    p.id = readId(r, "id");
+    p.messages = r.integer("messages", 0);
+    return p;
+}
+
+QJsonObject toJson(const Event &e) {
+    return {{QStringLiteral("kind"), toString(e.kind)},
+            {QStringLiteral("ts"), double(e.ts)},
+            {QStringLiteral("subject"), e.subject},
+            {QStringLiteral("detail"), e.detail}};
+}
+Event eventFrom(Reader &r) {
+    Event e;
+    const QString kind = r.string("kind", 32);
+    if (const auto k = eventKindFromString(kind))
+        e.kind = *k;
+    else if (r.ok())
+        r.fail(QStringLiteral("unknown event kind '%1'").arg(kind));
+    e.ts = r.integer("ts", 0);
+    e.subject = r.string("subject", kMaxUsernameChars + kMaxIdChars);
+    e.detail = r.string("detail", kMaxReasonChars);
+    return e;
+}
+
+QJsonObject toJson(const Stats &s) {
+    QJsonObject o{{QStringLiteral("connections"), s.connections},
+                  {QStringLiteral("waiting"), s.waiting},
+                  {QStringLiteral("pairs"), s.pairs},
+                  {QStringLiteral("matches_per_min"), s.matchesPerMinute},
+                  {QStringLiteral("messages_per_s"), s.messagesPerSecond},
+                  {QStringLiteral("last_tick_ms"), double(s.lastTickMs)},
+                  {QStringLiteral("tick_interval_ms"), s.tickIntervalMs},
+                  {QStringLiteral("uptime_s"), double(s.uptimeS)},
+                  {QStringLiteral("version"), s.version},
+                  {QStringLiteral("draining"), s.draining}};
+    if (s.relayP50Ms)
+        o.insert(QStringLiteral("relay_p50_ms"), *s.relayP50Ms);
+    if (s.relayP99Ms)
+        o.insert(QStringLiteral("relay_p99_ms"), *s.relayP99Ms);
+    return o;
+}
+Stats statsFrom(Reader &r) {
+    Stats s;
+    s.connections = int(r.integer("connections", 0, INT_MAX));
+    s.waiting = int(r.integer("waiting", 0, INT_MAX));
+    s.pairs = int(r.integer("pairs", 0, INT_MAX));
+    s.matchesPerMinute = r.number("matches_per_min", 0, 1e12);
+    s.messagesPerSecond = r.number("messages_per_s", 0, 1e12);
+    s.lastTickMs = r.integer("last_tick_ms", 0);
+    s.tickIntervalMs = int(r.integer("tick_interval_ms", 0, INT_MAX));
+    if (r.has("relay_p50_ms"))
+        s.relayP50Ms = r.number("relay_p50_ms", 0, 1e12);
+    if (r.has("relay_p99_ms"))
+        s.relayP99Ms = r.number("relay_p99_ms", 0, 1e12);
+    s.uptimeS = r.integer("uptime_s", 0);
+    s.version = r.string("version", 64);
+    s.draining = r.boolean("draining");
+    return s;
+}
+
+QJsonObject toJson(const Report &p) {
+    return {{QStringLiteral("id"), p.id},
+            {QStringLiteral("reporter"), p.reporter},
+            {QStringLiteral("reported"), p.reported},
+            {QStringLiteral("reason"), p.reason},
+            {QStringLiteral("created_ms"), double(p.createdMs)},
+            {QStringLiteral("resolved"), p.resolved},
+            {QStringLiteral("resolution"), p.resolution}};
+}
+Report reportFrom(Reader &r) {
+    Report p;
+    p.id = readId(r, "id");
+    p.reporter = r.string("reporter", kMaxUsernameChars + kMaxIdChars);
+    p.reported = r.string("reported", kMaxUsernameChars + kMaxIdChars);
+    p.reason = r.string("reason", kMaxReasonChars);
+    p.createdMs = r.integer("created_ms", 0);
+    p.resolved = r.boolean("resolved");
+    p.resolution = r.string("resolution", kMaxReasonChars);
+    return p;
+}
+
+QJsonObject toJson(const AccountInfo &a) {
+    return {{QStringLiteral("username"), a.username},
+            {QStringLiteral("role"), a.role},
+            {QStringLiteral("created_ms"), double(a.createdMs)},
+            {QStringLiteral("totp_enabled"), a.totpEnabled},
+            {QStringLiteral("banned_until_ms"), double(a.bannedUntilMs)}};
+}
+AccountInfo accountFrom(Reader &r) {
+    AccountInfo a;
+    a.username = r.string("username", kMaxUsernameChars, false);
+    a.role = r.string("role", 16, false);
+    a.createdMs = r.integer("created_ms", 0);
+    a.totpEnabled = r.boolean("totp_enabled");
+    a.bannedUntilMs = r.integer("banned_until_ms", -1);
+    return a;
+}
+
+template <typename T>
+QJsonArray toArray(const QList<T> &items) {
+    QJsonArray out;
+    for (const T &item : items)
+        out.append(toJson(item));
+    return out;
+}
+
+QByteArray serialize(QJsonObject object, const QString &type) {
+    object.insert(QStringLiteral("type"), type);
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+bool isRole(const QString &name) {
+    return name == QLatin1String("user") || name == QLatin1String("moderator") ||
+           name == QLatin1String("admin");
+}
+
+} // namespace
+
+QString toString(EventKind kind) {
+    for (const auto &[k, name] : kEventNames)
+        if (k == kind)
+            return QLatin1String(name);
+    return QStringLiteral("matched");
+}
+
+std::optional<EventKind> eventKindFromString(const QString &name) {
+    for (const auto &[k, wire] : kEventNames)
+        if (name == QLatin1String(wire))
+            return k;
+    return std::nullopt;
+}
+
+double coarsen(double degrees) {
+    // Rounding to whole tenths, then printing at most one decimal, so the
+    // exact position cannot leak through the low digits.
+    return std::round(degrees * 10.0) / 10.0;
+}
+
+qint64 requestId(const ConsoleMessage &message) {
+    return std::visit([](const auto &m) { return m.req; }, message);
+}
+
+QString typeName(const ConsoleMessage &message) {
+    return std::visit(
+        Overloaded{
+            [](const Login &) { return QStringLiteral("login"); },
+            [](const Subscribe &) { return QStringLiteral("subscribe"); },
+            [](const Kick &) { return QStringLiteral("kick"); },
+            [](const KickPair &) { return QStringLiteral("kick_pair"); },
+            [](const Ban &) { return QStringLiteral("ban"); },
+            [](const ListReports &) { return QStringLiteral("list_reports"); },
+            [](const ResolveReport &) { return QStringLiteral("resolve_report"); },
+            [](const LookupAccount &) { return QStringLiteral("lookup_account"); },
+            [](const SetRole &) { return QStringLiteral("set_role"); },
+            [](const Broadcast &) { return QStringLiteral("broadcast"); },
+            [](const SetTickInterval &) { return QStringLiteral("set_tick_interval"); },
+            [](const Drain &) { return QStringLiteral("drain"); },
+        },
+        message);
+}
+
+QString typeName(const ServerMessage &message) {
+    return std::visit(Overloaded{
+                          [](const Hello &) { return QStringLiteral("hello"); },
+                          [](const LoggedIn &) { return QStringLiteral("logged_in"); },
+                          [](const Ok &) { return QStringLiteral("ok"); },
+                          [](const Error &) { return QStringLiteral("error"); },
+                          [](const Snapshot &) { return QStringLiteral("snapshot"); },
+                          [](const Delta &) { return QStringLiteral("delta"); },
+                          [](const Reports &) { return QStringLiteral("reports"); },
+                          [](const Account &) { return QStringLiteral("account"); },
+                      },
+                      message);
+}
+
+QByteArray Codec::encode(const ConsoleMessage &message) {
+    const QString req = QStringLiteral("req");
+    QJsonObject o = std::visit(
+        Overloaded{
+            [&](const Login &m) {
+                QJsonObject j{{req, double(m.req)},
+                              {QStringLiteral("username"), m.username},
+                              {QStringLiteral("password"), m.password}};
+                if (!m.totp.isEmpty())
+                    j.insert(QStringLiteral("totp"), m.totp);
+                return j;
+            },
+            [&](const Subscribe &m) {
+                return QJsonObject{{req, double(m.req)}};
+            },
+            [&](const Kick &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("client"), m.client}};
+            },
+            [&](const KickPair &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("pair"), m.pair}};
+            },
+            [&](const Ban &m) {
+                QJsonObject j{{req, double(m.req)},
+                              {QStringLiteral("duration_s"), double(m.durationS)},
+                              {QStringLiteral("reason"), m.reason}};
+                if (!m.account.isEmpty())
+                    j.insert(QStringLiteral("account"), m.account);
+                if (!m.client.isEmpty())
+                    j.insert(QStringLiteral("client"), m.client);
+                return j;
+            },
+            [&](const ListReports &m) {
+                return QJsonObject{{req, double(m.req)},
+                                   {QStringLiteral("include_resolved"), m.includeResolved}};
+            },
+            [&](const ResolveReport &m) {
+                return QJsonObject{{req, double(m.req)},
+                                   {QStringLiteral("report"), m.report},
+                                   {QStringLiteral("resolution"), m.resolution}};
+            },
+            [&](const LookupAccount &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("username"), m.username}};
+            },
+            [&](const SetRole &m) {
+                return QJsonObject{{req, double(m.req)},
+                                   {QStringLiteral("username"), m.username},
+                                   {QStringLiteral("role"), m.role}};
+            },
+            [&](const Broadcast &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("text"), m.text}};
+            },
+            [&](const SetTickInterval &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("ms"), m.ms}};
+            },
+            [&](const Drain &m) {
+                return QJsonObject{{req, double(m.req)}};
+            },
+        },
+        message);
+    return serialize(std::move(o), typeName(message));
+}
+
+QByteArray Codec::encode(const ServerMessage &message) {
+    const QString req = QStringLiteral("req");
+    QJsonObject o =
+        std::visit(Overloaded{
+                       [&](const Hello &m) {
+                           return QJsonObject{{QStringLiteral("protocol"), m.protocol},
+                                              {QStringLiteral("server"), m.server},
+                                              {QStringLiteral("version"), m.version}};
+                       },
+                       [&](const LoggedIn &m) {
+                           return QJsonObject{{req, double(m.req)},
+                                              {QStringLiteral("username"), m.username},
+                                              {QStringLiteral("role"), m.role},
+                                              {QStringLiteral("permissions"),
+                                               QJsonArray::fromStringList(m.permissions)}};
+                       },
+                       [&](const Ok &m) {
+                           return QJsonObject{{req, double(m.req)}};
+                       },
+                       [&](const Error &m) {
+                           return QJsonObject{{req, double(m.req)},
+                                              {QStringLiteral("code"), protocol::toString(m.code)},
+                                              {QStringLiteral("message"), m.message}};
+                       },
+                       [&](const Snapshot &m) {
+                           return QJsonObject{{QStringLiteral("page"), m.page},
+                                              {QStringLiteral("last"), m.last},
+                                              {QStringLiteral("total_waiting"), m.totalWaiting},
+                                              {QStringLiteral("total_pairs"), m.totalPairs},
+                                              {QStringLiteral("waiting"), toArray(m.waiting)},
+                                              {QStringLiteral("pairs"), toArray(m.pairs)}};
+                       },
+                       [&](const Delta &m) {
+                           QJsonObject j{{QStringLiteral("seq"), double(m.seq)},
+                                         {QStringLiteral("waiting_added"), toArray(m.waitingAdded)},
+                                         {QStringLiteral("waiting_removed"),
+                                          QJsonArray::fromStringList(m.waitingRemoved)},
+                                         {QStringLiteral("pairs_added"), toArray(m.pairsAdded)},
+                                         {QStringLiteral("pairs_removed"),
+                                          QJsonArray::fromStringList(m.pairsRemoved)},
+                                         {QStringLiteral("pair_messages"), toArray(m.pairMessages)},
+                                         {QStringLiteral("events"), toArray(m.events)}};
+                           if (m.stats)
+                               j.insert(QStringLiteral("stats"), toJson(*m.stats));
+                           return j;
+                       },
+                       [&](const Reports &m) {
+                           return QJsonObject{{req, double(m.req)},
+                                              {QStringLiteral("reports"), toArray(m.reports)}};
+                       },
+                       [&](const Account &m) {
+                           return QJsonObject{{req, double(m.req)},
+                                              {QStringLiteral("account"), toJson(m.account)}};
+                       },
+                   },
+                   message);
+    return serialize(std::move(o), typeName(message));
+}
+
+Decoded<ConsoleMessage> Codec::decodeConsole(QByteArrayView utf8Json) {
+    auto parsed = parseEnvelope(utf8Json);
+    if (auto *err = std::get_if<DecodeError>(&parsed))
+        return *err;
+    const auto &[object, type] = std::get<0>(parsed);
+    Reader r(object, type);
+    ConsoleMessage out;
+    if (type == QLatin1String("login")) {
+        Login m;
+        m.req = readReq(r);
+        m.username = r.string("username", kMaxUsernameChars, false);
+        m.password = r.string("password", kMaxPasswordChars);
+        m.totp = r.optionalString("totp", 16);
+        out = m;
+    } else if (type == QLatin1String("subscribe")) {
+        out = Subscribe{readReq(r)};
+    } else if (type == QLatin1String("kick")) {
+        Kick m;
+        m.req = readReq(r);
+        m.client = readId(r, "client");
+        out = m;
+    } else if (type == QLatin1String("kick_pair")) {
+        KickPair m;
+        m.req = readReq(r);
+        m.pair = readId(r, "pair");
+        out = m;
+    } else if (type == QLatin1String("ban")) {
+        Ban m;
+        m.req = readReq(r);
+        m.account = r.optionalString("account", kMaxUsernameChars);
+        m.client = r.optionalString("client", kMaxIdChars);
+        m.durationS = r.integer("duration_s", 0, double(kMaxBanSeconds));
+        m.reason = r.string("reason", kMaxReasonChars);
+        if (r.ok() && m.account.isEmpty() == m.client.isEmpty())
+            r.fail(QStringLiteral("give exactly one of 'account' and 'client'"));
+        out = m;
+    } else if (type == QLatin1String("list_reports")) {
+        ListReports m;
+        m.req = readReq(r);
+        if (r.has("include_resolved"))
+            m.includeResolved = r.boolean("include_resolved");
+        out = m;
+    } else if (type == QLatin1String("resolve_report")) {
+        ResolveReport m;
+        m.req = readReq(r);
+        m.report = readId(r, "report");
+        m.resolution = r.string("resolution", kMaxReasonChars);
+        out = m;
+    } else if (type == QLatin1String("lookup_account")) {
+        LookupAccount m;
+        m.req = readReq(r);
+        m.username = r.string("username", kMaxUsernameChars, false);
+        out = m;
+    } else if (type == QLatin1String("set_role")) {
+        SetRole m;
+        m.req = readReq(r);
+        m.username = r.string("username", kMaxUsernameChars, false);
+        m.role = r.string("role", 16);
+        if (r.ok() && !isRole(m.role))
+            r.fail(QStringLiteral("field 'role' must be user, moderator or admin"));
+        out = m;
+    } else if (type == QLatin1String("broadcast")) {
+        Broadcast m;
+        m.req = readReq(r);
+        m.text = r.string("text", kMaxNoticeChars, false);
+        out = m;
+    } else if (type == QLatin1String("set_tick_interval")) {
+        SetTickInterval m;
+        m.req = readReq(r);
+        m.ms = int(r.integer("ms", 1, 60000));
+        out = m;
+    } else if (type == QLatin1String("drain")) {
+        out = Drain{readReq(r)};
+    } else {
+        return DecodeError{ErrorCode::BadRequest,
+                           QStringLiteral("unknown message type '%1'").arg(type), type};
+    }
+    if (!r.ok())
+        return r.error();
+    return out;
+}
+
+Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) {
+    auto parsed = parseEnvelope(utf8Json);
+    if (auto *err = std::get_if<DecodeError>(&parsed))
+        return *err;
+    const auto &[object, type] = std::get<0>(parsed);
+    Reader r(object, type);
+    ServerMessage out;
+    if (type == QLatin1String("hello")) {
+        Hello m;
+        m.protocol = int(r.integer("protocol", 1, 1000));
+        m.server = r.string("server", 256);
+        m.version = r.string("version", 64);
+        out = m;
+    } else if (type == QLatin1String("logged_in")) {
+        LoggedIn m;
+        m.req = readReq(r);
+        m.username = r.string("username", kMaxUsernameChars, false);
+        m.role = r.string("role", 16);
+        m.permissions = r.strings("permissions", 64);
+        out = m;
+    } else if (type == QLatin1String("ok")) {
+        out = Ok{readReq(r)};
+    } else if (type == QLatin1String("error")) {
+        Error m;
+        m.req = readReq(r);
+        const QString code = r.string("code", 32);
+        if (const auto c = protocol::errorCodeFromString(code))
+            m.code = *c;
+        else if (r.ok())
+            r.fail(QStringLiteral("unknown error code '%1'").arg(code));
+        m.message = r.string("message", 4096);
+        out = m;
+    } else if (type == QLatin1String("snapshot")) {
+        Snapshot m;
+        m.page = int(r.integer("page", 0, INT_MAX));
+        m.last = r.boolean("last");
+        m.totalWaiting = int(r.integer("total_waiting", 0, INT_MAX));
+        m.totalPairs = int(r.integer("total_pairs", 0, INT_MAX));
+        m.waiting = r.list<WaitingClient>("waiting", waitingFrom);
+        m.pairs = r.list<PairInfo>("pairs", pairFrom);
+        out = m;
+    } else if (type == QLatin1String("delta")) {
+        Delta m;
+        m.seq = r.integer("seq", 0);
+        m.waitingAdded = r.list<WaitingClient>("waiting_added", waitingFrom);
+        m.waitingRemoved = r.strings("waiting_removed", kMaxIdChars);
+        m.pairsAdded = r.list<PairInfo>("pairs_added", pairFrom);
+        m.pairsRemoved = r.strings("pairs_removed", kMaxIdChars);
+        m.pairMessages = r.list<PairMessages>("pair_messages", pairMessagesFrom);
+        m.events = r.list<Event>("events", eventFrom);
+        if (r.has("stats")) {
+            Reader s(r.object("stats"), type);
+            m.stats = statsFrom(s);
+            if (!s.ok())
+                r.fail(QStringLiteral("stats: ") + s.error().message);
+        }
+        out = m;
+    } else if (type == QLatin1String("reports")) {
+        Reports m;
+        m.req = readReq(r);
+        m.reports = r.list<Report>("reports", reportFrom);
+        out = m;
+    } else if (type == QLatin1String("account")) {
+        Account m;
+        m.req = readReq(r);
+        Reader a(r.object("account"), type);
+        m.account = accountFrom(a);
+        if (r.ok() && !a.ok())
+            r.fail(QStringLiteral("account: ") + a.error().message);
+        out = m;
+    } else {
+        return DecodeError{ErrorCode::BadRequest,
+                           QStringLiteral("unknown message type '%1'").arg(type), type};
+    }
+    if (!r.ok())
+        return r.error();
+    return out;
+}
+
+} // namespace whisper::control

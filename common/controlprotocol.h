@@ -1,0 +1,288 @@
+#pragma once
+
+// WhisperChat control protocol, version 1: what the admin console and the
+// server's control endpoint say to each other. One C++ type per message and
+// one strict codec, like the client protocol in protocol.h (whose error codes
+// it shares). docs/CONTROL-PROTOCOL.md is the prose version of this file.
+
+#include "protocol.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <variant>
+
+namespace whisper::control {
+
+inline constexpr int kVersion = 1;
+inline constexpr int kMaxUsernameChars = 64;
+inline constexpr int kMaxPasswordChars = 1024;
+inline constexpr int kMaxReasonChars = 500;
+inline constexpr int kMaxNoticeChars = 1000;
+inline constexpr int kMaxIdChars = 64;
+// Longest temporary ban: one year. Longer bans are permanent ones.
+inline constexpr qint64 kMaxBanSeconds = 365LL * 24 * 3600;
+
+using protocol::ErrorCode;
+
+// ---- console -> server -------------------------------------------------------
+// Every command carries `req`, a number the console chooses; the answer
+// (`ok`, `error`, `reports`, `account`) echoes it.
+
+struct Login {
+    qint64 req = 0;
+    QString username;
+    QString password;
+    QString totp; // empty: none given
+    friend bool operator==(const Login &, const Login &) = default;
+};
+
+struct Subscribe {
+    qint64 req = 0;
+    friend bool operator==(const Subscribe &, const Subscribe &) = default;
+};
+
+// Disconnects one client; its partner, if any, gets partner_left "kicked".
+struct Kick {
+    qint64 req = 0;
+    QString client;
+    friend bool operator==(const Kick &, const Kick &) = default;
+};
+
+// Ends one pair; both members get partner_left "kicked" and stay connected.
+struct KickPair {
+    qint64 req = 0;
+    QString pair;
+    friend bool operator==(const KickPair &, const KickPair &) = default;
+};
+
+// Bans an account (by name) or the person behind a connected client.
+// durationS 0 means permanent (admin only).
+struct Ban {
+    qint64 req = 0;
+    QString account; // exactly one of account / client is set
+    QString client;
+    qint64 durationS = 0;
+    QString reason;
+    friend bool operator==(const Ban &, const Ban &) = default;
+};
+
+struct ListReports {
+    qint64 req = 0;
+    bool includeResolved = false;
+    friend bool operator==(const ListReports &, const ListReports &) = default;
+};
+
+struct ResolveReport {
+    qint64 req = 0;
+    QString report;
+    QString resolution;
+    friend bool operator==(const ResolveReport &, const ResolveReport &) = default;
+};
+
+struct LookupAccount {
+    qint64 req = 0;
+    QString username;
+    friend bool operator==(const LookupAccount &, const LookupAccount &) = default;
+};
+
+struct SetRole {
+    qint64 req = 0;
+    QString username;
+    QString role; // "user" | "moderator" | "admin"
+    friend bool operator==(const SetRole &, const SetRole &) = default;
+};
+
+struct Broadcast {
+    qint64 req = 0;
+    QString text;
+    friend bool operator==(const Broadcast &, const Broadcast &) = default;
+};
+
+struct SetTickInterval {
+    qint64 req = 0;
+    int ms = 0;
+    friend bool operator==(const SetTickInterval &, const SetTickInterval &) = default;
+};
+
+struct Drain {
+    qint64 req = 0;
+    friend bool operator==(const Drain &, const Drain &) = default;
+};
+
+using ConsoleMessage =
+    std::variant<Login, Subscribe, Kick, KickPair, Ban, ListReports, ResolveReport, LookupAccount,
+                 SetRole, Broadcast, SetTickInterval, Drain>;
+
+qint64 requestId(const ConsoleMessage &message);
+
+// ---- server -> console -------------------------------------------------------
+
+// A waiting client as the console sees it: never the exact position.
+struct WaitingClient {
+    QString id;
+    double lat = 0.0; // coarsened to a 0.1 degree grid on the server
+    double lon = 0.0;
+    double rangeKm = 0.0;
+    qint64 sinceMs = 0;
+    bool account = false; // false: guest
+    friend bool operator==(const WaitingClient &, const WaitingClient &) = default;
+};
+
+struct PairInfo {
+    QString id;
+    QString a;
+    QString b;
+    int distanceKm = 0; // bucket boundary, as the members see it
+    qint64 sinceMs = 0;
+    qint64 messages = 0; // a count only, never the text
+    friend bool operator==(const PairInfo &, const PairInfo &) = default;
+};
+
+struct PairMessages {
+    QString id;
+    qint64 messages = 0;
+    friend bool operator==(const PairMessages &, const PairMessages &) = default;
+};
+
+enum class EventKind { Matched, Left, Kicked, Banned, Reported };
+QString toString(EventKind kind);
+std::optional<EventKind> eventKindFromString(const QString &name);
+
+struct Event {
+    EventKind kind = EventKind::Matched;
+    qint64 ts = 0;
+    QString subject; // a client or pair id, or an account name
+    QString detail;  // short, never chat text
+    friend bool operator==(const Event &, const Event &) = default;
+};
+
+struct Stats {
+    int connections = 0;
+    int waiting = 0;
+    int pairs = 0;
+    double matchesPerMinute = 0.0;
+    double messagesPerSecond = 0.0;
+    qint64 lastTickMs = 0;
+    int tickIntervalMs = 0;
+    std::optional<double> relayP50Ms; // only when measured
+    std::optional<double> relayP99Ms;
+    qint64 uptimeS = 0;
+    QString version;
+    bool draining = false;
+    friend bool operator==(const Stats &, const Stats &) = default;
+};
+
+struct Report {
+    QString id;
+    QString reporter;
+    QString reported;
+    QString reason;
+    qint64 createdMs = 0;
+    bool resolved = false;
+    QString resolution;
+    friend bool operator==(const Report &, const Report &) = default;
+};
+
+struct AccountInfo {
+    QString username;
+    QString role;
+    qint64 createdMs = 0;
+    bool totpEnabled = false;
+    // 0: not banned; -1: banned for good; otherwise banned until this time.
+    qint64 bannedUntilMs = 0;
+    friend bool operator==(const AccountInfo &, const AccountInfo &) = default;
+};
+
+struct Hello {
+    int protocol = kVersion;
+    QString server;
+    QString version;
+    friend bool operator==(const Hello &, const Hello &) = default;
+};
+
+struct LoggedIn {
+    qint64 req = 0;
+    QString username;
+    QString role;
+    QStringList permissions; // wire names from the permission table
+    friend bool operator==(const LoggedIn &, const LoggedIn &) = default;
+};
+
+struct Ok {
+    qint64 req = 0;
+    friend bool operator==(const Ok &, const Ok &) = default;
+};
+
+struct Error {
+    qint64 req = 0; // 0: not the answer to a command
+    ErrorCode code = ErrorCode::BadRequest;
+    QString message;
+    friend bool operator==(const Error &, const Error &) = default;
+};
+
+struct Snapshot {
+    int page = 0;
+    bool last = true;
+    int totalWaiting = 0;
+    int totalPairs = 0;
+    QList<WaitingClient> waiting;
+    QList<PairInfo> pairs;
+    friend bool operator==(const Snapshot &, const Snapshot &) = default;
+};
+
+// Changes since the previous delta (or the snapshot). Apply removals first,
+// then additions: a client that left and came back appears in both.
+struct Delta {
+    qint64 seq = 0;
+    QList<WaitingClient> waitingAdded;
+    QStringList waitingRemoved;
+    QList<PairInfo> pairsAdded;
+    QStringList pairsRemoved;
+    QList<PairMessages> pairMessages;
+    QList<Event> events;
+    std::optional<Stats> stats;
+    friend bool operator==(const Delta &, const Delta &) = default;
+};
+
+struct Reports {
+    qint64 req = 0;
+    QList<Report> reports;
+    friend bool operator==(const Reports &, const Reports &) = default;
+};
+
+struct Account {
+    qint64 req = 0;
+    AccountInfo account;
+    friend bool operator==(const Account &, const Account &) = default;
+};
+
+using ServerMessage = std::variant<Hello, LoggedIn, Ok, Error, Snapshot, Delta, Reports, Account>;
+
+QString typeName(const ConsoleMessage &message);
+QString typeName(const ServerMessage &message);
+
+// ---- codec -------------------------------------------------------------------
+
+using DecodeError = protocol::DecodeError;
+template <typename T>
+using Decoded = std::variant<T, DecodeError>;
+
+// Strict: presence, type and range of every field are checked; unknown extra
+// fields are ignored.
+class Codec {
+public:
+    static Decoded<ConsoleMessage> decodeConsole(QByteArrayView utf8Json);
+    static Decoded<ServerMessage> decodeServer(QByteArrayView utf8Json);
+    static QByteArray encode(const ConsoleMessage &message);
+    static QByteArray encode(const ServerMessage &message);
+};
+
+// Snaps a coordinate to the 0.1 degree grid the console is allowed to see.
+double coarsen(double degrees);
+
+} // namespace whisper::control
