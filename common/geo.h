@@ -6,8 +6,9 @@ namespace whisper::geo {
 
 // Mean Earth radius (IUGG R1) used by the protocol's matching rule.
 inline constexpr double kEarthRadiusKm = 6371.0088;
-// Half the circumference on that sphere, rounded up: a range that reaches
-// every point on Earth.
+// The protocol's largest range: half the circumference of that sphere
+// (20015.114 km) rounded down to 0.1 km, so it reaches every point except
+// those within about 14 m of the exact antipode.
 inline constexpr double kMaxRangeKm = 20015.1;
 
 struct GeoPoint {

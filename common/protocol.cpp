@@ -169,6 +169,17 @@ std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteAr
         return bad(QStringLiteral("frame is not valid UTF-8"));
     Q_UNUSED(decoded);
 
+    // Qt's parser only takes objects and arrays at the top; say what is wrong
+    // with scalars instead of reporting an "illegal value".
+    const qsizetype first = [&] {
+        qsizetype i = 0;
+        while (i < bytes.size() && QChar::isSpace(uchar(bytes[i])))
+            ++i;
+        return i;
+    }();
+    if (first < bytes.size() && bytes[first] != '{' && bytes[first] != '[')
+        return bad(QStringLiteral("frame must be a JSON object"));
+
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError)
@@ -269,6 +280,7 @@ QString typeName(const ServerMessage &message) {
                           [](const PartnerLeft &) { return QStringLiteral("partner_left"); },
                           [](const Left &) { return QStringLiteral("left"); },
                           [](const Error &) { return QStringLiteral("error"); },
+                          [](const Notice &) { return QStringLiteral("notice"); },
                       },
                       message);
 }
@@ -387,6 +399,12 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
     }
     if (type == QLatin1String("left"))
         return done(Left{});
+    if (type == QLatin1String("notice")) {
+        Notice n;
+        n.text = r.string("text");
+        n.ts = r.integer("ts");
+        return done(n);
+    }
     if (type == QLatin1String("error")) {
         Error e;
         const QString code = r.string("code");
@@ -480,6 +498,12 @@ QByteArray Codec::encode(const ServerMessage &message) {
                                   o.insert(QLatin1String("ref"), m.ref);
                               if (m.retryAfterMs)
                                   o.insert(QLatin1String("retry_after_ms"), *m.retryAfterMs);
+                              return toBytes(o);
+                          },
+                          [](const Notice &m) {
+                              QJsonObject o = envelope("notice");
+                              o.insert(QLatin1String("text"), m.text);
+                              o.insert(QLatin1String("ts"), m.ts);
                               return toBytes(o);
                           },
                       },

@@ -124,8 +124,16 @@ struct Error {
     friend bool operator==(const Error &, const Error &) = default;
 };
 
+// An operator's announcement to every connected client (admin console
+// `broadcast`).
+struct Notice {
+    QString text;
+    qint64 ts = 0;
+    friend bool operator==(const Notice &, const Notice &) = default;
+};
+
 using ServerMessage = std::variant<Welcome, Waiting, Matched, IncomingMessage, Delivered,
-                                   PartnerTyping, PartnerLeft, Left, Error>;
+                                   PartnerTyping, PartnerLeft, Left, Error, Notice>;
 
 // The wire name (`type`) of a message.
 QString typeName(const ClientMessage &message);

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QProcess>
+#include <QStringList>
+#include <QUrl>
+
+namespace whisper::test {
+
+// The real whisperchat-server as a child process on loopback and a free port.
+// start() waits for the ready line and learns the real URLs from it; the
+// destructor stops the process by its PID if a test did not.
+class ServerProcess {
+public:
+    explicit ServerProcess(QStringList extraArgs = {});
+    ~ServerProcess();
+    ServerProcess(const ServerProcess &) = delete;
+    ServerProcess &operator=(const ServerProcess &) = delete;
+
+    // Path of a program built next to the server (whisperchat-cli, ...).
+    static QString binary(const QString &name);
+
+    void setEnvironment(const QProcessEnvironment &env) { m_process.setProcessEnvironment(env); }
+    bool start(int timeoutMs = 15000);
+    QUrl chatUrl() const { return m_chatUrl; }
+    QUrl controlUrl() const { return m_controlUrl; }
+    qint64 pid() const { return m_process.processId(); }
+
+    // SIGTERM, then wait for the exit; false when it did not exit in time.
+    bool terminate(int timeoutMs = 5000);
+    void kill();
+    bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
+    int exitCode() const { return m_process.exitCode(); }
+    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
+    // Everything the server wrote to stderr (its log) so far.
+    QByteArray log();
+    QByteArray standardOutput() const { return m_stdout; }
+    QProcess &process() { return m_process; }
+
+private:
+    QProcess m_process;
+    QStringList m_args;
+    QByteArray m_stdout;
+    QByteArray m_log;
+    QUrl m_chatUrl;
+    QUrl m_controlUrl;
+};
+
+} // namespace whisper::test
