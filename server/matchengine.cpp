@@ -1,11 +1,56 @@
 #include "matchengine.h"
 
+#include <nanoflann.hpp>
+
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+#include <queue>
+#include <tuple>
 #include <unordered_map>
 
 namespace whisper {
 
 namespace {
+
+constexpr double kDegToRad = std::numbers::pi / 180.0;
+
+// Unit vectors are stored as floats (half the memory, faster distance
+// evaluation); their chords are then off by up to ~3e-7 (2 m). Searching with
+// a chord this much longer than needed never misses a point, and the exact
+// haversine test on the double coordinates decides.
+constexpr float kChordPad = 2e-6f;
+
+// The index is split by range class so that a client with a whole-Earth range
+// does not walk through every short-range client on Earth: in a class whose
+// ranges are at most R it only searches within R. Upper bounds in km; the last
+// class holds everything above the last bound.
+constexpr std::array<double, 5> kClassUpperKm = {2.0, 16.0, 128.0, 1024.0, 8192.0};
+constexpr std::size_t kClasses = kClassUpperKm.size() + 1;
+
+constexpr std::size_t kLeafSize = 12;
+// Below this many dead slots nothing is compacted: rebuilding is not worth it.
+constexpr std::size_t kCompactionSlack = 4096;
+
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+std::size_t rangeClass(double rangeKm) {
+    const auto it = std::upper_bound(kClassUpperKm.begin(), kClassUpperKm.end(), rangeKm);
+    return std::size_t(it - kClassUpperKm.begin());
+}
+
+// Chord length (on the unit sphere) of a great-circle distance: monotonic in
+// it, which is what makes a Euclidean k-d tree exact for this search.
+double chordForKm(double km) {
+    const double theta = std::min(km / geo::kEarthRadiusKm, std::numbers::pi);
+    return 2.0 * std::sin(theta / 2.0);
+}
+
+float squaredSearchRadius(double km) {
+    const float chord = float(chordForKm(km)) + kChordPad;
+    return chord * chord;
+}
 
 bool excludes(const MatchCandidate &who, std::uint64_t key, std::int64_t nowMs) {
     return std::any_of(who.excludes.begin(), who.excludes.end(),
@@ -32,25 +77,276 @@ struct MatchEngine::Impl {
     struct Entry {
         MatchCandidate candidate;
         std::uint64_t seq = 0; // arrival order
+        std::array<float, 3> unit{};
+        std::uint8_t rangeClass = 0;
+        bool alive = true;
         bool pending = true;
+        bool indexed = false;
     };
 
-    MatchPolicy policy;
+    // One static k-d tree over a batch of entries (nanoflann's dataset
+    // interface). Dead entries stay in the tree until the level is rebuilt;
+    // searches skip them.
+    struct Level {
+        using Metric = nanoflann::L2_Simple_Adaptor<float, Level, float, std::uint32_t>;
+        using Tree = nanoflann::KDTreeSingleIndexAdaptor<Metric, Level, 3, std::uint32_t>;
+
+        std::vector<float> points; // x, y, z per entry
+        std::vector<std::uint32_t> slots;
+        std::unique_ptr<Tree> tree;
+
+        std::size_t kdtree_get_point_count() const { return slots.size(); }
+        float kdtree_get_pt(std::uint32_t i, std::size_t dim) const { return points[3 * i + dim]; }
+        template <class Box>
+        bool kdtree_get_bbox(Box &) const {
+            return false;
+        }
+    };
+
+    // The logarithmic method over static trees: each batch of arrivals becomes
+    // a level; a level at least half the size of the one before is merged into
+    // it (dropping dead entries), so there are O(log n) levels and every entry
+    // is rebuilt O(log n) times.
+    struct RangeClassIndex {
+        std::vector<std::unique_ptr<Level>> levels;
+        std::size_t points = 0; // in the levels, dead ones included
+        std::size_t live = 0;
+        double maxRangeKm = 0.0;
+    };
+
+    MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
-    std::unordered_map<ClientId, Entry> entries;
+    std::vector<Entry> entries; // by slot; slots are only reused by compaction
+    std::unordered_map<ClientId, std::uint32_t> slotOf;
+    std::size_t pending = 0;
+    std::vector<std::uint32_t> pendingSlots; // in arrival order unless restored
+    std::vector<std::uint32_t> unindexed;
+    std::array<RangeClassIndex, kClasses> classes;
     // Finite exclusions: when one runs out, two leftovers may have become
     // eligible, so the excluding client is served once more.
-    std::vector<std::pair<std::int64_t, ClientId>> expiries;
+    // (until, id, arrival order): the order tells a later life of the same id
+    // apart, which must not be woken by an exclusion it never had.
+    using Expiry = std::tuple<std::int64_t, ClientId, std::uint64_t>;
+    std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries;
+
+    bool addEntry(MatchCandidate candidate, std::uint64_t seq) {
+        if (slotOf.contains(candidate.id))
+            return false;
+        Entry e;
+        const double lat = candidate.pos.latDeg * kDegToRad;
+        const double lon = candidate.pos.lonDeg * kDegToRad;
+        e.unit = {float(std::cos(lat) * std::cos(lon)), float(std::cos(lat) * std::sin(lon)),
+                  float(std::sin(lat))};
+        e.rangeClass = std::uint8_t(rangeClass(candidate.rangeKm));
+        e.seq = seq;
+        for (const Exclusion &x : candidate.excludes)
+            if (x.untilMs != std::numeric_limits<std::int64_t>::max())
+                expiries.emplace(x.untilMs, candidate.id, seq);
+        e.candidate = std::move(candidate);
+        const auto slot = std::uint32_t(entries.size());
+        slotOf.emplace(e.candidate.id, slot);
+        entries.push_back(std::move(e));
+        pendingSlots.push_back(slot);
+        unindexed.push_back(slot);
+        ++pending;
+        nextSeq = std::max(nextSeq, seq + 1);
+        return true;
+    }
+
+    void removeSlot(std::uint32_t slot) {
+        Entry &e = entries[slot];
+        e.alive = false;
+        if (e.pending) {
+            e.pending = false;
+            --pending;
+        }
+        if (e.indexed)
+            --classes[e.rangeClass].live;
+        slotOf.erase(e.candidate.id);
+        e.candidate.excludes = {};
+    }
 
     void requeueExpired(std::int64_t nowMs) {
-        auto it = std::partition(expiries.begin(), expiries.end(),
-                                 [nowMs](const auto &e) { return e.first > nowMs; });
-        for (auto e = it; e != expiries.end(); ++e) {
-            auto found = entries.find(e->second);
-            if (found != entries.end())
-                found->second.pending = true;
+        while (!expiries.empty() && std::get<0>(expiries.top()) <= nowMs) {
+            const auto [untilMs, id, seq] = expiries.top();
+            expiries.pop();
+            const auto it = slotOf.find(id);
+            if (it == slotOf.end())
+                continue;
+            Entry &e = entries[it->second];
+            if (e.seq == seq && !e.pending) {
+                e.pending = true;
+                ++pending;
+                pendingSlots.push_back(it->second);
+            }
         }
-        expiries.erase(it, expiries.end());
+    }
+
+    void buildLevel(RangeClassIndex &index, std::vector<std::uint32_t> slots) {
+        auto level = std::make_unique<Level>();
+        level->points.reserve(slots.size() * 3);
+        for (const std::uint32_t slot : slots) {
+            const Entry &e = entries[slot];
+            level->points.insert(level->points.end(), e.unit.begin(), e.unit.end());
+            index.maxRangeKm = std::max(index.maxRangeKm, e.candidate.rangeKm);
+        }
+        index.points += slots.size();
+        level->slots = std::move(slots);
+        level->tree = std::make_unique<Level::Tree>(
+            3, *level, nanoflann::KDTreeSingleIndexAdaptorParams(kLeafSize));
+        index.levels.push_back(std::move(level));
+    }
+
+    // Replaces levels [from, end) by one level holding their live entries.
+    void mergeLevels(RangeClassIndex &index, std::size_t from) {
+        std::vector<std::uint32_t> live;
+        for (std::size_t i = from; i < index.levels.size(); ++i) {
+            const Level &level = *index.levels[i];
+            index.points -= level.slots.size();
+            for (const std::uint32_t slot : level.slots)
+                if (entries[slot].alive)
+                    live.push_back(slot);
+        }
+        index.levels.resize(from);
+        if (!live.empty())
+            buildLevel(index, std::move(live));
+    }
+
+    void indexArrivals() {
+        std::array<std::vector<std::uint32_t>, kClasses> batches;
+        for (const std::uint32_t slot : unindexed) {
+            Entry &e = entries[slot];
+            if (!e.alive || e.indexed)
+                continue;
+            e.indexed = true;
+            batches[e.rangeClass].push_back(slot);
+        }
+        unindexed.clear();
+        for (std::size_t c = 0; c < kClasses; ++c) {
+            RangeClassIndex &index = classes[c];
+            if (!batches[c].empty()) {
+                index.live += batches[c].size();
+                buildLevel(index, std::move(batches[c]));
+            }
+            auto &levels = index.levels;
+            while (levels.size() >= 2 &&
+                   levels.back()->slots.size() * 2 >= levels[levels.size() - 2]->slots.size())
+                mergeLevels(index, levels.size() - 2);
+            // Mostly dead: searches would mostly visit corpses.
+            if (index.points > 2 * index.live + kCompactionSlack)
+                mergeLevels(index, 0);
+            if (index.live == 0) {
+                index.levels.clear();
+                index.points = 0;
+                index.maxRangeKm = 0.0;
+            }
+        }
+    }
+
+    // Drops dead slots once they outnumber the living, so memory follows the
+    // waiting room rather than its history. Only between searches.
+    void compactIfSparse() {
+        if (entries.size() <= 2 * slotOf.size() + kCompactionSlack)
+            return;
+        std::vector<Entry> kept;
+        kept.reserve(slotOf.size() * 2);
+        pendingSlots.clear();
+        unindexed.clear();
+        for (Entry &e : entries) {
+            if (!e.alive)
+                continue;
+            const auto slot = std::uint32_t(kept.size());
+            slotOf[e.candidate.id] = slot;
+            e.indexed = false;
+            if (e.pending)
+                pendingSlots.push_back(slot);
+            unindexed.push_back(slot);
+            kept.push_back(std::move(e));
+        }
+        entries = std::move(kept);
+        for (RangeClassIndex &index : classes)
+            index = RangeClassIndex{};
+        std::sort(pendingSlots.begin(), pendingSlots.end(),
+                  [this](auto a, auto b) { return entries[a].seq < entries[b].seq; });
+    }
+
+    // nanoflann result set that keeps only the best eligible partner and, for
+    // the nearest-first policy, shrinks the search radius to it (branch and
+    // bound), so a search touches about as many points as a nearest-neighbour
+    // query when the nearest neighbours are eligible.
+    template <MatchPolicy Policy>
+    struct PartnerSearch {
+        using DistanceType = float;
+        using IndexType = std::uint32_t;
+
+        const Impl &impl;
+        const Entry &served;
+        const std::uint32_t servedSlot;
+        const std::int64_t nowMs;
+        const Level *level = nullptr;
+        float worst = 0.0f;
+        float bestWorst = std::numeric_limits<float>::max();
+        std::uint32_t best = kNone;
+        double bestKm = std::numeric_limits<double>::infinity();
+        std::uint64_t bestSeq = std::numeric_limits<std::uint64_t>::max();
+
+        float worstDist() const { return worst; }
+        bool full() const { return true; }
+
+        bool addPoint(float dist2, std::uint32_t index) {
+            if (dist2 >= worst)
+                return true;
+            const std::uint32_t slot = level->slots[index];
+            if (slot == servedSlot)
+                return true;
+            const Entry &other = impl.entries[slot];
+            if (!other.alive || other.candidate.identityKey == served.candidate.identityKey)
+                return true;
+            // Under longest-waiting only an earlier arrival can win: skip the
+            // trigonometry for everyone else.
+            if (Policy == MatchPolicy::LongestWaiting && other.seq >= bestSeq)
+                return true;
+            const double km = geo::haversineKm(served.candidate.pos, other.candidate.pos);
+            if (km > served.candidate.rangeKm || km > other.candidate.rangeKm)
+                return true;
+            if (excludes(served.candidate, other.candidate.identityKey, nowMs) ||
+                excludes(other.candidate, served.candidate.identityKey, nowMs))
+                return true;
+            if (Policy == MatchPolicy::NearestEligible) {
+                if (km > bestKm || (km == bestKm && other.seq > bestSeq))
+                    return true;
+                const float bound = std::sqrt(dist2) + kChordPad;
+                bestWorst = bound * bound;
+                worst = std::min(worst, bestWorst);
+            }
+            best = slot;
+            bestKm = km;
+            bestSeq = other.seq;
+            return true;
+        }
+
+        void run() {
+            const nanoflann::SearchParams params(0, 0.0f, false);
+            for (const RangeClassIndex &index : impl.classes) {
+                if (index.live == 0)
+                    continue;
+                worst = squaredSearchRadius(std::min(served.candidate.rangeKm, index.maxRangeKm));
+                if (Policy == MatchPolicy::NearestEligible)
+                    worst = std::min(worst, bestWorst);
+                for (const auto &l : index.levels) {
+                    level = l.get();
+                    l->tree->findNeighbors(*this, served.unit.data(), params);
+                }
+            }
+        }
+    };
+
+    template <MatchPolicy Policy>
+    std::uint32_t findPartner(std::uint32_t slot, std::int64_t nowMs, double *km) const {
+        PartnerSearch<Policy> search{*this, entries[slot], slot, nowMs};
+        search.run();
+        *km = search.bestKm;
+        return search.best;
     }
 };
 
@@ -70,76 +366,64 @@ void MatchEngine::setPolicy(MatchPolicy policy) {
 }
 
 bool MatchEngine::add(MatchCandidate candidate) {
-    const ClientId id = candidate.id;
-    if (d->entries.contains(id))
-        return false;
-    for (const Exclusion &e : candidate.excludes)
-        if (e.untilMs != std::numeric_limits<std::int64_t>::max())
-            d->expiries.emplace_back(e.untilMs, id);
-    d->entries.emplace(id, Impl::Entry{std::move(candidate), d->nextSeq++, true});
-    return true;
+    return d->addEntry(std::move(candidate), d->nextSeq);
+}
+
+bool MatchEngine::restore(MatchCandidate candidate, std::uint64_t arrivalOrder) {
+    return d->addEntry(std::move(candidate), arrivalOrder);
 }
 
 bool MatchEngine::remove(ClientId id) {
-    return d->entries.erase(id) > 0;
+    const auto it = d->slotOf.find(id);
+    if (it == d->slotOf.end())
+        return false;
+    d->removeSlot(it->second);
+    return true;
 }
 
 bool MatchEngine::contains(ClientId id) const {
-    return d->entries.contains(id);
+    return d->slotOf.contains(id);
 }
 
 std::size_t MatchEngine::size() const {
-    return d->entries.size();
+    return d->slotOf.size();
 }
 
 std::size_t MatchEngine::pendingCount() const {
-    return std::count_if(d->entries.begin(), d->entries.end(),
-                         [](const auto &kv) { return kv.second.pending; });
+    return d->pending;
 }
 
 std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
     d->requeueExpired(nowMs);
+    d->compactIfSparse();
+    d->indexArrivals();
 
-    std::vector<Impl::Entry *> order;
-    order.reserve(d->entries.size());
-    for (auto &kv : d->entries)
-        order.push_back(&kv.second);
-    std::sort(order.begin(), order.end(),
-              [](const Impl::Entry *a, const Impl::Entry *b) { return a->seq < b->seq; });
+    std::vector<std::uint32_t> order;
+    order.swap(d->pendingSlots);
+    const auto bySeq = [this](std::uint32_t a, std::uint32_t b) {
+        return d->entries[a].seq < d->entries[b].seq;
+    };
+    if (!std::is_sorted(order.begin(), order.end(), bySeq))
+        std::sort(order.begin(), order.end(), bySeq);
 
     std::vector<MatchResult> results;
-    std::unordered_map<ClientId, bool> taken;
-    for (Impl::Entry *served : order) {
-        if (!served->pending || taken.contains(served->candidate.id))
+    for (const std::uint32_t slot : order) {
+        Impl::Entry &served = d->entries[slot];
+        if (!served.alive || !served.pending)
             continue;
-        served->pending = false;
-        Impl::Entry *best = nullptr;
-        double bestDistance = 0.0;
-        for (Impl::Entry *other : order) {
-            if (other == served || taken.contains(other->candidate.id))
-                continue;
-            double distance = 0.0;
-            if (!isEligible(served->candidate, other->candidate, nowMs, &distance))
-                continue;
-            const bool better =
-                !best || (d->policy == MatchPolicy::NearestEligible
-                              ? (distance < bestDistance ||
-                                 (distance == bestDistance && other->seq < best->seq))
-                              : other->seq < best->seq);
-            if (better) {
-                best = other;
-                bestDistance = distance;
-            }
-        }
-        if (best) {
-            taken.emplace(served->candidate.id, true);
-            taken.emplace(best->candidate.id, true);
-            results.push_back({served->candidate.id, best->candidate.id, bestDistance});
-        }
-    }
-    for (const MatchResult &r : results) {
-        d->entries.erase(r.served);
-        d->entries.erase(r.partner);
+        served.pending = false;
+        --d->pending;
+        double km = 0.0;
+        const std::uint32_t partner =
+            d->policy == MatchPolicy::NearestEligible
+                ? d->findPartner<MatchPolicy::NearestEligible>(slot, nowMs, &km)
+                : d->findPartner<MatchPolicy::LongestWaiting>(slot, nowMs, &km);
+        if (partner == kNone)
+            continue;
+        const Impl::Entry &other = d->entries[partner];
+        results.push_back({served.candidate.id, other.candidate.id, km, served.seq, other.seq});
+        d->removeSlot(slot);
+        d->removeSlot(partner);
     }
     return results;
 }

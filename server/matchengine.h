@@ -35,11 +35,18 @@ struct MatchResult {
     ClientId served = 0;  // the client whose turn it was
     ClientId partner = 0; // the partner it was given
     double distanceKm = 0.0;
+    // Arrival order of both, so a client whose pair is dropped (its partner
+    // left during the tick) can be put back without losing its place.
+    std::uint64_t servedOrder = 0;
+    std::uint64_t partnerOrder = 0;
 };
 
+// Who a served client gets among its eligible partners. Both policies break
+// ties the same way (the partner that arrived first), so a tick is a pure
+// function of the waiting room, the arrival order and the time.
 enum class MatchPolicy {
-    NearestEligible, // the served client gets the nearest eligible partner
-    LongestWaiting,  // ... or the eligible partner that has waited longest
+    NearestEligible, // the nearest eligible partner (ties: waiting longest)
+    LongestWaiting,  // the eligible partner that has waited longest
 };
 
 // The one eligibility rule, shared by the engine and every reference used in
@@ -48,8 +55,18 @@ enum class MatchPolicy {
 bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t nowMs,
                 double *distanceKm = nullptr);
 
-// Keeps the waiting clients across ticks. Not thread-safe: the owner
-// (Matchmaker) guarantees that one thread at a time touches it.
+// Keeps the waiting clients, and a spatial index over them, across ticks.
+// Not thread-safe: the owner (Matchmaker) guarantees that one thread at a
+// time touches it.
+//
+// A tick is the book's greedy algorithm restricted to the clients that still
+// need a turn: each pending client, in arrival order, is given the best
+// eligible client still waiting (pending or not) under the policy. Clients
+// served without success are not served again until an exclusion of theirs
+// expires: after a tick no two waiting clients are mutually eligible, so any
+// new pair must contain a new arrival. Searches go through a k-d tree over
+// 3-D unit vectors (see docs/ARCHITECTURE.md, "Matching"), so a tick costs
+// about O(pending * log n) instead of O(pending * n).
 class MatchEngine {
 public:
     explicit MatchEngine(MatchPolicy policy = MatchPolicy::NearestEligible);
@@ -63,6 +80,9 @@ public:
     // A client enters the waiting room. Arrival order is call order and is
     // also the waiting order. Returns false when the id is already waiting.
     bool add(MatchCandidate candidate);
+    // Puts a client back with the arrival order it had (MatchResult's
+    // servedOrder/partnerOrder), e.g. when its pair could not be made.
+    bool restore(MatchCandidate candidate, std::uint64_t arrivalOrder);
     // The client left or was matched elsewhere; false when it was not waiting.
     bool remove(ClientId id);
     bool contains(ClientId id) const;

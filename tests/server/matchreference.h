@@ -1,0 +1,122 @@
+#pragma once
+
+// The book's matching algorithm, kept deliberately naive: every served client
+// is compared with every other waiting client. It is the oracle the engine's
+// tests and tests/../bench/matchbench compare against, so it must stay
+// obviously right rather than fast.
+
+#include "matchengine.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_set>
+#include <vector>
+
+namespace whisper::test {
+
+class AllPairsMatcher {
+public:
+    explicit AllPairsMatcher(MatchPolicy policy = MatchPolicy::NearestEligible)
+        : m_policy(policy) {}
+
+    bool add(const MatchCandidate &candidate) {
+        if (contains(candidate.id))
+            return false;
+        m_waiting.push_back({candidate, m_nextSeq++, true});
+        return true;
+    }
+
+    bool remove(ClientId id) {
+        const auto it = std::find_if(m_waiting.begin(), m_waiting.end(),
+                                     [id](const Entry &e) { return e.candidate.id == id; });
+        if (it == m_waiting.end())
+            return false;
+        m_waiting.erase(it);
+        return true;
+    }
+
+    bool contains(ClientId id) const {
+        return std::any_of(m_waiting.begin(), m_waiting.end(),
+                           [id](const Entry &e) { return e.candidate.id == id; });
+    }
+
+    std::size_t size() const { return m_waiting.size(); }
+
+    std::vector<MatchCandidate> waiting() const {
+        std::vector<MatchCandidate> out;
+        for (const Entry &e : m_waiting)
+            out.push_back(e.candidate);
+        return out;
+    }
+
+    // One tick. Clients whose finite exclusion ran out are served again.
+    // serveEveryone: the "full tick" - after the pending clients, every other
+    // waiting client is served too (in arrival order).
+    std::vector<MatchResult> tick(std::int64_t nowMs, bool serveEveryone = false) {
+        for (Entry &e : m_waiting)
+            for (const Exclusion &x : e.candidate.excludes)
+                if (x.untilMs != std::numeric_limits<std::int64_t>::max() && x.untilMs <= nowMs &&
+                    x.untilMs > e.lastRequeueMs) {
+                    e.pending = true;
+                }
+        for (Entry &e : m_waiting)
+            e.lastRequeueMs = nowMs;
+
+        std::vector<Entry *> order;
+        for (Entry &e : m_waiting)
+            if (e.pending)
+                order.push_back(&e);
+        if (serveEveryone)
+            for (Entry &e : m_waiting)
+                if (!e.pending)
+                    order.push_back(&e);
+
+        std::vector<MatchResult> results;
+        std::unordered_set<ClientId> taken;
+        const auto isTaken = [&taken](ClientId id) { return taken.contains(id); };
+        for (Entry *served : order) {
+            if (isTaken(served->candidate.id))
+                continue;
+            served->pending = false;
+            const Entry *best = nullptr;
+            double bestKm = 0.0;
+            for (const Entry &other : m_waiting) {
+                if (&other == served || isTaken(other.candidate.id))
+                    continue;
+                double km = 0.0;
+                if (!isEligible(served->candidate, other.candidate, nowMs, &km))
+                    continue;
+                const bool better =
+                    !best || (m_policy == MatchPolicy::NearestEligible
+                                  ? (km < bestKm || (km == bestKm && other.seq < best->seq))
+                                  : other.seq < best->seq);
+                if (better) {
+                    best = &other;
+                    bestKm = km;
+                }
+            }
+            if (best) {
+                taken.insert(served->candidate.id);
+                taken.insert(best->candidate.id);
+                results.push_back(
+                    {served->candidate.id, best->candidate.id, bestKm, served->seq, best->seq});
+            }
+        }
+        std::erase_if(m_waiting, [&](const Entry &e) { return isTaken(e.candidate.id); });
+        return results;
+    }
+
+private:
+    struct Entry {
+        MatchCandidate candidate;
+        std::uint64_t seq = 0;
+        bool pending = true;
+        std::int64_t lastRequeueMs = std::numeric_limits<std::int64_t>::min();
+    };
+
+    MatchPolicy m_policy;
+    std::uint64_t m_nextSeq = 0;
+    std::vector<Entry> m_waiting; // arrival order
+};
+
+} // namespace whisper::test

@@ -1,0 +1,590 @@
+// MatchEngine: the matching rules one by one, then randomized equivalence with
+// the book's all-pairs algorithm (matchreference.h) over many seeds and
+// geographies, including the antimeridian, the poles and whole-Earth ranges.
+
+#include "matchengine.h"
+#include "matchreference.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <unordered_set>
+
+using namespace whisper;
+using whisper::test::AllPairsMatcher;
+
+Q_DECLARE_METATYPE(whisper::MatchPolicy)
+
+namespace {
+
+constexpr double kRadToDeg = 180.0 / std::numbers::pi;
+
+MatchCandidate client(ClientId id, double lat, double lon, double rangeKm,
+                      std::vector<Exclusion> excludes = {}) {
+    MatchCandidate c;
+    c.id = id;
+    c.pos = {lat, lon};
+    c.rangeKm = rangeKm;
+    c.identityKey = 1000 + id;
+    c.excludes = std::move(excludes);
+    return c;
+}
+
+// Latitude `km` north of `lat` along a meridian.
+double northOf(double lat, double km) {
+    return lat + km / geo::kEarthRadiusKm * kRadToDeg;
+}
+
+QString describe(const std::vector<MatchResult> &pairs) {
+    QStringList parts;
+    for (const MatchResult &r : pairs)
+        parts << QStringLiteral("%1-%2(%3)")
+                     .arg(r.served)
+                     .arg(r.partner)
+                     .arg(r.distanceKm, 0, 'g', 17);
+    return parts.join(QLatin1Char(' '));
+}
+
+bool samePairs(const std::vector<MatchResult> &a, const std::vector<MatchResult> &b) {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].served != b[i].served || a[i].partner != b[i].partner ||
+            a[i].distanceKm != b[i].distanceKm || a[i].servedOrder != b[i].servedOrder ||
+            a[i].partnerOrder != b[i].partnerOrder)
+            return false;
+    return true;
+}
+
+// Random rooms in several geographies. Deterministic per seed.
+class Scenario {
+public:
+    enum Kind { World, Antimeridian, Polar, WholeEarth, Crowded, Exclusions, City };
+
+    Scenario(Kind kind, std::uint64_t seed)
+        : m_kind(kind)
+        , m_rng(seed) {}
+
+    MatchCandidate next(std::int64_t nowMs) {
+        MatchCandidate c;
+        c.id = ++m_lastId;
+        c.identityKey = c.id;
+        switch (m_kind) {
+        case World:
+            c.pos = uniformSphere();
+            c.rangeKm = logUniform(0.1, geo::kMaxRangeKm);
+            break;
+        case Antimeridian:
+            c.pos = {uniform(-0.3, 0.3), wrap(180.0 + uniform(-0.4, 0.4))};
+            c.rangeKm = logUniform(0.1, 200.0);
+            break;
+        case Polar: {
+            const double lat = uniform(89.6, 90.0);
+            c.pos = {coin(0.5) ? lat : -lat, uniform(-180.0, 180.0)};
+            c.rangeKm = logUniform(0.1, 100.0);
+            if (coin(0.05))
+                c.rangeKm = geo::kMaxRangeKm; // finds the other pole
+            break;
+        }
+        case WholeEarth:
+            c.pos = uniformSphere();
+            c.rangeKm = coin(0.5) ? geo::kMaxRangeKm : logUniform(1000.0, geo::kMaxRangeKm);
+            break;
+        case Crowded: {
+            // A handful of points shared by many: distance ties everywhere.
+            static constexpr geo::GeoPoint spots[] = {
+                {48.8566, 2.3522}, {48.8570, 2.3530}, {48.86, 2.35}, {-33.86, 151.2}};
+            c.pos = spots[std::uniform_int_distribution<int>(0, 3)(m_rng)];
+            c.rangeKm = coin(0.1) ? geo::kMaxRangeKm : uniform(0.01, 2.0);
+            if (coin(0.2))
+                c.identityKey = 1 + std::uniform_int_distribution<int>(0, 5)(m_rng);
+            break;
+        }
+        case Exclusions:
+        case City:
+            c.pos = {48.8566 + uniform(-0.2, 0.2), 2.3522 + uniform(-0.3, 0.3)};
+            c.rangeKm = uniform(1.0, 20.0);
+            if (m_kind == Exclusions) {
+                // Blocks (forever) and recent partners (for a while), of
+                // clients that exist, will exist or are gone.
+                const int n = std::uniform_int_distribution<int>(0, 6)(m_rng);
+                for (int i = 0; i < n; ++i) {
+                    Exclusion x;
+                    x.key = std::uniform_int_distribution<std::uint64_t>(1, m_lastId + 20)(m_rng);
+                    if (coin(0.7))
+                        x.untilMs = nowMs + std::uniform_int_distribution<int>(-100, 3000)(m_rng);
+                    c.excludes.push_back(x);
+                }
+            }
+            break;
+        }
+        return c;
+    }
+
+    double uniform(double lo, double hi) {
+        return std::uniform_real_distribution<double>(lo, hi)(m_rng);
+    }
+    bool coin(double p) { return std::bernoulli_distribution(p)(m_rng); }
+    std::mt19937_64 &rng() { return m_rng; }
+
+private:
+    geo::GeoPoint uniformSphere() {
+        return {std::asin(uniform(-1.0, 1.0)) * kRadToDeg, uniform(-180.0, 180.0)};
+    }
+    double logUniform(double lo, double hi) {
+        return std::exp(uniform(std::log(lo), std::log(hi)));
+    }
+    static double wrap(double lon) { return lon > 180.0 ? lon - 360.0 : lon; }
+
+    Kind m_kind;
+    std::mt19937_64 m_rng;
+    ClientId m_lastId = 0;
+};
+
+} // namespace
+
+class TestMatchEngine : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void mutualRange_data();
+    void mutualRange();
+    void servesInArrivalOrder();
+    void nearestEligible();
+    void nearestTieGoesToLongestWaiting();
+    void longestWaitingPolicy();
+    void neighboursAcrossSeams_data();
+    void neighboursAcrossSeams();
+    void wholeEarthRange();
+    void noSelfMatch();
+    void noDoubleMatch();
+    void recentPartnerExclusionExpires();
+    void blockedPairNeverMatched();
+    void leftoversAreNotServedAgain();
+    void removeAndRestore();
+    void randomizedAgainstAllPairs_data();
+    void randomizedAgainstAllPairs();
+    void incrementalEqualsFullTick_data();
+    void incrementalEqualsFullTick();
+    void longRunWithChurn();
+};
+
+void TestMatchEngine::mutualRange_data() {
+    QTest::addColumn<double>("rangeA");
+    QTest::addColumn<double>("rangeB");
+    QTest::addColumn<bool>("matched");
+    // A and B are 5 km apart.
+    QTest::addRow("10 and 3: B cannot reach") << 10.0 << 3.0 << false;
+    QTest::addRow("10 and 6") << 10.0 << 6.0 << true;
+    QTest::addRow("3 and 10: A cannot reach") << 3.0 << 10.0 << false;
+    QTest::addRow("6 and 10") << 6.0 << 10.0 << true;
+    QTest::addRow("just short") << 4.999 << 100.0 << false;
+    QTest::addRow("just enough") << 5.001 << 5.001 << true;
+    QTest::addRow("smallest range") << 0.1 << 100.0 << false;
+    QTest::addRow("whole Earth both") << geo::kMaxRangeKm << geo::kMaxRangeKm << true;
+}
+
+void TestMatchEngine::mutualRange() {
+    QFETCH(double, rangeA);
+    QFETCH(double, rangeB);
+    QFETCH(bool, matched);
+    MatchEngine engine;
+    QVERIFY(engine.add(client(1, 52.0, 13.0, rangeA)));
+    QVERIFY(engine.add(client(2, northOf(52.0, 5.0), 13.0, rangeB)));
+    const auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), matched ? 1u : 0u);
+    if (matched) {
+        QCOMPARE(pairs[0].served, ClientId(1));
+        QCOMPARE(pairs[0].partner, ClientId(2));
+        QVERIFY(std::abs(pairs[0].distanceKm - 5.0) < 1e-6);
+        QCOMPARE(engine.size(), 0u);
+    } else {
+        QCOMPARE(engine.size(), 2u);
+    }
+}
+
+void TestMatchEngine::servesInArrivalOrder() {
+    // 1 and 3 are eligible, 2 and 3 are eligible, 1 and 2 are not: 1 came
+    // first, so it gets 3 even though 3 is nearer to 2.
+    MatchEngine engine;
+    engine.add(client(1, 0.0, 0.0, 10.0));
+    engine.add(client(2, northOf(0.0, 12.0), 0.0, 10.0));
+    engine.add(client(3, northOf(0.0, 8.0), 0.0, 10.0));
+    const auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(1));
+    QCOMPARE(pairs[0].partner, ClientId(3));
+    QVERIFY(engine.contains(2));
+}
+
+void TestMatchEngine::nearestEligible() {
+    MatchEngine engine(MatchPolicy::NearestEligible);
+    engine.add(client(1, 0.0, 0.0, 50.0));
+    engine.add(client(2, northOf(0.0, 1.0), 0.0, 0.5));            // nearest, cannot reach 1
+    engine.add(client(3, northOf(0.0, -3.0), 0.0, 50.0));          // nearest eligible
+    engine.add(client(4, northOf(0.0, 2.0), 0.0, 50.0, {{1001}})); // blocks 1
+    engine.add(client(5, northOf(0.0, 4.0), 0.0, 50.0));
+    const auto pairs = engine.tick(0);
+    // 1 gets 3; then 2 finds nobody within 0.5 km; 4 is served next and gets 5.
+    QCOMPARE(describe(pairs).section(QLatin1Char('('), 0, 0), QStringLiteral("1-3"));
+    QCOMPARE(pairs.size(), 2u);
+    QCOMPARE(pairs[1].served, ClientId(4));
+    QCOMPARE(pairs[1].partner, ClientId(5));
+}
+
+void TestMatchEngine::nearestTieGoesToLongestWaiting() {
+    MatchEngine engine(MatchPolicy::NearestEligible);
+    // 2 and 3 sit on the same spot (a tie for 4); 2 arrived first. 1 is the
+    // earliest but is far from everyone.
+    engine.add(client(1, 10.0, 10.0, 1.0));
+    engine.add(client(2, 0.0, northOf(0.0, 2.0), 5.0));
+    engine.add(client(3, 0.0, northOf(0.0, 2.0), 5.0));
+    engine.add(client(4, 0.0, 0.0, 5.0));
+    auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    // 2 is served before 4 and takes 3 (at 0 km); re-run with 2 and 3 apart
+    // on both sides of 4 at equal distance, so 4 is the one choosing.
+    QCOMPARE(pairs[0].served, ClientId(2));
+    QCOMPARE(pairs[0].partner, ClientId(3));
+
+    MatchEngine tie(MatchPolicy::NearestEligible);
+    tie.add(client(4, 0.0, 0.0, 5.0));
+    tie.add(client(7, 0.0, -0.02, 3.0)); // 2.2 km from 4, 4.4 km from 6
+    tie.add(client(6, 0.0, 0.02, 3.0));  // same distance from 4 as 7, later
+    pairs = tie.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(4));
+    QCOMPARE(pairs[0].partner, ClientId(7));
+}
+
+void TestMatchEngine::longestWaitingPolicy() {
+    MatchEngine engine(MatchPolicy::LongestWaiting);
+    engine.add(client(1, 0.0, 0.0, 0.1)); // waits; nobody in reach
+    QCOMPARE(engine.tick(0).size(), 0u);
+    engine.add(client(2, northOf(0.0, 9.0), 0.0, 10.0)); // far but waited longer
+    engine.add(client(3, northOf(0.0, 20.0), 0.0, 1.0)); // out of reach of 4
+    QCOMPARE(engine.tick(0).size(), 0u);
+    engine.add(client(4, northOf(0.0, 1.0), 0.0, 10.0));
+    engine.add(client(5, northOf(0.0, 1.1), 0.0, 10.0)); // nearest to 4
+    const auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(4));
+    QCOMPARE(pairs[0].partner, ClientId(2));
+    QVERIFY(engine.contains(5));
+
+    engine.setPolicy(MatchPolicy::NearestEligible);
+    QCOMPARE(engine.policy(), MatchPolicy::NearestEligible);
+}
+
+void TestMatchEngine::neighboursAcrossSeams_data() {
+    QTest::addColumn<double>("latA");
+    QTest::addColumn<double>("lonA");
+    QTest::addColumn<double>("latB");
+    QTest::addColumn<double>("lonB");
+    QTest::addColumn<double>("rangeKm");
+    QTest::addColumn<bool>("matched");
+    // 0.02 degrees of longitude at the equator is 2.2 km.
+    QTest::addRow("antimeridian") << 0.0 << 179.99 << 0.0 << -179.99 << 3.0 << true;
+    QTest::addRow("antimeridian +-180") << 10.0 << 180.0 << 10.0 << -180.0 << 0.1 << true;
+    QTest::addRow("antimeridian too far") << 0.0 << 179.0 << 0.0 << -179.0 << 200.0 << false;
+    QTest::addRow("north pole across") << 89.99 << 0.0 << 89.99 << 180.0 << 3.0 << true;
+    QTest::addRow("north pole itself") << 90.0 << 0.0 << 89.99 << 77.0 << 1.2 << true;
+    QTest::addRow("north pole any longitude") << 90.0 << -120.0 << 90.0 << 45.0 << 0.1 << true;
+    QTest::addRow("south pole across") << -89.995 << -90.0 << -89.995 << 90.0 << 1.2 << true;
+    QTest::addRow("poles apart") << 90.0 << 0.0 << -90.0 << 0.0 << 20000.0 << false;
+    QTest::addRow("nearly pole to pole") << 90.0 << 0.0 << -89.9 << 0.0 << geo::kMaxRangeKm << true;
+    QTest::addRow("nearly antipodes") << 0.0 << 0.0 << 0.0 << 179.9 << geo::kMaxRangeKm << true;
+    QTest::addRow("antimeridian whole Earth") << 0.0 << -180.0 << 0.0 << 0.1 << 20004.0 << true;
+}
+
+void TestMatchEngine::neighboursAcrossSeams() {
+    QFETCH(double, latA);
+    QFETCH(double, lonA);
+    QFETCH(double, latB);
+    QFETCH(double, lonB);
+    QFETCH(double, rangeKm);
+    QFETCH(bool, matched);
+    MatchEngine engine;
+    const MatchCandidate a = client(1, latA, lonA, rangeKm);
+    const MatchCandidate b = client(2, latB, lonB, rangeKm);
+    QCOMPARE(isEligible(a, b, 0), matched);
+    engine.add(a);
+    engine.add(b);
+    QCOMPARE(engine.tick(0).size(), matched ? 1u : 0u);
+}
+
+void TestMatchEngine::wholeEarthRange() {
+    // A whole-Earth client among short-range ones far away and one long-range
+    // one on the other side of the planet: it gets the only one that reaches.
+    MatchEngine engine;
+    for (ClientId id = 1; id <= 200; ++id)
+        engine.add(client(id, -40.0 + id * 0.1, 100.0, 1.0 + id % 3));
+    QCOMPARE(engine.tick(0).size(), 0u); // nobody within anyone's range
+    engine.add(client(500, 40.0, -80.0, 19000.0));
+    engine.add(client(501, 50.0, 0.0, geo::kMaxRangeKm));
+    const auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(500));
+    QCOMPARE(pairs[0].partner, ClientId(501));
+    QCOMPARE(engine.size(), 200u);
+}
+
+void TestMatchEngine::noSelfMatch() {
+    MatchEngine engine;
+    engine.add(client(1, 0.0, 0.0, geo::kMaxRangeKm));
+    QVERIFY(!engine.add(client(1, 0.0, 0.0, geo::kMaxRangeKm))); // same id twice
+    QCOMPARE(engine.tick(0).size(), 0u);
+    // Two connections of one person (same identity key) never meet.
+    MatchCandidate twin = client(2, 0.0, 0.0, geo::kMaxRangeKm);
+    twin.identityKey = 1001;
+    engine.add(twin);
+    QCOMPARE(engine.tick(0).size(), 0u);
+    QCOMPARE(engine.size(), 2u);
+}
+
+void TestMatchEngine::noDoubleMatch() {
+    MatchEngine engine;
+    for (ClientId id = 1; id <= 7; ++id)
+        engine.add(client(id, 0.0, id * 0.001, 10.0));
+    const auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 3u);
+    std::unordered_set<ClientId> seen;
+    for (const MatchResult &r : pairs) {
+        QVERIFY(seen.insert(r.served).second);
+        QVERIFY(seen.insert(r.partner).second);
+        QVERIFY(!engine.contains(r.served));
+        QVERIFY(!engine.contains(r.partner));
+    }
+    QCOMPARE(engine.size(), 1u);
+    QCOMPARE(engine.tick(0).size(), 0u);
+}
+
+void TestMatchEngine::recentPartnerExclusionExpires() {
+    MatchEngine engine;
+    // 1 just left 2 (recent partner until t=1000) and the other way round.
+    engine.add(client(1, 0.0, 0.0, 10.0, {{1002, 1000}}));
+    engine.add(client(2, 0.0, 0.01, 10.0, {{1001, 1000}}));
+    QCOMPARE(engine.tick(500).size(), 0u);
+    QCOMPARE(engine.pendingCount(), 0u);
+    QCOMPARE(engine.tick(999).size(), 0u);
+    const auto pairs = engine.tick(1000); // expired: both served again
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(1));
+
+    // Only one side remembers: still excluded until it expires.
+    MatchEngine oneSided;
+    oneSided.add(client(1, 0.0, 0.0, 10.0));
+    oneSided.add(client(2, 0.0, 0.01, 10.0, {{1001, 2000}}));
+    QCOMPARE(oneSided.tick(0).size(), 0u);
+    QCOMPARE(oneSided.tick(2500).size(), 1u);
+}
+
+void TestMatchEngine::blockedPairNeverMatched() {
+    MatchEngine engine;
+    engine.add(client(1, 0.0, 0.0, 10.0, {{1002}})); // blocks 2 forever
+    engine.add(client(2, 0.0, 0.01, 10.0));
+    QCOMPARE(engine.tick(0).size(), 0u);
+    QCOMPARE(engine.tick(std::numeric_limits<std::int64_t>::max() - 1).size(), 0u);
+    engine.add(client(3, 0.0, 0.02, 10.0));
+    const auto pairs = engine.tick(10);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(3));
+    QCOMPARE(pairs[0].partner, ClientId(2)); // nearer to 3 than 1 is
+}
+
+void TestMatchEngine::leftoversAreNotServedAgain() {
+    MatchEngine engine;
+    engine.add(client(1, 0.0, 0.0, 1.0));
+    engine.add(client(2, 5.0, 0.0, 1.0));
+    QCOMPARE(engine.pendingCount(), 2u);
+    QCOMPARE(engine.tick(0).size(), 0u);
+    QCOMPARE(engine.pendingCount(), 0u);
+    engine.add(client(3, 0.0, 0.005, 1.0));
+    QCOMPARE(engine.pendingCount(), 1u);
+    const auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(3));
+    QCOMPARE(pairs[0].partner, ClientId(1));
+}
+
+void TestMatchEngine::removeAndRestore() {
+    MatchEngine engine;
+    engine.add(client(1, 0.0, 0.0, 10.0));
+    engine.add(client(2, 0.0, 0.01, 10.0));
+    QVERIFY(engine.remove(2));
+    QVERIFY(!engine.remove(2));
+    QVERIFY(!engine.contains(2));
+    QCOMPARE(engine.tick(0).size(), 0u);
+    QVERIFY(engine.add(client(2, 0.0, 0.01, 10.0))); // back, as a new arrival
+    auto pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(2));
+    QCOMPARE(pairs[0].servedOrder, 2u);
+    QCOMPARE(pairs[0].partnerOrder, 0u);
+
+    // Put back with its old place (e.g. its partner left during the tick):
+    // it is served before a later arrival although it was re-added after it.
+    engine.add(client(3, 0.0, 0.02, 10.0));
+    QVERIFY(engine.restore(client(1, 0.0, 0.0, 10.0), 0));
+    QVERIFY(!engine.restore(client(1, 0.0, 0.0, 10.0), 0));
+    pairs = engine.tick(0);
+    QCOMPARE(pairs.size(), 1u);
+    QCOMPARE(pairs[0].served, ClientId(1));
+    QCOMPARE(pairs[0].servedOrder, 0u);
+    QCOMPARE(pairs[0].partner, ClientId(3));
+    QCOMPARE(pairs[0].partnerOrder, 3u);
+}
+
+void TestMatchEngine::randomizedAgainstAllPairs_data() {
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<MatchPolicy>("policy");
+    QTest::addColumn<int>("seeds");
+    QTest::addColumn<int>("perTick");
+    const std::pair<const char *, Scenario::Kind> kinds[] = {
+        {"world", Scenario::World},     {"antimeridian", Scenario::Antimeridian},
+        {"polar", Scenario::Polar},     {"whole-earth", Scenario::WholeEarth},
+        {"crowded", Scenario::Crowded}, {"exclusions", Scenario::Exclusions},
+        {"city", Scenario::City}};
+    for (const auto &[name, kind] : kinds) {
+        QTest::addRow("%s nearest", name) << int(kind) << MatchPolicy::NearestEligible << 40 << 60;
+        QTest::addRow("%s longest-waiting", name)
+            << int(kind) << MatchPolicy::LongestWaiting << 25 << 60;
+    }
+}
+
+// Same arrivals, departures and clock into the engine and the all-pairs
+// reference: every tick must give exactly the same pairs in the same order;
+// every pair must be eligible and no two leftovers mutually eligible.
+void TestMatchEngine::randomizedAgainstAllPairs() {
+    QFETCH(int, kind);
+    QFETCH(MatchPolicy, policy);
+    QFETCH(int, seeds);
+    QFETCH(int, perTick);
+    for (int seed = 1; seed <= seeds; ++seed) {
+        Scenario scenario(Scenario::Kind(kind), std::uint64_t(seed) * 7919u + kind);
+        MatchEngine engine(policy);
+        AllPairsMatcher reference(policy);
+        std::int64_t now = 1000;
+        std::vector<ClientId> live;
+        for (int t = 0; t < 8; ++t) {
+            const int arrivals = std::uniform_int_distribution<int>(0, perTick)(scenario.rng());
+            for (int i = 0; i < arrivals; ++i) {
+                const MatchCandidate c = scenario.next(now);
+                QVERIFY(engine.add(c));
+                reference.add(c);
+                live.push_back(c.id);
+            }
+            // Departures between ticks.
+            for (int i = 0; i < arrivals / 10 && !live.empty(); ++i) {
+                const auto at =
+                    std::uniform_int_distribution<std::size_t>(0, live.size() - 1)(scenario.rng());
+                QCOMPARE(engine.remove(live[at]), reference.remove(live[at]));
+                live.erase(live.begin() + long(at));
+            }
+            now += std::uniform_int_distribution<int>(0, 800)(scenario.rng());
+            const auto expected = reference.tick(now);
+            const auto got = engine.tick(now);
+            if (!samePairs(got, expected))
+                QFAIL(qPrintable(QStringLiteral("seed %1 tick %2:\n engine    %3\n reference %4")
+                                     .arg(seed)
+                                     .arg(t)
+                                     .arg(describe(got), describe(expected))));
+            QCOMPARE(engine.size(), reference.size());
+            QCOMPARE(engine.pendingCount(), 0u);
+            std::erase_if(live, [&](ClientId id) { return !reference.contains(id); });
+
+            // Every pair eligible (checked by the rule itself, not the engine).
+            // No eligible pair among the leftovers.
+            const auto waiting = reference.waiting();
+            for (std::size_t i = 0; i < waiting.size(); ++i)
+                for (std::size_t j = i + 1; j < waiting.size(); ++j)
+                    if (isEligible(waiting[i], waiting[j], now))
+                        QFAIL(qPrintable(QStringLiteral("seed %1: %2 and %3 left waiting")
+                                             .arg(seed)
+                                             .arg(waiting[i].id)
+                                             .arg(waiting[j].id)));
+        }
+    }
+}
+
+void TestMatchEngine::incrementalEqualsFullTick_data() {
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<MatchPolicy>("policy");
+    QTest::addRow("world nearest") << int(Scenario::World) << MatchPolicy::NearestEligible;
+    QTest::addRow("city nearest") << int(Scenario::City) << MatchPolicy::NearestEligible;
+    QTest::addRow("polar nearest") << int(Scenario::Polar) << MatchPolicy::NearestEligible;
+    QTest::addRow("crowded longest-waiting")
+        << int(Scenario::Crowded) << MatchPolicy::LongestWaiting;
+    QTest::addRow("exclusions nearest")
+        << int(Scenario::Exclusions) << MatchPolicy::NearestEligible;
+}
+
+// The claim behind incremental ticks (docs/ARCHITECTURE.md, "Matching"): a
+// tick that serves only the pending clients yields exactly the pairs of a
+// full tick that serves every waiting client, pending ones first.
+void TestMatchEngine::incrementalEqualsFullTick() {
+    QFETCH(int, kind);
+    QFETCH(MatchPolicy, policy);
+    for (int seed = 1; seed <= 30; ++seed) {
+        Scenario scenario(Scenario::Kind(kind), 104729u * std::uint64_t(seed));
+        MatchEngine engine(policy);
+        AllPairsMatcher full(policy);
+        std::int64_t now = 0;
+        for (int t = 0; t < 6; ++t) {
+            for (int i = 0; i < 50; ++i) {
+                const MatchCandidate c = scenario.next(now);
+                engine.add(c);
+                full.add(c);
+            }
+            now += 400;
+            const auto expected = full.tick(now, /*serveEveryone=*/true);
+            const auto got = engine.tick(now);
+            if (!samePairs(got, expected))
+                QFAIL(qPrintable(QStringLiteral("seed %1 tick %2:\n incremental %3\n full %4")
+                                     .arg(seed)
+                                     .arg(t)
+                                     .arg(describe(got), describe(expected))));
+        }
+    }
+}
+
+// Thousands of ticks' worth of churn: exercises merging of index levels and
+// compaction of dead slots, still checked against the reference.
+void TestMatchEngine::longRunWithChurn() {
+    Scenario scenario(Scenario::City, 42);
+    MatchEngine engine;
+    AllPairsMatcher reference;
+    std::vector<ClientId> live;
+    std::int64_t now = 0;
+    std::size_t pairs = 0;
+    for (int t = 0; t < 40; ++t) {
+        for (int i = 0; i < 400; ++i) {
+            MatchCandidate c = scenario.next(now);
+            c.rangeKm = scenario.uniform(0.05, 0.6); // sparse: most keep waiting
+            engine.add(c);
+            reference.add(c);
+            live.push_back(c.id);
+        }
+        for (int i = 0; i < 300 && !live.empty(); ++i) {
+            const auto at =
+                std::uniform_int_distribution<std::size_t>(0, live.size() - 1)(scenario.rng());
+            engine.remove(live[at]);
+            reference.remove(live[at]);
+            live[at] = live.back();
+            live.pop_back();
+        }
+        now += 250;
+        const auto expected = reference.tick(now);
+        const auto got = engine.tick(now);
+        QVERIFY2(samePairs(got, expected), qPrintable(QStringLiteral("tick %1").arg(t)));
+        pairs += got.size();
+        std::erase_if(live, [&](ClientId id) { return !reference.contains(id); });
+        QCOMPARE(engine.size(), reference.size());
+    }
+    QVERIFY(pairs > 100);
+}
+
+QTEST_APPLESS_MAIN(TestMatchEngine)
+#include "tst_matchengine.moc"
