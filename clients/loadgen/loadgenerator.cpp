@@ -1,0 +1,619 @@
+#include "loadgenerator.h"
+
+#include "processstats.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+namespace whisper::loadgen {
+
+using namespace protocol;
+
+namespace {
+
+constexpr std::uint64_t kRatedInflightCap = 256;
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+std::string toStd(const QByteArray &bytes) {
+    return std::string(bytes.constData(), std::size_t(bytes.size()));
+}
+
+// Population centres with rough weights: pairs are placed around them so the
+// matchmaker sees a realistic, clustered distribution, not a uniform sphere.
+struct City {
+    double lat, lon;
+    int weight;
+};
+constexpr City kCities[] = {
+    {35.68, 139.69, 37},  {28.61, 77.21, 32},   {31.23, 121.47, 28}, {23.81, 90.41, 23},
+    {-23.55, -46.63, 22}, {19.43, -99.13, 22},  {30.04, 31.24, 21},  {39.90, 116.41, 21},
+    {19.08, 72.88, 21},   {34.69, 135.50, 19},  {40.71, -74.01, 19}, {24.86, 67.00, 17},
+    {41.01, 28.98, 15},   {-34.60, -58.38, 15}, {22.57, 88.36, 15},  {6.52, 3.38, 15},
+    {14.60, 120.98, 14},  {-22.91, -43.17, 13}, {55.76, 37.62, 12},  {48.86, 2.35, 11},
+    {51.51, -0.13, 9},    {34.05, -118.24, 12}, {52.52, 13.40, 4},   {-33.87, 151.21, 5},
+    {1.35, 103.82, 6},    {-1.29, 36.82, 5},    {43.65, -79.38, 6},  {59.33, 18.07, 2},
+};
+
+} // namespace
+
+LoadGenerator::LoadGenerator(LoadOptions options)
+    : m_options(std::move(options)) {
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    m_clients.resize(std::size_t(std::max(0, m_options.clients)));
+
+    // Frames come from the protocol codec once; the hot path only masks them
+    // (client frames) or compares bytes against them (server frames).
+    const QString text = QString(m_options.textChars, QLatin1Char('x'));
+    m_messagePayload = toStd(Codec::encode(ClientMessage{SendMessage{text, QStringLiteral("k")}}));
+    m_deliveredPayload = toStd(Codec::encode(ServerMessage{Delivered{QStringLiteral("k")}}));
+    const std::string in0 = toStd(Codec::encode(ServerMessage{IncomingMessage{text, 0}}));
+    const std::string in1 = toStd(Codec::encode(ServerMessage{IncomingMessage{text, 1}}));
+    std::size_t prefix = 0;
+    while (prefix < in0.size() && in0[prefix] == in1[prefix])
+        ++prefix;
+    m_incomingPrefix = in0.substr(0, prefix);
+    m_incomingSuffix = in0.substr(prefix + 1);
+    m_upgrade =
+        upgradeRequest(m_options.host + ":" + std::to_string(m_options.port), m_options.path);
+}
+
+LoadGenerator::~LoadGenerator() {
+    for (Client &c : m_clients)
+        if (c.fd >= 0)
+            ::close(c.fd);
+    if (m_epoll >= 0)
+        ::close(m_epoll);
+}
+
+void LoadGenerator::error(const char *kind) {
+    ++m_errors;
+    if (m_errorKinds.size() < 32 &&
+        std::find(m_errorKinds.begin(), m_errorKinds.end(), kind) == m_errorKinds.end())
+        m_errorKinds.emplace_back(kind);
+}
+
+void LoadGenerator::fail(int index, const char *kind) {
+    error(kind);
+    closeClient(index);
+}
+
+void LoadGenerator::closeClient(int index) {
+    Client &c = m_clients[std::size_t(index)];
+    if (c.state == Client::State::Connecting || c.state == Client::State::Handshaking ||
+        (c.state == Client::State::Open && !c.welcomed))
+        --m_connecting;
+    if (c.fd >= 0) {
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
+        ::close(c.fd);
+        c.fd = -1;
+    }
+    if (c.state == Client::State::Open)
+        --m_open;
+    c.state = Client::State::Closed;
+    ++m_closedCount;
+}
+
+void LoadGenerator::startConnect(int index) {
+    Client &c = m_clients[std::size_t(index)];
+    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+        c.state = Client::State::Closed;
+        ++m_closedCount;
+        error("socket_failed");
+        return;
+    }
+    const int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (m_options.sourceAddresses > 0) {
+        // Several source addresses multiply the ephemeral port space, so tens
+        // of thousands of connections to one server port fit.
+        setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        sockaddr_in src{};
+        src.sin_family = AF_INET;
+        src.sin_addr.s_addr = htonl(0x7F000002u + std::uint32_t(index % m_options.sourceAddresses));
+        if (::bind(c.fd, reinterpret_cast<sockaddr *>(&src), sizeof src) != 0) {
+            c.state = Client::State::Connecting;
+            ++m_connecting;
+            fail(index, "bind_failed");
+            return;
+        }
+    }
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(std::uint16_t(m_options.port));
+    inet_pton(AF_INET, m_options.host.c_str(), &dst.sin_addr);
+    c.state = Client::State::Connecting;
+    ++m_connecting;
+    const int rc = ::connect(c.fd, reinterpret_cast<sockaddr *>(&dst), sizeof dst);
+    if (rc != 0 && errno != EINPROGRESS) {
+        fail(index, "connect_failed");
+        return;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT;
+    ev.data.u32 = std::uint32_t(index);
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, c.fd, &ev);
+    c.wantWrite = true;
+}
+
+void LoadGenerator::sendFrame(Client &c, Opcode opcode, std::string_view payload) {
+    m_mask = m_mask * 1664525u + 1013904223u;
+    appendMaskedFrame(c.out, opcode, payload, m_mask);
+}
+
+void LoadGenerator::sendMessage(Client &c) {
+    sendFrame(c, Opcode::Text, m_messagePayload);
+    c.inflight.push_back(nowNs());
+    ++c.sent;
+}
+
+void LoadGenerator::flush(int index) {
+    Client &c = m_clients[std::size_t(index)];
+    if (c.fd < 0)
+        return;
+    while (c.outPos < c.out.size()) {
+        const ssize_t n =
+            ::send(c.fd, c.out.data() + c.outPos, c.out.size() - c.outPos, MSG_NOSIGNAL);
+        if (n > 0) {
+            c.outPos += std::size_t(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        fail(index, "send_failed");
+        return;
+    }
+    const bool pending = c.outPos < c.out.size();
+    if (!pending) {
+        c.out.clear();
+        c.outPos = 0;
+    }
+    if (pending != c.wantWrite && c.state != Client::State::Connecting) {
+        epoll_event ev{};
+        ev.events = EPOLLIN | (pending ? EPOLLOUT : 0u);
+        ev.data.u32 = std::uint32_t(index);
+        epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
+        c.wantWrite = pending;
+    }
+}
+
+void LoadGenerator::onEvent(int index, std::uint32_t events) {
+    Client &c = m_clients[std::size_t(index)];
+    if (c.fd < 0)
+        return;
+    if (c.state == Client::State::Connecting) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0 || (events & (EPOLLERR | EPOLLHUP))) {
+            fail(index, "connect_failed");
+            return;
+        }
+        c.state = Client::State::Handshaking;
+        c.out.append(m_upgrade);
+        c.wantWrite = true; // registered with EPOLLOUT
+        flush(index);
+        return;
+    }
+    if (events & EPOLLOUT)
+        flush(index);
+    if (c.fd < 0 || !(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+        return;
+    char buf[kReadChunk];
+    for (;;) {
+        const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+        if (n > 0) {
+            c.in.append(buf, std::size_t(n));
+            if (std::size_t(n) < sizeof buf)
+                break;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        // EOF or reset: expected only once we asked to close.
+        if (!c.closing)
+            error("unexpected_close");
+        closeClient(index);
+        return;
+    }
+    if (c.state == Client::State::Handshaking)
+        onHandshakeData(c);
+    if (c.state == Client::State::Open && !c.broken)
+        onFrames(index);
+    if (c.broken)
+        closeClient(index);
+    else
+        flush(index);
+}
+
+void LoadGenerator::onHandshakeData(Client &c) {
+    const std::size_t end = c.in.find("\r\n\r\n");
+    if (end == std::string::npos) {
+        if (c.in.size() > 8192) {
+            c.broken = true;
+            error("handshake_failed");
+        }
+        return;
+    }
+    const std::string_view head(c.in.data(), end);
+    if (head.substr(0, 12) != "HTTP/1.1 101" || head.find(expectedAccept()) == std::string::npos) {
+        error("handshake_failed");
+        c.broken = true;
+        return;
+    }
+    c.in.erase(0, end + 4);
+    c.state = Client::State::Open;
+    ++m_open;
+}
+
+void LoadGenerator::onFrames(int index) {
+    Client &c = m_clients[std::size_t(index)];
+    std::size_t pos = 0;
+    FrameView frame;
+    for (;;) {
+        const auto r = parseServerFrame(std::string_view(c.in).substr(pos), frame);
+        if (r == ParseResult::NeedMore)
+            break;
+        if (r == ParseResult::Invalid) {
+            error("bad_frame");
+            c.broken = true;
+            return;
+        }
+        pos += frame.frameBytes;
+        switch (frame.opcode) {
+        case Opcode::Text:
+            if (!frame.fin) {
+                error("fragmented_frame"); // servers here never fragment small messages
+                break;
+            }
+            onText(index, frame.payload);
+            break;
+        case Opcode::Ping:
+            sendFrame(c, Opcode::Pong, frame.payload);
+            break;
+        case Opcode::Close:
+            if (!c.closing) {
+                error("server_closed");
+                sendFrame(c, Opcode::Close, frame.payload.substr(0, 2));
+                c.closing = true;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    c.in.erase(0, pos);
+}
+
+void LoadGenerator::onText(int index, std::string_view payload) {
+    Client &c = m_clients[std::size_t(index)];
+    const std::int64_t now = nowNs();
+    if (payload == m_deliveredPayload) {
+        if (c.inflight.empty()) {
+            error("unexpected_delivered");
+            return;
+        }
+        const std::int64_t sentAt = c.inflight.front();
+        c.inflight.pop_front();
+        ++c.acked;
+        if (now >= m_measureStart && now < m_measureEnd) {
+            ++m_measuredDelivered;
+            m_latencyUs.push_back(float(double(now - sentAt) / 1000.0));
+        }
+        if (m_phase == Phase::Chat && m_options.rate <= 0 && now < m_measureEnd)
+            sendMessage(c);
+        return;
+    }
+    if (payload.size() > m_incomingPrefix.size() + m_incomingSuffix.size() &&
+        payload.substr(0, m_incomingPrefix.size()) == m_incomingPrefix &&
+        payload.substr(payload.size() - m_incomingSuffix.size()) == m_incomingSuffix) {
+        ++c.received;
+        return;
+    }
+    // Everything else is rare: decode it properly.
+    const auto decoded =
+        m_codec.decodeServer(QByteArrayView(payload.data(), qsizetype(payload.size())));
+    if (std::holds_alternative<DecodeError>(decoded)) {
+        error("undecodable_frame");
+        return;
+    }
+    const ServerMessage &message = std::get<ServerMessage>(decoded);
+    if (std::holds_alternative<Welcome>(message)) {
+        if (!c.welcomed) {
+            c.welcomed = true;
+            ++m_welcomed;
+            --m_connecting;
+        }
+    } else if (std::holds_alternative<Waiting>(message)) {
+        c.waiting = true;
+    } else if (const auto *matched = std::get_if<Matched>(&message)) {
+        c.paired = true;
+        c.matchedNs = now;
+        ++m_matchedCount;
+        const std::string id = matched->pair.toStdString();
+        const auto it = m_pairByWireId.find(id);
+        if (it == m_pairByWireId.end())
+            m_pairByWireId.emplace(id, index);
+        else
+            m_pairs.emplace_back(it->second, index);
+    } else if (std::holds_alternative<IncomingMessage>(message)) {
+        ++c.received;
+    } else if (std::holds_alternative<Left>(message)) {
+        c.leftDone = true;
+        c.paired = false;
+        ++m_leaveAcks;
+    } else if (std::holds_alternative<PartnerLeft>(message)) {
+        c.partnerLeft = true;
+        c.paired = false;
+        ++m_leaveAcks;
+        if (m_phase != Phase::Leave)
+            error("partner_left_early");
+    } else if (const auto *e = std::get_if<Error>(&message)) {
+        const std::string kind = "server_error_" + toString(e->code).toStdString();
+        error(kind.c_str());
+    } else {
+        error("unexpected_message");
+    }
+}
+
+void LoadGenerator::sendJoin(int index) {
+    // Both members of pair k stand within a few hundred metres of each other
+    // near a city chosen by population weight, reaching 5 km.
+    static const int totalWeight = [] {
+        int w = 0;
+        for (const City &city : kCities)
+            w += city.weight;
+        return w;
+    }();
+    std::mt19937_64 rng(std::uint64_t(index / 2) * 0x9E3779B97F4A7C15ull + 7);
+    int pick = int(rng() % std::uint64_t(totalWeight));
+    const City *city = &kCities[0];
+    for (const City &candidate : kCities) {
+        if (pick < candidate.weight) {
+            city = &candidate;
+            break;
+        }
+        pick -= candidate.weight;
+    }
+    std::uniform_real_distribution<double> spread(-0.25, 0.25); // ~25 km around the centre
+    std::uniform_real_distribution<double> near(-0.002, 0.002);
+    const double dLat = spread(rng), dLon = spread(rng);
+    const double nLat = near(rng), nLon = near(rng);
+    const double lat = city->lat + dLat + (index % 2 ? nLat : 0.0);
+    const double lon = city->lon + dLon + (index % 2 ? nLon : 0.0);
+    Client &c = m_clients[std::size_t(index)];
+    const std::string payload = toStd(Codec::encode(ClientMessage{Join{lat, lon, 5.0}}));
+    sendFrame(c, Opcode::Text, payload);
+    c.joinNs = nowNs();
+}
+
+void LoadGenerator::scheduleRated(std::int64_t now) {
+    if (now >= m_measureEnd)
+        return;
+    const double elapsed = double(now - m_chatStart) / 1e9;
+    const auto target = std::uint64_t(elapsed * m_options.rate);
+    std::uint64_t due =
+        target > m_scheduled ? std::min<std::uint64_t>(target - m_scheduled, 20000) : 0;
+    const std::size_t n = m_clients.size();
+    std::size_t idle = 0;
+    while (due > 0 && idle < n) {
+        const int index = int(m_rrCursor);
+        m_rrCursor = (m_rrCursor + 1) % n;
+        Client &c = m_clients[std::size_t(index)];
+        if (!c.paired || c.state != Client::State::Open || c.inflight.size() >= kRatedInflightCap) {
+            ++idle;
+            continue;
+        }
+        idle = 0;
+        sendMessage(c);
+        flush(index);
+        --due;
+        ++m_scheduled;
+    }
+    if (due > 0) {
+        error("rate_not_reached");
+        m_scheduled = target; // do not build an ever-growing backlog
+    }
+}
+
+void LoadGenerator::pump(std::int64_t now) {
+    if (m_phase == Phase::Connect) {
+        while (m_connecting < m_options.handshakeWindow && m_nextToConnect < int(m_clients.size()))
+            startConnect(m_nextToConnect++);
+    } else if (m_phase == Phase::Chat && m_options.rate > 0) {
+        scheduleRated(now);
+    }
+}
+
+bool LoadGenerator::loop(std::int64_t untilNs, const std::function<bool()> &done) {
+    epoll_event events[512];
+    for (;;) {
+        std::int64_t now = nowNs();
+        pump(now);
+        if (done())
+            return true;
+        if (now >= untilNs)
+            return false;
+        const bool rated = m_phase == Phase::Chat && m_options.rate > 0;
+        const int timeoutMs =
+            rated ? 1 : int(std::min<std::int64_t>(10, (untilNs - now) / 1000000 + 1));
+        const int n = epoll_wait(m_epoll, events, 512, timeoutMs);
+        for (int i = 0; i < n; ++i)
+            onEvent(int(events[i].data.u32), events[i].events);
+    }
+}
+
+LoadReport LoadGenerator::run() {
+    LoadReport r;
+    r.clients = int(m_clients.size());
+    const auto timeout = std::int64_t(m_options.phaseTimeoutSeconds * 1e9);
+    const pid_t pid = m_options.serverPid;
+    if (pid > 0)
+        if (const auto s = sampleProcess(pid))
+            r.serverRssBefore = s->rssBytes;
+    const int n = int(m_clients.size());
+
+    // 1. connect: every client gets its welcome
+    m_phase = Phase::Connect;
+    std::int64_t t0 = nowNs();
+    loop(t0 + timeout, [&] { return m_welcomed + m_closedCount >= n && m_nextToConnect >= n; });
+    r.connected = m_welcomed;
+    r.connectSeconds = double(nowNs() - t0) / 1e9;
+    r.handshakesPerSecond = r.connectSeconds > 0 ? m_welcomed / r.connectSeconds : 0;
+    if (m_welcomed < n)
+        error("not_all_connected");
+
+    // 2. join and pair up
+    if (m_options.join) {
+        m_phase = Phase::Join;
+        for (int i = 0; i < n; ++i) {
+            if (m_clients[std::size_t(i)].welcomed &&
+                m_clients[std::size_t(i)].state == Client::State::Open) {
+                sendJoin(i);
+                flush(i);
+            }
+        }
+        const int expected = m_welcomed - (m_welcomed % 2);
+        t0 = nowNs();
+        if (!loop(t0 + timeout, [&] { return m_matchedCount >= expected; }))
+            error("not_all_matched");
+        r.matched = m_matchedCount;
+        std::vector<double> waits;
+        for (const Client &c : m_clients)
+            if (c.matchedNs > 0)
+                waits.push_back(double(c.matchedNs - c.joinNs) / 1e9);
+        std::sort(waits.begin(), waits.end());
+        if (!waits.empty()) {
+            r.matchSecondsP50 = waits[waits.size() / 2];
+            r.matchSecondsMax = waits.back();
+        }
+    }
+    if (pid > 0)
+        if (const auto s = sampleProcess(pid)) {
+            r.serverRssConnected = s->rssBytes;
+            if (m_welcomed > 0 && r.serverRssBefore >= 0)
+                r.serverRssPerConnection =
+                    double(r.serverRssConnected - r.serverRssBefore) / m_welcomed;
+        }
+
+    // 3. chat (or hold idle) and measure
+    const bool chat = m_options.join && (m_options.rate > 0 || m_options.window > 0);
+    m_phase = Phase::Chat;
+    m_chatStart = nowNs();
+    m_measureStart = m_chatStart + std::int64_t(m_options.warmupSeconds * 1e9);
+    m_measureEnd = m_measureStart + std::int64_t(m_options.durationSeconds * 1e9);
+    if (chat && m_options.rate <= 0) {
+        for (int i = 0; i < n; ++i) {
+            Client &c = m_clients[std::size_t(i)];
+            if (!c.paired || c.state != Client::State::Open)
+                continue;
+            for (int k = 0; k < m_options.window; ++k)
+                sendMessage(c);
+            flush(i);
+        }
+    }
+    loop(m_measureStart, [] { return false; });
+    const auto serverBefore = pid > 0 ? sampleProcess(pid) : std::nullopt;
+    const auto selfBefore = sampleProcess(getpid());
+    const std::int64_t measureT0 = nowNs();
+    loop(m_measureEnd, [] { return false; });
+    const double measured = double(nowNs() - measureT0) / 1e9;
+    const auto serverAfter = pid > 0 ? sampleProcess(pid) : std::nullopt;
+    const auto selfAfter = sampleProcess(getpid());
+    r.measuredSeconds = measured;
+    if (serverBefore && serverAfter)
+        r.serverCpuPercent =
+            100.0 * (serverAfter->cpuSeconds - serverBefore->cpuSeconds) / measured;
+    if (selfBefore && selfAfter)
+        r.loadgenCpuPercent = 100.0 * (selfAfter->cpuSeconds - selfBefore->cpuSeconds) / measured;
+    r.measuredDelivered = m_measuredDelivered;
+    r.deliveredPerSecond = double(m_measuredDelivered) / measured;
+
+    // 4. drain: everything sent is acked and arrives at the partner
+    m_phase = Phase::Drain;
+    auto totals = [this](std::uint64_t &sent, std::uint64_t &acked, std::uint64_t &received) {
+        sent = acked = received = 0;
+        for (const Client &c : m_clients) {
+            sent += c.sent;
+            acked += c.acked;
+            received += c.received;
+        }
+    };
+    std::uint64_t sent = 0, acked = 0, received = 0;
+    loop(nowNs() + timeout, [&] {
+        totals(sent, acked, received);
+        return acked == sent && received == acked;
+    });
+    totals(sent, acked, received);
+    r.sent = sent;
+    r.delivered = acked;
+    r.received = received;
+    r.accounted = sent == acked && received == acked;
+    if (!r.accounted)
+        error("messages_unaccounted");
+
+    // 5. leave: one member of each pair leaves; both must hear about it
+    if (m_options.leave && m_options.join) {
+        m_phase = Phase::Leave;
+        int expectedAcks = 0;
+        for (const auto &[a, b] : m_pairs) {
+            Client &c = m_clients[std::size_t(a)];
+            if (c.state != Client::State::Open || !c.paired)
+                continue;
+            sendFrame(c, Opcode::Text, toStd(Codec::encode(ClientMessage{Leave{}})));
+            flush(a);
+            expectedAcks += 2;
+        }
+        if (!loop(nowNs() + timeout, [&] { return m_leaveAcks >= expectedAcks; }))
+            error("leave_unconfirmed");
+        for (const auto &[a, b] : m_pairs)
+            if (m_clients[std::size_t(a)].leftDone && m_clients[std::size_t(b)].partnerLeft)
+                ++r.pairsLeft;
+    }
+
+    // 6. close politely and wait for the server to close its side
+    m_phase = Phase::Close;
+    for (int i = 0; i < n; ++i) {
+        Client &c = m_clients[std::size_t(i)];
+        if (c.state != Client::State::Open)
+            continue;
+        c.closing = true;
+        sendFrame(c, Opcode::Close, std::string_view("\x03\xe8", 2)); // 1000 normal closure
+        flush(i);
+    }
+    loop(nowNs() + std::min<std::int64_t>(timeout, 5'000'000'000), [&] { return m_open <= 0; });
+
+    std::sort(m_latencyUs.begin(), m_latencyUs.end());
+    r.latency.samples = m_latencyUs.size();
+    if (!m_latencyUs.empty()) {
+        auto at = [this](double q) {
+            return double(m_latencyUs[std::min(m_latencyUs.size() - 1,
+                                               std::size_t(q * double(m_latencyUs.size())))]) /
+                   1000.0;
+        };
+        r.latency.p50Ms = at(0.5);
+        r.latency.p99Ms = at(0.99);
+        r.latency.p999Ms = at(0.999);
+        r.latency.maxMs = double(m_latencyUs.back()) / 1000.0;
+    }
+    r.errors = m_errors;
+    r.errorKinds = m_errorKinds;
+    return r;
+}
+
+} // namespace whisper::loadgen

@@ -1,0 +1,132 @@
+#pragma once
+
+#include "protocol.h"
+#include "wsframe.h"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace whisper::loadgen {
+
+struct LoadOptions {
+    std::string host = "127.0.0.1";
+    int port = 8080;
+    std::string path = "/";
+    int clients = 1000;
+    int sourceAddresses = 8;   // 127.0.0.2 .. 127.0.0.(1+n); 0: let the kernel pick
+    int handshakeWindow = 256; // connects in progress at once
+    bool join = true;          // join and pair up (else stay in the lobby)
+    double rate = 0.0;         // total msg/s; 0: window mode
+    int window = 1;            // in-flight messages per client in window mode
+    double warmupSeconds = 1.0;
+    double durationSeconds = 5.0; // measured chat (or idle hold) time
+    int textChars = 32;
+    bool leave = true; // end pairs with `leave` before closing
+    double phaseTimeoutSeconds = 30.0;
+    pid_t serverPid = 0;
+};
+
+struct LatencySummary {
+    std::size_t samples = 0;
+    double p50Ms = 0, p99Ms = 0, p999Ms = 0, maxMs = 0;
+};
+
+struct LoadReport {
+    int clients = 0;
+    int connected = 0;
+    double connectSeconds = 0;
+    double handshakesPerSecond = 0;
+    int matched = 0;
+    double matchSecondsP50 = 0, matchSecondsMax = 0;
+    double measuredSeconds = 0;
+    std::uint64_t sent = 0, delivered = 0, received = 0; // whole run
+    std::uint64_t measuredDelivered = 0;
+    double deliveredPerSecond = 0;
+    LatencySummary latency;
+    int pairsLeft = 0;
+    std::uint64_t errors = 0;
+    std::vector<std::string> errorKinds;
+    bool accounted = false; // every message sent was acked once and received once
+    // server (when its PID was given) and this process
+    double serverCpuPercent = -1, loadgenCpuPercent = -1;
+    std::int64_t serverRssBefore = -1, serverRssConnected = -1;
+    double serverRssPerConnection = -1;
+};
+
+// Drives N WebSocket clients from one thread with epoll: connect, join, pair,
+// chat at a fixed total rate or with a window of in-flight messages per client,
+// leave, close. Every phase is bounded by phaseTimeoutSeconds.
+class LoadGenerator {
+public:
+    explicit LoadGenerator(LoadOptions options);
+    ~LoadGenerator();
+    LoadGenerator(const LoadGenerator &) = delete;
+    LoadGenerator &operator=(const LoadGenerator &) = delete;
+
+    LoadReport run();
+
+private:
+    struct Client {
+        int fd = -1;
+        enum class State : std::uint8_t {
+            Idle,
+            Connecting,
+            Handshaking,
+            Open,
+            Closed
+        } state = State::Idle;
+        bool welcomed = false, waiting = false, paired = false, leftDone = false,
+             partnerLeft = false, wantWrite = false, closing = false, broken = false;
+        std::string in, out;
+        std::size_t outPos = 0;
+        std::deque<std::int64_t> inflight; // send times, acks come back in order
+        std::int64_t joinNs = 0, matchedNs = 0;
+        std::uint64_t sent = 0, acked = 0, received = 0;
+        int pair = -1;
+    };
+
+    enum class Phase { Connect, Join, Chat, Drain, Leave, Close };
+
+    void startConnect(int index);
+    void onEvent(int index, std::uint32_t events);
+    void onHandshakeData(Client &c);
+    void onFrames(int index);
+    void onText(int index, std::string_view payload);
+    void sendFrame(Client &c, Opcode opcode, std::string_view payload);
+    void sendMessage(Client &c);
+    void flush(int index);
+    void fail(int index, const char *kind);
+    void error(const char *kind);
+    void closeClient(int index);
+    // Runs the event loop until done() or untilNs; false on timeout.
+    bool loop(std::int64_t untilNs, const std::function<bool()> &done);
+    void pump(std::int64_t now);
+    void scheduleRated(std::int64_t now);
+    void sendJoin(int index);
+
+    LoadOptions m_options;
+    protocol::Codec m_codec;
+    int m_epoll = -1;
+    std::vector<Client> m_clients;
+    Phase m_phase = Phase::Connect;
+    std::string m_messagePayload, m_deliveredPayload, m_incomingPrefix, m_incomingSuffix, m_upgrade;
+    std::uint32_t m_mask = 0x9E3779B9u;
+    int m_nextToConnect = 0, m_connecting = 0, m_open = 0, m_closedCount = 0;
+    int m_welcomed = 0, m_matchedCount = 0, m_leaveAcks = 0;
+    std::int64_t m_measureStart = 0, m_measureEnd = 0, m_chatStart = 0;
+    std::uint64_t m_scheduled = 0, m_measuredDelivered = 0;
+    std::size_t m_rrCursor = 0;
+    std::vector<float> m_latencyUs;
+    std::unordered_map<std::string, int> m_pairByWireId; // pair id -> first member seen
+    std::vector<std::pair<int, int>> m_pairs;
+    std::uint64_t m_errors = 0;
+    std::vector<std::string> m_errorKinds;
+};
+
+} // namespace whisper::loadgen

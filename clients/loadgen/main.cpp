@@ -1,0 +1,164 @@
+#include "loadgenerator.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+#include <QUrl>
+
+using whisper::loadgen::LoadGenerator;
+using whisper::loadgen::LoadOptions;
+using whisper::loadgen::LoadReport;
+
+namespace {
+
+QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
+    QJsonObject latency{{QStringLiteral("samples"), qint64(r.latency.samples)},
+                        {QStringLiteral("p50_ms"), r.latency.p50Ms},
+                        {QStringLiteral("p99_ms"), r.latency.p99Ms},
+                        {QStringLiteral("p999_ms"), r.latency.p999Ms},
+                        {QStringLiteral("max_ms"), r.latency.maxMs}};
+    QJsonArray kinds;
+    for (const auto &k : r.errorKinds)
+        kinds.append(QString::fromStdString(k));
+    return QJsonObject{
+        {QStringLiteral("clients"), r.clients},
+        {QStringLiteral("rate"), o.rate},
+        {QStringLiteral("window"), o.window},
+        {QStringLiteral("connected"), r.connected},
+        {QStringLiteral("connect_s"), r.connectSeconds},
+        {QStringLiteral("handshakes_per_s"), r.handshakesPerSecond},
+        {QStringLiteral("matched"), r.matched},
+        {QStringLiteral("match_s_p50"), r.matchSecondsP50},
+        {QStringLiteral("match_s_max"), r.matchSecondsMax},
+        {QStringLiteral("measured_s"), r.measuredSeconds},
+        {QStringLiteral("sent"), qint64(r.sent)},
+        {QStringLiteral("delivered"), qint64(r.delivered)},
+        {QStringLiteral("received"), qint64(r.received)},
+        {QStringLiteral("measured_delivered"), qint64(r.measuredDelivered)},
+        {QStringLiteral("delivered_per_s"), r.deliveredPerSecond},
+        {QStringLiteral("latency"), latency},
+        {QStringLiteral("pairs_left"), r.pairsLeft},
+        {QStringLiteral("accounted"), r.accounted},
+        {QStringLiteral("errors"), qint64(r.errors)},
+        {QStringLiteral("error_kinds"), kinds},
+        {QStringLiteral("server_cpu_percent"), r.serverCpuPercent},
+        {QStringLiteral("loadgen_cpu_percent"), r.loadgenCpuPercent},
+        {QStringLiteral("server_rss_before"), qint64(r.serverRssBefore)},
+        {QStringLiteral("server_rss_connected"), qint64(r.serverRssConnected)},
+        {QStringLiteral("server_rss_per_connection"), r.serverRssPerConnection},
+    };
+}
+
+void printTable(QTextStream &out, const LoadReport &r) {
+    auto row = [&out](const char *name, const QString &value) {
+        out << QStringLiteral("  %1 %2\n").arg(QLatin1String(name), -26).arg(value);
+    };
+    out << "whisperchat-loadgen results\n";
+    row("clients connected", QStringLiteral("%1 / %2").arg(r.connected).arg(r.clients));
+    row("connect time", QStringLiteral("%1 s").arg(r.connectSeconds, 0, 'f', 3));
+    row("handshakes/s", QString::number(r.handshakesPerSecond, 'f', 0));
+    row("matched", QStringLiteral("%1 (p50 %2 s, max %3 s)")
+                       .arg(r.matched)
+                       .arg(r.matchSecondsP50, 0, 'f', 3)
+                       .arg(r.matchSecondsMax, 0, 'f', 3));
+    row("delivered msg/s", QString::number(r.deliveredPerSecond, 'f', 0));
+    row("latency p50/p99/p999", QStringLiteral("%1 / %2 / %3 ms (max %4, n=%5)")
+                                    .arg(r.latency.p50Ms, 0, 'f', 3)
+                                    .arg(r.latency.p99Ms, 0, 'f', 3)
+                                    .arg(r.latency.p999Ms, 0, 'f', 3)
+                                    .arg(r.latency.maxMs, 0, 'f', 3)
+                                    .arg(r.latency.samples));
+    row("sent/delivered/received", QStringLiteral("%1 / %2 / %3 %4")
+                                       .arg(r.sent)
+                                       .arg(r.delivered)
+                                       .arg(r.received)
+                                       .arg(r.accounted ? "(all accounted)" : "(MISMATCH)"));
+    row("pairs left cleanly", QString::number(r.pairsLeft));
+    QStringList kinds;
+    for (const auto &k : r.errorKinds)
+        kinds << QString::fromStdString(k);
+    row("errors", QStringLiteral("%1 %2").arg(r.errors).arg(kinds.join(QLatin1Char(' '))));
+    row("server CPU", r.serverCpuPercent < 0
+                          ? QStringLiteral("n/a")
+                          : QStringLiteral("%1 %").arg(r.serverCpuPercent, 0, 'f', 1));
+    row("server RSS", r.serverRssConnected < 0
+                          ? QStringLiteral("n/a")
+                          : QStringLiteral("%1 MiB (%2 bytes/connection)")
+                                .arg(double(r.serverRssConnected) / 1048576.0, 0, 'f', 1)
+                                .arg(r.serverRssPerConnection, 0, 'f', 0));
+    row("loadgen CPU", QStringLiteral("%1 %").arg(r.loadgenCpuPercent, 0, 'f', 1));
+}
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("whisperchat-loadgen"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Load generator for WhisperChat protocol v1: connects N clients, pairs them up, chats "
+        "and reports throughput, latency and the server's CPU and memory. Exits non-zero when a "
+        "client failed or a message was not accounted for."));
+    parser.addHelpOption();
+    auto opt = [&parser](const char *name, const char *help, const char *def) {
+        QCommandLineOption o(QLatin1String(name), QLatin1String(help), QStringLiteral("V"),
+                             QLatin1String(def));
+        parser.addOption(o);
+        return o;
+    };
+    const auto url = opt("url", "Server URL (ws://127.0.0.1:PORT/)", "ws://127.0.0.1:8080/");
+    const auto clients = opt("clients", "Number of clients", "1000");
+    const auto sources =
+        opt("sources", "Source addresses 127.0.0.2.. to spread over (0: one)", "8");
+    const auto handshakes = opt("handshake-window", "Handshakes in progress at once", "256");
+    const auto rate = opt("rate", "Total messages/s (0: window mode)", "0");
+    const auto window =
+        opt("window", "In-flight messages per client in window mode (0 with rate 0: idle)", "1");
+    const auto warmup = opt("warmup", "Seconds of chat before measuring", "1");
+    const auto duration = opt("duration", "Seconds measured", "5");
+    const auto textChars = opt("text-chars", "Characters per chat message", "32");
+    const auto timeout = opt("phase-timeout", "Upper bound in seconds for each phase", "30");
+    const auto pid = opt("server-pid", "PID of the server, for its CPU and RSS", "0");
+    const auto json = opt("json", "Also write the results as JSON to this file", "");
+    const QCommandLineOption noJoin(QStringLiteral("no-join"), QStringLiteral("Stay in the lobby"));
+    parser.addOption(noJoin);
+    parser.process(app);
+
+    LoadOptions o;
+    const QUrl u(parser.value(url));
+    o.host = u.host().toStdString();
+    o.port = u.port(8080);
+    o.path = u.path().isEmpty() ? "/" : u.path().toStdString();
+    o.clients = qBound(1, parser.value(clients).toInt(), 1000000);
+    o.sourceAddresses = qBound(0, parser.value(sources).toInt(), 250);
+    o.handshakeWindow = qBound(1, parser.value(handshakes).toInt(), 100000);
+    o.rate = qMax(0.0, parser.value(rate).toDouble());
+    o.window = qBound(0, parser.value(window).toInt(), 10000);
+    o.warmupSeconds = qBound(0.0, parser.value(warmup).toDouble(), 3600.0);
+    o.durationSeconds = qBound(0.0, parser.value(duration).toDouble(), 3600.0);
+    o.textChars = qBound(1, parser.value(textChars).toInt(), 2000);
+    o.phaseTimeoutSeconds = qBound(1.0, parser.value(timeout).toDouble(), 3600.0);
+    o.serverPid = pid_t(parser.value(pid).toInt());
+    o.join = !parser.isSet(noJoin);
+
+    LoadGenerator generator(o);
+    const LoadReport report = generator.run();
+
+    QTextStream out(stdout);
+    printTable(out, report);
+    out.flush();
+    if (!parser.value(json).isEmpty()) {
+        QFile f(parser.value(json));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            QTextStream(stderr) << "whisperchat-loadgen: cannot write " << f.fileName() << "\n";
+            return 2;
+        }
+        f.write(QJsonDocument(toJson(report, o)).toJson());
+    }
+    return report.errors == 0 && report.accounted ? 0 : 1;
+}
