@@ -46,6 +46,10 @@ void Matchmaker::injectForTest(const MatchCandidate &candidate) {
 
 void Matchmaker::apply(Op op) {
     if (m_running) {
+        if (const auto *add = std::get_if<Add>(&op))
+            m_touched.insert(add->candidate.id);
+        else
+            m_touched.insert(std::get<Remove>(op).id);
         m_queued.push_back(std::move(op));
         return;
     }
@@ -61,8 +65,14 @@ bool Matchmaker::tick() {
     m_running = true;
     m_tickTimer.start();
     const qint64 now = m_clock();
+    qCDebug(lcMatch) << "tick started, pending" << m_engine.pendingCount() << "waiting"
+                     << m_engine.size();
     // The engine is only touched by the worker until onTickDone().
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [this, now] { return m_engine.tick(now); }));
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [this, now] {
+        if (m_workerHook)
+            m_workerHook();
+        return m_engine.tick(now);
+    }));
     return true;
 }
 
@@ -73,14 +83,19 @@ void Matchmaker::onTickDone() {
 
     std::vector<Op> queued;
     queued.swap(m_queued);
+    std::unordered_set<ClientId> touched;
+    touched.swap(m_touched);
     for (Op &op : queued)
         apply(std::move(op));
 
     int pairs = 0;
     for (const MatchResult &r : results) {
+        // A client that left and re-joined during the tick may have moved or
+        // changed its range: the pair was found with stale data.
+        const bool fresh = !touched.contains(r.served) && !touched.contains(r.partner);
         const bool servedWaits = m_room.contains(r.served);
         const bool partnerWaits = m_room.contains(r.partner);
-        if (servedWaits && partnerWaits) {
+        if (fresh && servedWaits && partnerWaits) {
             // Leaving the room first keeps a client from ever being in a pair
             // and in the room at once.
             m_room.remove(r.served);
@@ -89,15 +104,22 @@ void Matchmaker::onTickDone() {
             Q_EMIT matched(r.served, r.partner, r.distanceKm);
             continue;
         }
-        // One side left during the tick: the other keeps waiting and is
-        // served again on the next tick.
-        for (const ClientId id : {r.served, r.partner}) {
-            if (const WaitingEntry *entry = m_room.find(id))
-                m_engine.add(entry->candidate);
+        // One side left (or re-joined) during the tick: whoever still waits
+        // goes back with its place in the queue and is served next tick. A
+        // re-joined client is already back through its queued arrival.
+        const std::pair<ClientId, std::uint64_t> sides[] = {{r.served, r.servedOrder},
+                                                            {r.partner, r.partnerOrder}};
+        for (const auto &[id, order] : sides) {
+            const WaitingEntry *entry = m_room.find(id);
+            if (entry && !m_engine.contains(id))
+                m_engine.restore(entry->candidate, order);
         }
     }
-    qCDebug(lcMatch) << "tick took" << m_lastTickMs << "ms, pairs" << pairs << "waiting"
-                     << m_room.count();
+    qCDebug(lcMatch) << "tick took" << m_lastTickMs << "ms, pairs" << pairs << "of"
+                     << results.size() << "found, waiting" << m_engine.size();
+    if (m_lastTickMs > m_timer.interval())
+        qCInfo(lcMatch) << "tick took" << m_lastTickMs << "ms, longer than the interval of"
+                        << m_timer.interval() << "ms; waiting" << m_engine.size();
     Q_EMIT tickFinished(m_lastTickMs, pairs);
 }
 

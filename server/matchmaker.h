@@ -10,15 +10,19 @@
 #include <QTimer>
 
 #include <functional>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
 namespace whisper {
 
 // Drives the MatchEngine from a timer. Each tick's search runs on a worker
-// thread; meanwhile arrivals and departures are queued and applied when the
-// tick is over, and results are only announced for clients that still wait.
-// Ticks never overlap.
+// thread that owns the engine for the duration of the tick (the engine's state
+// at tick start is the tick's snapshot); meanwhile arrivals and departures are
+// queued on the server's thread and applied when the tick is over. A pair is
+// announced only when both clients still wait and neither left or re-joined
+// during the tick; otherwise whoever still waits is put back with its place in
+// the queue. Ticks never overlap.
 class Matchmaker : public QObject {
     Q_OBJECT
 public:
@@ -38,9 +42,17 @@ public:
     bool isTicking() const { return m_running; }
     qint64 lastTickMs() const { return m_lastTickMs; }
 
+    // Arrivals and departures waiting for the running tick to finish.
+    std::size_t queuedCount() const { return m_queued.size(); }
+
     // Test seam: lets tests put many synthetic entries into the engine without
     // a connection each (the machine caps open files). Queued like an arrival.
+    // They are not in the waiting room, so pairs involving them are never
+    // announced.
     void injectForTest(const MatchCandidate &candidate);
+    // Test seam: runs on the worker thread at the start of every tick, before
+    // the search, so a test can hold a tick open deterministically.
+    void setWorkerHookForTest(std::function<void()> hook) { m_workerHook = std::move(hook); }
 
 Q_SIGNALS:
     void matched(whisper::ClientId served, whisper::ClientId partner, double distanceKm);
@@ -66,6 +78,9 @@ private:
     QFutureWatcher<std::vector<MatchResult>> m_watcher;
     QElapsedTimer m_tickTimer;
     std::vector<Op> m_queued; // ops that arrived while the engine was busy
+    // Clients with an op during the running tick: their results are stale.
+    std::unordered_set<ClientId> m_touched;
+    std::function<void()> m_workerHook;
     bool m_running = false;
     qint64 m_lastTickMs = 0;
 };
