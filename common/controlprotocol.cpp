@@ -217,7 +217,11 @@ QJsonObject toJson(const PairInfo &p) {
             {QStringLiteral("b"), p.b},
             {QStringLiteral("distance_km"), p.distanceKm},
             {QStringLiteral("since_ms"), double(p.sinceMs)},
-            {QStringLiteral("messages"), double(p.messages)}};
+            {QStringLiteral("messages"), double(p.messages)},
+            {QStringLiteral("a_lat"), p.latA},
+            {QStringLiteral("a_lon"), p.lonA},
+            {QStringLiteral("b_lat"), p.latB},
+            {QStringLiteral("b_lon"), p.lonB}};
 }
 PairInfo pairFrom(Reader &r) {
     PairInfo p;
@@ -227,6 +231,10 @@ PairInfo pairFrom(Reader &r) {
     p.distanceKm = int(r.integer("distance_km", 0, 100000));
     p.sinceMs = r.integer("since_ms", 0);
     p.messages = r.integer("messages", 0);
+    p.latA = r.number("a_lat", -90, 90);
+    p.lonA = r.number("a_lon", -180, 180);
+    p.latB = r.number("b_lat", -90, 90);
+    p.lonB = r.number("b_lon", -180, 180);
     return p;
 }
 

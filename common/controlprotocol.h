@@ -140,6 +140,12 @@ struct PairInfo {
     int distanceKm = 0; // bucket boundary, as the members see it
     qint64 sinceMs = 0;
     qint64 messages = 0; // a count only, never the text
+    // Where the members waited, coarsened like WaitingClient, so the map can
+    // draw the pair as a line.
+    double latA = 0.0;
+    double lonA = 0.0;
+    double latB = 0.0;
+    double lonB = 0.0;
     friend bool operator==(const PairInfo &, const PairInfo &) = default;
 };
 

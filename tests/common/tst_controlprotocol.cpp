@@ -60,7 +60,7 @@ void TestControlProtocol::consoleRoundTrip() {
 void TestControlProtocol::serverRoundTrip_data() {
     QTest::addColumn<ServerMessage>("message");
     const WaitingClient w{"c1", 52.5, 13.4, 25.0, 1700000000000, true};
-    const PairInfo p{"p1", "c2", "c3", 5, 1700000001000, 42};
+    const PairInfo p{"p1", "c2", "c3", 5, 1700000001000, 42, 48.1, 11.6, 48.2, 11.5};
     Stats stats;
     stats.connections = 40;
     stats.waiting = 20;

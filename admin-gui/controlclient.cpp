@@ -1,0 +1,184 @@
+#include "controlclient.h"
+
+#include <QLoggingCategory>
+
+namespace whisper::admin {
+
+Q_LOGGING_CATEGORY(lcClient, "whisper.admin.client")
+
+using namespace control;
+
+ControlClient::ControlClient(QObject *parent)
+    : QObject(parent) {
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &ControlClient::open);
+    connect(&m_socket, &QWebSocket::connected, this, &ControlClient::onConnected);
+    connect(&m_socket, &QWebSocket::disconnected, this, &ControlClient::onDisconnected);
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &ControlClient::onText);
+    // Snapshots of big rooms arrive in pages; the server sizes them, the
+    // client only refuses absurd frames.
+    m_socket.setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
+}
+
+ControlClient::~ControlClient() {
+    m_wanted = false;
+    m_socket.disconnect(this);
+    m_socket.abort();
+}
+
+void ControlClient::setReconnectBackoff(int initialMs, int maxMs) {
+    m_initialBackoffMs = std::max(1, initialMs);
+    m_maxBackoffMs = std::max(m_initialBackoffMs, maxMs);
+    m_backoffMs = m_initialBackoffMs;
+}
+
+void ControlClient::connectToServer(const Credentials &credentials) {
+    m_credentials = credentials;
+    m_wanted = true;
+    m_backoffMs = m_initialBackoffMs;
+    m_reconnectTimer.stop();
+    if (m_socket.state() != QAbstractSocket::UnconnectedState) {
+        // onDisconnected() reopens, because m_wanted is set.
+        m_socket.abort();
+        return;
+    }
+    open();
+}
+
+void ControlClient::disconnectFromServer() {
+    m_wanted = false;
+    m_reconnectTimer.stop();
+    m_socket.close();
+    setState(State::Disconnected);
+}
+
+void ControlClient::setState(State state) {
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void ControlClient::open() {
+    if (!m_wanted)
+        return;
+    setState(State::Connecting);
+    m_socket.open(m_credentials.url);
+}
+
+void ControlClient::onConnected() {
+    setState(State::LoggingIn);
+    // The server greets first with `hello`; login follows it (handle()).
+}
+
+void ControlClient::onDisconnected() {
+    const QString reason =
+        m_socket.closeReason().isEmpty() ? m_socket.errorString() : m_socket.closeReason();
+    const bool wasOnline = m_state == State::Online;
+    m_role.clear();
+    m_permissions.clear();
+    if (!m_wanted) {
+        setState(State::Disconnected);
+        return;
+    }
+    if (wasOnline)
+        m_backoffMs = m_initialBackoffMs;
+    scheduleReconnect(reason);
+}
+
+void ControlClient::scheduleReconnect(const QString &reason) {
+    const int delay = m_backoffMs;
+    m_backoffMs = std::min(m_backoffMs * 2, m_maxBackoffMs);
+    setState(State::WaitingToReconnect);
+    qCInfo(lcClient).noquote() << "connection lost (" << reason << "); retrying in" << delay
+                               << "ms";
+    Q_EMIT serverGone(reason, delay);
+    m_reconnectTimer.start(delay);
+}
+
+void ControlClient::onText(const QString &text) {
+    const auto decoded = Codec::decodeServer(text.toUtf8());
+    if (const auto *error = std::get_if<DecodeError>(&decoded)) {
+        qCWarning(lcClient).noquote() << "ignoring a bad frame from the server:" << error->message;
+        return;
+    }
+    handle(std::get<ServerMessage>(decoded));
+}
+
+void ControlClient::handle(const ServerMessage &message) {
+    if (std::holds_alternative<Hello>(message)) {
+        m_loginReq =
+            send(Login{0, m_credentials.username, m_credentials.password, m_credentials.totp});
+    } else if (const auto *in = std::get_if<LoggedIn>(&message)) {
+        m_username = in->username;
+        m_role = in->role;
+        m_permissions = in->permissions;
+        m_backoffMs = m_initialBackoffMs;
+        send(Subscribe{});
+        setState(State::Online);
+        Q_EMIT loggedIn(m_username, m_role, m_permissions);
+    } else if (const auto *error = std::get_if<Error>(&message)) {
+        if (error->req != 0 && error->req == m_loginReq) {
+            // Credentials will not get better by retrying them.
+            m_wanted = false;
+            m_socket.close();
+            setState(State::Disconnected);
+            Q_EMIT authenticationFailed(error->message);
+            return;
+        }
+        Q_EMIT commandFailed(error->req, error->code, error->message);
+    } else if (const auto *ok = std::get_if<Ok>(&message)) {
+        Q_EMIT commandSucceeded(ok->req);
+    } else if (const auto *page = std::get_if<Snapshot>(&message)) {
+        Q_EMIT snapshotReceived(*page);
+    } else if (const auto *delta = std::get_if<Delta>(&message)) {
+        Q_EMIT deltaReceived(*delta);
+    } else if (const auto *reports = std::get_if<Reports>(&message)) {
+        Q_EMIT reportsReceived(reports->req, reports->reports);
+    } else if (const auto *account = std::get_if<Account>(&message)) {
+        Q_EMIT accountReceived(account->req, account->account);
+    }
+}
+
+qint64 ControlClient::send(ConsoleMessage message) {
+    const qint64 req = m_nextReq++;
+    std::visit([req](auto &m) { m.req = req; }, message);
+    m_socket.sendTextMessage(QString::fromUtf8(Codec::encode(message)));
+    return req;
+}
+
+qint64 ControlClient::kick(const QString &clientId) {
+    return send(Kick{0, clientId});
+}
+qint64 ControlClient::kickPair(const QString &pairId) {
+    return send(KickPair{0, pairId});
+}
+qint64 ControlClient::banAccount(const QString &username, qint64 durationS, const QString &reason) {
+    return send(Ban{0, username, {}, durationS, reason});
+}
+qint64 ControlClient::banClient(const QString &clientId, qint64 durationS, const QString &reason) {
+    return send(Ban{0, {}, clientId, durationS, reason});
+}
+qint64 ControlClient::listReports(bool includeResolved) {
+    return send(ListReports{0, includeResolved});
+}
+qint64 ControlClient::resolveReport(const QString &reportId, const QString &resolution) {
+    return send(ResolveReport{0, reportId, resolution});
+}
+qint64 ControlClient::lookupAccount(const QString &username) {
+    return send(LookupAccount{0, username});
+}
+qint64 ControlClient::setRole(const QString &username, const QString &role) {
+    return send(SetRole{0, username, role});
+}
+qint64 ControlClient::broadcast(const QString &text) {
+    return send(Broadcast{0, text});
+}
+qint64 ControlClient::setTickInterval(int ms) {
+    return send(SetTickInterval{0, ms});
+}
+qint64 ControlClient::drain() {
+    return send(Drain{0});
+}
+
+} // namespace whisper::admin

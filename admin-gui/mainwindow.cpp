@@ -1,0 +1,372 @@
+#include "mainwindow.h"
+
+#include "bandialog.h"
+#include "consolestate.h"
+#include "mapview.h"
+#include "statspanel.h"
+#include "tablemodels.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace whisper::admin {
+
+MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *parent)
+    : QMainWindow(parent)
+    , m_client(client)
+    , m_state(state)
+    , m_map(new MapView(this))
+    , m_stats(new StatsPanel(state, this))
+    , m_tabs(new QTabWidget(this))
+    , m_connection(new QLabel(this)) {
+    setWindowTitle(tr("WhisperChat admin console"));
+    m_confirm = [this](const QString &title, const QString &text) {
+        return QMessageBox::question(this, title, text) == QMessageBox::Yes;
+    };
+
+    m_map->setObjectName(QStringLiteral("map"));
+    m_map->setLand(LandMap::load());
+    m_map->setModels(state->waiting(), state->pairs());
+
+    QLineEdit *filter = nullptr;
+    QWidget *page = nullptr;
+    m_waitingTable = makeTable(state->waiting(), &m_waitingProxy, &filter, &page);
+    m_tabs->addTab(page, tr("Waiting"));
+    m_pairTable = makeTable(state->pairs(), &m_pairProxy, &filter, &page);
+    m_tabs->addTab(page, tr("Pairs"));
+    m_reportTable = makeTable(state->reports(), &m_reportProxy, &filter, &page);
+    m_tabs->addTab(page, tr("Reports"));
+    auto *events = new QListView(this);
+    events->setModel(state->events());
+    events->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_tabs->addTab(events, tr("Events"));
+    m_waitingTable->setObjectName(QStringLiteral("waitingTable"));
+    m_pairTable->setObjectName(QStringLiteral("pairTable"));
+    m_reportTable->setObjectName(QStringLiteral("reportTable"));
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_map);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    setCentralWidget(splitter);
+
+    auto *dock = new QDockWidget(tr("Statistics"), this);
+    dock->setObjectName(QStringLiteral("statsDock"));
+    dock->setWidget(m_stats);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    // ---- actions
+    auto *view = menuBar()->addMenu(tr("&View"));
+    auto *zoomIn = view->addAction(tr("Zoom in"), m_map, &MapView::zoomIn);
+    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    auto *zoomOut = view->addAction(tr("Zoom out"), m_map, &MapView::zoomOut);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    auto *reset = view->addAction(tr("Reset map"), m_map, &MapView::resetView);
+
+    auto *moderate = menuBar()->addMenu(tr("&Moderation"));
+    m_kick = moderate->addAction(tr("Kick client..."), this, &MainWindow::kickSelected);
+    m_kickPair = moderate->addAction(tr("End pair..."), this, &MainWindow::kickSelectedPair);
+    m_ban = moderate->addAction(tr("Ban..."), this, &MainWindow::banSelected);
+    moderate->addSeparator();
+    m_refreshReports =
+        moderate->addAction(tr("Refresh reports"), this, &MainWindow::refreshReports);
+    m_resolve =
+        moderate->addAction(tr("Resolve report..."), this, &MainWindow::resolveSelectedReport);
+    m_lookup = moderate->addAction(tr("Look up account..."), this, &MainWindow::lookupAccount);
+
+    auto *admin = menuBar()->addMenu(tr("&Server"));
+    m_broadcast = admin->addAction(tr("Broadcast notice..."), this, &MainWindow::broadcastNotice);
+    m_tick = admin->addAction(tr("Matchmaker interval..."), this, &MainWindow::changeTickInterval);
+    m_setRole = admin->addAction(tr("Set role..."), this, &MainWindow::changeRole);
+    m_drain = admin->addAction(tr("Drain server..."), this, &MainWindow::drainServer);
+
+    auto *toolbar = addToolBar(tr("Actions"));
+    toolbar->setObjectName(QStringLiteral("actions"));
+    for (QAction *a : {zoomIn, zoomOut, reset})
+        toolbar->addAction(a);
+    toolbar->addSeparator();
+    for (QAction *a : {m_kick, m_kickPair, m_ban, m_resolve, m_broadcast, m_drain})
+        toolbar->addAction(a);
+
+    statusBar()->addPermanentWidget(m_connection);
+
+    // ---- wiring
+    connect(m_map, &MapView::clientClicked, this, &MainWindow::selectClient);
+    connect(m_waitingTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this] {
+                m_map->setSelectedClient(selectedId(m_waitingTable));
+                updateActions();
+            });
+    connect(m_pairTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::updateActions);
+    connect(m_reportTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::updateActions);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
+    connect(client, &ControlClient::stateChanged, this, &MainWindow::onStateChanged);
+    connect(client, &ControlClient::loggedIn, this,
+            [this](const QString &user, const QString &role) {
+                showStatus(tr("Logged in as %1 (%2)").arg(user, role), 5000);
+                updateActions();
+                if (m_client->can(QStringLiteral("list_reports")))
+                    m_client->listReports(false);
+            });
+    connect(client, &ControlClient::authenticationFailed, this,
+            [this](const QString &message) { showStatus(tr("Login refused: %1").arg(message)); });
+    connect(client, &ControlClient::serverGone, this, [this](const QString &reason, int retryMs) {
+        showStatus(tr("Server connection lost (%1); retrying in %2 s")
+                       .arg(reason)
+                       .arg(retryMs / 1000.0, 0, 'f', 1));
+    });
+    connect(client, &ControlClient::commandFailed, this,
+            [this](qint64, control::ErrorCode code, const QString &message) {
+                if (code == control::ErrorCode::Forbidden)
+                    showStatus(tr("Not allowed for your role: %1").arg(message), 10000);
+                else
+                    showStatus(tr("Command failed: %1").arg(message), 10000);
+            });
+    connect(client, &ControlClient::commandSucceeded, this,
+            [this] { showStatus(tr("Done."), 3000); });
+    connect(client, &ControlClient::accountReceived, this,
+            [this](qint64, const control::AccountInfo &a) {
+                const QString ban = a.bannedUntilMs == 0 ? tr("not banned")
+                                    : a.bannedUntilMs == -1
+                                        ? tr("banned permanently")
+                                        : tr("banned until %1")
+                                              .arg(QDateTime::fromMSecsSinceEpoch(a.bannedUntilMs)
+                                                       .toString(Qt::ISODate));
+                QMessageBox::information(
+                    this, tr("Account %1").arg(a.username),
+                    tr("Role: %1\nCreated: %2\nTwo-factor login: %3\nStatus: %4")
+                        .arg(a.role,
+                             QDateTime::fromMSecsSinceEpoch(a.createdMs).toString(Qt::ISODate),
+                             a.totpEnabled ? tr("on") : tr("off"), ban));
+            });
+    onStateChanged(client->state());
+    resize(1200, 800);
+}
+
+QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
+                                  QLineEdit **filter, QWidget **page) {
+    *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(*page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    *filter = new QLineEdit(*page);
+    (*filter)->setPlaceholderText(tr("Filter"));
+    (*filter)->setClearButtonEnabled(true);
+    *proxy = new QSortFilterProxyModel(this);
+    (*proxy)->setSourceModel(model);
+    (*proxy)->setSortRole(kSortRole);
+    (*proxy)->setFilterKeyColumn(-1);
+    (*proxy)->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    auto *table = new QTableView(*page);
+    table->setModel(*proxy);
+    table->setSortingEnabled(true);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->verticalHeader()->hide();
+    connect(*filter, &QLineEdit::textChanged, *proxy, &QSortFilterProxyModel::setFilterFixedString);
+    layout->addWidget(*filter);
+    layout->addWidget(table);
+    return table;
+}
+
+QString MainWindow::selectedId(QTableView *table) const {
+    const QModelIndex current = table->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(kIdRole).toString() : QString();
+}
+
+QString MainWindow::statusText() const {
+    return m_connection->text() + QLatin1Char('|') + statusBar()->currentMessage();
+}
+
+void MainWindow::showStatus(const QString &text, int timeoutMs) {
+    statusBar()->showMessage(text, timeoutMs);
+}
+
+void MainWindow::onStateChanged(ControlClient::State state) {
+    switch (state) {
+    case ControlClient::State::Disconnected:
+        m_connection->setText(tr("Disconnected"));
+        break;
+    case ControlClient::State::Connecting:
+        m_connection->setText(tr("Connecting to %1...").arg(m_client->url().toString()));
+        break;
+    case ControlClient::State::LoggingIn:
+        m_connection->setText(tr("Logging in..."));
+        break;
+    case ControlClient::State::Online:
+        m_connection->setText(
+            tr("Connected to %1 as %2").arg(m_client->url().toString(), m_client->username()));
+        break;
+    case ControlClient::State::WaitingToReconnect:
+        m_connection->setText(tr("Reconnecting..."));
+        break;
+    }
+    updateActions();
+}
+
+void MainWindow::updateActions() {
+    const bool online = m_client->state() == ControlClient::State::Online;
+    auto allow = [&](QAction *action, const char *permission, bool selected) {
+        const bool permitted = online && m_client->can(QLatin1String(permission));
+        action->setEnabled(permitted && selected);
+        action->setToolTip(permitted ? action->text().remove(QStringLiteral("..."))
+                                     : tr("Your role may not do this"));
+    };
+    const bool client = !selectedId(m_waitingTable).isEmpty();
+    const bool pair = !selectedId(m_pairTable).isEmpty();
+    const bool report = !selectedId(m_reportTable).isEmpty();
+    allow(m_kick, "kick_client", client || pair);
+    allow(m_kickPair, "kick_client", pair);
+    allow(m_ban, "ban_temporary", client || pair);
+    allow(m_refreshReports, "list_reports", true);
+    allow(m_resolve, "resolve_reports", report);
+    allow(m_lookup, "lookup_account", true);
+    allow(m_broadcast, "broadcast", true);
+    allow(m_drain, "drain", true);
+    allow(m_tick, "set_tick_interval", true);
+    allow(m_setRole, "set_role", true);
+}
+
+void MainWindow::selectClient(const QString &id) {
+    const int row = m_state->waiting()->rowOf(id);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_waitingProxy->mapFromSource(m_state->waiting()->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_tabs->setCurrentWidget(m_waitingTable->parentWidget());
+    m_waitingTable->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                                 QItemSelectionModel::Rows);
+    m_waitingTable->scrollTo(index);
+    m_map->setSelectedClient(id);
+}
+
+void MainWindow::selectPair(const QString &id) {
+    const int row = m_state->pairs()->rowOf(id);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_pairProxy->mapFromSource(m_state->pairs()->index(row, 0));
+    m_tabs->setCurrentWidget(m_pairTable->parentWidget());
+    m_pairTable->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                              QItemSelectionModel::Rows);
+}
+
+void MainWindow::kickSelected() {
+    // A waiting client from the waiting table, or member A of a selected pair.
+    QString id = selectedId(m_waitingTable);
+    if (m_tabs->currentWidget() == m_pairTable->parentWidget() || id.isEmpty())
+        if (const auto *p = m_state->pairs()->find(selectedId(m_pairTable)))
+            id = p->a;
+    if (id.isEmpty())
+        return;
+    if (m_confirm(tr("Kick client"),
+                  tr("Disconnect client %1? Its partner, if any, is told it was kicked.").arg(id)))
+        m_client->kick(id);
+}
+
+void MainWindow::kickSelectedPair() {
+    const QString id = selectedId(m_pairTable);
+    if (id.isEmpty())
+        return;
+    if (m_confirm(tr("End pair"), tr("End pair %1? Both members return to the lobby.").arg(id)))
+        m_client->kickPair(id);
+}
+
+void MainWindow::banSelected() {
+    QString id = selectedId(m_waitingTable);
+    if (m_tabs->currentWidget() == m_pairTable->parentWidget() || id.isEmpty())
+        if (const auto *p = m_state->pairs()->find(selectedId(m_pairTable)))
+            id = p->a;
+    if (id.isEmpty())
+        return;
+    BanDialog dialog(id, m_client->can(QStringLiteral("ban_permanent")), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_client->banClient(id, dialog.durationS(), dialog.reason());
+}
+
+void MainWindow::resolveSelectedReport() {
+    const QString id = selectedId(m_reportTable);
+    if (id.isEmpty())
+        return;
+    bool ok = false;
+    const QString resolution =
+        QInputDialog::getText(this, tr("Resolve report"), tr("How was report %1 resolved?").arg(id),
+                              QLineEdit::Normal, QString(), &ok);
+    if (ok && m_confirm(tr("Resolve report"), tr("Mark report %1 as resolved?").arg(id))) {
+        m_client->resolveReport(id, resolution.left(control::kMaxReasonChars));
+        m_client->listReports(false);
+    }
+}
+
+void MainWindow::broadcastNotice() {
+    bool ok = false;
+    const QString text = QInputDialog::getMultiLineText(
+        this, tr("Broadcast notice"), tr("Notice sent to every connected client:"), QString(), &ok);
+    if (!ok || text.trimmed().isEmpty())
+        return;
+    if (m_confirm(tr("Broadcast notice"), tr("Send this notice to every connected client?")))
+        m_client->broadcast(text.trimmed().left(control::kMaxNoticeChars));
+}
+
+void MainWindow::drainServer() {
+    if (m_confirm(tr("Drain server"),
+                  tr("Stop accepting new connections? Existing pairs keep chatting.")))
+        m_client->drain();
+}
+
+void MainWindow::refreshReports() {
+    m_client->listReports(false);
+}
+
+void MainWindow::lookupAccount() {
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Look up account"), tr("Username:"),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (ok && !name.trimmed().isEmpty())
+        m_client->lookupAccount(name.trimmed());
+}
+
+void MainWindow::changeTickInterval() {
+    bool ok = false;
+    const int current = m_state->latestStats() ? m_state->latestStats()->tickIntervalMs : 250;
+    const int ms = QInputDialog::getInt(this, tr("Matchmaker interval"),
+                                        tr("Milliseconds between matchmaking rounds:"), current, 1,
+                                        60000, 10, &ok);
+    if (ok && m_confirm(tr("Matchmaker interval"), tr("Run the matchmaker every %1 ms?").arg(ms)))
+        m_client->setTickInterval(ms);
+}
+
+void MainWindow::changeRole() {
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Set role"), tr("Username:"),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (!ok || name.trimmed().isEmpty())
+        return;
+    const QStringList roles{QStringLiteral("user"), QStringLiteral("moderator"),
+                            QStringLiteral("admin")};
+    const QString role =
+        QInputDialog::getItem(this, tr("Set role"), tr("New role:"), roles, 0, false, &ok);
+    if (ok && m_confirm(tr("Set role"), tr("Make %1 a %2?").arg(name.trimmed(), role)))
+        m_client->setRole(name.trimmed(), role);
+}
+
+} // namespace whisper::admin

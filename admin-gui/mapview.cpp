@@ -1,0 +1,348 @@
+#include "mapview.h"
+
+#include "tablemodels.h"
+
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <cmath>
+
+namespace whisper::admin {
+
+namespace {
+const QColor kOcean(0x1d, 0x2b, 0x3a);
+const QColor kLand(0x3b, 0x4d, 0x3f);
+const QColor kCoast(0x5c, 0x72, 0x60);
+const QColor kPair(0x6f, 0xb7, 0xff, 200);
+
+// Fresh arrivals are green, a minute is yellow, five minutes or more red.
+QColor waitColour(qint64 waitedMs) {
+    const double t = std::clamp(double(waitedMs) / (5 * 60 * 1000.0), 0.0, 1.0);
+    const double hue = 120.0 * (1.0 - t); // green -> red
+    return QColor::fromHsvF(hue / 360.0, 0.85, 1.0);
+}
+
+constexpr int kDensityCellPx = 3;
+} // namespace
+
+MapView::MapView(QWidget *parent)
+    : QWidget(parent) {
+    setMouseTracking(true);
+    setMinimumSize(320, 180);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setFocusPolicy(Qt::StrongFocus);
+    m_projection.setViewport(size());
+}
+
+void MapView::setModels(const WaitingModel *waiting, const PairModel *pairs) {
+    m_waiting = waiting;
+    m_pairs = pairs;
+    watch(waiting);
+    watch(pairs);
+    update();
+}
+
+void MapView::watch(const QAbstractItemModel *model) {
+    if (!model)
+        return;
+    // Repaints are coalesced by Qt: a burst of model changes costs one frame.
+    auto repaint = [this] { update(); };
+    connect(model, &QAbstractItemModel::rowsInserted, this, repaint);
+    connect(model, &QAbstractItemModel::rowsRemoved, this, repaint);
+    connect(model, &QAbstractItemModel::modelReset, this, repaint);
+    connect(model, &QAbstractItemModel::dataChanged, this, repaint);
+}
+
+void MapView::setLand(LandMap land) {
+    m_land = std::move(land);
+    m_landCache = {};
+    update();
+}
+
+void MapView::setSelectedClient(const QString &id) {
+    if (m_selected == id)
+        return;
+    m_selected = id;
+    update();
+}
+
+void MapView::resetView() {
+    m_projection.reset();
+    update();
+}
+
+void MapView::zoomIn() {
+    m_projection.zoomAt(rect().center(), 1.5);
+    update();
+}
+
+void MapView::zoomOut() {
+    m_projection.zoomAt(rect().center(), 1 / 1.5);
+    update();
+}
+
+void MapView::focusClient(const QString &id) {
+    if (!m_waiting)
+        return;
+    const auto *w = m_waiting->find(id);
+    if (!w)
+        return;
+    const double wanted = kRangeCirclePixelsPerDegree / m_projection.pixelsPerDegree();
+    if (wanted > 1)
+        m_projection.zoomAt(rect().center(), wanted);
+    const QPointF at = m_projection.toScreen(w->lon, w->lat);
+    m_projection.panBy(QPointF(rect().center()) - at);
+    setSelectedClient(id);
+    update();
+}
+
+QString MapView::clientAt(QPointF pos, double radiusPx) const {
+    if (!m_waiting)
+        return {};
+    QString best;
+    double bestDist = radiusPx * radiusPx;
+    for (const auto &w : m_waiting->records()) {
+        const QPointF d = m_projection.toScreen(w.lon, w.lat) - pos;
+        const double dist = d.x() * d.x() + d.y() * d.y();
+        if (dist <= bestDist) {
+            bestDist = dist;
+            best = w.id;
+        }
+    }
+    return best;
+}
+
+void MapView::resizeEvent(QResizeEvent *) {
+    m_projection.setViewport(size());
+    m_landCache = {};
+}
+
+void MapView::paintEvent(QPaintEvent *) {
+    QPainter painter(this);
+    painter.fillRect(rect(), kOcean);
+    drawLand(painter);
+    drawPairs(painter);
+    drawWaiting(painter);
+    drawLegend(painter);
+}
+
+void MapView::drawLand(QPainter &painter) {
+    // Land changes only with the view, so it is drawn once per view into a
+    // cached pixmap; client updates then cost a blit.
+    const qreal dpr = devicePixelRatioF();
+    if (m_landCache.isNull() || m_landCacheCenter != m_projection.center() ||
+        m_landCacheZoom != m_projection.zoomFactor() || m_landCache.size() != size() * dpr) {
+        m_landCache = QPixmap(size() * dpr);
+        m_landCache.setDevicePixelRatio(dpr);
+        m_landCache.fill(Qt::transparent);
+        QPainter p(&m_landCache);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(QPen(kCoast, 0.8));
+        p.setBrush(kLand);
+        const QRectF visible = m_projection.visibleGeoRect();
+        QPainterPath path;
+        for (const QPolygonF &ring : m_land.rings()) {
+            if (!ring.boundingRect().intersects(visible))
+                continue;
+            QPolygonF screen;
+            screen.reserve(ring.size());
+            for (const QPointF &pt : ring)
+                screen.append(m_projection.toScreen(pt.x(), pt.y()));
+            path.addPolygon(screen);
+            path.closeSubpath();
+        }
+        p.drawPath(path);
+        m_landCacheCenter = m_projection.center();
+        m_landCacheZoom = m_projection.zoomFactor();
+    }
+    painter.drawPixmap(0, 0, m_landCache);
+}
+
+void MapView::drawPairs(QPainter &painter) {
+    m_lastLines = 0;
+    if (!m_pairs)
+        return;
+    QList<QLineF> lines;
+    lines.reserve(m_pairs->records().size());
+    const QRectF bounds = QRectF(rect()).adjusted(-2, -2, 2, 2);
+    for (const auto &p : m_pairs->records()) {
+        const QLineF line(m_projection.toScreen(p.lonA, p.latA),
+                          m_projection.toScreen(p.lonB, p.latB));
+        if (bounds.contains(line.p1()) || bounds.contains(line.p2()))
+            lines.append(line);
+    }
+    painter.setRenderHint(QPainter::Antialiasing, lines.size() < 2000);
+    painter.setPen(QPen(kPair, 1.5));
+    painter.drawLines(lines);
+    // Members of a pair as small rings, so a pair of nearby people shows up.
+    painter.setBrush(Qt::NoBrush);
+    if (lines.size() < 2000)
+        for (const QLineF &l : std::as_const(lines)) {
+            painter.drawEllipse(l.p1(), 3, 3);
+            painter.drawEllipse(l.p2(), 3, 3);
+        }
+    m_lastLines = int(lines.size());
+}
+
+void MapView::drawWaiting(QPainter &painter) {
+    m_lastDots = 0;
+    m_lastDense = false;
+    if (!m_waiting)
+        return;
+    const auto &all = m_waiting->records();
+    const QRectF bounds = QRectF(rect()).adjusted(-4, -4, 4, 4);
+    QList<QPointF> points;
+    QList<int> indexes;
+    points.reserve(all.size());
+    indexes.reserve(all.size());
+    for (int i = 0; i < all.size(); ++i) {
+        const QPointF pt = m_projection.toScreen(all[i].lon, all[i].lat);
+        if (bounds.contains(pt)) {
+            points.append(pt);
+            indexes.append(i);
+        }
+    }
+    if (points.size() > m_densityThreshold) {
+        drawDensity(painter, points);
+        m_lastDense = true;
+    } else {
+        const qint64 now = m_waiting->now();
+        const bool ranges = m_projection.pixelsPerDegree() >= kRangeCirclePixelsPerDegree;
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        if (ranges) {
+            painter.setBrush(QColor(255, 255, 255, 18));
+            painter.setPen(QPen(QColor(255, 255, 255, 90), 1, Qt::DashLine));
+            for (int k = 0; k < points.size(); ++k) {
+                const auto &w = all[indexes[k]];
+                const QSizeF r = m_projection.kmToPixels(w.rangeKm, w.lat);
+                painter.drawEllipse(points[k], r.width(), r.height());
+            }
+        }
+        painter.setPen(QPen(QColor(0, 0, 0, 160), 1));
+        for (int k = 0; k < points.size(); ++k) {
+            painter.setBrush(waitColour(now - all[indexes[k]].sinceMs));
+            painter.drawEllipse(points[k], 3.5, 3.5);
+        }
+        m_lastDots = int(points.size());
+    }
+    if (!m_selected.isEmpty())
+        if (const auto *w = m_waiting->find(m_selected)) {
+            painter.setRenderHint(QPainter::Antialiasing, true);
+            painter.setBrush(Qt::NoBrush);
+            painter.setPen(QPen(Qt::white, 2));
+            painter.drawEllipse(m_projection.toScreen(w->lon, w->lat), 8, 8);
+        }
+}
+
+void MapView::drawDensity(QPainter &painter, const QList<QPointF> &points) {
+    // Bins the clients into cells of a few pixels and colours each cell by a
+    // log scale of its count: O(clients + pixels), however many clients.
+    const int cols = width() / kDensityCellPx + 1;
+    const int rows = height() / kDensityCellPx + 1;
+    QList<int> counts(qsizetype(cols) * rows, 0);
+    int maxCount = 1;
+    for (const QPointF &pt : points) {
+        const int cx = std::clamp(int(pt.x()) / kDensityCellPx, 0, cols - 1);
+        const int cy = std::clamp(int(pt.y()) / kDensityCellPx, 0, rows - 1);
+        maxCount = std::max(maxCount, ++counts[cy * cols + cx]);
+    }
+    QImage image(cols, rows, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    const double logMax = std::log1p(double(maxCount));
+    for (int y = 0; y < rows; ++y) {
+        auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
+        for (int x = 0; x < cols; ++x) {
+            const int c = counts[y * cols + x];
+            if (c == 0)
+                continue;
+            const double t = std::log1p(double(c)) / logMax; // 0..1
+            const int alpha = 110 + int(145 * t);
+            const QColor colour = QColor::fromHsvF((60.0 - 60.0 * t) / 360.0, 0.9, 1.0);
+            line[x] = qPremultiply(qRgba(colour.red(), colour.green(), colour.blue(), alpha));
+        }
+    }
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.drawImage(QRect(0, 0, cols * kDensityCellPx, rows * kDensityCellPx), image);
+}
+
+void MapView::drawLegend(QPainter &painter) {
+    const int waiting = m_waiting ? int(m_waiting->records().size()) : 0;
+    const int pairs = m_pairs ? int(m_pairs->records().size()) : 0;
+    const QString text = tr("%1 waiting, %2 pairs").arg(waiting).arg(pairs) +
+                         (m_lastDense ? tr(" (density view)") : QString());
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    const QRect box = painter.fontMetrics().boundingRect(text).adjusted(-6, -3, 6, 3);
+    const QRect placed = box.translated(8 - box.left(), height() - 8 - box.bottom());
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(0, 0, 0, 140));
+    painter.drawRoundedRect(placed, 4, 4);
+    painter.setPen(Qt::white);
+    painter.drawText(placed, Qt::AlignCenter, text);
+}
+
+void MapView::wheelEvent(QWheelEvent *event) {
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps == 0)
+        return;
+    m_projection.zoomAt(event->position(), std::pow(1.25, steps));
+    update();
+    event->accept();
+}
+
+void MapView::mousePressEvent(QMouseEvent *event) {
+    if (event->button() != Qt::LeftButton)
+        return;
+    m_pressPos = m_lastDragPos = event->position().toPoint();
+    m_dragging = false;
+}
+
+void MapView::mouseMoveEvent(QMouseEvent *event) {
+    if (!(event->buttons() & Qt::LeftButton))
+        return;
+    const QPoint pos = event->position().toPoint();
+    if (!m_dragging && (pos - m_pressPos).manhattanLength() < 4)
+        return;
+    m_dragging = true;
+    m_projection.panBy(pos - m_lastDragPos);
+    m_lastDragPos = pos;
+    update();
+}
+
+void MapView::mouseReleaseEvent(QMouseEvent *event) {
+    if (event->button() != Qt::LeftButton)
+        return;
+    if (!m_dragging) {
+        const QString id = clientAt(event->position());
+        if (!id.isEmpty()) {
+            setSelectedClient(id);
+            Q_EMIT clientClicked(id);
+        }
+    }
+    m_dragging = false;
+}
+
+bool MapView::event(QEvent *event) {
+    if (event->type() == QEvent::ToolTip && m_waiting) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QString id = clientAt(help->pos());
+        if (const auto *w = id.isEmpty() ? nullptr : m_waiting->find(id)) {
+            QToolTip::showText(help->globalPos(),
+                               tr("Client %1\nWaiting %2, range %3 km, %4")
+                                   .arg(w->id, formatDuration(m_waiting->now() - w->sinceMs))
+                                   .arg(w->rangeKm, 0, 'f', 1)
+                                   .arg(w->account ? tr("account") : tr("guest")),
+                               this);
+        } else {
+            QToolTip::hideText();
+            event->ignore();
+        }
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+} // namespace whisper::admin
