@@ -2,6 +2,7 @@
 
 #include "geo.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -218,6 +219,68 @@ struct Overloaded : Ts... {
     using Ts::operator()...;
 };
 
+// A string field of bounded length (in code points); `min` 0 allows empty.
+QString boundedString(FieldReader &r, const char *field, int min, int max) {
+    QString value = r.string(field);
+    if (r.ok()) {
+        const int n = codePointCount(value);
+        if (n < min || n > max)
+            r.fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be %2 to %3 characters")
+                                              .arg(QLatin1String(field))
+                                              .arg(min)
+                                              .arg(max));
+    }
+    return value;
+}
+
+// The account, 2FA and moderation messages; nullopt for other types. Only
+// sizes are checked here: the rules (user names, password policy) belong to
+// the account service, which explains them in its errors.
+std::optional<Decoded<ClientMessage>> decodeAccountMessage(FieldReader &r) {
+    const QString &type = r.type();
+    auto done = [&r](ClientMessage m) -> std::optional<Decoded<ClientMessage>> {
+        if (!r.ok())
+            return Decoded<ClientMessage>{r.error()};
+        return Decoded<ClientMessage>{std::move(m)};
+    };
+    if (type == QLatin1String("register")) {
+        Register m;
+        m.username = boundedString(r, "username", 1, kMaxUsernameChars);
+        m.password = boundedString(r, "password", 1, kMaxPasswordChars);
+        return done(m);
+    }
+    if (type == QLatin1String("login")) {
+        Login m;
+        m.username = boundedString(r, "username", 1, kMaxUsernameChars);
+        m.password = boundedString(r, "password", 1, kMaxPasswordChars);
+        m.totp = r.optionalString("totp");
+        if (r.ok() && m.totp && codePointCount(*m.totp) > 32)
+            r.fail(ErrorCode::BadRequest, QStringLiteral("field 'totp' is too long"));
+        return done(m);
+    }
+    if (type == QLatin1String("logout"))
+        return done(Logout{});
+    if (type == QLatin1String("resume"))
+        return done(Resume{boundedString(r, "token", 1, kMaxTokenChars)});
+    if (type == QLatin1String("change_password")) {
+        ChangePassword m;
+        m.oldPassword = boundedString(r, "old_password", 1, kMaxPasswordChars);
+        m.newPassword = boundedString(r, "new_password", 1, kMaxPasswordChars);
+        return done(m);
+    }
+    if (type == QLatin1String("totp_enroll"))
+        return done(TotpEnroll{});
+    if (type == QLatin1String("totp_enable"))
+        return done(TotpEnable{boundedString(r, "code", 1, 32)});
+    if (type == QLatin1String("totp_disable"))
+        return done(TotpDisable{boundedString(r, "code", 1, 32)});
+    if (type == QLatin1String("block"))
+        return done(Block{});
+    if (type == QLatin1String("report"))
+        return done(Report{boundedString(r, "reason", 1, kMaxReportReasonChars)});
+    return std::nullopt;
+}
+
 } // namespace
 
 QString toString(ErrorCode code) {
@@ -265,6 +328,16 @@ QString typeName(const ClientMessage &message) {
                           [](const SendMessage &) { return QStringLiteral("message"); },
                           [](const Typing &) { return QStringLiteral("typing"); },
                           [](const Leave &) { return QStringLiteral("leave"); },
+                          [](const Register &) { return QStringLiteral("register"); },
+                          [](const Login &) { return QStringLiteral("login"); },
+                          [](const Logout &) { return QStringLiteral("logout"); },
+                          [](const Resume &) { return QStringLiteral("resume"); },
+                          [](const ChangePassword &) { return QStringLiteral("change_password"); },
+                          [](const TotpEnroll &) { return QStringLiteral("totp_enroll"); },
+                          [](const TotpEnable &) { return QStringLiteral("totp_enable"); },
+                          [](const TotpDisable &) { return QStringLiteral("totp_disable"); },
+                          [](const Block &) { return QStringLiteral("block"); },
+                          [](const Report &) { return QStringLiteral("report"); },
                       },
                       message);
 }
@@ -281,6 +354,14 @@ QString typeName(const ServerMessage &message) {
                           [](const Left &) { return QStringLiteral("left"); },
                           [](const Error &) { return QStringLiteral("error"); },
                           [](const Notice &) { return QStringLiteral("notice"); },
+                          [](const Authenticated &) { return QStringLiteral("authenticated"); },
+                          [](const LoggedOut &) { return QStringLiteral("logged_out"); },
+                          [](const PasswordChanged &) { return QStringLiteral("password_changed"); },
+                          [](const TotpEnrollment &) { return QStringLiteral("totp_enrollment"); },
+                          [](const TotpEnabled &) { return QStringLiteral("totp_enabled"); },
+                          [](const TotpDisabled &) { return QStringLiteral("totp_disabled"); },
+                          [](const Blocked &) { return QStringLiteral("blocked"); },
+                          [](const Reported &) { return QStringLiteral("reported"); },
                       },
                       message);
 }
@@ -341,6 +422,8 @@ Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
     }
     if (type == QLatin1String("leave"))
         return ClientMessage{Leave{}};
+    if (auto account = decodeAccountMessage(r))
+        return *account;
     return unknownType(type);
 }
 
@@ -399,6 +482,38 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
     }
     if (type == QLatin1String("left"))
         return done(Left{});
+    if (type == QLatin1String("authenticated")) {
+        Authenticated m;
+        m.username = r.string("username");
+        m.role = r.string("role");
+        m.token = r.string("token");
+        return done(m);
+    }
+    if (type == QLatin1String("logged_out"))
+        return done(LoggedOut{});
+    if (type == QLatin1String("password_changed"))
+        return done(PasswordChanged{});
+    if (type == QLatin1String("totp_enrollment")) {
+        TotpEnrollment m;
+        m.secret = r.string("secret");
+        m.uri = r.string("uri");
+        return done(m);
+    }
+    if (type == QLatin1String("totp_enabled")) {
+        TotpEnabled m;
+        const QJsonValue codes = object.value(QLatin1String("recovery_codes"));
+        if (!codes.isArray())
+            r.fail(ErrorCode::BadRequest, QStringLiteral("field 'recovery_codes' must be an array"));
+        for (const QJsonValue &c : codes.toArray())
+            m.recoveryCodes << c.toString();
+        return done(m);
+    }
+    if (type == QLatin1String("totp_disabled"))
+        return done(TotpDisabled{});
+    if (type == QLatin1String("blocked"))
+        return done(Blocked{});
+    if (type == QLatin1String("reported"))
+        return done(Reported{});
     if (type == QLatin1String("notice")) {
         Notice n;
         n.text = r.string("text");
@@ -442,6 +557,49 @@ QByteArray Codec::encode(const ClientMessage &message) {
                               return toBytes(o);
                           },
                           [](const Leave &) { return toBytes(envelope("leave")); },
+                          [](const Register &m) {
+                              QJsonObject o = envelope("register");
+                              o.insert(QLatin1String("username"), m.username);
+                              o.insert(QLatin1String("password"), m.password);
+                              return toBytes(o);
+                          },
+                          [](const Login &m) {
+                              QJsonObject o = envelope("login");
+                              o.insert(QLatin1String("username"), m.username);
+                              o.insert(QLatin1String("password"), m.password);
+                              if (m.totp)
+                                  o.insert(QLatin1String("totp"), *m.totp);
+                              return toBytes(o);
+                          },
+                          [](const Logout &) { return toBytes(envelope("logout")); },
+                          [](const Resume &m) {
+                              QJsonObject o = envelope("resume");
+                              o.insert(QLatin1String("token"), m.token);
+                              return toBytes(o);
+                          },
+                          [](const ChangePassword &m) {
+                              QJsonObject o = envelope("change_password");
+                              o.insert(QLatin1String("old_password"), m.oldPassword);
+                              o.insert(QLatin1String("new_password"), m.newPassword);
+                              return toBytes(o);
+                          },
+                          [](const TotpEnroll &) { return toBytes(envelope("totp_enroll")); },
+                          [](const TotpEnable &m) {
+                              QJsonObject o = envelope("totp_enable");
+                              o.insert(QLatin1String("code"), m.code);
+                              return toBytes(o);
+                          },
+                          [](const TotpDisable &m) {
+                              QJsonObject o = envelope("totp_disable");
+                              o.insert(QLatin1String("code"), m.code);
+                              return toBytes(o);
+                          },
+                          [](const Block &) { return toBytes(envelope("block")); },
+                          [](const Report &m) {
+                              QJsonObject o = envelope("report");
+                              o.insert(QLatin1String("reason"), m.reason);
+                              return toBytes(o);
+                          },
                       },
                       message);
 }
@@ -500,6 +658,32 @@ QByteArray Codec::encode(const ServerMessage &message) {
                                   o.insert(QLatin1String("retry_after_ms"), *m.retryAfterMs);
                               return toBytes(o);
                           },
+                          [](const Authenticated &m) {
+                              QJsonObject o = envelope("authenticated");
+                              o.insert(QLatin1String("username"), m.username);
+                              o.insert(QLatin1String("role"), m.role);
+                              o.insert(QLatin1String("token"), m.token);
+                              return toBytes(o);
+                          },
+                          [](const LoggedOut &) { return toBytes(envelope("logged_out")); },
+                          [](const PasswordChanged &) {
+                              return toBytes(envelope("password_changed"));
+                          },
+                          [](const TotpEnrollment &m) {
+                              QJsonObject o = envelope("totp_enrollment");
+                              o.insert(QLatin1String("secret"), m.secret);
+                              o.insert(QLatin1String("uri"), m.uri);
+                              return toBytes(o);
+                          },
+                          [](const TotpEnabled &m) {
+                              QJsonObject o = envelope("totp_enabled");
+                              o.insert(QLatin1String("recovery_codes"),
+                                       QJsonArray::fromStringList(m.recoveryCodes));
+                              return toBytes(o);
+                          },
+                          [](const TotpDisabled &) { return toBytes(envelope("totp_disabled")); },
+                          [](const Blocked &) { return toBytes(envelope("blocked")); },
+                          [](const Reported &) { return toBytes(envelope("reported")); },
                           [](const Notice &m) {
                               QJsonObject o = envelope("notice");
                               o.insert(QLatin1String("text"), m.text);

@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -62,7 +63,71 @@ struct Leave {
     friend bool operator==(const Leave &, const Leave &) = default;
 };
 
-using ClientMessage = std::variant<Join, SendMessage, Typing, Leave>;
+// ---- accounts, 2FA and moderation (client -> server) -------------------------
+// Accounts are optional: guests chat without them (unless the operator turns
+// guest chat off). docs/PROTOCOL.md "Accounts" describes the flows.
+
+inline constexpr int kMaxUsernameChars = 32;
+inline constexpr int kMaxPasswordChars = 1024; // bounds hashing work per request
+inline constexpr int kMaxTokenChars = 128;
+inline constexpr int kMaxReportReasonChars = 500;
+
+struct Register {
+    QString username;
+    QString password;
+    friend bool operator==(const Register &, const Register &) = default;
+};
+
+struct Login {
+    QString username;
+    QString password;
+    std::optional<QString> totp; // 6-digit code or a recovery code
+    friend bool operator==(const Login &, const Login &) = default;
+};
+
+struct Logout {
+    friend bool operator==(const Logout &, const Logout &) = default;
+};
+
+struct Resume {
+    QString token;
+    friend bool operator==(const Resume &, const Resume &) = default;
+};
+
+struct ChangePassword {
+    QString oldPassword;
+    QString newPassword;
+    friend bool operator==(const ChangePassword &, const ChangePassword &) = default;
+};
+
+struct TotpEnroll {
+    friend bool operator==(const TotpEnroll &, const TotpEnroll &) = default;
+};
+
+struct TotpEnable {
+    QString code;
+    friend bool operator==(const TotpEnable &, const TotpEnable &) = default;
+};
+
+struct TotpDisable {
+    QString code; // a current code or a recovery code
+    friend bool operator==(const TotpDisable &, const TotpDisable &) = default;
+};
+
+// Never be matched with the current (or last) partner again; ends the pair.
+struct Block {
+    friend bool operator==(const Block &, const Block &) = default;
+};
+
+// Reports the current (or last) partner to the moderators.
+struct Report {
+    QString reason;
+    friend bool operator==(const Report &, const Report &) = default;
+};
+
+using ClientMessage = std::variant<Join, SendMessage, Typing, Leave, Register, Login, Logout,
+                                   Resume, ChangePassword, TotpEnroll, TotpEnable, TotpDisable,
+                                   Block, Report>;
 
 // ---- server -> client ------------------------------------------------------
 
@@ -132,8 +197,51 @@ struct Notice {
     friend bool operator==(const Notice &, const Notice &) = default;
 };
 
+// ---- accounts, 2FA and moderation (server -> client) -------------------------
+
+// Reply to register, login and resume.
+struct Authenticated {
+    QString username;
+    QString role;  // "user" | "moderator" | "admin"
+    QString token; // for `resume`; secret, treat like a password
+    friend bool operator==(const Authenticated &, const Authenticated &) = default;
+};
+
+struct LoggedOut {
+    friend bool operator==(const LoggedOut &, const LoggedOut &) = default;
+};
+
+struct PasswordChanged {
+    friend bool operator==(const PasswordChanged &, const PasswordChanged &) = default;
+};
+
+struct TotpEnrollment {
+    QString secret; // base32
+    QString uri;    // otpauth://totp/...
+    friend bool operator==(const TotpEnrollment &, const TotpEnrollment &) = default;
+};
+
+struct TotpEnabled {
+    QList<QString> recoveryCodes; // shown once; only their hashes are kept
+    friend bool operator==(const TotpEnabled &, const TotpEnabled &) = default;
+};
+
+struct TotpDisabled {
+    friend bool operator==(const TotpDisabled &, const TotpDisabled &) = default;
+};
+
+struct Blocked {
+    friend bool operator==(const Blocked &, const Blocked &) = default;
+};
+
+struct Reported {
+    friend bool operator==(const Reported &, const Reported &) = default;
+};
+
 using ServerMessage = std::variant<Welcome, Waiting, Matched, IncomingMessage, Delivered,
-                                   PartnerTyping, PartnerLeft, Left, Error, Notice>;
+                                   PartnerTyping, PartnerLeft, Left, Error, Notice, Authenticated,
+                                   LoggedOut, PasswordChanged, TotpEnrollment, TotpEnabled,
+                                   TotpDisabled, Blocked, Reported>;
 
 // The wire name (`type`) of a message.
 QString typeName(const ClientMessage &message);

@@ -70,7 +70,18 @@ void Session::onText(const QByteArray &utf8) {
         send(error->toError());
         return;
     }
-    std::visit([this](const auto &message) { handle(message); }, std::get<ClientMessage>(decoded));
+    const ClientMessage &message = std::get<ClientMessage>(decoded);
+    std::visit(
+        [this](const auto &m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, Join> || std::is_same_v<T, SendMessage> ||
+                          std::is_same_v<T, Typing> || std::is_same_v<T, Leave>)
+                handle(m);
+            else
+                send(Error{ErrorCode::Unavailable, QStringLiteral("accounts are not enabled"),
+                           typeName(ClientMessage{m}), std::nullopt});
+        },
+        message);
 }
 
 void Session::onBinary(const QByteArray &) {
