@@ -1,4 +1,5 @@
 #include "chatclient.h"
+#include "epolldispatcher.h"
 #include "geo.h"
 #include "stdinreader.h"
 
@@ -16,7 +17,7 @@ int fail(const QString &message) {
 } // namespace
 
 int main(int argc, char *argv[]) {
-    qputenv("QT_NO_GLIB", "1");
+    whisper::installEventDispatcher();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("whisperchat-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
