@@ -1,0 +1,50 @@
+#pragma once
+
+#include "storage.h"
+
+#include <QFuture>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <memory>
+#include <type_traits>
+
+namespace whisper {
+
+// Runs Storage calls on one dedicated worker thread that owns the database
+// connection, so the WebSocket thread never waits for SQL. Calls run in the
+// order they were queued.
+//
+// How to use: `db.run([](Storage &s) { return s.accountById(7); })` returns a
+// QFuture; continue with `.then(contextObject, ...)` to get the result back on
+// the caller's thread. A StorageError thrown inside is rethrown by the
+// future (result()/onFailed()).
+class Database {
+public:
+    explicit Database(StorageLocation location);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // Connects and migrates on the worker thread and waits: start-up only.
+    // Throws StorageError.
+    void open();
+
+    template <typename F>
+    auto run(F f) -> QFuture<std::invoke_result_t<F, Storage &>> {
+        return QtConcurrent::run(&m_pool,
+                                 [this, f = std::move(f)]() mutable { return f(*m_storage); });
+    }
+
+    // For chaining: `.then(&db.pool(), ...)` runs a continuation on the
+    // database thread (use storage() there, nowhere else).
+    QThreadPool *pool() { return &m_pool; }
+    Storage &storage() { return *m_storage; }
+
+private:
+    StorageLocation m_location;
+    QThreadPool m_pool;
+    std::unique_ptr<Storage> m_storage;
+};
+
+} // namespace whisper
