@@ -13,8 +13,6 @@ namespace whisper {
 Q_LOGGING_CATEGORY(lcNet, "whisper.server.net")
 
 namespace {
-// RFC 6455 registry: "Try Again Later", which Qt's enum does not name.
-constexpr auto kCloseTryAgainLater = QWebSocketProtocol::CloseCode(1013);
 constexpr int kStatsIntervalMs = 60000;
 } // namespace
 
@@ -114,7 +112,10 @@ void ChatServer::onNewConnection() {
         if (m_sessions.size() >= m_config.maxConnections) {
             qCWarning(lcNet) << "connection limit" << m_config.maxConnections
                              << "reached; refusing a client";
-            socket->close(kCloseTryAgainLater, QStringLiteral("server full; try again later"));
+            // 1013 "Try Again Later" would say it best, but Qt clients treat
+            // codes from 1012 up as protocol errors; 1008 and a reason do.
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("server full; try again later"));
             connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
             continue;
         }

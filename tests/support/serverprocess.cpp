@@ -62,7 +62,8 @@ bool ServerProcess::terminate(int timeoutMs)
     if (!isRunning())
         return true;
     ::kill(pid_t(m_process.processId()), SIGTERM);
-    return m_process.waitForFinished(timeoutMs);
+    m_process.waitForFinished(timeoutMs);
+    return !isRunning();
 }
 
 void ServerProcess::kill()

@@ -69,7 +69,8 @@ std::optional<T> TestClient::waitFor(int timeoutMs)
         }
         return false;
     };
-    QTest::qWaitFor(scan, timeoutMs);
+    if (!QTest::qWaitFor(scan, timeoutMs))
+        return std::nullopt;
     return found;
 }
 

@@ -1,0 +1,181 @@
+// Two real whisperchat-cli processes against a real server, as a person
+// would use them from two terminals.
+
+#include "serverprocess.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTest>
+
+#include <cmath>
+#include <memory>
+
+using whisper::test::ServerProcess;
+
+namespace {
+
+constexpr int kTickMs = 400;
+
+// Longitude `km` east of (lat, lon) on the protocol sphere.
+double eastOf(double lat, double lon, double km)
+{
+    return lon + km / (6371.0088 * M_PI / 180.0 * std::cos(lat * M_PI / 180.0));
+}
+
+class Cli {
+public:
+    Cli(const QUrl &url, double lat, double lon, double range, QStringList extra = {})
+    {
+        m_process.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-cli")));
+        m_process.setArguments(QStringList{QStringLiteral("--url"), url.toString(),
+                                           QStringLiteral("--lat"), QString::number(lat, 'f', 6),
+                                           QStringLiteral("--lon"), QString::number(lon, 'f', 6),
+                                           QStringLiteral("--range"), QString::number(range)} +
+                               extra);
+        m_process.start();
+    }
+    ~Cli()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(3000);
+        }
+    }
+    bool waitForLine(const QString &needle, int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor(
+            [&] {
+                m_out += m_process.readAllStandardOutput();
+                return QString::fromUtf8(m_out).contains(needle);
+            },
+            timeoutMs);
+    }
+    void type(const QByteArray &line) { m_process.write(line + '\n'); }
+    QString output()
+    {
+        m_out += m_process.readAllStandardOutput();
+        return QString::fromUtf8(m_out);
+    }
+    QProcess &process() { return m_process; }
+
+private:
+    QProcess m_process;
+    QByteArray m_out;
+};
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void threeKmApartChat();
+    void rangeTwoNeverMatches();
+    void nextFindsSomeoneElse();
+    void jsonModePrintsFrames();
+    void invalidArgumentsExitWith2();
+
+private:
+    std::unique_ptr<ServerProcess> m_server;
+};
+
+void TestCli::initTestCase()
+{
+    m_server = std::make_unique<ServerProcess>(
+        QStringList{QStringLiteral("--tick-ms"), QString::number(kTickMs)});
+    QVERIFY(m_server->start());
+}
+
+void TestCli::cleanupTestCase()
+{
+    QVERIFY(m_server->terminate());
+}
+
+void TestCli::threeKmApartChat()
+{
+    const double lat = 59.3293, lon = 18.0686; // Stockholm
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    Cli b(m_server->chatUrl(), lat, eastOf(lat, lon, 3.0), 10);
+    QVERIFY(b.waitForLine(QStringLiteral("waiting")));
+    QElapsedTimer sinceBothWait;
+    sinceBothWait.start();
+    QVERIFY(a.waitForLine(QStringLiteral("matched within 5 km")));
+    QVERIFY(b.waitForLine(QStringLiteral("matched within 5 km")));
+    // Matched by the first tick after both waited (plus scheduling slack on
+    // a busy machine).
+    QVERIFY2(sinceBothWait.elapsed() <= 2 * kTickMs + 500,
+             qPrintable(QString::number(sinceBothWait.elapsed())));
+
+    a.type("hello from the old town");
+    QVERIFY(b.waitForLine(QStringLiteral(": hello from the old town")));
+    b.type("hi! //not a command");
+    QVERIFY(a.waitForLine(QStringLiteral(": hi! //not a command")));
+    b.type("//leave is text");
+    QVERIFY(a.waitForLine(QStringLiteral(": /leave is text")));
+
+    a.type("/quit");
+    QVERIFY(a.process().waitForFinished(5000));
+    QCOMPARE(a.process().exitCode(), 0);
+    QVERIFY(b.waitForLine(QStringLiteral("partner left (left)")));
+    b.type("/quit");
+    QVERIFY(b.process().waitForFinished(5000));
+}
+
+void TestCli::rangeTwoNeverMatches()
+{
+    const double lat = -34.6037, lon = -58.3816; // Buenos Aires
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    Cli b(m_server->chatUrl(), lat, eastOf(lat, lon, 3.0), 2);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    QVERIFY(b.waitForLine(QStringLiteral("waiting")));
+    // Many ticks pass; neither is ever matched.
+    QVERIFY(!a.waitForLine(QStringLiteral("matched"), 6 * kTickMs));
+    QVERIFY(!b.output().contains(QStringLiteral("matched")));
+}
+
+void TestCli::nextFindsSomeoneElse()
+{
+    const double lat = 41.9028, lon = 12.4964; // Rome
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    Cli b(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("matched")));
+    QVERIFY(b.waitForLine(QStringLiteral("matched")));
+    Cli c(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(c.waitForLine(QStringLiteral("waiting")));
+    // a moves on: b is told, a and c meet (a just left b, so not b again).
+    a.type("/next");
+    QVERIFY(b.waitForLine(QStringLiteral("partner left (left)")));
+    QVERIFY(c.waitForLine(QStringLiteral("matched")));
+    QVERIFY(a.waitForLine(QStringLiteral("you left")));
+    QCOMPARE(a.output().count(QStringLiteral("matched within")), 2);
+}
+
+void TestCli::jsonModePrintsFrames()
+{
+    Cli a(m_server->chatUrl(), 0.0, 0.0, 1, {QStringLiteral("--json")});
+    QVERIFY(a.waitForLine(QStringLiteral("\"type\":\"welcome\"")));
+    QVERIFY(a.waitForLine(QStringLiteral("\"type\":\"waiting\"")));
+    a.type("not paired yet");
+    a.type("/leave");
+    QVERIFY(a.waitForLine(QStringLiteral("\"type\":\"left\"")));
+}
+
+void TestCli::invalidArgumentsExitWith2()
+{
+    for (const QStringList &args :
+         {QStringList{QStringLiteral("--lat"), QStringLiteral("91"), QStringLiteral("--lon"),
+                      QStringLiteral("0"), QStringLiteral("--range"), QStringLiteral("5")},
+          QStringList{QStringLiteral("--lat"), QStringLiteral("1")},
+          QStringList{QStringLiteral("--url"), QStringLiteral("http://x")}}) {
+        QProcess p;
+        p.start(ServerProcess::binary(QStringLiteral("whisperchat-cli")), args);
+        QVERIFY(p.waitForFinished(5000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(!p.readAllStandardError().isEmpty());
+    }
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

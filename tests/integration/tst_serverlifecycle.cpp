@@ -1,0 +1,268 @@
+// The server process as an operator sees it: options, limits, timeouts,
+// signals. Each case starts its own real whisperchat-server.
+
+#include "rawwsclient.h"
+#include "serverprocess.h"
+#include "testclient.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace whisper::protocol;
+using whisper::test::RawWsClient;
+using whisper::test::ServerProcess;
+using whisper::test::TestClient;
+
+class TestServerLifecycle : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void invalidOptionsExitWith2_data();
+    void invalidOptionsExitWith2();
+    void helpAndVersion();
+    void configFileAndEnvironment();
+    void sigtermClosesClientsWith1001();
+    void sigintAlsoShutsDown();
+    void connectionLimitRefusesWithReason();
+    void unresponsiveClientIsDroppedAndPartnerTold();
+    void responsiveClientIsKept();
+    void stalledHandshakeTimesOut();
+    void invalidUtf8TextFrameFailsTheConnection();
+};
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runServer(const QStringList &args, const QProcessEnvironment &env =
+                                           QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(ServerProcess::binary(QStringLiteral("whisperchat-server")), args);
+    if (!p.waitForFinished(10000)) {
+        p.kill();
+        p.waitForFinished();
+    }
+    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+} // namespace
+
+void TestServerLifecycle::invalidOptionsExitWith2_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    QTest::addRow("port too large") << QStringList{"--port", "65536"} << "--port";
+    QTest::addRow("port not a number") << QStringList{"--port", "http"} << "--port";
+    QTest::addRow("negative tick") << QStringList{"--tick-ms", "-5"} << "--tick-ms";
+    QTest::addRow("zero tick") << QStringList{"--tick-ms", "0"} << "--tick-ms";
+    QTest::addRow("bad address") << QStringList{"--listen", "not-an-ip"} << "not-an-ip";
+    QTest::addRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
+    QTest::addRow("missing value") << QStringList{"--port"} << "port";
+    QTest::addRow("stray argument") << QStringList{"serve"} << "serve";
+    QTest::addRow("idle shorter than ping")
+        << QStringList{"--ping-interval-ms", "1000", "--idle-timeout-ms", "500"} << "idle-timeout";
+    QTest::addRow("unknown policy") << QStringList{"--match-policy", "random"} << "random";
+    QTest::addRow("missing config file")
+        << QStringList{"--config", "/nonexistent/whisper.ini"} << "/nonexistent/whisper.ini";
+}
+
+void TestServerLifecycle::invalidOptionsExitWith2()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    const Run run = runServer(args);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(mentions.toUtf8()), run.err.constData());
+    QVERIFY(!run.out.contains("ready"));
+}
+
+void TestServerLifecycle::helpAndVersion()
+{
+    const Run help = runServer({QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    for (const char *option : {"--port", "--listen", "--tick-ms", "--data-dir", "--config",
+                               "--max-message-bytes", "--max-connections"})
+        QVERIFY2(help.out.contains(option), option);
+    const Run version = runServer({QStringLiteral("--version")});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY(version.out.startsWith("whisperchat-server "));
+}
+
+void TestServerLifecycle::configFileAndEnvironment()
+{
+    // INI < environment < command line.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString ini = dir.filePath(QStringLiteral("server.ini"));
+    QFile file(ini);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("[server]\nmax_text_chars=111\nmax_message_bytes=2222\nserver_name=from-ini\n");
+    file.close();
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("WHISPERCHAT_MAX_MESSAGE_BYTES"), QStringLiteral("3333"));
+    env.insert(QStringLiteral("WHISPERCHAT_SERVER_NAME"), QStringLiteral("from-env"));
+    ServerProcess server({QStringLiteral("--config"), ini, QStringLiteral("--server-name"),
+                          QStringLiteral("from-cli")});
+    server.setEnvironment(env);
+    QVERIFY(server.start());
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
+    QCOMPARE(client.welcome().limits.maxTextChars, 111);     // INI
+    QCOMPARE(client.welcome().limits.maxMessageBytes, 3333); // env beats INI
+    QCOMPARE(client.welcome().server, QStringLiteral("from-cli"));
+    QVERIFY(server.terminate());
+
+    // An invalid value in the file names the file and the key.
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("[server]\ntick_ms=fast\n");
+    file.close();
+    const Run bad = runServer({QStringLiteral("--config"), ini});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("tick_ms"), bad.err.constData());
+
+    QProcessEnvironment badEnv = QProcessEnvironment::systemEnvironment();
+    badEnv.insert(QStringLiteral("WHISPERCHAT_PORT"), QStringLiteral("eighty"));
+    const Run badRun = runServer({}, badEnv);
+    QCOMPARE(badRun.exitCode, 2);
+    QVERIFY2(badRun.err.contains("WHISPERCHAT_PORT"), badRun.err.constData());
+}
+
+void TestServerLifecycle::sigtermClosesClientsWith1001()
+{
+    ServerProcess server({QStringLiteral("--tick-ms"), QStringLiteral("20")});
+    QVERIFY(server.start());
+    TestClient a, b, idle;
+    QVERIFY(a.connectTo(server.chatUrl()) && b.connectTo(server.chatUrl()) &&
+            idle.connectTo(server.chatUrl()));
+    a.send(Join{1.3521, 103.8198, 5});
+    b.send(Join{1.3521, 103.8198, 5});
+    QVERIFY(a.waitFor<Matched>() && b.waitFor<Matched>());
+
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(server.terminate(2000));
+    QVERIFY2(timer.elapsed() < 2000, "shutdown took too long");
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    for (TestClient *c : {&a, &b, &idle}) {
+        QVERIFY(c->waitForDisconnected());
+        QCOMPARE(c->closeCode(), int(QWebSocketProtocol::CloseCodeGoingAway));
+    }
+}
+
+void TestServerLifecycle::sigintAlsoShutsDown()
+{
+    ServerProcess server;
+    QVERIFY(server.start());
+    TestClient a;
+    QVERIFY(a.connectTo(server.chatUrl()));
+    ::kill(pid_t(server.pid()), SIGINT);
+    QVERIFY(a.waitForDisconnected());
+    QCOMPARE(a.closeCode(), int(QWebSocketProtocol::CloseCodeGoingAway));
+    QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), 3000);
+    QCOMPARE(server.exitCode(), 0);
+}
+
+void TestServerLifecycle::connectionLimitRefusesWithReason()
+{
+    ServerProcess server({QStringLiteral("--max-connections"), QStringLiteral("2")});
+    QVERIFY(server.start());
+    TestClient a, b, c;
+    QVERIFY(a.connectTo(server.chatUrl()));
+    QVERIFY(b.connectTo(server.chatUrl()));
+    QVERIFY(!c.connectTo(server.chatUrl(), 2000)); // no welcome for the third
+    QVERIFY(c.waitForDisconnected());
+    QCOMPARE(c.closeCode(), int(QWebSocketProtocol::CloseCodePolicyViolated));
+    QVERIFY(c.closeReason().contains(QLatin1String("full")));
+    // A freed slot is usable again.
+    a.close();
+    QVERIFY(a.waitForDisconnected());
+    TestClient d;
+    QVERIFY(QTest::qWaitFor([&] { return d.connectTo(server.chatUrl(), 1000); }, 5000));
+    QVERIFY(b.isConnected());
+}
+
+void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold()
+{
+    ServerProcess server({QStringLiteral("--ping-interval-ms"), QStringLiteral("100"),
+                          QStringLiteral("--idle-timeout-ms"), QStringLiteral("600"),
+                          QStringLiteral("--tick-ms"), QStringLiteral("20")});
+    QVERIFY(server.start());
+    RawWsClient silent;
+    QVERIFY(silent.connectTcp(server.chatUrl()));
+    QVERIFY(silent.handshake());
+    silent.sendText(R"({"type":"join","lat":-1.2921,"lon":36.8219,"range_km":5})");
+    TestClient partner;
+    QVERIFY(partner.connectTo(server.chatUrl()));
+    partner.send(Join{-1.2921, 36.8219, 5});
+    QVERIFY(partner.waitFor<Matched>());
+
+    // The raw client answers no pings: it must be dropped after the idle
+    // timeout, and its partner learns it disconnected.
+    QElapsedTimer timer;
+    timer.start();
+    const auto left = partner.waitFor<PartnerLeft>(5000);
+    QVERIFY(left);
+    QCOMPARE(toString(left->reason), toString(LeftReason::Disconnected));
+    QVERIFY(silent.waitForDisconnected(2000));
+    QVERIFY(silent.pingsReceived() >= 1);
+    QVERIFY(partner.isConnected()); // it answered every ping
+}
+
+void TestServerLifecycle::responsiveClientIsKept()
+{
+    ServerProcess server({QStringLiteral("--ping-interval-ms"), QStringLiteral("100"),
+                          QStringLiteral("--idle-timeout-ms"), QStringLiteral("300")});
+    QVERIFY(server.start());
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
+    // Qt answers pings by itself; several idle timeouts pass without a frame
+    // from us, and the connection stays.
+    QVERIFY(!QTest::qWaitFor([&] { return !client.isConnected(); }, 1500));
+    QVERIFY(client.isConnected());
+}
+
+void TestServerLifecycle::stalledHandshakeTimesOut()
+{
+    ServerProcess server({QStringLiteral("--handshake-timeout-ms"), QStringLiteral("300")});
+    QVERIFY(server.start());
+    RawWsClient stalled;
+    QVERIFY(stalled.connectTcp(server.chatUrl()));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(stalled.waitForDisconnected(5000));
+    QVERIFY(timer.elapsed() >= 200);
+    // The server still serves.
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
+}
+
+void TestServerLifecycle::invalidUtf8TextFrameFailsTheConnection()
+{
+    // RFC 6455 8.1: an endpoint that receives invalid UTF-8 in a text frame
+    // fails the connection (1007). Qt's WebSocket layer does this before any
+    // of our code runs; docs/PROTOCOL.md documents it. The server keeps
+    // serving everyone else.
+    ServerProcess server;
+    QVERIFY(server.start());
+    RawWsClient raw;
+    QVERIFY(raw.connectTcp(server.chatUrl()));
+    QVERIFY(raw.handshake());
+    raw.sendText(QByteArray("{\"type\":\"message\",\"text\":\"\xff\xfe\"}"));
+    QVERIFY(raw.waitForDisconnected(5000));
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
+}
+
+QTEST_GUILESS_MAIN(TestServerLifecycle)
+#include "tst_serverlifecycle.moc"

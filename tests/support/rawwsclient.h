@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QTcpSocket>
+#include <QUrl>
+
+namespace whisper::test {
+
+// A deliberately minimal WebSocket client on a plain TCP socket, for what a
+// well-behaved client library will not do: stall the handshake, never answer
+// pings, send arbitrary bytes in a text frame.
+class RawWsClient {
+public:
+    bool connectTcp(const QUrl &url, int timeoutMs = 5000);
+    // Sends the upgrade request and waits for "101 Switching Protocols".
+    bool handshake(int timeoutMs = 5000);
+    void sendText(const QByteArray &payload);
+    // Reads frames for up to `timeoutMs`; returns the text payloads seen.
+    QList<QByteArray> readTextFrames(int timeoutMs);
+    bool waitForDisconnected(int timeoutMs);
+    int pingsReceived() const { return m_pings; }
+    QTcpSocket &socket() { return m_socket; }
+
+private:
+    void parseFrames();
+
+    QTcpSocket m_socket;
+    QUrl m_url;
+    QByteArray m_buffer;
+    QList<QByteArray> m_texts;
+    int m_pings = 0;
+};
+
+} // namespace whisper::test
