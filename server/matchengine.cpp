@@ -26,12 +26,16 @@ constexpr float kChordPad = 2e-6f;
 // does not walk through every short-range client on Earth: in a class whose
 // ranges are at most R it only searches within R. Upper bounds in km; the last
 // class holds everything above the last bound.
-constexpr std::array<double, 5> kClassUpperKm = {2.0, 16.0, 128.0, 1024.0, 8192.0};
+// Few classes keep the number of trees per search small; a factor of about 30
+// between a class's smallest and largest useful range bounds the wasted work.
+constexpr std::array<double, 2> kClassUpperKm = {30.0, 1000.0};
 constexpr std::size_t kClasses = kClassUpperKm.size() + 1;
 
 constexpr std::size_t kLeafSize = 12;
 // Below this many dead slots nothing is compacted: rebuilding is not worth it.
 constexpr std::size_t kCompactionSlack = 4096;
+// Dead points a range class may carry beyond its live ones before a rebuild.
+constexpr std::size_t kPruneSlack = 256;
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
@@ -91,8 +95,12 @@ struct MatchEngine::Impl {
         using Metric = nanoflann::L2_Simple_Adaptor<float, Level, float, std::uint32_t>;
         using Tree = nanoflann::KDTreeSingleIndexAdaptor<Metric, Level, 3, std::uint32_t>;
 
+        // Stored in the tree's leaf order, so a leaf is one contiguous run.
         std::vector<float> points; // x, y, z per entry
         std::vector<std::uint32_t> slots;
+        // Squared chord of each entry's range (padded): most out-of-range
+        // candidates are turned away here, before any trigonometry.
+        std::vector<float> reach2;
         std::unique_ptr<Tree> tree;
 
         std::size_t kdtree_get_point_count() const { return slots.size(); }
@@ -117,6 +125,12 @@ struct MatchEngine::Impl {
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
     std::vector<Entry> entries; // by slot; slots are only reused by compaction
+    // What every visited candidate needs, by slot, packed for the cache.
+    struct Hot {
+        std::uint64_t seq = 0;
+        bool alive = true;
+    };
+    std::vector<Hot> hot;
     std::unordered_map<ClientId, std::uint32_t> slotOf;
     std::size_t pending = 0;
     std::vector<std::uint32_t> pendingSlots; // in arrival order unless restored
@@ -145,6 +159,7 @@ struct MatchEngine::Impl {
         e.candidate = std::move(candidate);
         const auto slot = std::uint32_t(entries.size());
         slotOf.emplace(e.candidate.id, slot);
+        hot.push_back({e.seq, true});
         entries.push_back(std::move(e));
         pendingSlots.push_back(slot);
         unindexed.push_back(slot);
@@ -156,6 +171,7 @@ struct MatchEngine::Impl {
     void removeSlot(std::uint32_t slot) {
         Entry &e = entries[slot];
         e.alive = false;
+        hot[slot].alive = false;
         if (e.pending) {
             e.pending = false;
             --pending;
@@ -194,6 +210,21 @@ struct MatchEngine::Impl {
         level->slots = std::move(slots);
         level->tree = std::make_unique<Level::Tree>(
             3, *level, nanoflann::KDTreeSingleIndexAdaptorParams(kLeafSize));
+        // Put the data in the tree's order and make its permutation the
+        // identity: leaf scans then read memory sequentially.
+        auto &order = level->tree->vAcc;
+        std::vector<float> points(level->points.size());
+        std::vector<std::uint32_t> inOrder(order.size());
+        level->reach2.resize(order.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            const std::uint32_t from = order[i];
+            std::copy_n(level->points.begin() + 3 * from, 3, points.begin() + 3 * i);
+            inOrder[i] = level->slots[from];
+            level->reach2[i] = squaredSearchRadius(entries[inOrder[i]].candidate.rangeKm);
+            order[i] = std::uint32_t(i);
+        }
+        level->points = std::move(points);
+        level->slots = std::move(inOrder);
         index.levels.push_back(std::move(level));
     }
 
@@ -232,15 +263,17 @@ struct MatchEngine::Impl {
             while (levels.size() >= 2 &&
                    levels.back()->slots.size() * 2 >= levels[levels.size() - 2]->slots.size())
                 mergeLevels(index, levels.size() - 2);
-            // Mostly dead: searches would mostly visit corpses.
-            if (index.points > 2 * index.live + kCompactionSlack)
-                mergeLevels(index, 0);
-            if (index.live == 0) {
-                index.levels.clear();
-                index.points = 0;
-                index.maxRangeKm = 0.0;
-            }
+            pruneIfMostlyDead(index);
         }
+    }
+
+    // Mostly dead: searches would mostly visit corpses. The rebuild also lets
+    // the class's largest range shrink back.
+    void pruneIfMostlyDead(RangeClassIndex &index) {
+        if (index.points <= 2 * index.live + kPruneSlack)
+            return;
+        index.maxRangeKm = 0.0;
+        mergeLevels(index, 0);
     }
 
     // Drops dead slots once they outnumber the living, so memory follows the
@@ -250,6 +283,7 @@ struct MatchEngine::Impl {
             return;
         std::vector<Entry> kept;
         kept.reserve(slotOf.size() * 2);
+        hot.clear();
         pendingSlots.clear();
         unindexed.clear();
         for (Entry &e : entries) {
@@ -261,6 +295,7 @@ struct MatchEngine::Impl {
             if (e.pending)
                 pendingSlots.push_back(slot);
             unindexed.push_back(slot);
+            hot.push_back({e.seq, true});
             kept.push_back(std::move(e));
         }
         entries = std::move(kept);
@@ -294,17 +329,18 @@ struct MatchEngine::Impl {
         bool full() const { return true; }
 
         bool addPoint(float dist2, std::uint32_t index) {
-            if (dist2 >= worst)
+            if (dist2 >= worst || dist2 > level->reach2[index])
                 return true;
             const std::uint32_t slot = level->slots[index];
-            if (slot == servedSlot)
-                return true;
-            const Entry &other = impl.entries[slot];
-            if (!other.alive || other.candidate.identityKey == served.candidate.identityKey)
+            const Hot &h = impl.hot[slot];
+            if (!h.alive || slot == servedSlot)
                 return true;
             // Under longest-waiting only an earlier arrival can win: skip the
             // trigonometry for everyone else.
-            if (Policy == MatchPolicy::LongestWaiting && other.seq >= bestSeq)
+            if (Policy == MatchPolicy::LongestWaiting && h.seq >= bestSeq)
+                return true;
+            const Entry &other = impl.entries[slot];
+            if (other.candidate.identityKey == served.candidate.identityKey)
                 return true;
             const double km = geo::haversineKm(served.candidate.pos, other.candidate.pos);
             if (km > served.candidate.rangeKm || km > other.candidate.rangeKm)
@@ -422,8 +458,14 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
             continue;
         const Impl::Entry &other = d->entries[partner];
         results.push_back({served.candidate.id, other.candidate.id, km, served.seq, other.seq});
+        const std::size_t classes[] = {served.rangeClass, other.rangeClass};
         d->removeSlot(slot);
         d->removeSlot(partner);
+        // A full tick kills most of the index as it goes; searches would
+        // spend their time stepping over the dead. Rebuilding a class when it
+        // is mostly dead costs O(n log n) over the whole tick.
+        for (const std::size_t c : classes)
+            d->pruneIfMostlyDead(d->classes[c]);
     }
     return results;
 }

@@ -1,0 +1,65 @@
+#pragma once
+
+// Reproducible matchmaking workloads (issue 4): clients and their arrival
+// order come from a seed, so every matcher in one run sees exactly the same
+// room.
+
+#include "matchengine.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace whisper::bench {
+
+struct City {
+    geo::GeoPoint centre;
+    double population = 0.0;
+};
+
+// The geography: the 200 largest cities and a coarse land mask, read from
+// bench/matchbench/cities.csv and land.txt (GeoNames data, see their headers).
+class Geography {
+public:
+    // False with a message on stderr when a file is missing or malformed.
+    bool load(const std::string &dataDir);
+    const std::vector<City> &cities() const { return m_cities; }
+    bool isLand(geo::GeoPoint p) const;
+
+private:
+    std::vector<City> m_cities;
+    std::vector<std::vector<bool>> m_land; // [row from 90N][column from 180W]
+};
+
+enum class Workload {
+    // Clustered around the 200 largest cities by population, plus 10 % uniform
+    // over land; ranges 60 % 1-25 km, 30 % 25-200 km, 10 % 1000 km-whole Earth.
+    World,
+    // Everyone within 30 km of the largest city's centre; ranges 1-10 km.
+    City,
+};
+
+const char *workloadName(Workload w);
+
+// Endless stream of clients of one workload; ids count up from 1, so the
+// stream order is the arrival order.
+class ClientStream {
+public:
+    ClientStream(const Geography &geography, Workload workload, std::uint64_t seed);
+    MatchCandidate next();
+    std::vector<MatchCandidate> take(std::size_t n);
+
+private:
+    geo::GeoPoint aroundCity();
+    geo::GeoPoint onLand();
+    double uniform(double lo, double hi);
+
+    const Geography &m_geo;
+    Workload m_workload;
+    std::mt19937_64 m_rng;
+    std::discrete_distribution<std::size_t> m_cityPick;
+    ClientId m_lastId = 0;
+};
+
+} // namespace whisper::bench
