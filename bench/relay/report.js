@@ -24,11 +24,13 @@ for (const s of scenarios) {
     case 'saturation':
       row('500 pairs, 1 in flight: delivered msg/s', s, (j) => j.delivered_per_s, '', true);
       row('500 pairs: p99 latency', s, (j) => j.latency.p99_ms, 'ms', false, 2);
+      row('500 pairs: server CPU per message', s, (j) => j.server_cpu_us_per_msg, 'us', false, 1);
       row('500 pairs: load generator CPU', s, (j) => j.loadgen_cpu_percent, '%', false);
       break;
     case 'load5k':
       row('5k conns, 20k msg/s: server CPU', s, (j) => j.server_cpu_percent, '%', false, 1);
       row('5k conns, 20k msg/s: p99 latency', s, (j) => j.latency.p99_ms, 'ms', false, 2);
+      row('5k conns, 20k msg/s: server CPU per message', s, (j) => j.server_cpu_us_per_msg, 'us', false, 1);
       row('5k conns, 20k msg/s: delivered msg/s', s, (j) => j.delivered_per_s, '', true);
       break;
     case 'idle5k': case 'idle10k': case 'idle19k': {

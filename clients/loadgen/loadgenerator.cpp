@@ -542,6 +542,14 @@ LoadReport LoadGenerator::run() {
     if (selfBefore && selfAfter)
         r.loadgenCpuPercent = 100.0 * (selfAfter->cpuSeconds - selfBefore->cpuSeconds) / measured;
     r.measuredDelivered = m_measuredDelivered;
+    if (m_measuredDelivered > 0) {
+        if (serverBefore && serverAfter)
+            r.serverCpuUsPerMessage = 1e6 * (serverAfter->cpuSeconds - serverBefore->cpuSeconds) /
+                                      double(m_measuredDelivered);
+        if (selfBefore && selfAfter)
+            r.loadgenCpuUsPerMessage = 1e6 * (selfAfter->cpuSeconds - selfBefore->cpuSeconds) /
+                                       double(m_measuredDelivered);
+    }
     r.deliveredPerSecond = double(m_measuredDelivered) / measured;
 
     // 4. drain: everything sent is acked and arrives at the partner

@@ -55,6 +55,9 @@ struct LoadReport {
     bool accounted = false; // every message sent was acked once and received once
     // server (when its PID was given) and this process
     double serverCpuPercent = -1, loadgenCpuPercent = -1;
+    // CPU time per delivered message: what a busy, shared machine cannot skew
+    // as much as throughput
+    double serverCpuUsPerMessage = -1, loadgenCpuUsPerMessage = -1;
     std::int64_t serverRssBefore = -1, serverRssConnected = -1;
     double serverRssPerConnection = -1;
 };

@@ -47,6 +47,8 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
         {QStringLiteral("error_kinds"), kinds},
         {QStringLiteral("server_cpu_percent"), r.serverCpuPercent},
         {QStringLiteral("loadgen_cpu_percent"), r.loadgenCpuPercent},
+        {QStringLiteral("server_cpu_us_per_msg"), r.serverCpuUsPerMessage},
+        {QStringLiteral("loadgen_cpu_us_per_msg"), r.loadgenCpuUsPerMessage},
         {QStringLiteral("server_rss_before"), qint64(r.serverRssBefore)},
         {QStringLiteral("server_rss_connected"), qint64(r.serverRssConnected)},
         {QStringLiteral("server_rss_per_connection"), r.serverRssPerConnection},
@@ -91,6 +93,10 @@ void printTable(QTextStream &out, const LoadReport &r) {
                                 .arg(double(r.serverRssConnected) / 1048576.0, 0, 'f', 1)
                                 .arg(r.serverRssPerConnection, 0, 'f', 0));
     row("loadgen CPU", QStringLiteral("%1 %").arg(r.loadgenCpuPercent, 0, 'f', 1));
+    if (r.serverCpuUsPerMessage >= 0 || r.loadgenCpuUsPerMessage >= 0)
+        row("CPU per message", QStringLiteral("server %1 us, loadgen %2 us")
+                                   .arg(r.serverCpuUsPerMessage, 0, 'f', 1)
+                                   .arg(r.loadgenCpuUsPerMessage, 0, 'f', 1));
 }
 
 } // namespace
