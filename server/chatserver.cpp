@@ -109,6 +109,12 @@ void ChatServer::onNewConnection() {
             connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
             continue;
         }
+        if (m_draining) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("server draining; try another node"));
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            continue;
+        }
         if (m_sessions.size() >= m_config.maxConnections) {
             qCWarning(lcNet) << "connection limit" << m_config.maxConnections
                              << "reached; refusing a client";
@@ -135,7 +141,50 @@ bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event) {
     if (!session || session->state() == Session::State::Closed)
         return false;
     session->handleRelayed(event);
+    if (std::holds_alternative<protocol::IncomingMessage>(event))
+        Q_EMIT messageRelayed(to);
+    else if (const auto *left = std::get_if<protocol::PartnerLeft>(&event))
+        Q_EMIT pairEnded(to, left->reason);
     return true;
+}
+
+bool ChatServer::kickPairOf(ClientId member) {
+    const auto pair = m_pairs->removeByMember(member);
+    if (!pair)
+        return false;
+    m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, now());
+    deliver(pair->a, protocol::PartnerLeft{protocol::LeftReason::Kicked});
+    deliver(pair->b, protocol::PartnerLeft{protocol::LeftReason::Kicked});
+    return true;
+}
+
+bool ChatServer::kickClient(ClientId id) {
+    Session *session = m_sessions.value(id);
+    if (!session || session->state() == Session::State::Closed)
+        return false;
+    // The pair goes first so the partner hears "kicked", not "disconnected".
+    if (const auto pair = m_pairs->removeByMember(id)) {
+        m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, now());
+        deliver(pair->partnerOf(id), protocol::PartnerLeft{protocol::LeftReason::Kicked});
+    }
+    session->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                   QStringLiteral("kicked by a moderator"));
+    return true;
+}
+
+QHostAddress ChatServer::peerAddress(ClientId id) const {
+    Session *session = m_sessions.value(id);
+    return session ? session->connection().peerAddress() : QHostAddress();
+}
+
+int ChatServer::broadcast(const protocol::Notice &notice) {
+    int sent = 0;
+    for (Session *s : std::as_const(m_sessions))
+        if (s->state() != Session::State::Closed) {
+            s->send(notice);
+            ++sent;
+        }
+    return sent;
 }
 
 void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm) {
@@ -155,6 +204,7 @@ void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
         qCWarning(lcNet) << "matchmaker produced a pair with a member already paired; ignored";
         return;
     }
+    Q_EMIT pairStarted(pair);
     const double bucket = pair.distanceBucketKm;
     deliver(served, protocol::Matched{pair.id, randomHandle(), bucket});
     deliver(partner, protocol::Matched{pair.id, randomHandle(), bucket});
@@ -163,6 +213,7 @@ void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
 void ChatServer::onSessionClosed(ClientId id) {
     Session *session = m_sessions.take(id);
     m_lastPingMs.remove(id);
+    Q_EMIT clientClosed(id);
     if (session)
         session->deleteLater();
     if (m_shuttingDown && m_sessions.isEmpty())

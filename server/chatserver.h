@@ -42,8 +42,32 @@ public:
     int pairCount() const { return m_pairs->count(); }
     Matchmaker &matchmaker() { return *m_matchmaker; }
 
+    // ---- hooks for the control endpoint (admin console)
+    // Read access to the waiting room: its entered/removed signals.
+    const WaitingRoom &waitingRoom() const { return *m_room; }
+    // Disconnects a client (close code 1008); its partner gets partner_left
+    // "kicked". False when there is no such client.
+    bool kickClient(ClientId id);
+    // Ends the pair `member` is in; both get partner_left "kicked" and stay
+    // connected. False when the client is not paired.
+    bool kickPairOf(ClientId member);
+    // The client's address (for bans of guests); null when unknown.
+    QHostAddress peerAddress(ClientId id) const;
+    // Sends `notice` to every connected client; returns how many.
+    int broadcast(const protocol::Notice &notice);
+    // Draining: new connections are refused (1008 with a reason), existing
+    // ones and their pairs carry on.
+    void setDraining(bool draining) { m_draining = draining; }
+    bool isDraining() const { return m_draining; }
+
 Q_SIGNALS:
     void shutdownComplete();
+    // Emitted for the control endpoint; cheap when nobody listens.
+    void pairStarted(const whisper::PairRecord &pair);
+    // A pair ended; `notified` is the member told so by partner_left.
+    void pairEnded(whisper::ClientId notified, whisper::protocol::LeftReason reason);
+    void messageRelayed(whisper::ClientId to);
+    void clientClosed(whisper::ClientId id);
 
 private:
     bool deliver(ClientId to, const protocol::ServerMessage &event) override;
@@ -72,6 +96,7 @@ private:
     ClientId m_nextId = 1;
     bool m_shuttingDown = false;
     bool m_shutdownDone = false;
+    bool m_draining = false;
     QString m_errorString;
 };
 

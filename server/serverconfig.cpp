@@ -104,6 +104,29 @@ const std::vector<Setting> &settings() {
                                &ServerConfig::recentPartnerExclusionSec, 0, 86400));
         v.push_back(intSetting("shutdown-grace-ms", "Time given to clients to close on shutdown",
                                &ServerConfig::shutdownGraceMs, 0, 60000));
+        v.push_back(stringSetting("control-listen", "ADDR",
+                                  "Address of the admin console's control endpoint",
+                                  &ServerConfig::controlListenAddress, [](const QString &value) {
+                                      return QHostAddress(value).isNull()
+                                                 ? QStringLiteral("'%1' is not an IP address")
+                                                       .arg(value)
+                                                 : QString();
+                                  }));
+        v.push_back(intSetting("control-port", "TCP port of the control endpoint (0: any free port)",
+                               &ServerConfig::controlPort, 0, 65535));
+        v.push_back(intSetting("control-batch-ms", "Interval of control stream deltas",
+                               &ServerConfig::controlBatchMs, 50, 10000));
+        v.push_back(intSetting("control-max-batch-items",
+                               "Records per control snapshot page or delta frame",
+                               &ServerConfig::controlMaxBatchItems, 10, 100000));
+        v.push_back(intSetting("control-max-connections", "Concurrent admin console connections",
+                               &ServerConfig::controlMaxConnections, 1, 1000));
+        v.push_back(intSetting("control-max-message-bytes",
+                               "Largest frame a console may send; larger ones close with 1009",
+                               &ServerConfig::controlMaxMessageBytes, 1024, 1 << 20));
+        v.push_back(intSetting("control-login-attempts",
+                               "Failed console logins before the connection is closed",
+                               &ServerConfig::controlLoginAttempts, 1, 100));
         Setting policy;
         policy.name = QStringLiteral("match-policy");
         policy.valueName = QStringLiteral("POLICY");

@@ -30,6 +30,15 @@ struct ServerConfig {
     int shutdownGraceMs = 1500;
 
     MatchPolicy matchPolicy = MatchPolicy::NearestEligible;
+
+    // control endpoint (admin console)
+    QString controlListenAddress = QStringLiteral("127.0.0.1");
+    int controlPort = 8081;
+    int controlBatchMs = 250;
+    int controlMaxBatchItems = 2000;
+    int controlMaxConnections = 16;
+    int controlMaxMessageBytes = 64 * 1024;
+    int controlLoginAttempts = 5;
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

@@ -1,0 +1,77 @@
+#pragma once
+
+// What the control endpoint needs from the account and moderation services,
+// as one small asynchronous interface. The server wires the storage-backed
+// implementation (controlstoragebackend.h); unit tests use an in-memory fake.
+// Every call answers through its callback on the caller's thread.
+
+#include "controlprotocol.h"
+#include "permissions.h"
+
+#include <QHostAddress>
+#include <QString>
+
+#include <functional>
+#include <optional>
+#include <variant>
+
+namespace whisper {
+
+struct ControlFailure {
+    control::ErrorCode code = control::ErrorCode::Internal;
+    QString message;
+};
+// nullopt: it worked.
+using ControlOutcome = std::optional<ControlFailure>;
+
+struct ControlIdentity {
+    qint64 accountId = 0;
+    QString username;
+    Role role = Role::User;
+};
+
+// Who is banned: an account (by name) or, for a guest, an IP address.
+struct ControlBanTarget {
+    QString account;
+    QHostAddress ip;
+};
+
+// One row of the audit log: who did what, when, to whom.
+struct AuditEntry {
+    qint64 atMs = 0;
+    qint64 actorAccountId = 0;
+    QString actor;
+    QString command; // control message type
+    QString target;  // client/pair id, account name, ...; may be empty
+    QString detail;  // command parameters worth keeping (no secrets, no chat text)
+};
+
+class ControlBackend {
+public:
+    template <typename T>
+    using Result = std::variant<T, ControlFailure>;
+
+    virtual ~ControlBackend() = default;
+
+    // Password (+ TOTP code when the account has 2FA). Failures say nothing
+    // about which part was wrong (no user enumeration).
+    virtual void authenticate(const QString &username, const QString &password, const QString &totp,
+                              const QHostAddress &peer,
+                              std::function<void(Result<ControlIdentity>)> done) = 0;
+    // durationS 0: permanent.
+    virtual void ban(const ControlIdentity &by, const ControlBanTarget &target, qint64 durationS,
+                     const QString &reason, std::function<void(ControlOutcome)> done) = 0;
+    virtual void listReports(bool includeResolved,
+                             std::function<void(Result<QList<control::Report>>)> done) = 0;
+    virtual void resolveReport(const ControlIdentity &by, const QString &reportId,
+                               const QString &resolution,
+                               std::function<void(ControlOutcome)> done) = 0;
+    virtual void lookupAccount(const QString &username,
+                               std::function<void(Result<control::AccountInfo>)> done) = 0;
+    virtual void setRole(const QString &username, Role role,
+                         std::function<void(ControlOutcome)> done) = 0;
+    // Fire and forget; failures are logged by the backend.
+    virtual void writeAudit(const AuditEntry &entry) = 0;
+};
+
+} // namespace whisper

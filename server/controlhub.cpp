@@ -1,0 +1,206 @@
+#include "controlhub.h"
+
+#include "chatserver.h"
+#include "ids.h"
+
+#include <QDateTime>
+#include <QPointF>
+
+namespace whisper {
+
+using namespace control;
+
+namespace {
+constexpr qint64 kMatchWindowMs = 60000;
+constexpr qint64 kMessageWindowMs = 10000;
+// Keeps the message-rate window bounded under heavy load: beyond this many
+// samples the rate is estimated from the samples kept.
+constexpr size_t kMaxMessageSamples = 200000;
+} // namespace
+
+bool ControlChanges::isEmpty() const {
+    return waitingAdded.isEmpty() && waitingRemoved.isEmpty() && pairsAdded.isEmpty() &&
+           pairsRemoved.isEmpty() && pairsMessaged.isEmpty() && events.isEmpty();
+}
+
+void ControlChanges::merge(const ControlChanges &later) {
+    for (const QString &id : later.waitingRemoved) {
+        waitingAdded.remove(id);
+        waitingRemoved.insert(id);
+    }
+    for (auto it = later.waitingAdded.cbegin(); it != later.waitingAdded.cend(); ++it)
+        waitingAdded.insert(it.key(), it.value());
+    for (const QString &id : later.pairsRemoved) {
+        pairsAdded.remove(id);
+        pairsMessaged.remove(id);
+        pairsRemoved.insert(id);
+    }
+    for (auto it = later.pairsAdded.cbegin(); it != later.pairsAdded.cend(); ++it)
+        pairsAdded.insert(it.key(), it.value());
+    pairsMessaged.unite(later.pairsMessaged);
+    events.append(later.events);
+}
+
+ControlHub::ControlHub(ChatServer &server, QString version, Clock clock, QObject *parent)
+    : QObject(parent)
+    , m_server(server)
+    , m_version(std::move(version))
+    , m_clock(clock ? std::move(clock) : [] { return QDateTime::currentMSecsSinceEpoch(); }) {
+    m_uptime.start();
+    const WaitingRoom &room = server.waitingRoom();
+    connect(&room, &WaitingRoom::entered, this, &ControlHub::onEntered);
+    connect(&room, &WaitingRoom::removed, this, &ControlHub::onRemoved);
+    connect(&server, &ChatServer::pairStarted, this, &ControlHub::onPairStarted);
+    connect(&server, &ChatServer::pairEnded, this,
+            [this](ClientId notified, protocol::LeftReason reason) {
+                onPairEnded(notified, int(reason));
+            });
+    connect(&server, &ChatServer::messageRelayed, this, &ControlHub::onMessage);
+    connect(&server, &ChatServer::clientClosed, this, &ControlHub::onClosed);
+}
+
+QString ControlHub::opaqueId(ClientId id) {
+    auto it = m_opaque.constFind(id);
+    if (it != m_opaque.constEnd())
+        return it.value();
+    // Random, so the console learns nothing about connection order.
+    const QString opaque = QStringLiteral("c") + randomOpaqueId(6);
+    m_opaque.insert(id, opaque);
+    m_byOpaque.insert(opaque, id);
+    return opaque;
+}
+
+std::optional<ClientId> ControlHub::clientOf(const QString &opaqueId) const {
+    const auto it = m_byOpaque.constFind(opaqueId);
+    if (it == m_byOpaque.constEnd())
+        return std::nullopt;
+    return it.value();
+}
+
+std::optional<ClientId> ControlHub::memberOfPair(const QString &pairId) const {
+    const auto it = m_pairs.constFind(pairId);
+    if (it == m_pairs.constEnd())
+        return std::nullopt;
+    return clientOf(it->a);
+}
+
+void ControlHub::onEntered(const WaitingEntry &entry) {
+    const ClientId id = entry.candidate.id;
+    WaitingClient w;
+    w.id = opaqueId(id);
+    // Coarsened here, before anything can leave the server.
+    w.lat = coarsen(entry.candidate.pos.latDeg);
+    w.lon = coarsen(entry.candidate.pos.lonDeg);
+    w.rangeKm = std::round(entry.candidate.rangeKm * 10) / 10;
+    w.sinceMs = entry.sinceMs;
+    w.account = false; // guests only until sessions carry accounts
+    m_positions.insert(id, QPointF(w.lon, w.lat));
+    m_waiting.insert(w.id, w);
+    m_changes.waitingRemoved.remove(w.id);
+    m_changes.waitingAdded.insert(w.id, w);
+}
+
+void ControlHub::onRemoved(ClientId id) {
+    const QString opaque = m_opaque.value(id);
+    if (opaque.isEmpty() || !m_waiting.remove(opaque))
+        return;
+    m_changes.waitingAdded.remove(opaque);
+    m_changes.waitingRemoved.insert(opaque);
+}
+
+void ControlHub::onPairStarted(const PairRecord &record) {
+    PairInfo p;
+    p.id = record.id;
+    p.a = opaqueId(record.a);
+    p.b = opaqueId(record.b);
+    p.distanceKm = record.distanceBucketKm;
+    p.sinceMs = record.sinceMs;
+    const QPointF a = m_positions.value(record.a), b = m_positions.value(record.b);
+    p.lonA = a.x();
+    p.latA = a.y();
+    p.lonB = b.x();
+    p.latB = b.y();
+    m_pairs.insert(p.id, p);
+    m_pairOfMember.insert(record.a, p.id);
+    m_pairOfMember.insert(record.b, p.id);
+    m_changes.pairsAdded.insert(p.id, p);
+    m_matchTimes.push_back(m_clock());
+    addEvent(EventKind::Matched, p.id, tr("within %1 km").arg(p.distanceKm));
+}
+
+void ControlHub::onPairEnded(ClientId notified, int reason) {
+    const QString pairId = m_pairOfMember.take(notified);
+    if (pairId.isEmpty())
+        return;
+    const PairInfo pair = m_pairs.take(pairId);
+    for (const QString &member : {pair.a, pair.b})
+        if (const auto id = clientOf(member))
+            m_pairOfMember.remove(*id);
+    m_changes.pairsAdded.remove(pairId);
+    m_changes.pairsMessaged.remove(pairId);
+    m_changes.pairsRemoved.insert(pairId);
+    const auto why = protocol::LeftReason(reason);
+    if (why == protocol::LeftReason::Kicked)
+        addEvent(EventKind::Kicked, pairId);
+    else
+        addEvent(EventKind::Left, pairId, protocol::toString(why));
+}
+
+void ControlHub::onMessage(ClientId to) {
+    const auto it = m_pairOfMember.constFind(to);
+    if (it == m_pairOfMember.constEnd())
+        return;
+    auto pair = m_pairs.find(it.value());
+    if (pair == m_pairs.end())
+        return;
+    ++pair->messages;
+    m_changes.pairsMessaged.insert(pair->id);
+    m_messageTimes.push_back(m_clock());
+    if (m_messageTimes.size() > kMaxMessageSamples)
+        m_messageTimes.pop_front();
+}
+
+void ControlHub::onClosed(ClientId id) {
+    // The room and the pair registry have already let go of the client.
+    m_positions.remove(id);
+    m_pairOfMember.remove(id);
+    const QString opaque = m_opaque.take(id);
+    m_byOpaque.remove(opaque);
+}
+
+void ControlHub::addEvent(EventKind kind, const QString &subject, const QString &detail) {
+    if (m_changes.events.size() >= kMaxEventsPerFlush)
+        m_changes.events.removeFirst();
+    m_changes.events.append(Event{kind, m_clock(), subject, detail});
+}
+
+void ControlHub::countRate(std::deque<qint64> &window, qint64 spanMs) const {
+    const qint64 cutoff = m_clock() - spanMs;
+    while (!window.empty() && window.front() < cutoff)
+        window.pop_front();
+}
+
+Stats ControlHub::stats() const {
+    countRate(m_matchTimes, kMatchWindowMs);
+    countRate(m_messageTimes, kMessageWindowMs);
+    Stats s;
+    s.connections = m_server.connectionCount();
+    s.waiting = m_server.waitingCount();
+    s.pairs = m_server.pairCount();
+    const double upS = std::max(1.0, m_uptime.elapsed() / 1000.0);
+    // Rates over the window, or over the uptime while it is shorter.
+    s.matchesPerMinute = double(m_matchTimes.size()) * 60.0 / std::min(60.0, upS);
+    s.messagesPerSecond = double(m_messageTimes.size()) / std::min(10.0, upS);
+    s.lastTickMs = m_server.matchmaker().lastTickMs();
+    s.tickIntervalMs = m_server.matchmaker().interval();
+    s.uptimeS = m_uptime.elapsed() / 1000;
+    s.version = m_version;
+    s.draining = m_server.isDraining();
+    return s;
+}
+
+ControlChanges ControlHub::takeChanges() {
+    return std::exchange(m_changes, {});
+}
+
+} // namespace whisper

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "controlprotocol.h"
+#include "matchengine.h"
+#include "pairregistry.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointF>
+#include <QSet>
+
+#include <deque>
+#include <functional>
+
+namespace whisper {
+
+class ChatServer;
+struct WaitingEntry;
+
+// Changes since the last flush, coalesced: a map of the latest added/updated
+// records and a set of removed ids. Apply removals first, then additions.
+struct ControlChanges {
+    QHash<QString, control::WaitingClient> waitingAdded;
+    QSet<QString> waitingRemoved;
+    QHash<QString, control::PairInfo> pairsAdded;
+    QSet<QString> pairsRemoved;
+    QSet<QString> pairsMessaged; // message count changed
+    QList<control::Event> events;
+
+    bool isEmpty() const;
+    // Folds `later` into this, keeping the result equivalent to applying both.
+    void merge(const ControlChanges &later);
+};
+
+// The control endpoint's view of the chat server, with privacy applied:
+// opaque client ids, positions on the 0.1 degree grid, message counts without
+// text. Follows the server through its signals (a few hash updates per event,
+// nothing on the chat path beyond that), gathers changes until the control
+// server's next flush and performs the moderation actions.
+class ControlHub : public QObject {
+    Q_OBJECT
+public:
+    using Clock = std::function<qint64()>;
+    static constexpr int kMaxEventsPerFlush = 1000;
+
+    ControlHub(ChatServer &server, QString version, Clock clock = {}, QObject *parent = nullptr);
+
+    const QHash<QString, control::WaitingClient> &waiting() const { return m_waiting; }
+    const QHash<QString, control::PairInfo> &pairs() const { return m_pairs; }
+    control::Stats stats() const;
+
+    // Everything that changed since the previous call.
+    ControlChanges takeChanges();
+
+    std::optional<ClientId> clientOf(const QString &opaqueId) const;
+    std::optional<ClientId> memberOfPair(const QString &pairId) const;
+    // Notes an event that happened outside the chat server (a ban, a report).
+    void addEvent(control::EventKind kind, const QString &subject, const QString &detail = {});
+
+    ChatServer &server() { return m_server; }
+
+private:
+    QString opaqueId(ClientId id);
+    void onEntered(const WaitingEntry &entry);
+    void onRemoved(ClientId id);
+    void onPairStarted(const PairRecord &pair);
+    void onPairEnded(ClientId notified, int reason);
+    void onMessage(ClientId to);
+    void onClosed(ClientId id);
+    void countRate(std::deque<qint64> &window, qint64 spanMs) const;
+
+    ChatServer &m_server;
+    QString m_version;
+    Clock m_clock;
+    QElapsedTimer m_uptime;
+    QHash<ClientId, QString> m_opaque;
+    QHash<QString, ClientId> m_byOpaque;
+    // Last coarse position of every client that waited, for pair lines.
+    QHash<ClientId, QPointF> m_positions;
+    QHash<QString, control::WaitingClient> m_waiting;
+    QHash<QString, control::PairInfo> m_pairs;
+    QHash<ClientId, QString> m_pairOfMember;
+    ControlChanges m_changes;
+    mutable std::deque<qint64> m_matchTimes;   // last minute
+    mutable std::deque<qint64> m_messageTimes; // last 10 seconds
+};
+
+} // namespace whisper

@@ -1,0 +1,100 @@
+#include "controlserver.h"
+
+#include "chatserver.h"
+#include "controlsession.h"
+
+#include <QLoggingCategory>
+
+namespace whisper {
+
+Q_LOGGING_CATEGORY(lcControlServer, "whisper.server.controlserver")
+
+namespace {
+// Stats travel with every n-th delta: once a second at the default interval.
+constexpr int kStatsEveryMs = 1000;
+} // namespace
+
+ControlServer::ControlServer(const QString &listenAddress, int port, const ControlLimits &limits,
+                             ChatServer &chat, ControlBackend &backend, const QString &version,
+                             QObject *parent)
+    : QObject(parent)
+    , m_address(listenAddress)
+    , m_port(port)
+    , m_limits(limits)
+    , m_backend(backend)
+    , m_hub(chat, version)
+    , m_server(QStringLiteral("whisperchat-control"), QWebSocketServer::NonSecureMode) {
+    connect(&m_server, &QWebSocketServer::newConnection, this, &ControlServer::onNewConnection);
+    m_flushTimer.setInterval(limits.batchMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ControlServer::flush);
+}
+
+ControlServer::~ControlServer() {
+    for (ControlSession *s : std::as_const(m_sessions)) {
+        s->disconnect(this);
+        delete s;
+    }
+}
+
+bool ControlServer::listen() {
+    if (!m_server.listen(QHostAddress(m_address), quint16(m_port))) {
+        m_errorString = QStringLiteral("cannot listen for consoles on %1:%2: %3")
+                            .arg(m_address)
+                            .arg(m_port)
+                            .arg(m_server.errorString());
+        return false;
+    }
+    m_flushTimer.start();
+    qCInfo(lcControlServer) << "control endpoint listening on" << url().toString();
+    return true;
+}
+
+QUrl ControlServer::url() const {
+    QUrl url;
+    url.setScheme(QStringLiteral("ws"));
+    url.setHost(m_server.serverAddress().toString());
+    url.setPort(m_server.serverPort());
+    return url;
+}
+
+void ControlServer::close() {
+    m_flushTimer.stop();
+    m_server.close();
+    for (ControlSession *s : std::as_const(m_sessions))
+        s->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+}
+
+void ControlServer::onNewConnection() {
+    while (QWebSocket *socket = m_server.nextPendingConnection()) {
+        socket->setMaxAllowedIncomingMessageSize(quint64(m_limits.maxMessageBytes));
+        socket->setMaxAllowedIncomingFrameSize(quint64(m_limits.maxMessageBytes));
+        if (m_sessions.size() >= m_limits.maxConnections) {
+            qCWarning(lcControlServer)
+                << "console limit" << m_limits.maxConnections << "reached; refusing a console";
+            // 1008 rather than 1013: Qt clients take 1013 for a protocol error.
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("too many consoles; try again later"));
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            continue;
+        }
+        auto *session = new ControlSession(socket, m_hub, m_backend, m_limits, this);
+        connect(session, &ControlSession::closed, this, [this](ControlSession *s) {
+            m_sessions.removeOne(s);
+            s->deleteLater();
+        });
+        m_sessions.append(session);
+    }
+}
+
+void ControlServer::flush() {
+    const ControlChanges changes = m_hub.takeChanges();
+    ++m_flushes;
+    const int every = std::max(1, kStatsEveryMs / std::max(1, m_limits.batchMs));
+    std::optional<control::Stats> stats;
+    if (m_flushes % every == 0 && !m_sessions.isEmpty())
+        stats = m_hub.stats();
+    for (ControlSession *s : std::as_const(m_sessions))
+        s->flush(changes, stats);
+}
+
+} // namespace whisper

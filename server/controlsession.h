@@ -1,0 +1,80 @@
+#pragma once
+
+#include "controlbackend.h"
+#include "controlhub.h"
+#include "controlserver.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QWebSocket>
+
+namespace whisper {
+
+// One console connection: login, a permission check and an audit row for
+// every command, and the subscription (paged snapshot, then batched deltas).
+class ControlSession : public QObject {
+    Q_OBJECT
+public:
+    // Takes ownership of `socket`.
+    ControlSession(QWebSocket *socket, ControlHub &hub, ControlBackend &backend,
+                   const ControlLimits &limits, QObject *parent = nullptr);
+    ~ControlSession() override;
+
+    // Called by the control server once per batch interval with the changes
+    // of that interval; `stats` every few intervals.
+    void flush(const ControlChanges &changes, const std::optional<control::Stats> &stats);
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+
+    bool isLoggedIn() const { return m_identity.has_value(); }
+    bool isSubscribed() const { return m_subscribed; }
+
+Q_SIGNALS:
+    void closed(whisper::ControlSession *session);
+
+private:
+    void onText(const QString &text);
+    void send(const control::ServerMessage &message);
+    void fail(qint64 req, control::ErrorCode code, const QString &message);
+    void succeed(qint64 req, const ControlOutcome &outcome);
+    // Checks the role; on success writes the audit row and returns true.
+    bool authorize(qint64 req, Permission permission, const QString &command, const QString &target,
+                   const QString &detail = {});
+
+    void handle(const control::Login &m);
+    void handle(const control::Subscribe &m);
+    void handle(const control::Kick &m);
+    void handle(const control::KickPair &m);
+    void handle(const control::Ban &m);
+    void handle(const control::ListReports &m);
+    void handle(const control::ResolveReport &m);
+    void handle(const control::LookupAccount &m);
+    void handle(const control::SetRole &m);
+    void handle(const control::Broadcast &m);
+    void handle(const control::SetTickInterval &m);
+    void handle(const control::Drain &m);
+
+    void sendSnapshotPage();
+    void sendDelta(const std::optional<control::Stats> &stats);
+
+    QWebSocket *m_socket;
+    ControlHub &m_hub;
+    ControlBackend &m_backend;
+    ControlLimits m_limits;
+    // Callbacks of the backend may outlive the session; they check this.
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+    std::optional<ControlIdentity> m_identity;
+    bool m_loginPending = false;
+    int m_failedLogins = 0;
+
+    bool m_subscribed = false;
+    bool m_snapshotDone = false;
+    int m_page = 0;
+    int m_totalWaiting = 0;
+    int m_totalPairs = 0;
+    QList<control::WaitingClient> m_snapWaiting;
+    QList<control::PairInfo> m_snapPairs;
+    ControlChanges m_pending;
+    qint64 m_seq = 0;
+};
+
+} // namespace whisper
