@@ -1,0 +1,206 @@
+// The control stream: paged snapshots at the page-size limit, deltas bounded
+// per frame, and a console's mirror converging to the server's real state
+// after random joins, matches, messages, leaves, disconnects and kicks.
+
+#include "chatserver.h"
+#include "controlserver.h"
+#include "testclient.h"
+#include "tst_control_support.h"
+
+#include <QRandomGenerator>
+#include <QTest>
+
+using namespace whisper;
+using namespace whisper::control;
+using whisper::test::FakeControlBackend;
+using whisper::test::TestClient;
+using whisper::test::TestConsole;
+
+class TestControlStream : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void snapshotPagesAtLimit();
+    void deltaFramesAreBounded();
+    void coarsensPositions();
+    void convergesAfterRandomChurn();
+
+private:
+    void start(int maxBatchItems);
+    std::unique_ptr<TestClient> join(double lat, double lon, double rangeKm);
+    TestConsole *subscribedConsole();
+    bool converged(const TestConsole &c) const;
+
+    std::unique_ptr<ChatServer> m_chat;
+    std::unique_ptr<FakeControlBackend> m_backend;
+    std::unique_ptr<ControlServer> m_control;
+    QList<TestConsole *> m_consoles;
+};
+
+void TestControlStream::init() {
+    m_backend = std::make_unique<FakeControlBackend>();
+    m_backend->addUser("mod", "pw", Role::Moderator);
+}
+
+void TestControlStream::cleanup() {
+    qDeleteAll(m_consoles);
+    m_consoles.clear();
+    m_control.reset();
+    m_chat.reset();
+}
+
+void TestControlStream::start(int maxBatchItems) {
+    ServerConfig c;
+    c.listenAddress = QStringLiteral("127.0.0.1");
+    c.port = 0;
+    c.tickMs = 20;
+    c.recentPartnerExclusionSec = 0;
+    m_chat = std::make_unique<ChatServer>(c);
+    QVERIFY(m_chat->listen());
+    ControlLimits limits;
+    limits.batchMs = 50;
+    limits.maxBatchItems = maxBatchItems;
+    m_control = std::make_unique<ControlServer>(QStringLiteral("127.0.0.1"), 0, limits, *m_chat,
+                                                *m_backend, QStringLiteral("test"));
+    QVERIFY(m_control->listen());
+}
+
+std::unique_ptr<TestClient> TestControlStream::join(double lat, double lon, double rangeKm) {
+    auto c = std::make_unique<TestClient>();
+    if (!c->connectTo(m_chat->url()))
+        return nullptr;
+    c->send(protocol::Join{lat, lon, rangeKm});
+    if (!c->waitFor<protocol::Waiting>())
+        return nullptr;
+    return c;
+}
+
+TestConsole *TestControlStream::subscribedConsole() {
+    auto *c = new TestConsole;
+    m_consoles.append(c);
+    if (!c->open(m_control->url()) || !c->login("mod", "pw") || !c->subscribe())
+        return nullptr;
+    return c;
+}
+
+bool TestControlStream::converged(const TestConsole &c) const {
+    const ControlHub &hub = m_control->hub();
+    return c.snapshotDone && c.waiting == hub.waiting() && c.pairs == hub.pairs() &&
+           c.waiting.size() == m_chat->waitingCount() && c.pairs.size() == m_chat->pairCount();
+}
+
+void TestControlStream::snapshotPagesAtLimit() {
+    start(2);
+    std::vector<std::unique_ptr<TestClient>> clients;
+    // Far apart with tiny ranges: nobody is matched.
+    for (int i = 0; i < 5; ++i) {
+        clients.push_back(join(-60 + 25 * i, 10 * i, 1));
+        QVERIFY(clients.back());
+    }
+    TestConsole *c = subscribedConsole();
+    QVERIFY(c);
+    // Five records, two per page: pages of 2, 2 and 1, only the last says so.
+    QCOMPARE(c->pages.size(), 3);
+    QCOMPARE(c->pages[0].waiting.size(), 2);
+    QCOMPARE(c->pages[1].waiting.size(), 2);
+    QCOMPARE(c->pages[2].waiting.size(), 1);
+    QVERIFY(!c->pages[0].last && !c->pages[1].last && c->pages[2].last);
+    for (const Snapshot &p : std::as_const(c->pages))
+        QCOMPARE(p.totalWaiting, 5);
+    QCOMPARE(c->waiting.size(), 5);
+    QVERIFY(converged(*c));
+}
+
+void TestControlStream::deltaFramesAreBounded() {
+    start(3);
+    TestConsole *c = subscribedConsole();
+    QVERIFY(c);
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < 10; ++i) {
+        clients.push_back(join(-60 + 12 * i, 5 * i, 1));
+        QVERIFY(clients.back());
+    }
+    QTRY_VERIFY(converged(*c));
+    // Ten additions at three records per frame: at least four frames, none
+    // over the limit.
+    int records = 0;
+    for (const Delta &d : std::as_const(c->deltas)) {
+        const int n = int(d.waitingAdded.size() + d.waitingRemoved.size() + d.pairsAdded.size() +
+                          d.pairsRemoved.size() + d.pairMessages.size());
+        QVERIFY(n <= 3);
+        records += n;
+    }
+    QVERIFY(records >= 10);
+}
+
+void TestControlStream::coarsensPositions() {
+    start(100);
+    auto a = join(52.51234, 13.38765, 1);
+    QVERIFY(a);
+    TestConsole *c = subscribedConsole();
+    QVERIFY(c);
+    QCOMPARE(c->waiting.size(), 1);
+    const WaitingClient w = c->waiting.values().first();
+    QCOMPARE(w.lat, 52.5);
+    QCOMPARE(w.lon, 13.4);
+    QVERIFY(!w.account);
+    // Ids are opaque: not the server's sequential client numbers.
+    QVERIFY(w.id.size() > 4);
+}
+
+void TestControlStream::convergesAfterRandomChurn() {
+    start(7); // small frames: backlogs carry over several batches
+    QRandomGenerator rng(20261127);
+    constexpr int kClients = 24;
+    std::vector<std::unique_ptr<TestClient>> clients(kClients);
+    // 0: lobby/unconnected, 1: waiting or paired (the server decides).
+    TestConsole *early = subscribedConsole();
+    QVERIFY(early);
+    TestConsole *late = nullptr;
+
+    for (int step = 0; step < 160; ++step) {
+        const int i = rng.bounded(kClients);
+        auto &client = clients[i];
+        const int action = rng.bounded(10);
+        if (!client || !client->isConnected()) {
+            // In one small area so that many of them match.
+            client = join(48 + rng.bounded(1.0), 11 + rng.bounded(1.0), 50 + rng.bounded(100));
+            QVERIFY(client);
+        } else if (action < 3) {
+            client->send(protocol::Leave{});
+        } else if (action < 5) {
+            client->send(protocol::Join{48 + rng.bounded(1.0), 11 + rng.bounded(1.0), 80});
+        } else if (action < 7) {
+            client->send(protocol::SendMessage{QStringLiteral("hi"), std::nullopt});
+        } else if (action == 7) {
+            client->close();
+        } else if (action == 8 && !early->pairs.isEmpty()) {
+            const QString pair = early->pairs.keys().at(rng.bounded(int(early->pairs.size())));
+            early->send(KickPair{0, pair});
+        } else if (action == 9 && !early->waiting.isEmpty()) {
+            const QString id = early->waiting.keys().at(rng.bounded(int(early->waiting.size())));
+            early->send(Kick{0, id});
+        }
+        if (step == 80) {
+            late = subscribedConsole();
+            QVERIFY(late);
+        }
+        // Let some events through between steps, without fixed sleeps.
+        if (step % 8 == 0)
+            QTest::qWait(0);
+    }
+    // Quiet now: both consoles must end up with exactly the server's state.
+    QTRY_VERIFY_WITH_TIMEOUT(converged(*early), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(converged(*late), 10000);
+    QVERIFY(m_chat->waitingCount() + 2 * m_chat->pairCount() > 0);
+    QCOMPARE(early->undecodable, 0);
+    // Message counts only, never text, reach the console.
+    for (const PairInfo &p : std::as_const(early->pairs))
+        QCOMPARE(p.messages, m_control->hub().pairs().value(p.id).messages);
+    QVERIFY(std::any_of(early->events.cbegin(), early->events.cend(),
+                        [](const Event &e) { return e.kind == EventKind::Matched; }));
+}
+
+QTEST_GUILESS_MAIN(TestControlStream)
+#include "tst_controlstream.moc"
