@@ -52,6 +52,21 @@ int main(int argc, char *argv[]) {
     QObject::connect(&server, &whisper::ChatServer::shutdownComplete, &app,
                      &QCoreApplication::quit);
 
+    // Test seam for tests/integration/tst_tickrelay, honoured only with
+    // WHISPERCHAT_ENABLE_TEST_SEAMS=1: once the first pair is made, the
+    // matchmaker gets N synthetic waiting entries, so the next tick is long
+    // while the real clients chat (a process cannot hold 200k connections).
+    if (qEnvironmentVariable("WHISPERCHAT_ENABLE_TEST_SEAMS") == QLatin1String("1")) {
+        const int count = qEnvironmentVariableIntValue("WHISPERCHAT_TEST_INJECT_WAITING");
+        const int group = qMax(1, qEnvironmentVariableIntValue("WHISPERCHAT_TEST_INJECT_GROUP"));
+        whisper::Matchmaker &matchmaker = server.matchmaker();
+        if (count > 0)
+            QObject::connect(
+                &matchmaker, &whisper::Matchmaker::matched, &matchmaker,
+                [&matchmaker, count, group] { matchmaker.injectSyntheticForTest(count, group); },
+                Qt::SingleShotConnection);
+    }
+
     // The ready line: scripts and tests wait for it to learn the real port.
     std::printf("whisperchat-server ready: chat %s\n", qPrintable(server.url().toString()));
     std::fflush(stdout);

@@ -44,6 +44,21 @@ void Matchmaker::injectForTest(const MatchCandidate &candidate) {
     apply(Add{candidate});
 }
 
+void Matchmaker::injectSyntheticForTest(int count, int groupSize) {
+    constexpr ClientId kFirstId = ClientId(1) << 62;
+    for (int i = 0; i < count; ++i) {
+        const int spot = i / groupSize;
+        MatchCandidate c;
+        c.id = kFirstId + ClientId(i);
+        c.identityKey = kFirstId + ClientId(spot);
+        // A grid 0.01 degrees apart (>= 0.6 km) in the Southern Ocean.
+        c.pos = {-50.0 + (spot / 1000) * 0.01, -140.0 + (spot % 1000) * 0.01};
+        c.rangeKm = 0.1;
+        injectForTest(c);
+    }
+    qCInfo(lcMatch) << "test seam: injected" << count << "synthetic waiting entries";
+}
+
 void Matchmaker::apply(Op op) {
     if (m_running) {
         if (const auto *add = std::get_if<Add>(&op))

@@ -50,6 +50,11 @@ public:
     // They are not in the waiting room, so pairs involving them are never
     // announced.
     void injectForTest(const MatchCandidate &candidate);
+    // Test seam: `count` synthetic entries that are never eligible with one
+    // another (spots of `groupSize` entries sharing one identity, spots too far
+    // apart for their 0.1 km ranges), so a tick over them is long and pairs
+    // nobody. Ids and identities are far above any real client's.
+    void injectSyntheticForTest(int count, int groupSize);
     // Test seam: runs on the worker thread at the start of every tick, before
     // the search, so a test can hold a tick open deterministically.
     void setWorkerHookForTest(std::function<void()> hook) { m_workerHook = std::move(hook); }

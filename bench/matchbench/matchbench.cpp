@@ -18,7 +18,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -54,6 +56,7 @@ struct Incremental {
     double waitingBefore = 0;
     double meanMs = 0;
     double maxMs = 0;
+    double meanCpuMs = 0;
     double pairs = 0;
 };
 
@@ -61,6 +64,7 @@ struct Incremental {
 struct CaseResult {
     int ok = 0;
     double fullMs = 0;
+    double fullCpuMs = 0;
     double fullPairs = 0;
     double leftAfterFull = 0;
     std::uint64_t pairsHash = 1469598103934665603ull;
@@ -78,12 +82,56 @@ struct Options {
     std::size_t maxAllPairs = 20000;
     std::size_t maxRedis = 100000;
     std::uint64_t seed = 20261127;
+    pid_t redisPid = -1;
 };
 
-double msSince(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-        .count();
+// Wall time, and CPU time of this process plus redis-server (when it is the
+// peer): on a shared machine CPU time is the steadier measure of work.
+pid_t g_redisPid = -1;
+
+double cpuMsOf(pid_t pid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", int(pid));
+    FILE *f = std::fopen(path, "r");
+    if (!f)
+        return 0.0;
+    char buf[1024];
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    const char *p = std::strrchr(buf, ')');
+    unsigned long long utime = 0, stime = 0;
+    if (!p || std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                          &stime) != 2)
+        return 0.0;
+    return double(utime + stime) * 1000.0 / double(::sysconf(_SC_CLK_TCK));
 }
+
+class Stopwatch {
+public:
+    Stopwatch() { restart(); }
+    void restart() {
+        m_wall = std::chrono::steady_clock::now();
+        m_cpu = cpuNow();
+    }
+    double wallMs() const {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - m_wall)
+            .count();
+    }
+    double cpuMs() const { return cpuNow() - m_cpu; }
+
+private:
+    static double cpuNow() {
+        timespec ts{};
+        ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        double ms = double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+        if (g_redisPid > 0)
+            ms += cpuMsOf(g_redisPid);
+        return ms;
+    }
+    std::chrono::steady_clock::time_point m_wall;
+    double m_cpu = 0.0;
+};
 
 void hashPairs(std::uint64_t &h, const std::vector<MatchResult> &pairs) {
     for (const MatchResult &r : pairs)
@@ -100,11 +148,12 @@ CaseResult drive(const Geography &geography, Workload workload, std::size_t n, s
     CaseResult r;
     ClientStream stream(geography, workload, seed);
     std::vector<MatchCandidate> initial = stream.take(n);
-    auto start = std::chrono::steady_clock::now();
+    Stopwatch watch;
     for (MatchCandidate &c : initial)
         add(c);
     auto pairs = tick(kNowMs);
-    r.fullMs = msSince(start);
+    r.fullMs = watch.wallMs();
+    r.fullCpuMs = watch.cpuMs();
     r.fullPairs = double(pairs.size());
     r.leftAfterFull = double(size());
     hashPairs(r.pairsHash, pairs);
@@ -117,11 +166,12 @@ CaseResult drive(const Geography &geography, Workload workload, std::size_t n, s
         for (int t = 0; t < kIncrementalTicks; ++t) {
             const std::vector<MatchCandidate> batch = stream.take(std::size_t(inc.arrivals));
             inc.waitingBefore += double(size()) / kIncrementalTicks;
-            start = std::chrono::steady_clock::now();
+            watch.restart();
             for (const MatchCandidate &c : batch)
                 add(c);
             pairs = tick(kNowMs + 1000 * (t + 1));
-            const double ms = msSince(start);
+            const double ms = watch.wallMs();
+            inc.meanCpuMs += watch.cpuMs() / kIncrementalTicks;
             inc.meanMs += ms / kIncrementalTicks;
             inc.maxMs = std::max(inc.maxMs, ms);
             inc.pairs += double(pairs.size()) / kIncrementalTicks;
@@ -149,6 +199,7 @@ CaseResult runCase(Matcher matcher, const Geography &geography, Workload workloa
             [&](std::int64_t now) { return book.tick(now); }, [&] { return book.size(); });
     }
     case Matcher::Redis: {
+        g_redisPid = options.redisPid;
         RedisMatcher redis;
         if (!redis.connect(redisPort))
             return {};
@@ -264,16 +315,22 @@ int main(int argc, char **argv) {
 
     RedisServer redisServer;
     const bool withRedis = options.maxRedis > 0 && redisServer.start(options.redisServer);
+    options.redisPid = withRedis ? redisServer.pid() : -1;
     if (options.maxRedis > 0 && !withRedis)
         std::cerr << "matchbench: redis-server did not start; Redis columns left out\n";
 
-    std::printf("matchbench seed %llu; times in ms; full tick = n arrivals into an empty room;\n"
-                "incremental = 1 %% / 10 %% of n arriving into what the full tick left (mean of "
-                "%d ticks, max in brackets)\n\n",
-                static_cast<unsigned long long>(options.seed), kIncrementalTicks);
-    std::printf("%-6s %8s %-10s %10s %8s %8s | %7s %8s %16s %7s | %7s %8s %16s %7s | %8s %6s\n",
-                "load", "n", "matcher", "full ms", "pairs", "left", "arrive", "waiting", "inc1% ms",
-                "pairs", "arrive", "waiting", "inc10% ms", "pairs", "peak MB", "same");
+    double load[3] = {0, 0, 0};
+    ::getloadavg(load, 3);
+    std::printf("matchbench seed %llu, load average %.2f at start. Times in ms, wall/cpu (cpu "
+                "includes redis-server's).\n"
+                "full = n arrivals into an empty room, one tick; inc = 1 %% / 10 %% of n arriving "
+                "into what the full tick\nleft (mean of %d ticks); wait = waiting before the tick; "
+                "same = the engine's pairs, in the same order.\n\n",
+                static_cast<unsigned long long>(options.seed), load[0], kIncrementalTicks);
+    std::printf("%-5s %7s %-9s %17s %7s %6s | %6s %6s %15s %6s | %6s %6s %15s %6s | %7s %4s\n",
+                "load", "n", "matcher", "full wall/cpu", "pairs", "left", "arrive", "wait",
+                "inc1% wall/cpu", "pairs", "arrive", "wait", "inc10% wall/cpu", "pairs", "peakMB",
+                "same");
 
     // (workload, n, matcher) -> result, for the ratios.
     std::map<std::tuple<int, std::size_t, int>, CaseResult> results;
@@ -287,7 +344,7 @@ int main(int argc, char **argv) {
                 const CaseResult r =
                     runIsolated(matcher, geography, workload, n, options, redisServer.port());
                 if (!r.ok) {
-                    std::printf("%-6s %8zu %-10s failed\n", workloadName(workload), n,
+                    std::printf("%-5s %7zu %-9s failed\n", workloadName(workload), n,
                                 matcherName(matcher));
                     continue;
                 }
@@ -296,20 +353,21 @@ int main(int argc, char **argv) {
                 const char *same = matcher == Matcher::Engine        ? "-"
                                    : r.pairsHash == engine.pairsHash ? "yes"
                                                                      : "NO";
-                char inc[2][32];
+                char full[40];
+                std::snprintf(full, sizeof full, "%.1f/%.1f", r.fullMs, r.fullCpuMs);
+                char inc[2][40];
                 for (int s = 0; s < 2; ++s)
-                    std::snprintf(inc[s], sizeof inc[s], "%.2f (%.2f)", r.incremental[s].meanMs,
-                                  r.incremental[s].maxMs);
-                double peakMb = double(r.maxRssKb) / 1024.0;
-                std::printf(
-                    "%-6s %8zu %-10s %10.2f %8.0f %8.0f | %7.0f %8.0f %16s %7.0f | %7.0f %8.0f "
-                    "%16s %7.0f | %8.1f %6s",
-                    workloadName(workload), n, matcherName(matcher), r.fullMs, r.fullPairs,
-                    r.leftAfterFull, r.incremental[0].arrivals, r.incremental[0].waitingBefore,
-                    inc[0], r.incremental[0].pairs, r.incremental[1].arrivals,
-                    r.incremental[1].waitingBefore, inc[1], r.incremental[1].pairs, peakMb, same);
+                    std::snprintf(inc[s], sizeof inc[s], "%.2f/%.2f", r.incremental[s].meanMs,
+                                  r.incremental[s].meanCpuMs);
+                std::printf("%-5s %7zu %-9s %17s %7.0f %6.0f | %6.0f %6.0f %15s %6.0f | %6.0f "
+                            "%6.0f %15s %6.0f | %7.1f %4s",
+                            workloadName(workload), n, matcherName(matcher), full, r.fullPairs,
+                            r.leftAfterFull, r.incremental[0].arrivals,
+                            r.incremental[0].waitingBefore, inc[0], r.incremental[0].pairs,
+                            r.incremental[1].arrivals, r.incremental[1].waitingBefore, inc[1],
+                            r.incremental[1].pairs, double(r.maxRssKb) / 1024.0, same);
                 if (matcher == Matcher::Redis)
-                    std::printf("  (+ redis-server %.1f MB%s)", double(r.redisBytes) / 1048576.0,
+                    std::printf("  + redis-server %.1f MB%s", double(r.redisBytes) / 1048576.0,
                                 r.rejected > 0 ? ", some clients beyond Redis's latitudes" : "");
                 std::printf("\n");
                 std::fflush(stdout);
@@ -317,18 +375,29 @@ int main(int argc, char **argv) {
         }
     }
 
-    std::printf("\nratios (peer time / engine time; > 1 means the engine is faster)\n");
-    std::printf("%-6s %8s %-10s %12s %12s %12s\n", "load", "n", "peer", "full tick", "inc 1%",
-                "inc 10%");
+    std::printf("\nratios: peer time / engine time, wall and cpu (> 1: the engine is faster)\n");
+    std::printf("%-5s %7s %-9s %17s %17s %17s\n", "load", "n", "peer", "full wall/cpu",
+                "inc1% wall/cpu", "inc10% wall/cpu");
     for (const auto &[key, r] : results) {
         const auto [workload, n, matcher] = key;
         if (matcher == int(Matcher::Engine))
             continue;
         const CaseResult &e = results[{workload, n, int(Matcher::Engine)}];
-        std::printf("%-6s %8zu %-10s %11.0fx %11.0fx %11.0fx\n", workloadName(Workload(workload)),
-                    n, matcherName(Matcher(matcher)), r.fullMs / e.fullMs,
-                    r.incremental[0].meanMs / e.incremental[0].meanMs,
-                    r.incremental[1].meanMs / e.incremental[1].meanMs);
+        const auto ratio = [](double peerWall, double peerCpu, double wall, double cpu) {
+            char text[48];
+            std::snprintf(text, sizeof text, "%.0fx/%.0fx", peerWall / wall,
+                          cpu > 0 ? peerCpu / cpu : 0.0);
+            return std::string(text);
+        };
+        std::printf("%-5s %7zu %-9s %17s %17s %17s\n", workloadName(Workload(workload)), n,
+                    matcherName(Matcher(matcher)),
+                    ratio(r.fullMs, r.fullCpuMs, e.fullMs, e.fullCpuMs).c_str(),
+                    ratio(r.incremental[0].meanMs, r.incremental[0].meanCpuMs,
+                          e.incremental[0].meanMs, e.incremental[0].meanCpuMs)
+                        .c_str(),
+                    ratio(r.incremental[1].meanMs, r.incremental[1].meanCpuMs,
+                          e.incremental[1].meanMs, e.incremental[1].meanCpuMs)
+                        .c_str());
     }
     return 0;
 }

@@ -23,6 +23,7 @@ public:
     ~RedisServer();
     bool start(const std::string &binary);
     int port() const { return m_port; }
+    int pid() const { return m_pid; }
 
 private:
     int m_pid = -1;
