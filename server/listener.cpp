@@ -1,0 +1,260 @@
+#include "listener.h"
+
+#include "websocketconnection.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+
+namespace whisper {
+
+Q_LOGGING_CATEGORY(lcListener, "whisper.server.listener")
+
+namespace {
+constexpr int kMaxAcceptsPerWakeup = 256; // keep serving established clients in a burst
+constexpr int kRetryAfterEmfileMs = 100;
+} // namespace
+
+// ---- TcpListener -----------------------------------------------------------
+
+TcpListener::TcpListener(int backlog, QObject *parent)
+    : QObject(parent)
+    , m_backlog(backlog) {
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(kRetryAfterEmfileMs);
+    connect(&m_retry, &QTimer::timeout, this, [this] {
+        if (m_notifier)
+            m_notifier->setEnabled(true);
+    });
+}
+
+TcpListener::~TcpListener() {
+    close();
+}
+
+bool TcpListener::listen(const QHostAddress &address, quint16 port) {
+    close();
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    if (v6) {
+        auto *sa = reinterpret_cast<sockaddr_in6 *>(&storage);
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons(port);
+        const Q_IPV6ADDR a = address.toIPv6Address();
+        std::memcpy(&sa->sin6_addr, &a, 16);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto *sa = reinterpret_cast<sockaddr_in *>(&storage);
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons(port);
+        sa->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    }
+    m_fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    if (m_fd < 0 || ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        ::bind(m_fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 ||
+        ::listen(m_fd, m_backlog) != 0) {
+        m_error = QString::fromLocal8Bit(std::strerror(errno));
+        close();
+        return false;
+    }
+    length = sizeof storage;
+    ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&storage), &length);
+    m_address = address;
+    m_port = ntohs(v6 ? reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port
+                      : reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+    m_notifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &TcpListener::onReadable);
+    return true;
+}
+
+void TcpListener::close() {
+    delete m_notifier;
+    m_notifier = nullptr;
+    m_retry.stop();
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+void TcpListener::onReadable() {
+    for (int i = 0; i < kMaxAcceptsPerWakeup && m_fd >= 0; ++i) {
+        sockaddr_storage peer{};
+        socklen_t length = sizeof peer;
+        const int fd = ::accept4(m_fd, reinterpret_cast<sockaddr *>(&peer), &length,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                // The client stays in the backlog; pause instead of spinning.
+                qCWarning(lcListener) << "cannot accept:" << std::strerror(errno)
+                                      << "- raise the descriptor limit (LimitNOFILE)";
+                m_notifier->setEnabled(false);
+                m_retry.start();
+            }
+            return;
+        }
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        QHostAddress address;
+        address.setAddress(reinterpret_cast<sockaddr *>(&peer));
+        Q_EMIT accepted(fd, address);
+    }
+}
+
+namespace {
+
+// ---- the native transport --------------------------------------------------
+
+class NativeListener final : public ConnectionListener {
+public:
+    NativeListener(const ListenerSettings &settings, QObject *parent)
+        : ConnectionListener(parent)
+        , m_settings(settings)
+        , m_tcp(settings.backlog) {
+        m_limits.maxMessageBytes = settings.maxMessageBytes;
+        connect(&m_tcp, &TcpListener::accepted, this, &NativeListener::onAccepted);
+        // One timer for every handshake in progress, not one each.
+        m_handshakeSweep.setInterval(qBound(50, settings.handshakeTimeoutMs / 4, 1000));
+        connect(&m_handshakeSweep, &QTimer::timeout, this, &NativeListener::sweepHandshakes);
+    }
+
+    bool listen(const QHostAddress &address, quint16 port) override {
+        if (!m_tcp.listen(address, port))
+            return false;
+        m_handshakeSweep.start();
+        return true;
+    }
+    void close() override {
+        m_tcp.close();
+        m_handshakeSweep.stop();
+    }
+    QHostAddress serverAddress() const override { return m_tcp.serverAddress(); }
+    quint16 serverPort() const override { return m_tcp.serverPort(); }
+    QString errorString() const override { return m_tcp.errorString(); }
+
+private:
+    struct Pending {
+        WebSocketConnection *connection;
+        qint64 deadline;
+    };
+
+    void onAccepted(int fd, const QHostAddress &peer) {
+        auto *c = new WebSocketConnection(fd, peer, m_limits, this);
+        m_pending.push_back({c, m_clock.elapsed() + m_settings.handshakeTimeoutMs});
+        connect(c, &WebSocketConnection::handshakeComplete, this, [this, c] {
+            forget(c);
+            c->disconnect(this);
+            c->setParent(nullptr);
+            Q_EMIT newConnection(c);
+        });
+        connect(c, &WebSocketConnection::handshakeFailed, this, [this, c] {
+            forget(c);
+            c->deleteLater();
+        });
+    }
+
+    void forget(WebSocketConnection *c) {
+        for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
+            if (it->connection == c) {
+                it->connection = nullptr; // erased by the sweep, in deadline order
+                return;
+            }
+    }
+
+    void sweepHandshakes() {
+        const qint64 now = m_clock.elapsed();
+        while (!m_pending.empty() &&
+               (!m_pending.front().connection || m_pending.front().deadline <= now)) {
+            if (WebSocketConnection *c = m_pending.front().connection) {
+                qCDebug(lcListener) << "handshake timed out";
+                c->disconnect(this);
+                c->abort();
+                c->deleteLater();
+            }
+            m_pending.pop_front();
+        }
+    }
+
+    ListenerSettings m_settings;
+    WebSocketConnection::Limits m_limits;
+    TcpListener m_tcp;
+    QTimer m_handshakeSweep;
+    QElapsedTimer m_clock = [] {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    std::deque<Pending> m_pending; // in accept order, so deadlines ascend
+};
+
+// ---- Qt WebSockets behind the same large-backlog listener -------------------
+
+class QtListener final : public ConnectionListener {
+public:
+    QtListener(const ListenerSettings &settings, QObject *parent)
+        : ConnectionListener(parent)
+        , m_settings(settings)
+        , m_tcp(settings.backlog)
+        , m_server(settings.serverName, QWebSocketServer::NonSecureMode) {
+        m_server.setHandshakeTimeout(std::chrono::milliseconds(settings.handshakeTimeoutMs));
+        m_server.setMaxPendingConnections(settings.backlog);
+        connect(&m_tcp, &TcpListener::accepted, this, [this](int fd) {
+            auto *socket = new QTcpSocket;
+            if (!socket->setSocketDescriptor(fd)) {
+                ::close(fd);
+                delete socket;
+                return;
+            }
+            m_server.handleConnection(socket);
+        });
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxMessageBytes));
+                socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxMessageBytes));
+                Q_EMIT newConnection(new QtWebSocketConnection(socket));
+            }
+        });
+    }
+
+    bool listen(const QHostAddress &address, quint16 port) override {
+        return m_tcp.listen(address, port);
+    }
+    void close() override { m_tcp.close(); }
+    QHostAddress serverAddress() const override { return m_tcp.serverAddress(); }
+    quint16 serverPort() const override { return m_tcp.serverPort(); }
+    QString errorString() const override { return m_tcp.errorString(); }
+
+private:
+    ListenerSettings m_settings;
+    TcpListener m_tcp;
+    QWebSocketServer m_server;
+};
+
+} // namespace
+
+std::unique_ptr<ConnectionListener> ConnectionListener::create(const ListenerSettings &settings,
+                                                               QObject *parent) {
+    if (settings.transport == ListenerSettings::Transport::Qt)
+        return std::make_unique<QtListener>(settings, parent);
+    return std::make_unique<NativeListener>(settings, parent);
+}
+
+} // namespace whisper

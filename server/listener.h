@@ -1,0 +1,78 @@
+#pragma once
+
+#include "connection.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <memory>
+
+class QSocketNotifier;
+class QWebSocketServer;
+
+namespace whisper {
+
+// A listening TCP socket made by hand so that its accept backlog is ours to
+// choose: QTcpServer (and so QWebSocketServer) hard-codes 50, which drops
+// SYNs during bursts of connects. Accepted descriptors come out non-blocking
+// with TCP_NODELAY set (chat frames are small and latency-bound).
+class TcpListener : public QObject {
+    Q_OBJECT
+public:
+    explicit TcpListener(int backlog, QObject *parent = nullptr);
+    ~TcpListener() override;
+
+    bool listen(const QHostAddress &address, quint16 port);
+    void close();
+    QHostAddress serverAddress() const { return m_address; }
+    quint16 serverPort() const { return m_port; }
+    QString errorString() const { return m_error; }
+
+Q_SIGNALS:
+    // The receiver owns `fd`.
+    void accepted(int fd, const QHostAddress &peer);
+
+private:
+    void onReadable();
+
+    int m_backlog;
+    int m_fd = -1;
+    QSocketNotifier *m_notifier = nullptr;
+    QTimer m_retry; // after running out of descriptors
+    QHostAddress m_address;
+    quint16 m_port = 0;
+    QString m_error;
+};
+
+struct ListenerSettings {
+    enum class Transport { Native, Qt };
+    Transport transport = Transport::Native;
+    QString serverName;
+    int backlog = 4096;
+    int handshakeTimeoutMs = 10000;
+    qint64 maxMessageBytes = 16 * 1024;
+};
+
+// The chat endpoint's source of WebSocket connections, whatever the
+// transport behind them.
+class ConnectionListener : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    static std::unique_ptr<ConnectionListener> create(const ListenerSettings &settings,
+                                                      QObject *parent = nullptr);
+
+    virtual bool listen(const QHostAddress &address, quint16 port) = 0;
+    virtual void close() = 0;
+    virtual QHostAddress serverAddress() const = 0;
+    virtual quint16 serverPort() const = 0;
+    virtual QString errorString() const = 0;
+
+Q_SIGNALS:
+    // A client finished its WebSocket handshake; the receiver owns `connection`.
+    void newConnection(whisper::Connection *connection);
+};
+
+} // namespace whisper

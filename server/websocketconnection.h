@@ -1,0 +1,93 @@
+#pragma once
+
+#include "connection.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+
+class QSocketNotifier;
+
+namespace whisper {
+
+// RFC 6455 server side on a raw, non-blocking socket descriptor: the HTTP
+// upgrade, frame parsing and writing, with no QTcpSocket/QWebSocket objects
+// behind it. Written for the relay's hot path (issue 3): one read() per
+// readiness, one sendmsg() per frame with no copy, no write-notifier toggling
+// unless the socket is full, and only a few hundred bytes per idle connection.
+// Frames written while the event loop handles one batch of ready sockets are
+// sent together at the start of the next iteration: a client that gets its
+// partner's message and its own `delivered` in one batch costs one system
+// call, not two.
+//
+// Unlike QWebSocket, a text frame with invalid UTF-8 is passed on as it is, so
+// the session answers it with `error` and keeps the connection open, as
+// protocol v1 requires.
+class WebSocketConnection final : public Connection {
+    Q_OBJECT
+public:
+    struct Limits {
+        qint64 maxMessageBytes = 16 * 1024;    // larger messages close with 1009
+        qint64 maxBufferedBytes = 1024 * 1024; // unsent output of a slow reader
+        int closeTimeoutMs = 2000;             // wait for the peer's close frame
+    };
+
+    // Takes ownership of `fd` (connected, non-blocking).
+    WebSocketConnection(int fd, const QHostAddress &peer, const Limits &limits,
+                        QObject *parent = nullptr);
+    ~WebSocketConnection() override;
+
+    bool isOpen() const { return m_state == State::Open; }
+
+    void sendText(const QByteArray &utf8) override;
+    void ping() override;
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
+    void abort() override;
+    QHostAddress peerAddress() const override { return m_peer; }
+    QUrl requestUrl() const override;
+    QString origin() const override { return QString::fromUtf8(m_origin); }
+    int closeCode() const override { return m_closeCode; }
+
+Q_SIGNALS:
+    // The upgrade succeeded; frames flow from now on.
+    void handshakeComplete();
+    // The request was not a valid WebSocket upgrade; the socket is closed.
+    void handshakeFailed();
+
+private:
+    enum class State : quint8 { Handshake, Open, Closing, Closed };
+
+    void onReadable();
+    void onWritable();
+    bool handshake();
+    void rejectHandshake(const char *response);
+    std::size_t consumeFrames(char *data, std::size_t size);
+    void onMessage(quint8 opcode, QByteArray payload);
+    void failConnection(QWebSocketProtocol::CloseCode code, const char *reason);
+    void writeFrame(quint8 opcode, const char *payload, std::size_t size);
+    void writeRaw(const char *a, std::size_t na, const char *b, std::size_t nb);
+    void setWriteNotification(bool enabled);
+    // Sends what the handlers of this event-loop iteration queued.
+    void flushQueued();
+    friend class WriteFlusher;
+    // Closes the descriptor and reports `disconnected` from the event loop.
+    void finish();
+
+    int m_fd;
+    State m_state = State::Handshake;
+    quint8 m_fragmentOpcode = 0; // opcode of the message being reassembled
+    bool m_writeWanted = false;
+    bool m_flushQueued = false;
+    int m_closeCode = QWebSocketProtocol::CloseCodeNormal;
+    Limits m_limits;
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr; // created when a write blocks
+    QHostAddress m_peer;
+    QByteArray m_in;  // bytes of an incomplete handshake or frame
+    QByteArray m_out; // bytes the socket did not take yet
+    qsizetype m_outPos = 0;
+    QByteArray m_fragments; // a fragmented message so far
+    QByteArray m_path;
+    QByteArray m_origin;
+};
+
+} // namespace whisper
