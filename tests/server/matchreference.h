@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_set>
 #include <vector>
 
 namespace whisper::test {
@@ -72,16 +71,16 @@ public:
                     order.push_back(&e);
 
         std::vector<MatchResult> results;
-        std::unordered_set<ClientId> taken;
-        const auto isTaken = [&taken](ClientId id) { return taken.contains(id); };
+        for (Entry &e : m_waiting)
+            e.taken = false;
         for (Entry *served : order) {
-            if (isTaken(served->candidate.id))
+            if (served->taken)
                 continue;
             served->pending = false;
-            const Entry *best = nullptr;
+            Entry *best = nullptr;
             double bestKm = 0.0;
-            for (const Entry &other : m_waiting) {
-                if (&other == served || isTaken(other.candidate.id))
+            for (Entry &other : m_waiting) {
+                if (&other == served || other.taken)
                     continue;
                 double km = 0.0;
                 if (!isEligible(served->candidate, other.candidate, nowMs, &km))
@@ -96,13 +95,13 @@ public:
                 }
             }
             if (best) {
-                taken.insert(served->candidate.id);
-                taken.insert(best->candidate.id);
+                served->taken = true;
+                best->taken = true;
                 results.push_back(
                     {served->candidate.id, best->candidate.id, bestKm, served->seq, best->seq});
             }
         }
-        std::erase_if(m_waiting, [&](const Entry &e) { return isTaken(e.candidate.id); });
+        std::erase_if(m_waiting, [](const Entry &e) { return e.taken; });
         return results;
     }
 
@@ -111,6 +110,7 @@ private:
         MatchCandidate candidate;
         std::uint64_t seq = 0;
         bool pending = true;
+        bool taken = false;
         std::int64_t lastRequeueMs = std::numeric_limits<std::int64_t>::min();
     };
 
