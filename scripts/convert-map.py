@@ -43,6 +43,34 @@ def ring_points(arcs, indexes):
     return ring
 
 
+def unwrap(ring):
+    """Makes longitudes continuous across the antimeridian, so no edge jumps
+    across the whole map. Returns the rings to draw: a ring around a pole is
+    closed along that pole; a ring reaching past +-180 gets a copy shifted by
+    360 degrees, so both sides of the map show it."""
+    out = [ring[0]]
+    for lon, lat in ring[1:]:
+        prev = out[-1][0]
+        while lon - prev > 180:
+            lon -= 360
+        while lon - prev < -180:
+            lon += 360
+        out.append((lon, lat))
+    span = out[-1][0] - out[0][0]
+    if abs(span) > 180:
+        # Encircles a pole (Antarctica): close the ring along it.
+        pole = -90.0 if sum(p[1] for p in out) < 0 else 90.0
+        out += [(out[-1][0], pole), (out[0][0], pole)]
+    rings = [out]
+    lo, hi = min(p[0] for p in out), max(p[0] for p in out)
+    if lo < -180:
+        rings.append([(lon + 360, lat) for lon, lat in out])
+    if hi > 180:
+        rings.append([(lon - 360, lat) for lon, lat in out])
+    # A ring unwrapped entirely past the antimeridian is drawn by its copy.
+    return [r for r in rings if min(p[0] for p in r) <= 180 and max(p[0] for p in r) >= -180]
+
+
 def main():
     src, dst = sys.argv[1], sys.argv[2]
     with open(src) as f:
@@ -57,7 +85,7 @@ def main():
             for ring in polygon:
                 pts = ring_points(arcs, ring)
                 if len(pts) >= 3:
-                    rings.append(pts)
+                    rings.extend(unwrap(pts))
     with open(dst, "wb") as out:
         out.write(b"WCLAND1\0")
         out.write(struct.pack("<I", len(rings)))

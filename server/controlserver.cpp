@@ -2,6 +2,7 @@
 
 #include "chatserver.h"
 #include "controlsession.h"
+#include "serverconfig.h"
 
 #include <QLoggingCategory>
 
@@ -13,6 +14,16 @@ namespace {
 // Stats travel with every n-th delta: once a second at the default interval.
 constexpr int kStatsEveryMs = 1000;
 } // namespace
+
+ControlLimits ControlLimits::fromConfig(const ServerConfig &config) {
+    ControlLimits l;
+    l.batchMs = config.controlBatchMs;
+    l.maxBatchItems = config.controlMaxBatchItems;
+    l.maxConnections = config.controlMaxConnections;
+    l.maxMessageBytes = config.controlMaxMessageBytes;
+    l.loginAttempts = config.controlLoginAttempts;
+    return l;
+}
 
 ControlServer::ControlServer(const QString &listenAddress, int port, const ControlLimits &limits,
                              ChatServer &chat, ControlBackend &backend, const QString &version,

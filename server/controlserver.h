@@ -22,6 +22,8 @@ struct ControlLimits {
     int maxConnections = 16;  // concurrent console connections
     int maxMessageBytes = 65536;
     int loginAttempts = 5; // failed logins before the connection is closed
+
+    static ControlLimits fromConfig(const ServerConfig &config);
 };
 
 // The second WebSocket listener, for admin consoles: accepts connections,

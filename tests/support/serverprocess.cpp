@@ -26,8 +26,10 @@ QString ServerProcess::binary(const QString &name)
 
 bool ServerProcess::start(int timeoutMs)
 {
+    // Both endpoints on free ports, so suites can run in parallel.
     QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
-                     QStringLiteral("--port"), QStringLiteral("0")};
+                     QStringLiteral("--port"),   QStringLiteral("0"),
+                     QStringLiteral("--control-port"), QStringLiteral("0")};
     // Later arguments win, so a test can override the defaults above.
     args += m_args;
     m_process.setProgram(binary(QStringLiteral("whisperchat-server")));
