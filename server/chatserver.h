@@ -41,6 +41,9 @@ public:
     int waitingCount() const { return m_room->count(); }
     int pairCount() const { return m_pairs->count(); }
     Matchmaker &matchmaker() { return *m_matchmaker; }
+    // Accounts, rate limits and moderation for every session (null: guests
+    // only); set before listen(), must outlive the server.
+    void setSecurity(SecurityServices *security) { m_context->security = security; }
 
     // ---- hooks for the control endpoint (admin console)
     // Read access to the waiting room: its entered/removed signals.

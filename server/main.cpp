@@ -1,4 +1,5 @@
 #include "chatserver.h"
+#include "securitystack.h"
 #include "epolldispatcher.h"
 #include "serverconfig.h"
 #include "signalwatcher.h"
@@ -37,7 +38,16 @@ int main(int argc, char *argv[]) {
     qCInfo(lcMain).noquote() << "whisperchat-server" << WHISPER_VERSION << "starting;"
                              << whisper::ConfigLoader::summary(config);
 
+    // Accounts and security first: the server must not accept clients
+    // without its database, and the stack must outlive the server.
+    QString securityError;
+    const auto security = whisper::SecurityStack::create(config, &securityError);
+    if (!security) {
+        QTextStream(stderr) << "whisperchat-server: " << securityError << "\n";
+        return 1;
+    }
     whisper::ChatServer server(config);
+    server.setSecurity(&security->services());
     if (!server.listen()) {
         QTextStream(stderr) << "whisperchat-server: " << server.errorString() << "\n";
         return 1;

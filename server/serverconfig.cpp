@@ -1,5 +1,7 @@
 #include "serverconfig.h"
 
+#include "storage.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -127,6 +129,85 @@ const std::vector<Setting> &settings() {
         v.push_back(intSetting("control-login-attempts",
                                "Failed console logins before the connection is closed",
                                &ServerConfig::controlLoginAttempts, 1, 100));
+        // accounts and security
+        v.push_back(stringSetting("db", "URL",
+                                  "Database: postgresql://user@host:port/db (empty: SQLite in "
+                                  "the data directory)",
+                                  &ServerConfig::dbUrl, [](const QString &value) {
+                                      return Storage::validateUrl(value);
+                                  }));
+        v.push_back(intSetting("argon2-ops", "Argon2id passes (t)", &ServerConfig::argon2OpsLimit,
+                               1, 20));
+        v.push_back(intSetting("argon2-mem-kib", "Argon2id memory in KiB (m)",
+                               &ServerConfig::argon2MemKiB, 8, 4 * 1024 * 1024));
+        v.push_back(intSetting("hash-threads", "Threads hashing passwords",
+                               &ServerConfig::hashThreads, 1, 64));
+        v.push_back(intSetting("max-pending-hashes",
+                               "Password hashes queued at once; beyond: 'unavailable'",
+                               &ServerConfig::maxPendingHashes, 1, 100000));
+        v.push_back(intSetting("session-lifetime-s", "Login session token lifetime in seconds",
+                               &ServerConfig::sessionLifetimeSec, 60, 366 * 24 * 3600));
+        v.push_back(intSetting("session-idle-s", "Login session expires unused for this long",
+                               &ServerConfig::sessionIdleSec, 60, 366 * 24 * 3600));
+        v.push_back(intSetting("require-staff-2fa",
+                               "1: moderators and admins must use 2FA for staff operations",
+                               &ServerConfig::requireStaff2fa, 0, 1));
+        v.push_back(intSetting("require-login", "1: no guest chat; clients must log in to join",
+                               &ServerConfig::requireLogin, 0, 1));
+        v.push_back(stringSetting("tls-cert", "FILE", "PEM certificate (chain): serve wss://",
+                                  &ServerConfig::tlsCert));
+        v.push_back(stringSetting("tls-key", "FILE", "PEM private key for --tls-cert",
+                                  &ServerConfig::tlsKey));
+        v.push_back(stringSetting("allowed-origins", "LIST",
+                                  "Comma-separated Origins browsers may connect from "
+                                  "(empty: any; clients without Origin are not browsers)",
+                                  &ServerConfig::allowedOrigins));
+        struct RateSetting {
+            const char *name;
+            const char *help;
+            int ServerConfig::*burst;
+            int ServerConfig::*leak;
+        };
+        const RateSetting rates[] = {
+            {"rate-connect", "new connections per IP", &ServerConfig::rateConnectBurst,
+             &ServerConfig::rateConnectLeakMs},
+            {"rate-message", "message/typing frames per connection",
+             &ServerConfig::rateMessageBurst, &ServerConfig::rateMessageLeakMs},
+            {"rate-join", "joins per connection", &ServerConfig::rateJoinBurst,
+             &ServerConfig::rateJoinLeakMs},
+            {"rate-login-user", "login attempts per username", &ServerConfig::rateLoginUserBurst,
+             &ServerConfig::rateLoginUserLeakMs},
+            {"rate-login-ip", "login/resume attempts per IP", &ServerConfig::rateLoginIpBurst,
+             &ServerConfig::rateLoginIpLeakMs},
+            {"rate-register", "registrations per IP", &ServerConfig::rateRegisterBurst,
+             &ServerConfig::rateRegisterLeakMs},
+        };
+        for (const RateSetting &r : rates) {
+            const QByteArray burst = QByteArray(r.name) + "-burst";
+            const QByteArray leak = QByteArray(r.name) + "-leak-ms";
+            const QByteArray burstHelp = QByteArray("Leaky bucket size: ") + r.help;
+            const QByteArray leakHelp =
+                QByteArray("Leaky bucket: ms per request drained, ") + r.help;
+            v.push_back(intSetting(burst.constData(), burstHelp.constData(), r.burst, 1, 1000000));
+            v.push_back(intSetting(leak.constData(), leakHelp.constData(), r.leak, 1, 86400000));
+        }
+        v.push_back(intSetting("login-lockout-s",
+                               "Seconds a username is locked after its login bucket overflows",
+                               &ServerConfig::loginLockoutSec, 0, 86400));
+        v.push_back(intSetting("rate-abuse-strikes",
+                               "Refusals in a row before a connection is closed with 1008",
+                               &ServerConfig::rateAbuseStrikes, 1, 100000));
+        v.push_back(stringSetting(
+            "rate-exempt", "LIST",
+            "Comma-separated addresses/subnets exempt from chat rate limits (empty: none)",
+            &ServerConfig::rateExempt, [](const QString &value) {
+                for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                    const QString p = part.trimmed();
+                    if (QHostAddress(p).isNull() && QHostAddress::parseSubnet(p).first.isNull())
+                        return QStringLiteral("'%1' is not an address or subnet").arg(p);
+                }
+                return QString();
+            }));
         Setting policy;
         policy.name = QStringLiteral("match-policy");
         policy.valueName = QStringLiteral("POLICY");
@@ -240,6 +321,9 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
                                       "ping-interval-ms (%2)")
                            .arg(config.idleTimeoutMs)
                            .arg(config.pingIntervalMs));
+
+    if (config.tlsCert.isEmpty() != config.tlsKey.isEmpty())
+        return failure(QStringLiteral("tls-cert and tls-key must be given together"));
 
     ConfigLoadResult r;
     r.config = config;

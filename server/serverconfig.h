@@ -39,6 +39,37 @@ struct ServerConfig {
     int controlMaxConnections = 16;
     int controlMaxMessageBytes = 64 * 1024;
     int controlLoginAttempts = 5;
+
+    // accounts and security (docs/OPERATIONS.md "Accounts and security")
+    QString dbUrl; // empty: SQLite file whisperchat.db in the data directory
+    int argon2OpsLimit = 2;          // OWASP: Argon2id t=2,
+    int argon2MemKiB = 19 * 1024;    // m=19 MiB, p=1
+    int hashThreads = 2;
+    int maxPendingHashes = 64;
+    int sessionLifetimeSec = 30 * 24 * 3600;
+    int sessionIdleSec = 7 * 24 * 3600;
+    int requireStaff2fa = 0;
+    int requireLogin = 0;
+    QString tlsCert;        // PEM; with tlsKey: serve wss://
+    QString tlsKey;
+    QString allowedOrigins; // comma-separated Origin values; empty: any
+    int rateConnectBurst = 20; // leaky buckets: burst, then one per leak interval
+    int rateConnectLeakMs = 1000;
+    int rateMessageBurst = 20;
+    int rateMessageLeakMs = 250;
+    int rateJoinBurst = 5;
+    int rateJoinLeakMs = 3000;
+    int rateLoginUserBurst = 5;
+    int rateLoginUserLeakMs = 60000;
+    int loginLockoutSec = 900;
+    int rateLoginIpBurst = 20;
+    int rateLoginIpLeakMs = 3000;
+    int rateRegisterBurst = 3;
+    int rateRegisterLeakMs = 20 * 60000;
+    int rateAbuseStrikes = 20;
+    // Addresses exempt from the chat rate limits (not from login limits):
+    // the host's own load generators and health checks.
+    QString rateExempt = QStringLiteral("127.0.0.0/8,::1");
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

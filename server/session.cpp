@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "accounthandler.h"
 #include "geo.h"
 #include "pairregistry.h"
 #include "recentpartners.h"
@@ -28,9 +29,25 @@ Session::Session(ClientId id, std::uint64_t identityKey, Connection *connection,
     connect(m_connection, &Connection::binaryReceived, this, &Session::onBinary);
     connect(m_connection, &Connection::pong, this, [this] { touch(); });
     connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
+    if (m_context.security)
+        m_account = std::make_unique<AccountHandler>(*this, *m_context.security);
 }
 
 Session::~Session() = default;
+
+std::optional<PairRecord> Session::currentPair() const {
+    if (m_state != State::Paired)
+        return std::nullopt;
+    return m_context.pairs.findByMember(m_id);
+}
+
+bool Session::leavePair(LeftReason reason) {
+    if (m_state != State::Paired)
+        return false;
+    endPair(reason);
+    m_state = State::Lobby;
+    return true;
+}
 
 void Session::touch() {
     m_lastSeenMs = m_context.clock();
@@ -42,6 +59,8 @@ void Session::sendWelcome(const QString &sessionToken) {
     welcome.session = sessionToken;
     welcome.limits = Limits{m_context.config.maxTextChars, m_context.config.maxMessageBytes};
     send(welcome);
+    if (m_account)
+        m_account->admitConnection();
 }
 
 void Session::send(const ServerMessage &message) {
@@ -71,6 +90,8 @@ void Session::onText(const QByteArray &utf8) {
         return;
     }
     const ClientMessage &message = std::get<ClientMessage>(decoded);
+    if (m_account && m_account->intercept(message))
+        return;
     std::visit(
         [this](const auto &m) {
             using T = std::decay_t<decltype(m)>;
@@ -109,6 +130,9 @@ void Session::handle(const Join &join) {
     entry.candidate.rangeKm = join.rangeKm;
     entry.candidate.identityKey = m_identityKey;
     entry.candidate.excludes = m_context.recentPartners.activeFor(m_identityKey, now);
+    if (m_account)
+        for (const Exclusion &e : m_account->blockExclusions())
+            entry.candidate.excludes.push_back(e);
     entry.sinceMs = now;
     m_state = State::Waiting;
     send(Waiting{});

@@ -8,10 +8,15 @@
 #include <QObject>
 
 #include <functional>
+#include <memory>
+#include <optional>
 
 namespace whisper {
 
+class AccountHandler;
 class PairRegistry;
+struct PairRecord;
+struct SecurityServices;
 class RecentPartners;
 class Relay;
 class WaitingRoom;
@@ -26,6 +31,8 @@ struct SessionContext {
     Relay &relay;
     RecentPartners &recentPartners;
     std::function<qint64()> clock;
+    // Accounts, rate limits and moderation; null: guests only, no limits.
+    SecurityServices *security = nullptr;
 };
 
 // One client connection and its protocol state machine:
@@ -48,6 +55,14 @@ public:
     qint64 lastSeenMs() const { return m_lastSeenMs; }
 
     void sendWelcome(const QString &sessionToken);
+    // Who this client is to the matchmaker; changes on login/logout (only
+    // in the lobby), so an account's blocks follow it across connections.
+    void setIdentityKey(std::uint64_t key) { m_identityKey = key; }
+    // The pair this client is in, if any.
+    std::optional<PairRecord> currentPair() const;
+    // Ends this client's pair as if it left; the partner learns `reason`
+    // (blocked, kicked). False when not paired.
+    bool leavePair(protocol::LeftReason reason);
     // An event for this client from the matchmaker or its partner.
     void handleRelayed(const protocol::ServerMessage &event);
     void send(const protocol::ServerMessage &message);
@@ -79,6 +94,7 @@ private:
     SessionContext &m_context;
     State m_state = State::Connected;
     qint64 m_lastSeenMs = 0;
+    std::unique_ptr<AccountHandler> m_account;
 };
 
 } // namespace whisper

@@ -1,0 +1,333 @@
+#include "accounthandler.h"
+
+#include "moderation.h"
+#include "pairregistry.h"
+#include "session.h"
+
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QRandomGenerator>
+
+namespace whisper {
+
+Q_LOGGING_CATEGORY(lcAccountHandler, "whisper.server.accounthandler")
+
+using namespace protocol;
+
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+} // namespace
+
+AccountHandler::AccountHandler(Session &session, SecurityServices &services, QObject *parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_services(services)
+    , m_ip(session.connection().peerAddress())
+    , m_messages(services.rates.messagesPerConnection)
+    , m_joins(services.rates.joinsPerConnection) {
+    // QWebSocket reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d.
+    bool v4 = false;
+    const quint32 v4addr = m_ip.toIPv4Address(&v4);
+    if (v4)
+        m_ip = QHostAddress(v4addr);
+    m_exempt = services.rates.isExempt(m_ip);
+    m_services.moderation.attach(this);
+}
+
+AccountHandler::~AccountHandler() {
+    m_services.moderation.detach(this);
+}
+
+void AccountHandler::reply(const ServerMessage &message) {
+    m_session.send(message);
+}
+
+void AccountHandler::fail(ErrorCode code, const QString &message, const QString &ref) {
+    reply(makeError(code, message, ref));
+}
+
+void AccountHandler::admitConnection() {
+    const qint64 now = m_services.clock();
+    const qint64 wait = m_exempt ? 0 : m_services.connectPerIp.tryPour(m_ip.toString(), now);
+    if (wait) {
+        reply(rateLimited(QString(), wait));
+        m_session.close(QWebSocketProtocol::CloseCodePolicyViolated,
+                        QStringLiteral("too many connections"));
+        return;
+    }
+    if (const auto ban = m_services.moderation.activeBan(std::nullopt, m_ip)) {
+        fail(ErrorCode::Forbidden, QStringLiteral("this address is banned"), QString());
+        m_session.close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("banned"));
+    }
+}
+
+bool AccountHandler::admit(LeakyBucket &bucket, const QString &ref) {
+    const qint64 wait = m_exempt ? 0 : bucket.tryPour(m_services.clock());
+    if (wait == 0) {
+        m_strikes = 0;
+        return true;
+    }
+    reply(rateLimited(ref, wait));
+    if (++m_strikes >= m_services.rates.abuseStrikes) {
+        qCInfo(lcAccountHandler) << "session" << m_session.id()
+                                 << "kept exceeding its rate; closing";
+        m_session.close(QWebSocketProtocol::CloseCodePolicyViolated,
+                        QStringLiteral("rate limit exceeded repeatedly"));
+    }
+    return false;
+}
+
+bool AccountHandler::refuseIfBanned(const QString &ref) {
+    const auto ban = m_services.moderation.activeBan(
+        m_identity ? std::optional<qint64>(m_identity->accountId) : std::nullopt, m_ip);
+    if (!ban)
+        return false;
+    fail(ErrorCode::Forbidden, QStringLiteral("banned"), ref);
+    return true;
+}
+
+bool AccountHandler::intercept(const ClientMessage &message) {
+    return std::visit(
+        Overloaded{
+            [this](const Join &) {
+                const QString ref = QStringLiteral("join");
+                if (!admit(m_joins, ref))
+                    return true;
+                if (m_services.requireLogin && !m_identity) {
+                    fail(ErrorCode::Unauthorized,
+                         QStringLiteral("this server requires an account: log in first"), ref);
+                    return true;
+                }
+                return refuseIfBanned(ref);
+            },
+            [this](const SendMessage &) { return !admit(m_messages, QStringLiteral("message")); },
+            [this](const Typing &) { return !admit(m_messages, QStringLiteral("typing")); },
+            [](const Leave &) { return false; },
+            [this](const Register &m) {
+                onRegister(m);
+                return true;
+            },
+            [this](const Login &m) {
+                onLogin(m);
+                return true;
+            },
+            [this](const Resume &m) {
+                onResume(m);
+                return true;
+            },
+            [this](const Logout &) {
+                onLogout();
+                return true;
+            },
+            [this](const ChangePassword &m) {
+                requireIdentity(QStringLiteral("change_password"), [this, m](const Identity &who) {
+                    QPointer<AccountHandler> self(this);
+                    m_services.accounts.changePassword(who, m.oldPassword, m.newPassword)
+                        .then(this, [self](const Outcome<PasswordChanged> &r) {
+                            if (self)
+                                std::visit([&](const auto &v) { self->reply(v); }, r);
+                        });
+                });
+                return true;
+            },
+            [this](const TotpEnroll &) {
+                requireIdentity(QStringLiteral("totp_enroll"), [this](const Identity &who) {
+                    QPointer<AccountHandler> self(this);
+                    m_services.accounts.enrollTotp(who).then(
+                        this, [self](const Outcome<TotpEnrollment> &r) {
+                            if (self)
+                                std::visit([&](const auto &v) { self->reply(v); }, r);
+                        });
+                });
+                return true;
+            },
+            [this](const TotpEnable &m) {
+                requireIdentity(QStringLiteral("totp_enable"), [this, m](const Identity &who) {
+                    QPointer<AccountHandler> self(this);
+                    m_services.accounts.enableTotp(who, m.code)
+                        .then(this, [self](const Outcome<TotpEnabled> &r) {
+                            if (self)
+                                std::visit([&](const auto &v) { self->reply(v); }, r);
+                        });
+                });
+                return true;
+            },
+            [this](const TotpDisable &m) {
+                requireIdentity(QStringLiteral("totp_disable"), [this, m](const Identity &who) {
+                    QPointer<AccountHandler> self(this);
+                    m_services.accounts.disableTotp(who, m.code)
+                        .then(this, [self](const Outcome<TotpDisabled> &r) {
+                            if (self)
+                                std::visit([&](const auto &v) { self->reply(v); }, r);
+                        });
+                });
+                return true;
+            },
+            [this](const Block &) {
+                onBlock();
+                return true;
+            },
+            [this](const Report &m) {
+                onReport(m);
+                return true;
+            },
+        },
+        message);
+}
+
+void AccountHandler::requireIdentity(const QString &ref,
+                                     const std::function<void(const Identity &)> &then) {
+    if (!m_identity) {
+        fail(ErrorCode::Unauthorized, QStringLiteral("log in first"), ref);
+        return;
+    }
+    then(*m_identity);
+}
+
+bool AccountHandler::startAuth(const QString &ref) {
+    if (m_authInFlight) {
+        fail(ErrorCode::Conflict, QStringLiteral("another login request is in progress"), ref);
+        return false;
+    }
+    if (m_identity) {
+        fail(ErrorCode::Conflict, QStringLiteral("already logged in; log out first"), ref);
+        return false;
+    }
+    // The matchmaking identity changes with the login: not while waiting or
+    // chatting under the old one.
+    if (m_session.state() == Session::State::Waiting ||
+        m_session.state() == Session::State::Paired) {
+        fail(ErrorCode::Conflict, QStringLiteral("leave before logging in"), ref);
+        return false;
+    }
+    m_authInFlight = true;
+    return true;
+}
+
+void AccountHandler::finishAuth(const AuthResult &result) {
+    m_authInFlight = false;
+    if (const auto *error = std::get_if<Error>(&result)) {
+        reply(*error);
+        return;
+    }
+    const AuthOk &ok = std::get<AuthOk>(result);
+    if (m_session.state() == Session::State::Closed)
+        return;
+    m_identity = ok.identity;
+    m_session.setIdentityKey(Accounts::identityKeyOf(ok.identity.accountId));
+    reply(Authenticated{ok.identity.username, toString(ok.identity.role), ok.token});
+    // Blocks this account made earlier apply from its next join on.
+    QPointer<AccountHandler> self(this);
+    const qint64 accountId = ok.identity.accountId;
+    m_services.moderation.blocksOf(accountId).then(this, [self, accountId](QList<quint64> keys) {
+        if (!self || !self->m_identity || self->m_identity->accountId != accountId)
+            return;
+        for (const quint64 key : keys)
+            self->m_blocks.push_back(Exclusion{key});
+    });
+}
+
+void AccountHandler::onRegister(const Register &m) {
+    if (!startAuth(QStringLiteral("register")))
+        return;
+    QPointer<AccountHandler> self(this);
+    m_services.accounts.registerAccount(m.username, m.password, m_ip)
+        .then(this, [self](const AuthResult &r) {
+            if (self)
+                self->finishAuth(r);
+        });
+}
+
+void AccountHandler::onLogin(const Login &m) {
+    if (!startAuth(QStringLiteral("login")))
+        return;
+    QPointer<AccountHandler> self(this);
+    m_services.accounts.login(m.username, m.password, m.totp, m_ip)
+        .then(this, [self](const AuthResult &r) {
+            if (self)
+                self->finishAuth(r);
+        });
+}
+
+void AccountHandler::onResume(const Resume &m) {
+    if (!startAuth(QStringLiteral("resume")))
+        return;
+    QPointer<AccountHandler> self(this);
+    m_services.accounts.resume(m.token, m_ip).then(this, [self](const AuthResult &r) {
+        if (self)
+            self->finishAuth(r);
+    });
+}
+
+void AccountHandler::onLogout() {
+    const QString ref = QStringLiteral("logout");
+    if (!m_identity) {
+        fail(ErrorCode::Conflict, QStringLiteral("not logged in"), ref);
+        return;
+    }
+    if (m_session.state() == Session::State::Waiting ||
+        m_session.state() == Session::State::Paired) {
+        fail(ErrorCode::Conflict, QStringLiteral("leave before logging out"), ref);
+        return;
+    }
+    m_services.accounts.logout(m_identity->tokenHash);
+    m_identity.reset();
+    m_blocks.clear();
+    m_session.setIdentityKey(QRandomGenerator::system()->generate64());
+    reply(LoggedOut{});
+}
+
+void AccountHandler::onBlock() {
+    const QString ref = QStringLiteral("block");
+    const auto pair = m_session.currentPair();
+    if (!pair) {
+        fail(ErrorCode::Conflict, QStringLiteral("not paired"), ref);
+        return;
+    }
+    const quint64 partnerKey = pair->a == m_session.id() ? pair->identityKeyB : pair->identityKeyA;
+    m_blocks.push_back(Exclusion{partnerKey});
+    if (m_identity)
+        m_services.moderation.recordBlock(m_identity->accountId, partnerKey);
+    m_session.leavePair(LeftReason::Blocked);
+    reply(Blocked{});
+}
+
+void AccountHandler::onReport(const Report &m) {
+    const QString ref = QStringLiteral("report");
+    const auto pair = m_session.currentPair();
+    if (!pair) {
+        fail(ErrorCode::Conflict, QStringLiteral("not paired"), ref);
+        return;
+    }
+    const ClientId partner = pair->partnerOf(m_session.id());
+    ReportRecord r;
+    r.reporterKey = QString::number(m_session.identityKey());
+    if (m_identity)
+        r.reporterAccountId = m_identity->accountId;
+    r.reportedKey =
+        QString::number(pair->a == m_session.id() ? pair->identityKeyB : pair->identityKeyA);
+    if (AccountHandler *other = m_services.moderation.handlerOf(partner)) {
+        if (other->identity())
+            r.reportedAccountId = other->identity()->accountId;
+        r.reportedIp = other->ip().toString();
+    }
+    r.pairId = pair->id;
+    r.reason = m.reason;
+    r.createdMs = m_services.clock();
+    QPointer<AccountHandler> self(this);
+    m_services.moderation.recordReport(r)
+        .then(this,
+              [self](qint64) {
+                  if (self)
+                      self->reply(Reported{});
+              })
+        .onFailed(this, [self, ref] {
+            if (self)
+                self->fail(ErrorCode::Internal, QStringLiteral("could not store the report"), ref);
+        });
+}
+
+} // namespace whisper

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "accounts.h"
+#include "leakybucket.h"
+#include "matchengine.h"
+#include "ratelimits.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace whisper {
+
+class Moderation;
+class Session;
+
+// What the chat sessions share for accounts and security; owned by whoever
+// owns the ChatServer (main.cpp), null when accounts are off.
+struct SecurityServices {
+    Accounts &accounts;
+    Moderation &moderation;
+    RateLimitSettings rates;
+    bool requireLogin = false;
+    std::function<qint64()> clock;
+    KeyedLeakyBuckets connectPerIp{rates.connectPerIp};
+};
+
+// The account side of one chat session, so Session itself stays thin:
+// rate limits, bans and require-login gating of each request, the account
+// messages (register, login, resume, logout, change_password, 2FA) and
+// block/report. Session hands it every decoded message first.
+class AccountHandler : public QObject {
+    Q_OBJECT
+public:
+    AccountHandler(Session &session, SecurityServices &services, QObject *parent = nullptr);
+    ~AccountHandler() override;
+
+    // Connection-time checks (connections per IP, IP bans): refused
+    // connections get an error and are closed with 1008.
+    void admitConnection();
+    // True when the message was dealt with here (an account message, or a
+    // chat message refused by a rate limit, ban or require-login).
+    bool intercept(const protocol::ClientMessage &message);
+    // Exclusions from this person's blocks, for their next `join`.
+    std::vector<Exclusion> blockExclusions() const { return m_blocks; }
+
+    const std::optional<Identity> &identity() const { return m_identity; }
+    QHostAddress ip() const { return m_ip; }
+    Session &session() { return m_session; }
+
+private:
+    // False (and an error sent) when over the limit; repeated refusals close.
+    bool admit(LeakyBucket &bucket, const QString &ref);
+    bool refuseIfBanned(const QString &ref);
+    void reply(const protocol::ServerMessage &message);
+    void fail(protocol::ErrorCode code, const QString &message, const QString &ref);
+    bool startAuth(const QString &ref);
+    void finishAuth(const AuthResult &result);
+    void requireIdentity(const QString &ref, const std::function<void(const Identity &)> &then);
+
+    void onRegister(const protocol::Register &m);
+    void onLogin(const protocol::Login &m);
+    void onResume(const protocol::Resume &m);
+    void onLogout();
+    void onBlock();
+    void onReport(const protocol::Report &m);
+
+    Session &m_session;
+    SecurityServices &m_services;
+    QHostAddress m_ip;
+    std::optional<Identity> m_identity;
+    std::vector<Exclusion> m_blocks;
+    LeakyBucket m_messages;
+    LeakyBucket m_joins;
+    int m_strikes = 0;
+    bool m_exempt = false; // from the chat rate limits (rate-exempt)
+    bool m_authInFlight = false;
+};
+
+} // namespace whisper

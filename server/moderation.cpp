@@ -1,0 +1,170 @@
+#include "moderation.h"
+
+#include "accounthandler.h"
+#include "session.h"
+
+#include <QLoggingCategory>
+
+namespace whisper {
+
+Q_LOGGING_CATEGORY(lcModeration, "whisper.server.moderation")
+
+Moderation::Moderation(Database &db, std::function<qint64()> clock, QObject *parent)
+    : QObject(parent)
+    , m_db(db)
+    , m_clock(std::move(clock)) {}
+
+void Moderation::load() {
+    const qint64 now = m_clock();
+    m_bans = m_db.run([now](Storage &s) { return s.listActiveBans(now); }).result();
+    qCInfo(lcModeration) << m_bans.size() << "bans in force";
+}
+
+bool Moderation::isActive(const BanRecord &ban, qint64 nowMs) const {
+    return !ban.expiresMs || *ban.expiresMs > nowMs;
+}
+
+std::optional<BanRecord> Moderation::activeBan(std::optional<qint64> accountId,
+                                               const QHostAddress &ip) const {
+    const qint64 now = m_clock();
+    const QString address = ip.toString();
+    for (const BanRecord &b : m_bans) {
+        if (!isActive(b, now))
+            continue;
+        if ((accountId && b.accountId == accountId) || (!b.ip.isEmpty() && b.ip == address))
+            return b;
+    }
+    return std::nullopt;
+}
+
+QList<BanRecord> Moderation::activeBans() const {
+    QList<BanRecord> out;
+    const qint64 now = m_clock();
+    for (const BanRecord &b : m_bans)
+        if (isActive(b, now))
+            out << b;
+    return out;
+}
+
+QFuture<qint64> Moderation::addBan(BanRecord ban) {
+    ban.createdMs = m_clock();
+    return m_db.run([ban](Storage &s) { return s.addBan(ban); }).then(this, [this, ban](qint64 id) {
+        BanRecord stored = ban;
+        stored.id = id;
+        m_bans << stored;
+        qCInfo(lcModeration) << "ban" << id << "added"
+                             << (stored.expiresMs ? "temporary" : "permanent");
+        enforce(stored);
+        return id;
+    });
+}
+
+QFuture<qint64> Moderation::banAccount(qint64 accountId, const QString &reason,
+                                       std::optional<qint64> durationMs,
+                                       std::optional<qint64> actor) {
+    BanRecord b;
+    b.accountId = accountId;
+    b.reason = reason;
+    if (durationMs)
+        b.expiresMs = m_clock() + *durationMs;
+    b.createdBy = actor;
+    return addBan(b);
+}
+
+QFuture<qint64> Moderation::banIp(const QHostAddress &ip, const QString &reason,
+                                  std::optional<qint64> durationMs, std::optional<qint64> actor) {
+    BanRecord b;
+    b.ip = ip.toString();
+    b.reason = reason;
+    if (durationMs)
+        b.expiresMs = m_clock() + *durationMs;
+    b.createdBy = actor;
+    return addBan(b);
+}
+
+QFuture<bool> Moderation::liftBan(qint64 banId) {
+    const qint64 now = m_clock();
+    m_bans.removeIf([banId](const BanRecord &b) { return b.id == banId; });
+    return m_db.run([banId, now](Storage &s) { return s.liftBan(banId, now); });
+}
+
+void Moderation::enforce(const BanRecord &ban) {
+    const QList<AccountHandler *> handlers = m_handlers.values();
+    for (AccountHandler *h : handlers) {
+        const bool hit =
+            (ban.accountId && h->identity() && h->identity()->accountId == *ban.accountId) ||
+            (!ban.ip.isEmpty() && h->ip().toString() == ban.ip);
+        if (hit)
+            kick(h->session().id(), QStringLiteral("banned"));
+    }
+}
+
+bool Moderation::kick(ClientId client, const QString &reason) {
+    AccountHandler *h = m_handlers.value(client);
+    if (!h)
+        return false;
+    Session &s = h->session();
+    s.leavePair(protocol::LeftReason::Kicked);
+    s.close(QWebSocketProtocol::CloseCodePolicyViolated, reason.left(100));
+    return true;
+}
+
+QFuture<QList<ReportRecord>> Moderation::listReports(bool openOnly) {
+    return m_db.run([openOnly](Storage &s) { return s.listReports(openOnly); });
+}
+
+QFuture<bool> Moderation::resolveReport(qint64 reportId, qint64 resolverAccountId,
+                                        const QString &resolution) {
+    const qint64 now = m_clock();
+    return m_db.run(
+        [=](Storage &s) { return s.resolveReport(reportId, resolverAccountId, resolution, now); });
+}
+
+QFuture<std::optional<AccountRecord>> Moderation::lookupAccount(const QString &username) {
+    return m_db.run([username](Storage &s) {
+        auto a = s.accountByName(username);
+        if (a)
+            a->passwordHash.clear(); // nobody outside the account service needs it
+        return a;
+    });
+}
+
+QFuture<bool> Moderation::setRole(qint64 accountId, Role role) {
+    return m_db.run([accountId, role](Storage &s) { return s.setRole(accountId, role); });
+}
+
+void Moderation::attach(AccountHandler *handler) {
+    m_handlers.insert(handler->session().id(), handler);
+}
+
+void Moderation::detach(AccountHandler *handler) {
+    m_handlers.remove(handler->session().id());
+}
+
+QFuture<void> Moderation::recordBlock(qint64 blockerAccountId, quint64 blockedKey) {
+    const qint64 now = m_clock();
+    return m_db.run([=](Storage &s) {
+        try {
+            s.addBlock(blockerAccountId, blockedKey, now);
+        } catch (const std::exception &e) {
+            qCWarning(lcModeration) << "storing a block failed:" << e.what();
+        }
+    });
+}
+
+QFuture<QList<quint64>> Moderation::blocksOf(qint64 accountId) {
+    return m_db.run([accountId](Storage &s) {
+        try {
+            return s.blocksOf(accountId);
+        } catch (const std::exception &e) {
+            qCWarning(lcModeration) << "loading blocks failed:" << e.what();
+            return QList<quint64>();
+        }
+    });
+}
+
+QFuture<qint64> Moderation::recordReport(const ReportRecord &report) {
+    return m_db.run([report](Storage &s) { return s.addReport(report); });
+}
+
+} // namespace whisper

@@ -1,0 +1,615 @@
+// Accounts and security end to end: the real whisperchat-server with a real
+// SQLite database in a temporary data directory, real WebSocket clients.
+
+#include "serverprocess.h"
+#include "storage.h"
+#include "testclient.h"
+#include "totp.h"
+
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QHostAddress>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+#include <csignal>
+
+using namespace whisper;
+using namespace whisper::protocol;
+using whisper::test::ServerProcess;
+using whisper::test::TestClient;
+
+namespace {
+const QString kPassword = QStringLiteral("correct horse battery");
+
+// Small Argon2id parameters: the suite tests behaviour, not hashing cost.
+QStringList baseArgs(const QString &dataDir) {
+    return {QStringLiteral("--data-dir"),
+            dataDir,
+            QStringLiteral("--argon2-ops"),
+            QStringLiteral("1"),
+            QStringLiteral("--argon2-mem-kib"),
+            QStringLiteral("256"),
+            QStringLiteral("--tick-ms"),
+            QStringLiteral("50"),
+            QStringLiteral("--recent-partner-exclusion-s"),
+            QStringLiteral("0"),
+            QStringLiteral("--control-port"),
+            QStringLiteral("0")};
+}
+} // namespace
+
+class TstAccounts : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void registerLoginResumeLogout();
+    void unknownUserAndWrongPasswordLookAlike();
+    void registrationRules_data();
+    void registrationRules();
+    void injectionStringsAreLiteral();
+    void changePasswordRevokesOtherSessions();
+    void bruteForceIsLimitedThenLocked();
+    void totpEnrolmentAndSingleUse();
+    void messageFloodIsLimitedThenClosed();
+    void connectionsPerIpAreLimited();
+    void requireLoginTurnsOffGuestChat();
+    void blockedPairIsNeverMatchedAgain();
+    void reportIsStoredWithoutChatText();
+    void bansAreEnforcedUntilExpiry();
+    void killDuringRegistrationsLosesNothing();
+
+private:
+    std::unique_ptr<ServerProcess> startServer(const QString &dataDir, QStringList extra = {});
+    std::unique_ptr<TestClient> connectTo(ServerProcess &server);
+    std::optional<Authenticated> registerAs(TestClient &c, const QString &name,
+                                            const QString &password = kPassword);
+    Error expectError(TestClient &c, ErrorCode code);
+};
+
+std::unique_ptr<ServerProcess> TstAccounts::startServer(const QString &dataDir, QStringList extra) {
+    auto server = std::make_unique<ServerProcess>(baseArgs(dataDir) + extra);
+    if (!server->start())
+        qWarning() << "server did not start:" << server->log();
+    return server;
+}
+
+std::unique_ptr<TestClient> TstAccounts::connectTo(ServerProcess &server) {
+    auto c = std::make_unique<TestClient>();
+    if (!c->connectTo(server.chatUrl()))
+        return nullptr;
+    return c;
+}
+
+std::optional<Authenticated> TstAccounts::registerAs(TestClient &c, const QString &name,
+                                                     const QString &password) {
+    c.send(Register{name, password});
+    return c.waitFor<Authenticated>(10000);
+}
+
+Error TstAccounts::expectError(TestClient &c, ErrorCode code) {
+    const auto e = c.waitFor<Error>(10000);
+    if (!e) {
+        qWarning() << "no error frame";
+        return Error{ErrorCode::Internal, QStringLiteral("<none>"), {}, {}};
+    }
+    if (e->code != code)
+        qWarning() << "unexpected error" << toString(e->code) << e->message;
+    return *e;
+}
+
+void TstAccounts::registerLoginResumeLogout() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    QVERIFY(server->isRunning());
+    auto a = connectTo(*server);
+    QVERIFY(a);
+    const auto reg = registerAs(*a, QStringLiteral("alice"));
+    QVERIFY(reg);
+    QCOMPARE(reg->username, QStringLiteral("alice"));
+    QCOMPARE(reg->role, QStringLiteral("user"));
+    QVERIFY(reg->token.size() >= 43); // 256 bits, base64url
+
+    auto b = connectTo(*server);
+    b->send(Login{QStringLiteral("ALICE"), kPassword, std::nullopt});
+    const auto login = b->waitFor<Authenticated>(10000);
+    QVERIFY(login);
+    QCOMPARE(login->username, QStringLiteral("alice"));
+    QVERIFY(login->token != reg->token);
+
+    // A reconnect resumes with the token.
+    auto c = connectTo(*server);
+    c->send(Resume{login->token});
+    const auto resumed = c->waitFor<Authenticated>(10000);
+    QVERIFY(resumed);
+    QCOMPARE(resumed->username, QStringLiteral("alice"));
+    c->send(Logout{});
+    QVERIFY(c->waitFor<LoggedOut>());
+    // The token is revoked by the logout.
+    auto d = connectTo(*server);
+    d->send(Resume{login->token});
+    QCOMPARE(toString(expectError(*d, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    d->send(Resume{QStringLiteral("not-a-token")});
+    QCOMPARE(toString(expectError(*d, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    // The registration session is unaffected.
+    d->send(Resume{reg->token});
+    QVERIFY(d->waitFor<Authenticated>(10000));
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::unknownUserAndWrongPasswordLookAlike() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    auto a = connectTo(*server);
+    QVERIFY(a && registerAs(*a, QStringLiteral("bob")));
+    auto c = connectTo(*server);
+    c->send(Login{QStringLiteral("bob"), QStringLiteral("wrong password!"), std::nullopt});
+    const Error wrong = expectError(*c, ErrorCode::Unauthorized);
+    c->send(Login{QStringLiteral("nobody"), QStringLiteral("wrong password!"), std::nullopt});
+    const Error unknown = expectError(*c, ErrorCode::Unauthorized);
+    QCOMPARE(toString(wrong.code), toString(ErrorCode::Unauthorized));
+    QCOMPARE(unknown, wrong); // same code, text and ref: nothing to tell them apart
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::registrationRules_data() {
+    QTest::addColumn<QString>("username");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<int>("code");
+    QTest::addRow("ok") << "carol" << kPassword << -1;
+    QTest::addRow("password of 10") << "carol10"
+                                    << "0123456789" << -1;
+    QTest::addRow("password of 9") << "carol9"
+                                   << "012345678" << int(ErrorCode::BadRequest);
+    QTest::addRow("password is username") << "carolcarol"
+                                          << "CAROLCAROL" << int(ErrorCode::BadRequest);
+    QTest::addRow("username too short") << "ca" << kPassword << int(ErrorCode::BadRequest);
+    QTest::addRow("username with space") << "car ol" << kPassword << int(ErrorCode::BadRequest);
+    QTest::addRow("username with quote") << "o'brien" << kPassword << int(ErrorCode::BadRequest);
+    QTest::addRow("taken, other case") << "CAROL" << kPassword << int(ErrorCode::Conflict);
+}
+
+void TstAccounts::registrationRules() {
+    QFETCH(QString, username);
+    QFETCH(QString, password);
+    QFETCH(int, code);
+    static QTemporaryDir dir;
+    static std::unique_ptr<ServerProcess> server;
+    if (!server)
+        server = startServer(dir.path(),
+                             {QStringLiteral("--rate-register-burst"), QStringLiteral("100")});
+    auto c = connectTo(*server);
+    QVERIFY(c);
+    c->send(Register{username, password});
+    const auto reply = c->next(10000);
+    QVERIFY(reply);
+    if (code < 0) {
+        QVERIFY(std::holds_alternative<Authenticated>(*reply));
+    } else {
+        const auto *e = std::get_if<Error>(&*reply);
+        QVERIFY(e);
+        QCOMPARE(int(e->code), code);
+        QCOMPARE(e->ref, QStringLiteral("register"));
+    }
+}
+
+void TstAccounts::injectionStringsAreLiteral() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    const QString evil = QStringLiteral("x' OR '1'='1'; DROP TABLE accounts; --");
+    auto a = connectTo(*server);
+    QVERIFY(registerAs(*a, QStringLiteral("dave"), evil));
+    auto b = connectTo(*server);
+    // The injection string as a user name finds nobody...
+    b->send(Login{QStringLiteral("' OR '1'='1"), evil, std::nullopt});
+    QCOMPARE(toString(expectError(*b, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    b->send(Login{QStringLiteral("dave' --"), evil, std::nullopt});
+    QCOMPARE(toString(expectError(*b, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    // ... and as a password it is compared literally.
+    b->send(Login{QStringLiteral("dave"), QStringLiteral("x' OR '1'='1"), std::nullopt});
+    QCOMPARE(toString(expectError(*b, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    b->send(Login{QStringLiteral("dave"), evil, std::nullopt});
+    QVERIFY(b->waitFor<Authenticated>(10000));
+    QVERIFY(server->terminate());
+    Storage s;
+    s.open(StorageLocation{QString(), dir.path()});
+    QCOMPARE(s.listAccounts().size(), 1);
+}
+
+void TstAccounts::changePasswordRevokesOtherSessions() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    auto a = connectTo(*server);
+    const auto first = registerAs(*a, QStringLiteral("erin"));
+    QVERIFY(first);
+    auto b = connectTo(*server);
+    b->send(Login{QStringLiteral("erin"), kPassword, std::nullopt});
+    const auto second = b->waitFor<Authenticated>(10000);
+    QVERIFY(second);
+
+    a->send(ChangePassword{QStringLiteral("not the password"), QStringLiteral("new password 1")});
+    QCOMPARE(toString(expectError(*a, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    a->send(ChangePassword{kPassword, QStringLiteral("erin")});
+    QCOMPARE(toString(expectError(*a, ErrorCode::BadRequest).code),
+             toString(ErrorCode::BadRequest));
+    a->send(ChangePassword{kPassword, QStringLiteral("new password 1")});
+    QVERIFY(a->waitFor<PasswordChanged>(10000));
+
+    auto c = connectTo(*server);
+    c->send(Resume{second->token});
+    QCOMPARE(toString(expectError(*c, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    c->send(Resume{first->token}); // the session that changed it stays
+    QVERIFY(c->waitFor<Authenticated>(10000));
+    auto d = connectTo(*server);
+    d->send(Login{QStringLiteral("erin"), kPassword, std::nullopt});
+    QCOMPARE(toString(expectError(*d, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    d->send(Login{QStringLiteral("erin"), QStringLiteral("new password 1"), std::nullopt});
+    QVERIFY(d->waitFor<Authenticated>(10000));
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::bruteForceIsLimitedThenLocked() {
+    QTemporaryDir dir;
+    auto server = startServer(
+        dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("3"),
+                     QStringLiteral("--rate-login-user-leak-ms"), QStringLiteral("600000"),
+                     QStringLiteral("--login-lockout-s"), QStringLiteral("2")});
+    auto a = connectTo(*server);
+    QVERIFY(registerAs(*a, QStringLiteral("frank")));
+    QVERIFY(registerAs(*connectTo(*server), QStringLiteral("grace")));
+    auto attacker = connectTo(*server);
+    for (int i = 0; i < 3; ++i) {
+        attacker->send(
+            Login{QStringLiteral("frank"), QStringLiteral("guess number %1").arg(i), std::nullopt});
+        QCOMPARE(toString(expectError(*attacker, ErrorCode::Unauthorized).code),
+                 toString(ErrorCode::Unauthorized));
+    }
+    // At the edge: the 4th attempt overflows the bucket and locks the name.
+    attacker->send(Login{QStringLiteral("frank"), QStringLiteral("guess 4"), std::nullopt});
+    const Error limited = expectError(*attacker, ErrorCode::RateLimited);
+    QCOMPARE(toString(limited.code), toString(ErrorCode::RateLimited));
+    QVERIFY(limited.retryAfterMs && *limited.retryAfterMs > 1000 && *limited.retryAfterMs <= 2000);
+    // Locked even for the right password...
+    auto owner = connectTo(*server);
+    owner->send(Login{QStringLiteral("frank"), kPassword, std::nullopt});
+    QCOMPARE(toString(expectError(*owner, ErrorCode::RateLimited).code),
+             toString(ErrorCode::RateLimited));
+    // ... while other accounts are unaffected.
+    owner->send(Login{QStringLiteral("grace"), kPassword, std::nullopt});
+    QVERIFY(owner->waitFor<Authenticated>(10000));
+    // After the lockout the owner gets in.
+    auto later = connectTo(*server);
+    bool in = false;
+    for (int i = 0; i < 20 && !in; ++i) {
+        later->send(Login{QStringLiteral("frank"), kPassword, std::nullopt});
+        const auto reply = later->next(10000);
+        QVERIFY(reply);
+        in = std::holds_alternative<Authenticated>(*reply);
+        if (!in) {
+            const auto *e = std::get_if<Error>(&*reply);
+            QVERIFY(e && e->code == ErrorCode::RateLimited);
+            QTest::qWait(int(qMin<qint64>(*e->retryAfterMs, 2000)) + 20); // honour retry_after_ms
+        }
+    }
+    QVERIFY(in);
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::totpEnrolmentAndSingleUse() {
+    QTemporaryDir dir;
+    auto server =
+        startServer(dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("100")});
+    auto a = connectTo(*server);
+    QVERIFY(registerAs(*a, QStringLiteral("heidi")));
+    a->send(TotpEnable{QStringLiteral("123456")});
+    QCOMPARE(toString(expectError(*a, ErrorCode::Conflict).code),
+             toString(ErrorCode::Conflict)); // not enrolled
+    a->send(TotpEnroll{});
+    const auto enrolment = a->waitFor<TotpEnrollment>(10000);
+    QVERIFY(enrolment);
+    QVERIFY(enrolment->uri.startsWith(QLatin1String("otpauth://totp/")));
+    QVERIFY(enrolment->uri.contains(QLatin1String("secret=") + enrolment->secret));
+    const QByteArray secret = *totp::base32Decode(enrolment->secret);
+    QCOMPARE(secret.size(), 20);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    // A wrong code does not enable it.
+    const QString wrongCode = totp::codeAt(secret, now - 300);
+    a->send(TotpEnable{wrongCode});
+    QCOMPARE(toString(expectError(*a, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    const QString code = totp::codeAt(secret, now);
+    a->send(TotpEnable{code});
+    const auto enabled = a->waitFor<TotpEnabled>(10000);
+    QVERIFY(enabled);
+    QCOMPARE(enabled->recoveryCodes.size(), 10);
+
+    auto b = connectTo(*server);
+    b->send(Login{QStringLiteral("heidi"), kPassword, std::nullopt});
+    Error e = expectError(*b, ErrorCode::Unauthorized);
+    QCOMPARE(e.message, QStringLiteral("two-factor code required"));
+    // The code that enabled 2FA was used: it cannot log in.
+    b->send(Login{QStringLiteral("heidi"), kPassword, code});
+    e = expectError(*b, ErrorCode::Unauthorized);
+    QCOMPARE(e.message, QStringLiteral("invalid two-factor code"));
+    // The next step's code is within the window and works once.
+    const QString next = totp::codeAt(secret, now + 30);
+    b->send(Login{QStringLiteral("heidi"), kPassword, next});
+    QVERIFY(b->waitFor<Authenticated>(10000));
+    auto c = connectTo(*server);
+    c->send(Login{QStringLiteral("heidi"), kPassword, next});
+    QCOMPARE(expectError(*c, ErrorCode::Unauthorized).message,
+             QStringLiteral("invalid two-factor code"));
+    // A recovery code works once, in any case.
+    const QString recovery = enabled->recoveryCodes.constFirst();
+    c->send(Login{QStringLiteral("heidi"), kPassword, recovery.toUpper()});
+    QVERIFY(c->waitFor<Authenticated>(10000));
+    auto d = connectTo(*server);
+    d->send(Login{QStringLiteral("heidi"), kPassword, recovery});
+    QCOMPARE(toString(expectError(*d, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::messageFloodIsLimitedThenClosed() {
+    QTemporaryDir dir;
+    auto server =
+        startServer(dir.path(), {QStringLiteral("--rate-exempt"), QString(),
+                                 QStringLiteral("--rate-message-burst"), QStringLiteral("3"),
+                                 QStringLiteral("--rate-message-leak-ms"), QStringLiteral("600000"),
+                                 QStringLiteral("--rate-abuse-strikes"), QStringLiteral("3")});
+    auto a = connectTo(*server);
+    auto b = connectTo(*server);
+    QVERIFY(a && b);
+    a->send(Join{10, 10, 50});
+    b->send(Join{10, 10.01, 50});
+    QVERIFY(a->waitFor<Matched>());
+    QVERIFY(b->waitFor<Matched>());
+    for (int i = 0; i < 3; ++i) {
+        a->send(SendMessage{QStringLiteral("hi %1").arg(i), QStringLiteral("m%1").arg(i)});
+        QVERIFY(a->waitFor<Delivered>());
+    }
+    a->send(SendMessage{QStringLiteral("one too many"), QStringLiteral("m4")});
+    const Error e = expectError(*a, ErrorCode::RateLimited);
+    QCOMPARE(toString(e.code), toString(ErrorCode::RateLimited));
+    QCOMPARE(e.ref, QStringLiteral("message"));
+    QVERIFY(e.retryAfterMs && *e.retryAfterMs > 0);
+    QVERIFY(b->staysWithout<IncomingMessage>(0) == false); // the 3 that fit arrived
+    // Keeping going: closed with 1008.
+    for (int i = 0; i < 5 && a->isConnected(); ++i)
+        a->send(Typing{true});
+    QVERIFY(a->waitForDisconnected());
+    QCOMPARE(a->closeCode(), 1008);
+    QVERIFY(b->waitFor<PartnerLeft>());
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::connectionsPerIpAreLimited() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path(),
+                              {QStringLiteral("--rate-exempt"), QString(),
+                               QStringLiteral("--rate-connect-burst"), QStringLiteral("3"),
+                               QStringLiteral("--rate-connect-leak-ms"), QStringLiteral("600000")});
+    std::vector<std::unique_ptr<TestClient>> ok;
+    for (int i = 0; i < 3; ++i) {
+        ok.push_back(connectTo(*server));
+        QVERIFY(ok.back());
+    }
+    auto refused = connectTo(*server); // gets welcome, then the refusal
+    QVERIFY(refused);
+    QCOMPARE(toString(expectError(*refused, ErrorCode::RateLimited).code),
+             toString(ErrorCode::RateLimited));
+    QVERIFY(refused->waitForDisconnected());
+    QCOMPARE(refused->closeCode(), 1008);
+    QVERIFY(ok.front()->isConnected());
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::requireLoginTurnsOffGuestChat() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path(), {QStringLiteral("--require-login"), QStringLiteral("1")});
+    auto a = connectTo(*server);
+    a->send(Join{0, 0, 10});
+    QCOMPARE(expectError(*a, ErrorCode::Unauthorized).ref, QStringLiteral("join"));
+    QVERIFY(registerAs(*a, QStringLiteral("ivan")));
+    a->send(Join{0, 0, 10});
+    QVERIFY(a->waitFor<Waiting>());
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::blockedPairIsNeverMatchedAgain() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    auto a = connectTo(*server);
+    auto b = connectTo(*server);
+    const auto tokenA = registerAs(*a, QStringLiteral("judy"));
+    const auto tokenB = registerAs(*b, QStringLiteral("mallory"));
+    QVERIFY(tokenA && tokenB);
+    a->send(Join{20, 20, 50});
+    b->send(Join{20, 20.01, 50});
+    QVERIFY(a->waitFor<Matched>());
+    QVERIFY(b->waitFor<Matched>());
+    a->send(Block{});
+    QVERIFY(a->waitFor<Blocked>());
+    const auto left = b->waitFor<PartnerLeft>();
+    QVERIFY(left);
+    QCOMPARE(toString(left->reason), toString(LeftReason::Blocked));
+
+    a->send(Join{20, 20, 50});
+    b->send(Join{20, 20.01, 50});
+    QVERIFY(a->waitFor<Waiting>());
+    QVERIFY(b->staysWithout<Matched>(800));
+    // Across reconnects of both accounts.
+    a.reset();
+    b.reset();
+    auto a2 = connectTo(*server);
+    auto b2 = connectTo(*server);
+    a2->send(Resume{tokenA->token});
+    QVERIFY(a2->waitFor<Authenticated>(10000));
+    b2->send(Login{QStringLiteral("mallory"), kPassword, std::nullopt});
+    QVERIFY(b2->waitFor<Authenticated>(10000));
+    QTest::qWait(300); // the stored blocks load right after the login
+    a2->send(Join{20, 20, 50});
+    b2->send(Join{20, 20.01, 50});
+    QVERIFY(b2->waitFor<Waiting>());
+    QVERIFY(a2->staysWithout<Matched>(800));
+    // Both still match other people.
+    auto guest = connectTo(*server);
+    guest->send(Join{20, 20.02, 50});
+    QVERIFY(guest->waitFor<Matched>());
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::reportIsStoredWithoutChatText() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    auto a = connectTo(*server);
+    auto b = connectTo(*server);
+    QVERIFY(registerAs(*a, QStringLiteral("peggy")));
+    a->send(Report{QStringLiteral("nobody to report")});
+    QCOMPARE(expectError(*a, ErrorCode::Conflict).ref, QStringLiteral("report"));
+    a->send(Join{30, 30, 50});
+    b->send(Join{30, 30.01, 50});
+    QVERIFY(a->waitFor<Matched>());
+    QVERIFY(b->waitFor<Matched>());
+    const QString secretText = QStringLiteral("very private chat text");
+    b->send(SendMessage{secretText, std::nullopt});
+    QVERIFY(a->waitFor<IncomingMessage>());
+    a->send(Report{QStringLiteral("spam links")});
+    QVERIFY(a->waitFor<Reported>(10000));
+    QVERIFY(server->terminate());
+
+    Storage s;
+    s.open(StorageLocation{QString(), dir.path()});
+    const auto reports = s.listReports(true);
+    QCOMPARE(reports.size(), 1);
+    const ReportRecord &r = reports.first();
+    QCOMPARE(r.reason, QStringLiteral("spam links"));
+    QVERIFY(r.reporterAccountId);
+    QVERIFY(!r.reportedAccountId); // a guest
+    QCOMPARE(QHostAddress(r.reportedIp), QHostAddress(QHostAddress::LocalHost));
+    QVERIFY(!r.reporterKey.isEmpty() && !r.reportedKey.isEmpty() && r.reporterKey != r.reportedKey);
+    QVERIFY(!r.pairId.isEmpty());
+    QVERIFY(r.createdMs > 0);
+    QFile db(dir.filePath(QStringLiteral("whisperchat.db")));
+    QVERIFY(db.open(QIODevice::ReadOnly));
+    QVERIFY(!db.readAll().contains(secretText.toUtf8()));
+}
+
+void TstAccounts::bansAreEnforcedUntilExpiry() {
+    QTemporaryDir dir;
+    qint64 accountId = 0;
+    {
+        auto server = startServer(dir.path());
+        auto a = connectTo(*server);
+        QVERIFY(registerAs(*a, QStringLiteral("trent")));
+        QVERIFY(server->terminate());
+        Storage s;
+        s.open(StorageLocation{QString(), dir.path()});
+        accountId = s.accountByName(QStringLiteral("trent"))->id;
+        BanRecord ban;
+        ban.accountId = accountId;
+        ban.reason = QStringLiteral("abuse");
+        ban.createdMs = QDateTime::currentMSecsSinceEpoch();
+        ban.expiresMs = ban.createdMs + 3000;
+        s.addBan(ban);
+    }
+    const QStringList generous{QStringLiteral("--rate-login-user-burst"), QStringLiteral("1000"),
+                               QStringLiteral("--rate-login-ip-burst"), QStringLiteral("1000")};
+    auto server = startServer(dir.path(), generous);
+    auto a = connectTo(*server);
+    a->send(Login{QStringLiteral("trent"), kPassword, std::nullopt});
+    const Error e = expectError(*a, ErrorCode::Forbidden);
+    QCOMPARE(toString(e.code), toString(ErrorCode::Forbidden));
+    QVERIFY(e.message.contains(QLatin1String("abuse")));
+    // After expiry the same login works, and the account can join.
+    bool in = false;
+    for (int i = 0; i < 40 && !in; ++i) {
+        a->send(Login{QStringLiteral("trent"), kPassword, std::nullopt});
+        const auto reply = a->next(10000);
+        QVERIFY(reply);
+        in = std::holds_alternative<Authenticated>(*reply);
+        if (!in)
+            QTest::qWait(200);
+    }
+    QVERIFY(in);
+    a->send(Join{1, 1, 10});
+    QVERIFY(a->waitFor<Waiting>());
+    QVERIFY(server->terminate());
+
+    // An IP ban: loopback banned, nobody from it may connect.
+    {
+        Storage s;
+        s.open(StorageLocation{QString(), dir.path()});
+        BanRecord ban;
+        ban.ip = QStringLiteral("127.0.0.1");
+        ban.reason = QStringLiteral("flood");
+        ban.createdMs = QDateTime::currentMSecsSinceEpoch();
+        ban.expiresMs = ban.createdMs + 60000;
+        s.addBan(ban);
+    }
+    server = startServer(dir.path());
+    auto b = connectTo(*server);
+    QVERIFY(b);
+    QCOMPARE(toString(expectError(*b, ErrorCode::Forbidden).code), toString(ErrorCode::Forbidden));
+    QVERIFY(b->waitForDisconnected());
+    QCOMPARE(b->closeCode(), 1008);
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::killDuringRegistrationsLosesNothing() {
+    QTemporaryDir dir;
+    auto server =
+        startServer(dir.path(), {QStringLiteral("--rate-register-burst"), QStringLiteral("1000")});
+    std::vector<std::unique_ptr<TestClient>> clients;
+    QStringList confirmed;
+    int sent = 0;
+    // Keep eight registrations in flight, each on its own connection (one
+    // account per connection); kill -9 once 40 were confirmed.
+    auto startOne = [&](std::unique_ptr<TestClient> &slot) {
+        slot = connectTo(*server);
+        if (slot)
+            slot->send(Register{QStringLiteral("user%1").arg(sent++), kPassword});
+    };
+    clients.resize(8);
+    for (auto &c : clients)
+        startOne(c);
+    QDeadlineTimer deadline(60000);
+    while (confirmed.size() < 40 && !deadline.hasExpired()) {
+        for (auto &c : clients) {
+            if (!c)
+                continue;
+            if (const auto ok = c->waitFor<Authenticated>(5)) {
+                confirmed << ok->username;
+                startOne(c);
+            }
+        }
+    }
+    QVERIFY(confirmed.size() >= 40);
+    ::kill(pid_t(server->pid()), SIGKILL);
+    server->process().waitForFinished(5000);
+    clients.clear();
+
+    Storage s;
+    s.open(StorageLocation{QString(), dir.path()});
+    QCOMPARE(s.integrityCheck(), QStringLiteral("ok"));
+    for (const QString &name : std::as_const(confirmed))
+        QVERIFY2(s.accountByName(name), qPrintable(name));
+    s.close();
+    // And the server starts again on that file.
+    server = startServer(dir.path());
+    QVERIFY(server->isRunning());
+    QVERIFY(server->terminate());
+}
+
+QTEST_MAIN(TstAccounts)
+#include "tst_accounts.moc"
