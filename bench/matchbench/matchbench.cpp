@@ -203,16 +203,10 @@ CaseResult runCase(Matcher matcher, const Geography &geography, Workload workloa
         RedisMatcher redis;
         if (!redis.connect(redisPort))
             return {};
-        long long peak = 0;
         CaseResult r = drive(
             geography, workload, n, seed, [&](const MatchCandidate &c) { redis.add(c); },
-            [&](std::int64_t now) {
-                auto pairs = redis.tick(now);
-                peak = std::max(peak, redis.usedMemory());
-                return pairs;
-            },
-            [&] { return redis.size(); });
-        r.redisBytes = peak;
+            [&](std::int64_t now) { return redis.tick(now); }, [&] { return redis.size(); });
+        r.redisBytes = redis.peakUsedMemory();
         r.rejected = double(redis.rejected());
         return r;
     }

@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -78,7 +79,14 @@ bool RedisServer::start(const std::string &binary) {
         for (std::string &a : args)
             argv.push_back(a.data());
         argv.push_back(nullptr);
-        if (::posix_spawnp(&m_pid, binary.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+        // Its start-up banner and warnings are not part of the bench's table.
+        posix_spawn_file_actions_t quiet;
+        posix_spawn_file_actions_init(&quiet);
+        posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        const int spawned =
+            ::posix_spawnp(&m_pid, binary.c_str(), &quiet, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&quiet);
+        if (spawned != 0) {
             std::cerr << "matchbench: cannot start " << binary << "\n";
             return false;
         }
@@ -203,6 +211,10 @@ bool RedisMatcher::readSearch(std::vector<Candidate> &out, double *lastKm) {
 
 std::vector<MatchResult> RedisMatcher::tick(std::int64_t nowMs) {
     indexArrivals();
+    // Sampled once, on the first (full) tick, when the sets are largest: an
+    // extra round trip in every small tick would skew its time.
+    if (m_peakUsedMemory == 0)
+        m_peakUsedMemory = usedMemory();
     std::vector<ClientId> served;
     served.swap(m_pending);
     std::unordered_set<ClientId> taken;

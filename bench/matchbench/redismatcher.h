@@ -38,8 +38,10 @@ public:
     std::size_t size() const { return m_entries.size(); }
     // GEOADDs the arrivals, then serves them; includes all round trips.
     std::vector<MatchResult> tick(std::int64_t nowMs);
-    // Bytes Redis reports in use (INFO memory).
+    // Bytes Redis reports in use (INFO memory), now and right after the
+    // first tick's arrivals were added.
     long long usedMemory();
+    long long peakUsedMemory() const { return m_peakUsedMemory; }
     // Clients Redis could not index (beyond its +-85.05 degree limit).
     std::size_t rejected() const { return m_rejected; }
 
@@ -65,6 +67,7 @@ private:
     std::vector<double> m_classMaxKm;
     std::uint64_t m_nextSeq = 0;
     std::size_t m_rejected = 0;
+    long long m_peakUsedMemory = 0;
 };
 
 } // namespace whisper::bench
