@@ -1,5 +1,6 @@
 #include "chatserver.h"
 #include "securitystack.h"
+#include "usercommand.h"
 #include "epolldispatcher.h"
 #include "serverconfig.h"
 #include "signalwatcher.h"
@@ -24,6 +25,12 @@ int main(int argc, char *argv[]) {
             QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
     QCoreApplication::setApplicationName(QStringLiteral("whisperchat-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
+
+    // `whisperchat-server user ...`: account administration, no server.
+    if (app.arguments().value(1) == QLatin1String("user")) {
+        QTextStream in(stdin), out(stdout), err(stderr);
+        return whisper::UserCommand::run(app.arguments(), in, out, err);
+    }
 
     const auto loaded =
         whisper::ConfigLoader::load(app.arguments(), QProcessEnvironment::systemEnvironment());

@@ -10,6 +10,7 @@
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QHostAddress>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -60,8 +61,11 @@ private Q_SLOTS:
     void reportIsStoredWithoutChatText();
     void bansAreEnforcedUntilExpiry();
     void killDuringRegistrationsLosesNothing();
+    void userCommandBootstrapsStaff();
 
 private:
+    int userCommand(const QStringList &args, const QByteArray &stdinData = {},
+                    QByteArray *output = nullptr);
     std::unique_ptr<ServerProcess> startServer(const QString &dataDir, QStringList extra = {});
     std::unique_ptr<TestClient> connectTo(ServerProcess &server);
     std::optional<Authenticated> registerAs(TestClient &c, const QString &name,
@@ -608,6 +612,77 @@ void TstAccounts::killDuringRegistrationsLosesNothing() {
     // And the server starts again on that file.
     server = startServer(dir.path());
     QVERIFY(server->isRunning());
+    QVERIFY(server->terminate());
+}
+
+int TstAccounts::userCommand(const QStringList &args, const QByteArray &stdinData,
+                             QByteArray *output) {
+    QProcess p;
+    p.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
+            QStringList{QStringLiteral("user")} + args);
+    if (!p.waitForStarted(10000))
+        return -1;
+    p.write(stdinData);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(30000)) {
+        p.kill();
+        p.waitForFinished();
+        return -1;
+    }
+    if (output)
+        *output = p.readAllStandardOutput();
+    return p.exitCode();
+}
+
+void TstAccounts::userCommandBootstrapsStaff() {
+    QTemporaryDir dir;
+    const QStringList where{QStringLiteral("--data-dir"), dir.path()};
+    // No password on the command line, and the policy applies.
+    QCOMPARE(userCommand(QStringList{QStringLiteral("add"), QStringLiteral("boss"),
+                                     QStringLiteral("--role"), QStringLiteral("admin")} +
+                         where),
+             2);
+    QCOMPARE(userCommand(QStringList{QStringLiteral("add"), QStringLiteral("boss"),
+                                     QStringLiteral("--role"), QStringLiteral("admin"),
+                                     QStringLiteral("--password-stdin")} +
+                             where,
+                         "short\n"),
+             2);
+    QCOMPARE(userCommand(QStringList{QStringLiteral("add"), QStringLiteral("boss"),
+                                     QStringLiteral("--role"), QStringLiteral("admin"),
+                                     QStringLiteral("--password-stdin")} +
+                             where,
+                         kPassword.toUtf8() + "\n"),
+             0);
+    QCOMPARE(userCommand(QStringList{QStringLiteral("add"), QStringLiteral("mod1"),
+                                     QStringLiteral("--password-stdin")} +
+                             where,
+                         kPassword.toUtf8() + "\n"),
+             0);
+    QCOMPARE(userCommand(QStringList{QStringLiteral("set-role"), QStringLiteral("mod1"),
+                                     QStringLiteral("moderator")} +
+                         where),
+             0);
+    QByteArray list;
+    QCOMPARE(userCommand(QStringList{QStringLiteral("list")} + where, {}, &list), 0);
+    QVERIFY(list.contains("boss\tadmin"));
+    QVERIFY(list.contains("mod1\tmoderator"));
+
+    auto server = startServer(dir.path());
+    auto a = connectTo(*server);
+    a->send(Login{QStringLiteral("boss"), kPassword, std::nullopt});
+    const auto boss = a->waitFor<Authenticated>(10000);
+    QVERIFY(boss);
+    QCOMPARE(boss->role, QStringLiteral("admin"));
+    QVERIFY(server->terminate());
+
+    QCOMPARE(userCommand(QStringList{QStringLiteral("disable"), QStringLiteral("boss")} + where),
+             0);
+    server = startServer(dir.path());
+    auto b = connectTo(*server);
+    b->send(Login{QStringLiteral("boss"), kPassword, std::nullopt});
+    QCOMPARE(toString(expectError(*b, ErrorCode::Unauthorized).code),
+             toString(ErrorCode::Unauthorized));
     QVERIFY(server->terminate());
 }
 
