@@ -9,6 +9,7 @@
 #include <QToolTip>
 #include <QWheelEvent>
 
+#include <array>
 #include <cmath>
 
 namespace whisper::admin {
@@ -19,14 +20,47 @@ const QColor kLand(0x3b, 0x4d, 0x3f);
 const QColor kCoast(0x5c, 0x72, 0x60);
 const QColor kPair(0x6f, 0xb7, 0xff, 200);
 
-// Fresh arrivals are green, a minute is yellow, five minutes or more red.
-QColor waitColour(qint64 waitedMs) {
-    const double t = std::clamp(double(waitedMs) / (5 * 60 * 1000.0), 0.0, 1.0);
+// Fresh arrivals are green, longer waits yellow, five minutes or more red.
+constexpr double kFullColourWaitMs = 5 * 60 * 1000.0;
+constexpr int kDotSpriteSize = 9;
+constexpr int kDotColours = 24;
+
+QColor waitColour(double t) {
     const double hue = 120.0 * (1.0 - t); // green -> red
     return QColor::fromHsvF(hue / 360.0, 0.85, 1.0);
 }
 
 constexpr int kDensityCellPx = 3;
+
+const QList<QPixmap> &dotSprites() {
+    static const QList<QPixmap> sprites = [] {
+        QList<QPixmap> out;
+        for (int i = 0; i < kDotColours; ++i) {
+            QPixmap dot(kDotSpriteSize, kDotSpriteSize);
+            dot.fill(Qt::transparent);
+            QPainter p(&dot);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(QPen(QColor(0, 0, 0, 160), 1));
+            p.setBrush(waitColour(double(i) / (kDotColours - 1)));
+            p.drawEllipse(QRectF(0.5, 0.5, kDotSpriteSize - 1, kDotSpriteSize - 1));
+            out.append(dot);
+        }
+        return out;
+    }();
+    return sprites;
+}
+const QPixmap &pairSprite() {
+    static const QPixmap sprite = [] {
+        QPixmap ring(kDotSpriteSize, kDotSpriteSize);
+        ring.fill(Qt::transparent);
+        QPainter p(&ring);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(QPen(kPair, 1.5));
+        p.drawEllipse(QRectF(1.5, 1.5, kDotSpriteSize - 3, kDotSpriteSize - 3));
+        return ring;
+    }();
+    return sprite;
+}
 } // namespace
 
 MapView::MapView(QWidget *parent)
@@ -175,16 +209,21 @@ void MapView::drawPairs(QPainter &painter) {
         if (bounds.contains(line.p1()) || bounds.contains(line.p2()))
             lines.append(line);
     }
-    painter.setRenderHint(QPainter::Antialiasing, lines.size() < 2000);
-    painter.setPen(QPen(kPair, 1.5));
+    // A thin cosmetic pen: the raster engine draws such lines directly; wide
+    // or antialiased long lines go through its threaded stroker, which costs
+    // far more per line.
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    painter.setPen(QPen(kPair, 0));
     painter.drawLines(lines);
     // Members of a pair as small rings, so a pair of nearby people shows up.
-    painter.setBrush(Qt::NoBrush);
-    if (lines.size() < 2000)
+    if (lines.size() < 5000) {
+        const QPixmap &ring = pairSprite();
+        const QPointF half(kDotSpriteSize / 2.0, kDotSpriteSize / 2.0);
         for (const QLineF &l : std::as_const(lines)) {
-            painter.drawEllipse(l.p1(), 3, 3);
-            painter.drawEllipse(l.p2(), 3, 3);
+            painter.drawPixmap(l.p1() - half, ring);
+            painter.drawPixmap(l.p2() - half, ring);
         }
+    }
     m_lastLines = int(lines.size());
 }
 
@@ -195,12 +234,18 @@ void MapView::drawWaiting(QPainter &painter) {
         return;
     const auto &all = m_waiting->records();
     const QRectF bounds = QRectF(rect()).adjusted(-4, -4, 4, 4);
-    QList<QPointF> points;
-    QList<int> indexes;
+    // Buffers kept across frames: no allocation per frame.
+    QList<QPointF> &points = m_visiblePoints;
+    QList<int> &indexes = m_visibleIndexes;
+    points.clear();
+    indexes.clear();
     points.reserve(all.size());
     indexes.reserve(all.size());
+    // The projection inlined: this loop runs over every waiting client.
+    const QPointF origin = m_projection.toScreen(0, 0);
+    const double scale = m_projection.pixelsPerDegree();
     for (int i = 0; i < all.size(); ++i) {
-        const QPointF pt = m_projection.toScreen(all[i].lon, all[i].lat);
+        const QPointF pt(origin.x() + all[i].lon * scale, origin.y() - all[i].lat * scale);
         if (bounds.contains(pt)) {
             points.append(pt);
             indexes.append(i);
@@ -212,8 +257,8 @@ void MapView::drawWaiting(QPainter &painter) {
     } else {
         const qint64 now = m_waiting->now();
         const bool ranges = m_projection.pixelsPerDegree() >= kRangeCirclePixelsPerDegree;
-        painter.setRenderHint(QPainter::Antialiasing, true);
         if (ranges) {
+            painter.setRenderHint(QPainter::Antialiasing, true);
             painter.setBrush(QColor(255, 255, 255, 18));
             painter.setPen(QPen(QColor(255, 255, 255, 90), 1, Qt::DashLine));
             for (int k = 0; k < points.size(); ++k) {
@@ -222,10 +267,15 @@ void MapView::drawWaiting(QPainter &painter) {
                 painter.drawEllipse(points[k], r.width(), r.height());
             }
         }
-        painter.setPen(QPen(QColor(0, 0, 0, 160), 1));
+        // Dots are blits of pre-drawn sprites, one per waiting-time colour:
+        // a few microseconds each instead of an antialiased ellipse.
+        const QList<QPixmap> &sprites = dotSprites();
+        const QPointF half(kDotSpriteSize / 2.0, kDotSpriteSize / 2.0);
         for (int k = 0; k < points.size(); ++k) {
-            painter.setBrush(waitColour(now - all[indexes[k]].sinceMs));
-            painter.drawEllipse(points[k], 3.5, 3.5);
+            const qint64 waited = now - all[indexes[k]].sinceMs;
+            const int bucket = int(std::clamp(double(waited) / kFullColourWaitMs, 0.0, 1.0) *
+                                   (sprites.size() - 1));
+            painter.drawPixmap(points[k] - half, sprites[bucket]);
         }
         m_lastDots = int(points.size());
     }
@@ -252,17 +302,23 @@ void MapView::drawDensity(QPainter &painter, const QList<QPointF> &points) {
     }
     QImage image(cols, rows, QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::transparent);
+    // Colours from a small table: log scale of the count, yellow -> red.
+    static const std::array<QRgb, 64> palette = [] {
+        std::array<QRgb, 64> p{};
+        for (size_t i = 0; i < p.size(); ++i) {
+            const double t = double(i) / (p.size() - 1);
+            const QColor c = QColor::fromHsvF((60.0 - 60.0 * t) / 360.0, 0.9, 1.0);
+            p[i] = qPremultiply(qRgba(c.red(), c.green(), c.blue(), 110 + int(145 * t)));
+        }
+        return p;
+    }();
     const double logMax = std::log1p(double(maxCount));
     for (int y = 0; y < rows; ++y) {
         auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
         for (int x = 0; x < cols; ++x) {
             const int c = counts[y * cols + x];
-            if (c == 0)
-                continue;
-            const double t = std::log1p(double(c)) / logMax; // 0..1
-            const int alpha = 110 + int(145 * t);
-            const QColor colour = QColor::fromHsvF((60.0 - 60.0 * t) / 360.0, 0.9, 1.0);
-            line[x] = qPremultiply(qRgba(colour.red(), colour.green(), colour.blue(), alpha));
+            if (c != 0)
+                line[x] = palette[size_t(std::log1p(double(c)) / logMax * (palette.size() - 1))];
         }
     }
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);

@@ -80,6 +80,8 @@ private:
     double m_landCacheZoom = 0;
     QPointer<const WaitingModel> m_waiting;
     QPointer<const PairModel> m_pairs;
+    QList<QPointF> m_visiblePoints;
+    QList<int> m_visibleIndexes;
     QString m_selected;
     int m_densityThreshold = kDefaultDensityThreshold;
     QPoint m_pressPos;
