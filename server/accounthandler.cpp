@@ -3,6 +3,7 @@
 #include "moderation.h"
 #include "pairregistry.h"
 #include "session.h"
+#include "tlslistener.h"
 
 #include <QLoggingCategory>
 #include <QPointer>
@@ -50,6 +51,15 @@ void AccountHandler::fail(ErrorCode code, const QString &message, const QString 
 }
 
 void AccountHandler::admitConnection() {
+    // The TLS listener refuses such Origins in the handshake already; the
+    // plain transports have no hook before it, so the refusal comes first
+    // thing after it.
+    if (!isOriginAllowed(m_services.allowedOrigins, m_session.connection().origin())) {
+        fail(ErrorCode::Forbidden, QStringLiteral("origin not allowed"), QString());
+        m_session.close(QWebSocketProtocol::CloseCodePolicyViolated,
+                        QStringLiteral("origin not allowed"));
+        return;
+    }
     const qint64 now = m_services.clock();
     const qint64 wait = m_exempt ? 0 : m_services.connectPerIp.tryPour(m_ip.toString(), now);
     if (wait) {

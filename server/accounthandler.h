@@ -25,6 +25,7 @@ struct SecurityServices {
     RateLimitSettings rates;
     bool requireLogin = false;
     std::function<qint64()> clock;
+    QStringList allowedOrigins; // browser Origins allowed (empty: any)
     KeyedLeakyBuckets connectPerIp{rates.connectPerIp};
 };
 

@@ -84,7 +84,7 @@ bool ChatServer::listen() {
 
 QUrl ChatServer::url() const {
     QUrl url;
-    url.setScheme(QStringLiteral("ws"));
+    url.setScheme(m_config.tlsCert.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
     url.setHost(m_server.serverAddress().toString());
     url.setPort(m_server.serverPort());
     return url;

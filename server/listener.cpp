@@ -1,5 +1,7 @@
 #include "listener.h"
 
+#include "tlslistener.h"
+
 #include "websocketconnection.h"
 
 #include <QElapsedTimer>
@@ -252,6 +254,8 @@ private:
 
 std::unique_ptr<ConnectionListener> ConnectionListener::create(const ListenerSettings &settings,
                                                                QObject *parent) {
+    if (!settings.tlsCertFile.isEmpty())
+        return createTlsListener(settings, parent);
     if (settings.transport == ListenerSettings::Transport::Qt)
         return std::make_unique<QtListener>(settings, parent);
     return std::make_unique<NativeListener>(settings, parent);

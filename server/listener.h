@@ -5,6 +5,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QTimer>
 
 #include <memory>
@@ -53,6 +54,12 @@ struct ListenerSettings {
     int backlog = 4096;
     int handshakeTimeoutMs = 10000;
     qint64 maxMessageBytes = 16 * 1024;
+    // wss:// (tlslistener.h): with both PEM files set, the listener is Qt
+    // WebSockets in secure mode whatever `transport` says.
+    QString tlsCertFile;
+    QString tlsKeyFile;
+    // Browser Origins allowed to connect (empty: any); see isOriginAllowed().
+    QStringList allowedOrigins;
 };
 
 // The chat endpoint's source of WebSocket connections, whatever the

@@ -76,9 +76,10 @@ std::unique_ptr<SecurityStack> SecurityStack::create(const ServerConfig &config,
             *error = QString::fromUtf8(e.what());
         return nullptr;
     }
-    stack->m_services.reset(new SecurityServices{*stack->m_accounts, *stack->m_moderation,
-                                                 rateLimitSettings(config),
-                                                 config.requireLogin != 0, wallClock});
+    stack->m_services.reset(
+        new SecurityServices{*stack->m_accounts, *stack->m_moderation, rateLimitSettings(config),
+                             config.requireLogin != 0, wallClock,
+                             config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts)});
     stack->m_pruneTimer.setInterval(kPruneIntervalMs);
     SecurityStack *raw = stack.get();
     QObject::connect(&stack->m_pruneTimer, &QTimer::timeout, [raw] {

@@ -1,0 +1,109 @@
+#include "tlslistener.h"
+
+#include <QFile>
+#include <QLoggingCategory>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QWebSocket>
+#include <QWebSocketCorsAuthenticator>
+#include <QWebSocketServer>
+
+namespace whisper {
+
+Q_LOGGING_CATEGORY(lcTls, "whisper.server.tls")
+
+bool isOriginAllowed(const QStringList &allowedOrigins, const QString &origin) {
+    if (allowedOrigins.isEmpty() || origin.isEmpty())
+        return true;
+    for (const QString &allowed : allowedOrigins)
+        if (origin.compare(allowed, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+namespace {
+
+class TlsListener final : public ConnectionListener {
+public:
+    TlsListener(const ListenerSettings &settings, QObject *parent)
+        : ConnectionListener(parent)
+        , m_settings(settings)
+        , m_server(settings.serverName, QWebSocketServer::SecureMode) {
+        m_error = configure();
+        m_server.setHandshakeTimeout(std::chrono::milliseconds(settings.handshakeTimeoutMs));
+        m_server.setMaxPendingConnections(qMin(settings.backlog, 4096));
+        connect(&m_server, &QWebSocketServer::originAuthenticationRequired, this,
+                [this](QWebSocketCorsAuthenticator *auth) {
+                    const bool ok = isOriginAllowed(m_settings.allowedOrigins, auth->origin());
+                    if (!ok)
+                        qCInfo(lcTls) << "refused a handshake from a disallowed Origin";
+                    auth->setAllowed(ok);
+                });
+        connect(&m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
+            qCDebug(lcTls) << "TLS errors with a client:" << errors.size();
+        });
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxMessageBytes));
+                socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxMessageBytes));
+                Q_EMIT newConnection(new QtWebSocketConnection(socket));
+            }
+        });
+    }
+
+    bool listen(const QHostAddress &address, quint16 port) override {
+        if (!m_error.isEmpty())
+            return false;
+        if (!m_server.listen(address, port)) {
+            m_error = m_server.errorString();
+            return false;
+        }
+        return true;
+    }
+    void close() override { m_server.close(); }
+    QHostAddress serverAddress() const override { return m_server.serverAddress(); }
+    quint16 serverPort() const override { return m_server.serverPort(); }
+    QString errorString() const override { return m_error; }
+
+private:
+    QString configure() {
+        QFile certFile(m_settings.tlsCertFile);
+        if (!certFile.open(QIODevice::ReadOnly))
+            return QStringLiteral("cannot read --tls-cert '%1'").arg(m_settings.tlsCertFile);
+        const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll());
+        if (chain.isEmpty())
+            return QStringLiteral("--tls-cert '%1' holds no PEM certificate")
+                .arg(m_settings.tlsCertFile);
+        QFile keyFile(m_settings.tlsKeyFile);
+        if (!keyFile.open(QIODevice::ReadOnly))
+            return QStringLiteral("cannot read --tls-key '%1'").arg(m_settings.tlsKeyFile);
+        const QByteArray pem = keyFile.readAll();
+        QSslKey key(pem, QSsl::Rsa);
+        if (key.isNull())
+            key = QSslKey(pem, QSsl::Ec);
+        if (key.isNull())
+            return QStringLiteral("--tls-key '%1' is not an unencrypted PEM RSA or EC key")
+                .arg(m_settings.tlsKeyFile);
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setLocalCertificateChain(chain);
+        ssl.setPrivateKey(key);
+        ssl.setProtocol(QSsl::TlsV1_2OrLater);
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone); // clients have no certificates
+        m_server.setSslConfiguration(ssl);
+        return {};
+    }
+
+    ListenerSettings m_settings;
+    QWebSocketServer m_server;
+    QString m_error;
+};
+
+} // namespace
+
+std::unique_ptr<ConnectionListener> createTlsListener(const ListenerSettings &settings,
+                                                      QObject *parent) {
+    return std::make_unique<TlsListener>(settings, parent);
+}
+
+} // namespace whisper
