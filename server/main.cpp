@@ -1,4 +1,6 @@
 #include "chatserver.h"
+#include "controlserver.h"
+#include "controlservicebackend.h"
 #include "securitystack.h"
 #include "usercommand.h"
 #include "epolldispatcher.h"
@@ -60,10 +62,23 @@ int main(int argc, char *argv[]) {
         return 1;
     }
 
+    // The admin console's endpoint (loopback by default), over the same
+    // account and moderation services as the chat sessions.
+    whisper::ControlServiceBackend controlBackend(security->accounts(), security->moderation(),
+                                                  security->database());
+    whisper::ControlServer control(config.controlListenAddress, config.controlPort,
+                                   whisper::ControlLimits::fromConfig(config), server,
+                                   controlBackend, QStringLiteral(WHISPER_VERSION));
+    if (!control.listen()) {
+        QTextStream(stderr) << "whisperchat-server: " << control.errorString() << "\n";
+        return 1;
+    }
+
     whisper::SignalWatcher signals;
     QObject::connect(&signals, &whisper::SignalWatcher::terminationRequested, &server,
-                     [&server](int signalNumber) {
+                     [&server, &control](int signalNumber) {
                          qCInfo(lcMain) << "signal" << signalNumber << "received";
+                         control.close();
                          server.shutdown();
                      });
     QObject::connect(&server, &whisper::ChatServer::shutdownComplete, &app,
@@ -85,7 +100,9 @@ int main(int argc, char *argv[]) {
     }
 
     // The ready line: scripts and tests wait for it to learn the real port.
-    std::printf("whisperchat-server ready: chat %s\n", qPrintable(server.url().toString()));
+    // One line for both endpoints, so a reader never sees half of it.
+    std::printf("whisperchat-server ready: chat %s control %s\n",
+                qPrintable(server.url().toString()), qPrintable(control.url().toString()));
     std::fflush(stdout);
 
     const int rc = app.exec();

@@ -1,0 +1,195 @@
+// The admin console end to end: a real whisperchat-server with 40 real
+// clients (20 waiting, 10 pairs), the real console (login dialog, control
+// client, models, map, tables, actions) logged in as a moderator, a kick from
+// the console, and a screenshot under the build directory. Runs on the
+// offscreen platform; no display needed.
+
+#include "consolestate.h"
+#include "controlclient.h"
+#include "logindialog.h"
+#include "mainwindow.h"
+#include "mapview.h"
+#include "passwordhasher.h"
+#include "serverprocess.h"
+#include "statspanel.h"
+#include "storage.h"
+#include "testclient.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace whisper;
+using namespace whisper::admin;
+using whisper::test::ServerProcess;
+using whisper::test::TestClient;
+
+namespace {
+const QString kModerator = QStringLiteral("moderator1");
+const QString kPassword = QStringLiteral("a long moderator passphrase");
+} // namespace
+
+class TestAdminGui : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void consoleShowsServerAndKicks();
+    void wrongPasswordIsShown();
+    void cleanupTestCase();
+
+private:
+    std::unique_ptr<TestClient> client(double lat, double lon, double rangeKm);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<ServerProcess> m_server;
+    std::vector<std::unique_ptr<TestClient>> m_clients;
+};
+
+void TestAdminGui::initTestCase() {
+    QVERIFY(m_dir.isValid());
+    // The moderator account, through the accounts engineer's storage and
+    // hasher, in the data directory the server will open.
+    {
+        PasswordHasher::initialise();
+        PasswordHasher hasher(HashParams{1, 256});
+        Storage storage;
+        storage.open(StorageLocation{QString(), m_dir.path()});
+        QVERIFY(storage.createAccount(kModerator, hasher.hashNow(kPassword), Role::Moderator,
+                                      QDateTime::currentMSecsSinceEpoch()));
+    }
+    m_server = std::make_unique<ServerProcess>(
+        QStringList{QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--argon2-ops"),
+                    QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256"),
+                    QStringLiteral("--tick-ms"), QStringLiteral("50")});
+    QVERIFY2(m_server->start(), m_server->log().constData());
+    QVERIFY(m_server->controlUrl().isValid());
+}
+
+void TestAdminGui::cleanupTestCase() {
+    m_clients.clear();
+    if (m_server)
+        QVERIFY(m_server->terminate());
+}
+
+std::unique_ptr<TestClient> TestAdminGui::client(double lat, double lon, double rangeKm) {
+    auto c = std::make_unique<TestClient>();
+    if (!c->connectTo(m_server->chatUrl()))
+        return nullptr;
+    c->send(protocol::Join{lat, lon, rangeKm});
+    if (!c->waitFor<protocol::Waiting>())
+        return nullptr;
+    return c;
+}
+
+void TestAdminGui::consoleShowsServerAndKicks() {
+    // 10 pairs: two clients a few km apart in ten cities.
+    const QList<QPointF> cities{{13.40, 52.52},  {2.35, 48.86},    {-0.13, 51.51}, {-74.0, 40.71},
+                                {139.69, 35.69}, {151.21, -33.87}, {-43.2, -22.9}, {77.21, 28.61},
+                                {37.62, 55.76},  {18.42, -33.92}};
+    for (const QPointF &c : cities) {
+        auto a = client(c.y(), c.x(), 20);
+        auto b = client(c.y() + 0.05, c.x() + 0.05, 20);
+        QVERIFY(a && b);
+        QVERIFY(a->waitFor<protocol::Matched>());
+        QVERIFY(b->waitFor<protocol::Matched>());
+        m_clients.push_back(std::move(a));
+        m_clients.push_back(std::move(b));
+    }
+    // 20 waiting: spread out with 1 km ranges, so nobody matches them.
+    for (int i = 0; i < 20; ++i) {
+        auto w = client(-50 + 5 * i, -170 + 17 * i, 1);
+        QVERIFY(w);
+        m_clients.push_back(std::move(w));
+    }
+
+    ControlClient controlClient;
+    ConsoleState state;
+    state.attach(&controlClient);
+    MainWindow window(&controlClient, &state);
+    window.setConfirm([](const QString &, const QString &) { return true; });
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    // Log in through the real dialog.
+    LoginDialog login;
+    login.setCredentials({m_server->controlUrl(), kModerator, kPassword, {}});
+    login.accept();
+    QCOMPARE(login.result(), int(QDialog::Accepted));
+    controlClient.connectToServer(login.credentials());
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QCOMPARE(controlClient.role(), QStringLiteral("moderator"));
+
+    // Tables and map show 20 waiting and 10 pairs.
+    QTRY_COMPARE_WITH_TIMEOUT(window.waitingTable()->model()->rowCount(), 20, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.pairTable()->model()->rowCount(), 10, 10000);
+    QVERIFY(state.snapshotComplete());
+    (void)window.mapView()->grab();
+    QCOMPARE(window.mapView()->lastFrameDots(), 20);
+    QCOMPARE(window.mapView()->lastFrameLines(), 10);
+    QVERIFY(!window.mapView()->lastFrameWasDense());
+    // Stats arrive once a second.
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), 5000);
+    QCOMPARE(state.latestStats()->pairs, 10);
+    QCOMPARE(state.latestStats()->waiting, 20);
+    QVERIFY(window.findChild<StatsPanel *>()->text().contains(QStringLiteral("40")));
+
+    // A moderator may kick and ban but not drain or broadcast.
+    QVERIFY(!window.drainAction()->isEnabled());
+    QVERIFY(!window.broadcastAction()->isEnabled());
+
+    // Clicking a dot on the map selects that client in the table.
+    const auto first = state.waiting()->records().first();
+    window.mapView()->resetView();
+    const QPoint dot = window.mapView()->projection().toScreen(first.lon, first.lat).toPoint();
+    QTest::mouseClick(window.mapView(), Qt::LeftButton, {}, dot);
+    QCOMPARE(window.waitingTable()->selectionModel()->currentIndex().data(kIdRole).toString(),
+             first.id);
+    QVERIFY(window.kickAction()->isEnabled());
+
+    // End one pair from the console.
+    const control::PairInfo pair = state.pairs()->records().first();
+    window.selectPair(pair.id);
+    QVERIFY(window.kickPairAction()->isEnabled());
+    window.kickPairAction()->trigger();
+    // Both members, and only they, hear "kicked"; the table loses the pair.
+    auto kickedClients = [this] {
+        int n = 0;
+        for (const auto &c : m_clients)
+            for (const auto &m : c->unread())
+                if (const auto *left = std::get_if<protocol::PartnerLeft>(&m))
+                    n += left->reason == protocol::LeftReason::Kicked;
+        return n;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(kickedClients(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.pairTable()->model()->rowCount(), 9, 5000);
+    QVERIFY(state.pairs()->find(pair.id) == nullptr);
+    QTRY_VERIFY(window.statusText().contains(QStringLiteral("Connected")));
+
+    // The screenshot the README shows.
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->pairs == 9, 5000);
+    const QString path = QStringLiteral(WHISPER_BUILD_DIR) + QStringLiteral("/admin-console.png");
+    QVERIFY(window.grab().save(path));
+    QVERIFY(QFileInfo(path).size() > 10000);
+    qInfo().noquote() << "screenshot:" << path;
+}
+
+void TestAdminGui::wrongPasswordIsShown() {
+    ControlClient controlClient;
+    QSignalSpy failed(&controlClient, &ControlClient::authenticationFailed);
+    controlClient.connectToServer(
+        {m_server->controlUrl(), kModerator, QStringLiteral("wrong"), {}});
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+    QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
+    QVERIFY(!failed.first().first().toString().isEmpty());
+}
+
+QTEST_MAIN(TestAdminGui)
+#include "tst_admingui.moc"
