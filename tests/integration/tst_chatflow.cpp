@@ -358,11 +358,18 @@ void TestChatFlow::manyClientsAroundOneCityAllPairUp()
         clients.push_back(std::move(c));
     }
     QHash<QString, int> members;
+    int unmatched = 0;
     for (auto &c : clients) {
-        const auto matched = c->waitFor<Matched>(10000);
-        QVERIFY(matched);
+        const auto matched = c->waitFor<Matched>(unmatched ? 100 : 10000);
+        if (!matched) {
+            ++unmatched;
+            continue;
+        }
         members[matched->pair] += 1;
     }
+    QVERIFY2(unmatched == 0, qPrintable(QStringLiteral("%1 of %2 clients never matched")
+                                            .arg(unmatched)
+                                            .arg(kClients)));
     QCOMPARE(members.size(), kClients / 2);
     for (auto it = members.cbegin(); it != members.cend(); ++it)
         QCOMPARE(it.value(), 2);

@@ -30,7 +30,7 @@ private Q_SLOTS:
     void unresponsiveClientIsDroppedAndPartnerTold();
     void responsiveClientIsKept();
     void stalledHandshakeTimesOut();
-    void invalidUtf8TextFrameFailsTheConnection();
+    void invalidUtf8TextFrameIsAnError();
 };
 
 namespace {
@@ -247,21 +247,35 @@ void TestServerLifecycle::stalledHandshakeTimesOut()
     QVERIFY(client.connectTo(server.chatUrl()));
 }
 
-void TestServerLifecycle::invalidUtf8TextFrameFailsTheConnection()
+void TestServerLifecycle::invalidUtf8TextFrameIsAnError()
 {
-    // RFC 6455 8.1: an endpoint that receives invalid UTF-8 in a text frame
-    // fails the connection (1007). Qt's WebSocket layer does this before any
-    // of our code runs; docs/PROTOCOL.md documents it. The server keeps
-    // serving everyone else.
+    // protocol-v1: invalid UTF-8 in a text frame gets `error` bad_request and
+    // the connection stays open. Well-behaved client libraries cannot send
+    // such a frame, so a raw client does.
     ServerProcess server;
     QVERIFY(server.start());
     RawWsClient raw;
     QVERIFY(raw.connectTcp(server.chatUrl()));
     QVERIFY(raw.handshake());
+    QList<QByteArray> frames;
+    QTRY_VERIFY_WITH_TIMEOUT((frames += raw.readTextFrames(50), !frames.isEmpty()), 5000);
+    QVERIFY(frames.takeFirst().contains("\"welcome\""));
+
     raw.sendText(QByteArray("{\"type\":\"message\",\"text\":\"\xff\xfe\"}"));
-    QVERIFY(raw.waitForDisconnected(5000));
-    TestClient client;
-    QVERIFY(client.connectTo(server.chatUrl()));
+    QTRY_VERIFY_WITH_TIMEOUT((frames += raw.readTextFrames(50), !frames.isEmpty()), 5000);
+    const auto decoded = Codec().decodeServer(frames.takeFirst());
+    QVERIFY(std::holds_alternative<ServerMessage>(decoded));
+    const auto *error = std::get_if<Error>(&std::get<ServerMessage>(decoded));
+    QVERIFY(error);
+    QCOMPARE(toString(error->code), toString(ErrorCode::BadRequest));
+    QVERIFY(error->message.contains(QLatin1String("UTF-8")));
+
+    // Still open: the next request is answered.
+    raw.sendText(R"({"type":"leave"})");
+    QTRY_VERIFY_WITH_TIMEOUT((frames += raw.readTextFrames(50), !frames.isEmpty()), 5000);
+    QVERIFY(frames.takeFirst().contains("conflict"));
+    QCOMPARE(raw.closeCodeReceived(), -1);
+    QVERIFY(raw.socket().state() == QAbstractSocket::ConnectedState);
 }
 
 QTEST_GUILESS_MAIN(TestServerLifecycle)

@@ -95,6 +95,8 @@ void RawWsClient::parseFrames()
             m_texts.append(payload);
         else if (opcode == 0x9)
             ++m_pings; // and deliberately no pong
+        else if (opcode == 0x8 && payload.size() >= 2)
+            m_closeCode = (quint8(payload[0]) << 8) | quint8(payload[1]);
     }
 }
 

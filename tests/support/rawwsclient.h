@@ -20,6 +20,8 @@ public:
     QList<QByteArray> readTextFrames(int timeoutMs);
     bool waitForDisconnected(int timeoutMs);
     int pingsReceived() const { return m_pings; }
+    // The code of the close frame the server sent, or -1.
+    int closeCodeReceived() const { return m_closeCode; }
     QTcpSocket &socket() { return m_socket; }
 
 private:
@@ -30,6 +32,7 @@ private:
     QByteArray m_buffer;
     QList<QByteArray> m_texts;
     int m_pings = 0;
+    int m_closeCode = -1;
 };
 
 } // namespace whisper::test

@@ -9,26 +9,21 @@
 namespace whisper::test {
 
 ServerProcess::ServerProcess(QStringList extraArgs)
-    : m_args(std::move(extraArgs))
-{
-}
+    : m_args(std::move(extraArgs)) {}
 
-ServerProcess::~ServerProcess()
-{
+ServerProcess::~ServerProcess() {
     if (isRunning())
         kill();
 }
 
-QString ServerProcess::binary(const QString &name)
-{
+QString ServerProcess::binary(const QString &name) {
     return QStringLiteral(WHISPER_BIN_DIR "/") + name;
 }
 
-bool ServerProcess::start(int timeoutMs)
-{
+bool ServerProcess::start(int timeoutMs) {
     // Both endpoints on free ports, so suites can run in parallel.
-    QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
-                     QStringLiteral("--port"),   QStringLiteral("0"),
+    QStringList args{QStringLiteral("--listen"),       QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--port"),         QStringLiteral("0"),
                      QStringLiteral("--control-port"), QStringLiteral("0")};
     // Later arguments win, so a test can override the defaults above.
     args += m_args;
@@ -39,8 +34,7 @@ bool ServerProcess::start(int timeoutMs)
         return false;
 
     static const QRegularExpression chatLine(QStringLiteral(R"(ready: chat (ws[s]?://\S+))"));
-    static const QRegularExpression controlLine(
-        QStringLiteral(R"(control (ws[s]?://\S+))"));
+    static const QRegularExpression controlLine(QStringLiteral(R"(control (ws[s]?://\S+))"));
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         m_stdout += m_process.readAllStandardOutput();
@@ -59,8 +53,7 @@ bool ServerProcess::start(int timeoutMs)
     return false;
 }
 
-bool ServerProcess::terminate(int timeoutMs)
-{
+bool ServerProcess::terminate(int timeoutMs) {
     if (!isRunning())
         return true;
     ::kill(pid_t(m_process.processId()), SIGTERM);
@@ -68,14 +61,12 @@ bool ServerProcess::terminate(int timeoutMs)
     return !isRunning();
 }
 
-void ServerProcess::kill()
-{
+void ServerProcess::kill() {
     m_process.kill();
     m_process.waitForFinished(5000);
 }
 
-QByteArray ServerProcess::log()
-{
+QByteArray ServerProcess::log() {
     m_log += m_process.readAllStandardError();
     return m_log;
 }

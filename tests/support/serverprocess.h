@@ -2,13 +2,15 @@
 
 #include <QProcess>
 #include <QStringList>
+#include <QTemporaryDir>
 #include <QUrl>
 
 namespace whisper::test {
 
 // The real whisperchat-server as a child process on loopback and a free port.
 // start() waits for the ready line and learns the real URLs from it; the
-// destructor stops the process by its PID if a test did not.
+// destructor stops the process by its PID if a test did not. Each instance
+// has its own data directory and free ports, so suites can run in parallel.
 class ServerProcess {
 public:
     explicit ServerProcess(QStringList extraArgs = {});
@@ -23,6 +25,8 @@ public:
     bool start(int timeoutMs = 15000);
     QUrl chatUrl() const { return m_chatUrl; }
     QUrl controlUrl() const { return m_controlUrl; }
+    // The server's own throw-away data directory.
+    QString dataDir() const { return m_dataDir.path(); }
     qint64 pid() const { return m_process.processId(); }
 
     // SIGTERM, then wait for the exit; false when it did not exit in time.
@@ -37,6 +41,7 @@ public:
     QProcess &process() { return m_process; }
 
 private:
+    QTemporaryDir m_dataDir;
     QProcess m_process;
     QStringList m_args;
     QByteArray m_stdout;
