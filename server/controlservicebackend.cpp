@@ -164,10 +164,12 @@ void ControlServiceBackend::writeAudit(const AuditEntry &entry) {
             q.addBindValue(entry.atMs);
             q.addBindValue(entry.actorAccountId > 0 ? QVariant(entry.actorAccountId)
                                                     : QVariant(QMetaType::fromType<qint64>()));
-            q.addBindValue(entry.actor);
-            q.addBindValue(entry.command);
-            q.addBindValue(entry.target);
-            q.addBindValue(entry.detail);
+            // A null QString binds as SQL NULL; the columns want text.
+            auto text = [](const QString &s) { return s.isNull() ? QStringLiteral("") : s; };
+            q.addBindValue(text(entry.actor));
+            q.addBindValue(text(entry.command));
+            q.addBindValue(text(entry.target));
+            q.addBindValue(text(entry.detail));
             if (!q.exec())
                 qCWarning(lcControlBackend).noquote()
                     << "audit row for" << entry.command << "not written:" << q.lastError().text();

@@ -9,7 +9,6 @@
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "mapview.h"
-#include "passwordhasher.h"
 #include "serverprocess.h"
 #include "statspanel.h"
 #include "storage.h"
@@ -20,8 +19,10 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSqlQuery>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -41,7 +42,9 @@ class TestAdminGui : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void consoleShowsServerAndKicks();
+    void auditRowsAreWritten();
     void wrongPasswordIsShown();
+    void serverGoneThenBack();
     void cleanupTestCase();
 
 private:
@@ -54,16 +57,18 @@ private:
 
 void TestAdminGui::initTestCase() {
     QVERIFY(m_dir.isValid());
-    // The moderator account, through the accounts engineer's storage and
-    // hasher, in the data directory the server will open.
-    {
-        PasswordHasher::initialise();
-        PasswordHasher hasher(HashParams{1, 256});
-        Storage storage;
-        storage.open(StorageLocation{QString(), m_dir.path()});
-        QVERIFY(storage.createAccount(kModerator, hasher.hashNow(kPassword), Role::Moderator,
-                                      QDateTime::currentMSecsSinceEpoch()));
-    }
+    // The moderator account, made the way an operator does it.
+    QProcess user;
+    user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
+               {QStringLiteral("user"), QStringLiteral("add"), kModerator, QStringLiteral("--role"),
+                QStringLiteral("moderator"), QStringLiteral("--password-stdin"),
+                QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--argon2-ops"),
+                QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")});
+    QVERIFY(user.waitForStarted());
+    user.write(kPassword.toUtf8() + '\n');
+    user.closeWriteChannel();
+    QVERIFY(user.waitForFinished(30000));
+    QVERIFY2(user.exitCode() == 0, user.readAllStandardError().constData());
     m_server = std::make_unique<ServerProcess>(
         QStringList{QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--argon2-ops"),
                     QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256"),
@@ -181,6 +186,30 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     qInfo().noquote() << "screenshot:" << path;
 }
 
+void TestAdminGui::auditRowsAreWritten() {
+    // The commands of the first test, as the server stored them.
+    Storage storage;
+    storage.open(StorageLocation{QString(), m_dir.path()});
+    QSqlQuery q(storage.database());
+    QVERIFY(q.prepare(
+        QStringLiteral("SELECT command, target FROM control_audit WHERE actor = ? ORDER BY id")));
+    q.addBindValue(kModerator);
+    QStringList commands;
+    QTest::qWaitFor(
+        [&] {
+            commands.clear();
+            if (!q.exec())
+                return false;
+            while (q.next())
+                commands << q.value(0).toString();
+            return commands.contains(QStringLiteral("kick_pair"));
+        },
+        5000);
+    QVERIFY(commands.contains(QStringLiteral("login")));
+    QVERIFY(commands.contains(QStringLiteral("subscribe")));
+    QVERIFY(!commands.contains(QStringLiteral("drain"))); // never sent
+}
+
 void TestAdminGui::wrongPasswordIsShown() {
     ControlClient controlClient;
     QSignalSpy failed(&controlClient, &ControlClient::authenticationFailed);
@@ -189,6 +218,39 @@ void TestAdminGui::wrongPasswordIsShown() {
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
     QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
     QVERIFY(!failed.first().first().toString().isEmpty());
+}
+
+void TestAdminGui::serverGoneThenBack() {
+    ControlClient controlClient;
+    controlClient.setReconnectBackoff(100, 400);
+    ConsoleState state;
+    state.attach(&controlClient);
+    MainWindow window(&controlClient, &state);
+    QSignalSpy gone(&controlClient, &ControlClient::serverGone);
+    controlClient.connectToServer({m_server->controlUrl(), kModerator, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), 5000);
+
+    // The server goes away: the console says so and keeps retrying, with
+    // growing delays up to the limit.
+    QVERIFY(m_server->terminate());
+    QTRY_VERIFY_WITH_TIMEOUT(gone.size() >= 3, 10000);
+    QCOMPARE(gone.at(0).at(1).toInt(), 100);
+    QCOMPARE(gone.at(1).at(1).toInt(), 200);
+    QCOMPARE(gone.at(2).at(1).toInt(), 400);
+    QVERIFY(window.statusText().contains(QStringLiteral("Reconnecting")) ||
+            window.statusText().contains(QStringLiteral("Connecting")));
+
+    // Back on the same port: the console logs in again and resubscribes.
+    const int port = m_server->controlUrl().port();
+    m_server = std::make_unique<ServerProcess>(
+        QStringList{QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--argon2-ops"),
+                    QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256"),
+                    QStringLiteral("--control-port"), QString::number(port)});
+    QVERIFY2(m_server->start(), m_server->log().constData());
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), 5000);
+    QCOMPARE(state.waiting()->rowCount(), 0); // a fresh server: nobody yet
 }
 
 QTEST_MAIN(TestAdminGui)
