@@ -56,6 +56,7 @@ private Q_SLOTS:
     void totpEnrolmentAndSingleUse();
     void messageFloodIsLimitedThenClosed();
     void connectionsPerIpAreLimited();
+    void joinsAndRegistrationsAreLimited();
     void requireLoginTurnsOffGuestChat();
     void blockedPairIsNeverMatchedAgain();
     void reportIsStoredWithoutChatText();
@@ -415,6 +416,41 @@ void TstAccounts::connectionsPerIpAreLimited() {
     QVERIFY(refused->waitForDisconnected());
     QCOMPARE(refused->closeCode(), 1008);
     QVERIFY(ok.front()->isConnected());
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::joinsAndRegistrationsAreLimited() {
+    QTemporaryDir dir;
+    auto server = startServer(
+        dir.path(),
+        {QStringLiteral("--rate-exempt"), QString(), QStringLiteral("--rate-join-burst"),
+         QStringLiteral("2"), QStringLiteral("--rate-join-leak-ms"), QStringLiteral("600000"),
+         QStringLiteral("--rate-register-burst"), QStringLiteral("2"),
+         QStringLiteral("--rate-register-leak-ms"), QStringLiteral("600000")});
+    auto a = connectTo(*server);
+    QVERIFY(a);
+    for (int i = 0; i < 2; ++i) {
+        a->send(Join{5, 5, 10});
+        QVERIFY(a->waitFor<Waiting>());
+        a->send(Leave{});
+        QVERIFY(a->waitFor<Left>());
+    }
+    // The third join in the window probes one location too many.
+    a->send(Join{5, 6, 10});
+    const Error e = expectError(*a, ErrorCode::RateLimited);
+    QCOMPARE(e.ref, QStringLiteral("join"));
+    QVERIFY(e.retryAfterMs && *e.retryAfterMs > 0);
+    // Another connection has its own join bucket.
+    auto other = connectTo(*server);
+    other->send(Join{5, 5, 10});
+    QVERIFY(other->waitFor<Waiting>());
+
+    QVERIFY(registerAs(*connectTo(*server), QStringLiteral("reg1")));
+    QVERIFY(registerAs(*connectTo(*server), QStringLiteral("reg2")));
+    auto third = connectTo(*server);
+    third->send(Register{QStringLiteral("reg3"), kPassword});
+    const Error r = expectError(*third, ErrorCode::RateLimited);
+    QCOMPARE(r.ref, QStringLiteral("register"));
     QVERIFY(server->terminate());
 }
 
