@@ -7,6 +7,7 @@
 #include "serverconfig.h"
 #include "signalwatcher.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QTextStream>
@@ -46,6 +47,8 @@ int main(int argc, char *argv[]) {
     const whisper::ServerConfig &config = *loaded.config;
     qCInfo(lcMain).noquote() << "whisperchat-server" << WHISPER_VERSION << "starting;"
                              << whisper::ConfigLoader::summary(config);
+    // Names the event loop in use: the glib one must never be it.
+    qCInfo(lcMain) << "event dispatcher" << app.eventDispatcher()->metaObject()->className();
 
     // Accounts and security first: the server must not accept clients
     // without its database, and the stack must outlive the server.

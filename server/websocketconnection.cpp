@@ -267,8 +267,11 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             return size;
         }
         // Too large is known from the header: close before buffering it.
-        if (!control &&
-            length + std::uint64_t(m_fragments.size()) > std::uint64_t(m_limits.maxMessageBytes)) {
+        // Compare `length` alone first: a 64-bit length near 2^64 would wrap
+        // the sum below around to a small number.
+        if (!control && (length > std::uint64_t(m_limits.maxMessageBytes) ||
+                         length + std::uint64_t(m_fragments.size()) >
+                             std::uint64_t(m_limits.maxMessageBytes))) {
             failConnection(QWebSocketProtocol::CloseCodeTooMuchData, "message too large");
             return size;
         }

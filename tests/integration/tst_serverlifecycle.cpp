@@ -23,6 +23,7 @@ private Q_SLOTS:
     void invalidOptionsExitWith2_data();
     void invalidOptionsExitWith2();
     void helpAndVersion();
+    void neverRunsOnTheGlibDispatcher();
     void configFileAndEnvironment();
     void sigtermClosesClientsWith1001();
     void sigintAlsoShutsDown();
@@ -95,6 +96,25 @@ void TestServerLifecycle::helpAndVersion()
     const Run version = runServer({QStringLiteral("--version")});
     QCOMPARE(version.exitCode, 0);
     QVERIFY(version.out.startsWith("whisperchat-server "));
+}
+
+void TestServerLifecycle::neverRunsOnTheGlibDispatcher()
+{
+    // Even when the environment asks for Qt's own dispatcher, it is the plain
+    // Unix one, not glib's.
+    for (const QString &choice : {QString(), QStringLiteral("qt")}) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("QT_NO_GLIB"));
+        if (!choice.isEmpty())
+            env.insert(QStringLiteral("WHISPERCHAT_EVENT_DISPATCHER"), choice);
+        ServerProcess server;
+        server.setEnvironment(env);
+        QVERIFY(server.start());
+        QVERIFY(server.terminate());
+        const QByteArray log = server.log();
+        QVERIFY2(log.contains("event dispatcher"), log.constData());
+        QVERIFY2(!log.contains("Glib"), log.constData());
+    }
 }
 
 void TestServerLifecycle::configFileAndEnvironment()
