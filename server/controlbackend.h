@@ -70,6 +70,9 @@ public:
                                std::function<void(Result<control::AccountInfo>)> done) = 0;
     virtual void setRole(const QString &username, Role role,
                          std::function<void(ControlOutcome)> done) = 0;
+    // The account a connected chat client is logged in as, if any (guests:
+    // nullopt). Answered from memory, on the caller's thread.
+    virtual std::optional<QString> accountOf(std::uint64_t client) const { return std::nullopt; }
     // Fire and forget; failures are logged by the backend.
     virtual void writeAudit(const AuditEntry &entry) = 0;
 };

@@ -93,7 +93,7 @@ void ControlHub::onEntered(const WaitingEntry &entry) {
     w.lon = coarsen(entry.candidate.pos.lonDeg);
     w.rangeKm = std::round(entry.candidate.rangeKm * 10) / 10;
     w.sinceMs = entry.sinceMs;
-    w.account = false; // guests only until sessions carry accounts
+    w.account = m_isAccount && m_isAccount(id);
     m_positions.insert(id, QPointF(w.lon, w.lat));
     m_waiting.insert(w.id, w);
     m_changes.waitingRemoved.remove(w.id);

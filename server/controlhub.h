@@ -59,6 +59,10 @@ public:
     void addEvent(control::EventKind kind, const QString &subject, const QString &detail = {});
 
     ChatServer &server() { return m_server; }
+    // Tells guests from accounts (the "account" flag of waiting clients).
+    void setAccountLookup(std::function<bool(ClientId)> isAccount) {
+        m_isAccount = std::move(isAccount);
+    }
 
 private:
     QString opaqueId(ClientId id);
@@ -82,6 +86,7 @@ private:
     QHash<QString, control::PairInfo> m_pairs;
     QHash<ClientId, QString> m_pairOfMember;
     ControlChanges m_changes;
+    std::function<bool(ClientId)> m_isAccount;
     mutable std::deque<qint64> m_matchTimes;   // last minute
     mutable std::deque<qint64> m_messageTimes; // last 10 seconds
 };

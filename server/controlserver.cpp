@@ -35,6 +35,7 @@ ControlServer::ControlServer(const QString &listenAddress, int port, const Contr
     , m_backend(backend)
     , m_hub(chat, version)
     , m_server(QStringLiteral("whisperchat-control"), QWebSocketServer::NonSecureMode) {
+    m_hub.setAccountLookup([&backend](ClientId id) { return backend.accountOf(id).has_value(); });
     connect(&m_server, &QWebSocketServer::newConnection, this, &ControlServer::onNewConnection);
     m_flushTimer.setInterval(limits.batchMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &ControlServer::flush);

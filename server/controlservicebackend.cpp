@@ -1,5 +1,6 @@
 #include "controlservicebackend.h"
 
+#include "accounthandler.h"
 #include "accounts.h"
 #include "database.h"
 #include "moderation.h"
@@ -153,6 +154,13 @@ void ControlServiceBackend::setRole(const QString &username, Role role,
                       .onFailed(this, [done] { done(storageFailure()); });
               })
         .onFailed(this, [done] { done(storageFailure()); });
+}
+
+std::optional<QString> ControlServiceBackend::accountOf(std::uint64_t client) const {
+    const AccountHandler *handler = m_moderation.handlerOf(client);
+    if (!handler || !handler->identity())
+        return std::nullopt;
+    return handler->identity()->username;
 }
 
 void ControlServiceBackend::writeAudit(const AuditEntry &entry) {

@@ -34,6 +34,7 @@ public:
                        std::function<void(Result<control::AccountInfo>)> done) override;
     void setRole(const QString &username, Role role,
                  std::function<void(ControlOutcome)> done) override;
+    std::optional<QString> accountOf(std::uint64_t client) const override;
     void writeAudit(const AuditEntry &entry) override;
 
 private:

@@ -185,7 +185,11 @@ void ControlSession::handle(const Ban &m) {
             fail(m.req, ErrorCode::NotFound, QStringLiteral("no such client"));
             return;
         }
-        banTarget.ip = m_hub.server().peerAddress(*client);
+        // The person behind the client: their account, or a guest's address.
+        if (const auto account = m_backend.accountOf(*client))
+            banTarget.account = *account;
+        else
+            banTarget.ip = m_hub.server().peerAddress(*client);
     }
     m_backend.ban(*m_identity, banTarget, m.durationS, m.reason,
                   [this, alive = m_alive, req = m.req, client, target](ControlOutcome outcome) {
