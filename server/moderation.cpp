@@ -4,6 +4,7 @@
 #include "session.h"
 
 #include <QLoggingCategory>
+#include <QSet>
 
 namespace whisper {
 
@@ -18,6 +19,24 @@ void Moderation::load() {
     const qint64 now = m_clock();
     m_bans = m_db.run([now](Storage &s) { return s.listActiveBans(now); }).result();
     qCInfo(lcModeration) << m_bans.size() << "bans in force";
+}
+
+void Moderation::refresh() {
+    const qint64 now = m_clock();
+    m_db.run([now](Storage &s) { return s.listActiveBans(now); })
+        .then(this,
+              [this](const QList<BanRecord> &bans) {
+                  QSet<qint64> known;
+                  for (const BanRecord &b : std::as_const(m_bans))
+                      known.insert(b.id);
+                  m_bans = bans;
+                  for (const BanRecord &b : bans)
+                      if (!known.contains(b.id))
+                          enforce(b);
+              })
+        .onFailed([](const std::exception &e) {
+            qCWarning(lcModeration) << "refreshing bans failed:" << e.what();
+        });
 }
 
 bool Moderation::isActive(const BanRecord &ban, qint64 nowMs) const {

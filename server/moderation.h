@@ -31,6 +31,9 @@ public:
 
     // Loads the active bans (start-up; blocks). Throws StorageError.
     void load();
+    // Re-reads the bans in the background (bans made by other nodes sharing
+    // the database, or lifted there) and disconnects newly banned clients.
+    void refresh();
 
     // The ban in force for this account or address, if any (memory only).
     std::optional<BanRecord> activeBan(std::optional<qint64> accountId,

@@ -80,10 +80,11 @@ std::unique_ptr<SecurityStack> SecurityStack::create(const ServerConfig &config,
         new SecurityServices{*stack->m_accounts, *stack->m_moderation, rateLimitSettings(config),
                              config.requireLogin != 0, wallClock,
                              config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts)});
-    stack->m_pruneTimer.setInterval(kPruneIntervalMs);
+    stack->m_pruneTimer.setInterval(qMin(kPruneIntervalMs, config.banRefreshSec * 1000));
     SecurityStack *raw = stack.get();
     QObject::connect(&stack->m_pruneTimer, &QTimer::timeout, [raw] {
         raw->m_accounts->prune();
+        raw->m_moderation->refresh();
         raw->m_services->connectPerIp.prune(wallClock());
     });
     stack->m_pruneTimer.start();

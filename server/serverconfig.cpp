@@ -191,6 +191,9 @@ const std::vector<Setting> &settings() {
             v.push_back(intSetting(burst.constData(), burstHelp.constData(), r.burst, 1, 1000000));
             v.push_back(intSetting(leak.constData(), leakHelp.constData(), r.leak, 1, 86400000));
         }
+        v.push_back(intSetting("ban-refresh-s",
+                               "Seconds between re-reads of the bans from the database",
+                               &ServerConfig::banRefreshSec, 1, 3600));
         v.push_back(intSetting("login-lockout-s",
                                "Seconds a username is locked after its login bucket overflows",
                                &ServerConfig::loginLockoutSec, 0, 86400));

@@ -70,6 +70,7 @@ struct ServerConfig {
     // Addresses exempt from the chat rate limits (not from login limits):
     // the host's own load generators and health checks.
     QString rateExempt = QStringLiteral("127.0.0.0/8,::1");
+    int banRefreshSec = 60; // re-read bans made elsewhere (other nodes, database)
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void blockedPairIsNeverMatchedAgain();
     void reportIsStoredWithoutChatText();
     void bansAreEnforcedUntilExpiry();
+    void banWhileConnectedKicksAndBlocksJoin();
     void killDuringRegistrationsLosesNothing();
     void userCommandBootstrapsStaff();
 
@@ -603,6 +604,44 @@ void TstAccounts::bansAreEnforcedUntilExpiry() {
     QCOMPARE(toString(expectError(*b, ErrorCode::Forbidden).code), toString(ErrorCode::Forbidden));
     QVERIFY(b->waitForDisconnected());
     QCOMPARE(b->closeCode(), 1008);
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::banWhileConnectedKicksAndBlocksJoin() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path(), {QStringLiteral("--ban-refresh-s"), QStringLiteral("1")});
+    auto a = connectTo(*server);
+    auto b = connectTo(*server);
+    QVERIFY(registerAs(*a, QStringLiteral("victor")));
+    a->send(Join{40, 40, 50});
+    b->send(Join{40, 40.01, 50});
+    QVERIFY(a->waitFor<Matched>());
+    QVERIFY(b->waitFor<Matched>());
+    {
+        // A ban made elsewhere (another node, the console) reaches the
+        // running server with the next refresh.
+        Storage s;
+        s.open(StorageLocation{QString(), dir.path()});
+        BanRecord ban;
+        ban.accountId = s.accountByName(QStringLiteral("victor"))->id;
+        ban.reason = QStringLiteral("abuse");
+        ban.createdMs = QDateTime::currentMSecsSinceEpoch();
+        ban.expiresMs = ban.createdMs + 600000;
+        s.addBan(ban);
+    }
+    QVERIFY(a->waitForDisconnected(10000));
+    QCOMPARE(a->closeCode(), 1008);
+    const auto left = b->waitFor<PartnerLeft>(5000);
+    QVERIFY(left);
+    QCOMPARE(toString(left->reason), toString(LeftReason::Kicked));
+    // Resuming on a new connection is refused, so is a login.
+    auto again = connectTo(*server);
+    again->send(Login{QStringLiteral("victor"), kPassword, std::nullopt});
+    QCOMPARE(toString(expectError(*again, ErrorCode::Forbidden).code),
+             toString(ErrorCode::Forbidden));
+    // The partner carries on.
+    b->send(Join{40, 40.01, 50});
+    QVERIFY(b->waitFor<Waiting>());
     QVERIFY(server->terminate());
 }
 
