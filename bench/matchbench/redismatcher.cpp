@@ -41,7 +41,10 @@ int rangeClassOf(double km) {
 }
 
 std::string key(int rangeClass) {
-    return "w" + std::to_string(rangeClass);
+    // Built by appending: GCC 12 warns (-Wrestrict, falsely) on "w" + string.
+    std::string k(1, 'w');
+    k += std::to_string(rangeClass);
+    return k;
 }
 
 int freePort() {
