@@ -50,6 +50,8 @@ private Q_SLOTS:
     void reportsListAndResolve();
     void consoleLimit();
     void oversizedFrameCloses();
+    void configEdges_data();
+    void configEdges();
 
 private:
     TestConsole *console(const QString &user = {});
@@ -359,6 +361,64 @@ void TestControlSession::oversizedFrameCloses() {
     c->socket().sendTextMessage(frame + QLatin1Char(' '));
     QTRY_COMPARE(c->socket().state(), QAbstractSocket::UnconnectedState);
     QCOMPARE(c->socket().closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+}
+
+void TestControlSession::configEdges_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<bool>("valid");
+    const auto row = [](const char *name, QStringList args, bool valid) {
+        QTest::addRow("%s", name) << args << valid;
+    };
+    row("defaults", {}, true);
+    row("port 0", {"--control-port", "0"}, true);
+    row("port 65535", {"--control-port", "65535"}, true);
+    row("port 65536", {"--control-port", "65536"}, false);
+    row("listen not an address", {"--control-listen", "localhost"}, false);
+    row("listen ipv6", {"--control-listen", "::1"}, true);
+    row("batch 50 ms", {"--control-batch-ms", "50"}, true);
+    row("batch 49 ms", {"--control-batch-ms", "49"}, false);
+    row("batch 10000 ms", {"--control-batch-ms", "10000"}, true);
+    row("batch 10001 ms", {"--control-batch-ms", "10001"}, false);
+    row("items 10", {"--control-max-batch-items", "10"}, true);
+    row("items 9", {"--control-max-batch-items", "9"}, false);
+    row("items 100001", {"--control-max-batch-items", "100001"}, false);
+    row("consoles 1", {"--control-max-connections", "1"}, true);
+    row("consoles 0", {"--control-max-connections", "0"}, false);
+    row("frame 1024", {"--control-max-message-bytes", "1024"}, true);
+    row("frame 1023", {"--control-max-message-bytes", "1023"}, false);
+    row("logins 1", {"--control-login-attempts", "1"}, true);
+    row("logins 0", {"--control-login-attempts", "0"}, false);
+    row("logins 101", {"--control-login-attempts", "101"}, false);
+}
+
+void TestControlSession::configEdges() {
+    QFETCH(QStringList, args);
+    QFETCH(bool, valid);
+    const auto loaded =
+        ConfigLoader::load(QStringList{QStringLiteral("whisperchat-server")} + args, {});
+    QCOMPARE(loaded.config.has_value(), valid);
+    if (!valid) {
+        QCOMPARE(loaded.exitCode, 2);
+        QVERIFY(loaded.error.contains(args.first()));
+        return;
+    }
+    const ServerConfig defaults;
+    const ControlLimits limits = ControlLimits::fromConfig(*loaded.config);
+    if (args.isEmpty()) {
+        QCOMPARE(loaded.config->controlListenAddress, QStringLiteral("127.0.0.1"));
+        QCOMPARE(loaded.config->controlPort, 8081);
+        QCOMPARE(limits.batchMs, 250);
+        QCOMPARE(limits.maxBatchItems, 2000);
+        QCOMPARE(limits.maxConnections, 16);
+        QCOMPARE(limits.maxMessageBytes, 65536);
+        QCOMPARE(limits.loginAttempts, 5);
+    }
+    // The environment works the same way, below the command line.
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("WHISPERCHAT_CONTROL_PORT"), QStringLiteral("9999"));
+    const auto fromEnv = ConfigLoader::load({QStringLiteral("whisperchat-server")}, env);
+    QVERIFY(fromEnv.config);
+    QCOMPARE(fromEnv.config->controlPort, 9999);
 }
 
 QTEST_GUILESS_MAIN(TestControlSession)
