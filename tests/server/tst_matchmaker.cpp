@@ -41,6 +41,24 @@ struct TickGate {
     bool waitUntilHeld() { return entered.tryAcquire(1, 10000); }
 };
 
+// A matchmaker over an in-process room, at a time the test sets, with spies on
+// its signals. `gated`: every tick is held on the worker until released. The
+// gate is declared after the matchmaker so it opens before the matchmaker
+// waits for its worker on destruction.
+struct Rig {
+    explicit Rig(bool gated = false, int intervalMs = 1000)
+        : mm(room, MatchPolicy::NearestEligible, intervalMs, [this] { return now; }) {
+        if (gated)
+            mm.setWorkerHookForTest(gate.hook());
+    }
+    qint64 now = 0;
+    InProcessWaitingRoom room;
+    Matchmaker mm;
+    TickGate gate;
+    QSignalSpy matched{&mm, &Matchmaker::matched};
+    QSignalSpy finished{&mm, &Matchmaker::tickFinished};
+};
+
 } // namespace
 
 class TestMatchmaker : public QObject {
@@ -59,10 +77,8 @@ private Q_SLOTS:
 };
 
 void TestMatchmaker::tickAnnouncesPairs() {
-    InProcessWaitingRoom room;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1000, [] { return qint64(0); });
-    QSignalSpy matched(&mm, &Matchmaker::matched);
-    QSignalSpy finished(&mm, &Matchmaker::tickFinished);
+    Rig rig;
+    auto &[now, room, mm, gate, matched, finished] = rig;
     room.enter(entry(1, 0.0, 0.0));
     room.enter(entry(2, 0.0, 0.01));
     room.enter(entry(3, 40.0, 0.0));
@@ -81,11 +97,8 @@ void TestMatchmaker::tickAnnouncesPairs() {
 }
 
 void TestMatchmaker::ticksNeverOverlap() {
-    InProcessWaitingRoom room;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1000, [] { return qint64(0); });
-    TickGate gate;
-    mm.setWorkerHookForTest(gate.hook());
-    QSignalSpy finished(&mm, &Matchmaker::tickFinished);
+    Rig rig(/*gated=*/true);
+    auto &[now, room, mm, gate, matched, finished] = rig;
     QVERIFY(mm.tick());
     QVERIFY(gate.waitUntilHeld());
     QVERIFY(mm.isTicking());
@@ -101,14 +114,14 @@ void TestMatchmaker::ticksNeverOverlap() {
 }
 
 void TestMatchmaker::timerTicksNeverOverlap() {
-    InProcessWaitingRoom room;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1, [] { return qint64(0); });
+    Rig rig(/*gated=*/false, /*intervalMs=*/1);
+    auto &[now, room, mm, gate, matched, finished] = rig;
     std::atomic<int> inside{0};
     std::atomic<int> maxInside{0};
     std::atomic<int> ticks{0};
     mm.setWorkerHookForTest([&] {
-        const int now = ++inside;
-        maxInside = std::max(maxInside.load(), now);
+        const int concurrent = ++inside;
+        maxInside = std::max(maxInside.load(), concurrent);
         QThread::msleep(5); // a tick longer than the 1 ms interval
         --inside;
         ++ticks;
@@ -123,12 +136,8 @@ void TestMatchmaker::timerTicksNeverOverlap() {
 }
 
 void TestMatchmaker::arrivalsDuringTickWaitForNextTick() {
-    InProcessWaitingRoom room;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1000, [] { return qint64(0); });
-    TickGate gate;
-    mm.setWorkerHookForTest(gate.hook());
-    QSignalSpy matched(&mm, &Matchmaker::matched);
-    QSignalSpy finished(&mm, &Matchmaker::tickFinished);
+    Rig rig(/*gated=*/true);
+    auto &[now, room, mm, gate, matched, finished] = rig;
     room.enter(entry(1, 0.0, 0.0, 0.5));
     QVERIFY(mm.tick());
     QVERIFY(gate.waitUntilHeld());
@@ -154,12 +163,8 @@ void TestMatchmaker::arrivalsDuringTickWaitForNextTick() {
 }
 
 void TestMatchmaker::leaverDuringTickIsNeverAnnounced() {
-    InProcessWaitingRoom room;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1000, [] { return qint64(0); });
-    TickGate gate;
-    mm.setWorkerHookForTest(gate.hook());
-    QSignalSpy matched(&mm, &Matchmaker::matched);
-    QSignalSpy finished(&mm, &Matchmaker::tickFinished);
+    Rig rig(/*gated=*/true);
+    auto &[now, room, mm, gate, matched, finished] = rig;
     room.enter(entry(1, 0.0, 0.0));
     room.enter(entry(2, 0.0, 0.01));
     QVERIFY(mm.tick());
@@ -182,12 +187,8 @@ void TestMatchmaker::leaverDuringTickIsNeverAnnounced() {
 }
 
 void TestMatchmaker::rejoinDuringTickIsNotPairedOnStaleData() {
-    InProcessWaitingRoom room;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1000, [] { return qint64(0); });
-    TickGate gate;
-    mm.setWorkerHookForTest(gate.hook());
-    QSignalSpy matched(&mm, &Matchmaker::matched);
-    QSignalSpy finished(&mm, &Matchmaker::tickFinished);
+    Rig rig(/*gated=*/true);
+    auto &[now, room, mm, gate, matched, finished] = rig;
     room.enter(entry(1, 0.0, 0.0));
     room.enter(entry(2, 0.0, 0.01));
     QVERIFY(mm.tick());
@@ -206,10 +207,8 @@ void TestMatchmaker::rejoinDuringTickIsNotPairedOnStaleData() {
 }
 
 void TestMatchmaker::injectedEntriesAreNeverAnnounced() {
-    InProcessWaitingRoom room;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1000, [] { return qint64(0); });
-    QSignalSpy matched(&mm, &Matchmaker::matched);
-    QSignalSpy finished(&mm, &Matchmaker::tickFinished);
+    Rig rig;
+    auto &[now, room, mm, gate, matched, finished] = rig;
     for (ClientId id = 100; id < 110; ++id)
         mm.injectForTest(entry(id, 0.0, 0.0).candidate);
     room.enter(entry(1, 50.0, 0.0));
@@ -221,11 +220,9 @@ void TestMatchmaker::injectedEntriesAreNeverAnnounced() {
 }
 
 void TestMatchmaker::exclusionExpiryUsesTheClock() {
-    InProcessWaitingRoom room;
-    qint64 now = 1000;
-    Matchmaker mm(room, MatchPolicy::NearestEligible, 1000, [&now] { return now; });
-    QSignalSpy matched(&mm, &Matchmaker::matched);
-    QSignalSpy finished(&mm, &Matchmaker::tickFinished);
+    Rig rig;
+    auto &[now, room, mm, gate, matched, finished] = rig;
+    now = 1000;
     WaitingEntry a = entry(1, 0.0, 0.0);
     a.candidate.excludes.push_back({5002, 5000}); // just left 2
     room.enter(a);
