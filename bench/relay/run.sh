@@ -51,7 +51,8 @@ trap stop_server EXIT
 start_server() {
   local impl=$1 log=$2
   if [ "$impl" = whisperchat ]; then
-    "${pin_server[@]}" "$server" --listen 127.0.0.1 --port 0 --max-connections 19500 \
+    "${pin_server[@]}" "$server" --listen 127.0.0.1 --port 0 --control-port 0 \
+      --max-connections 19500 --data-dir "$out_dir/data" \
       --idle-timeout-ms 600000 --ping-interval-ms 300000 >"$log" 2>&1 &
   else
     "${pin_server[@]}" node "$peer_dir/server.js" --listen 127.0.0.1 --port 0 >"$log" 2>&1 &
@@ -62,7 +63,7 @@ start_server() {
     kill -0 "$server_pid" 2>/dev/null || { cat "$log"; return 1; }
     sleep 0.1
   done
-  port=$(grep 'ready: chat' "$log" | sed 's#.*:##')
+  port=$(grep 'ready: chat' "$log" | sed 's#.*chat ws://[^ ]*:\([0-9]*\).*#\1#')
   [ -n "$port" ]
 }
 

@@ -1,0 +1,156 @@
+// Relay under load (issue 3): the real server and the real load generator as
+// separate processes. Every client connects, joins, is matched, chats and
+// leaves; every message must be acknowledged once and received once. Also the
+// native transport's protocol duties that Qt's WebSocket layer could not meet.
+#include "rawwsclient.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using whisper::test::RawWsClient;
+using whisper::test::ServerProcess;
+
+class TestRelayLoad : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void everyMessageAccountedFor_data();
+    void everyMessageAccountedFor();
+    void invalidUtf8IsAnErrorAndTheConnectionStaysOpen();
+    void fragmentedMessageIsReassembled();
+    void nonWebSocketRequestIsRefused();
+};
+
+void TestRelayLoad::everyMessageAccountedFor_data() {
+    QTest::addColumn<QString>("transport");
+    QTest::addColumn<int>("clients");
+    QTest::addColumn<QStringList>("load");
+    // Window mode: 4 messages in flight per client, as fast as acks return.
+    QTest::addRow("native, 1000 clients, window")
+        << "native" << 1000 << QStringList{"--window", "4"};
+    // Fixed total rate, the shape of the 5k-connection benchmark.
+    QTest::addRow("native, 1000 clients, 5000 msg/s")
+        << "native" << 1000 << QStringList{"--rate", "5000"};
+    // The Qt WebSockets fallback stays correct too.
+    QTest::addRow("qt, 200 clients, window") << "qt" << 200 << QStringList{"--window", "2"};
+}
+
+void TestRelayLoad::everyMessageAccountedFor() {
+    QFETCH(QString, transport);
+    QFETCH(int, clients);
+    QFETCH(QStringList, load);
+
+    ServerProcess server({QStringLiteral("--transport"), transport});
+    QVERIFY(server.start());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString json = dir.filePath(QStringLiteral("result.json"));
+
+    QProcess loadgen;
+    loadgen.setProcessChannelMode(QProcess::MergedChannels);
+    loadgen.start(ServerProcess::binary(QStringLiteral("whisperchat-loadgen")),
+                  QStringList{"--url", server.chatUrl().toString(), "--clients",
+                              QString::number(clients), "--warmup", "0.5", "--duration", "2",
+                              "--phase-timeout", "30", "--server-pid",
+                              QString::number(server.pid()), "--json", json} +
+                      load);
+    QVERIFY(loadgen.waitForStarted(5000));
+    // Bounded: four phases of at most 30 s each, typically a few seconds.
+    const bool finished = loadgen.waitForFinished(150000);
+    if (!finished)
+        loadgen.kill();
+    const QByteArray output = loadgen.readAll();
+    QVERIFY2(finished, output.constData());
+    QVERIFY2(loadgen.exitStatus() == QProcess::NormalExit && loadgen.exitCode() == 0,
+             output.constData());
+
+    QFile file(json);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject r = QJsonDocument::fromJson(file.readAll()).object();
+    QCOMPARE(r.value("connected").toInt(), clients);
+    QCOMPARE(r.value("matched").toInt(), clients);
+    QCOMPARE(r.value("errors").toInt(), 0);
+    QVERIFY2(r.value("error_kinds").toArray().isEmpty(), output.constData());
+    const qint64 sent = r.value("sent").toInteger();
+    QVERIFY2(sent >= clients, output.constData()); // every client chatted
+    QCOMPARE(r.value("delivered").toInteger(), sent);
+    QCOMPARE(r.value("received").toInteger(), sent);
+    QVERIFY(r.value("accounted").toBool());
+    QCOMPARE(r.value("pairs_left").toInt(), clients / 2);
+
+    QVERIFY(server.terminate());
+    QCOMPARE(server.exitCode(), 0);
+}
+
+void TestRelayLoad::invalidUtf8IsAnErrorAndTheConnectionStaysOpen() {
+    ServerProcess server;
+    QVERIFY(server.start());
+    RawWsClient client;
+    QVERIFY(client.connectTcp(server.chatUrl()));
+    QVERIFY(client.handshake());
+    QCOMPARE(client.readTextFrames(500).size(), 1); // welcome
+    client.sendText(QByteArray("{\"type\":\"message\",\"text\":\"\xC3\x28\"}"));
+    const QList<QByteArray> answers = client.readTextFrames(2000);
+    QCOMPARE(answers.size(), 1);
+    const QJsonObject error = QJsonDocument::fromJson(answers.first()).object();
+    QCOMPARE(error.value("type").toString(), QStringLiteral("error"));
+    QCOMPARE(error.value("code").toString(), QStringLiteral("bad_request"));
+    QCOMPARE(client.closeCodeReceived(), -1);
+    // Still open and still speaking the protocol.
+    client.sendText(R"({"type":"leave"})");
+    const QList<QByteArray> again = client.readTextFrames(2000);
+    QCOMPARE(again.size(), 1);
+    QCOMPARE(QJsonDocument::fromJson(again.first()).object().value("code").toString(),
+             QStringLiteral("conflict"));
+    QVERIFY(server.terminate());
+}
+
+void TestRelayLoad::fragmentedMessageIsReassembled() {
+    ServerProcess server;
+    QVERIFY(server.start());
+    RawWsClient client;
+    QVERIFY(client.connectTcp(server.chatUrl()));
+    QVERIFY(client.handshake());
+    QCOMPARE(client.readTextFrames(500).size(), 1); // welcome
+    // {"type":"leave"} in two frames: text without FIN, then a continuation.
+    auto frame = [](quint8 first, const QByteArray &payload) {
+        QByteArray f;
+        f.append(char(first));
+        f.append(char(0x80 | payload.size()));
+        const char mask[4] = {1, 2, 3, 4};
+        f.append(mask, 4);
+        for (int i = 0; i < payload.size(); ++i)
+            f.append(char(payload[i] ^ mask[i % 4]));
+        return f;
+    };
+    client.socket().write(frame(0x01, R"({"type":)") + frame(0x80, R"("leave"})"));
+    const QList<QByteArray> answers = client.readTextFrames(2000);
+    QCOMPARE(answers.size(), 1);
+    // A whole `leave`, answered as one: not waiting, so a conflict.
+    const QJsonObject o = QJsonDocument::fromJson(answers.first()).object();
+    QCOMPARE(o.value("code").toString(), QStringLiteral("conflict"));
+    QCOMPARE(o.value("ref").toString(), QStringLiteral("leave"));
+    QVERIFY(server.terminate());
+}
+
+void TestRelayLoad::nonWebSocketRequestIsRefused() {
+    ServerProcess server;
+    QVERIFY(server.start());
+    QTcpSocket socket;
+    socket.connectToHost(server.chatUrl().host(), quint16(server.chatUrl().port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(
+        socket.bytesAvailable() > 0 || socket.state() != QAbstractSocket::ConnectedState, 5000);
+    socket.waitForReadyRead(200);
+    QVERIFY(socket.readAll().startsWith("HTTP/1.1 400"));
+    QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY(server.terminate());
+}
+
+QTEST_GUILESS_MAIN(TestRelayLoad)
+#include "tst_relayload.moc"
