@@ -32,6 +32,7 @@ private Q_SLOTS:
     void responsiveClientIsKept();
     void stalledHandshakeTimesOut();
     void invalidUtf8TextFrameIsAnError();
+    void absurdDeclaredLengthClosesWith1009();
 };
 
 namespace {
@@ -296,6 +297,29 @@ void TestServerLifecycle::invalidUtf8TextFrameIsAnError()
     QVERIFY(frames.takeFirst().contains("conflict"));
     QCOMPARE(raw.closeCodeReceived(), -1);
     QVERIFY(raw.socket().state() == QAbstractSocket::ConnectedState);
+}
+
+void TestServerLifecycle::absurdDeclaredLengthClosesWith1009()
+{
+    // A frame header announcing an absurd length must be refused from the
+    // header alone, without arithmetic wrapping round to a small size.
+    ServerProcess server;
+    QVERIFY(server.start());
+    RawWsClient raw;
+    QVERIFY(raw.connectTcp(server.chatUrl()));
+    QVERIFY(raw.handshake());
+    // One byte of a fragmented text message, then a continuation whose
+    // length plus that byte is 2^64.
+    QByteArray frame;
+    frame.append(char(0x01)).append(char(0x80 | 1)).append("\0\0\0\0a", 5);
+    frame.append(char(0x80)).append(char(0x80 | 127));
+    frame.append(QByteArray(8, char(0xFF)));
+    frame.append("\x01\x02\x03\x04x", 5);
+    raw.socket().write(frame);
+    QTRY_COMPARE_WITH_TIMEOUT((raw.readTextFrames(50), raw.closeCodeReceived()),
+                              int(QWebSocketProtocol::CloseCodeTooMuchData), 5000);
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
 }
 
 QTEST_GUILESS_MAIN(TestServerLifecycle)
