@@ -178,6 +178,29 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     QVERIFY(state.pairs()->find(pair.id) == nullptr);
     QTRY_VERIFY(window.statusText().contains(QStringLiteral("Connected")));
 
+    // A chat client reports its partner; the moderator sees it and resolves it.
+    TestClient *reporter = nullptr;
+    for (int i = 0; i < 20 && !reporter; ++i) {
+        const auto unread = m_clients[i]->unread();
+        if (std::none_of(unread.cbegin(), unread.cend(), [](const protocol::ServerMessage &m) {
+                return std::holds_alternative<protocol::PartnerLeft>(m);
+            }))
+            reporter = m_clients[i].get();
+    }
+    QVERIFY(reporter);
+    reporter->send(protocol::Report{QStringLiteral("spam")});
+    QVERIFY(reporter->waitFor<protocol::Reported>());
+    window.refreshReports();
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, 5000);
+    const control::Report report = state.reports()->records().first();
+    QCOMPARE(report.reason, QStringLiteral("spam"));
+    QVERIFY(!report.resolved);
+    QSignalSpy done(&controlClient, &ControlClient::commandSucceeded);
+    const qint64 req = controlClient.resolveReport(report.id, QStringLiteral("warned"));
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() && done.last().first().toLongLong() == req, 5000);
+    window.refreshReports();
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 0, 5000);
+
     // The screenshot the README shows.
     QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->pairs == 9, 5000);
     const QString path = QStringLiteral(WHISPER_BUILD_DIR) + QStringLiteral("/admin-console.png");
