@@ -133,47 +133,24 @@ bool AccountHandler::intercept(const ClientMessage &message) {
                 return true;
             },
             [this](const ChangePassword &m) {
-                requireIdentity(QStringLiteral("change_password"), [this, m](const Identity &who) {
-                    QPointer<AccountHandler> self(this);
-                    m_services.accounts.changePassword(who, m.oldPassword, m.newPassword)
-                        .then(this, [self](const Outcome<PasswordChanged> &r) {
-                            if (self)
-                                std::visit([&](const auto &v) { self->reply(v); }, r);
-                        });
-                });
+                if (const Identity *who = identityFor(QStringLiteral("change_password")))
+                    replyWhenReady(
+                        m_services.accounts.changePassword(*who, m.oldPassword, m.newPassword));
                 return true;
             },
             [this](const TotpEnroll &) {
-                requireIdentity(QStringLiteral("totp_enroll"), [this](const Identity &who) {
-                    QPointer<AccountHandler> self(this);
-                    m_services.accounts.enrollTotp(who).then(
-                        this, [self](const Outcome<TotpEnrollment> &r) {
-                            if (self)
-                                std::visit([&](const auto &v) { self->reply(v); }, r);
-                        });
-                });
+                if (const Identity *who = identityFor(QStringLiteral("totp_enroll")))
+                    replyWhenReady(m_services.accounts.enrollTotp(*who));
                 return true;
             },
             [this](const TotpEnable &m) {
-                requireIdentity(QStringLiteral("totp_enable"), [this, m](const Identity &who) {
-                    QPointer<AccountHandler> self(this);
-                    m_services.accounts.enableTotp(who, m.code)
-                        .then(this, [self](const Outcome<TotpEnabled> &r) {
-                            if (self)
-                                std::visit([&](const auto &v) { self->reply(v); }, r);
-                        });
-                });
+                if (const Identity *who = identityFor(QStringLiteral("totp_enable")))
+                    replyWhenReady(m_services.accounts.enableTotp(*who, m.code));
                 return true;
             },
             [this](const TotpDisable &m) {
-                requireIdentity(QStringLiteral("totp_disable"), [this, m](const Identity &who) {
-                    QPointer<AccountHandler> self(this);
-                    m_services.accounts.disableTotp(who, m.code)
-                        .then(this, [self](const Outcome<TotpDisabled> &r) {
-                            if (self)
-                                std::visit([&](const auto &v) { self->reply(v); }, r);
-                        });
-                });
+                if (const Identity *who = identityFor(QStringLiteral("totp_disable")))
+                    replyWhenReady(m_services.accounts.disableTotp(*who, m.code));
                 return true;
             },
             [this](const Block &) {
@@ -188,13 +165,12 @@ bool AccountHandler::intercept(const ClientMessage &message) {
         message);
 }
 
-void AccountHandler::requireIdentity(const QString &ref,
-                                     const std::function<void(const Identity &)> &then) {
+const Identity *AccountHandler::identityFor(const QString &ref) {
     if (!m_identity) {
         fail(ErrorCode::Unauthorized, QStringLiteral("log in first"), ref);
-        return;
+        return nullptr;
     }
-    then(*m_identity);
+    return &*m_identity;
 }
 
 bool AccountHandler::startAuth(const QString &ref) {

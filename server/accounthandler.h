@@ -7,6 +7,7 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 
 #include <functional>
 #include <optional>
@@ -60,7 +61,17 @@ private:
     void fail(protocol::ErrorCode code, const QString &message, const QString &ref);
     bool startAuth(const QString &ref);
     void finishAuth(const AuthResult &result);
-    void requireIdentity(const QString &ref, const std::function<void(const Identity &)> &then);
+    // The logged-in identity, or null after answering `unauthorized`.
+    const Identity *identityFor(const QString &ref);
+    // Sends the outcome when it arrives, if this handler still exists.
+    template <typename T>
+    void replyWhenReady(QFuture<Outcome<T>> future) {
+        QPointer<AccountHandler> self(this);
+        future.then(this, [self](const Outcome<T> &outcome) {
+            if (self)
+                std::visit([&](const auto &v) { self->reply(v); }, outcome);
+        });
+    }
 
     void onRegister(const protocol::Register &m);
     void onLogin(const protocol::Login &m);

@@ -215,6 +215,14 @@ void Storage::exec(QSqlQuery &query) {
             QStringLiteral("query failed: %1").arg(query.lastError().text()).toStdString());
 }
 
+QSqlQuery Storage::execute(const QString &sql, const QVariantList &values) {
+    QSqlQuery q = prepare(sql);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    exec(q);
+    return q;
+}
+
 void Storage::begin() {
     if (!m_db.transaction())
         throw StorageError(QStringLiteral("cannot begin a transaction: %1")
@@ -244,8 +252,7 @@ qint64 Storage::insertReturningId(QSqlQuery &query) {
 void Storage::migrate() {
     const auto files = migrationFiles();
     const int latest = files.empty() ? 0 : files.rbegin()->first;
-    begin();
-    try {
+    transaction([&] {
         QSqlQuery q(m_db);
         if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
                                    "version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)")))
@@ -292,11 +299,7 @@ void Storage::migrate() {
             exec(record);
             qCInfo(lcStorage) << "applied migration" << version;
         }
-        commit();
-    } catch (...) {
-        rollback();
-        throw;
-    }
+    });
 }
 
 int Storage::schemaVersion() {
@@ -377,20 +380,12 @@ bool Storage::setPasswordHash(qint64 accountId, const QString &passwordHash) {
 
 bool Storage::changePassword(qint64 accountId, const QString &passwordHash,
                              const QString &keepTokenHash) {
-    begin();
-    try {
+    return transaction([&] {
         const bool ok = setPasswordHash(accountId, passwordHash);
-        QSqlQuery d = prepare(
-            QStringLiteral("DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?"));
-        d.addBindValue(accountId);
-        d.addBindValue(keepTokenHash);
-        exec(d);
-        commit();
+        execute(QStringLiteral("DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?"),
+                {accountId, keepTokenHash});
         return ok;
-    } catch (...) {
-        rollback();
-        throw;
-    }
+    });
 }
 
 bool Storage::setRole(qint64 accountId, Role role) {
@@ -402,21 +397,14 @@ bool Storage::setRole(qint64 accountId, Role role) {
 }
 
 bool Storage::setDisabled(qint64 accountId, bool disabled) {
-    begin();
-    try {
-        QSqlQuery q = prepare(QStringLiteral("UPDATE accounts SET disabled = ? WHERE id = ?"));
-        q.addBindValue(disabled ? 1 : 0);
-        q.addBindValue(accountId);
-        exec(q);
-        const bool ok = q.numRowsAffected() == 1;
+    return transaction([&] {
+        const bool ok = execute(QStringLiteral("UPDATE accounts SET disabled = ? WHERE id = ?"),
+                                {disabled ? 1 : 0, accountId})
+                            .numRowsAffected() == 1;
         if (disabled)
             deleteSessionsOf(accountId);
-        commit();
         return ok;
-    } catch (...) {
-        rollback();
-        throw;
-    }
+    });
 }
 
 // ---- 2FA ----------------------------------------------------------------------
@@ -431,54 +419,32 @@ bool Storage::setTotpSecret(qint64 accountId, const QString &secretBase32) {
 }
 
 bool Storage::enableTotp(qint64 accountId, qint64 step, const QList<QString> &recoveryCodeHashes) {
-    begin();
-    try {
-        QSqlQuery q = prepare(
-            QStringLiteral("UPDATE accounts SET totp_enabled = 1, totp_last_step = ? "
-                           "WHERE id = ? AND totp_enabled = 0 AND totp_secret IS NOT NULL"));
-        q.addBindValue(step);
-        q.addBindValue(accountId);
-        exec(q);
-        if (q.numRowsAffected() != 1) {
-            rollback();
-            return false;
-        }
-        QSqlQuery d = prepare(QStringLiteral("DELETE FROM recovery_codes WHERE account_id = ?"));
-        d.addBindValue(accountId);
-        exec(d);
-        for (const QString &hash : recoveryCodeHashes) {
-            QSqlQuery i = prepare(
-                QStringLiteral("INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)"));
-            i.addBindValue(accountId);
-            i.addBindValue(hash);
-            exec(i);
-        }
-        commit();
+    return transaction([&] {
+        const QSqlQuery q =
+            execute(QStringLiteral("UPDATE accounts SET totp_enabled = 1, totp_last_step = ? "
+                                   "WHERE id = ? AND totp_enabled = 0 AND totp_secret IS NOT NULL"),
+                    {step, accountId});
+        if (q.numRowsAffected() != 1)
+            return false; // nothing changed; the empty transaction commits
+        execute(QStringLiteral("DELETE FROM recovery_codes WHERE account_id = ?"), {accountId});
+        for (const QString &hash : recoveryCodeHashes)
+            execute(
+                QStringLiteral("INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)"),
+                {accountId, hash});
         return true;
-    } catch (...) {
-        rollback();
-        throw;
-    }
+    });
 }
 
 bool Storage::disableTotp(qint64 accountId) {
-    begin();
-    try {
-        QSqlQuery q = prepare(QStringLiteral("UPDATE accounts SET totp_enabled = 0, totp_secret = "
-                                             "NULL, totp_last_step = 0 WHERE id = ?"));
-        q.addBindValue(accountId);
-        exec(q);
+    return transaction([&] {
         // Read now: SQLite reports the changes of the connection's last statement.
-        const bool ok = q.numRowsAffected() == 1;
-        QSqlQuery d = prepare(QStringLiteral("DELETE FROM recovery_codes WHERE account_id = ?"));
-        d.addBindValue(accountId);
-        exec(d);
-        commit();
+        const bool ok = execute(QStringLiteral("UPDATE accounts SET totp_enabled = 0, totp_secret "
+                                               "= NULL, totp_last_step = 0 WHERE id = ?"),
+                                {accountId})
+                            .numRowsAffected() == 1;
+        execute(QStringLiteral("DELETE FROM recovery_codes WHERE account_id = ?"), {accountId});
         return ok;
-    } catch (...) {
-        rollback();
-        throw;
-    }
+    });
 }
 
 bool Storage::consumeTotpStep(qint64 accountId, qint64 step) {

@@ -18,9 +18,11 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QVariantList>
 
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 
 class QSqlQuery;
 
@@ -166,6 +168,27 @@ public:
 private:
     QSqlQuery prepare(const QString &sql);
     void exec(QSqlQuery &query);
+    // Prepares, binds `values` in order and runs one statement.
+    QSqlQuery execute(const QString &sql, const QVariantList &values);
+    // Runs `body` in a transaction: committed when it returns, rolled back
+    // when it throws.
+    template <typename F>
+    auto transaction(F body) -> decltype(body()) {
+        begin();
+        try {
+            if constexpr (std::is_void_v<decltype(body())>) {
+                body();
+                commit();
+            } else {
+                auto result = body();
+                commit();
+                return result;
+            }
+        } catch (...) {
+            rollback();
+            throw;
+        }
+    }
     void migrate();
     void begin();
     void commit();
