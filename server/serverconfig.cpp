@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QSettings>
+#include <QUrl>
 
 #include <functional>
 #include <vector>
@@ -136,6 +137,10 @@ const std::vector<Setting> &settings() {
                                   &ServerConfig::dbUrl, [](const QString &value) {
                                       return Storage::validateUrl(value);
                                   }));
+        // The start-up log shows the URL without a password in it.
+        v.back().show = [](const ServerConfig &c) {
+            return QUrl(c.dbUrl).toDisplayString(QUrl::RemovePassword);
+        };
         v.push_back(intSetting("argon2-ops", "Argon2id passes (t)", &ServerConfig::argon2OpsLimit,
                                1, 20));
         v.push_back(intSetting("argon2-mem-kib", "Argon2id memory in KiB (m)",

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void twoNodesShareAccounts();
     void userCommandUsesTheSameDatabase();
+    void passwordInUrlIsNotLogged();
 
 private:
     QStringList args() const {
@@ -87,6 +88,17 @@ void TstAccountsPg::userCommandUsesTheSameDatabase() {
     QCOMPARE(p.exitCode(), 0);
     QCOMPARE(m_pg.psql(QStringLiteral("SELECT role FROM accounts WHERE username = 'pgadmin'")),
              QStringLiteral("admin"));
+}
+
+void TstAccountsPg::passwordInUrlIsNotLogged() {
+    QString url = m_pg.url();
+    url.replace(url.indexOf(QLatin1Char('@')), 1, QStringLiteral(":pw-not-logged@"));
+    ServerProcess node({QStringLiteral("--db"), url, QStringLiteral("--data-dir"), m_dir.path()});
+    QVERIFY2(node.start(), node.log().constData()); // trust auth: the password is ignored
+    QVERIFY(node.terminate());
+    const QByteArray everything = node.log() + node.standardOutput();
+    QVERIFY(everything.contains("db=postgresql://"));
+    QVERIFY(!everything.contains("pw-not-logged"));
 }
 
 QTEST_MAIN(TstAccountsPg)
