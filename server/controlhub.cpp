@@ -12,10 +12,6 @@ using namespace control;
 
 namespace {
 constexpr qint64 kMatchWindowMs = 60000;
-constexpr qint64 kMessageWindowMs = 10000;
-// Keeps the message-rate window bounded under heavy load: beyond this many
-// samples the rate is estimated from the samples kept.
-constexpr size_t kMaxMessageSamples = 200000;
 } // namespace
 
 bool ControlChanges::isEmpty() const {
@@ -155,9 +151,9 @@ void ControlHub::onMessage(ClientId to) {
         return;
     ++pair->messages;
     m_changes.pairsMessaged.insert(pair->id);
-    m_messageTimes.push_back(m_clock());
-    if (m_messageTimes.size() > kMaxMessageSamples)
-        m_messageTimes.pop_front();
+    const qint64 second = m_clock() / 1000;
+    advanceMessageBuckets(second);
+    ++m_messageBuckets[size_t(second % qint64(m_messageBuckets.size()))];
 }
 
 void ControlHub::onClosed(ClientId id) {
@@ -180,9 +176,22 @@ void ControlHub::countRate(std::deque<qint64> &window, qint64 spanMs) const {
         window.pop_front();
 }
 
+void ControlHub::advanceMessageBuckets(qint64 second) const {
+    const qint64 n = qint64(m_messageBuckets.size());
+    if (second - m_messageSecond >= n)
+        m_messageBuckets.fill(0);
+    else
+        for (qint64 s = m_messageSecond + 1; s <= second; ++s)
+            m_messageBuckets[size_t(s % n)] = 0;
+    m_messageSecond = std::max(m_messageSecond, second);
+}
+
 Stats ControlHub::stats() const {
     countRate(m_matchTimes, kMatchWindowMs);
-    countRate(m_messageTimes, kMessageWindowMs);
+    advanceMessageBuckets(m_clock() / 1000);
+    qint64 messages = 0;
+    for (qint64 b : m_messageBuckets)
+        messages += b;
     Stats s;
     s.connections = m_server.connectionCount();
     s.waiting = m_server.waitingCount();
@@ -190,7 +199,7 @@ Stats ControlHub::stats() const {
     const double upS = std::max(1.0, m_uptime.elapsed() / 1000.0);
     // Rates over the window, or over the uptime while it is shorter.
     s.matchesPerMinute = double(m_matchTimes.size()) * 60.0 / std::min(60.0, upS);
-    s.messagesPerSecond = double(m_messageTimes.size()) / std::min(10.0, upS);
+    s.messagesPerSecond = double(messages) / std::min(double(m_messageBuckets.size()), upS);
     s.lastTickMs = m_server.matchmaker().lastTickMs();
     s.tickIntervalMs = m_server.matchmaker().interval();
     s.uptimeS = m_uptime.elapsed() / 1000;

@@ -10,6 +10,7 @@
 #include <QPointF>
 #include <QSet>
 
+#include <array>
 #include <deque>
 #include <functional>
 
@@ -73,6 +74,8 @@ private:
     void onMessage(ClientId to);
     void onClosed(ClientId id);
     void countRate(std::deque<qint64> &window, qint64 spanMs) const;
+    // Moves the message buckets forward to `second`, clearing skipped ones.
+    void advanceMessageBuckets(qint64 second) const;
 
     ChatServer &m_server;
     QString m_version;
@@ -87,8 +90,11 @@ private:
     QHash<ClientId, QString> m_pairOfMember;
     ControlChanges m_changes;
     std::function<bool(ClientId)> m_isAccount;
-    mutable std::deque<qint64> m_matchTimes;   // last minute
-    mutable std::deque<qint64> m_messageTimes; // last 10 seconds
+    mutable std::deque<qint64> m_matchTimes; // last minute
+    // Messages per second over the last 10 s: one counter per second, so a
+    // relayed message costs an increment, never an allocation.
+    mutable std::array<qint64, 10> m_messageBuckets{};
+    mutable qint64 m_messageSecond = 0;
 };
 
 } // namespace whisper

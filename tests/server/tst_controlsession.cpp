@@ -255,6 +255,16 @@ void TestControlSession::kickPairKeepsBothConnected() {
     TestConsole *c = console("mod");
     QVERIFY(c && c->subscribe());
     QCOMPARE(c->pairs.size(), 1);
+    // Messages are counted for the console, their text never leaves.
+    for (int i = 0; i < 3; ++i) {
+        a->send(protocol::SendMessage{QStringLiteral("secret text"), std::nullopt});
+        QVERIFY(b->waitFor<protocol::IncomingMessage>());
+    }
+    QTRY_COMPARE(c->pairs.values().first().messages, qint64(3));
+    QTRY_VERIFY(c->stats && c->stats->messagesPerSecond > 0 && c->stats->pairs == 1);
+    QVERIFY(c->stats->matchesPerMinute > 0);
+    for (const Delta &d : std::as_const(c->deltas))
+        QVERIFY(!QString::fromUtf8(Codec::encode(ServerMessage{d})).contains("secret"));
     const auto ok = c->answer(c->send(KickPair{0, c->pairs.keys().first()}));
     QVERIFY(ok && std::holds_alternative<Ok>(*ok));
     for (TestClient *t : {a.get(), b.get()}) {
