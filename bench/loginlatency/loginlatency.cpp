@@ -80,6 +80,22 @@ std::vector<double> measure(QWebSocket &sender, int count, int intervalMs,
     }
     return rtts;
 }
+// Milliseconds from sending `frame` to the next `error` frame.
+double timeToError(QWebSocket &socket, const QByteArray &frame) {
+    QEventLoop loop;
+    auto c = QObject::connect(&socket, &QWebSocket::textMessageReceived, &loop,
+                              [&](const QString &text) {
+                                  if (text.contains(QLatin1String("\"error\"")))
+                                      loop.quit();
+                              });
+    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    QElapsedTimer clock;
+    clock.start();
+    socket.sendTextMessage(QString::fromUtf8(frame));
+    loop.exec();
+    QObject::disconnect(c);
+    return double(clock.nsecsElapsed()) / 1e6;
+}
 } // namespace
 
 int main(int argc, char *argv[]) {
@@ -175,6 +191,28 @@ int main(int argc, char *argv[]) {
                 idle.p99 > 0 ? loaded.p99 / idle.p99 : 0.0, loaded.p99 - idle.p99);
     std::printf("logins completed during the loaded phase: %d (%.1f/s, Argon2id m=19 MiB t=2)\n",
                 loginsDone, loginsDone / std::max(0.001, loadSeconds));
+
+    // Unknown user vs wrong password: the answer must not tell them apart,
+    // in text (tested in tst_accounts) or in time (measured here).
+    for (auto &c : logins)
+        c.reset();
+    TestClient prober;
+    prober.connectTo(server.chatUrl());
+    std::vector<double> unknown, wrong;
+    for (int i = 0; i < 40; ++i) {
+        unknown.push_back(timeToError(
+            prober.socket(),
+            Codec::encode(ClientMessage{Login{QStringLiteral("nobody%1").arg(i),
+                                              QStringLiteral("wrong password"), std::nullopt}})));
+        wrong.push_back(timeToError(
+            prober.socket(),
+            Codec::encode(ClientMessage{
+                Login{QStringLiteral("bench0"), QStringLiteral("wrong password"), std::nullopt}})));
+    }
+    const Stats u = statsOf(unknown), w = statsOf(wrong);
+    std::printf("failed login, unknown user: p50 %.2f ms; wrong password: p50 %.2f ms; ratio "
+                "%.2f\n",
+                u.p50, w.p50, w.p50 > 0 ? u.p50 / w.p50 : 0.0);
     server.terminate();
     return 0;
 }
