@@ -100,6 +100,7 @@ public:
     TestConsole() {
         m_socket.setMaxAllowedIncomingMessageSize(64 * 1024 * 1024);
         connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+            maxFrameBytes = std::max(maxFrameBytes, qint64(text.toUtf8().size()));
             const auto decoded = control::Codec::decodeServer(text.toUtf8());
             if (std::holds_alternative<control::DecodeError>(decoded)) {
                 ++undecodable;
@@ -197,6 +198,7 @@ public:
     std::optional<control::Stats> stats;
     bool snapshotDone = false;
     int undecodable = 0;
+    qint64 maxFrameBytes = 0;
 
 private:
     QWebSocket m_socket;

@@ -25,9 +25,10 @@ private Q_SLOTS:
     void deltaFramesAreBounded();
     void coarsensPositions();
     void convergesAfterRandomChurn();
+    void manyWaitingStayWithinBandwidth();
 
 private:
-    void start(int maxBatchItems);
+    void start(int maxBatchItems, int tickMs = 20);
     std::unique_ptr<TestClient> join(double lat, double lon, double rangeKm);
     TestConsole *subscribedConsole();
     bool converged(const TestConsole &c) const;
@@ -50,11 +51,11 @@ void TestControlStream::cleanup() {
     m_chat.reset();
 }
 
-void TestControlStream::start(int maxBatchItems) {
+void TestControlStream::start(int maxBatchItems, int tickMs) {
     ServerConfig c;
     c.listenAddress = QStringLiteral("127.0.0.1");
     c.port = 0;
-    c.tickMs = 20;
+    c.tickMs = tickMs;
     c.recentPartnerExclusionSec = 0;
     m_chat = std::make_unique<ChatServer>(c);
     QVERIFY(m_chat->listen());
@@ -200,6 +201,51 @@ void TestControlStream::convergesAfterRandomChurn() {
         QCOMPARE(p.messages, m_control->hub().pairs().value(p.id).messages);
     QVERIFY(std::any_of(early->events.cbegin(), early->events.cend(),
                         [](const Event &e) { return e.kind == EventKind::Matched; }));
+}
+
+void TestControlStream::manyWaitingStayWithinBandwidth() {
+    // 20,000 waiting entries put straight into the room (a test process
+    // cannot open that many connections; the matchmaker is kept idle), then
+    // 2,000 leave and 2,000 arrive at once. Every frame stays within the page
+    // limit, however much changed.
+    constexpr int kItems = 1000;
+    start(kItems, 60000);
+    auto &room = const_cast<WaitingRoom &>(m_chat->waitingRoom());
+    QRandomGenerator rng(5);
+    constexpr int kWaiting = 20000;
+    for (int i = 0; i < kWaiting; ++i) {
+        WaitingEntry e;
+        e.candidate.id = ClientId(1000000 + i);
+        e.candidate.pos = {rng.bounded(180.0) - 90, rng.bounded(360.0) - 180};
+        e.candidate.rangeKm = 1 + rng.bounded(500.0);
+        e.sinceMs = 1700000000000 + i;
+        QVERIFY(room.enter(e));
+    }
+    TestConsole *c = subscribedConsole();
+    QVERIFY(c);
+    QCOMPARE(c->waiting.size(), kWaiting);
+    QCOMPARE(c->pages.size(), kWaiting / kItems);
+    // ~100 bytes per waiting client: one page is at most ~100 KiB.
+    QVERIFY2(c->maxFrameBytes <= kItems * 110 + 512, qPrintable(QString::number(c->maxFrameBytes)));
+
+    for (int i = 0; i < 2000; ++i)
+        QVERIFY(room.remove(ClientId(1000000 + i)));
+    for (int i = 0; i < 2000; ++i) {
+        WaitingEntry e;
+        e.candidate.id = ClientId(2000000 + i);
+        e.candidate.pos = {10, 10};
+        e.candidate.rangeKm = 1;
+        QVERIFY(room.enter(e));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(converged(*c), 10000);
+    int frames = 0;
+    for (const Delta &d : std::as_const(c->deltas)) {
+        const int n = int(d.waitingAdded.size() + d.waitingRemoved.size());
+        QVERIFY(n <= kItems);
+        frames += n > 0;
+    }
+    QVERIFY(frames >= 4); // 4,000 changes at 1,000 per frame
+    QVERIFY2(c->maxFrameBytes <= kItems * 110 + 512, qPrintable(QString::number(c->maxFrameBytes)));
 }
 
 QTEST_GUILESS_MAIN(TestControlStream)
