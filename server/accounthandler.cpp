@@ -29,11 +29,7 @@ AccountHandler::AccountHandler(Session &session, SecurityServices &services, QOb
     , m_ip(session.connection().peerAddress())
     , m_messages(services.rates.messagesPerConnection)
     , m_joins(services.rates.joinsPerConnection) {
-    // QWebSocket reports IPv4 peers of a dual-stack socket as ::ffff:a.b.c.d.
-    bool v4 = false;
-    const quint32 v4addr = m_ip.toIPv4Address(&v4);
-    if (v4)
-        m_ip = QHostAddress(v4addr);
+    m_ip = Moderation::canonical(m_ip);
     m_exempt = services.rates.isExempt(m_ip);
     m_services.moderation.attach(this);
 }

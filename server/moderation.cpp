@@ -21,6 +21,12 @@ void Moderation::load() {
     qCInfo(lcModeration) << m_bans.size() << "bans in force";
 }
 
+QHostAddress Moderation::canonical(const QHostAddress &address) {
+    bool v4 = false;
+    const quint32 v4addr = address.toIPv4Address(&v4);
+    return v4 ? QHostAddress(v4addr) : address;
+}
+
 void Moderation::refresh() {
     const qint64 now = m_clock();
     m_db.run([now](Storage &s) { return s.listActiveBans(now); })
@@ -46,7 +52,7 @@ bool Moderation::isActive(const BanRecord &ban, qint64 nowMs) const {
 std::optional<BanRecord> Moderation::activeBan(std::optional<qint64> accountId,
                                                const QHostAddress &ip) const {
     const qint64 now = m_clock();
-    const QString address = ip.toString();
+    const QString address = canonical(ip).toString();
     for (const BanRecord &b : m_bans) {
         if (!isActive(b, now))
             continue;
@@ -93,7 +99,7 @@ QFuture<qint64> Moderation::banAccount(qint64 accountId, const QString &reason,
 QFuture<qint64> Moderation::banIp(const QHostAddress &ip, const QString &reason,
                                   std::optional<qint64> durationMs, std::optional<qint64> actor) {
     BanRecord b;
-    b.ip = ip.toString();
+    b.ip = canonical(ip).toString();
     b.reason = reason;
     if (durationMs)
         b.expiresMs = m_clock() + *durationMs;

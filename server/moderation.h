@@ -29,6 +29,10 @@ class Moderation : public QObject {
 public:
     Moderation(Database &db, std::function<qint64()> clock, QObject *parent = nullptr);
 
+    // The form addresses are compared and stored in: IPv4-mapped IPv6
+    // (::ffff:a.b.c.d, as dual-stack sockets report IPv4 peers) becomes IPv4.
+    static QHostAddress canonical(const QHostAddress &address);
+
     // Loads the active bans (start-up; blocks). Throws StorageError.
     void load();
     // Re-reads the bans in the background (bans made by other nodes sharing
