@@ -128,9 +128,24 @@ std::optional<Error> Accounts::admitHashWork(const QString &ref) {
     return std::nullopt;
 }
 
+qint64 Accounts::pourLoginAttempt(const QString &username, qint64 nowMs) {
+    const QString key = username.normalized(QString::NormalizationForm_KC).toCaseFolded();
+    QMutexLocker lock(&m_loginPerUserMutex);
+    return m_loginPerUser.tryPour(key, nowMs);
+}
+
+void Accounts::forgetLoginAttempts(const QString &username) {
+    const QString key = username.normalized(QString::NormalizationForm_KC).toCaseFolded();
+    QMutexLocker lock(&m_loginPerUserMutex);
+    m_loginPerUser.reset(key);
+}
+
 void Accounts::prune() {
     const qint64 now = m_clock();
-    m_loginPerUser.prune(now);
+    {
+        QMutexLocker lock(&m_loginPerUserMutex);
+        m_loginPerUser.prune(now);
+    }
     m_loginPerIp.prune(now);
     m_registerPerIp.prune(now);
     m_db.run([now, idle = m_settings.sessionIdleMs](Storage &s) {
@@ -198,8 +213,7 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
     // name, with a lockout once the bucket overflows.
     if (const qint64 wait = m_loginPerIp.tryPour(ip.toString(), now))
         return ready(AuthResult{rateLimited(ref, wait)});
-    const QString userKey = username.normalized(QString::NormalizationForm_KC).toCaseFolded();
-    if (const qint64 wait = m_loginPerUser.tryPour(userKey, now))
+    if (const qint64 wait = pourLoginAttempt(username, now))
         return ready(AuthResult{rateLimited(ref, wait)});
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
@@ -243,6 +257,9 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                   }
                   if (!c.newHash.isEmpty())
                       s.setPasswordHash(a->id, c.newHash);
+                  // Password and second factor were right: the guessing
+                  // budget of this name starts afresh.
+                  forgetLoginAttempts(a->username);
                   Identity id{a->id, a->username, a->role, QString()};
                   if (purpose == Purpose::Staff) {
                       if (!roleHas(a->role, needed))
@@ -311,7 +328,7 @@ QFuture<Outcome<PasswordChanged>> Accounts::changePassword(const Identity &who,
     if (const QString problem = checkPassword(who.username, newPassword); !problem.isEmpty())
         return ready(R{makeError(ErrorCode::BadRequest, problem, ref)});
     const qint64 now = m_clock();
-    if (const qint64 wait = m_loginPerUser.tryPour(who.username.toCaseFolded(), now))
+    if (const qint64 wait = pourLoginAttempt(who.username, now))
         return ready(R{rateLimited(ref, wait)});
     if (auto busy = admitHashWork(ref))
         return ready(R{*busy});

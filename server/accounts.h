@@ -8,6 +8,7 @@
 
 #include <QFuture>
 #include <QHostAddress>
+#include <QMutex>
 #include <QObject>
 
 #include <functional>
@@ -99,11 +100,17 @@ private:
                                      const std::optional<QString> &totp, const QHostAddress &ip,
                                      Purpose purpose, Permission needed);
     std::optional<protocol::Error> admitHashWork(const QString &ref);
+    // 0 when a login attempt for `username` may go ahead, else the wait.
+    qint64 pourLoginAttempt(const QString &username, qint64 nowMs);
+    void forgetLoginAttempts(const QString &username);
 
     AccountSettings m_settings;
     Database &m_db;
     std::function<qint64()> m_clock;
     PasswordHasher m_hasher;
+    // Reset from the database thread after a full successful login (so an
+    // owner's own logins never lock them out), hence the mutex.
+    QMutex m_loginPerUserMutex;
     KeyedLeakyBuckets m_loginPerUser;
     KeyedLeakyBuckets m_loginPerIp;
     KeyedLeakyBuckets m_registerPerIp;

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void staffTwoFactorCanBeRequired();
     void bruteForceLocksOneNameNotOthers();
     void perIpLimitDoesNotTouchOtherIps();
+    void ownersOwnLoginsNeverLockThem();
     void rehashOnLoginWhenParametersChange();
     void tokensAreStoredHashed();
 
@@ -199,6 +200,32 @@ void TstAccountService::perIpLimitDoesNotTouchOtherIps() {
     QCOMPARE(
         codeOf(accounts->login(QStringLiteral("user1"), kPassword, std::nullopt, kIpB).result()),
         QStringLiteral("ok"));
+}
+
+void TstAccountService::ownersOwnLoginsNeverLockThem() {
+    auto accounts = makeAccounts(); // 3 attempts per name, then a lockout
+    addAccount(QStringLiteral("owner"), Role::User);
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(
+            codeOf(
+                accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpA).result()),
+            QStringLiteral("ok"));
+    // Failures still count: two wrong, one right (resets), three wrong, locked.
+    for (int i = 0; i < 2; ++i)
+        accounts->login(QStringLiteral("owner"), QStringLiteral("wrong wrong"), std::nullopt, kIpA)
+            .result();
+    QCOMPARE(
+        codeOf(accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpA).result()),
+        QStringLiteral("ok"));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(codeOf(accounts
+                            ->login(QStringLiteral("owner"), QStringLiteral("wrong wrong"),
+                                    std::nullopt, kIpA)
+                            .result()),
+                 QStringLiteral("unauthorized"));
+    QCOMPARE(
+        codeOf(accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpA).result()),
+        QStringLiteral("rate_limited"));
 }
 
 void TstAccountService::rehashOnLoginWhenParametersChange() {
