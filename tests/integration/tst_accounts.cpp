@@ -46,6 +46,7 @@ QStringList baseArgs(const QString &dataDir) {
 class TstAccounts : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void cleanupTestCase();
     void registerLoginResumeLogout();
     void unknownUserAndWrongPasswordLookAlike();
     void registrationRules_data();
@@ -73,6 +74,11 @@ private:
     std::optional<Authenticated> registerAs(TestClient &c, const QString &name,
                                             const QString &password = kPassword);
     Error expectError(TestClient &c, ErrorCode code);
+
+    // One server for all rows of registrationRules (the rows build on each
+    // other: "taken" needs the earlier "ok").
+    QTemporaryDir m_rulesDir;
+    std::unique_ptr<ServerProcess> m_rulesServer;
 };
 
 std::unique_ptr<ServerProcess> TstAccounts::startServer(const QString &dataDir, QStringList extra) {
@@ -104,6 +110,12 @@ Error TstAccounts::expectError(TestClient &c, ErrorCode code) {
     if (e->code != code)
         qWarning() << "unexpected error" << toString(e->code) << e->message;
     return *e;
+}
+
+void TstAccounts::cleanupTestCase() {
+    if (m_rulesServer)
+        QVERIFY(m_rulesServer->terminate());
+    m_rulesServer.reset();
 }
 
 void TstAccounts::registerLoginResumeLogout() {
@@ -183,12 +195,10 @@ void TstAccounts::registrationRules() {
     QFETCH(QString, username);
     QFETCH(QString, password);
     QFETCH(int, code);
-    static QTemporaryDir dir;
-    static std::unique_ptr<ServerProcess> server;
-    if (!server)
-        server = startServer(dir.path(),
-                             {QStringLiteral("--rate-register-burst"), QStringLiteral("100")});
-    auto c = connectTo(*server);
+    if (!m_rulesServer)
+        m_rulesServer = startServer(
+            m_rulesDir.path(), {QStringLiteral("--rate-register-burst"), QStringLiteral("100")});
+    auto c = connectTo(*m_rulesServer);
     QVERIFY(c);
     c->send(Register{username, password});
     const auto reply = c->next(10000);
