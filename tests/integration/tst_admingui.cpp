@@ -20,6 +20,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSqlQuery>
@@ -57,6 +58,11 @@ private:
 
 void TestAdminGui::initTestCase() {
     QVERIFY(m_dir.isValid());
+    // The login dialog's QSettings go to the temp dir, not the user's home.
+    QCoreApplication::setOrganizationName(QStringLiteral("WhisperChatTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_admingui"));
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
     // The moderator account, made the way an operator does it.
     QProcess user;
     user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
@@ -131,6 +137,20 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     controlClient.connectToServer(login.credentials());
     QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
     QCOMPARE(controlClient.role(), QStringLiteral("moderator"));
+    {
+        // Remembered: the URL and the username; never the password.
+        QSettings settings;
+        QCOMPARE(settings.value("login/url").toString(), m_server->controlUrl().toString());
+        QCOMPARE(settings.value("login/username").toString(), kModerator);
+        for (const QString &key : settings.allKeys())
+            QVERIFY(!settings.value(key).toString().contains(kPassword));
+        QFile file(settings.fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains(kPassword.toUtf8()));
+        LoginDialog again;
+        QCOMPARE(again.credentials().username, kModerator);
+        QVERIFY(again.credentials().password.isEmpty());
+    }
 
     // Tables and map show 20 waiting and 10 pairs.
     QTRY_COMPARE_WITH_TIMEOUT(window.waitingTable()->model()->rowCount(), 20, 10000);
