@@ -36,6 +36,7 @@ using whisper::test::TestClient;
 namespace {
 const QString kModerator = QStringLiteral("moderator1");
 const QString kPassword = QStringLiteral("a long moderator passphrase");
+const QString kAdmin = QStringLiteral("admin1");
 } // namespace
 
 class TestAdminGui : public QObject {
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void consoleShowsServerAndKicks();
     void auditRowsAreWritten();
     void wrongPasswordIsShown();
+    void adminBroadcastsAndDrains();
     void serverGoneThenBack();
     void cleanupTestCase();
 
@@ -63,18 +65,21 @@ void TestAdminGui::initTestCase() {
     QCoreApplication::setApplicationName(QStringLiteral("tst_admingui"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
-    // The moderator account, made the way an operator does it.
-    QProcess user;
-    user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
-               {QStringLiteral("user"), QStringLiteral("add"), kModerator, QStringLiteral("--role"),
-                QStringLiteral("moderator"), QStringLiteral("--password-stdin"),
-                QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--argon2-ops"),
-                QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")});
-    QVERIFY(user.waitForStarted());
-    user.write(kPassword.toUtf8() + '\n');
-    user.closeWriteChannel();
-    QVERIFY(user.waitForFinished(30000));
-    QVERIFY2(user.exitCode() == 0, user.readAllStandardError().constData());
+    // The accounts, made the way an operator does it.
+    for (const auto &[name, role] : {std::pair{kModerator, QStringLiteral("moderator")},
+                                     std::pair{kAdmin, QStringLiteral("admin")}}) {
+        QProcess user;
+        user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
+                   {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--role"),
+                    role, QStringLiteral("--password-stdin"), QStringLiteral("--data-dir"),
+                    m_dir.path(), QStringLiteral("--argon2-ops"), QStringLiteral("1"),
+                    QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")});
+        QVERIFY(user.waitForStarted());
+        user.write(kPassword.toUtf8() + '\n');
+        user.closeWriteChannel();
+        QVERIFY(user.waitForFinished(30000));
+        QVERIFY2(user.exitCode() == 0, user.readAllStandardError().constData());
+    }
     m_server = std::make_unique<ServerProcess>(
         QStringList{QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--argon2-ops"),
                     QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256"),
@@ -261,6 +266,32 @@ void TestAdminGui::wrongPasswordIsShown() {
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
     QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
     QVERIFY(!failed.first().first().toString().isEmpty());
+}
+
+void TestAdminGui::adminBroadcastsAndDrains() {
+    ControlClient controlClient;
+    ConsoleState state;
+    state.attach(&controlClient);
+    MainWindow window(&controlClient, &state);
+    window.setConfirm([](const QString &, const QString &) { return true; });
+    controlClient.connectToServer({m_server->controlUrl(), kAdmin, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QCOMPARE(controlClient.role(), QStringLiteral("admin"));
+    QVERIFY(window.drainAction()->isEnabled());
+    QVERIFY(window.broadcastAction()->isEnabled());
+
+    TestClient listener;
+    QVERIFY(listener.connectTo(m_server->chatUrl()));
+    controlClient.broadcast(QStringLiteral("maintenance soon"));
+    const auto notice = listener.waitFor<protocol::Notice>();
+    QVERIFY(notice);
+    QCOMPARE(notice->text, QStringLiteral("maintenance soon"));
+
+    window.drainAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->draining, 5000);
+    TestClient late;
+    QVERIFY(!late.connectTo(m_server->chatUrl(), 2000));
+    QVERIFY(listener.isConnected());
 }
 
 void TestAdminGui::serverGoneThenBack() {
