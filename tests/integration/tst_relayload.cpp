@@ -23,6 +23,8 @@ private Q_SLOTS:
     void invalidUtf8IsAnErrorAndTheConnectionStaysOpen();
     void fragmentedMessageIsReassembled();
     void nonWebSocketRequestIsRefused();
+    void transportSettingsAtTheEdge_data();
+    void transportSettingsAtTheEdge();
 };
 
 void TestRelayLoad::everyMessageAccountedFor_data() {
@@ -149,6 +151,47 @@ void TestRelayLoad::nonWebSocketRequestIsRefused() {
     socket.waitForReadyRead(200);
     QVERIFY(socket.readAll().startsWith("HTTP/1.1 400"));
     QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY(server.terminate());
+}
+
+void TestRelayLoad::transportSettingsAtTheEdge_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<bool>("valid");
+    QTest::addRow("backlog 0") << QStringList{"--listen-backlog", "0"} << false;
+    // The smallest queue works; bursts beyond it wait for SYN retransmits,
+    // which is why the default is 4096.
+    QTest::addRow("backlog 1") << QStringList{"--listen-backlog", "1"} << true;
+    QTest::addRow("backlog max") << QStringList{"--listen-backlog", "1048576"} << true;
+    QTest::addRow("backlog over max") << QStringList{"--listen-backlog", "1048577"} << false;
+    QTest::addRow("transport native") << QStringList{"--transport", "native"} << true;
+    QTest::addRow("transport qt") << QStringList{"--transport", "qt"} << true;
+    QTest::addRow("transport unknown") << QStringList{"--transport", "libwebsockets"} << false;
+}
+
+void TestRelayLoad::transportSettingsAtTheEdge() {
+    QFETCH(QStringList, args);
+    QFETCH(bool, valid);
+    ServerProcess server(args);
+    if (!valid) {
+        QVERIFY(!server.start(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), 5000);
+        QCOMPARE(server.exitCode(), 2);
+        QVERIFY(server.log().contains(args.first().mid(2).toUtf8()));
+        return;
+    }
+    QVERIFY(server.start());
+    QProcess loadgen;
+    loadgen.setProcessChannelMode(QProcess::MergedChannels);
+    loadgen.start(ServerProcess::binary(QStringLiteral("whisperchat-loadgen")),
+                  QStringList{"--url", server.chatUrl().toString(), "--clients", "100",
+                              "--handshake-window", "1", "--warmup", "0", "--duration", "0.5",
+                              "--phase-timeout", "30"});
+    QVERIFY(loadgen.waitForStarted(5000));
+    const bool finished = loadgen.waitForFinished(120000);
+    if (!finished)
+        loadgen.kill();
+    const QByteArray output = loadgen.readAll();
+    QVERIFY2(finished && loadgen.exitCode() == 0, output.constData());
     QVERIFY(server.terminate());
 }
 
