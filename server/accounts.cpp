@@ -122,9 +122,10 @@ quint64 Accounts::identityKeyOf(qint64 accountId) {
 }
 
 std::optional<Error> Accounts::admitHashWork(const QString &ref) {
-    if (m_hasher.pending() >= m_settings.maxPendingHashes)
+    if (m_hashWork.loadRelaxed() >= m_settings.maxPendingHashes)
         return makeError(ErrorCode::Unavailable, QStringLiteral("server busy; retry shortly"), ref,
                          std::nullopt);
+    m_hashWork.ref();
     return std::nullopt;
 }
 
@@ -171,25 +172,26 @@ QFuture<AuthResult> Accounts::registerAccount(const QString &username, const QSt
         return ready(AuthResult{*busy});
     const qint64 now = m_clock();
     const AccountSettings settings = m_settings;
-    return m_hasher.hash(password)
-        .then(m_db.pool(),
-              [this, username, ref, now, settings](const QString &hash) -> AuthResult {
-                  Storage &s = m_db.storage();
-                  const auto id = s.createAccount(username, hash, Role::User, now);
-                  if (!id)
-                      return makeError(ErrorCode::Conflict, QStringLiteral("username is taken"),
-                                       ref);
-                  const QString token = sessiontokens::generate();
-                  const QString tokenHash = sessiontokens::hashOf(token);
-                  s.createSession(
-                      SessionRecord{tokenHash, *id, now, now, now + settings.sessionLifetimeMs});
-                  qCInfo(lcAccounts) << "account" << *id << "registered";
-                  return AuthOk{Identity{*id, username, Role::User, tokenHash}, token};
-              })
-        .onFailed([ref](const std::exception &e) -> AuthResult {
-            qCWarning(lcAccounts) << "register failed:" << e.what();
-            return internalError(ref);
-        });
+    return releaseWhenDone(
+        m_hasher.hash(password)
+            .then(m_db.pool(),
+                  [this, username, ref, now, settings](const QString &hash) -> AuthResult {
+                      Storage &s = m_db.storage();
+                      const auto id = s.createAccount(username, hash, Role::User, now);
+                      if (!id)
+                          return makeError(ErrorCode::Conflict, QStringLiteral("username is taken"),
+                                           ref);
+                      const QString token = sessiontokens::generate();
+                      const QString tokenHash = sessiontokens::hashOf(token);
+                      s.createSession(SessionRecord{tokenHash, *id, now, now,
+                                                    now + settings.sessionLifetimeMs});
+                      qCInfo(lcAccounts) << "account" << *id << "registered";
+                      return AuthOk{Identity{*id, username, Role::User, tokenHash}, token};
+                  })
+            .onFailed([ref](const std::exception &e) -> AuthResult {
+                qCWarning(lcAccounts) << "register failed:" << e.what();
+                return internalError(ref);
+            }));
 }
 
 QFuture<AuthResult> Accounts::login(const QString &username, const QString &password,
@@ -220,69 +222,69 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
 
     const QString ipText = ip.toString();
     const AccountSettings settings = m_settings;
-    return m_db
-        .run([username, ipText, now](Storage &s) {
-            LoginLookup l;
-            l.account = s.accountByName(username);
-            l.ban = s.activeBan(l.account ? std::optional<qint64>(l.account->id) : std::nullopt,
-                                ipText, now);
-            return l;
-        })
-        .then(m_hasher.pool(),
-              [this, password](LoginLookup l) {
-                  LoginChecked c;
-                  // Unknown user: the dummy hash costs the same and fails.
-                  c.check =
-                      m_hasher.verifyNow(l.account ? l.account->passwordHash : QString(), password);
-                  if (c.check.ok && c.check.needsRehash)
-                      c.newHash = m_hasher.hashNow(password);
-                  c.lookup = std::move(l);
-                  return c;
-              })
-        .then(m_db.pool(),
-              [this, ref, totp, now, purpose, needed, settings](LoginChecked c) -> AuthResult {
-                  Storage &s = m_db.storage();
-                  const auto &a = c.lookup.account;
-                  if (!c.check.ok || !a || a->disabled)
-                      return makeError(ErrorCode::Unauthorized, kInvalidCredentials, ref);
-                  if (c.lookup.ban)
-                      return makeError(ErrorCode::Forbidden, banMessage(*c.lookup.ban), ref);
-                  if (a->totpEnabled) {
-                      if (!totp || totp->trimmed().isEmpty())
-                          return makeError(ErrorCode::Unauthorized,
-                                           QStringLiteral("two-factor code required"), ref);
-                      if (!consumeSecondFactor(s, *a, *totp, now))
-                          return makeError(ErrorCode::Unauthorized,
-                                           QStringLiteral("invalid two-factor code"), ref);
-                  }
-                  if (!c.newHash.isEmpty())
-                      s.setPasswordHash(a->id, c.newHash);
-                  // Password and second factor were right: the guessing
-                  // budget of this name starts afresh.
-                  forgetLoginAttempts(a->username);
-                  Identity id{a->id, a->username, a->role, QString()};
-                  if (purpose == Purpose::Staff) {
-                      if (!roleHas(a->role, needed))
-                          return makeError(ErrorCode::Forbidden,
-                                           QStringLiteral("this account may not do that"), ref);
-                      if (settings.requireStaff2fa && !a->totpEnabled)
-                          return makeError(ErrorCode::Forbidden,
-                                           QStringLiteral("staff accounts need two-factor "
-                                                          "authentication; enable it first"),
-                                           ref);
-                      return AuthOk{id, QString()};
-                  }
-                  const QString token = sessiontokens::generate();
-                  id.tokenHash = sessiontokens::hashOf(token);
-                  s.createSession(SessionRecord{id.tokenHash, a->id, now, now,
-                                                now + settings.sessionLifetimeMs});
-                  qCInfo(lcAccounts) << "account" << a->id << "logged in";
-                  return AuthOk{id, token};
-              })
-        .onFailed([ref](const std::exception &e) -> AuthResult {
-            qCWarning(lcAccounts) << "login failed:" << e.what();
-            return internalError(ref);
-        });
+    return releaseWhenDone(
+        m_db.run([username, ipText, now](Storage &s) {
+                LoginLookup l;
+                l.account = s.accountByName(username);
+                l.ban = s.activeBan(l.account ? std::optional<qint64>(l.account->id) : std::nullopt,
+                                    ipText, now);
+                return l;
+            })
+            .then(m_hasher.pool(),
+                  [this, password](LoginLookup l) {
+                      LoginChecked c;
+                      // Unknown user: the dummy hash costs the same and fails.
+                      c.check = m_hasher.verifyNow(l.account ? l.account->passwordHash : QString(),
+                                                   password);
+                      if (c.check.ok && c.check.needsRehash)
+                          c.newHash = m_hasher.hashNow(password);
+                      c.lookup = std::move(l);
+                      return c;
+                  })
+            .then(m_db.pool(),
+                  [this, ref, totp, now, purpose, needed, settings](LoginChecked c) -> AuthResult {
+                      Storage &s = m_db.storage();
+                      const auto &a = c.lookup.account;
+                      if (!c.check.ok || !a || a->disabled)
+                          return makeError(ErrorCode::Unauthorized, kInvalidCredentials, ref);
+                      if (c.lookup.ban)
+                          return makeError(ErrorCode::Forbidden, banMessage(*c.lookup.ban), ref);
+                      if (a->totpEnabled) {
+                          if (!totp || totp->trimmed().isEmpty())
+                              return makeError(ErrorCode::Unauthorized,
+                                               QStringLiteral("two-factor code required"), ref);
+                          if (!consumeSecondFactor(s, *a, *totp, now))
+                              return makeError(ErrorCode::Unauthorized,
+                                               QStringLiteral("invalid two-factor code"), ref);
+                      }
+                      if (!c.newHash.isEmpty())
+                          s.setPasswordHash(a->id, c.newHash);
+                      // Password and second factor were right: the guessing
+                      // budget of this name starts afresh.
+                      forgetLoginAttempts(a->username);
+                      Identity id{a->id, a->username, a->role, QString()};
+                      if (purpose == Purpose::Staff) {
+                          if (!roleHas(a->role, needed))
+                              return makeError(ErrorCode::Forbidden,
+                                               QStringLiteral("this account may not do that"), ref);
+                          if (settings.requireStaff2fa && !a->totpEnabled)
+                              return makeError(ErrorCode::Forbidden,
+                                               QStringLiteral("staff accounts need two-factor "
+                                                              "authentication; enable it first"),
+                                               ref);
+                          return AuthOk{id, QString()};
+                      }
+                      const QString token = sessiontokens::generate();
+                      id.tokenHash = sessiontokens::hashOf(token);
+                      s.createSession(SessionRecord{id.tokenHash, a->id, now, now,
+                                                    now + settings.sessionLifetimeMs});
+                      qCInfo(lcAccounts) << "account" << a->id << "logged in";
+                      return AuthOk{id, token};
+                  })
+            .onFailed([ref](const std::exception &e) -> AuthResult {
+                qCWarning(lcAccounts) << "login failed:" << e.what();
+                return internalError(ref);
+            }));
 }
 
 QFuture<AuthResult> Accounts::resume(const QString &token, const QHostAddress &ip) {
@@ -332,26 +334,27 @@ QFuture<Outcome<PasswordChanged>> Accounts::changePassword(const Identity &who,
         return ready(R{rateLimited(ref, wait)});
     if (auto busy = admitHashWork(ref))
         return ready(R{*busy});
-    return m_db.run([id = who.accountId](Storage &s) { return s.accountById(id); })
-        .then(m_hasher.pool(),
-              [this, oldPassword, newPassword](std::optional<AccountRecord> a) -> QString {
-                  if (!a || !m_hasher.verifyNow(a->passwordHash, oldPassword).ok)
-                      return QString();
-                  return m_hasher.hashNow(newPassword);
-              })
-        .then(m_db.pool(),
-              [this, who, ref](const QString &hash) -> R {
-                  if (hash.isEmpty())
-                      return makeError(ErrorCode::Unauthorized,
-                                       QStringLiteral("the current password is wrong"), ref);
-                  m_db.storage().changePassword(who.accountId, hash, who.tokenHash);
-                  qCInfo(lcAccounts) << "account" << who.accountId << "changed its password";
-                  return PasswordChanged{};
-              })
-        .onFailed([ref](const std::exception &e) -> R {
-            qCWarning(lcAccounts) << "change_password failed:" << e.what();
-            return internalError(ref);
-        });
+    return releaseWhenDone(
+        m_db.run([id = who.accountId](Storage &s) { return s.accountById(id); })
+            .then(m_hasher.pool(),
+                  [this, oldPassword, newPassword](std::optional<AccountRecord> a) -> QString {
+                      if (!a || !m_hasher.verifyNow(a->passwordHash, oldPassword).ok)
+                          return QString();
+                      return m_hasher.hashNow(newPassword);
+                  })
+            .then(m_db.pool(),
+                  [this, who, ref](const QString &hash) -> R {
+                      if (hash.isEmpty())
+                          return makeError(ErrorCode::Unauthorized,
+                                           QStringLiteral("the current password is wrong"), ref);
+                      m_db.storage().changePassword(who.accountId, hash, who.tokenHash);
+                      qCInfo(lcAccounts) << "account" << who.accountId << "changed its password";
+                      return PasswordChanged{};
+                  })
+            .onFailed([ref](const std::exception &e) -> R {
+                qCWarning(lcAccounts) << "change_password failed:" << e.what();
+                return internalError(ref);
+            }));
 }
 
 QFuture<Outcome<TotpEnrollment>> Accounts::enrollTotp(const Identity &who) {

@@ -99,7 +99,17 @@ private:
     QFuture<AuthResult> authenticate(const QString &username, const QString &password,
                                      const std::optional<QString> &totp, const QHostAddress &ip,
                                      Purpose purpose, Permission needed);
+    // Counts a request that will hash (login, register, change_password)
+    // or refuses it with `unavailable` beyond maxPendingHashes; the count
+    // drops when the request's future finishes (releaseWhenDone).
     std::optional<protocol::Error> admitHashWork(const QString &ref);
+    template <typename T>
+    QFuture<T> releaseWhenDone(QFuture<T> future) {
+        return future.then([this](T result) {
+            m_hashWork.deref();
+            return result;
+        });
+    }
     // 0 when a login attempt for `username` may go ahead, else the wait.
     qint64 pourLoginAttempt(const QString &username, qint64 nowMs);
     void forgetLoginAttempts(const QString &username);
@@ -108,6 +118,7 @@ private:
     Database &m_db;
     std::function<qint64()> m_clock;
     PasswordHasher m_hasher;
+    QAtomicInt m_hashWork;
     // Reset from the database thread after a full successful login (so an
     // owner's own logins never lock them out), hence the mutex.
     QMutex m_loginPerUserMutex;

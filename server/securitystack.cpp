@@ -97,6 +97,8 @@ SecurityStack::~SecurityStack() {
     // queued hashing and SQL before their owners go.
     if (m_accounts)
         m_accounts->hasher().pool()->waitForDone();
+    if (m_db)
+        m_db->pool()->waitForDone();
 }
 
 } // namespace whisper

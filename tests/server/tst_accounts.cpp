@@ -37,6 +37,7 @@ private Q_SLOTS:
     void perIpLimitDoesNotTouchOtherIps();
     void ownersOwnLoginsNeverLockThem();
     void rehashOnLoginWhenParametersChange();
+    void hashQueueIsBounded();
     void tokensAreStoredHashed();
 
 private:
@@ -226,6 +227,28 @@ void TstAccountService::ownersOwnLoginsNeverLockThem() {
     QCOMPARE(
         codeOf(accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpA).result()),
         QStringLiteral("rate_limited"));
+}
+
+void TstAccountService::hashQueueIsBounded() {
+    addAccount(QStringLiteral("busy"), Role::User);
+    AccountSettings settings;
+    settings.hash = HashParams{3, 32768}; // slow enough to stay in flight
+    settings.hashThreads = 1;
+    settings.maxPendingHashes = 2;
+    settings.loginPerUser = LeakRate{100, 1, 0};
+    Accounts accounts(settings, *m_db, [this] { return m_now; });
+    auto first = accounts.login(QStringLiteral("busy"), kPassword, std::nullopt, kIpA);
+    auto second = accounts.login(QStringLiteral("nobody"), kPassword, std::nullopt, kIpA);
+    // At the edge: the third is refused at once.
+    const AuthResult third =
+        accounts.login(QStringLiteral("busy"), kPassword, std::nullopt, kIpA).result();
+    QCOMPARE(codeOf(third), QStringLiteral("unavailable"));
+    QCOMPARE(codeOf(first.result()), QStringLiteral("ok"));
+    QCOMPARE(codeOf(second.result()), QStringLiteral("unauthorized"));
+    // Once they finished, work is accepted again.
+    QCOMPARE(
+        codeOf(accounts.login(QStringLiteral("busy"), kPassword, std::nullopt, kIpA).result()),
+        QStringLiteral("ok"));
 }
 
 void TstAccountService::rehashOnLoginWhenParametersChange() {
