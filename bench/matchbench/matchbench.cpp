@@ -81,6 +81,8 @@ struct Options {
     std::vector<Workload> workloads = {Workload::World, Workload::City};
     std::size_t maxAllPairs = 20000;
     std::size_t maxRedis = 100000;
+    // Big-room cases (runRoomCase); 0 leaves them out.
+    std::vector<std::size_t> roomSizes = {1000000};
     std::uint64_t seed = 20261127;
     pid_t redisPid = -1;
 };
@@ -141,13 +143,13 @@ void hashPairs(std::uint64_t &h, const std::vector<MatchResult> &pairs) {
         }
 }
 
-// The same script for every matcher: a full tick, then incremental ticks.
+// The same script for every matcher: a full tick over n clients from `room`,
+// then incremental ticks of arrivals from `arrivals` (usually the same stream).
 template <class AddFn, class TickFn, class SizeFn>
-CaseResult drive(const Geography &geography, Workload workload, std::size_t n, std::uint64_t seed,
-                 AddFn add, TickFn tick, SizeFn size) {
+CaseResult drive(ClientStream &room, ClientStream &arrivals, std::size_t n, AddFn add, TickFn tick,
+                 SizeFn size) {
     CaseResult r;
-    ClientStream stream(geography, workload, seed);
-    std::vector<MatchCandidate> initial = stream.take(n);
+    std::vector<MatchCandidate> initial = room.take(n);
     Stopwatch watch;
     for (MatchCandidate &c : initial)
         add(c);
@@ -164,7 +166,7 @@ CaseResult drive(const Geography &geography, Workload workload, std::size_t n, s
         Incremental &inc = r.incremental[s];
         inc.arrivals = std::max(1.0, double(n) * kArrivalShares[s]);
         for (int t = 0; t < kIncrementalTicks; ++t) {
-            const std::vector<MatchCandidate> batch = stream.take(std::size_t(inc.arrivals));
+            const std::vector<MatchCandidate> batch = arrivals.take(std::size_t(inc.arrivals));
             inc.waitingBefore += double(size()) / kIncrementalTicks;
             watch.restart();
             for (const MatchCandidate &c : batch)
@@ -182,20 +184,24 @@ CaseResult drive(const Geography &geography, Workload workload, std::size_t n, s
     return r;
 }
 
+std::uint64_t caseSeed(const Options &options, Workload workload, std::size_t n) {
+    return options.seed * 1000003u + std::uint64_t(workload) * 7 + n;
+}
+
 CaseResult runCase(Matcher matcher, const Geography &geography, Workload workload, std::size_t n,
                    const Options &options, int redisPort) {
-    const std::uint64_t seed = options.seed * 1000003u + std::uint64_t(workload) * 7 + n;
+    ClientStream stream(geography, workload, caseSeed(options, workload, n));
     switch (matcher) {
     case Matcher::Engine: {
         MatchEngine engine(MatchPolicy::NearestEligible);
         return drive(
-            geography, workload, n, seed, [&](const MatchCandidate &c) { engine.add(c); },
+            stream, stream, n, [&](const MatchCandidate &c) { engine.add(c); },
             [&](std::int64_t now) { return engine.tick(now); }, [&] { return engine.size(); });
     }
     case Matcher::AllPairs: {
         test::AllPairsMatcher book(MatchPolicy::NearestEligible);
         return drive(
-            geography, workload, n, seed, [&](const MatchCandidate &c) { book.add(c); },
+            stream, stream, n, [&](const MatchCandidate &c) { book.add(c); },
             [&](std::int64_t now) { return book.tick(now); }, [&] { return book.size(); });
     }
     case Matcher::Redis: {
@@ -204,7 +210,7 @@ CaseResult runCase(Matcher matcher, const Geography &geography, Workload workloa
         if (!redis.connect(redisPort))
             return {};
         CaseResult r = drive(
-            geography, workload, n, seed, [&](const MatchCandidate &c) { redis.add(c); },
+            stream, stream, n, [&](const MatchCandidate &c) { redis.add(c); },
             [&](std::int64_t now) { return redis.tick(now); }, [&] { return redis.size(); });
         r.redisBytes = redis.peakUsedMemory();
         r.rejected = double(redis.rejected());
@@ -214,9 +220,25 @@ CaseResult runCase(Matcher matcher, const Geography &geography, Workload workloa
     return {};
 }
 
+// The engine in a big room: n clients of the sparse workload (ranges
+// 0.1-1 km, so the full tick leaves nearly all of them waiting), then
+// arrivals of `workload` as in every other case (1 % and 10 % of n). This is
+// how "10,000 arrivals into 1,000,000 waiting" is measured: the ordinary
+// workloads cannot leave a million clients waiting.
+CaseResult runRoomCase(const Geography &geography, Workload workload, std::size_t n,
+                       const Options &options) {
+    ClientStream room(geography, Workload::Sparse, caseSeed(options, Workload::Sparse, n));
+    // Arrival ids start above the room's.
+    ClientStream arrivals(geography, workload, caseSeed(options, workload, n), ClientId(1) << 40);
+    MatchEngine engine(MatchPolicy::NearestEligible);
+    return drive(
+        room, arrivals, n, [&](const MatchCandidate &c) { engine.add(c); },
+        [&](std::int64_t now) { return engine.tick(now); }, [&] { return engine.size(); });
+}
+
 // Runs one case in a child process; its ru_maxrss is the case's peak memory.
-CaseResult runIsolated(Matcher matcher, const Geography &geography, Workload workload,
-                       std::size_t n, const Options &options, int redisPort) {
+template <class CaseFn>
+CaseResult runIsolated(CaseFn runCaseFn) {
     int fds[2];
     if (::pipe(fds) != 0)
         return {};
@@ -224,7 +246,7 @@ CaseResult runIsolated(Matcher matcher, const Geography &geography, Workload wor
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::close(fds[0]);
-        const CaseResult r = runCase(matcher, geography, workload, n, options, redisPort);
+        const CaseResult r = runCaseFn();
         const ssize_t written = ::write(fds[1], &r, sizeof r);
         ::_exit(written == ssize_t(sizeof r) ? 0 : 1);
     }
@@ -256,10 +278,26 @@ std::vector<std::size_t> parseSizes(const std::string &text) {
     return out;
 }
 
+void printRow(const char *load, std::size_t n, const char *matcher, const CaseResult &r,
+              const char *same) {
+    char full[40];
+    std::snprintf(full, sizeof full, "%.1f/%.1f", r.fullMs, r.fullCpuMs);
+    char inc[2][40];
+    for (int s = 0; s < 2; ++s)
+        std::snprintf(inc[s], sizeof inc[s], "%.2f/%.2f", r.incremental[s].meanMs,
+                      r.incremental[s].meanCpuMs);
+    std::printf("%-5s %7zu %-9s %17s %7.0f %6.0f | %6.0f %6.0f %15s %6.0f | %6.0f %6.0f %15s %6.0f "
+                "| %7.1f %4s",
+                load, n, matcher, full, r.fullPairs, r.leftAfterFull, r.incremental[0].arrivals,
+                r.incremental[0].waitingBefore, inc[0], r.incremental[0].pairs,
+                r.incremental[1].arrivals, r.incremental[1].waitingBefore, inc[1],
+                r.incremental[1].pairs, double(r.maxRssKb) / 1024.0, same);
+}
+
 void usage() {
     std::cerr << "usage: matchbench --data DIR [--sizes 1000,10000,...] [--workloads world,city]\n"
                  "                  [--max-all-pairs N] [--max-redis N] [--seed N]\n"
-                 "                  [--redis-server PATH]\n";
+                 "                  [--redis-server PATH] [--room-sizes 1000000|0]\n";
 }
 
 } // namespace
@@ -290,7 +328,10 @@ int main(int argc, char **argv) {
             options.maxAllPairs = std::stoul(value());
         else if (arg == "--max-redis")
             options.maxRedis = std::stoul(value());
-        else if (arg == "--seed")
+        else if (arg == "--room-sizes") {
+            options.roomSizes = parseSizes(value());
+            std::erase(options.roomSizes, std::size_t(0));
+        } else if (arg == "--seed")
             options.seed = std::stoull(value());
         else if (arg == "--redis-server")
             options.redisServer = value();
@@ -335,8 +376,9 @@ int main(int argc, char **argv) {
                     continue;
                 if (matcher == Matcher::Redis && (!withRedis || n > options.maxRedis))
                     continue;
-                const CaseResult r =
-                    runIsolated(matcher, geography, workload, n, options, redisServer.port());
+                const CaseResult r = runIsolated([&] {
+                    return runCase(matcher, geography, workload, n, options, redisServer.port());
+                });
                 if (!r.ok) {
                     std::printf("%-5s %7zu %-9s failed\n", workloadName(workload), n,
                                 matcherName(matcher));
@@ -347,19 +389,7 @@ int main(int argc, char **argv) {
                 const char *same = matcher == Matcher::Engine        ? "-"
                                    : r.pairsHash == engine.pairsHash ? "yes"
                                                                      : "NO";
-                char full[40];
-                std::snprintf(full, sizeof full, "%.1f/%.1f", r.fullMs, r.fullCpuMs);
-                char inc[2][40];
-                for (int s = 0; s < 2; ++s)
-                    std::snprintf(inc[s], sizeof inc[s], "%.2f/%.2f", r.incremental[s].meanMs,
-                                  r.incremental[s].meanCpuMs);
-                std::printf("%-5s %7zu %-9s %17s %7.0f %6.0f | %6.0f %6.0f %15s %6.0f | %6.0f "
-                            "%6.0f %15s %6.0f | %7.1f %4s",
-                            workloadName(workload), n, matcherName(matcher), full, r.fullPairs,
-                            r.leftAfterFull, r.incremental[0].arrivals,
-                            r.incremental[0].waitingBefore, inc[0], r.incremental[0].pairs,
-                            r.incremental[1].arrivals, r.incremental[1].waitingBefore, inc[1],
-                            r.incremental[1].pairs, double(r.maxRssKb) / 1024.0, same);
+                printRow(workloadName(workload), n, matcherName(matcher), r, same);
                 if (matcher == Matcher::Redis)
                     std::printf("  + redis-server %.1f MB%s", double(r.redisBytes) / 1048576.0,
                                 r.rejected > 0 ? ", some clients beyond Redis's latitudes" : "");
@@ -368,6 +398,27 @@ int main(int argc, char **argv) {
             }
         }
     }
+
+    // Arrivals into a big room: the room is n sparse clients (full = building
+    // it, one tick), the arrivals come from the row's workload.
+    for (const std::size_t n : options.roomSizes) {
+        for (const Workload workload : options.workloads) {
+            const CaseResult r =
+                runIsolated([&] { return runRoomCase(geography, workload, n, options); });
+            char load[16];
+            std::snprintf(load, sizeof load, "%s*", workloadName(workload));
+            if (!r.ok) {
+                std::printf("%-5s %7zu engine    failed\n", load, n);
+                continue;
+            }
+            printRow(load, n, "engine", r, "-");
+            std::printf("\n");
+            std::fflush(stdout);
+        }
+    }
+    if (!options.roomSizes.empty())
+        std::printf("* = big room: n sparse clients (ranges 0.1-1 km, uniform over land) wait; "
+                    "full = building it,\n  inc = arrivals of the named workload into it.\n");
 
     std::printf("\nratios: peer time / engine time, wall and cpu (> 1: the engine is faster)\n");
     std::printf("%-5s %7s %-9s %17s %17s %17s\n", "load", "n", "peer", "full wall/cpu",

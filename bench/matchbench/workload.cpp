@@ -75,13 +75,23 @@ bool Geography::isLand(geo::GeoPoint p) const {
 }
 
 const char *workloadName(Workload w) {
-    return w == Workload::World ? "world" : "city";
+    switch (w) {
+    case Workload::World:
+        return "world";
+    case Workload::City:
+        return "city";
+    case Workload::Sparse:
+        return "sparse";
+    }
+    return "?";
 }
 
-ClientStream::ClientStream(const Geography &geography, Workload workload, std::uint64_t seed)
+ClientStream::ClientStream(const Geography &geography, Workload workload, std::uint64_t seed,
+                           ClientId firstId)
     : m_geo(geography)
     , m_workload(workload)
-    , m_rng(seed) {
+    , m_rng(seed)
+    , m_lastId(firstId) {
     std::vector<double> weights;
     for (const City &c : m_geo.cities())
         weights.push_back(c.population);
@@ -119,6 +129,9 @@ MatchCandidate ClientStream::next() {
         c.rangeKm = u < 0.6   ? uniform(1.0, 25.0)
                     : u < 0.9 ? uniform(25.0, 200.0)
                               : uniform(1000.0, geo::kMaxRangeKm);
+    } else if (m_workload == Workload::Sparse) {
+        c.pos = onLand();
+        c.rangeKm = uniform(0.1, 1.0);
     } else {
         const City &largest = m_geo.cities().front();
         // Uniform over the disc: the radius goes with the square root.

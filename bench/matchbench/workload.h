@@ -38,15 +38,21 @@ enum class Workload {
     World,
     // Everyone within 30 km of the largest city's centre; ranges 1-10 km.
     City,
+    // Uniform over land with ranges 0.1-1 km: hardly anyone is eligible for
+    // anyone, so a full tick leaves almost the whole room waiting. Used to
+    // build a room of a million waiting clients for the arrival benchmark.
+    Sparse,
 };
 
 const char *workloadName(Workload w);
 
-// Endless stream of clients of one workload; ids count up from 1, so the
-// stream order is the arrival order.
+// Endless stream of clients of one workload; ids count up, so the stream
+// order is the arrival order.
 class ClientStream {
 public:
-    ClientStream(const Geography &geography, Workload workload, std::uint64_t seed);
+    // Ids count up from firstId + 1.
+    ClientStream(const Geography &geography, Workload workload, std::uint64_t seed,
+                 ClientId firstId = 0);
     MatchCandidate next();
     std::vector<MatchCandidate> take(std::size_t n);
 
