@@ -262,41 +262,49 @@ void AccountHandler::onLogout() {
     reply(LoggedOut{});
 }
 
+void AccountHandler::rememberPartner() {
+    const auto pair = m_session.currentPair();
+    if (!pair)
+        return;
+    Partner p;
+    p.pairId = pair->id;
+    p.identityKey = pair->a == m_session.id() ? pair->identityKeyB : pair->identityKeyA;
+    if (AccountHandler *other = m_services.moderation.handlerOf(pair->partnerOf(m_session.id()))) {
+        if (other->identity())
+            p.accountId = other->identity()->accountId;
+        p.ip = other->ip().toString();
+    }
+    m_partner = p;
+}
+
 void AccountHandler::onBlock() {
     const QString ref = QStringLiteral("block");
-    const auto pair = m_session.currentPair();
-    if (!pair) {
-        fail(ErrorCode::Conflict, QStringLiteral("not paired"), ref);
+    if (!m_partner) {
+        fail(ErrorCode::Conflict, QStringLiteral("nobody to block: not paired yet"), ref);
         return;
     }
-    const quint64 partnerKey = pair->a == m_session.id() ? pair->identityKeyB : pair->identityKeyA;
-    m_blocks.push_back(Exclusion{partnerKey});
+    m_blocks.push_back(Exclusion{m_partner->identityKey});
     if (m_identity)
-        m_services.moderation.recordBlock(m_identity->accountId, partnerKey);
+        m_services.moderation.recordBlock(m_identity->accountId, m_partner->identityKey);
+    // Still paired: the pair ends now; otherwise it already has.
     m_session.leavePair(LeftReason::Blocked);
     reply(Blocked{});
 }
 
 void AccountHandler::onReport(const Report &m) {
     const QString ref = QStringLiteral("report");
-    const auto pair = m_session.currentPair();
-    if (!pair) {
-        fail(ErrorCode::Conflict, QStringLiteral("not paired"), ref);
+    if (!m_partner) {
+        fail(ErrorCode::Conflict, QStringLiteral("nobody to report: not paired yet"), ref);
         return;
     }
-    const ClientId partner = pair->partnerOf(m_session.id());
     ReportRecord r;
     r.reporterKey = QString::number(m_session.identityKey());
     if (m_identity)
         r.reporterAccountId = m_identity->accountId;
-    r.reportedKey =
-        QString::number(pair->a == m_session.id() ? pair->identityKeyB : pair->identityKeyA);
-    if (AccountHandler *other = m_services.moderation.handlerOf(partner)) {
-        if (other->identity())
-            r.reportedAccountId = other->identity()->accountId;
-        r.reportedIp = other->ip().toString();
-    }
-    r.pairId = pair->id;
+    r.reportedKey = QString::number(m_partner->identityKey);
+    r.reportedAccountId = m_partner->accountId;
+    r.reportedIp = m_partner->ip;
+    r.pairId = m_partner->pairId;
     r.reason = m.reason;
     r.createdMs = m_services.clock();
     QPointer<AccountHandler> self(this);

@@ -48,6 +48,9 @@ public:
     bool intercept(const protocol::ClientMessage &message);
     // Exclusions from this person's blocks, for their next `join`.
     std::vector<Exclusion> blockExclusions() const { return m_blocks; }
+    // Called when the session is paired: remembers who the partner is, so
+    // `block` and `report` still work right after the partner left.
+    void rememberPartner();
 
     const std::optional<Identity> &identity() const { return m_identity; }
     QHostAddress ip() const { return m_ip; }
@@ -87,6 +90,14 @@ private:
     std::vector<Exclusion> m_blocks;
     LeakyBucket m_messages;
     LeakyBucket m_joins;
+    // The current or last partner, for block/report.
+    struct Partner {
+        QString pairId;
+        quint64 identityKey = 0;
+        std::optional<qint64> accountId;
+        QString ip;
+    };
+    std::optional<Partner> m_partner;
     int m_strikes = 0;
     bool m_exempt = false; // from the chat rate limits (rate-exempt)
     bool m_authInFlight = false;

@@ -193,9 +193,11 @@ void Session::endPair(LeftReason reason) {
 }
 
 void Session::handleRelayed(const ServerMessage &event) {
-    if (std::holds_alternative<Matched>(event))
+    if (std::holds_alternative<Matched>(event)) {
         m_state = State::Paired;
-    else if (std::holds_alternative<PartnerLeft>(event))
+        if (m_account)
+            m_account->rememberPartner();
+    } else if (std::holds_alternative<PartnerLeft>(event))
         m_state = State::Lobby;
     send(event);
 }

@@ -513,6 +513,21 @@ void TstAccounts::blockedPairIsNeverMatchedAgain() {
     b2->send(Join{20, 20.01, 50});
     QVERIFY(b2->waitFor<Waiting>());
     QVERIFY(a2->staysWithout<Matched>(800));
+    // Blocking right after the partner left works too.
+    auto c = connectTo(*server);
+    auto d = connectTo(*server);
+    c->send(Join{-20, -20, 50});
+    d->send(Join{-20, -20.01, 50});
+    QVERIFY(c->waitFor<Matched>());
+    QVERIFY(d->waitFor<Matched>());
+    d->send(Leave{});
+    QVERIFY(c->waitFor<PartnerLeft>());
+    c->send(Block{});
+    QVERIFY(c->waitFor<Blocked>());
+    c->send(Join{-20, -20, 50});
+    d->send(Join{-20, -20.01, 50});
+    QVERIFY(c->waitFor<Waiting>());
+    QVERIFY(c->staysWithout<Matched>(800));
     // Both still match other people.
     auto guest = connectTo(*server);
     guest->send(Join{20, 20.02, 50});
@@ -537,13 +552,21 @@ void TstAccounts::reportIsStoredWithoutChatText() {
     QVERIFY(a->waitFor<IncomingMessage>());
     a->send(Report{QStringLiteral("spam links")});
     QVERIFY(a->waitFor<Reported>(10000));
+    // Abusers leave fast: the last partner can still be reported.
+    b->send(Leave{});
+    QVERIFY(a->waitFor<PartnerLeft>());
+    a->send(Report{QStringLiteral("left after insulting")});
+    QVERIFY(a->waitFor<Reported>(10000));
     QVERIFY(server->terminate());
 
     Storage s;
     s.open(StorageLocation{QString(), dir.path()});
-    const auto reports = s.listReports(true);
-    QCOMPARE(reports.size(), 1);
-    const ReportRecord &r = reports.first();
+    const auto reports = s.listReports(true); // newest first
+    QCOMPARE(reports.size(), 2);
+    QCOMPARE(reports.first().reason, QStringLiteral("left after insulting"));
+    QCOMPARE(reports.first().pairId, reports.last().pairId);
+    QCOMPARE(reports.first().reportedKey, reports.last().reportedKey);
+    const ReportRecord &r = reports.last();
     QCOMPARE(r.reason, QStringLiteral("spam links"));
     QVERIFY(r.reporterAccountId);
     QVERIFY(!r.reportedAccountId); // a guest
