@@ -15,6 +15,9 @@ ConsoleState::ConsoleState(Clock clock, QObject *parent)
 void ConsoleState::attach(ControlClient *client) {
     connect(client, &ControlClient::snapshotReceived, this, &ConsoleState::applySnapshot);
     connect(client, &ControlClient::deltaReceived, this, &ConsoleState::applyDelta);
+    // What is shown after a disconnect is the last known state, not a live
+    // one; the next subscription's snapshot replaces it.
+    connect(client, &ControlClient::serverGone, this, [this] { m_snapshotComplete = false; });
     connect(client, &ControlClient::reportsReceived, this,
             [this](qint64, const QList<control::Report> &reports) { m_reports.reset(reports); });
 }

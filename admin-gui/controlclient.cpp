@@ -72,8 +72,10 @@ void ControlClient::onConnected() {
 }
 
 void ControlClient::onDisconnected() {
-    const QString reason =
-        m_socket.closeReason().isEmpty() ? m_socket.errorString() : m_socket.closeReason();
+    // A failed reconnect keeps the previous close reason: report the error.
+    const QString reason = m_state == State::Connecting || m_socket.closeReason().isEmpty()
+                               ? m_socket.errorString()
+                               : m_socket.closeReason();
     const bool wasOnline = m_state == State::Online;
     m_role.clear();
     m_permissions.clear();

@@ -191,10 +191,15 @@ void TestControlStream::convergesAfterRandomChurn() {
         if (step % 8 == 0)
             QTest::qWait(0);
     }
+    // Two who certainly wait at the end (far from everyone, tiny ranges), so
+    // the final state is never empty whatever the dice said.
+    auto southPole = join(-89, -170, 1);
+    auto northPole = join(89, 170, 1);
+    QVERIFY(southPole && northPole);
     // Quiet now: both consoles must end up with exactly the server's state.
     QTRY_VERIFY_WITH_TIMEOUT(converged(*early), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(converged(*late), 10000);
-    QVERIFY(m_chat->waitingCount() + 2 * m_chat->pairCount() > 0);
+    QVERIFY(m_chat->waitingCount() >= 2);
     QCOMPARE(early->undecodable, 0);
     // Message counts only, never text, reach the console.
     for (const PairInfo &p : std::as_const(early->pairs))
