@@ -34,6 +34,10 @@ AccountHandler::AccountHandler(Session &session, SecurityServices &services, QOb
     m_services.moderation.attach(this);
 }
 
+QObject *AccountHandler::anchor() const {
+    return &m_services.moderation;
+}
+
 AccountHandler::~AccountHandler() {
     m_services.moderation.detach(this);
 }
@@ -204,12 +208,13 @@ void AccountHandler::finishAuth(const AuthResult &result) {
     // Blocks this account made earlier apply from its next join on.
     QPointer<AccountHandler> self(this);
     const qint64 accountId = ok.identity.accountId;
-    m_services.moderation.blocksOf(accountId).then(this, [self, accountId](QList<quint64> keys) {
-        if (!self || !self->m_identity || self->m_identity->accountId != accountId)
-            return;
-        for (const quint64 key : keys)
-            self->m_blocks.push_back(Exclusion{key});
-    });
+    m_services.moderation.blocksOf(accountId).then(
+        anchor(), [self, accountId](QList<quint64> keys) {
+            if (!self || !self->m_identity || self->m_identity->accountId != accountId)
+                return;
+            for (const quint64 key : keys)
+                self->m_blocks.push_back(Exclusion{key});
+        });
 }
 
 void AccountHandler::onRegister(const Register &m) {
@@ -217,7 +222,7 @@ void AccountHandler::onRegister(const Register &m) {
         return;
     QPointer<AccountHandler> self(this);
     m_services.accounts.registerAccount(m.username, m.password, m_ip)
-        .then(this, [self](const AuthResult &r) {
+        .then(anchor(), [self](const AuthResult &r) {
             if (self)
                 self->finishAuth(r);
         });
@@ -228,7 +233,7 @@ void AccountHandler::onLogin(const Login &m) {
         return;
     QPointer<AccountHandler> self(this);
     m_services.accounts.login(m.username, m.password, m.totp, m_ip)
-        .then(this, [self](const AuthResult &r) {
+        .then(anchor(), [self](const AuthResult &r) {
             if (self)
                 self->finishAuth(r);
         });
@@ -238,7 +243,7 @@ void AccountHandler::onResume(const Resume &m) {
     if (!startAuth(QStringLiteral("resume")))
         return;
     QPointer<AccountHandler> self(this);
-    m_services.accounts.resume(m.token, m_ip).then(this, [self](const AuthResult &r) {
+    m_services.accounts.resume(m.token, m_ip).then(anchor(), [self](const AuthResult &r) {
         if (self)
             self->finishAuth(r);
     });
@@ -309,12 +314,12 @@ void AccountHandler::onReport(const Report &m) {
     r.createdMs = m_services.clock();
     QPointer<AccountHandler> self(this);
     m_services.moderation.recordReport(r)
-        .then(this,
+        .then(anchor(),
               [self](qint64) {
                   if (self)
                       self->reply(Reported{});
               })
-        .onFailed(this, [self, ref] {
+        .onFailed(anchor(), [self, ref] {
             if (self)
                 self->fail(ErrorCode::Internal, QStringLiteral("could not store the report"), ref);
         });

@@ -64,13 +64,18 @@ private:
     void fail(protocol::ErrorCode code, const QString &message, const QString &ref);
     bool startAuth(const QString &ref);
     void finishAuth(const AuthResult &result);
+    // The context for continuations of async results: a long-lived object on
+    // this thread, because Qt 6.4 invokes a continuation on its context
+    // without checking that it still exists. The handler itself may be gone
+    // by then; continuations check a QPointer to it.
+    QObject *anchor() const;
     // The logged-in identity, or null after answering `unauthorized`.
     const Identity *identityFor(const QString &ref);
     // Sends the outcome when it arrives, if this handler still exists.
     template <typename T>
     void replyWhenReady(QFuture<Outcome<T>> future) {
         QPointer<AccountHandler> self(this);
-        future.then(this, [self](const Outcome<T> &outcome) {
+        future.then(anchor(), [self](const Outcome<T> &outcome) {
             if (self)
                 std::visit([&](const auto &v) { self->reply(v); }, outcome);
         });

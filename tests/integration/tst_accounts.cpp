@@ -65,6 +65,7 @@ private Q_SLOTS:
     void banWhileConnectedKicksAndBlocksJoin();
     void killDuringRegistrationsLosesNothing();
     void userCommandBootstrapsStaff();
+    void disconnectDuringLoginIsHarmless();
 
 private:
     int userCommand(const QStringList &args, const QByteArray &stdinData = {},
@@ -792,6 +793,32 @@ void TstAccounts::userCommandBootstrapsStaff() {
     QCOMPARE(toString(expectError(*b, ErrorCode::Unauthorized).code),
              toString(ErrorCode::Unauthorized));
     QVERIFY(server->terminate());
+}
+
+void TstAccounts::disconnectDuringLoginIsHarmless() {
+    QTemporaryDir dir;
+    // Default (slow) Argon2id parameters, so the clients are gone before
+    // their results arrive.
+    auto server = std::make_unique<ServerProcess>(QStringList{
+        QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--rate-login-user-burst"),
+        QStringLiteral("100"), QStringLiteral("--rate-register-burst"), QStringLiteral("100")});
+    QVERIFY(server->start());
+    for (int i = 0; i < 10; ++i) {
+        auto c = connectTo(*server);
+        QVERIFY(c);
+        if (i % 2)
+            c->send(Register{QStringLiteral("gone%1").arg(i), kPassword});
+        else
+            c->send(Login{QStringLiteral("nobody"), kPassword, std::nullopt});
+        c->socket().abort();
+    }
+    // The server is still there and answers.
+    auto d = connectTo(*server);
+    QVERIFY(d);
+    QVERIFY(registerAs(*d, QStringLiteral("survivor")));
+    QVERIFY(server->isRunning());
+    QVERIFY(server->terminate());
+    QCOMPARE(server->exitCode(), 0);
 }
 
 QTEST_MAIN(TstAccounts)
