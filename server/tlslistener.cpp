@@ -22,6 +22,42 @@ bool isOriginAllowed(const QStringList &allowedOrigins, const QString &origin) {
     return false;
 }
 
+QString configureTls(QWebSocketServer &server, const QString &certPath, const QString &keyPath) {
+    QFile certFile(certPath);
+    if (!certFile.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read --tls-cert '%1'").arg(certPath);
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll());
+    if (chain.isEmpty())
+        return QStringLiteral("--tls-cert '%1' holds no PEM certificate").arg(certPath);
+    QFile keyFile(keyPath);
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read --tls-key '%1'").arg(keyPath);
+    const QByteArray pem = keyFile.readAll();
+    QSslKey key(pem, QSsl::Rsa);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Ec);
+    if (key.isNull())
+        return QStringLiteral("--tls-key '%1' is not an unencrypted PEM RSA or EC key")
+            .arg(keyPath);
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setLocalCertificateChain(chain);
+    ssl.setPrivateKey(key);
+    ssl.setProtocol(QSsl::TlsV1_2OrLater);
+    ssl.setPeerVerifyMode(QSslSocket::VerifyNone); // clients have no certificates
+    server.setSslConfiguration(ssl);
+    return {};
+}
+
+void enforceOrigins(QWebSocketServer &server, const QStringList &allowedOrigins) {
+    QObject::connect(&server, &QWebSocketServer::originAuthenticationRequired, &server,
+                     [allowedOrigins](QWebSocketCorsAuthenticator *auth) {
+                         const bool ok = isOriginAllowed(allowedOrigins, auth->origin());
+                         if (!ok)
+                             qCInfo(lcTls) << "refused a handshake from a disallowed Origin";
+                         auth->setAllowed(ok);
+                     });
+}
+
 namespace {
 
 class TlsListener final : public ConnectionListener {
@@ -33,13 +69,7 @@ public:
         m_error = configure();
         m_server.setHandshakeTimeout(std::chrono::milliseconds(settings.handshakeTimeoutMs));
         m_server.setMaxPendingConnections(qMin(settings.backlog, 4096));
-        connect(&m_server, &QWebSocketServer::originAuthenticationRequired, this,
-                [this](QWebSocketCorsAuthenticator *auth) {
-                    const bool ok = isOriginAllowed(m_settings.allowedOrigins, auth->origin());
-                    if (!ok)
-                        qCInfo(lcTls) << "refused a handshake from a disallowed Origin";
-                    auth->setAllowed(ok);
-                });
+        enforceOrigins(m_server, m_settings.allowedOrigins);
         connect(&m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
             qCDebug(lcTls) << "TLS errors with a client:" << errors.size();
         });
@@ -68,30 +98,7 @@ public:
 
 private:
     QString configure() {
-        QFile certFile(m_settings.tlsCertFile);
-        if (!certFile.open(QIODevice::ReadOnly))
-            return QStringLiteral("cannot read --tls-cert '%1'").arg(m_settings.tlsCertFile);
-        const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll());
-        if (chain.isEmpty())
-            return QStringLiteral("--tls-cert '%1' holds no PEM certificate")
-                .arg(m_settings.tlsCertFile);
-        QFile keyFile(m_settings.tlsKeyFile);
-        if (!keyFile.open(QIODevice::ReadOnly))
-            return QStringLiteral("cannot read --tls-key '%1'").arg(m_settings.tlsKeyFile);
-        const QByteArray pem = keyFile.readAll();
-        QSslKey key(pem, QSsl::Rsa);
-        if (key.isNull())
-            key = QSslKey(pem, QSsl::Ec);
-        if (key.isNull())
-            return QStringLiteral("--tls-key '%1' is not an unencrypted PEM RSA or EC key")
-                .arg(m_settings.tlsKeyFile);
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.setLocalCertificateChain(chain);
-        ssl.setPrivateKey(key);
-        ssl.setProtocol(QSsl::TlsV1_2OrLater);
-        ssl.setPeerVerifyMode(QSslSocket::VerifyNone); // clients have no certificates
-        m_server.setSslConfiguration(ssl);
-        return {};
+        return configureTls(m_server, m_settings.tlsCertFile, m_settings.tlsKeyFile);
     }
 
     ListenerSettings m_settings;
