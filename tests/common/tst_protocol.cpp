@@ -1,6 +1,8 @@
 #include "badframes.h"
 #include "protocol.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace whisper::protocol;
@@ -24,6 +26,8 @@ private Q_SLOTS:
     void errorNamesRoundTrip();
     void encodesWireNames();
     void codePointsCountSurrogatePairsOnce();
+    void hotMessagesMatchQJsonDocument_data();
+    void hotMessagesMatchQJsonDocument();
 };
 
 void TestProtocol::clientRoundTrip_data() {
@@ -166,6 +170,39 @@ void TestProtocol::codePointsCountSurrogatePairsOnce() {
     QCOMPARE(codePointCount(QStringLiteral("abc")), 3);
     QCOMPARE(codePointCount(QString::fromUtf8("\xF0\x9F\x98\x80")), 1);
     QCOMPARE(codePointCount(QString()), 0);
+}
+
+// `message` and `delivered` are written without QJsonDocument when their text
+// needs no escaping; the bytes must stay exactly what QJsonDocument writes.
+void TestProtocol::hotMessagesMatchQJsonDocument_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("ts");
+    QTest::addRow("plain") << QStringLiteral("hello there") << qint64(1764284400123);
+    QTest::addRow("one char, ts 0") << QStringLiteral("x") << qint64(0);
+    QTest::addRow("punctuation") << QStringLiteral("a/b <c> & {d}: 'e' ~!@#$%^*()") << qint64(1);
+    QTest::addRow("quote") << QStringLiteral("say \"hi\"") << qint64(2);
+    QTest::addRow("backslash") << QStringLiteral("C:\\temp") << qint64(3);
+    QTest::addRow("newline and tab") << QStringLiteral("a\nb\tc") << qint64(4);
+    QTest::addRow("control char") << QString(QChar(0x01)) << qint64(5);
+    QTest::addRow("DEL") << QString(QChar(0x7F)) << qint64(6);
+    QTest::addRow("latin-1") << QStringLiteral("caf\u00e9") << qint64(7);
+    QTest::addRow("emoji") << QString::fromUtf8("\xF0\x9F\x98\x80 ok") << qint64(8);
+    QTest::addRow("line separator") << QString(QChar(0x2028)) << qint64(9);
+    QTest::addRow("max safe ts") << QStringLiteral("t") << qint64(9007199254740991);
+}
+
+void TestProtocol::hotMessagesMatchQJsonDocument() {
+    QFETCH(QString, text);
+    QFETCH(qint64, ts);
+    const QJsonObject message{{QStringLiteral("type"), QStringLiteral("message")},
+                              {QStringLiteral("text"), text},
+                              {QStringLiteral("ts"), ts}};
+    QCOMPARE(Codec::encode(ServerMessage{IncomingMessage{text, ts}}),
+             QJsonDocument(message).toJson(QJsonDocument::Compact));
+    const QJsonObject delivered{{QStringLiteral("type"), QStringLiteral("delivered")},
+                                {QStringLiteral("id"), text}};
+    QCOMPARE(Codec::encode(ServerMessage{Delivered{text}}),
+             QJsonDocument(delivered).toJson(QJsonDocument::Compact));
 }
 
 QTEST_APPLESS_MAIN(TestProtocol)
