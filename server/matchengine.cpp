@@ -5,10 +5,16 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
+#include <new>
 #include <numbers>
 #include <queue>
 #include <tuple>
 #include <unordered_map>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 namespace whisper {
 
@@ -38,6 +44,50 @@ constexpr std::size_t kCompactionSlack = 4096;
 constexpr std::size_t kPruneSlack = 256;
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+// Allocator for the entry array: blocks of 2 MiB and more are aligned to
+// 2 MiB and offered to the kernel as huge pages (Debian's default is THP
+// "madvise"). A million waiting clients take about 110 MB of entries; with
+// 4 KiB pages, filling them costs a page fault per page, which measured at
+// half of add()'s time at 1M. Not used for the index levels: they are
+// rebuilt often, and a fresh huge-page block can stall on compaction
+// (measured slower). Harmless where huge pages are off.
+template <class T>
+struct HugePageAllocator {
+    using value_type = T;
+    static constexpr std::size_t kHuge = std::size_t(2) << 20;
+
+    HugePageAllocator() = default;
+    template <class U>
+    HugePageAllocator(const HugePageAllocator<U> &) {}
+
+    T *allocate(std::size_t n) {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes < kHuge)
+            return static_cast<T *>(::operator new(bytes));
+        const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+        void *p = std::aligned_alloc(kHuge, rounded);
+        if (!p)
+            throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+        ::madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+        return static_cast<T *>(p);
+    }
+    void deallocate(T *p, std::size_t n) {
+        if (n * sizeof(T) < kHuge)
+            ::operator delete(p);
+        else
+            std::free(p);
+    }
+    template <class U>
+    bool operator==(const HugePageAllocator<U> &) const {
+        return true;
+    }
+};
+
+template <class T>
+using BigVector = std::vector<T, HugePageAllocator<T>>;
 
 std::size_t rangeClass(double rangeKm) {
     const auto it = std::upper_bound(kClassUpperKm.begin(), kClassUpperKm.end(), rangeKm);
@@ -78,12 +128,17 @@ bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t n
 }
 
 struct MatchEngine::Impl {
+    struct Level;
+
     struct Entry {
         MatchCandidate candidate;
         std::uint64_t seq = 0; // arrival order
         std::array<float, 3> unit{};
         std::uint8_t rangeClass = 0;
         bool alive = true;
+        // Where the entry sits in its range class's index, while indexed.
+        Level *level = nullptr;
+        std::uint32_t levelIndex = 0;
         bool pending = true;
         bool indexed = false;
     };
@@ -95,16 +150,24 @@ struct MatchEngine::Impl {
         using Metric = nanoflann::L2_Simple_Adaptor<float, Level, float, std::uint32_t>;
         using Tree = nanoflann::KDTreeSingleIndexAdaptor<Metric, Level, 3, std::uint32_t>;
 
+        // Everything a visited candidate needs before the exact test, in one
+        // 32-byte record: a search is bound by cache misses, so a candidate
+        // should cost one line, not one per array.
+        struct Point {
+            std::array<float, 3> unit{};
+            // Squared chord of the entry's range (padded): most out-of-range
+            // candidates are turned away here, before any trigonometry.
+            float reach2 = 0.0f;
+            std::uint32_t slot = 0;
+            std::uint32_t alive = 1;
+            std::uint64_t seq = 0;
+        };
         // Stored in the tree's leaf order, so a leaf is one contiguous run.
-        std::vector<float> points; // x, y, z per entry
-        std::vector<std::uint32_t> slots;
-        // Squared chord of each entry's range (padded): most out-of-range
-        // candidates are turned away here, before any trigonometry.
-        std::vector<float> reach2;
+        std::vector<Point> points;
         std::unique_ptr<Tree> tree;
 
-        std::size_t kdtree_get_point_count() const { return slots.size(); }
-        float kdtree_get_pt(std::uint32_t i, std::size_t dim) const { return points[3 * i + dim]; }
+        std::size_t kdtree_get_point_count() const { return points.size(); }
+        float kdtree_get_pt(std::uint32_t i, std::size_t dim) const { return points[i].unit[dim]; }
         template <class Box>
         bool kdtree_get_bbox(Box &) const {
             return false;
@@ -124,13 +187,7 @@ struct MatchEngine::Impl {
 
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
-    std::vector<Entry> entries; // by slot; slots are only reused by compaction
-    // What every visited candidate needs, by slot, packed for the cache.
-    struct Hot {
-        std::uint64_t seq = 0;
-        bool alive = true;
-    };
-    std::vector<Hot> hot;
+    BigVector<Entry> entries; // by slot; slots are only reused by compaction
     std::unordered_map<ClientId, std::uint32_t> slotOf;
     std::size_t pending = 0;
     std::vector<std::uint32_t> pendingSlots; // in arrival order unless restored
@@ -159,7 +216,6 @@ struct MatchEngine::Impl {
         e.candidate = std::move(candidate);
         const auto slot = std::uint32_t(entries.size());
         slotOf.emplace(e.candidate.id, slot);
-        hot.push_back({e.seq, true});
         entries.push_back(std::move(e));
         pendingSlots.push_back(slot);
         unindexed.push_back(slot);
@@ -171,13 +227,14 @@ struct MatchEngine::Impl {
     void removeSlot(std::uint32_t slot) {
         Entry &e = entries[slot];
         e.alive = false;
-        hot[slot].alive = false;
         if (e.pending) {
             e.pending = false;
             --pending;
         }
-        if (e.indexed)
+        if (e.indexed) {
             --classes[e.rangeClass].live;
+            e.level->points[e.levelIndex].alive = 0;
+        }
         slotOf.erase(e.candidate.id);
         e.candidate.excludes = {};
     }
@@ -200,31 +257,28 @@ struct MatchEngine::Impl {
 
     void buildLevel(RangeClassIndex &index, std::vector<std::uint32_t> slots) {
         auto level = std::make_unique<Level>();
-        level->points.reserve(slots.size() * 3);
-        for (const std::uint32_t slot : slots) {
-            const Entry &e = entries[slot];
-            level->points.insert(level->points.end(), e.unit.begin(), e.unit.end());
+        level->points.resize(slots.size());
+        for (std::size_t i = 0; i < slots.size(); ++i) {
+            const Entry &e = entries[slots[i]];
+            level->points[i].unit = e.unit;
             index.maxRangeKm = std::max(index.maxRangeKm, e.candidate.rangeKm);
         }
         index.points += slots.size();
-        level->slots = std::move(slots);
         level->tree = std::make_unique<Level::Tree>(
             3, *level, nanoflann::KDTreeSingleIndexAdaptorParams(kLeafSize));
         // Put the data in the tree's order and make its permutation the
         // identity: leaf scans then read memory sequentially.
         auto &order = level->tree->vAcc;
-        std::vector<float> points(level->points.size());
-        std::vector<std::uint32_t> inOrder(order.size());
-        level->reach2.resize(order.size());
+        std::vector<Level::Point> points(order.size());
         for (std::size_t i = 0; i < order.size(); ++i) {
-            const std::uint32_t from = order[i];
-            std::copy_n(level->points.begin() + 3 * from, 3, points.begin() + 3 * i);
-            inOrder[i] = level->slots[from];
-            level->reach2[i] = squaredSearchRadius(entries[inOrder[i]].candidate.rangeKm);
+            const std::uint32_t slot = slots[order[i]];
+            Entry &e = entries[slot];
+            points[i] = {e.unit, squaredSearchRadius(e.candidate.rangeKm), slot, 1, e.seq};
+            e.level = level.get();
+            e.levelIndex = std::uint32_t(i);
             order[i] = std::uint32_t(i);
         }
         level->points = std::move(points);
-        level->slots = std::move(inOrder);
         index.levels.push_back(std::move(level));
     }
 
@@ -233,10 +287,10 @@ struct MatchEngine::Impl {
         std::vector<std::uint32_t> live;
         for (std::size_t i = from; i < index.levels.size(); ++i) {
             const Level &level = *index.levels[i];
-            index.points -= level.slots.size();
-            for (const std::uint32_t slot : level.slots)
-                if (entries[slot].alive)
-                    live.push_back(slot);
+            index.points -= level.points.size();
+            for (const Level::Point &p : level.points)
+                if (p.alive)
+                    live.push_back(p.slot);
         }
         index.levels.resize(from);
         if (!live.empty())
@@ -261,7 +315,7 @@ struct MatchEngine::Impl {
             }
             auto &levels = index.levels;
             while (levels.size() >= 2 &&
-                   levels.back()->slots.size() * 2 >= levels[levels.size() - 2]->slots.size())
+                   levels.back()->points.size() * 2 >= levels[levels.size() - 2]->points.size())
                 mergeLevels(index, levels.size() - 2);
             pruneIfMostlyDead(index);
         }
@@ -281,9 +335,8 @@ struct MatchEngine::Impl {
     void compactIfSparse() {
         if (entries.size() <= 2 * slotOf.size() + kCompactionSlack)
             return;
-        std::vector<Entry> kept;
+        BigVector<Entry> kept;
         kept.reserve(slotOf.size() * 2);
-        hot.clear();
         pendingSlots.clear();
         unindexed.clear();
         for (Entry &e : entries) {
@@ -295,7 +348,6 @@ struct MatchEngine::Impl {
             if (e.pending)
                 pendingSlots.push_back(slot);
             unindexed.push_back(slot);
-            hot.push_back({e.seq, true});
             kept.push_back(std::move(e));
         }
         entries = std::move(kept);
@@ -329,15 +381,13 @@ struct MatchEngine::Impl {
         bool full() const { return true; }
 
         bool addPoint(float dist2, std::uint32_t index) {
-            if (dist2 >= worst || dist2 > level->reach2[index])
+            const Level::Point &p = level->points[index];
+            if (dist2 >= worst || dist2 > p.reach2 || !p.alive || p.slot == servedSlot)
                 return true;
-            const std::uint32_t slot = level->slots[index];
-            const Hot &h = impl.hot[slot];
-            if (!h.alive || slot == servedSlot)
-                return true;
+            const std::uint32_t slot = p.slot;
             // Under longest-waiting only an earlier arrival can win: skip the
             // trigonometry for everyone else.
-            if (Policy == MatchPolicy::LongestWaiting && h.seq >= bestSeq)
+            if (Policy == MatchPolicy::LongestWaiting && p.seq >= bestSeq)
                 return true;
             const Entry &other = impl.entries[slot];
             if (other.candidate.identityKey == served.candidate.identityKey)
