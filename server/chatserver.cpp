@@ -2,6 +2,7 @@
 
 #include "geo.h"
 #include "ids.h"
+#include "tlslistener.h"
 
 #include <QDateTime>
 #include <QHostAddress>
@@ -23,7 +24,8 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     , m_room(std::make_unique<InProcessWaitingRoom>())
     , m_pairs(std::make_unique<InProcessPairRegistry>())
     , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000)
-    , m_server(config.serverName, QWebSocketServer::NonSecureMode) {
+    , m_server(config.serverName, config.tlsCert.isEmpty() ? QWebSocketServer::NonSecureMode
+                                                           : QWebSocketServer::SecureMode) {
     m_context.reset(new SessionContext{m_config, m_codec, *m_room, *m_pairs, *this,
                                        m_recentPartners, [this] { return now(); }});
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
@@ -32,6 +34,11 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
 
     m_server.setHandshakeTimeout(std::chrono::milliseconds(config.handshakeTimeoutMs));
     m_server.setMaxPendingConnections(qMax(50, qMin(config.maxConnections, 4096)));
+    // wss:// and the browser Origin policy (tlslistener.h); a TLS problem
+    // makes listen() fail with it.
+    if (!config.tlsCert.isEmpty())
+        m_errorString = configureTls(m_server, config.tlsCert, config.tlsKey);
+    enforceOrigins(m_server, config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts));
     connect(&m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
     connect(
         &m_server, &QWebSocketServer::acceptError, this,
@@ -67,6 +74,8 @@ qint64 ChatServer::now() const {
 }
 
 bool ChatServer::listen() {
+    if (!m_errorString.isEmpty())
+        return false;
     const QHostAddress address(m_config.listenAddress);
     if (!m_server.listen(address, quint16(m_config.port))) {
         m_errorString = QStringLiteral("cannot listen on %1:%2: %3")

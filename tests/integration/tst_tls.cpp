@@ -141,14 +141,21 @@ void TstTls::disallowedOriginIsRefusedOnPlainTransport() {
     QVERIFY(server.start());
     QWebSocket evil(QStringLiteral("https://evil.example"));
     QSignalSpy frames(&evil, &QWebSocket::textMessageReceived);
+    QSignalSpy connected(&evil, &QWebSocket::connected);
     QSignalSpy closed(&evil, &QWebSocket::disconnected);
     evil.open(server.chatUrl());
     QVERIFY(closed.wait(5000) || closed.count() > 0);
-    QCOMPARE(int(evil.closeCode()), 1008);
-    bool refused = false;
-    for (const auto &f : frames)
-        refused = refused || f.first().toString().contains(QLatin1String("origin not allowed"));
-    QVERIFY(refused);
+    // The Qt transport refuses in the handshake; the native one right after
+    // it, with an error and close code 1008. Either way no chat.
+    if (connected.count() > 0) {
+        QCOMPARE(int(evil.closeCode()), 1008);
+        bool refused = false;
+        for (const auto &f : frames)
+            refused = refused || f.first().toString().contains(QLatin1String("origin not allowed"));
+        QVERIFY(refused);
+    } else {
+        QVERIFY(frames.isEmpty());
+    }
     QWebSocket good(QStringLiteral("https://good.example"));
     QVERIFY(firstFrame(good, server.chatUrl()).contains(QLatin1String("\"welcome\"")));
     QVERIFY(server.terminate());
