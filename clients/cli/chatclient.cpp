@@ -134,6 +134,9 @@ void ChatClient::handle(const ServerMessage &message) {
                       .arg(toString(left->reason)));
         if (m_inputDone)
             leaveAndQuit();
+    } else if (const auto *notice = std::get_if<Notice>(&message)) {
+        if (human)
+            print(QStringLiteral("* notice from the operators: %1").arg(notice->text));
     } else if (std::holds_alternative<Left>(message)) {
         m_paired = false;
         if (human)

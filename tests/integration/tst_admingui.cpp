@@ -282,10 +282,22 @@ void TestAdminGui::adminBroadcastsAndDrains() {
 
     TestClient listener;
     QVERIFY(listener.connectTo(m_server->chatUrl()));
+    // A person in the console client sees the notice too.
+    QProcess cli;
+    cli.start(ServerProcess::binary(QStringLiteral("whisperchat-cli")),
+              {QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QByteArray cliOut;
+    QTRY_VERIFY_WITH_TIMEOUT((cliOut += cli.readAllStandardOutput(), cliOut.contains("connected")),
+                             10000);
     controlClient.broadcast(QStringLiteral("maintenance soon"));
     const auto notice = listener.waitFor<protocol::Notice>();
     QVERIFY(notice);
     QCOMPARE(notice->text, QStringLiteral("maintenance soon"));
+    QTRY_VERIFY_WITH_TIMEOUT((cliOut += cli.readAllStandardOutput(),
+                              cliOut.contains("notice from the operators: maintenance soon")),
+                             10000);
+    cli.kill();
+    cli.waitForFinished(3000);
 
     window.drainAction()->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->draining, 5000);
