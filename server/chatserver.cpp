@@ -2,7 +2,6 @@
 
 #include "geo.h"
 #include "ids.h"
-#include "tlslistener.h"
 
 #include <QDateTime>
 #include <QHostAddress>
@@ -23,26 +22,26 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     , m_codec(protocol::CodecLimits{config.maxTextChars})
     , m_room(std::make_unique<InProcessWaitingRoom>())
     , m_pairs(std::make_unique<InProcessPairRegistry>())
-    , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000)
-    , m_server(config.serverName, config.tlsCert.isEmpty() ? QWebSocketServer::NonSecureMode
-                                                           : QWebSocketServer::SecureMode) {
+    , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000) {
     m_context.reset(new SessionContext{m_config, m_codec, *m_room, *m_pairs, *this,
                                        m_recentPartners, [this] { return now(); }});
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
                                                 [this] { return now(); });
     connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);
 
-    m_server.setHandshakeTimeout(std::chrono::milliseconds(config.handshakeTimeoutMs));
-    m_server.setMaxPendingConnections(qMax(50, qMin(config.maxConnections, 4096)));
-    // wss:// and the browser Origin policy (tlslistener.h); a TLS problem
-    // makes listen() fail with it.
-    if (!config.tlsCert.isEmpty())
-        m_errorString = configureTls(m_server, config.tlsCert, config.tlsKey);
-    enforceOrigins(m_server, config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts));
-    connect(&m_server, &QWebSocketServer::newConnection, this, &ChatServer::onNewConnection);
-    connect(
-        &m_server, &QWebSocketServer::acceptError, this,
-        [](QAbstractSocket::SocketError error) { qCWarning(lcNet) << "accept failed:" << error; });
+    ListenerSettings listener;
+    listener.transport = config.transport == QLatin1String("qt") ? ListenerSettings::Transport::Qt
+                                                                  : ListenerSettings::Transport::Native;
+    listener.serverName = config.serverName;
+    listener.backlog = config.listenBacklog;
+    listener.handshakeTimeoutMs = config.handshakeTimeoutMs;
+    listener.maxMessageBytes = config.maxMessageBytes;
+    listener.tlsCertFile = config.tlsCert;
+    listener.tlsKeyFile = config.tlsKey;
+    listener.allowedOrigins = config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    m_listener = ConnectionListener::create(listener);
+    connect(m_listener.get(), &ConnectionListener::newConnection, this,
+            &ChatServer::onNewConnection);
 
     // Sweeping a few times per ping interval bounds how late an idle
     // connection is noticed without a timer per connection.
@@ -74,14 +73,12 @@ qint64 ChatServer::now() const {
 }
 
 bool ChatServer::listen() {
-    if (!m_errorString.isEmpty())
-        return false;
     const QHostAddress address(m_config.listenAddress);
-    if (!m_server.listen(address, quint16(m_config.port))) {
+    if (!m_listener->listen(address, quint16(m_config.port))) {
         m_errorString = QStringLiteral("cannot listen on %1:%2: %3")
                             .arg(m_config.listenAddress)
                             .arg(m_config.port)
-                            .arg(m_server.errorString());
+                            .arg(m_listener->errorString());
         return false;
     }
     m_matchmaker->start();
@@ -94,55 +91,50 @@ bool ChatServer::listen() {
 QUrl ChatServer::url() const {
     QUrl url;
     url.setScheme(m_config.tlsCert.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
-    url.setHost(m_server.serverAddress().toString());
-    url.setPort(m_server.serverPort());
+    url.setHost(m_listener->serverAddress().toString());
+    url.setPort(m_listener->serverPort());
     return url;
 }
 
-void ChatServer::onNewConnection() {
-    while (QWebSocket *socket = m_server.nextPendingConnection()) {
-        // Limits first, before any frame of this client is processed.
-        socket->setMaxAllowedIncomingMessageSize(quint64(m_config.maxMessageBytes));
-        socket->setMaxAllowedIncomingFrameSize(quint64(m_config.maxMessageBytes));
-
-        if (m_shuttingDown) {
-            socket->close(QWebSocketProtocol::CloseCodeGoingAway,
-                          QStringLiteral("server shutting down"));
-            socket->deleteLater();
-            continue;
-        }
-        const QString path = socket->requestUrl().path();
-        if (!path.isEmpty() && path != QLatin1String("/") && path != QLatin1String("/ws")) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                          QStringLiteral("unknown endpoint path; use / or /ws"));
-            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-            continue;
-        }
-        if (m_draining) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                          QStringLiteral("server draining; try another node"));
-            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-            continue;
-        }
-        if (m_sessions.size() >= m_config.maxConnections) {
-            qCWarning(lcNet) << "connection limit" << m_config.maxConnections
-                             << "reached; refusing a client";
-            // 1013 "Try Again Later" would say it best, but Qt clients treat
-            // codes from 1012 up as protocol errors; 1008 and a reason do.
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                          QStringLiteral("server full; try again later"));
-            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-            continue;
-        }
-
-        const ClientId id = m_nextId++;
-        auto *session = new Session(id, QRandomGenerator::system()->generate64(),
-                                    new QtWebSocketConnection(socket), *m_context, this);
-        connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
-        m_sessions.insert(id, session);
-        m_lastPingMs.insert(id, now());
-        session->sendWelcome(randomOpaqueId());
+void ChatServer::onNewConnection(Connection *connection) {
+    // Message size limits were set by the listener, before any frame.
+    Connection *socket = connection;
+    connect(socket, &Connection::disconnected, socket, &QObject::deleteLater);
+    if (m_shuttingDown) {
+        socket->close(QWebSocketProtocol::CloseCodeGoingAway,
+                      QStringLiteral("server shutting down"));
+        return;
     }
+    const QString path = socket->requestUrl().path();
+    if (!path.isEmpty() && path != QLatin1String("/") && path != QLatin1String("/ws")) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("unknown endpoint path; use / or /ws"));
+        return;
+    }
+    if (m_draining) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("server draining; try another node"));
+        return;
+    }
+    if (m_sessions.size() >= m_config.maxConnections) {
+        qCWarning(lcNet) << "connection limit" << m_config.maxConnections
+                         << "reached; refusing a client";
+        // 1013 "Try Again Later" would say it best, but Qt clients treat
+        // codes from 1012 up as protocol errors; 1008 and a reason do.
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("server full; try again later"));
+        return;
+    }
+
+    const ClientId id = m_nextId++;
+    // From here the session owns the connection and deletes it.
+    socket->disconnect(socket);
+    auto *session = new Session(id, QRandomGenerator::system()->generate64(), socket,
+                                *m_context, this);
+    connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
+    m_sessions.insert(id, session);
+    m_lastPingMs.insert(id, now());
+    session->sendWelcome(randomOpaqueId());
 }
 
 bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event) {
@@ -261,7 +253,7 @@ void ChatServer::shutdown() {
     qCInfo(lcNet) << "shutting down; closing" << m_sessions.size() << "connections";
     m_matchmaker->stop();
     m_sweepTimer.stop();
-    m_server.close();
+    m_listener->close();
     if (m_sessions.isEmpty()) {
         QMetaObject::invokeMethod(this, &ChatServer::finishShutdown, Qt::QueuedConnection);
         return;

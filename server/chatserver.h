@@ -1,5 +1,6 @@
 #pragma once
 
+#include "listener.h"
 #include "matchmaker.h"
 #include "pairregistry.h"
 #include "protocol.h"
@@ -13,7 +14,6 @@
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
-#include <QWebSocketServer>
 
 #include <memory>
 
@@ -75,7 +75,7 @@ Q_SIGNALS:
 private:
     bool deliver(ClientId to, const protocol::ServerMessage &event) override;
 
-    void onNewConnection();
+    void onNewConnection(whisper::Connection *connection);
     void onMatched(ClientId served, ClientId partner, double distanceKm);
     void onSessionClosed(ClientId id);
     void sweep();
@@ -90,7 +90,7 @@ private:
     RecentPartners m_recentPartners;
     std::unique_ptr<SessionContext> m_context;
     std::unique_ptr<Matchmaker> m_matchmaker;
-    QWebSocketServer m_server;
+    std::unique_ptr<ConnectionListener> m_listener;
     QHash<ClientId, Session *> m_sessions;
     QHash<ClientId, qint64> m_lastPingMs;
     QTimer m_sweepTimer;

@@ -96,6 +96,18 @@ const std::vector<Setting> &settings() {
                                &ServerConfig::maxTextChars, 1, 100000));
         v.push_back(intSetting("max-connections", "Concurrent client connections",
                                &ServerConfig::maxConnections, 1, 10000000));
+        v.push_back(intSetting("listen-backlog", "Accept queue of the chat endpoint",
+                               &ServerConfig::listenBacklog, 1, 1 << 20));
+        v.push_back(stringSetting("transport", "NAME",
+                                  "WebSocket implementation: native or qt",
+                                  &ServerConfig::transport, [](const QString &value) {
+                                      return value == QLatin1String("native") ||
+                                                     value == QLatin1String("qt")
+                                                 ? QString()
+                                                 : QStringLiteral("must be 'native' or 'qt', "
+                                                                  "got '%1'")
+                                                       .arg(value);
+                                  }));
         v.push_back(intSetting("handshake-timeout-ms", "Time allowed for the WebSocket handshake",
                                &ServerConfig::handshakeTimeoutMs, 100, 600000));
         v.push_back(intSetting("ping-interval-ms", "WebSocket ping interval",

@@ -23,6 +23,10 @@ struct ServerConfig {
     int maxMessageBytes = 16 * 1024;
     int maxTextChars = 2000;
     int maxConnections = 10000;
+    int listenBacklog = 4096; // accept queue; the kernel caps it at net.core.somaxconn
+    // "native": the server's own RFC 6455 code on raw sockets (fast, small);
+    // "qt": QWebSocket, kept for comparison and as a fallback.
+    QString transport = QStringLiteral("native");
     int handshakeTimeoutMs = 10000;
     int pingIntervalMs = 30000;
     int idleTimeoutMs = 75000;
