@@ -73,7 +73,7 @@ struct ServerConfig {
     int rateAbuseStrikes = 20;
     // Addresses exempt from the chat rate limits (not from login limits):
     // the host's own load generators and health checks.
-    QString rateExempt = QStringLiteral("127.0.0.0/8,::1");
+    QString rateExempt; // none: least privilege; a local reverse proxy would exempt everyone
     int banRefreshSec = 60; // re-read bans made elsewhere (other nodes, database)
 };
 

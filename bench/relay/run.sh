@@ -53,7 +53,8 @@ start_server() {
   if [ "$impl" = whisperchat ]; then
     "${pin_server[@]}" "$server" --listen 127.0.0.1 --port 0 --control-port 0 \
       --max-connections 19500 --data-dir "$out_dir/data" \
-      --idle-timeout-ms 600000 --ping-interval-ms 300000 >"$log" 2>&1 &
+      --idle-timeout-ms 600000 --ping-interval-ms 300000 \
+      --rate-exempt 127.0.0.0/8,::1 >"$log" 2>&1 &
   else
     "${pin_server[@]}" node "$peer_dir/server.js" --listen 127.0.0.1 --port 0 >"$log" 2>&1 &
   fi
