@@ -1,10 +1,10 @@
 #include "controlprotocol.h"
 
+#include "jsonreader.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QJsonParseError>
-#include <QStringDecoder>
 
 #include <cmath>
 
@@ -12,14 +12,9 @@ namespace whisper::control {
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-constexpr double kMaxSafeInteger = 9007199254740991.0;
+using json::FieldReader;
+using json::kMaxSafeInteger;
+using json::Overloaded;
 
 constexpr std::pair<EventKind, const char *> kEventNames[] = {
     {EventKind::Matched, "matched"},   {EventKind::Left, "left"},
@@ -27,166 +22,11 @@ constexpr std::pair<EventKind, const char *> kEventNames[] = {
     {EventKind::Reported, "reported"},
 };
 
-// Reads typed fields out of one object and keeps the first problem, so each
-// decoder reads like its table in CONTROL-PROTOCOL.md.
-class Reader {
-public:
-    Reader(QJsonObject object, QString type)
-        : m_object(std::move(object))
-        , m_type(std::move(type)) {}
-
-    bool ok() const { return !m_error.has_value(); }
-    DecodeError error() const { return *m_error; }
-    void fail(const QString &message) {
-        if (!m_error)
-            m_error = DecodeError{ErrorCode::BadRequest, message, m_type};
-    }
-    bool has(const char *field) const { return m_object.contains(QLatin1String(field)); }
-
-    double number(const char *field, double min, double max) {
-        const QJsonValue v = value(field);
-        if (!ok())
-            return 0.0;
-        if (!v.isDouble() || !std::isfinite(v.toDouble()))
-            return wrong(field, "a finite number"), 0.0;
-        const double d = v.toDouble();
-        if (d < min || d > max)
-            return outOfRange(field, min, max), 0.0;
-        return d;
-    }
-    qint64 integer(const char *field, double min = -kMaxSafeInteger, double max = kMaxSafeInteger) {
-        const double d = number(field, min, max);
-        if (ok() && d != std::trunc(d))
-            wrong(field, "an integer");
-        return ok() ? qint64(d) : 0;
-    }
-    bool boolean(const char *field) {
-        const QJsonValue v = value(field);
-        if (ok() && !v.isBool())
-            wrong(field, "a boolean");
-        return ok() && v.toBool();
-    }
-    QString string(const char *field, int maxChars, bool allowEmpty = true) {
-        const QJsonValue v = value(field);
-        if (!ok())
-            return {};
-        if (!v.isString())
-            return wrong(field, "a string"), QString();
-        const QString s = v.toString();
-        if (s.size() > maxChars)
-            fail(QStringLiteral("field '%1' is longer than %2 characters")
-                     .arg(QLatin1String(field))
-                     .arg(maxChars));
-        else if (!allowEmpty && s.isEmpty())
-            fail(QStringLiteral("field '%1' must not be empty").arg(QLatin1String(field)));
-        return s;
-    }
-    QString optionalString(const char *field, int maxChars) {
-        return has(field) ? string(field, maxChars) : QString();
-    }
-    QJsonArray array(const char *field) {
-        const QJsonValue v = value(field);
-        if (ok() && !v.isArray())
-            wrong(field, "an array");
-        return ok() ? v.toArray() : QJsonArray();
-    }
-    QJsonObject object(const char *field) {
-        const QJsonValue v = value(field);
-        if (ok() && !v.isObject())
-            wrong(field, "an object");
-        return ok() ? v.toObject() : QJsonObject();
-    }
-    // Decodes every element of an array of objects with `one`.
-    template <typename T, typename F>
-    QList<T> list(const char *field, F one) {
-        QList<T> out;
-        const QJsonArray items = array(field);
-        out.reserve(items.size());
-        for (const QJsonValue &item : items) {
-            if (!item.isObject()) {
-                fail(QStringLiteral("field '%1' must hold objects").arg(QLatin1String(field)));
-                break;
-            }
-            Reader r(item.toObject(), m_type);
-            out.append(one(r));
-            if (!r.ok()) {
-                fail(QStringLiteral("%1: %2").arg(QLatin1String(field), r.error().message));
-                break;
-            }
-        }
-        return out;
-    }
-    QStringList strings(const char *field, int maxChars) {
-        QStringList out;
-        const QJsonArray items = array(field);
-        out.reserve(items.size());
-        for (const QJsonValue &item : items) {
-            if (!item.isString() || item.toString().size() > maxChars) {
-                fail(QStringLiteral("field '%1' must hold strings of at most %2 characters")
-                         .arg(QLatin1String(field))
-                         .arg(maxChars));
-                break;
-            }
-            out.append(item.toString());
-        }
-        return out;
-    }
-
-private:
-    QJsonValue value(const char *field) {
-        if (!ok())
-            return {};
-        const auto it = m_object.constFind(QLatin1String(field));
-        if (it == m_object.constEnd()) {
-            fail(QStringLiteral("missing field '%1'").arg(QLatin1String(field)));
-            return {};
-        }
-        return it.value();
-    }
-    void wrong(const char *field, const char *expected) {
-        fail(QStringLiteral("field '%1' must be %2")
-                 .arg(QLatin1String(field), QLatin1String(expected)));
-    }
-    void outOfRange(const char *field, double min, double max) {
-        fail(QStringLiteral("field '%1' must be from %2 to %3")
-                 .arg(QLatin1String(field))
-                 .arg(min, 0, 'g', 16)
-                 .arg(max, 0, 'g', 16));
-    }
-
-    QJsonObject m_object;
-    QString m_type;
-    std::optional<DecodeError> m_error;
-};
-
-std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteArrayView bytes) {
-    auto bad = [](const QString &message) {
-        return DecodeError{ErrorCode::BadRequest, message, QString()};
-    };
-    QStringDecoder utf8(QStringDecoder::Utf8);
-    const QString text = utf8(bytes);
-    if (utf8.hasError())
-        return bad(QStringLiteral("frame is not valid UTF-8"));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return bad(QStringLiteral("invalid JSON at offset %1: %2")
-                       .arg(parseError.offset)
-                       .arg(parseError.errorString()));
-    if (!doc.isObject())
-        return bad(QStringLiteral("frame must be a JSON object"));
-    const QJsonObject object = doc.object();
-    const QJsonValue type = object.value(QLatin1String("type"));
-    if (!type.isString())
-        return bad(QStringLiteral("missing string field 'type'"));
-    return std::pair{object, type.toString()};
-}
-
-qint64 readReq(Reader &r) {
+qint64 readReq(FieldReader &r) {
     return r.integer("req", 0, kMaxSafeInteger);
 }
 
-QString readId(Reader &r, const char *field) {
+QString readId(FieldReader &r, const char *field) {
     return r.string(field, kMaxIdChars, false);
 }
 
@@ -200,7 +40,7 @@ QJsonObject toJson(const WaitingClient &w) {
             {QStringLiteral("since_ms"), double(w.sinceMs)},
             {QStringLiteral("account"), w.account}};
 }
-WaitingClient waitingFrom(Reader &r) {
+WaitingClient waitingFrom(FieldReader &r) {
     WaitingClient w;
     w.id = readId(r, "id");
     w.lat = r.number("lat", -90, 90);
@@ -223,7 +63,7 @@ QJsonObject toJson(const PairInfo &p) {
             {QStringLiteral("b_lat"), p.latB},
             {QStringLiteral("b_lon"), p.lonB}};
 }
-PairInfo pairFrom(Reader &r) {
+PairInfo pairFrom(FieldReader &r) {
     PairInfo p;
     p.id = readId(r, "id");
     p.a = readId(r, "a");
@@ -241,7 +81,7 @@ PairInfo pairFrom(Reader &r) {
 QJsonObject toJson(const PairMessages &p) {
     return {{QStringLiteral("id"), p.id}, {QStringLiteral("messages"), double(p.messages)}};
 }
-PairMessages pairMessagesFrom(Reader &r) {
+PairMessages pairMessagesFrom(FieldReader &r) {
     PairMessages p;
     p.id = readId(r, "id");
     p.messages = r.integer("messages", 0);
@@ -254,7 +94,7 @@ QJsonObject toJson(const Event &e) {
             {QStringLiteral("subject"), e.subject},
             {QStringLiteral("detail"), e.detail}};
 }
-Event eventFrom(Reader &r) {
+Event eventFrom(FieldReader &r) {
     Event e;
     const QString kind = r.string("kind", 32);
     if (const auto k = eventKindFromString(kind))
@@ -284,7 +124,7 @@ QJsonObject toJson(const Stats &s) {
         o.insert(QStringLiteral("relay_p99_ms"), *s.relayP99Ms);
     return o;
 }
-Stats statsFrom(Reader &r) {
+Stats statsFrom(FieldReader &r) {
     Stats s;
     s.connections = int(r.integer("connections", 0, INT_MAX));
     s.waiting = int(r.integer("waiting", 0, INT_MAX));
@@ -312,7 +152,7 @@ QJsonObject toJson(const Report &p) {
             {QStringLiteral("resolved"), p.resolved},
             {QStringLiteral("resolution"), p.resolution}};
 }
-Report reportFrom(Reader &r) {
+Report reportFrom(FieldReader &r) {
     Report p;
     p.id = readId(r, "id");
     p.reporter = r.string("reporter", kMaxUsernameChars + kMaxIdChars);
@@ -331,7 +171,7 @@ QJsonObject toJson(const AccountInfo &a) {
             {QStringLiteral("totp_enabled"), a.totpEnabled},
             {QStringLiteral("banned_until_ms"), double(a.bannedUntilMs)}};
 }
-AccountInfo accountFrom(Reader &r) {
+AccountInfo accountFrom(FieldReader &r) {
     AccountInfo a;
     a.username = r.string("username", kMaxUsernameChars, false);
     a.role = r.string("role", 16, false);
@@ -540,11 +380,11 @@ QByteArray Codec::encode(const ServerMessage &message) {
 }
 
 Decoded<ConsoleMessage> Codec::decodeConsole(QByteArrayView utf8Json) {
-    auto parsed = parseEnvelope(utf8Json);
+    auto parsed = json::parseObjectFrame(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
         return *err;
     const auto &[object, type] = std::get<0>(parsed);
-    Reader r(object, type);
+    FieldReader r(object, type);
     ConsoleMessage out;
     if (type == QLatin1String("login")) {
         Login m;
@@ -622,11 +462,11 @@ Decoded<ConsoleMessage> Codec::decodeConsole(QByteArrayView utf8Json) {
 }
 
 Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) {
-    auto parsed = parseEnvelope(utf8Json);
+    auto parsed = json::parseObjectFrame(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
         return *err;
     const auto &[object, type] = std::get<0>(parsed);
-    Reader r(object, type);
+    FieldReader r(object, type);
     ServerMessage out;
     if (type == QLatin1String("hello")) {
         Hello m;
@@ -672,7 +512,7 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) {
         m.pairMessages = r.list<PairMessages>("pair_messages", pairMessagesFrom);
         m.events = r.list<Event>("events", eventFrom);
         if (r.has("stats")) {
-            Reader s(r.object("stats"), type);
+            FieldReader s(r.object("stats"), type);
             m.stats = statsFrom(s);
             if (!s.ok())
                 r.fail(QStringLiteral("stats: ") + s.error().message);
@@ -686,7 +526,7 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) {
     } else if (type == QLatin1String("account")) {
         Account m;
         m.req = readReq(r);
-        Reader a(r.object("account"), type);
+        FieldReader a(r.object("account"), type);
         m.account = accountFrom(a);
         if (r.ok() && !a.ok())
             r.fail(QStringLiteral("account: ") + a.error().message);

@@ -1,13 +1,13 @@
 #include "protocol.h"
 
+#include "jsonreader.h"
+
 #include "geo.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QJsonParseError>
 #include <QJsonValue>
-#include <QStringDecoder>
 
 #include <cmath>
 
@@ -38,166 +38,8 @@ constexpr ReasonName kReasonNames[] = {
     {LeftReason::Blocked, "blocked"},
 };
 
-// Largest integer a double carries exactly: JSON numbers beyond it are not
-// trustworthy as integers.
-constexpr double kMaxSafeInteger = 9007199254740991.0;
-
-// Reads typed fields out of one JSON object and remembers the first problem,
-// so each message decoder reads like the table in PROTOCOL.md.
-class FieldReader {
-public:
-    FieldReader(const QJsonObject &object, QString type)
-        : m_object(object)
-        , m_type(std::move(type)) {}
-
-    bool ok() const { return !m_error.has_value(); }
-    DecodeError error() const { return *m_error; }
-
-    void fail(ErrorCode code, const QString &message) {
-        if (!m_error)
-            m_error = DecodeError{code, message, m_type};
-    }
-
-    double number(const char *field) {
-        const QJsonValue v = valueOf(field);
-        if (!ok())
-            return 0.0;
-        if (!v.isDouble()) {
-            fail(ErrorCode::BadRequest, wrongType(field, "a number"));
-            return 0.0;
-        }
-        const double d = v.toDouble();
-        if (!std::isfinite(d)) {
-            fail(ErrorCode::BadRequest,
-                 QStringLiteral("field '%1' must be a finite number").arg(QLatin1String(field)));
-            return 0.0;
-        }
-        return d;
-    }
-
-    qint64 integer(const char *field) {
-        const double d = number(field);
-        if (!ok())
-            return 0;
-        if (d != std::trunc(d) || std::fabs(d) > kMaxSafeInteger) {
-            fail(ErrorCode::BadRequest,
-                 QStringLiteral("field '%1' must be an integer").arg(QLatin1String(field)));
-            return 0;
-        }
-        return static_cast<qint64>(d);
-    }
-
-    bool boolean(const char *field) {
-        const QJsonValue v = valueOf(field);
-        if (!ok())
-            return false;
-        if (!v.isBool()) {
-            fail(ErrorCode::BadRequest, wrongType(field, "a boolean"));
-            return false;
-        }
-        return v.toBool();
-    }
-
-    QString string(const char *field) {
-        const QJsonValue v = valueOf(field);
-        if (!ok())
-            return {};
-        if (!v.isString()) {
-            fail(ErrorCode::BadRequest, wrongType(field, "a string"));
-            return {};
-        }
-        return v.toString();
-    }
-
-    std::optional<QString> optionalString(const char *field) {
-        if (!m_object.contains(QLatin1String(field)))
-            return std::nullopt;
-        return string(field);
-    }
-
-    std::optional<qint64> optionalInteger(const char *field) {
-        if (!m_object.contains(QLatin1String(field)))
-            return std::nullopt;
-        return integer(field);
-    }
-
-    QJsonObject object(const char *field) {
-        const QJsonValue v = valueOf(field);
-        if (!ok())
-            return {};
-        if (!v.isObject()) {
-            fail(ErrorCode::BadRequest, wrongType(field, "an object"));
-            return {};
-        }
-        return v.toObject();
-    }
-
-    const QString &type() const { return m_type; }
-
-private:
-    QJsonValue valueOf(const char *field) {
-        if (!ok())
-            return {};
-        const auto it = m_object.constFind(QLatin1String(field));
-        if (it == m_object.constEnd()) {
-            fail(ErrorCode::BadRequest,
-                 QStringLiteral("missing field '%1'").arg(QLatin1String(field)));
-            return {};
-        }
-        return it.value();
-    }
-
-    static QString wrongType(const char *field, const char *expected) {
-        return QStringLiteral("field '%1' must be %2")
-            .arg(QLatin1String(field), QLatin1String(expected));
-    }
-
-    const QJsonObject &m_object;
-    QString m_type;
-    std::optional<DecodeError> m_error;
-};
-
-// Parses the frame into an object and its `type`, or explains why not.
-std::variant<std::pair<QJsonObject, QString>, DecodeError> parseEnvelope(QByteArrayView bytes) {
-    auto bad = [](const QString &message) {
-        return DecodeError{ErrorCode::BadRequest, message, QString()};
-    };
-    // Validate UTF-8 first so the error names the real problem rather than a
-    // JSON syntax error somewhere inside a string.
-    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    const QString decoded = utf8.decode(bytes);
-    if (utf8.hasError())
-        return bad(QStringLiteral("frame is not valid UTF-8"));
-    Q_UNUSED(decoded);
-
-    // Qt's parser only takes objects and arrays at the top; say what is wrong
-    // with scalars instead of reporting an "illegal value".
-    const qsizetype first = [&] {
-        qsizetype i = 0;
-        while (i < bytes.size() && QChar::isSpace(uchar(bytes[i])))
-            ++i;
-        return i;
-    }();
-    if (first < bytes.size() && bytes[first] != '{' && bytes[first] != '[')
-        return bad(QStringLiteral("frame must be a JSON object"));
-
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return bad(QStringLiteral("invalid JSON at offset %1: %2")
-                       .arg(parseError.offset)
-                       .arg(parseError.errorString()));
-    if (!doc.isObject())
-        return bad(QStringLiteral("frame must be a JSON object"));
-    QJsonObject object = doc.object();
-    const auto typeIt = object.constFind(QLatin1String("type"));
-    if (typeIt == object.constEnd())
-        return bad(QStringLiteral("missing field 'type'"));
-    if (!typeIt.value().isString())
-        return bad(QStringLiteral("field 'type' must be a string"));
-    QString type = typeIt.value().toString();
-    return std::pair{std::move(object), std::move(type)};
-}
+using json::FieldReader;
+using json::Overloaded;
 
 DecodeError unknownType(const QString &type) {
     return DecodeError{ErrorCode::BadRequest,
@@ -260,11 +102,6 @@ std::optional<QByteArray> fastDelivered(const Delivered &m) {
 QByteArray toBytes(const QJsonObject &object) {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
 
 // A string field of bounded length (in code points); `min` 0 allows empty.
 QString boundedString(FieldReader &r, const char *field, int min, int max) {
@@ -390,34 +227,35 @@ QString typeName(const ClientMessage &message) {
 }
 
 QString typeName(const ServerMessage &message) {
-    return std::visit(Overloaded{
-                          [](const Welcome &) { return QStringLiteral("welcome"); },
-                          [](const Waiting &) { return QStringLiteral("waiting"); },
-                          [](const Matched &) { return QStringLiteral("matched"); },
-                          [](const IncomingMessage &) { return QStringLiteral("message"); },
-                          [](const Delivered &) { return QStringLiteral("delivered"); },
-                          [](const PartnerTyping &) { return QStringLiteral("typing"); },
-                          [](const PartnerLeft &) { return QStringLiteral("partner_left"); },
-                          [](const Left &) { return QStringLiteral("left"); },
-                          [](const Error &) { return QStringLiteral("error"); },
-                          [](const Notice &) { return QStringLiteral("notice"); },
-                          [](const Authenticated &) { return QStringLiteral("authenticated"); },
-                          [](const LoggedOut &) { return QStringLiteral("logged_out"); },
-                          [](const PasswordChanged &) { return QStringLiteral("password_changed"); },
-                          [](const TotpEnrollment &) { return QStringLiteral("totp_enrollment"); },
-                          [](const TotpEnabled &) { return QStringLiteral("totp_enabled"); },
-                          [](const TotpDisabled &) { return QStringLiteral("totp_disabled"); },
-                          [](const Blocked &) { return QStringLiteral("blocked"); },
-                          [](const Reported &) { return QStringLiteral("reported"); },
-                      },
-                      message);
+    return std::visit(
+        Overloaded{
+            [](const Welcome &) { return QStringLiteral("welcome"); },
+            [](const Waiting &) { return QStringLiteral("waiting"); },
+            [](const Matched &) { return QStringLiteral("matched"); },
+            [](const IncomingMessage &) { return QStringLiteral("message"); },
+            [](const Delivered &) { return QStringLiteral("delivered"); },
+            [](const PartnerTyping &) { return QStringLiteral("typing"); },
+            [](const PartnerLeft &) { return QStringLiteral("partner_left"); },
+            [](const Left &) { return QStringLiteral("left"); },
+            [](const Error &) { return QStringLiteral("error"); },
+            [](const Notice &) { return QStringLiteral("notice"); },
+            [](const Authenticated &) { return QStringLiteral("authenticated"); },
+            [](const LoggedOut &) { return QStringLiteral("logged_out"); },
+            [](const PasswordChanged &) { return QStringLiteral("password_changed"); },
+            [](const TotpEnrollment &) { return QStringLiteral("totp_enrollment"); },
+            [](const TotpEnabled &) { return QStringLiteral("totp_enabled"); },
+            [](const TotpDisabled &) { return QStringLiteral("totp_disabled"); },
+            [](const Blocked &) { return QStringLiteral("blocked"); },
+            [](const Reported &) { return QStringLiteral("reported"); },
+        },
+        message);
 }
 
 Codec::Codec(CodecLimits limits)
     : m_limits(limits) {}
 
 Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
-    auto parsed = parseEnvelope(utf8Json);
+    auto parsed = json::parseObjectFrame(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
         return *err;
     const auto &[object, type] = std::get<0>(parsed);
@@ -475,7 +313,7 @@ Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
 }
 
 Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
-    auto parsed = parseEnvelope(utf8Json);
+    auto parsed = json::parseObjectFrame(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
         return *err;
     const auto &[object, type] = std::get<0>(parsed);
@@ -550,7 +388,8 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
         TotpEnabled m;
         const QJsonValue codes = object.value(QLatin1String("recovery_codes"));
         if (!codes.isArray())
-            r.fail(ErrorCode::BadRequest, QStringLiteral("field 'recovery_codes' must be an array"));
+            r.fail(ErrorCode::BadRequest,
+                   QStringLiteral("field 'recovery_codes' must be an array"));
         for (const QJsonValue &c : codes.toArray())
             m.recoveryCodes << c.toString();
         return done(m);
@@ -652,97 +491,95 @@ QByteArray Codec::encode(const ClientMessage &message) {
 }
 
 QByteArray Codec::encode(const ServerMessage &message) {
-    return std::visit(Overloaded{
-                          [](const Welcome &m) {
-                              QJsonObject o = envelope("welcome");
-                              o.insert(QLatin1String("protocol"), m.protocol);
-                              o.insert(QLatin1String("server"), m.server);
-                              o.insert(QLatin1String("session"), m.session);
-                              QJsonObject limits;
-                              limits.insert(QLatin1String("max_text_chars"), m.limits.maxTextChars);
-                              limits.insert(QLatin1String("max_message_bytes"),
-                                            m.limits.maxMessageBytes);
-                              o.insert(QLatin1String("limits"), limits);
-                              return toBytes(o);
-                          },
-                          [](const Waiting &) { return toBytes(envelope("waiting")); },
-                          [](const Matched &m) {
-                              QJsonObject o = envelope("matched");
-                              o.insert(QLatin1String("pair"), m.pair);
-                              o.insert(QLatin1String("partner"), m.partner);
-                              o.insert(QLatin1String("distance_km"), m.distanceKm);
-                              return toBytes(o);
-                          },
-                          [](const IncomingMessage &m) {
-                              if (auto fast = fastIncomingMessage(m))
-                                  return *std::move(fast);
-                              QJsonObject o = envelope("message");
-                              o.insert(QLatin1String("text"), m.text);
-                              o.insert(QLatin1String("ts"), m.ts);
-                              return toBytes(o);
-                          },
-                          [](const Delivered &m) {
-                              if (auto fast = fastDelivered(m))
-                                  return *std::move(fast);
-                              QJsonObject o = envelope("delivered");
-                              o.insert(QLatin1String("id"), m.id);
-                              return toBytes(o);
-                          },
-                          [](const PartnerTyping &m) {
-                              QJsonObject o = envelope("typing");
-                              o.insert(QLatin1String("active"), m.active);
-                              return toBytes(o);
-                          },
-                          [](const PartnerLeft &m) {
-                              QJsonObject o = envelope("partner_left");
-                              o.insert(QLatin1String("reason"), toString(m.reason));
-                              return toBytes(o);
-                          },
-                          [](const Left &) { return toBytes(envelope("left")); },
-                          [](const Error &m) {
-                              QJsonObject o = envelope("error");
-                              o.insert(QLatin1String("code"), toString(m.code));
-                              o.insert(QLatin1String("message"), m.message);
-                              if (!m.ref.isEmpty())
-                                  o.insert(QLatin1String("ref"), m.ref);
-                              if (m.retryAfterMs)
-                                  o.insert(QLatin1String("retry_after_ms"), *m.retryAfterMs);
-                              return toBytes(o);
-                          },
-                          [](const Authenticated &m) {
-                              QJsonObject o = envelope("authenticated");
-                              o.insert(QLatin1String("username"), m.username);
-                              o.insert(QLatin1String("role"), m.role);
-                              o.insert(QLatin1String("token"), m.token);
-                              return toBytes(o);
-                          },
-                          [](const LoggedOut &) { return toBytes(envelope("logged_out")); },
-                          [](const PasswordChanged &) {
-                              return toBytes(envelope("password_changed"));
-                          },
-                          [](const TotpEnrollment &m) {
-                              QJsonObject o = envelope("totp_enrollment");
-                              o.insert(QLatin1String("secret"), m.secret);
-                              o.insert(QLatin1String("uri"), m.uri);
-                              return toBytes(o);
-                          },
-                          [](const TotpEnabled &m) {
-                              QJsonObject o = envelope("totp_enabled");
-                              o.insert(QLatin1String("recovery_codes"),
-                                       QJsonArray::fromStringList(m.recoveryCodes));
-                              return toBytes(o);
-                          },
-                          [](const TotpDisabled &) { return toBytes(envelope("totp_disabled")); },
-                          [](const Blocked &) { return toBytes(envelope("blocked")); },
-                          [](const Reported &) { return toBytes(envelope("reported")); },
-                          [](const Notice &m) {
-                              QJsonObject o = envelope("notice");
-                              o.insert(QLatin1String("text"), m.text);
-                              o.insert(QLatin1String("ts"), m.ts);
-                              return toBytes(o);
-                          },
-                      },
-                      message);
+    return std::visit(
+        Overloaded{
+            [](const Welcome &m) {
+                QJsonObject o = envelope("welcome");
+                o.insert(QLatin1String("protocol"), m.protocol);
+                o.insert(QLatin1String("server"), m.server);
+                o.insert(QLatin1String("session"), m.session);
+                QJsonObject limits;
+                limits.insert(QLatin1String("max_text_chars"), m.limits.maxTextChars);
+                limits.insert(QLatin1String("max_message_bytes"), m.limits.maxMessageBytes);
+                o.insert(QLatin1String("limits"), limits);
+                return toBytes(o);
+            },
+            [](const Waiting &) { return toBytes(envelope("waiting")); },
+            [](const Matched &m) {
+                QJsonObject o = envelope("matched");
+                o.insert(QLatin1String("pair"), m.pair);
+                o.insert(QLatin1String("partner"), m.partner);
+                o.insert(QLatin1String("distance_km"), m.distanceKm);
+                return toBytes(o);
+            },
+            [](const IncomingMessage &m) {
+                if (auto fast = fastIncomingMessage(m))
+                    return *std::move(fast);
+                QJsonObject o = envelope("message");
+                o.insert(QLatin1String("text"), m.text);
+                o.insert(QLatin1String("ts"), m.ts);
+                return toBytes(o);
+            },
+            [](const Delivered &m) {
+                if (auto fast = fastDelivered(m))
+                    return *std::move(fast);
+                QJsonObject o = envelope("delivered");
+                o.insert(QLatin1String("id"), m.id);
+                return toBytes(o);
+            },
+            [](const PartnerTyping &m) {
+                QJsonObject o = envelope("typing");
+                o.insert(QLatin1String("active"), m.active);
+                return toBytes(o);
+            },
+            [](const PartnerLeft &m) {
+                QJsonObject o = envelope("partner_left");
+                o.insert(QLatin1String("reason"), toString(m.reason));
+                return toBytes(o);
+            },
+            [](const Left &) { return toBytes(envelope("left")); },
+            [](const Error &m) {
+                QJsonObject o = envelope("error");
+                o.insert(QLatin1String("code"), toString(m.code));
+                o.insert(QLatin1String("message"), m.message);
+                if (!m.ref.isEmpty())
+                    o.insert(QLatin1String("ref"), m.ref);
+                if (m.retryAfterMs)
+                    o.insert(QLatin1String("retry_after_ms"), *m.retryAfterMs);
+                return toBytes(o);
+            },
+            [](const Authenticated &m) {
+                QJsonObject o = envelope("authenticated");
+                o.insert(QLatin1String("username"), m.username);
+                o.insert(QLatin1String("role"), m.role);
+                o.insert(QLatin1String("token"), m.token);
+                return toBytes(o);
+            },
+            [](const LoggedOut &) { return toBytes(envelope("logged_out")); },
+            [](const PasswordChanged &) { return toBytes(envelope("password_changed")); },
+            [](const TotpEnrollment &m) {
+                QJsonObject o = envelope("totp_enrollment");
+                o.insert(QLatin1String("secret"), m.secret);
+                o.insert(QLatin1String("uri"), m.uri);
+                return toBytes(o);
+            },
+            [](const TotpEnabled &m) {
+                QJsonObject o = envelope("totp_enabled");
+                o.insert(QLatin1String("recovery_codes"),
+                         QJsonArray::fromStringList(m.recoveryCodes));
+                return toBytes(o);
+            },
+            [](const TotpDisabled &) { return toBytes(envelope("totp_disabled")); },
+            [](const Blocked &) { return toBytes(envelope("blocked")); },
+            [](const Reported &) { return toBytes(envelope("reported")); },
+            [](const Notice &m) {
+                QJsonObject o = envelope("notice");
+                o.insert(QLatin1String("text"), m.text);
+                o.insert(QLatin1String("ts"), m.ts);
+                return toBytes(o);
+            },
+        },
+        message);
 }
 
 } // namespace whisper::protocol
