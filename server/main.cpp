@@ -1,11 +1,12 @@
 #include "chatserver.h"
 #include "controlserver.h"
 #include "controlservicebackend.h"
-#include "securitystack.h"
-#include "usercommand.h"
 #include "epolldispatcher.h"
+#include "moderation.h"
+#include "securitystack.h"
 #include "serverconfig.h"
 #include "signalwatcher.h"
+#include "usercommand.h"
 
 #include <QAbstractEventDispatcher>
 #include <QCoreApplication>
@@ -72,6 +73,13 @@ int main(int argc, char *argv[]) {
     whisper::ControlServer control(config.controlListenAddress, config.controlPort,
                                    whisper::ControlLimits::fromConfig(config), server,
                                    controlBackend, QStringLiteral(WHISPER_VERSION));
+    // Reports come from chat sessions, not from a console: the hub hears of
+    // them from the moderation service.
+    QObject::connect(&security->moderation(), &whisper::Moderation::reportRecorded, &control.hub(),
+                     [&control](qint64 reportId, const QString &pairId) {
+                         control.hub().addEvent(whisper::control::EventKind::Reported, pairId,
+                                                QStringLiteral("report %1").arg(reportId));
+                     });
     if (!control.listen()) {
         QTextStream(stderr) << "whisperchat-server: " << control.errorString() << "\n";
         return 1;

@@ -189,7 +189,11 @@ QFuture<QList<quint64>> Moderation::blocksOf(qint64 accountId) {
 }
 
 QFuture<qint64> Moderation::recordReport(const ReportRecord &report) {
-    return m_db.run([report](Storage &s) { return s.addReport(report); });
+    return m_db.run([report](Storage &s) { return s.addReport(report); })
+        .then(this, [this, pairId = report.pairId](qint64 id) {
+            Q_EMIT reportRecorded(id, pairId);
+            return id;
+        });
 }
 
 } // namespace whisper

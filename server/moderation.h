@@ -72,6 +72,10 @@ public:
     QFuture<QList<quint64>> blocksOf(qint64 accountId);
     QFuture<qint64> recordReport(const ReportRecord &report);
 
+Q_SIGNALS:
+    // A client's report is stored (the admin console streams it as an event).
+    void reportRecorded(qint64 reportId, const QString &pairId);
+
 private:
     QFuture<qint64> addBan(BanRecord ban);
     void enforce(const BanRecord &ban);

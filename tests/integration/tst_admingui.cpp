@@ -215,6 +215,10 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     QVERIFY(reporter);
     reporter->send(protocol::Report{QStringLiteral("spam")});
     QVERIFY(reporter->waitFor<protocol::Reported>());
+    // The report arrives as a live event too, before anyone refreshes.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        state.events()->stringList().join(QLatin1Char('\n')).contains(QLatin1String("reported")),
+        5000);
     window.refreshReports();
     QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, 5000);
     const control::Report report = state.reports()->records().first();
