@@ -7,8 +7,10 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QSettings>
+#include <QThread>
 #include <QUrl>
 
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -270,6 +272,10 @@ ConfigLoadResult failure(const QString &message) {
 }
 
 } // namespace
+
+int defaultHashThreads() {
+    return std::max(1, QThread::idealThreadCount() - 1);
+}
 
 ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcessEnvironment &env) {
     QCommandLineParser parser;

@@ -10,6 +10,10 @@
 
 namespace whisper {
 
+// Password hashing leaves one core to the event loop, so chat latency does
+// not depend on how many people log in at once: cores - 1, at least 1.
+int defaultHashThreads();
+
 // Every setting of the server in one value type. Defaults are the embedded
 // defaults `make run` uses; docs/OPERATIONS.md lists each key.
 struct ServerConfig {
@@ -48,7 +52,7 @@ struct ServerConfig {
     QString dbUrl; // empty: SQLite file whisperchat.db in the data directory
     int argon2OpsLimit = 2;          // OWASP: Argon2id t=2,
     int argon2MemKiB = 19 * 1024;    // m=19 MiB, p=1
-    int hashThreads = 2;
+    int hashThreads = defaultHashThreads();
     int maxPendingHashes = 64;
     int sessionLifetimeSec = 30 * 24 * 3600;
     int sessionIdleSec = 7 * 24 * 3600;
@@ -73,7 +77,7 @@ struct ServerConfig {
     int rateAbuseStrikes = 20;
     // Addresses exempt from the chat rate limits (not from login limits):
     // the host's own load generators and health checks.
-    QString rateExempt; // none: least privilege; a local reverse proxy would exempt everyone
+    QString rateExempt; // none: least privilege, and a local reverse proxy would exempt everyone
     int banRefreshSec = 60; // re-read bans made elsewhere (other nodes, database)
 };
 

@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <csignal>
 
@@ -142,6 +143,10 @@ void TestServerLifecycle::configFileAndEnvironment()
     QCOMPARE(client.welcome().limits.maxMessageBytes, 3333); // env beats INI
     QCOMPARE(client.welcome().server, QStringLiteral("from-cli"));
     QVERIFY(server.terminate());
+    // Untouched settings keep their defaults; hashing leaves a core free.
+    const QByteArray hashThreads =
+        "hash-threads=" + QByteArray::number(std::max(1, QThread::idealThreadCount() - 1));
+    QVERIFY2(server.log().contains(hashThreads), server.log().constData());
 
     // An invalid value in the file names the file and the key.
     QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
