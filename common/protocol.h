@@ -125,9 +125,9 @@ struct Report {
     friend bool operator==(const Report &, const Report &) = default;
 };
 
-using ClientMessage = std::variant<Join, SendMessage, Typing, Leave, Register, Login, Logout,
-                                   Resume, ChangePassword, TotpEnroll, TotpEnable, TotpDisable,
-                                   Block, Report>;
+using ClientMessage =
+    std::variant<Join, SendMessage, Typing, Leave, Register, Login, Logout, Resume, ChangePassword,
+                 TotpEnroll, TotpEnable, TotpDisable, Block, Report>;
 
 // ---- server -> client ------------------------------------------------------
 
@@ -238,10 +238,10 @@ struct Reported {
     friend bool operator==(const Reported &, const Reported &) = default;
 };
 
-using ServerMessage = std::variant<Welcome, Waiting, Matched, IncomingMessage, Delivered,
-                                   PartnerTyping, PartnerLeft, Left, Error, Notice, Authenticated,
-                                   LoggedOut, PasswordChanged, TotpEnrollment, TotpEnabled,
-                                   TotpDisabled, Blocked, Reported>;
+using ServerMessage =
+    std::variant<Welcome, Waiting, Matched, IncomingMessage, Delivered, PartnerTyping, PartnerLeft,
+                 Left, Error, Notice, Authenticated, LoggedOut, PasswordChanged, TotpEnrollment,
+                 TotpEnabled, TotpDisabled, Blocked, Reported>;
 
 // The wire name (`type`) of a message.
 QString typeName(const ClientMessage &message);

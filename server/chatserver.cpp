@@ -30,8 +30,9 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);
 
     ListenerSettings listener;
-    listener.transport = config.transport == QLatin1String("qt") ? ListenerSettings::Transport::Qt
-                                                                  : ListenerSettings::Transport::Native;
+    listener.transport = config.transport == QLatin1String("qt")
+                             ? ListenerSettings::Transport::Qt
+                             : ListenerSettings::Transport::Native;
     listener.serverName = config.serverName;
     listener.backlog = config.listenBacklog;
     listener.handshakeTimeoutMs = config.handshakeTimeoutMs;
@@ -129,8 +130,8 @@ void ChatServer::onNewConnection(Connection *connection) {
     const ClientId id = m_nextId++;
     // From here the session owns the connection and deletes it.
     socket->disconnect(socket);
-    auto *session = new Session(id, QRandomGenerator::system()->generate64(), socket,
-                                *m_context, this);
+    auto *session =
+        new Session(id, QRandomGenerator::system()->generate64(), socket, *m_context, this);
     connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
     m_sessions.insert(id, session);
     m_lastPingMs.insert(id, now());

@@ -26,16 +26,14 @@ constexpr Grant kTable[] = {
 };
 } // namespace
 
-bool roleHas(Role role, Permission permission)
-{
+bool roleHas(Role role, Permission permission) {
     for (const Grant &g : kTable)
         if (g.permission == permission)
             return int(role) >= int(g.minimum);
     return false; // least privilege: unknown permissions are nobody's
 }
 
-QString toString(Role role)
-{
+QString toString(Role role) {
     switch (role) {
     case Role::Admin:
         return QStringLiteral("admin");
@@ -47,8 +45,7 @@ QString toString(Role role)
     return QStringLiteral("user");
 }
 
-std::optional<Role> roleFromString(const QString &name)
-{
+std::optional<Role> roleFromString(const QString &name) {
     if (name == QLatin1String("user"))
         return Role::User;
     if (name == QLatin1String("moderator"))
@@ -58,8 +55,7 @@ std::optional<Role> roleFromString(const QString &name)
     return std::nullopt;
 }
 
-QString toString(Permission permission)
-{
+QString toString(Permission permission) {
     for (const Grant &g : kTable)
         if (g.permission == permission)
             return QLatin1String(g.name);

@@ -100,8 +100,7 @@ const std::vector<Setting> &settings() {
                                &ServerConfig::maxConnections, 1, 10000000));
         v.push_back(intSetting("listen-backlog", "Accept queue of the chat endpoint",
                                &ServerConfig::listenBacklog, 1, 1 << 20));
-        v.push_back(stringSetting("transport", "NAME",
-                                  "WebSocket implementation: native or qt",
+        v.push_back(stringSetting("transport", "NAME", "WebSocket implementation: native or qt",
                                   &ServerConfig::transport, [](const QString &value) {
                                       return value == QLatin1String("native") ||
                                                      value == QLatin1String("qt")
@@ -121,15 +120,15 @@ const std::vector<Setting> &settings() {
                                &ServerConfig::recentPartnerExclusionSec, 0, 86400));
         v.push_back(intSetting("shutdown-grace-ms", "Time given to clients to close on shutdown",
                                &ServerConfig::shutdownGraceMs, 0, 60000));
-        v.push_back(stringSetting("control-listen", "ADDR",
-                                  "Address of the admin console's control endpoint",
-                                  &ServerConfig::controlListenAddress, [](const QString &value) {
-                                      return QHostAddress(value).isNull()
-                                                 ? QStringLiteral("'%1' is not an IP address")
-                                                       .arg(value)
-                                                 : QString();
-                                  }));
-        v.push_back(intSetting("control-port", "TCP port of the control endpoint (0: any free port)",
+        v.push_back(stringSetting(
+            "control-listen", "ADDR", "Address of the admin console's control endpoint",
+            &ServerConfig::controlListenAddress, [](const QString &value) {
+                return QHostAddress(value).isNull()
+                           ? QStringLiteral("'%1' is not an IP address").arg(value)
+                           : QString();
+            }));
+        v.push_back(intSetting("control-port",
+                               "TCP port of the control endpoint (0: any free port)",
                                &ServerConfig::controlPort, 0, 65535));
         v.push_back(intSetting("control-batch-ms", "Interval of control stream deltas",
                                &ServerConfig::controlBatchMs, 50, 10000));
@@ -155,8 +154,8 @@ const std::vector<Setting> &settings() {
         v.back().show = [](const ServerConfig &c) {
             return QUrl(c.dbUrl).toDisplayString(QUrl::RemovePassword);
         };
-        v.push_back(intSetting("argon2-ops", "Argon2id passes (t)", &ServerConfig::argon2OpsLimit,
-                               1, 20));
+        v.push_back(
+            intSetting("argon2-ops", "Argon2id passes (t)", &ServerConfig::argon2OpsLimit, 1, 20));
         v.push_back(intSetting("argon2-mem-kib", "Argon2id memory in KiB (m)",
                                &ServerConfig::argon2MemKiB, 8, 4 * 1024 * 1024));
         v.push_back(intSetting("hash-threads", "Threads hashing passwords",

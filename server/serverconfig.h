@@ -49,18 +49,18 @@ struct ServerConfig {
     int controlLoginAttempts = 5;
 
     // accounts and security (docs/OPERATIONS.md "Accounts and security")
-    QString dbUrl; // empty: SQLite file whisperchat.db in the data directory
-    int argon2OpsLimit = 2;          // OWASP: Argon2id t=2,
-    int argon2MemKiB = 19 * 1024;    // m=19 MiB, p=1
+    QString dbUrl;                // empty: SQLite file whisperchat.db in the data directory
+    int argon2OpsLimit = 2;       // OWASP: Argon2id t=2,
+    int argon2MemKiB = 19 * 1024; // m=19 MiB, p=1
     int hashThreads = defaultHashThreads();
     int maxPendingHashes = 64;
     int sessionLifetimeSec = 30 * 24 * 3600;
     int sessionIdleSec = 7 * 24 * 3600;
     int requireStaff2fa = 0;
     int requireLogin = 0;
-    QString tlsCert;        // PEM; with tlsKey: serve wss://
+    QString tlsCert; // PEM; with tlsKey: serve wss://
     QString tlsKey;
-    QString allowedOrigins; // comma-separated Origin values; empty: any
+    QString allowedOrigins;    // comma-separated Origin values; empty: any
     int rateConnectBurst = 20; // leaky buckets: burst, then one per leak interval
     int rateConnectLeakMs = 1000;
     int rateMessageBurst = 20;

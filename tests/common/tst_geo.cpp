@@ -23,8 +23,7 @@ private Q_SLOTS:
     void buckets();
 };
 
-void TestGeo::haversineMatchesGeodesic_data()
-{
+void TestGeo::haversineMatchesGeodesic_data() {
     QTest::addColumn<double>("lat1");
     QTest::addColumn<double>("lon1");
     QTest::addColumn<double>("lat2");
@@ -42,8 +41,7 @@ void TestGeo::haversineMatchesGeodesic_data()
     QTest::addRow("short hop in Berlin") << 52.5200 << 13.4050 << 52.5300 << 13.4400;
 }
 
-void TestGeo::haversineMatchesGeodesic()
-{
+void TestGeo::haversineMatchesGeodesic() {
     QFETCH(double, lat1);
     QFETCH(double, lon1);
     QFETCH(double, lat2);
@@ -52,12 +50,12 @@ void TestGeo::haversineMatchesGeodesic()
     GeographicLib::Geodesic::WGS84().Inverse(lat1, lon1, lat2, lon2, referenceM);
     const double referenceKm = referenceM / 1000.0;
     const double km = haversineKm({lat1, lon1}, {lat2, lon2});
-    QVERIFY2(std::fabs(km - referenceKm) <= 0.005 * referenceKm,
-             qPrintable(QStringLiteral("haversine %1 km, geodesic %2 km").arg(km).arg(referenceKm)));
+    QVERIFY2(
+        std::fabs(km - referenceKm) <= 0.005 * referenceKm,
+        qPrintable(QStringLiteral("haversine %1 km, geodesic %2 km").arg(km).arg(referenceKm)));
 }
 
-void TestGeo::haversineExactOnTheSphere()
-{
+void TestGeo::haversineExactOnTheSphere() {
     // One degree of a great circle, and half the circumference.
     const double degree = kEarthRadiusKm * M_PI / 180.0;
     QVERIFY(std::fabs(haversineKm({0, 0}, {0, 1}) - degree) < 1e-9);
@@ -71,16 +69,14 @@ void TestGeo::haversineExactOnTheSphere()
     QVERIFY(haversineKm({10, 180}, {10, -180}) < 1e-9);
 }
 
-void TestGeo::haversineIsSymmetricAndZeroOnSelf()
-{
+void TestGeo::haversineIsSymmetricAndZeroOnSelf() {
     const GeoPoint a{48.1, 11.6};
     const GeoPoint b{-22.9, -43.2};
     QCOMPARE(haversineKm(a, b), haversineKm(b, a));
     QCOMPARE(haversineKm(a, a), 0.0);
 }
 
-void TestGeo::validation_data()
-{
+void TestGeo::validation_data() {
     QTest::addColumn<double>("lat");
     QTest::addColumn<double>("lon");
     QTest::addColumn<double>("range");
@@ -98,8 +94,7 @@ void TestGeo::validation_data()
     QTest::addRow("nan") << nan << nan << nan << false << false << false;
 }
 
-void TestGeo::validation()
-{
+void TestGeo::validation() {
     QFETCH(double, lat);
     QFETCH(double, lon);
     QFETCH(double, range);
@@ -108,8 +103,7 @@ void TestGeo::validation()
     QTEST(isValidRange(range), "rangeOk");
 }
 
-void TestGeo::buckets_data()
-{
+void TestGeo::buckets_data() {
     QTest::addColumn<double>("km");
     QTest::addColumn<int>("bucket");
     QTest::addRow("zero") << 0.0 << 1;
@@ -125,8 +119,7 @@ void TestGeo::buckets_data()
     QTest::addRow("beyond the last boundary") << 20015.1 << 20000;
 }
 
-void TestGeo::buckets()
-{
+void TestGeo::buckets() {
     QFETCH(double, km);
     QTEST(distanceBucketKm(km), "bucket");
 }

@@ -23,8 +23,7 @@ namespace {
 constexpr double kLat = 52.52;
 constexpr double kLon = 13.405;
 // 1 degree of longitude at this latitude is 67.77 km on the protocol sphere.
-double lonEastKm(double km)
-{
+double lonEastKm(double km) {
     return kLon + km / (6371.0088 * M_PI / 180.0 * std::cos(kLat * M_PI / 180.0));
 }
 
@@ -55,8 +54,7 @@ private:
     std::unique_ptr<ServerProcess> m_server;
 };
 
-void TestChatFlow::initTestCase()
-{
+void TestChatFlow::initTestCase() {
     // A short tick keeps the suite fast; the exclusion is short so its
     // expiry can be observed.
     m_server = std::make_unique<ServerProcess>(
@@ -65,8 +63,7 @@ void TestChatFlow::initTestCase()
     QVERIFY2(m_server->start(), m_server->log().constData());
 }
 
-void TestChatFlow::cleanupTestCase()
-{
+void TestChatFlow::cleanupTestCase() {
     QVERIFY(m_server->terminate());
     // Privacy: nothing a client said or where it was reaches the log.
     const QByteArray log = m_server->log();
@@ -74,16 +71,14 @@ void TestChatFlow::cleanupTestCase()
     QVERIFY2(!log.contains("52.52"), log.constData());
 }
 
-std::unique_ptr<TestClient> TestChatFlow::connected()
-{
+std::unique_ptr<TestClient> TestChatFlow::connected() {
     auto client = std::make_unique<TestClient>();
     if (!client->connectTo(m_server->chatUrl()))
         return nullptr;
     return client;
 }
 
-void TestChatFlow::welcomeAnnouncesProtocolAndLimits()
-{
+void TestChatFlow::welcomeAnnouncesProtocolAndLimits() {
     auto a = connected();
     QVERIFY(a);
     auto b = connected();
@@ -96,8 +91,7 @@ void TestChatFlow::welcomeAnnouncesProtocolAndLimits()
     QVERIFY(a->welcome().session != b->welcome().session);
 }
 
-void TestChatFlow::acceptsBothEndpointPaths()
-{
+void TestChatFlow::acceptsBothEndpointPaths() {
     for (const QString &path : {QStringLiteral("/"), QStringLiteral("/ws")}) {
         QUrl url = m_server->chatUrl();
         url.setPath(path);
@@ -106,8 +100,7 @@ void TestChatFlow::acceptsBothEndpointPaths()
     }
 }
 
-void TestChatFlow::refusesUnknownPath()
-{
+void TestChatFlow::refusesUnknownPath() {
     QUrl url = m_server->chatUrl();
     url.setPath(QStringLiteral("/admin"));
     TestClient client;
@@ -116,8 +109,7 @@ void TestChatFlow::refusesUnknownPath()
     QCOMPARE(client.closeCode(), int(QWebSocketProtocol::CloseCodePolicyViolated));
 }
 
-void TestChatFlow::fullChatFlow()
-{
+void TestChatFlow::fullChatFlow() {
     auto a = connected();
     auto b = connected();
     QVERIFY(a && b);
@@ -180,15 +172,14 @@ void TestChatFlow::fullChatFlow()
     QCOMPARE(a->unread().size(), 0);
 }
 
-void TestChatFlow::mutualRangeIsRequired()
-{
+void TestChatFlow::mutualRangeIsRequired() {
     // 3 km apart: ranges 10 and 2 must never match.
     auto a = connected();
     auto b = connected();
     QVERIFY(a && b);
     a->send(Join{-33.8688, 151.2093, 10});
-    b->send(Join{-33.8688, 151.2093 + 3.0 / (6371.0088 * M_PI / 180.0 *
-                                            std::cos(-33.8688 * M_PI / 180.0)),
+    b->send(Join{-33.8688,
+                 151.2093 + 3.0 / (6371.0088 * M_PI / 180.0 * std::cos(-33.8688 * M_PI / 180.0)),
                  2});
     QVERIFY(a->waitFor<Waiting>() && b->waitFor<Waiting>());
     // 20 ticks of 50 ms
@@ -198,15 +189,14 @@ void TestChatFlow::mutualRangeIsRequired()
     // The same two with ranges 10 and 6 do match.
     b->send(Leave{});
     QVERIFY(b->waitFor<Left>());
-    b->send(Join{-33.8688, 151.2093 + 3.0 / (6371.0088 * M_PI / 180.0 *
-                                            std::cos(-33.8688 * M_PI / 180.0)),
+    b->send(Join{-33.8688,
+                 151.2093 + 3.0 / (6371.0088 * M_PI / 180.0 * std::cos(-33.8688 * M_PI / 180.0)),
                  6});
     QVERIFY(a->waitFor<Matched>());
     QVERIFY(b->waitFor<Matched>());
 }
 
-void TestChatFlow::recentPartnerIsNotRematchedUntilExpiry()
-{
+void TestChatFlow::recentPartnerIsNotRematchedUntilExpiry() {
     auto a = connected();
     auto b = connected();
     QVERIFY(a && b);
@@ -228,8 +218,7 @@ void TestChatFlow::recentPartnerIsNotRematchedUntilExpiry()
     QVERIFY(rejoined.msecsTo(QDateTime::currentDateTimeUtc()) >= 1500);
 }
 
-void TestChatFlow::partnerLeftOnDisconnect()
-{
+void TestChatFlow::partnerLeftOnDisconnect() {
     auto a = connected();
     auto b = connected();
     QVERIFY(a && b);
@@ -242,8 +231,7 @@ void TestChatFlow::partnerLeftOnDisconnect()
     QCOMPARE(toString(left->reason), toString(LeftReason::Disconnected));
 }
 
-void TestChatFlow::requestsOutOfStateAreConflicts()
-{
+void TestChatFlow::requestsOutOfStateAreConflicts() {
     auto a = connected();
     QVERIFY(a);
     auto expectConflict = [&](const ClientMessage &message, const QString &ref) {
@@ -266,8 +254,7 @@ void TestChatFlow::requestsOutOfStateAreConflicts()
     QVERIFY(a->isConnected());
 }
 
-void TestChatFlow::badInputKeepsConnectionOpen_data()
-{
+void TestChatFlow::badInputKeepsConnectionOpen_data() {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<int>("code");
     QTest::addColumn<QString>("ref");
@@ -281,8 +268,7 @@ void TestChatFlow::badInputKeepsConnectionOpen_data()
     }
 }
 
-void TestChatFlow::badInputKeepsConnectionOpen()
-{
+void TestChatFlow::badInputKeepsConnectionOpen() {
     QFETCH(QByteArray, frame);
     QFETCH(int, code);
     QFETCH(QString, ref);
@@ -304,8 +290,7 @@ void TestChatFlow::badInputKeepsConnectionOpen()
     QVERIFY(client->isConnected());
 }
 
-void TestChatFlow::binaryFrameIsAnError()
-{
+void TestChatFlow::binaryFrameIsAnError() {
     auto a = connected();
     QVERIFY(a);
     a->sendBinary(QByteArray(R"({"type":"leave"})"));
@@ -316,8 +301,7 @@ void TestChatFlow::binaryFrameIsAnError()
     QVERIFY(a->isConnected());
 }
 
-void TestChatFlow::oversizedMessageClosesWith1009()
-{
+void TestChatFlow::oversizedMessageClosesWith1009() {
     // A separate server with a small limit shows both sides of the edge.
     ServerProcess server({QStringLiteral("--max-message-bytes"), QStringLiteral("1024"),
                           QStringLiteral("--max-text-chars"), QStringLiteral("5000")});
@@ -328,7 +312,8 @@ void TestChatFlow::oversizedMessageClosesWith1009()
 
     const QByteArray prefix = R"({"type":"message","text":")";
     const QByteArray suffix = R"("})";
-    const QByteArray exact = prefix + QByteArray(1024 - prefix.size() - suffix.size(), 'x') + suffix;
+    const QByteArray exact =
+        prefix + QByteArray(1024 - prefix.size() - suffix.size(), 'x') + suffix;
     QCOMPARE(exact.size(), 1024);
     client.sendRaw(QString::fromUtf8(exact));
     const auto notPaired = client.waitFor<Error>();
@@ -343,8 +328,7 @@ void TestChatFlow::oversizedMessageClosesWith1009()
     QVERIFY(server.terminate());
 }
 
-void TestChatFlow::manyClientsAroundOneCityAllPairUp()
-{
+void TestChatFlow::manyClientsAroundOneCityAllPairUp() {
     // 200 clients within ~10 km of Paris, each reaching 50 km: everybody is
     // eligible with everybody, so all must end up paired, once.
     constexpr int kClients = 200;
@@ -367,9 +351,9 @@ void TestChatFlow::manyClientsAroundOneCityAllPairUp()
         }
         members[matched->pair] += 1;
     }
-    QVERIFY2(unmatched == 0, qPrintable(QStringLiteral("%1 of %2 clients never matched")
-                                            .arg(unmatched)
-                                            .arg(kClients)));
+    QVERIFY2(
+        unmatched == 0,
+        qPrintable(QStringLiteral("%1 of %2 clients never matched").arg(unmatched).arg(kClients)));
     QCOMPARE(members.size(), kClients / 2);
     for (auto it = members.cbegin(); it != members.cend(); ++it)
         QCOMPARE(it.value(), 2);

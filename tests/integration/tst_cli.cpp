@@ -17,15 +17,13 @@ namespace {
 constexpr int kTickMs = 400;
 
 // Longitude `km` east of (lat, lon) on the protocol sphere.
-double eastOf(double lat, double lon, double km)
-{
+double eastOf(double lat, double lon, double km) {
     return lon + km / (6371.0088 * M_PI / 180.0 * std::cos(lat * M_PI / 180.0));
 }
 
 class Cli {
 public:
-    Cli(const QUrl &url, double lat, double lon, double range, QStringList extra = {})
-    {
+    Cli(const QUrl &url, double lat, double lon, double range, QStringList extra = {}) {
         m_process.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-cli")));
         m_process.setArguments(QStringList{QStringLiteral("--url"), url.toString(),
                                            QStringLiteral("--lat"), QString::number(lat, 'f', 6),
@@ -34,15 +32,13 @@ public:
                                extra);
         m_process.start();
     }
-    ~Cli()
-    {
+    ~Cli() {
         if (m_process.state() != QProcess::NotRunning) {
             m_process.kill();
             m_process.waitForFinished(3000);
         }
     }
-    bool waitForLine(const QString &needle, int timeoutMs = 5000)
-    {
+    bool waitForLine(const QString &needle, int timeoutMs = 5000) {
         return QTest::qWaitFor(
             [&] {
                 m_out += m_process.readAllStandardOutput();
@@ -51,8 +47,7 @@ public:
             timeoutMs);
     }
     void type(const QByteArray &line) { m_process.write(line + '\n'); }
-    QString output()
-    {
+    QString output() {
         m_out += m_process.readAllStandardOutput();
         return QString::fromUtf8(m_out);
     }
@@ -80,20 +75,17 @@ private:
     std::unique_ptr<ServerProcess> m_server;
 };
 
-void TestCli::initTestCase()
-{
+void TestCli::initTestCase() {
     m_server = std::make_unique<ServerProcess>(
         QStringList{QStringLiteral("--tick-ms"), QString::number(kTickMs)});
     QVERIFY(m_server->start());
 }
 
-void TestCli::cleanupTestCase()
-{
+void TestCli::cleanupTestCase() {
     QVERIFY(m_server->terminate());
 }
 
-void TestCli::threeKmApartChat()
-{
+void TestCli::threeKmApartChat() {
     const double lat = 59.3293, lon = 18.0686; // Stockholm
     Cli a(m_server->chatUrl(), lat, lon, 10);
     QVERIFY(a.waitForLine(QStringLiteral("waiting")));
@@ -123,8 +115,7 @@ void TestCli::threeKmApartChat()
     QVERIFY(b.process().waitForFinished(5000));
 }
 
-void TestCli::rangeTwoNeverMatches()
-{
+void TestCli::rangeTwoNeverMatches() {
     const double lat = -34.6037, lon = -58.3816; // Buenos Aires
     Cli a(m_server->chatUrl(), lat, lon, 10);
     Cli b(m_server->chatUrl(), lat, eastOf(lat, lon, 3.0), 2);
@@ -135,8 +126,7 @@ void TestCli::rangeTwoNeverMatches()
     QVERIFY(!b.output().contains(QStringLiteral("matched")));
 }
 
-void TestCli::nextFindsSomeoneElse()
-{
+void TestCli::nextFindsSomeoneElse() {
     const double lat = 41.9028, lon = 12.4964; // Rome
     Cli a(m_server->chatUrl(), lat, lon, 10);
     Cli b(m_server->chatUrl(), lat, lon, 10);
@@ -152,8 +142,7 @@ void TestCli::nextFindsSomeoneElse()
     QCOMPARE(a.output().count(QStringLiteral("matched within")), 2);
 }
 
-void TestCli::jsonModePrintsFrames()
-{
+void TestCli::jsonModePrintsFrames() {
     Cli a(m_server->chatUrl(), 0.0, 0.0, 1, {QStringLiteral("--json")});
     QVERIFY(a.waitForLine(QStringLiteral("\"type\":\"welcome\"")));
     QVERIFY(a.waitForLine(QStringLiteral("\"type\":\"waiting\"")));
@@ -162,8 +151,7 @@ void TestCli::jsonModePrintsFrames()
     QVERIFY(a.waitForLine(QStringLiteral("\"type\":\"left\"")));
 }
 
-void TestCli::invalidArgumentsExitWith2()
-{
+void TestCli::invalidArgumentsExitWith2() {
     for (const QStringList &args :
          {QStringList{QStringLiteral("--lat"), QStringLiteral("91"), QStringLiteral("--lon"),
                       QStringLiteral("0"), QStringLiteral("--range"), QStringLiteral("5")},

@@ -44,9 +44,8 @@ struct Run {
     QByteArray err;
 };
 
-Run runServer(const QStringList &args, const QProcessEnvironment &env =
-                                           QProcessEnvironment::systemEnvironment())
-{
+Run runServer(const QStringList &args,
+              const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment()) {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(ServerProcess::binary(QStringLiteral("whisperchat-server")), args);
@@ -59,8 +58,7 @@ Run runServer(const QStringList &args, const QProcessEnvironment &env =
 
 } // namespace
 
-void TestServerLifecycle::invalidOptionsExitWith2_data()
-{
+void TestServerLifecycle::invalidOptionsExitWith2_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("mentions");
     QTest::addRow("port too large") << QStringList{"--port", "65536"} << "--port";
@@ -78,8 +76,7 @@ void TestServerLifecycle::invalidOptionsExitWith2_data()
         << QStringList{"--config", "/nonexistent/whisper.ini"} << "/nonexistent/whisper.ini";
 }
 
-void TestServerLifecycle::invalidOptionsExitWith2()
-{
+void TestServerLifecycle::invalidOptionsExitWith2() {
     QFETCH(QStringList, args);
     QFETCH(QString, mentions);
     const Run run = runServer(args);
@@ -88,8 +85,7 @@ void TestServerLifecycle::invalidOptionsExitWith2()
     QVERIFY(!run.out.contains("ready"));
 }
 
-void TestServerLifecycle::helpAndVersion()
-{
+void TestServerLifecycle::helpAndVersion() {
     const Run help = runServer({QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
     for (const char *option : {"--port", "--listen", "--tick-ms", "--data-dir", "--config",
@@ -100,8 +96,7 @@ void TestServerLifecycle::helpAndVersion()
     QVERIFY(version.out.startsWith("whisperchat-server "));
 }
 
-void TestServerLifecycle::neverRunsOnTheGlibDispatcher()
-{
+void TestServerLifecycle::neverRunsOnTheGlibDispatcher() {
     // Even when the environment asks for Qt's own dispatcher, it is the plain
     // Unix one, not glib's.
     for (const QString &choice : {QString(), QStringLiteral("qt")}) {
@@ -119,8 +114,7 @@ void TestServerLifecycle::neverRunsOnTheGlibDispatcher()
     }
 }
 
-void TestServerLifecycle::configFileAndEnvironment()
-{
+void TestServerLifecycle::configFileAndEnvironment() {
     // INI < environment < command line.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -163,8 +157,7 @@ void TestServerLifecycle::configFileAndEnvironment()
     QVERIFY2(badRun.err.contains("WHISPERCHAT_PORT"), badRun.err.constData());
 }
 
-void TestServerLifecycle::sigtermClosesClientsWith1001()
-{
+void TestServerLifecycle::sigtermClosesClientsWith1001() {
     ServerProcess server({QStringLiteral("--tick-ms"), QStringLiteral("20")});
     QVERIFY(server.start());
     TestClient a, b, idle;
@@ -186,8 +179,7 @@ void TestServerLifecycle::sigtermClosesClientsWith1001()
     }
 }
 
-void TestServerLifecycle::sigintAlsoShutsDown()
-{
+void TestServerLifecycle::sigintAlsoShutsDown() {
     ServerProcess server;
     QVERIFY(server.start());
     TestClient a;
@@ -199,8 +191,7 @@ void TestServerLifecycle::sigintAlsoShutsDown()
     QCOMPARE(server.exitCode(), 0);
 }
 
-void TestServerLifecycle::connectionLimitRefusesWithReason()
-{
+void TestServerLifecycle::connectionLimitRefusesWithReason() {
     ServerProcess server({QStringLiteral("--max-connections"), QStringLiteral("2")});
     QVERIFY(server.start());
     TestClient a, b, c;
@@ -218,8 +209,7 @@ void TestServerLifecycle::connectionLimitRefusesWithReason()
     QVERIFY(b.isConnected());
 }
 
-void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold()
-{
+void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold() {
     ServerProcess server({QStringLiteral("--ping-interval-ms"), QStringLiteral("100"),
                           QStringLiteral("--idle-timeout-ms"), QStringLiteral("600"),
                           QStringLiteral("--tick-ms"), QStringLiteral("20")});
@@ -245,8 +235,7 @@ void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold()
     QVERIFY(partner.isConnected()); // it answered every ping
 }
 
-void TestServerLifecycle::responsiveClientIsKept()
-{
+void TestServerLifecycle::responsiveClientIsKept() {
     ServerProcess server({QStringLiteral("--ping-interval-ms"), QStringLiteral("100"),
                           QStringLiteral("--idle-timeout-ms"), QStringLiteral("300")});
     QVERIFY(server.start());
@@ -258,8 +247,7 @@ void TestServerLifecycle::responsiveClientIsKept()
     QVERIFY(client.isConnected());
 }
 
-void TestServerLifecycle::stalledHandshakeTimesOut()
-{
+void TestServerLifecycle::stalledHandshakeTimesOut() {
     ServerProcess server({QStringLiteral("--handshake-timeout-ms"), QStringLiteral("300")});
     QVERIFY(server.start());
     RawWsClient stalled;
@@ -273,8 +261,7 @@ void TestServerLifecycle::stalledHandshakeTimesOut()
     QVERIFY(client.connectTo(server.chatUrl()));
 }
 
-void TestServerLifecycle::invalidUtf8TextFrameIsAnError()
-{
+void TestServerLifecycle::invalidUtf8TextFrameIsAnError() {
     // protocol-v1: invalid UTF-8 in a text frame gets `error` bad_request and
     // the connection stays open. Well-behaved client libraries cannot send
     // such a frame, so a raw client does.
@@ -304,8 +291,7 @@ void TestServerLifecycle::invalidUtf8TextFrameIsAnError()
     QVERIFY(raw.socket().state() == QAbstractSocket::ConnectedState);
 }
 
-void TestServerLifecycle::absurdDeclaredLengthClosesWith1009()
-{
+void TestServerLifecycle::absurdDeclaredLengthClosesWith1009() {
     // A frame header announcing an absurd length must be refused from the
     // header alone, without arithmetic wrapping round to a small size.
     ServerProcess server;

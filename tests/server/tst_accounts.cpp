@@ -246,9 +246,8 @@ void TstAccountService::hashQueueIsBounded() {
     QCOMPARE(codeOf(first.result()), QStringLiteral("ok"));
     QCOMPARE(codeOf(second.result()), QStringLiteral("unauthorized"));
     // Once they finished, work is accepted again.
-    QCOMPARE(
-        codeOf(accounts.login(QStringLiteral("busy"), kPassword, std::nullopt, kIpA).result()),
-        QStringLiteral("ok"));
+    QCOMPARE(codeOf(accounts.login(QStringLiteral("busy"), kPassword, std::nullopt, kIpA).result()),
+             QStringLiteral("ok"));
 }
 
 void TstAccountService::rehashOnLoginWhenParametersChange() {

@@ -6,15 +6,13 @@
 
 namespace whisper::test {
 
-bool RawWsClient::connectTcp(const QUrl &url, int timeoutMs)
-{
+bool RawWsClient::connectTcp(const QUrl &url, int timeoutMs) {
     m_url = url;
     m_socket.connectToHost(url.host(), quint16(url.port()));
     return m_socket.waitForConnected(timeoutMs);
 }
 
-bool RawWsClient::handshake(int timeoutMs)
-{
+bool RawWsClient::handshake(int timeoutMs) {
     QByteArray key(16, Qt::Uninitialized);
     for (char &c : key)
         c = char(QRandomGenerator::global()->bounded(256));
@@ -40,8 +38,7 @@ bool RawWsClient::handshake(int timeoutMs)
     return false;
 }
 
-void RawWsClient::sendText(const QByteArray &payload)
-{
+void RawWsClient::sendText(const QByteArray &payload) {
     QByteArray frame;
     frame.append(char(0x81)); // FIN + text
     const qsizetype n = payload.size();
@@ -66,8 +63,7 @@ void RawWsClient::sendText(const QByteArray &payload)
     m_socket.flush();
 }
 
-void RawWsClient::parseFrames()
-{
+void RawWsClient::parseFrames() {
     for (;;) {
         if (m_buffer.size() < 2)
             return;
@@ -100,8 +96,7 @@ void RawWsClient::parseFrames()
     }
 }
 
-QList<QByteArray> RawWsClient::readTextFrames(int timeoutMs)
-{
+QList<QByteArray> RawWsClient::readTextFrames(int timeoutMs) {
     QDeadlineTimer deadline(timeoutMs);
     do {
         m_buffer += m_socket.readAll();
@@ -113,8 +108,7 @@ QList<QByteArray> RawWsClient::readTextFrames(int timeoutMs)
     return std::exchange(m_texts, {});
 }
 
-bool RawWsClient::waitForDisconnected(int timeoutMs)
-{
+bool RawWsClient::waitForDisconnected(int timeoutMs) {
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         m_buffer += m_socket.readAll();

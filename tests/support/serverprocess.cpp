@@ -23,13 +23,13 @@ QString ServerProcess::binary(const QString &name) {
 bool ServerProcess::start(int timeoutMs) {
     // Both endpoints on free ports and a data directory of its own, so
     // suites can run in parallel.
-    QStringList args{QStringLiteral("--listen"),       QStringLiteral("127.0.0.1"),
-                     QStringLiteral("--port"),         QStringLiteral("0"),
+    QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--port"), QStringLiteral("0"),
                      QStringLiteral("--control-port"), QStringLiteral("0"),
-                     QStringLiteral("--data-dir"),     m_dataDir.path(),
+                     QStringLiteral("--data-dir"), m_dataDir.path(),
                      // Tests drive hundreds of clients from one loopback
                      // address; suites about rate limits override this.
-                     QStringLiteral("--rate-exempt"),  QStringLiteral("127.0.0.0/8,::1")};
+                     QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.0/8,::1")};
     // Later arguments win, so a test can override the defaults above.
     args += m_args;
     m_process.setProgram(binary(QStringLiteral("whisperchat-server")));

@@ -5,8 +5,7 @@ namespace whisper::test {
 using namespace protocol;
 
 TestClient::TestClient(QObject *parent)
-    : QObject(parent)
-{
+    : QObject(parent) {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         auto decoded = m_codec.decodeServer(text.toUtf8());
         if (auto *message = std::get_if<ServerMessage>(&decoded))
@@ -16,8 +15,7 @@ TestClient::TestClient(QObject *parent)
     });
 }
 
-bool TestClient::connectTo(const QUrl &url, int timeoutMs)
-{
+bool TestClient::connectTo(const QUrl &url, int timeoutMs) {
     m_socket.open(url);
     const auto welcome = waitFor<Welcome>(timeoutMs);
     if (!welcome)
@@ -26,37 +24,31 @@ bool TestClient::connectTo(const QUrl &url, int timeoutMs)
     return true;
 }
 
-void TestClient::send(const ClientMessage &message)
-{
+void TestClient::send(const ClientMessage &message) {
     m_socket.sendTextMessage(QString::fromUtf8(Codec::encode(message)));
 }
 
-void TestClient::sendRaw(const QString &text)
-{
+void TestClient::sendRaw(const QString &text) {
     m_socket.sendTextMessage(text);
 }
 
-void TestClient::sendBinary(const QByteArray &data)
-{
+void TestClient::sendBinary(const QByteArray &data) {
     m_socket.sendBinaryMessage(data);
 }
 
-void TestClient::close()
-{
+void TestClient::close() {
     m_socket.close();
 }
 
-std::optional<ServerMessage> TestClient::next(int timeoutMs)
-{
+std::optional<ServerMessage> TestClient::next(int timeoutMs) {
     if (!QTest::qWaitFor([this] { return !m_inbox.isEmpty(); }, timeoutMs))
         return std::nullopt;
     return m_inbox.takeFirst();
 }
 
-bool TestClient::waitForDisconnected(int timeoutMs)
-{
-    return QTest::qWaitFor(
-        [this] { return m_socket.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+bool TestClient::waitForDisconnected(int timeoutMs) {
+    return QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::UnconnectedState; },
+                           timeoutMs);
 }
 
 } // namespace whisper::test

@@ -3,8 +3,8 @@
 #include "protocol.h"
 
 #include <QList>
-#include <QTest>
 #include <QObject>
+#include <QTest>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -47,7 +47,6 @@ public:
     QWebSocket &socket() { return m_socket; }
 
 private:
-
     QWebSocket m_socket;
     protocol::Codec m_codec;
     QList<protocol::ServerMessage> m_inbox;
@@ -56,8 +55,7 @@ private:
 };
 
 template <typename T>
-std::optional<T> TestClient::waitFor(int timeoutMs)
-{
+std::optional<T> TestClient::waitFor(int timeoutMs) {
     std::optional<T> found;
     auto scan = [&] {
         for (qsizetype i = 0; i < m_inbox.size(); ++i) {
@@ -75,13 +73,11 @@ std::optional<T> TestClient::waitFor(int timeoutMs)
 }
 
 template <typename T>
-bool TestClient::staysWithout(int ms)
-{
+bool TestClient::staysWithout(int ms) {
     auto seen = [&] {
-        return std::any_of(m_inbox.cbegin(), m_inbox.cend(),
-                           [](const protocol::ServerMessage &m) {
-                               return std::holds_alternative<T>(m);
-                           });
+        return std::any_of(m_inbox.cbegin(), m_inbox.cend(), [](const protocol::ServerMessage &m) {
+            return std::holds_alternative<T>(m);
+        });
     };
     return !QTest::qWaitFor(seen, ms);
 }
