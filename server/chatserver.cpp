@@ -54,7 +54,10 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     connect(&m_shutdownTimer, &QTimer::timeout, this, [this] {
         qCInfo(lcNet) << "shutdown grace period over;" << m_sessions.size()
                       << "connections dropped";
-        for (Session *s : std::as_const(m_sessions))
+        // A transport may report the close at once, which removes the session
+        // from m_sessions: walk a copy.
+        const QList<Session *> sessions = m_sessions.values();
+        for (Session *s : sessions)
             s->abort();
         finishShutdown();
     });
@@ -259,7 +262,8 @@ void ChatServer::shutdown() {
         QMetaObject::invokeMethod(this, &ChatServer::finishShutdown, Qt::QueuedConnection);
         return;
     }
-    for (Session *s : std::as_const(m_sessions))
+    const QList<Session *> sessions = m_sessions.values(); // closing may remove them
+    for (Session *s : sessions)
         s->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
     m_shutdownTimer.start(m_config.shutdownGraceMs);
 }

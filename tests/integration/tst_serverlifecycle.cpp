@@ -28,6 +28,8 @@ private Q_SLOTS:
     void configFileAndEnvironment();
     void sigtermClosesClientsWith1001();
     void sigintAlsoShutsDown();
+    void shutdownDropsClientsThatIgnoreTheClose_data();
+    void shutdownDropsClientsThatIgnoreTheClose();
     void connectionLimitRefusesWithReason();
     void unresponsiveClientIsDroppedAndPartnerTold();
     void responsiveClientIsKept();
@@ -189,6 +191,35 @@ void TestServerLifecycle::sigintAlsoShutsDown() {
     QCOMPARE(a.closeCode(), int(QWebSocketProtocol::CloseCodeGoingAway));
     QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), 3000);
     QCOMPARE(server.exitCode(), 0);
+}
+
+void TestServerLifecycle::shutdownDropsClientsThatIgnoreTheClose_data() {
+    QTest::addColumn<QString>("transport");
+    QTest::addRow("native") << QStringLiteral("native");
+    QTest::addRow("qt") << QStringLiteral("qt");
+}
+
+void TestServerLifecycle::shutdownDropsClientsThatIgnoreTheClose() {
+    // Raw clients never answer the close handshake, so the grace period runs
+    // out and the server drops them while well-behaved clients close.
+    QFETCH(QString, transport);
+    ServerProcess server({QStringLiteral("--transport"), transport,
+                          QStringLiteral("--shutdown-grace-ms"), QStringLiteral("300")});
+    QVERIFY(server.start());
+    RawWsClient silent[3];
+    for (RawWsClient &raw : silent) {
+        QVERIFY(raw.connectTcp(server.chatUrl()));
+        QVERIFY(raw.handshake());
+    }
+    TestClient polite;
+    QVERIFY(polite.connectTo(server.chatUrl()));
+    QVERIFY(server.terminate(3000));
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    for (RawWsClient &raw : silent)
+        QVERIFY(raw.waitForDisconnected(3000));
+    QVERIFY(polite.waitForDisconnected());
+    QCOMPARE(polite.closeCode(), int(QWebSocketProtocol::CloseCodeGoingAway));
 }
 
 void TestServerLifecycle::connectionLimitRefusesWithReason() {
