@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include "fastdecode.h"
 #include "jsonreader.h"
 
 #include "geo.h"
@@ -254,7 +255,31 @@ QString typeName(const ServerMessage &message) {
 Codec::Codec(CodecLimits limits)
     : m_limits(limits) {}
 
+Decoded<ClientMessage> Codec::checkedMessage(SendMessage msg) const {
+    auto fail = [](ErrorCode code, const QString &message) {
+        return DecodeError{code, message, QStringLiteral("message")};
+    };
+    const int chars = codePointCount(msg.text);
+    if (chars == 0)
+        return fail(ErrorCode::BadRequest, QStringLiteral("field 'text' must not be empty"));
+    if (chars > m_limits.maxTextChars)
+        return fail(ErrorCode::TooLarge,
+                    QStringLiteral("field 'text' has %1 characters; the limit is %2")
+                        .arg(chars)
+                        .arg(m_limits.maxTextChars));
+    if (msg.id && codePointCount(*msg.id) > kMaxClientIdChars)
+        return fail(
+            ErrorCode::BadRequest,
+            QStringLiteral("field 'id' must be at most %1 characters").arg(kMaxClientIdChars));
+    return ClientMessage{std::move(msg)};
+}
+
 Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
+    if (m_limits.fastChatMessages) {
+        SendMessage msg;
+        if (decodeChatMessageFast(utf8Json, msg) == FastDecode::Decoded)
+            return checkedMessage(std::move(msg));
+    }
     auto parsed = json::parseObjectFrame(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
         return *err;
@@ -281,23 +306,9 @@ Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
         SendMessage msg;
         msg.text = r.string("text");
         msg.id = r.optionalString("id");
-        if (r.ok()) {
-            const int chars = codePointCount(msg.text);
-            if (chars == 0)
-                r.fail(ErrorCode::BadRequest, QStringLiteral("field 'text' must not be empty"));
-            else if (chars > m_limits.maxTextChars)
-                r.fail(ErrorCode::TooLarge,
-                       QStringLiteral("field 'text' has %1 characters; the limit is %2")
-                           .arg(chars)
-                           .arg(m_limits.maxTextChars));
-        }
-        if (r.ok() && msg.id && codePointCount(*msg.id) > kMaxClientIdChars)
-            r.fail(
-                ErrorCode::BadRequest,
-                QStringLiteral("field 'id' must be at most %1 characters").arg(kMaxClientIdChars));
         if (!r.ok())
             return r.error();
-        return ClientMessage{std::move(msg)};
+        return checkedMessage(std::move(msg));
     }
     if (type == QLatin1String("typing")) {
         Typing typing{r.boolean("active")};

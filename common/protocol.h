@@ -263,6 +263,10 @@ using Decoded = std::variant<T, DecodeError>;
 
 struct CodecLimits {
     int maxTextChars = kDefaultMaxTextChars;
+    // Chat `message` frames go through the simdjson fast path (fastdecode.h);
+    // off = QJsonDocument for every frame. Both give the same answers (tested);
+    // the switch exists so tests can compare them.
+    bool fastChatMessages = true;
 };
 
 // Strict decoding: every field is checked for presence, type and range, and
@@ -281,6 +285,9 @@ public:
     const CodecLimits &limits() const { return m_limits; }
 
 private:
+    // The limits every `message` passes, whichever parser read it.
+    Decoded<ClientMessage> checkedMessage(SendMessage msg) const;
+
     CodecLimits m_limits;
 };
 

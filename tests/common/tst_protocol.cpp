@@ -1,4 +1,5 @@
 #include "badframes.h"
+#include "fastdecode.h"
 #include "protocol.h"
 
 #include <QJsonDocument>
@@ -28,6 +29,10 @@ private Q_SLOTS:
     void codePointsCountSurrogatePairsOnce();
     void hotMessagesMatchQJsonDocument_data();
     void hotMessagesMatchQJsonDocument();
+    void fastPathAgreesWithReference_data();
+    void fastPathAgreesWithReference();
+    void fastPathAgreesOnBadFrames();
+    void fastPathAgreesOnMutatedFrames();
 };
 
 void TestProtocol::clientRoundTrip_data() {
@@ -203,6 +208,119 @@ void TestProtocol::hotMessagesMatchQJsonDocument() {
                                 {QStringLiteral("id"), text}};
     QCOMPARE(Codec::encode(ServerMessage{Delivered{text}}),
              QJsonDocument(delivered).toJson(QJsonDocument::Compact));
+}
+
+namespace {
+
+// The same frame through the simdjson fast path and through QJsonDocument only.
+void compareBothPaths(const QByteArray &frame) {
+    CodecLimits reference;
+    reference.fastChatMessages = false;
+    const auto fast = Codec().decodeClient(frame);
+    const auto slow = Codec(reference).decodeClient(frame);
+    QCOMPARE(fast, slow);
+}
+
+} // namespace
+
+void TestProtocol::fastPathAgreesWithReference_data() {
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<bool>("fastPathDecides");
+    auto row = [](const char *name, const QByteArray &frame, bool decides) {
+        QTest::addRow("%s", name) << frame << decides;
+    };
+    row("plain", R"({"type":"message","text":"hello"})", true);
+    row("with id", R"({"type":"message","text":"hello","id":"m1"})", true);
+    row("id first", R"({"id":"m1","text":"hello","type":"message"})", true);
+    row("whitespace", " \t\r\n{ \"type\" : \"message\" , \"text\" : \"hi\" }\n ", true);
+    row("escapes", R"({"type":"message","text":"a\"b\\c\/d\n\t\u00e9\ud83d\ude00"})", true);
+    row("escaped key", R"({"type":"message","t\u0065xt":"hi"})", true);
+    row("NUL escape", R"({"type":"message","text":"a\u0000b"})", true);
+    row("raw UTF-8", "{\"type\":\"message\",\"text\":\"gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80\"}",
+        true);
+    row("empty text", R"({"type":"message","text":""})", true);
+    row("text at the limit",
+        R"({"type":"message","text":")" + QByteArray(kDefaultMaxTextChars, 'a') + R"("})", true);
+    row("text over the limit",
+        R"({"type":"message","text":")" + QByteArray(kDefaultMaxTextChars + 1, 'a') + R"("})",
+        true);
+    row("id over the limit",
+        R"({"type":"message","text":"hi","id":")" + QByteArray(kMaxClientIdChars + 1, 'x') +
+            R"("})",
+        true);
+    row("empty id", R"({"type":"message","text":"hi","id":""})", true);
+    // Left to the reference path:
+    row("unknown field", R"({"type":"message","text":"hi","x":1})", false);
+    row("repeated text", R"({"type":"message","text":"a","text":"b"})", false);
+    row("repeated type", R"({"type":"join","type":"message","text":"b"})", false);
+    row("id null", R"({"type":"message","text":"hi","id":null})", false);
+    row("id number", R"({"type":"message","text":"hi","id":7})", false);
+    row("text number", R"({"type":"message","text":5})", false);
+    row("missing text", R"({"type":"message"})", false);
+    row("other type", R"({"type":"typing","active":true})", false);
+    row("lone surrogate", R"({"type":"message","text":"\ud800"})", false);
+    row("raw control character", "{\"type\":\"message\",\"text\":\"a\tb\"}", false);
+    row("trailing garbage", R"({"type":"message","text":"hi"} x)", false);
+    row("two documents", R"({"type":"message","text":"hi"}{})", false);
+    row("invalid UTF-8", "{\"type\":\"message\",\"text\":\"\xff\"}", false);
+    row("overlong UTF-8", "{\"type\":\"message\",\"text\":\"\xc0\xaf\"}", false);
+    row("BOM", "\xef\xbb\xbf{\"type\":\"message\",\"text\":\"hi\"}", false);
+    row("array", R"([{"type":"message","text":"hi"}])", false);
+    row("empty", "", false);
+}
+
+void TestProtocol::fastPathAgreesWithReference() {
+    QFETCH(QByteArray, frame);
+    QFETCH(bool, fastPathDecides);
+    SendMessage ignored;
+    const bool decided = decodeChatMessageFast(frame, ignored) == FastDecode::Decoded;
+    QCOMPARE(decided, fastPathDecides);
+    compareBothPaths(frame);
+}
+
+void TestProtocol::fastPathAgreesOnBadFrames() {
+    for (const auto &bad : whisper::test::badClientFrames()) {
+        compareBothPaths(bad.frame);
+        if (QTest::currentTestFailed()) {
+            qWarning() << "bad frame" << bad.name;
+            return;
+        }
+    }
+}
+
+void TestProtocol::fastPathAgreesOnMutatedFrames() {
+    // Every single-byte change of a few valid frames (a deterministic sweep
+    // of positions and byte values): both paths give the same message or the
+    // same error.
+    const QByteArray seeds[] = {
+        R"({"type":"message","text":"h\u00e9llo \"x\"","id":"m-1"})",
+        "{\"type\":\"message\",\"text\":\"\xf0\x9f\x98\x80 ok\"}",
+    };
+    const char replacements[] = {'"', '\\', '{',    '}',    ',',    ':',  ' ', 'a',
+                                 'u', '0',  '\x80', '\xc3', '\xff', '\0', '\n'};
+    int decidedByFastPath = 0;
+    for (const QByteArray &seed : seeds) {
+        for (qsizetype at = 0; at < seed.size(); ++at) {
+            for (char c : replacements) {
+                QByteArray frame = seed;
+                frame[at] = c;
+                SendMessage ignored;
+                if (decodeChatMessageFast(frame, ignored) == FastDecode::Decoded)
+                    ++decidedByFastPath;
+                compareBothPaths(frame);
+                if (QTest::currentTestFailed()) {
+                    qWarning() << "frame" << frame.toPercentEncoding();
+                    return;
+                }
+            }
+            QByteArray shorter = seed;
+            shorter.remove(at, 1);
+            compareBothPaths(shorter);
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
+    QVERIFY(decidedByFastPath > 0); // the sweep did exercise the fast path
 }
 
 QTEST_APPLESS_MAIN(TestProtocol)
