@@ -19,11 +19,12 @@ struct LoadOptions {
     int port = 8080;
     std::string path = "/";
     int clients = 1000;
-    int sourceAddresses = 8;   // 127.0.0.2 .. 127.0.0.(1+n); 0: let the kernel pick
-    int handshakeWindow = 256; // connects in progress at once
-    bool join = true;          // join and pair up (else stay in the lobby)
-    double rate = 0.0;         // total msg/s; 0: window mode
-    int window = 1;            // in-flight messages per client in window mode
+    int sourceAddresses = 8;    // 127.0.0.2 .. 127.0.0.(1+n); 0: let the kernel pick
+    int handshakeWindow = 256;  // connects in progress at once
+    bool join = true;           // join and pair up (else stay in the lobby)
+    double rate = 0.0;          // total msg/s; 0: window mode
+    int paceMicroseconds = 250; // rate mode: send what is due every this often (0: per message)
+    int window = 1;             // in-flight messages per client in window mode
     double warmupSeconds = 1.0;
     double durationSeconds = 5.0; // measured chat (or idle hold) time
     int textChars = 32;

@@ -33,6 +33,7 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
         {QStringLiteral("clients"), r.clients},
         {QStringLiteral("rate"), o.rate},
         {QStringLiteral("window"), o.window},
+        {QStringLiteral("pace_us"), o.paceMicroseconds},
         {QStringLiteral("connected"), r.connected},
         {QStringLiteral("connect_s"), r.connectSeconds},
         {QStringLiteral("handshakes_per_s"), r.handshakesPerSecond},
@@ -135,6 +136,10 @@ int main(int argc, char *argv[]) {
         opt("sources", "Source addresses 127.0.0.2.. to spread over (0: one)", "8");
     const auto handshakes = opt("handshake-window", "Handshakes in progress at once", "256");
     const auto rate = opt("rate", "Total messages/s (0: window mode)", "0");
+    const auto pace = opt("pace-us",
+                          "Rate mode: wake up every this many microseconds and send what is due "
+                          "(0: at each message's due time); latency counts from the due time",
+                          "250");
     const auto window =
         opt("window", "In-flight messages per client in window mode (0 with rate 0: idle)", "1");
     const auto warmup = opt("warmup", "Seconds of chat before measuring", "1");
@@ -160,6 +165,7 @@ int main(int argc, char *argv[]) {
     o.sourceAddresses = qBound(0, parser.value(sources).toInt(), 250);
     o.handshakeWindow = qBound(1, parser.value(handshakes).toInt(), 100000);
     o.rate = qMax(0.0, parser.value(rate).toDouble());
+    o.paceMicroseconds = qBound(0, parser.value(pace).toInt(), 1000000);
     o.window = qBound(0, parser.value(window).toInt(), 10000);
     o.warmupSeconds = qBound(0.0, parser.value(warmup).toDouble(), 3600.0);
     o.durationSeconds = qBound(0.0, parser.value(duration).toDouble(), 3600.0);
