@@ -15,7 +15,7 @@ Q_LOGGING_CATEGORY(lcNet, "whisper.server.net")
 namespace {
 constexpr int kStatsIntervalMs = 60000;
 // How often the sweep takes its next slice of sessions.
-constexpr int kSweepSliceMs = 100;
+constexpr int kSweepSliceMs = 20;
 } // namespace
 
 ChatServer::ChatServer(const ServerConfig &config, QObject *parent)

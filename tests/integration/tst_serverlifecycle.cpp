@@ -273,7 +273,7 @@ void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold() {
 void TestServerLifecycle::pingsAreSpreadOverTheSweepRound() {
     // Clients that connected together must not all be pinged at one instant:
     // with thousands of sessions that stalled every relayed message. The
-    // sweep round (ping interval / 3 = 500 ms) is cut into 100 ms slices.
+    // sweep round (ping interval / 3 = 500 ms) is cut into 20 ms slices.
     ServerProcess server({QStringLiteral("--ping-interval-ms"), QStringLiteral("1500"),
                           QStringLiteral("--idle-timeout-ms"), QStringLiteral("60000")});
     QVERIFY(server.start());
