@@ -19,7 +19,10 @@ namespace whisper {
 // Semantics follow QEventDispatcherUNIX: posted events first, then ready
 // socket notifiers, then expired timers (each at most once per call, never
 // re-entered while its handler runs); zero timers fire on every iteration;
-// wakeUp() is thread-safe (an eventfd). Descriptors epoll cannot watch
+// wakeUp() is thread-safe (an eventfd). A wake-up from the loop's own thread
+// (every posted event, e.g. a queued call or deleteLater() in a handler) costs
+// no system call: the loop is awake, so it only has to look at the posted
+// events again before it blocks. Descriptors epoll cannot watch
 // (regular files) are treated as always ready, as poll() would report them.
 //
 // Install it per thread before the thread's event loop starts:
@@ -70,6 +73,10 @@ private:
     int m_epoll = -1;
     int m_wakeFd = -1;
     std::atomic<bool> m_interrupted{false};
+    // The thread running processEvents(), and whether it woke itself up since
+    // it last delivered posted events.
+    std::atomic<Qt::HANDLE> m_loopThread{nullptr};
+    bool m_wokenByLoopThread = false;
     std::vector<Watch> m_watches; // indexed by descriptor
     int m_alwaysReadyCount = 0;
     QHash<int, Timer> m_timers;

@@ -14,6 +14,8 @@ Q_LOGGING_CATEGORY(lcNet, "whisper.server.net")
 
 namespace {
 constexpr int kStatsIntervalMs = 60000;
+// How often the sweep takes its next slice of sessions.
+constexpr int kSweepSliceMs = 20;
 } // namespace
 
 ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
@@ -45,8 +47,12 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
             &ChatServer::onNewConnection);
 
     // Sweeping a few times per ping interval bounds how late an idle
-    // connection is noticed without a timer per connection.
-    m_sweepTimer.setInterval(qMax(25, qMin(config.pingIntervalMs, config.idleTimeoutMs) / 3));
+    // connection is noticed without a timer per connection. A round is cut
+    // into slices of kSweepSliceMs: with 5,000 sessions, walking (and pinging)
+    // all of them at once stalled every relayed message for milliseconds.
+    const int round = qMax(25, qMin(config.pingIntervalMs, config.idleTimeoutMs) / 3);
+    m_sweepSlices = qMax(1, round / kSweepSliceMs);
+    m_sweepTimer.setInterval(round / m_sweepSlices);
     connect(&m_sweepTimer, &QTimer::timeout, this, &ChatServer::sweep);
     m_statsTimer.setInterval(kStatsIntervalMs);
     connect(&m_statsTimer, &QTimer::timeout, this, &ChatServer::logCounts);
@@ -226,17 +232,29 @@ void ChatServer::onSessionClosed(ClientId id) {
 }
 
 void ChatServer::sweep() {
+    if (m_sweepCursor >= m_sweepRound.size()) {
+        // A new round: sessions that arrived since join it; those gone are
+        // skipped below.
+        m_sweepRound.assign(m_sessions.keyBegin(), m_sessions.keyEnd());
+        m_sweepCursor = 0;
+    }
+    const std::size_t slice =
+        (m_sweepRound.size() + std::size_t(m_sweepSlices) - 1) / std::size_t(m_sweepSlices);
+    const std::size_t end = std::min(m_sweepRound.size(), m_sweepCursor + slice);
     const qint64 t = now();
-    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
-        Session *s = it.value();
+    for (; m_sweepCursor < end; ++m_sweepCursor) {
+        const ClientId id = m_sweepRound[m_sweepCursor];
+        Session *s = m_sessions.value(id);
+        if (!s)
+            continue;
         if (t - s->lastSeenMs() > m_config.idleTimeoutMs) {
-            qCDebug(lcNet) << "session" << it.key() << "idle; dropping";
+            qCDebug(lcNet) << "session" << id << "idle; dropping";
             // abort() emits disconnected, which ends the pair; the session
             // is removed from m_sessions through a queued close below.
             QMetaObject::invokeMethod(s, &Session::abort, Qt::QueuedConnection);
             continue;
         }
-        qint64 &lastPing = m_lastPingMs[it.key()];
+        qint64 &lastPing = m_lastPingMs[id];
         if (t - lastPing >= m_config.pingIntervalMs) {
             lastPing = t;
             s->ping();

@@ -16,6 +16,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <vector>
 
 namespace whisper {
 
@@ -93,7 +94,13 @@ private:
     std::unique_ptr<ConnectionListener> m_listener;
     QHash<ClientId, Session *> m_sessions;
     QHash<ClientId, qint64> m_lastPingMs;
+    // The sweep visits every session once per round, a slice per timer tick,
+    // so the pings and checks of thousands of sessions are spread over the
+    // round instead of stalling the loop (and every message) at once.
     QTimer m_sweepTimer;
+    std::vector<ClientId> m_sweepRound; // the ids of this round
+    std::size_t m_sweepCursor = 0;
+    int m_sweepSlices = 1; // ticks per round
     QTimer m_statsTimer;
     QTimer m_shutdownTimer;
     ClientId m_nextId = 1;

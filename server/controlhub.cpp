@@ -117,21 +117,41 @@ void ControlHub::onPairStarted(const PairRecord &record) {
     p.lonB = b.x();
     p.latB = b.y();
     m_pairs.insert(p.id, p);
-    m_pairOfMember.insert(record.a, p.id);
-    m_pairOfMember.insert(record.b, p.id);
+    int slot;
+    if (m_freeCounters.empty()) {
+        slot = int(m_counters.size());
+        m_counters.emplace_back();
+    } else {
+        slot = m_freeCounters.back();
+        m_freeCounters.pop_back();
+    }
+    m_counters[size_t(slot)] = PairCounter{p.id, record.a, record.b, 0, true, false};
+    m_counterOfMember.insert(record.a, slot);
+    m_counterOfMember.insert(record.b, slot);
     m_changes.pairsAdded.insert(p.id, p);
     m_matchTimes.push_back(m_clock());
     addEvent(EventKind::Matched, p.id, tr("within %1 km").arg(p.distanceKm));
 }
 
+void ControlHub::releaseCounter(int slot) {
+    PairCounter &c = m_counters[size_t(slot)];
+    // Its pending count goes with it: a fold skips unused slots, and a later
+    // pair in this slot starts clean.
+    c = PairCounter{};
+    m_freeCounters.push_back(slot);
+}
+
 void ControlHub::onPairEnded(ClientId notified, int reason) {
-    const QString pairId = m_pairOfMember.take(notified);
-    if (pairId.isEmpty())
+    const auto found = m_counterOfMember.constFind(notified);
+    if (found == m_counterOfMember.constEnd())
         return;
-    const PairInfo pair = m_pairs.take(pairId);
-    for (const QString &member : {pair.a, pair.b})
-        if (const auto id = clientOf(member))
-            m_pairOfMember.remove(*id);
+    const int slot = found.value();
+    const PairCounter &counter = m_counters[size_t(slot)];
+    const QString pairId = counter.pairId;
+    m_counterOfMember.remove(counter.a);
+    m_counterOfMember.remove(counter.b);
+    releaseCounter(slot);
+    m_pairs.remove(pairId);
     m_changes.pairsAdded.remove(pairId);
     m_changes.pairsMessaged.remove(pairId);
     m_changes.pairsRemoved.insert(pairId);
@@ -143,14 +163,15 @@ void ControlHub::onPairEnded(ClientId notified, int reason) {
 }
 
 void ControlHub::onMessage(ClientId to) {
-    const auto it = m_pairOfMember.constFind(to);
-    if (it == m_pairOfMember.constEnd())
+    const auto it = m_counterOfMember.constFind(to);
+    if (it == m_counterOfMember.constEnd())
         return;
-    auto pair = m_pairs.find(it.value());
-    if (pair == m_pairs.end())
-        return;
-    ++pair->messages;
-    m_changes.pairsMessaged.insert(pair->id);
+    PairCounter &counter = m_counters[size_t(it.value())];
+    ++counter.messages;
+    if (!counter.dirty) {
+        counter.dirty = true;
+        m_dirtyCounters.push_back(it.value());
+    }
     const qint64 second = m_clock() / 1000;
     advanceMessageBuckets(second);
     ++m_messageBuckets[size_t(second % qint64(m_messageBuckets.size()))];
@@ -159,7 +180,7 @@ void ControlHub::onMessage(ClientId to) {
 void ControlHub::onClosed(ClientId id) {
     // The room and the pair registry have already let go of the client.
     m_positions.remove(id);
-    m_pairOfMember.remove(id);
+    m_counterOfMember.remove(id);
     const QString opaque = m_opaque.take(id);
     m_byOpaque.remove(opaque);
 }
@@ -208,8 +229,30 @@ Stats ControlHub::stats() const {
     return s;
 }
 
+void ControlHub::foldMessageCounts(bool markChanged) const {
+    for (const int slot : m_dirtyCounters) {
+        PairCounter &c = m_counters[size_t(slot)];
+        if (!c.used || !c.dirty) // ended since, or listed twice after reuse
+            continue;
+        c.dirty = false;
+        const auto pair = m_pairs.find(c.pairId);
+        if (pair == m_pairs.end())
+            continue;
+        pair->messages = c.messages;
+        if (markChanged)
+            m_changes.pairsMessaged.insert(c.pairId);
+    }
+    m_dirtyCounters.clear();
+}
+
 ControlChanges ControlHub::takeChanges() {
+    foldMessageCounts();
     return std::exchange(m_changes, {});
+}
+
+void ControlHub::discardChanges() {
+    foldMessageCounts(false);
+    m_changes = {};
 }
 
 } // namespace whisper

@@ -13,6 +13,7 @@
 #include <array>
 #include <deque>
 #include <functional>
+#include <vector>
 
 namespace whisper {
 
@@ -36,9 +37,12 @@ struct ControlChanges {
 
 // The control endpoint's view of the chat server, with privacy applied:
 // opaque client ids, positions on the 0.1 degree grid, message counts without
-// text. Follows the server through its signals (a few hash updates per event,
-// nothing on the chat path beyond that), gathers changes until the control
-// server's next flush and performs the moderation actions.
+// text. Follows the server through its signals (a few hash updates per event),
+// gathers changes until the control server's next flush and performs the
+// moderation actions. A relayed message, the one event on the chat path, costs
+// an integer-keyed lookup and two increments: its pair's count is folded into
+// the string-keyed records only when someone reads them (pairs(),
+// takeChanges()), at most once per pair and flush.
 class ControlHub : public QObject {
     Q_OBJECT
 public:
@@ -48,11 +52,17 @@ public:
     ControlHub(ChatServer &server, QString version, Clock clock = {}, QObject *parent = nullptr);
 
     const QHash<QString, control::WaitingClient> &waiting() const { return m_waiting; }
-    const QHash<QString, control::PairInfo> &pairs() const { return m_pairs; }
+    const QHash<QString, control::PairInfo> &pairs() const {
+        foldMessageCounts();
+        return m_pairs;
+    }
     control::Stats stats() const;
 
     // Everything that changed since the previous call.
     ControlChanges takeChanges();
+    // Drops the changes since the previous call, for when no console listens:
+    // cheaper than takeChanges(), which lists every pair that got a message.
+    void discardChanges();
 
     std::optional<ClientId> clientOf(const QString &opaqueId) const;
     std::optional<ClientId> memberOfPair(const QString &pairId) const;
@@ -74,6 +84,10 @@ private:
     void onMessage(ClientId to);
     void onClosed(ClientId id);
     void countRate(std::deque<qint64> &window, qint64 spanMs) const;
+    // Copies the counts of pairs that got messages into m_pairs and marks
+    // them in m_changes.pairsMessaged.
+    void foldMessageCounts(bool markChanged = true) const;
+    void releaseCounter(int slot);
     // Moves the message buckets forward to `second`, clearing skipped ones.
     void advanceMessageBuckets(qint64 second) const;
 
@@ -86,9 +100,22 @@ private:
     // Last coarse position of every client that waited, for pair lines.
     QHash<ClientId, QPointF> m_positions;
     QHash<QString, control::WaitingClient> m_waiting;
-    QHash<QString, control::PairInfo> m_pairs;
-    QHash<ClientId, QString> m_pairOfMember;
-    ControlChanges m_changes;
+    // Folded into lazily (mutable), see foldMessageCounts().
+    mutable QHash<QString, control::PairInfo> m_pairs;
+    // Message counts of the active pairs, in reused slots; members map to
+    // their pair's slot by client id.
+    struct PairCounter {
+        QString pairId;
+        ClientId a = 0, b = 0;
+        qint64 messages = 0;
+        bool used = false;
+        bool dirty = false; // counted since the last fold; listed in m_dirtyCounters
+    };
+    mutable std::vector<PairCounter> m_counters;
+    std::vector<int> m_freeCounters;
+    mutable std::vector<int> m_dirtyCounters;
+    QHash<ClientId, int> m_counterOfMember;
+    mutable ControlChanges m_changes;
     std::function<bool(ClientId)> m_isAccount;
     mutable std::deque<qint64> m_matchTimes; // last minute
     // Messages per second over the last 10 s: one counter per second, so a

@@ -99,8 +99,13 @@ void ControlServer::onNewConnection() {
 }
 
 void ControlServer::flush() {
-    const ControlChanges changes = m_hub.takeChanges();
     ++m_flushes;
+    if (m_sessions.isEmpty()) {
+        // Nobody to tell; a console that connects starts from a snapshot.
+        m_hub.discardChanges();
+        return;
+    }
+    const ControlChanges changes = m_hub.takeChanges();
     const int every = std::max(1, kStatsEveryMs / std::max(1, m_limits.batchMs));
     std::optional<control::Stats> stats;
     if (m_flushes % every == 0 && !m_sessions.isEmpty())

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <random>
 
 namespace whisper::loadgen {
@@ -50,6 +52,9 @@ constexpr City kCities[] = {
 LoadGenerator::LoadGenerator(LoadOptions options)
     : m_options(std::move(options)) {
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    // Rate mode sleeps until the next message is due, tens of microseconds
+    // away; the default 50 us timer slack would make every send late.
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     m_clients.resize(std::size_t(std::max(0, m_options.clients)));
 
     // Frames come from the protocol codec once; the hot path only masks them
@@ -152,9 +157,9 @@ void LoadGenerator::sendFrame(Client &c, Opcode opcode, std::string_view payload
     appendMaskedFrame(c.out, opcode, payload, m_mask);
 }
 
-void LoadGenerator::sendMessage(Client &c) {
+void LoadGenerator::sendMessage(Client &c, std::int64_t dueNs) {
     sendFrame(c, Opcode::Text, m_messagePayload);
-    c.inflight.push_back(nowNs());
+    c.inflight.push_back(Client::InFlight{dueNs, nowNs()});
     ++c.sent;
 }
 
@@ -308,15 +313,18 @@ void LoadGenerator::onText(int index, std::string_view payload) {
             error("unexpected_delivered");
             return;
         }
-        const std::int64_t sentAt = c.inflight.front();
+        const Client::InFlight sent = c.inflight.front();
         c.inflight.pop_front();
         ++c.acked;
         if (now >= m_measureStart && now < m_measureEnd) {
             ++m_measuredDelivered;
-            m_latencyUs.push_back(float(double(now - sentAt) / 1000.0));
+            m_latencyUs.push_back(float(double(now - sent.dueNs) / 1000.0));
+            m_sendLagUs.push_back(float(double(sent.sentNs - sent.dueNs) / 1000.0));
+            if (!m_options.latencyLogPath.empty())
+                m_dueNs.push_back(sent.dueNs);
         }
         if (m_phase == Phase::Chat && m_options.rate <= 0 && now < m_measureEnd)
-            sendMessage(c);
+            sendMessage(c, now);
         return;
     }
     if (payload.size() > m_incomingPrefix.size() + m_incomingSuffix.size() &&
@@ -402,11 +410,20 @@ void LoadGenerator::sendJoin(int index) {
     c.joinNs = nowNs();
 }
 
+std::int64_t LoadGenerator::dueTime(std::uint64_t k) const {
+    return m_chatStart + std::int64_t(double(k) * 1e9 / m_options.rate);
+}
+
 void LoadGenerator::scheduleRated(std::int64_t now) {
     if (now >= m_measureEnd)
         return;
-    const double elapsed = double(now - m_chatStart) / 1e9;
-    const auto target = std::uint64_t(elapsed * m_options.rate);
+    // Messages 0 .. target-1 are due by now; each is sent as soon as the loop
+    // gets to it and keeps its own due time for the latency.
+    auto target = std::uint64_t(double(now - m_chatStart) * m_options.rate / 1e9) + 1;
+    while (dueTime(target) <= now) // exact against dueTime(), whatever the rounding
+        ++target;
+    while (target > 0 && dueTime(target - 1) > now)
+        --target;
     std::uint64_t due =
         target > m_scheduled ? std::min<std::uint64_t>(target - m_scheduled, 20000) : 0;
     const std::size_t n = m_clients.size();
@@ -420,7 +437,7 @@ void LoadGenerator::scheduleRated(std::int64_t now) {
             continue;
         }
         idle = 0;
-        sendMessage(c);
+        sendMessage(c, dueTime(m_scheduled));
         flush(index);
         --due;
         ++m_scheduled;
@@ -449,12 +466,32 @@ bool LoadGenerator::loop(std::int64_t untilNs, const std::function<bool()> &done
             return true;
         if (now >= untilNs)
             return false;
-        const bool rated = m_phase == Phase::Chat && m_options.rate > 0;
-        const int timeoutMs =
-            rated ? 1 : int(std::min<std::int64_t>(10, (untilNs - now) / 1000000 + 1));
-        const int n = epoll_wait(m_epoll, events, 512, timeoutMs);
-        for (int i = 0; i < n; ++i)
+        const bool rated = m_phase == Phase::Chat && m_options.rate > 0 && now < m_measureEnd;
+        // Rate mode wakes up on the pace step when the next message is due,
+        // not on a 1 ms tick, which sent the rate in bursts (20 at once at
+        // 20k msg/s). A wake-up per message would cost the load generator
+        // about a third more CPU (idle exits and timers, in a VM), so the
+        // default step is 250 us; the wait counts in the latency.
+        std::int64_t waitNs = std::min<std::int64_t>(10'000'000, untilNs - now + 1'000'000);
+        if (rated) {
+            // The next wake-up is the first pace step at or after the next due
+            // time (never before it: a message sent early would look faster).
+            const auto step = std::int64_t(m_options.paceMicroseconds) * 1000;
+            std::int64_t wake = dueTime(m_scheduled);
+            if (step > 0)
+                wake = m_chatStart + (wake - m_chatStart + step - 1) / step * step;
+            waitNs = std::clamp<std::int64_t>(wake - now, 0, waitNs);
+        }
+        const timespec timeout{time_t(waitNs / 1'000'000'000), long(waitNs % 1'000'000'000)};
+        const int n = epoll_pwait2(m_epoll, events, 512, &timeout, nullptr);
+        for (int i = 0; i < n; ++i) {
             onEvent(int(events[i].data.u32), events[i].events);
+            // A burst of replies (the server flushes a batch at once) takes
+            // milliseconds to read; sending on schedule in between keeps the
+            // load generator's own lag out of the latency it reports.
+            if (rated && i % 32 == 31)
+                scheduleRated(nowNs());
+        }
     }
 }
 
@@ -523,7 +560,7 @@ LoadReport LoadGenerator::run() {
             if (!c.paired || c.state != Client::State::Open)
                 continue;
             for (int k = 0; k < m_options.window; ++k)
-                sendMessage(c);
+                sendMessage(c, m_chatStart);
             flush(i);
         }
     }
@@ -606,22 +643,42 @@ LoadReport LoadGenerator::run() {
     }
     loop(nowNs() + std::min<std::int64_t>(timeout, 5'000'000'000), [&] { return m_open <= 0; });
 
+    if (!m_options.latencyLogPath.empty())
+        writeLatencyLog();
+    auto quantile = [](const std::vector<float> &sorted, double q) {
+        return double(sorted[std::min(sorted.size() - 1, std::size_t(q * double(sorted.size())))]) /
+               1000.0;
+    };
     std::sort(m_latencyUs.begin(), m_latencyUs.end());
     r.latency.samples = m_latencyUs.size();
     if (!m_latencyUs.empty()) {
-        auto at = [this](double q) {
-            return double(m_latencyUs[std::min(m_latencyUs.size() - 1,
-                                               std::size_t(q * double(m_latencyUs.size())))]) /
-                   1000.0;
-        };
-        r.latency.p50Ms = at(0.5);
-        r.latency.p99Ms = at(0.99);
-        r.latency.p999Ms = at(0.999);
+        r.latency.p50Ms = quantile(m_latencyUs, 0.5);
+        r.latency.p99Ms = quantile(m_latencyUs, 0.99);
+        r.latency.p999Ms = quantile(m_latencyUs, 0.999);
         r.latency.maxMs = double(m_latencyUs.back()) / 1000.0;
+    }
+    std::sort(m_sendLagUs.begin(), m_sendLagUs.end());
+    if (!m_sendLagUs.empty()) {
+        r.sendLag.p50Ms = quantile(m_sendLagUs, 0.5);
+        r.sendLag.p99Ms = quantile(m_sendLagUs, 0.99);
+        r.sendLag.maxMs = double(m_sendLagUs.back()) / 1000.0;
     }
     r.errors = m_errors;
     r.errorKinds = m_errorKinds;
     return r;
+}
+
+void LoadGenerator::writeLatencyLog() const {
+    std::ofstream log(m_options.latencyLogPath, std::ios::trunc);
+    if (!log) {
+        std::fprintf(stderr, "whisperchat-loadgen: cannot write %s\n",
+                     m_options.latencyLogPath.c_str());
+        return;
+    }
+    // Monotonic clock, so lines match `perf` timestamps of the same run.
+    log << "# due_monotonic_ns send_lag_us latency_us\n";
+    for (std::size_t i = 0; i < m_dueNs.size(); ++i)
+        log << m_dueNs[i] << ' ' << m_sendLagUs[i] << ' ' << m_latencyUs[i] << '\n';
 }
 
 } // namespace whisper::loadgen

@@ -19,22 +19,34 @@ struct LoadOptions {
     int port = 8080;
     std::string path = "/";
     int clients = 1000;
-    int sourceAddresses = 8;   // 127.0.0.2 .. 127.0.0.(1+n); 0: let the kernel pick
-    int handshakeWindow = 256; // connects in progress at once
-    bool join = true;          // join and pair up (else stay in the lobby)
-    double rate = 0.0;         // total msg/s; 0: window mode
-    int window = 1;            // in-flight messages per client in window mode
+    int sourceAddresses = 8;    // 127.0.0.2 .. 127.0.0.(1+n); 0: let the kernel pick
+    int handshakeWindow = 256;  // connects in progress at once
+    bool join = true;           // join and pair up (else stay in the lobby)
+    double rate = 0.0;          // total msg/s; 0: window mode
+    int paceMicroseconds = 250; // rate mode: send what is due every this often (0: per message)
+    int window = 1;             // in-flight messages per client in window mode
     double warmupSeconds = 1.0;
     double durationSeconds = 5.0; // measured chat (or idle hold) time
     int textChars = 32;
     bool leave = true; // end pairs with `leave` before closing
     double phaseTimeoutSeconds = 30.0;
     pid_t serverPid = 0;
+    // Diagnostics: one line per measured message (when it was due, how late
+    // it was sent, its latency), to line slow deliveries up with server events.
+    std::string latencyLogPath;
 };
 
 struct LatencySummary {
     std::size_t samples = 0;
     double p50Ms = 0, p99Ms = 0, p999Ms = 0, maxMs = 0;
+};
+
+// Which clock a message's latency starts from. In rate mode it is the time
+// the schedule said the message was due, so a load generator (or server)
+// that falls behind cannot hide its delay by sending late: no coordinated
+// omission. In window mode there is no schedule; it is the send time.
+struct SendLagSummary {
+    double p50Ms = 0, p99Ms = 0, maxMs = 0; // actual send time - due time
 };
 
 struct LoadReport {
@@ -48,7 +60,8 @@ struct LoadReport {
     std::uint64_t sent = 0, delivered = 0, received = 0; // whole run
     std::uint64_t measuredDelivered = 0;
     double deliveredPerSecond = 0;
-    LatencySummary latency;
+    LatencySummary latency; // acknowledged - due (rate mode) or - sent (window mode)
+    SendLagSummary sendLag; // rate mode: how late the load generator itself sent
     int pairsLeft = 0;
     std::uint64_t errors = 0;
     std::vector<std::string> errorKinds;
@@ -88,7 +101,11 @@ private:
              partnerLeft = false, wantWrite = false, closing = false, broken = false;
         std::string in, out;
         std::size_t outPos = 0;
-        std::deque<std::int64_t> inflight; // send times, acks come back in order
+        struct InFlight {
+            std::int64_t dueNs;  // when the schedule wanted it sent
+            std::int64_t sentNs; // when it was handed to the socket
+        };
+        std::deque<InFlight> inflight; // acks come back in order
         std::int64_t joinNs = 0, matchedNs = 0;
         std::uint64_t sent = 0, acked = 0, received = 0;
         int pair = -1;
@@ -102,7 +119,7 @@ private:
     void onFrames(int index);
     void onText(int index, std::string_view payload);
     void sendFrame(Client &c, Opcode opcode, std::string_view payload);
-    void sendMessage(Client &c);
+    void sendMessage(Client &c, std::int64_t dueNs);
     void flush(int index);
     void fail(int index, const char *kind);
     void error(const char *kind);
@@ -111,6 +128,9 @@ private:
     bool loop(std::int64_t untilNs, const std::function<bool()> &done);
     void pump(std::int64_t now);
     void scheduleRated(std::int64_t now);
+    // Rate mode: when message number `k` of the schedule is due.
+    std::int64_t dueTime(std::uint64_t k) const;
+    void writeLatencyLog() const;
     void sendJoin(int index);
 
     LoadOptions m_options;
@@ -126,6 +146,8 @@ private:
     std::uint64_t m_scheduled = 0, m_measuredDelivered = 0;
     std::size_t m_rrCursor = 0;
     std::vector<float> m_latencyUs;
+    std::vector<float> m_sendLagUs;
+    std::vector<std::int64_t> m_dueNs;                   // only with a latency log
     std::unordered_map<std::string, int> m_pairByWireId; // pair id -> first member seen
     std::vector<std::pair<int, int>> m_pairs;
     std::uint64_t m_errors = 0;

@@ -20,7 +20,12 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
                         {QStringLiteral("p50_ms"), r.latency.p50Ms},
                         {QStringLiteral("p99_ms"), r.latency.p99Ms},
                         {QStringLiteral("p999_ms"), r.latency.p999Ms},
-                        {QStringLiteral("max_ms"), r.latency.maxMs}};
+                        {QStringLiteral("max_ms"), r.latency.maxMs},
+                        {QStringLiteral("from"),
+                         o.rate > 0 ? QStringLiteral("due_time") : QStringLiteral("send_time")}};
+    QJsonObject sendLag{{QStringLiteral("p50_ms"), r.sendLag.p50Ms},
+                        {QStringLiteral("p99_ms"), r.sendLag.p99Ms},
+                        {QStringLiteral("max_ms"), r.sendLag.maxMs}};
     QJsonArray kinds;
     for (const auto &k : r.errorKinds)
         kinds.append(QString::fromStdString(k));
@@ -28,6 +33,7 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
         {QStringLiteral("clients"), r.clients},
         {QStringLiteral("rate"), o.rate},
         {QStringLiteral("window"), o.window},
+        {QStringLiteral("pace_us"), o.paceMicroseconds},
         {QStringLiteral("connected"), r.connected},
         {QStringLiteral("connect_s"), r.connectSeconds},
         {QStringLiteral("handshakes_per_s"), r.handshakesPerSecond},
@@ -41,6 +47,7 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
         {QStringLiteral("measured_delivered"), qint64(r.measuredDelivered)},
         {QStringLiteral("delivered_per_s"), r.deliveredPerSecond},
         {QStringLiteral("latency"), latency},
+        {QStringLiteral("send_lag"), sendLag},
         {QStringLiteral("pairs_left"), r.pairsLeft},
         {QStringLiteral("accounted"), r.accounted},
         {QStringLiteral("errors"), qint64(r.errors)},
@@ -55,7 +62,7 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
     };
 }
 
-void printTable(QTextStream &out, const LoadReport &r) {
+void printTable(QTextStream &out, const LoadReport &r, const LoadOptions &o) {
     auto row = [&out](const char *name, const QString &value) {
         out << QStringLiteral("  %1 %2\n").arg(QLatin1String(name), -26).arg(value);
     };
@@ -74,6 +81,12 @@ void printTable(QTextStream &out, const LoadReport &r) {
                                     .arg(r.latency.p999Ms, 0, 'f', 3)
                                     .arg(r.latency.maxMs, 0, 'f', 3)
                                     .arg(r.latency.samples));
+    if (o.rate > 0)
+        row("send lag p50/p99/max", QStringLiteral("%1 / %2 / %3 ms (latency counts from the due "
+                                                   "time, so this is included)")
+                                        .arg(r.sendLag.p50Ms, 0, 'f', 3)
+                                        .arg(r.sendLag.p99Ms, 0, 'f', 3)
+                                        .arg(r.sendLag.maxMs, 0, 'f', 3));
     row("sent/delivered/received", QStringLiteral("%1 / %2 / %3 %4")
                                        .arg(r.sent)
                                        .arg(r.delivered)
@@ -123,6 +136,10 @@ int main(int argc, char *argv[]) {
         opt("sources", "Source addresses 127.0.0.2.. to spread over (0: one)", "8");
     const auto handshakes = opt("handshake-window", "Handshakes in progress at once", "256");
     const auto rate = opt("rate", "Total messages/s (0: window mode)", "0");
+    const auto pace = opt("pace-us",
+                          "Rate mode: wake up every this many microseconds and send what is due "
+                          "(0: at each message's due time); latency counts from the due time",
+                          "250");
     const auto window =
         opt("window", "In-flight messages per client in window mode (0 with rate 0: idle)", "1");
     const auto warmup = opt("warmup", "Seconds of chat before measuring", "1");
@@ -131,6 +148,10 @@ int main(int argc, char *argv[]) {
     const auto timeout = opt("phase-timeout", "Upper bound in seconds for each phase", "30");
     const auto pid = opt("server-pid", "PID of the server, for its CPU and RSS", "0");
     const auto json = opt("json", "Also write the results as JSON to this file", "");
+    const auto latencyLog = opt("latency-log",
+                                "Write every measured message (due time on the monotonic clock, "
+                                "send lag, latency) to this file",
+                                "");
     const QCommandLineOption noJoin(QStringLiteral("no-join"), QStringLiteral("Stay in the lobby"));
     parser.addOption(noJoin);
     parser.process(app);
@@ -144,6 +165,7 @@ int main(int argc, char *argv[]) {
     o.sourceAddresses = qBound(0, parser.value(sources).toInt(), 250);
     o.handshakeWindow = qBound(1, parser.value(handshakes).toInt(), 100000);
     o.rate = qMax(0.0, parser.value(rate).toDouble());
+    o.paceMicroseconds = qBound(0, parser.value(pace).toInt(), 1000000);
     o.window = qBound(0, parser.value(window).toInt(), 10000);
     o.warmupSeconds = qBound(0.0, parser.value(warmup).toDouble(), 3600.0);
     o.durationSeconds = qBound(0.0, parser.value(duration).toDouble(), 3600.0);
@@ -151,12 +173,13 @@ int main(int argc, char *argv[]) {
     o.phaseTimeoutSeconds = qBound(1.0, parser.value(timeout).toDouble(), 3600.0);
     o.serverPid = pid_t(parser.value(pid).toInt());
     o.join = !parser.isSet(noJoin);
+    o.latencyLogPath = parser.value(latencyLog).toStdString();
 
     LoadGenerator generator(o);
     const LoadReport report = generator.run();
 
     QTextStream out(stdout);
-    printTable(out, report);
+    printTable(out, report, o);
     out.flush();
     if (!parser.value(json).isEmpty()) {
         QFile f(parser.value(json));

@@ -20,6 +20,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
+
 using whisper::EpollEventDispatcher;
 
 namespace {
@@ -251,6 +253,31 @@ private Q_SLOTS:
         QSignalSpy destroyed(object, &QObject::destroyed);
         object->deleteLater();
         QTRY_COMPARE_WITH_TIMEOUT(destroyed.count(), 1, 2000);
+    }
+
+    void queuedCallsFromTheLoopThreadAreNotStuckBehindTheWait() {
+        // A wake-up from the loop's own thread sets a flag instead of writing
+        // the eventfd; queued calls made by a timer handler, and by a queued
+        // call while posted events are delivered, must still run at once and
+        // not wait for the only other event source, a far timer.
+        QEventLoop loop;
+        QElapsedTimer clock;
+        clock.start();
+        int hops = 0;
+        std::function<void()> hop = [&] {
+            if (++hops == 50)
+                loop.exit(0);
+            else
+                QMetaObject::invokeMethod(&loop, hop, Qt::QueuedConnection);
+        };
+        QTimer::singleShot(0, &loop, [&] { QMetaObject::invokeMethod(&loop, hop); });
+        QTimer far;
+        far.setSingleShot(true);
+        connect(&far, &QTimer::timeout, &loop, [&loop] { loop.exit(-1); });
+        far.start(5000);
+        QCOMPARE(loop.exec(), 0);
+        QCOMPARE(hops, 50);
+        QVERIFY2(clock.elapsed() < 2500, "a queued call waited for the timer");
     }
 
     void wakeUpFromAnotherThread() {

@@ -11,7 +11,10 @@
 #include <QTest>
 #include <QThread>
 
+#include <algorithm>
 #include <csignal>
+#include <memory>
+#include <vector>
 
 using namespace whisper::protocol;
 using whisper::test::RawWsClient;
@@ -32,6 +35,7 @@ private Q_SLOTS:
     void shutdownDropsClientsThatIgnoreTheClose();
     void connectionLimitRefusesWithReason();
     void unresponsiveClientIsDroppedAndPartnerTold();
+    void pingsAreSpreadOverTheSweepRound();
     void responsiveClientIsKept();
     void stalledHandshakeTimesOut();
     void invalidUtf8TextFrameIsAnError();
@@ -264,6 +268,39 @@ void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold() {
     QVERIFY(silent.waitForDisconnected(2000));
     QVERIFY(silent.pingsReceived() >= 1);
     QVERIFY(partner.isConnected()); // it answered every ping
+}
+
+void TestServerLifecycle::pingsAreSpreadOverTheSweepRound() {
+    // Clients that connected together must not all be pinged at one instant:
+    // with thousands of sessions that stalled every relayed message. The
+    // sweep round (ping interval / 3 = 500 ms) is cut into 20 ms slices.
+    ServerProcess server({QStringLiteral("--ping-interval-ms"), QStringLiteral("1500"),
+                          QStringLiteral("--idle-timeout-ms"), QStringLiteral("60000")});
+    QVERIFY(server.start());
+    constexpr int kClients = 20;
+    std::vector<std::unique_ptr<RawWsClient>> clients;
+    for (int i = 0; i < kClients; ++i) {
+        clients.push_back(std::make_unique<RawWsClient>());
+        QVERIFY(clients.back()->connectTcp(server.chatUrl()));
+        QVERIFY(clients.back()->handshake());
+    }
+    QElapsedTimer clock;
+    clock.start();
+    std::vector<qint64> firstPingMs(kClients, -1);
+    const auto pinged = [&] {
+        int n = 0;
+        for (int i = 0; i < kClients; ++i) {
+            clients[size_t(i)]->poll();
+            if (firstPingMs[size_t(i)] < 0 && clients[size_t(i)]->pingsReceived() > 0)
+                firstPingMs[size_t(i)] = clock.elapsed();
+            n += firstPingMs[size_t(i)] >= 0;
+        }
+        return n;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(pinged(), kClients, 10000);
+    const auto [first, last] = std::minmax_element(firstPingMs.begin(), firstPingMs.end());
+    QVERIFY2(*last - *first >= 200,
+             qPrintable(QStringLiteral("pings within %1 ms of each other").arg(*last - *first)));
 }
 
 void TestServerLifecycle::responsiveClientIsKept() {

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void coarsensPositions();
     void convergesAfterRandomChurn();
     void manyWaitingStayWithinBandwidth();
+    void messageCountsFollowPairsAcrossSlotReuse();
 
 private:
     void start(int maxBatchItems, int tickMs = 20);
@@ -254,4 +255,62 @@ void TestControlStream::manyWaitingStayWithinBandwidth() {
 }
 
 QTEST_GUILESS_MAIN(TestControlStream)
+void TestControlStream::messageCountsFollowPairsAcrossSlotReuse() {
+    // The hub counts relayed messages per pair in reused integer slots and
+    // folds them into the pair records when they are read: counts stay with
+    // their pair across slot reuse, and only pairs that got messages since
+    // the last flush are listed as changed.
+    start(100);
+    // Flushed by hand below, so no timer takes the changes in between.
+    m_control->close();
+    ControlHub &hub = m_control->hub();
+    using protocol::SendMessage;
+    auto pairUp =
+        [this](double lat) -> std::pair<std::unique_ptr<TestClient>, std::unique_ptr<TestClient>> {
+        auto a = join(lat, 10.0, 5.0);
+        auto b = join(lat, 10.001, 5.0);
+        if (!a || !b || !a->waitFor<protocol::Matched>() || !b->waitFor<protocol::Matched>())
+            return {};
+        return {std::move(a), std::move(b)};
+    };
+
+    auto [a, b] = pairUp(10.0);
+    QVERIFY(a && b);
+    QTRY_COMPARE(hub.pairs().size(), 1);
+    const QString first = hub.pairs().cbegin().key();
+    hub.takeChanges();
+    for (int i = 0; i < 3; ++i)
+        a->send(SendMessage{QStringLiteral("hi"), std::nullopt});
+    b->send(SendMessage{QStringLiteral("yo"), std::nullopt});
+    QVERIFY(b->waitFor<protocol::IncomingMessage>());
+    QVERIFY(a->waitFor<protocol::IncomingMessage>());
+    QTRY_COMPARE(hub.pairs().value(first).messages, qint64(4));
+    QCOMPARE(hub.takeChanges().pairsMessaged, QSet<QString>{first});
+    QVERIFY(hub.takeChanges().pairsMessaged.isEmpty());
+
+    a->send(protocol::Leave{});
+    QVERIFY(b->waitFor<protocol::PartnerLeft>());
+    QTRY_VERIFY(hub.pairs().isEmpty());
+    const ControlChanges ended = hub.takeChanges();
+    QVERIFY(ended.pairsRemoved.contains(first));
+    QVERIFY(ended.pairsMessaged.isEmpty());
+
+    // The next pair takes the freed slot and counts from zero.
+    auto [c, d] = pairUp(20.0);
+    QVERIFY(c && d);
+    QTRY_COMPARE(hub.pairs().size(), 1);
+    const QString second = hub.pairs().cbegin().key();
+    QVERIFY(second != first);
+    c->send(SendMessage{QStringLiteral("x"), std::nullopt});
+    QVERIFY(d->waitFor<protocol::IncomingMessage>());
+    QTRY_COMPARE(hub.pairs().value(second).messages, qint64(1));
+    // Dropped changes (no console listening) keep the counts right.
+    hub.discardChanges();
+    d->send(SendMessage{QStringLiteral("y"), std::nullopt});
+    QVERIFY(c->waitFor<protocol::IncomingMessage>());
+    QTRY_COMPARE(hub.pairs().value(second).messages, qint64(2));
+    QCOMPARE(hub.takeChanges().pairsMessaged, QSet<QString>{second});
+    QVERIFY(hub.stats().messagesPerSecond > 0);
+}
+
 #include "tst_controlstream.moc"

@@ -96,6 +96,11 @@ void RawWsClient::parseFrames() {
     }
 }
 
+void RawWsClient::poll() {
+    m_buffer += m_socket.readAll();
+    parseFrames();
+}
+
 QList<QByteArray> RawWsClient::readTextFrames(int timeoutMs) {
     QDeadlineTimer deadline(timeoutMs);
     do {

@@ -20,6 +20,8 @@ public:
     QList<QByteArray> readTextFrames(int timeoutMs);
     bool waitForDisconnected(int timeoutMs);
     int pingsReceived() const { return m_pings; }
+    // Takes in whatever arrived, without waiting (for QTRY_* polls).
+    void poll();
     // The code of the close frame the server sent, or -1.
     int closeCodeReceived() const { return m_closeCode; }
     QTcpSocket &socket() { return m_socket; }
