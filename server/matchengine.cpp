@@ -1,16 +1,16 @@
 #include "matchengine.h"
 
-#include <nanoflann.hpp>
-
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <memory>
 #include <new>
 #include <numbers>
 #include <queue>
 #include <tuple>
-#include <unordered_map>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -23,39 +23,39 @@ namespace {
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
 // Unit vectors are stored as floats (half the memory, faster distance
-// evaluation); their chords are then off by up to ~3e-7 (2 m). Searching with
-// a chord this much longer than needed never misses a point, and the exact
-// haversine test on the double coordinates decides.
+// evaluation); their chords are then off by up to ~3e-7 (2 m). Every float
+// bound (a point's reach, the search radius, the distance of the best partner
+// found so far) is padded by this much, so pruning never drops a point the
+// exact rule would accept; the exact haversine test on the double
+// coordinates decides.
 constexpr float kChordPad = 2e-6f;
 
-// The index is split by range class so that a client with a whole-Earth range
-// does not walk through every short-range client on Earth: in a class whose
-// ranges are at most R it only searches within R. Upper bounds in km; the last
-// class holds everything above the last bound.
-// Few classes keep the number of trees per search small; a factor of about 30
-// between a class's smallest and largest useful range bounds the wasted work.
-constexpr std::array<double, 2> kClassUpperKm = {30.0, 1000.0};
-constexpr std::size_t kClasses = kClassUpperKm.size() + 1;
-
+// Most points in a leaf. Leaves are contiguous runs of 16-byte points, so a
+// leaf of 12 is three cache lines; smaller leaves mean more node visits.
 constexpr std::size_t kLeafSize = 12;
 // Below this many dead slots nothing is compacted: rebuilding is not worth it.
 constexpr std::size_t kCompactionSlack = 4096;
-// Dead points a range class may carry beyond its live ones before a rebuild.
+// Dead points a tree may carry beyond its live ones before it is rebuilt.
 constexpr std::size_t kPruneSlack = 256;
+// How many served clients ahead a tick prefetches the memory a search needs.
+constexpr std::size_t kPrefetchAhead = 8;
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+// The reach of a dead point, and of a subtree without live points: below
+// every squared distance, so the one reach comparison also skips the dead.
+constexpr float kDead = -1.0f;
 
-// Allocator for the entry array: blocks of 2 MiB and more are aligned to
-// 2 MiB and offered to the kernel as huge pages (Debian's default is THP
-// "madvise"). A million waiting clients take about 110 MB of entries; with
-// 4 KiB pages, filling them costs a page fault per page, which measured at
-// half of add()'s time at 1M. Not used for the index levels: they are
-// rebuilt often, and a fresh huge-page block can stall on compaction
-// (measured slower). Harmless where huge pages are off.
+// Allocator for the big arrays: blocks of 256 KiB and more are rounded up to
+// 2 MiB, aligned to it and offered to the kernel as huge pages (Debian's
+// default is THP "madvise"). On this VM a 4 KiB page fault costs about 15 us
+// and a 2 MiB one 0.3 us per 4 KiB; a tick touches fresh memory for every
+// client (entries, the id map, its index), so with small pages faults were
+// more than half of a 20k-client tick. Harmless where huge pages are off.
 template <class T>
 struct HugePageAllocator {
     using value_type = T;
     static constexpr std::size_t kHuge = std::size_t(2) << 20;
+    static constexpr std::size_t kHugeFrom = std::size_t(256) << 10;
 
     HugePageAllocator() = default;
     template <class U>
@@ -63,8 +63,8 @@ struct HugePageAllocator {
 
     T *allocate(std::size_t n) {
         const std::size_t bytes = n * sizeof(T);
-        if (bytes < kHuge)
-            return static_cast<T *>(::operator new(bytes));
+        if (bytes < kHugeFrom)
+            return static_cast<T *>(::operator new(bytes, std::align_val_t(alignof(T))));
         const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
         void *p = std::aligned_alloc(kHuge, rounded);
         if (!p)
@@ -75,8 +75,8 @@ struct HugePageAllocator {
         return static_cast<T *>(p);
     }
     void deallocate(T *p, std::size_t n) {
-        if (n * sizeof(T) < kHuge)
-            ::operator delete(p);
+        if (n * sizeof(T) < kHugeFrom)
+            ::operator delete(p, std::align_val_t(alignof(T)));
         else
             std::free(p);
     }
@@ -89,10 +89,37 @@ struct HugePageAllocator {
 template <class T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
 
-std::size_t rangeClass(double rangeKm) {
-    const auto it = std::upper_bound(kClassUpperKm.begin(), kClassUpperKm.end(), rangeKm);
-    return std::size_t(it - kClassUpperKm.begin());
-}
+// A growing array that never moves its elements: segment s > 0 holds
+// kFirst * 2^(s-1) of them. A vector's growth would copy a million entries
+// and touch twice their memory (fresh pages, each a fault) on the way.
+template <class T>
+class SegmentedVector {
+public:
+    std::size_t size() const { return m_size; }
+    T &operator[](std::size_t i) { return at(i); }
+    const T &operator[](std::size_t i) const { return const_cast<SegmentedVector *>(this)->at(i); }
+
+    T &emplace_back() {
+        const std::size_t s = segmentOf(m_size);
+        if (s == m_segments.size()) {
+            m_segments.emplace_back();
+            m_segments.back().reserve(s == 0 ? kFirst : kFirst << (s - 1));
+        }
+        ++m_size;
+        return m_segments[s].emplace_back();
+    }
+
+private:
+    static constexpr std::size_t kFirst = 1024;
+    static std::size_t segmentOf(std::size_t i) { return std::size_t(std::bit_width(i / kFirst)); }
+    T &at(std::size_t i) {
+        const std::size_t s = segmentOf(i);
+        return m_segments[s][s == 0 ? i : i - (kFirst << (s - 1))];
+    }
+
+    std::vector<BigVector<T>> m_segments;
+    std::size_t m_size = 0;
+};
 
 // Chord length (on the unit sphere) of a great-circle distance: monotonic in
 // it, which is what makes a Euclidean k-d tree exact for this search.
@@ -101,7 +128,8 @@ double chordForKm(double km) {
     return 2.0 * std::sin(theta / 2.0);
 }
 
-float squaredSearchRadius(double km) {
+// Squared chord of a range, padded: nothing farther can be in reach.
+float squaredReach(double km) {
     const float chord = float(chordForKm(km)) + kChordPad;
     return chord * chord;
 }
@@ -109,6 +137,222 @@ float squaredSearchRadius(double km) {
 bool excludes(const MatchCandidate &who, std::uint64_t key, std::int64_t nowMs) {
     return std::any_of(who.excludes.begin(), who.excludes.end(),
                        [&](const Exclusion &e) { return e.key == key && e.untilMs > nowMs; });
+}
+
+void prefetch(const void *p) {
+    __builtin_prefetch(p);
+}
+
+// Client id -> slot. Open addressing with linear probing and backward-shift
+// deletion: a tick inserts and erases a million ids, and std::unordered_map's
+// node allocation per id measured at a fifth of a 1M tick.
+class SlotMap {
+public:
+    std::uint32_t find(ClientId id) const {
+        if (m_size == 0)
+            return kNone;
+        for (std::size_t i = home(id);; i = (i + 1) & m_mask) {
+            const Cell &c = m_cells[i];
+            if (c.slot == kNone || c.id == id)
+                return c.slot;
+        }
+    }
+
+    // False when the id is already there.
+    bool insert(ClientId id, std::uint32_t slot) {
+        if ((m_size + 1) * 2 > m_cells.size())
+            grow();
+        for (std::size_t i = home(id);; i = (i + 1) & m_mask) {
+            Cell &c = m_cells[i];
+            if (c.slot == kNone) {
+                c = {id, slot};
+                ++m_size;
+                return true;
+            }
+            if (c.id == id)
+                return false;
+        }
+    }
+
+    // Moves a present id to another slot.
+    void update(ClientId id, std::uint32_t slot) {
+        for (std::size_t i = home(id);; i = (i + 1) & m_mask)
+            if (m_cells[i].id == id && m_cells[i].slot != kNone) {
+                m_cells[i].slot = slot;
+                return;
+            }
+    }
+
+    bool erase(ClientId id) {
+        if (m_size == 0)
+            return false;
+        std::size_t hole = home(id);
+        for (;; hole = (hole + 1) & m_mask) {
+            if (m_cells[hole].slot == kNone)
+                return false;
+            if (m_cells[hole].id == id)
+                break;
+        }
+        // Pull later cells of the probe run back into the hole when the hole
+        // lies between their home and where they sit, so every id stays
+        // reachable from its home without tombstones.
+        for (std::size_t j = (hole + 1) & m_mask; m_cells[j].slot != kNone; j = (j + 1) & m_mask) {
+            const std::size_t h = home(m_cells[j].id);
+            if (((j - h) & m_mask) >= ((j - hole) & m_mask)) {
+                m_cells[hole] = m_cells[j];
+                hole = j;
+            }
+        }
+        m_cells[hole].slot = kNone;
+        --m_size;
+        return true;
+    }
+
+    std::size_t size() const { return m_size; }
+
+private:
+    struct Cell {
+        ClientId id = 0;
+        std::uint32_t slot = kNone;
+    };
+
+    // Fibonacci hashing: consecutive ids land far apart.
+    std::size_t home(ClientId id) const {
+        return std::size_t((id * 0x9E3779B97F4A7C15ull) >> m_shift) & m_mask;
+    }
+
+    void grow() {
+        const std::size_t capacity = std::max<std::size_t>(16, m_cells.size() * 2);
+        BigVector<Cell> old(capacity);
+        old.swap(m_cells);
+        m_mask = capacity - 1;
+        m_shift = 64 - unsigned(std::countr_zero(capacity));
+        m_size = 0;
+        for (const Cell &c : old)
+            if (c.slot != kNone)
+                insert(c.id, c.slot);
+    }
+
+    BigVector<Cell> m_cells;
+    std::size_t m_mask = 0;
+    unsigned m_shift = 63;
+    std::size_t m_size = 0;
+};
+
+// What a search reads of every point it passes: 16 bytes, so a leaf is a few
+// consecutive cache lines.
+struct HotPoint {
+    std::array<float, 3> unit{};
+    // Squared chord of the point's range, padded; kDead once it left.
+    float reach2 = kDead;
+};
+
+// What the exact test needs of a candidate that passed the float filters,
+// in the same order as the hot points: candidates of one leaf are neighbours
+// in memory too, rather than one cache miss each in the entry array.
+struct ColdPoint {
+    double latDeg = 0.0;
+    double lonDeg = 0.0;
+    double rangeKm = 0.0;
+    std::uint64_t identityKey = 0;
+    std::uint64_t seq = 0;
+    ClientId id = 0;
+    std::uint32_t slot = 0;
+    std::uint32_t hasExcludes = 0;
+};
+
+struct Node {
+    std::array<float, 3> lo{};
+    std::array<float, 3> hi{};
+    // Largest reach2 of the live points below; kDead when none is alive.
+    float maxReach2 = kDead;
+    std::uint32_t unused = 0;
+};
+
+// Siblings share one cache line: a search always looks at both.
+struct alignas(64) NodePair {
+    Node node[2];
+};
+
+// A static k-d tree over a batch of unit vectors, in an implicit layout: node
+// 1 is the root, node i has children 2i and 2i+1, and the `leaves` (a power of
+// two) leaves are nodes leaves..2*leaves-1. Points are stored in tree order,
+// leaf j holding [leafBegin(j), leafBegin(j+1)), so there are no child or
+// point indices to chase. Removal marks a point dead and lowers maxReach2 on
+// the path to the root, so a search skips subtrees with nobody alive (or
+// nobody who could reach that far) with the same comparison.
+struct Tree {
+    std::size_t size = 0; // points, dead ones included
+    std::size_t live = 0;
+    std::size_t leaves = 1;
+    BigVector<NodePair> pairs;
+    BigVector<HotPoint> hot;
+    BigVector<ColdPoint> cold;
+
+    Node &node(std::size_t i) { return pairs[i >> 1].node[i & 1]; }
+    const Node &node(std::size_t i) const { return pairs[i >> 1].node[i & 1]; }
+    std::size_t leafBegin(std::size_t leaf) const { return leaf * size / leaves; }
+    // The inverse of leafBegin: the leaf holding a point.
+    std::size_t leafOf(std::size_t pos) const { return ((pos + 1) * leaves + size - 1) / size - 1; }
+
+    void kill(std::size_t pos) {
+        hot[pos].reach2 = kDead;
+        --live;
+        const std::size_t leaf = leafOf(pos);
+        float reach = kDead;
+        for (std::size_t i = leafBegin(leaf), end = leafBegin(leaf + 1); i < end; ++i)
+            reach = std::max(reach, hot[i].reach2);
+        for (std::size_t i = leaves + leaf;; i >>= 1) {
+            Node &n = node(i);
+            if (n.maxReach2 == reach)
+                break;
+            n.maxReach2 = reach;
+            if (i == 1)
+                break;
+            reach = std::max(reach, node(i ^ 1).maxReach2);
+        }
+    }
+};
+
+struct BuildPoint {
+    HotPoint hot;
+    std::uint32_t slot = 0;
+};
+
+// Builds node i over leaves [leafA, leafB): its bounding box, then a median
+// split along the box's widest side. Leaf sizes differ by at most one, so the
+// tree is balanced and the layout implicit.
+void buildNode(Tree &tree, BigVector<BuildPoint> &points, std::size_t i, std::size_t leafA,
+               std::size_t leafB) {
+    const auto begin = points.begin() + long(tree.leafBegin(leafA));
+    const auto end = points.begin() + long(tree.leafBegin(leafB));
+    std::array<float, 3> lo = begin->hot.unit;
+    std::array<float, 3> hi = lo;
+    float reach = kDead;
+    for (auto p = begin; p != end; ++p) {
+        for (int k = 0; k < 3; ++k) {
+            lo[k] = std::min(lo[k], p->hot.unit[k]);
+            hi[k] = std::max(hi[k], p->hot.unit[k]);
+        }
+        reach = std::max(reach, p->hot.reach2);
+    }
+    Node &n = tree.node(i);
+    n.lo = lo;
+    n.hi = hi;
+    n.maxReach2 = reach;
+    if (leafB - leafA == 1)
+        return;
+    int dim = 0;
+    for (int k = 1; k < 3; ++k)
+        if (hi[k] - lo[k] > hi[dim] - lo[dim])
+            dim = k;
+    const std::size_t leafMid = (leafA + leafB) / 2;
+    std::nth_element(begin, points.begin() + long(tree.leafBegin(leafMid)), end,
+                     [dim](const BuildPoint &a, const BuildPoint &b) {
+                         return a.hot.unit[dim] < b.hot.unit[dim];
+                     });
+    buildNode(tree, points, 2 * i, leafA, leafMid);
+    buildNode(tree, points, 2 * i + 1, leafMid, leafB);
 }
 
 } // namespace
@@ -128,71 +372,31 @@ bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t n
 }
 
 struct MatchEngine::Impl {
-    struct Level;
-
     struct Entry {
         MatchCandidate candidate;
         std::uint64_t seq = 0; // arrival order
         std::array<float, 3> unit{};
-        std::uint8_t rangeClass = 0;
+        float reach2 = 0.0f;
+        // Where the entry sits in the index, while indexed.
+        Tree *tree = nullptr;
+        std::uint32_t treePos = 0;
         bool alive = true;
-        // Where the entry sits in its range class's index, while indexed.
-        Level *level = nullptr;
-        std::uint32_t levelIndex = 0;
         bool pending = true;
         bool indexed = false;
     };
 
-    // One static k-d tree over a batch of entries (nanoflann's dataset
-    // interface). Dead entries stay in the tree until the level is rebuilt;
-    // searches skip them.
-    struct Level {
-        using Metric = nanoflann::L2_Simple_Adaptor<float, Level, float, std::uint32_t>;
-        using Tree = nanoflann::KDTreeSingleIndexAdaptor<Metric, Level, 3, std::uint32_t>;
-
-        // Everything a visited candidate needs before the exact test, in one
-        // 32-byte record: a search is bound by cache misses, so a candidate
-        // should cost one line, not one per array.
-        struct Point {
-            std::array<float, 3> unit{};
-            // Squared chord of the entry's range (padded): most out-of-range
-            // candidates are turned away here, before any trigonometry.
-            float reach2 = 0.0f;
-            std::uint32_t slot = 0;
-            std::uint32_t alive = 1;
-            std::uint64_t seq = 0;
-        };
-        // Stored in the tree's leaf order, so a leaf is one contiguous run.
-        std::vector<Point> points;
-        std::unique_ptr<Tree> tree;
-
-        std::size_t kdtree_get_point_count() const { return points.size(); }
-        float kdtree_get_pt(std::uint32_t i, std::size_t dim) const { return points[i].unit[dim]; }
-        template <class Box>
-        bool kdtree_get_bbox(Box &) const {
-            return false;
-        }
-    };
-
-    // The logarithmic method over static trees: each batch of arrivals becomes
-    // a level; a level at least half the size of the one before is merged into
-    // it (dropping dead entries), so there are O(log n) levels and every entry
-    // is rebuilt O(log n) times.
-    struct RangeClassIndex {
-        std::vector<std::unique_ptr<Level>> levels;
-        std::size_t points = 0; // in the levels, dead ones included
-        std::size_t live = 0;
-        double maxRangeKm = 0.0;
-    };
-
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
-    BigVector<Entry> entries; // by slot; slots are only reused by compaction
-    std::unordered_map<ClientId, std::uint32_t> slotOf;
+    SegmentedVector<Entry> entries; // by slot; slots are only reused by compaction
+    SlotMap slotOf;
     std::size_t pending = 0;
-    std::vector<std::uint32_t> pendingSlots; // in arrival order unless restored
-    std::vector<std::uint32_t> unindexed;
-    std::array<RangeClassIndex, kClasses> classes;
+    BigVector<std::uint32_t> pendingSlots; // in arrival order unless restored
+    BigVector<std::uint32_t> unindexed;
+    // The logarithmic method over static trees, largest first: each batch of
+    // arrivals becomes a tree; a tree at least half the size of the one before
+    // is merged into it (dropping dead points), so there are O(log n) trees
+    // and every entry is rebuilt O(log n) times.
+    std::vector<std::unique_ptr<Tree>> trees;
     // Finite exclusions: when one runs out, two leftovers may have become
     // eligible, so the excluding client is served once more.
     // (until, id, arrival order): the order tells a later life of the same id
@@ -201,22 +405,20 @@ struct MatchEngine::Impl {
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries;
 
     bool addEntry(MatchCandidate candidate, std::uint64_t seq) {
-        if (slotOf.contains(candidate.id))
+        const auto slot = std::uint32_t(entries.size());
+        if (!slotOf.insert(candidate.id, slot))
             return false;
-        Entry e;
+        Entry &e = entries.emplace_back();
         const double lat = candidate.pos.latDeg * kDegToRad;
         const double lon = candidate.pos.lonDeg * kDegToRad;
         e.unit = {float(std::cos(lat) * std::cos(lon)), float(std::cos(lat) * std::sin(lon)),
                   float(std::sin(lat))};
-        e.rangeClass = std::uint8_t(rangeClass(candidate.rangeKm));
+        e.reach2 = squaredReach(candidate.rangeKm);
         e.seq = seq;
         for (const Exclusion &x : candidate.excludes)
             if (x.untilMs != std::numeric_limits<std::int64_t>::max())
                 expiries.emplace(x.untilMs, candidate.id, seq);
         e.candidate = std::move(candidate);
-        const auto slot = std::uint32_t(entries.size());
-        slotOf.emplace(e.candidate.id, slot);
-        entries.push_back(std::move(e));
         pendingSlots.push_back(slot);
         unindexed.push_back(slot);
         ++pending;
@@ -232,8 +434,8 @@ struct MatchEngine::Impl {
             --pending;
         }
         if (e.indexed) {
-            --classes[e.rangeClass].live;
-            e.level->points[e.levelIndex].alive = 0;
+            e.indexed = false;
+            e.tree->kill(e.treePos);
         }
         slotOf.erase(e.candidate.id);
         e.candidate.excludes = {};
@@ -243,91 +445,80 @@ struct MatchEngine::Impl {
         while (!expiries.empty() && std::get<0>(expiries.top()) <= nowMs) {
             const auto [untilMs, id, seq] = expiries.top();
             expiries.pop();
-            const auto it = slotOf.find(id);
-            if (it == slotOf.end())
+            const std::uint32_t slot = slotOf.find(id);
+            if (slot == kNone)
                 continue;
-            Entry &e = entries[it->second];
+            Entry &e = entries[slot];
             if (e.seq == seq && !e.pending) {
                 e.pending = true;
                 ++pending;
-                pendingSlots.push_back(it->second);
+                pendingSlots.push_back(slot);
             }
         }
     }
 
-    void buildLevel(RangeClassIndex &index, std::vector<std::uint32_t> slots) {
-        auto level = std::make_unique<Level>();
-        level->points.resize(slots.size());
+    std::unique_ptr<Tree> buildTree(const BigVector<std::uint32_t> &slots) {
+        auto tree = std::make_unique<Tree>();
+        BigVector<BuildPoint> points(slots.size());
         for (std::size_t i = 0; i < slots.size(); ++i) {
             const Entry &e = entries[slots[i]];
-            level->points[i].unit = e.unit;
-            index.maxRangeKm = std::max(index.maxRangeKm, e.candidate.rangeKm);
+            points[i] = {{e.unit, e.reach2}, slots[i]};
         }
-        index.points += slots.size();
-        level->tree = std::make_unique<Level::Tree>(
-            3, *level, nanoflann::KDTreeSingleIndexAdaptorParams(kLeafSize));
-        // Put the data in the tree's order and make its permutation the
-        // identity: leaf scans then read memory sequentially.
-        auto &order = level->tree->vAcc;
-        std::vector<Level::Point> points(order.size());
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            const std::uint32_t slot = slots[order[i]];
+        tree->size = tree->live = slots.size();
+        while (tree->leaves * kLeafSize < tree->size)
+            tree->leaves *= 2;
+        tree->pairs.resize(tree->leaves);
+        buildNode(*tree, points, 1, 0, tree->leaves);
+        tree->hot.resize(points.size());
+        tree->cold.resize(points.size());
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const std::uint32_t slot = points[i].slot;
             Entry &e = entries[slot];
-            points[i] = {e.unit, squaredSearchRadius(e.candidate.rangeKm), slot, 1, e.seq};
-            e.level = level.get();
-            e.levelIndex = std::uint32_t(i);
-            order[i] = std::uint32_t(i);
+            const MatchCandidate &c = e.candidate;
+            tree->hot[i] = points[i].hot;
+            tree->cold[i] = {
+                c.pos.latDeg, c.pos.lonDeg, c.rangeKm, c.identityKey,
+                e.seq,        c.id,         slot,      std::uint32_t(!c.excludes.empty())};
+            e.tree = tree.get();
+            e.treePos = std::uint32_t(i);
+            e.indexed = true;
         }
-        level->points = std::move(points);
-        index.levels.push_back(std::move(level));
+        return tree;
     }
 
-    // Replaces levels [from, end) by one level holding their live entries.
-    void mergeLevels(RangeClassIndex &index, std::size_t from) {
-        std::vector<std::uint32_t> live;
-        for (std::size_t i = from; i < index.levels.size(); ++i) {
-            const Level &level = *index.levels[i];
-            index.points -= level.points.size();
-            for (const Level::Point &p : level.points)
-                if (p.alive)
-                    live.push_back(p.slot);
-        }
-        index.levels.resize(from);
-        if (!live.empty())
-            buildLevel(index, std::move(live));
+    // The live entries of a tree (to rebuild or merge it).
+    static void collectLive(const Tree &tree, BigVector<std::uint32_t> &out) {
+        for (std::size_t i = 0; i < tree.size; ++i)
+            if (tree.hot[i].reach2 != kDead)
+                out.push_back(tree.cold[i].slot);
     }
 
     void indexArrivals() {
-        std::array<std::vector<std::uint32_t>, kClasses> batches;
-        for (const std::uint32_t slot : unindexed) {
-            Entry &e = entries[slot];
-            if (!e.alive || e.indexed)
-                continue;
-            e.indexed = true;
-            batches[e.rangeClass].push_back(slot);
-        }
+        BigVector<std::uint32_t> batch;
+        for (const std::uint32_t slot : unindexed)
+            if (entries[slot].alive && !entries[slot].indexed)
+                batch.push_back(slot);
         unindexed.clear();
-        for (std::size_t c = 0; c < kClasses; ++c) {
-            RangeClassIndex &index = classes[c];
-            if (!batches[c].empty()) {
-                index.live += batches[c].size();
-                buildLevel(index, std::move(batches[c]));
-            }
-            auto &levels = index.levels;
-            while (levels.size() >= 2 &&
-                   levels.back()->points.size() * 2 >= levels[levels.size() - 2]->points.size())
-                mergeLevels(index, levels.size() - 2);
-            pruneIfMostlyDead(index);
+        if (!batch.empty())
+            trees.push_back(buildTree(batch));
+        // Mostly dead trees: searches would mostly step over corpses.
+        for (auto &tree : trees) {
+            if (tree->size <= 2 * tree->live + kPruneSlack)
+                continue;
+            BigVector<std::uint32_t> live;
+            collectLive(*tree, live);
+            tree = live.empty() ? nullptr : buildTree(live);
         }
-    }
-
-    // Mostly dead: searches would mostly visit corpses. The rebuild also lets
-    // the class's largest range shrink back.
-    void pruneIfMostlyDead(RangeClassIndex &index) {
-        if (index.points <= 2 * index.live + kPruneSlack)
-            return;
-        index.maxRangeKm = 0.0;
-        mergeLevels(index, 0);
+        std::erase(trees, nullptr);
+        std::stable_sort(trees.begin(), trees.end(),
+                         [](const auto &a, const auto &b) { return a->size > b->size; });
+        while (trees.size() >= 2 && trees.back()->size * 2 >= trees[trees.size() - 2]->size) {
+            BigVector<std::uint32_t> live;
+            collectLive(*trees.back(), live);
+            collectLive(*trees[trees.size() - 2], live);
+            trees.pop_back();
+            trees.back() = buildTree(live);
+        }
     }
 
     // Drops dead slots once they outnumber the living, so memory follows the
@@ -335,104 +526,221 @@ struct MatchEngine::Impl {
     void compactIfSparse() {
         if (entries.size() <= 2 * slotOf.size() + kCompactionSlack)
             return;
-        BigVector<Entry> kept;
-        kept.reserve(slotOf.size() * 2);
+        SegmentedVector<Entry> kept;
         pendingSlots.clear();
         unindexed.clear();
-        for (Entry &e : entries) {
+        for (std::size_t slot = 0; slot < entries.size(); ++slot) {
+            Entry &e = entries[slot];
             if (!e.alive)
                 continue;
-            const auto slot = std::uint32_t(kept.size());
-            slotOf[e.candidate.id] = slot;
+            const auto newSlot = std::uint32_t(kept.size());
+            slotOf.update(e.candidate.id, newSlot);
             e.indexed = false;
+            e.tree = nullptr;
             if (e.pending)
-                pendingSlots.push_back(slot);
-            unindexed.push_back(slot);
-            kept.push_back(std::move(e));
+                pendingSlots.push_back(newSlot);
+            unindexed.push_back(newSlot);
+            kept.emplace_back() = std::move(e);
         }
         entries = std::move(kept);
-        for (RangeClassIndex &index : classes)
-            index = RangeClassIndex{};
+        trees.clear();
         std::sort(pendingSlots.begin(), pendingSlots.end(),
                   [this](auto a, auto b) { return entries[a].seq < entries[b].seq; });
     }
 
-    // nanoflann result set that keeps only the best eligible partner and, for
-    // the nearest-first policy, shrinks the search radius to it (branch and
-    // bound), so a search touches about as many points as a nearest-neighbour
-    // query when the nearest neighbours are eligible.
+    // Pulls in what the search for this client will read first (its own
+    // leaf, the node lines above it, its candidates' exact data), so that
+    // searches of consecutive served clients overlap their cache misses
+    // instead of waiting for one miss after another: arrival order is random
+    // in space, so each search starts cold.
+    void prefetchSearch(const Entry &e) const {
+        if (!e.indexed)
+            return;
+        const Tree &tree = *e.tree;
+        const std::size_t leaf = tree.leafOf(e.treePos);
+        const char *hot = reinterpret_cast<const char *>(tree.hot.data() + tree.leafBegin(leaf));
+        const char *hotEnd =
+            reinterpret_cast<const char *>(tree.hot.data() + tree.leafBegin(leaf + 1));
+        for (; hot < hotEnd; hot += 64)
+            prefetch(hot);
+        prefetch(hotEnd - 1);
+        prefetch(&tree.cold[e.treePos]);
+        std::size_t i = tree.leaves + leaf;
+        for (int level = 0; level < 8 && i > 1; ++level, i >>= 1)
+            prefetch(&tree.pairs[i >> 1]);
+    }
+
+    // A search for one served client's partner: a depth-first walk (nearer
+    // child first) of every tree, pruned by the bounding box's distance
+    // against the search radius and against the largest reach below the node,
+    // then the exact rule on what is left. Under nearest-first the radius
+    // shrinks to the best eligible partner found (branch and bound).
     template <MatchPolicy Policy>
     struct PartnerSearch {
-        using DistanceType = float;
-        using IndexType = std::uint32_t;
-
         const Impl &impl;
         const Entry &served;
-        const std::uint32_t servedSlot;
         const std::int64_t nowMs;
-        const Level *level = nullptr;
-        float worst = 0.0f;
-        float bestWorst = std::numeric_limits<float>::max();
-        std::uint32_t best = kNone;
+        const std::array<float, 3> q = served.unit;
+        const bool servedExcludes = !served.candidate.excludes.empty();
+        // The served client's own point, which every search passes first.
+        const HotPoint *const self = served.indexed ? &served.tree->hot[served.treePos] : nullptr;
+        // Squared search radius: the served client's reach, then (nearest
+        // first) the padded distance of the best partner so far.
+        float bound2 = served.reach2;
+        const Tree *bestTree = nullptr;
+        std::size_t bestPos = 0;
         double bestKm = std::numeric_limits<double>::infinity();
         std::uint64_t bestSeq = std::numeric_limits<std::uint64_t>::max();
 
-        float worstDist() const { return worst; }
-        bool full() const { return true; }
+        float boxDistance2(const Node &n) const {
+            float d2 = 0.0f;
+            for (int k = 0; k < 3; ++k) {
+                const float t = std::max({n.lo[k] - q[k], q[k] - n.hi[k], 0.0f});
+                d2 += t * t;
+            }
+            return d2;
+        }
 
-        bool addPoint(float dist2, std::uint32_t index) {
-            const Level::Point &p = level->points[index];
-            if (dist2 >= worst || dist2 > p.reach2 || !p.alive || p.slot == servedSlot)
-                return true;
-            const std::uint32_t slot = p.slot;
+        bool mayHold(const Node &n, float d2) const { return d2 <= bound2 && d2 <= n.maxReach2; }
+
+        void consider(const Tree &tree, std::size_t pos, float d2) {
+            const ColdPoint &c = tree.cold[pos];
             // Under longest-waiting only an earlier arrival can win: skip the
             // trigonometry for everyone else.
-            if (Policy == MatchPolicy::LongestWaiting && p.seq >= bestSeq)
-                return true;
-            const Entry &other = impl.entries[slot];
-            if (other.candidate.identityKey == served.candidate.identityKey)
-                return true;
-            const double km = geo::haversineKm(served.candidate.pos, other.candidate.pos);
-            if (km > served.candidate.rangeKm || km > other.candidate.rangeKm)
-                return true;
-            if (excludes(served.candidate, other.candidate.identityKey, nowMs) ||
-                excludes(other.candidate, served.candidate.identityKey, nowMs))
-                return true;
+            if (Policy == MatchPolicy::LongestWaiting && c.seq >= bestSeq)
+                return;
+            const MatchCandidate &s = served.candidate;
+            if (c.identityKey == s.identityKey)
+                return;
+            const double km = geo::haversineKm(s.pos, {c.latDeg, c.lonDeg});
+            if (km > s.rangeKm || km > c.rangeKm)
+                return;
+            if ((servedExcludes || c.hasExcludes) &&
+                (excludes(s, c.identityKey, nowMs) ||
+                 excludes(impl.entries[c.slot].candidate, s.identityKey, nowMs)))
+                return;
             if (Policy == MatchPolicy::NearestEligible) {
-                if (km > bestKm || (km == bestKm && other.seq > bestSeq))
-                    return true;
-                const float bound = std::sqrt(dist2) + kChordPad;
-                bestWorst = bound * bound;
-                worst = std::min(worst, bestWorst);
+                if (km > bestKm || (km == bestKm && c.seq > bestSeq))
+                    return;
+                const float bound = std::sqrt(d2) + kChordPad;
+                bound2 = std::min(bound2, bound * bound);
             }
-            best = slot;
+            bestTree = &tree;
+            bestPos = pos;
             bestKm = km;
-            bestSeq = other.seq;
-            return true;
+            bestSeq = c.seq;
+        }
+
+        void scanLeaf(const Tree &tree, std::size_t leaf) {
+            struct Hit {
+                float d2;
+                std::uint32_t pos;
+            };
+            std::array<Hit, kLeafSize> hits;
+            std::size_t count = 0;
+            const std::size_t end = tree.leafBegin(leaf + 1);
+            for (std::size_t pos = tree.leafBegin(leaf); pos < end; ++pos) {
+                const HotPoint &p = tree.hot[pos];
+                const float dx = p.unit[0] - q[0];
+                const float dy = p.unit[1] - q[1];
+                const float dz = p.unit[2] - q[2];
+                const float d2 = dx * dx + dy * dy + dz * dz;
+                if (d2 <= bound2 && d2 <= p.reach2 && &p != self)
+                    hits[count++] = {d2, std::uint32_t(pos)};
+            }
+            if (Policy == MatchPolicy::NearestEligible)
+                std::sort(hits.begin(), hits.begin() + long(count),
+                          [](const Hit &a, const Hit &b) { return a.d2 < b.d2; });
+            // Nearest first: the first eligible one shrinks the radius past
+            // most of the rest, so few need the exact test.
+            for (std::size_t h = 0; h < count; ++h)
+                if (hits[h].d2 <= bound2)
+                    consider(tree, hits[h].pos, hits[h].d2);
+        }
+
+        void visit(const Tree &tree, std::size_t i) {
+            if (i >= tree.leaves) {
+                scanLeaf(tree, i - tree.leaves);
+                return;
+            }
+            const NodePair &children = tree.pairs[i];
+            float d0 = boxDistance2(children.node[0]);
+            float d1 = boxDistance2(children.node[1]);
+            std::size_t first = 2 * i;
+            if (d1 < d0) {
+                std::swap(d0, d1);
+                first = 2 * i + 1;
+            }
+            if (mayHold(tree.node(first), d0))
+                visit(tree, first);
+            if (mayHold(tree.node(first ^ 1), d1))
+                visit(tree, first ^ 1);
+        }
+
+        void searchDown(const Tree &tree) {
+            const Node &root = tree.node(1);
+            if (mayHold(root, boxDistance2(root)))
+                visit(tree, 1);
+        }
+
+        // The served client's own tree: start at its leaf, where the nearest
+        // candidates usually are, and walk up checking each sibling. The
+        // lines on that path are known before the search (and prefetched),
+        // where a descent from the root would wait for each level in turn.
+        void searchUp(const Tree &tree, std::size_t pos) {
+            std::size_t i = tree.leaves + tree.leafOf(pos);
+            scanLeaf(tree, i - tree.leaves);
+            for (; i > 1; i >>= 1) {
+                const Node &sibling = tree.node(i ^ 1);
+                if (mayHold(sibling, boxDistance2(sibling)))
+                    visit(tree, i ^ 1);
+            }
         }
 
         void run() {
-            const nanoflann::SearchParams params(0, 0.0f, false);
-            for (const RangeClassIndex &index : impl.classes) {
-                if (index.live == 0)
-                    continue;
-                worst = squaredSearchRadius(std::min(served.candidate.rangeKm, index.maxRangeKm));
-                if (Policy == MatchPolicy::NearestEligible)
-                    worst = std::min(worst, bestWorst);
-                for (const auto &l : index.levels) {
-                    level = l.get();
-                    l->tree->findNeighbors(*this, served.unit.data(), params);
-                }
-            }
+            const Tree *own = served.indexed ? served.tree : nullptr;
+            if (own)
+                searchUp(*own, served.treePos);
+            for (const auto &tree : impl.trees)
+                if (tree.get() != own && tree->live > 0)
+                    searchDown(*tree);
         }
     };
 
+    // The best partner of a served client: its tree and position there, or
+    // no tree when nobody is eligible.
+    struct Partner {
+        Tree *tree = nullptr;
+        std::size_t pos = 0;
+        double km = 0.0;
+    };
+
     template <MatchPolicy Policy>
-    std::uint32_t findPartner(std::uint32_t slot, std::int64_t nowMs, double *km) const {
-        PartnerSearch<Policy> search{*this, entries[slot], slot, nowMs};
+    Partner findPartner(const Entry &served, std::int64_t nowMs) const {
+        PartnerSearch<Policy> search{*this, served, nowMs};
         search.run();
-        *km = search.bestKm;
-        return search.best;
+        return {const_cast<Tree *>(search.bestTree), search.bestPos, search.bestKm};
+    }
+
+    // The bookkeeping for clients a tick paired, done after the tick's
+    // searches: the partner's entry and the id map are random accesses, and
+    // in one batch (prefetched) their misses overlap instead of stalling each
+    // search in turn. Until then the index already knows they are gone.
+    void retire(const BigVector<std::uint32_t> &slots) {
+        for (std::size_t k = 0; k < slots.size(); ++k) {
+            if (k + kPrefetchAhead < slots.size())
+                prefetch(&entries[slots[k + kPrefetchAhead]]);
+            Entry &e = entries[slots[k]];
+            e.alive = false;
+            e.indexed = false;
+            if (e.pending) {
+                e.pending = false;
+                --pending;
+            }
+            e.candidate.excludes = {};
+        }
+        for (const std::uint32_t slot : slots)
+            slotOf.erase(entries[slot].candidate.id);
     }
 };
 
@@ -460,15 +768,15 @@ bool MatchEngine::restore(MatchCandidate candidate, std::uint64_t arrivalOrder) 
 }
 
 bool MatchEngine::remove(ClientId id) {
-    const auto it = d->slotOf.find(id);
-    if (it == d->slotOf.end())
+    const std::uint32_t slot = d->slotOf.find(id);
+    if (slot == kNone)
         return false;
-    d->removeSlot(it->second);
+    d->removeSlot(slot);
     return true;
 }
 
 bool MatchEngine::contains(ClientId id) const {
-    return d->slotOf.contains(id);
+    return d->slotOf.find(id) != kNone;
 }
 
 std::size_t MatchEngine::size() const {
@@ -484,7 +792,7 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
     d->compactIfSparse();
     d->indexArrivals();
 
-    std::vector<std::uint32_t> order;
+    BigVector<std::uint32_t> order;
     order.swap(d->pendingSlots);
     const auto bySeq = [this](std::uint32_t a, std::uint32_t b) {
         return d->entries[a].seq < d->entries[b].seq;
@@ -493,30 +801,36 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
         std::sort(order.begin(), order.end(), bySeq);
 
     std::vector<MatchResult> results;
-    for (const std::uint32_t slot : order) {
+    results.reserve(std::min(order.size(), d->slotOf.size() / 2));
+    BigVector<std::uint32_t> paired;
+    paired.reserve(2 * results.capacity());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        if (k + 2 * kPrefetchAhead < order.size())
+            prefetch(&d->entries[order[k + 2 * kPrefetchAhead]]);
+        if (k + kPrefetchAhead < order.size())
+            d->prefetchSearch(d->entries[order[k + kPrefetchAhead]]);
+        const std::uint32_t slot = order[k];
         Impl::Entry &served = d->entries[slot];
-        if (!served.alive || !served.pending)
+        // Taken as somebody's partner earlier in this tick: the index knows
+        // (its point is dead) before its entry does.
+        if (!served.alive || !served.pending || served.tree->hot[served.treePos].reach2 == kDead)
             continue;
         served.pending = false;
         --d->pending;
-        double km = 0.0;
-        const std::uint32_t partner =
+        const Impl::Partner partner =
             d->policy == MatchPolicy::NearestEligible
-                ? d->findPartner<MatchPolicy::NearestEligible>(slot, nowMs, &km)
-                : d->findPartner<MatchPolicy::LongestWaiting>(slot, nowMs, &km);
-        if (partner == kNone)
+                ? d->findPartner<MatchPolicy::NearestEligible>(served, nowMs)
+                : d->findPartner<MatchPolicy::LongestWaiting>(served, nowMs);
+        if (!partner.tree)
             continue;
-        const Impl::Entry &other = d->entries[partner];
-        results.push_back({served.candidate.id, other.candidate.id, km, served.seq, other.seq});
-        const std::size_t classes[] = {served.rangeClass, other.rangeClass};
-        d->removeSlot(slot);
-        d->removeSlot(partner);
-        // A full tick kills most of the index as it goes; searches would
-        // spend their time stepping over the dead. Rebuilding a class when it
-        // is mostly dead costs O(n log n) over the whole tick.
-        for (const std::size_t c : classes)
-            d->pruneIfMostlyDead(d->classes[c]);
+        const ColdPoint &other = partner.tree->cold[partner.pos];
+        results.push_back({served.candidate.id, other.id, partner.km, served.seq, other.seq});
+        served.tree->kill(served.treePos);
+        partner.tree->kill(partner.pos);
+        paired.push_back(slot);
+        paired.push_back(other.slot);
     }
+    d->retire(paired);
     return results;
 }
 
