@@ -139,6 +139,21 @@ bool excludes(const MatchCandidate &who, std::uint64_t key, std::int64_t nowMs) 
                        [&](const Exclusion &e) { return e.key == key && e.untilMs > nowMs; });
 }
 
+// The results of a big tick are tens of MB in a plain std::vector (the API's
+// type); its 2 MiB-aligned interior may still come as huge pages.
+void adviseHugePages(const void *p, std::size_t bytes) {
+#ifdef MADV_HUGEPAGE
+    constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
+    if (end > begin)
+        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 void prefetch(const void *p) {
     __builtin_prefetch(p);
 }
@@ -375,8 +390,6 @@ struct MatchEngine::Impl {
     struct Entry {
         MatchCandidate candidate;
         std::uint64_t seq = 0; // arrival order
-        std::array<float, 3> unit{};
-        float reach2 = 0.0f;
         // Where the entry sits in the index, while indexed.
         Tree *tree = nullptr;
         std::uint32_t treePos = 0;
@@ -391,7 +404,9 @@ struct MatchEngine::Impl {
     SlotMap slotOf;
     std::size_t pending = 0;
     BigVector<std::uint32_t> pendingSlots; // in arrival order unless restored
-    BigVector<std::uint32_t> unindexed;
+    // Slots from here on arrived since the last tick and are not indexed yet
+    // (slots are handed out in call order; compaction resets it to 0).
+    std::size_t unindexedFrom = 0;
     // The logarithmic method over static trees, largest first: each batch of
     // arrivals becomes a tree; a tree at least half the size of the one before
     // is merged into it (dropping dead points), so there are O(log n) trees
@@ -409,18 +424,12 @@ struct MatchEngine::Impl {
         if (!slotOf.insert(candidate.id, slot))
             return false;
         Entry &e = entries.emplace_back();
-        const double lat = candidate.pos.latDeg * kDegToRad;
-        const double lon = candidate.pos.lonDeg * kDegToRad;
-        e.unit = {float(std::cos(lat) * std::cos(lon)), float(std::cos(lat) * std::sin(lon)),
-                  float(std::sin(lat))};
-        e.reach2 = squaredReach(candidate.rangeKm);
         e.seq = seq;
         for (const Exclusion &x : candidate.excludes)
             if (x.untilMs != std::numeric_limits<std::int64_t>::max())
                 expiries.emplace(x.untilMs, candidate.id, seq);
         e.candidate = std::move(candidate);
         pendingSlots.push_back(slot);
-        unindexed.push_back(slot);
         ++pending;
         nextSeq = std::max(nextSeq, seq + 1);
         return true;
@@ -457,14 +466,19 @@ struct MatchEngine::Impl {
         }
     }
 
-    std::unique_ptr<Tree> buildTree(const BigVector<std::uint32_t> &slots) {
+    BuildPoint buildPoint(std::uint32_t slot) const {
+        const MatchCandidate &c = entries[slot].candidate;
+        const double lat = c.pos.latDeg * kDegToRad;
+        const double lon = c.pos.lonDeg * kDegToRad;
+        const std::array<float, 3> unit = {float(std::cos(lat) * std::cos(lon)),
+                                           float(std::cos(lat) * std::sin(lon)),
+                                           float(std::sin(lat))};
+        return {{unit, squaredReach(c.rangeKm)}, slot};
+    }
+
+    std::unique_ptr<Tree> buildTree(BigVector<BuildPoint> points) {
         auto tree = std::make_unique<Tree>();
-        BigVector<BuildPoint> points(slots.size());
-        for (std::size_t i = 0; i < slots.size(); ++i) {
-            const Entry &e = entries[slots[i]];
-            points[i] = {{e.unit, e.reach2}, slots[i]};
-        }
-        tree->size = tree->live = slots.size();
+        tree->size = tree->live = points.size();
         while (tree->leaves * kLeafSize < tree->size)
             tree->leaves *= 2;
         tree->pairs.resize(tree->leaves);
@@ -487,37 +501,40 @@ struct MatchEngine::Impl {
     }
 
     // The live entries of a tree (to rebuild or merge it).
-    static void collectLive(const Tree &tree, BigVector<std::uint32_t> &out) {
+    static void collectLive(const Tree &tree, BigVector<BuildPoint> &out) {
         for (std::size_t i = 0; i < tree.size; ++i)
             if (tree.hot[i].reach2 != kDead)
-                out.push_back(tree.cold[i].slot);
+                out.push_back({tree.hot[i], tree.cold[i].slot});
     }
 
     void indexArrivals() {
-        BigVector<std::uint32_t> batch;
-        for (const std::uint32_t slot : unindexed)
+        BigVector<BuildPoint> batch;
+        batch.reserve(entries.size() - unindexedFrom);
+        for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot)
             if (entries[slot].alive && !entries[slot].indexed)
-                batch.push_back(slot);
-        unindexed.clear();
+                batch.push_back(buildPoint(std::uint32_t(slot)));
+        unindexedFrom = entries.size();
         if (!batch.empty())
-            trees.push_back(buildTree(batch));
+            trees.push_back(buildTree(std::move(batch)));
         // Mostly dead trees: searches would mostly step over corpses.
         for (auto &tree : trees) {
             if (tree->size <= 2 * tree->live + kPruneSlack)
                 continue;
-            BigVector<std::uint32_t> live;
+            BigVector<BuildPoint> live;
+            live.reserve(tree->live);
             collectLive(*tree, live);
-            tree = live.empty() ? nullptr : buildTree(live);
+            tree = live.empty() ? nullptr : buildTree(std::move(live));
         }
         std::erase(trees, nullptr);
         std::stable_sort(trees.begin(), trees.end(),
                          [](const auto &a, const auto &b) { return a->size > b->size; });
         while (trees.size() >= 2 && trees.back()->size * 2 >= trees[trees.size() - 2]->size) {
-            BigVector<std::uint32_t> live;
+            BigVector<BuildPoint> live;
+            live.reserve(trees.back()->live + trees[trees.size() - 2]->live);
             collectLive(*trees.back(), live);
             collectLive(*trees[trees.size() - 2], live);
             trees.pop_back();
-            trees.back() = buildTree(live);
+            trees.back() = buildTree(std::move(live));
         }
     }
 
@@ -528,7 +545,7 @@ struct MatchEngine::Impl {
             return;
         SegmentedVector<Entry> kept;
         pendingSlots.clear();
-        unindexed.clear();
+        unindexedFrom = 0;
         for (std::size_t slot = 0; slot < entries.size(); ++slot) {
             Entry &e = entries[slot];
             if (!e.alive)
@@ -539,7 +556,6 @@ struct MatchEngine::Impl {
             e.tree = nullptr;
             if (e.pending)
                 pendingSlots.push_back(newSlot);
-            unindexed.push_back(newSlot);
             kept.emplace_back() = std::move(e);
         }
         entries = std::move(kept);
@@ -580,13 +596,13 @@ struct MatchEngine::Impl {
         const Impl &impl;
         const Entry &served;
         const std::int64_t nowMs;
-        const std::array<float, 3> q = served.unit;
-        const bool servedExcludes = !served.candidate.excludes.empty();
         // The served client's own point, which every search passes first.
-        const HotPoint *const self = served.indexed ? &served.tree->hot[served.treePos] : nullptr;
+        const HotPoint *const self = &served.tree->hot[served.treePos];
+        const std::array<float, 3> q = self->unit;
+        const bool servedExcludes = !served.candidate.excludes.empty();
         // Squared search radius: the served client's reach, then (nearest
         // first) the padded distance of the best partner so far.
-        float bound2 = served.reach2;
+        float bound2 = self->reach2;
         const Tree *bestTree = nullptr;
         std::size_t bestPos = 0;
         double bestKm = std::numeric_limits<double>::infinity();
@@ -698,11 +714,9 @@ struct MatchEngine::Impl {
         }
 
         void run() {
-            const Tree *own = served.indexed ? served.tree : nullptr;
-            if (own)
-                searchUp(*own, served.treePos);
+            searchUp(*served.tree, served.treePos);
             for (const auto &tree : impl.trees)
-                if (tree.get() != own && tree->live > 0)
+                if (tree.get() != served.tree && tree->live > 0)
                     searchDown(*tree);
         }
     };
@@ -802,6 +816,7 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
 
     std::vector<MatchResult> results;
     results.reserve(std::min(order.size(), d->slotOf.size() / 2));
+    adviseHugePages(results.data(), results.capacity() * sizeof(MatchResult));
     BigVector<std::uint32_t> paired;
     paired.reserve(2 * results.capacity());
     for (std::size_t k = 0; k < order.size(); ++k) {
