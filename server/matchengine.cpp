@@ -496,16 +496,19 @@ struct MatchEngine::Impl {
             tree->leaves *= 2;
         tree->pairs.resize(tree->leaves);
         buildNode(*tree, points, 1, 0, tree->leaves);
-        tree->hot.resize(points.size());
-        tree->cold.resize(points.size());
+        // Filled by push_back rather than resize: zeroing 70 MB first (at
+        // 1M) was a pass over memory of its own.
+        tree->hot.reserve(points.size());
+        tree->cold.reserve(points.size());
         for (std::size_t i = 0; i < points.size(); ++i) {
+            if (i + kPrefetchAhead < points.size())
+                prefetch(&entries[points[i + kPrefetchAhead].slot]);
             const std::uint32_t slot = points[i].slot;
             Entry &e = entries[slot];
             const MatchCandidate &c = e.candidate;
-            tree->hot[i] = points[i].hot;
-            tree->cold[i] = {
-                c.pos.latDeg, c.pos.lonDeg, c.rangeKm, c.identityKey,
-                e.seq,        c.id,         slot,      std::uint32_t(!c.excludes.empty())};
+            tree->hot.push_back(points[i].hot);
+            tree->cold.push_back({c.pos.latDeg, c.pos.lonDeg, c.rangeKm, c.identityKey, e.seq, c.id,
+                                  slot, std::uint32_t(!c.excludes.empty())});
             e.tree = tree.get();
             e.treePos = std::uint32_t(i);
             e.indexed = true;
@@ -593,7 +596,10 @@ struct MatchEngine::Impl {
         for (; hot < hotEnd; hot += 64)
             prefetch(hot);
         prefetch(hotEnd - 1);
-        prefetch(&tree.cold[e.treePos]);
+        const char *cold = reinterpret_cast<const char *>(&tree.cold[tree.leafBegin(leaf)]);
+        const char *coldEnd = reinterpret_cast<const char *>(&tree.cold[tree.leafBegin(leaf + 1)]);
+        for (; cold < coldEnd; cold += 64)
+            prefetch(cold);
         std::size_t i = tree.leaves + leaf;
         for (int level = 0; level < 8 && i > 1; ++level, i >>= 1)
             prefetch(&tree.pairs[i >> 1]);
