@@ -632,10 +632,7 @@ struct MatchEngine::Impl {
         for (; hot < hotEnd; hot += 64)
             prefetch(hot);
         prefetch(hotEnd - 1);
-        const char *cold = reinterpret_cast<const char *>(&tree.cold[tree.leafBegin(leaf)]);
-        const char *coldEnd = reinterpret_cast<const char *>(&tree.cold[tree.leafBegin(leaf + 1)]);
-        for (; cold < coldEnd; cold += 64)
-            prefetch(cold);
+        prefetch(tree.cold.data() + e.treePos);
         std::size_t i = tree.leaves + leaf;
         for (int level = 0; level < 8 && i > 1; ++level, i >>= 1)
             prefetch(&tree.pairs[i >> 1]);
