@@ -396,10 +396,20 @@ void buildNode(Tree &tree, BigVector<BuildPoint> &points, std::size_t i, std::si
         if (sample.hi[k] - sample.lo[k] > sample.hi[dim] - sample.lo[dim])
             dim = k;
     const std::size_t leafMid = (leafA + leafB) / 2;
-    std::nth_element(points.begin() + long(first), points.begin() + long(tree.leafBegin(leafMid)),
-                     points.begin() + long(last), [dim](const BuildPoint &a, const BuildPoint &b) {
-                         return a.hot.unit[dim] < b.hot.unit[dim];
-                     });
+    // One instantiation per axis: a constant offset in the comparison.
+    const auto split = [&]<int Dim>() {
+        std::nth_element(points.begin() + long(first),
+                         points.begin() + long(tree.leafBegin(leafMid)),
+                         points.begin() + long(last), [](const BuildPoint &a, const BuildPoint &b) {
+                             return a.hot.unit[Dim] < b.hot.unit[Dim];
+                         });
+    };
+    if (dim == 0)
+        split.operator()<0>();
+    else if (dim == 1)
+        split.operator()<1>();
+    else
+        split.operator()<2>();
     buildNode(tree, points, 2 * i, leafA, leafMid);
     buildNode(tree, points, 2 * i + 1, leafMid, leafB);
     const Node &a = tree.node(2 * i);
