@@ -646,12 +646,13 @@ struct MatchEngine::Impl {
             return;
         const Tree &tree = *e.tree;
         const std::size_t leaf = tree.leafOf(e.treePos);
-        const char *hot = reinterpret_cast<const char *>(tree.hot.data() + tree.leafBegin(leaf));
+        // The leaf and its sibling: the walk up looks at the sibling first.
+        const char *hot = reinterpret_cast<const char *>(tree.hot.data() +
+                                                         tree.leafBegin(leaf & ~std::size_t(1)));
         const char *hotEnd =
-            reinterpret_cast<const char *>(tree.hot.data() + tree.leafBegin(leaf + 1));
+            reinterpret_cast<const char *>(tree.hot.data() + tree.leafBegin((leaf | 1) + 1));
         for (; hot < hotEnd; hot += 64)
             prefetch(hot);
-        prefetch(hotEnd - 1);
         prefetch(tree.cold.data() + e.treePos);
         std::size_t i = tree.leaves + leaf;
         for (int level = 0; level < 8 && i > 1; ++level, i >>= 1)
