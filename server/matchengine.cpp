@@ -34,7 +34,7 @@ constexpr float kChordPad = 2e-6f;
 
 // Points in a leaf: a power of two, so finding a point's leaf is a shift
 // (the divisions of equal-share leaves were a tenth of a small tick). 8
-// points are two cache lines; 16 measured slower at 1M.
+// points are two cache lines; leaves of about 15 measured slower at 1M.
 constexpr unsigned kLeafShift = 3;
 constexpr std::size_t kLeafSize = std::size_t(1) << kLeafShift;
 // Nodes above this many points choose their split axis from a sample.
@@ -54,9 +54,9 @@ constexpr float kDead = -1.0f;
 // Allocator for the big arrays: blocks of 256 KiB and more are rounded up to
 // 2 MiB, aligned to it and offered to the kernel as huge pages (Debian's
 // default is THP "madvise"). On this VM a 4 KiB page fault costs about 15 us
-// and a 2 MiB one 0.3 us per 4 KiB; a tick touches fresh memory for every
-// client (entries, the id map, its index), so with small pages faults were
-// more than half of a 20k-client tick. Harmless where huge pages are off.
+// and a 2 MiB one 0.3-4 ms; a tick touches fresh memory for every client
+// (entries, the id map, its index), and with small pages a 20k-client tick
+// measured 1.6x slower. Harmless where huge pages are off.
 template <class T>
 struct HugePageAllocator {
     using value_type = T;
@@ -102,8 +102,8 @@ template <class T>
 class SegmentedVector {
 public:
     std::size_t size() const { return m_size; }
-    T &operator[](std::size_t i) { return at(i); }
-    const T &operator[](std::size_t i) const { return const_cast<SegmentedVector *>(this)->at(i); }
+    T &operator[](std::size_t i) { return m_segments[segmentOf(i)][offsetOf(i)]; }
+    const T &operator[](std::size_t i) const { return m_segments[segmentOf(i)][offsetOf(i)]; }
 
     T &emplace_back() {
         const std::size_t s = segmentOf(m_size);
@@ -118,9 +118,9 @@ public:
 private:
     static constexpr std::size_t kFirst = 1024;
     static std::size_t segmentOf(std::size_t i) { return std::size_t(std::bit_width(i / kFirst)); }
-    T &at(std::size_t i) {
+    static std::size_t offsetOf(std::size_t i) {
         const std::size_t s = segmentOf(i);
-        return m_segments[s][s == 0 ? i : i - (kFirst << (s - 1))];
+        return s == 0 ? i : i - (kFirst << (s - 1));
     }
 
     std::vector<BigVector<T>> m_segments;
@@ -304,6 +304,8 @@ struct ColdPoint {
 
 using Float4 = float __attribute__((vector_size(16)));
 
+// 32 bytes. boxDistance2() loads lo and hi as four floats each, so both must
+// be followed by 4 more bytes of the node.
 struct Node {
     std::array<float, 3> lo{};
     std::array<float, 3> hi{};
@@ -316,6 +318,7 @@ struct Node {
 struct alignas(64) NodePair {
     Node node[2];
 };
+static_assert(sizeof(Node) == 32 && sizeof(NodePair) == 64);
 
 // A static k-d tree over a batch of unit vectors, in an implicit layout: node
 // 1 is the root, node i has children 2i and 2i+1, and the `leaves` (a power of
