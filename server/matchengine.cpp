@@ -933,16 +933,22 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
     adviseHugePages(results.data(), results.capacity() * sizeof(MatchResult));
     BigVector<std::uint32_t> paired;
     paired.reserve(2 * results.capacity());
+    // Clients paired during this tick, one bit per slot (128 KB at 1M, so it
+    // stays in cache): about half of a full tick's turns belong to clients
+    // already taken as partners, and their searches' memory need not be
+    // prefetched, nor their entries read, until retire().
+    BigVector<std::uint64_t> taken((d->entries.size() + 63) / 64);
+    const auto isTaken = [&](std::uint32_t slot) { return (taken[slot / 64] >> (slot % 64)) & 1; };
     for (std::size_t k = 0; k < order.size(); ++k) {
-        if (k + 2 * kPrefetchAhead < order.size())
+        if (k + 2 * kPrefetchAhead < order.size() && !isTaken(order[k + 2 * kPrefetchAhead]))
             prefetch(&d->entries[order[k + 2 * kPrefetchAhead]]);
-        if (k + kPrefetchAhead < order.size())
+        if (k + kPrefetchAhead < order.size() && !isTaken(order[k + kPrefetchAhead]))
             d->prefetchSearch(d->entries[order[k + kPrefetchAhead]]);
         const std::uint32_t slot = order[k];
+        if (isTaken(slot))
+            continue;
         Impl::Entry &served = d->entries[slot];
-        // Taken as somebody's partner earlier in this tick: the index knows
-        // (its point is dead) before its entry does.
-        if (!served.alive || !served.pending || served.tree->hot[served.treePos].reach2 == kDead)
+        if (!served.alive || !served.pending)
             continue;
         served.pending = false;
         --d->pending;
@@ -958,6 +964,7 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
         partner.tree->kill(partner.pos);
         paired.push_back(slot);
         paired.push_back(other.slot);
+        taken[other.slot / 64] |= std::uint64_t(1) << (other.slot % 64);
     }
     d->retire(paired, results);
     return results;
