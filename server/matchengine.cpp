@@ -1,16 +1,18 @@
 #include "matchengine.h"
 
-#include <nanoflann.hpp>
-
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
 #include <new>
 #include <numbers>
 #include <queue>
 #include <tuple>
-#include <unordered_map>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -23,39 +25,43 @@ namespace {
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
 // Unit vectors are stored as floats (half the memory, faster distance
-// evaluation); their chords are then off by up to ~3e-7 (2 m). Searching with
-// a chord this much longer than needed never misses a point, and the exact
-// haversine test on the double coordinates decides.
+// evaluation); their chords are then off by up to ~3e-7 (2 m). Every float
+// bound (a point's reach, the search radius, the distance of the best partner
+// found so far) is padded by this much, so pruning never drops a point the
+// exact rule would accept; the exact haversine test on the double
+// coordinates decides.
 constexpr float kChordPad = 2e-6f;
 
-// The index is split by range class so that a client with a whole-Earth range
-// does not walk through every short-range client on Earth: in a class whose
-// ranges are at most R it only searches within R. Upper bounds in km; the last
-// class holds everything above the last bound.
-// Few classes keep the number of trees per search small; a factor of about 30
-// between a class's smallest and largest useful range bounds the wasted work.
-constexpr std::array<double, 2> kClassUpperKm = {30.0, 1000.0};
-constexpr std::size_t kClasses = kClassUpperKm.size() + 1;
-
-constexpr std::size_t kLeafSize = 12;
+// Points in a leaf: a power of two, so finding a point's leaf is a shift
+// (the divisions of equal-share leaves were a tenth of a small tick). 8
+// points are two cache lines; leaves of about 15 measured slower at 1M.
+constexpr unsigned kLeafShift = 3;
+constexpr std::size_t kLeafSize = std::size_t(1) << kLeafShift;
+// Nodes above this many points choose their split axis from a sample.
+constexpr std::size_t kSplitSample = 64;
 // Below this many dead slots nothing is compacted: rebuilding is not worth it.
 constexpr std::size_t kCompactionSlack = 4096;
-// Dead points a range class may carry beyond its live ones before a rebuild.
+// Dead points a tree may carry beyond its live ones before it is rebuilt.
 constexpr std::size_t kPruneSlack = 256;
+// How many served clients ahead a tick prefetches the memory a search needs.
+constexpr std::size_t kPrefetchAhead = 16;
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+// The reach of a dead point, and of a subtree without live points: below
+// every squared distance, so the one reach comparison also skips the dead.
+constexpr float kDead = -1.0f;
 
-// Allocator for the entry array: blocks of 2 MiB and more are aligned to
-// 2 MiB and offered to the kernel as huge pages (Debian's default is THP
-// "madvise"). A million waiting clients take about 110 MB of entries; with
-// 4 KiB pages, filling them costs a page fault per page, which measured at
-// half of add()'s time at 1M. Not used for the index levels: they are
-// rebuilt often, and a fresh huge-page block can stall on compaction
-// (measured slower). Harmless where huge pages are off.
+// Allocator for the big arrays: blocks of 256 KiB and more are rounded up to
+// 2 MiB, aligned to it and offered to the kernel as huge pages (Debian's
+// default is THP "madvise"). On this VM a 4 KiB page fault costs about 15 us
+// and a 2 MiB one 0.3-4 ms; a tick touches fresh memory for every client
+// (entries, the id map, its index), and with small pages a 20k-client tick
+// measured 1.6x slower. Harmless where huge pages are off.
 template <class T>
 struct HugePageAllocator {
     using value_type = T;
     static constexpr std::size_t kHuge = std::size_t(2) << 20;
+    static constexpr std::size_t kHugeFrom = std::size_t(256) << 10;
 
     HugePageAllocator() = default;
     template <class U>
@@ -63,8 +69,8 @@ struct HugePageAllocator {
 
     T *allocate(std::size_t n) {
         const std::size_t bytes = n * sizeof(T);
-        if (bytes < kHuge)
-            return static_cast<T *>(::operator new(bytes));
+        if (bytes < kHugeFrom)
+            return static_cast<T *>(::operator new(bytes, std::align_val_t(alignof(T))));
         const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
         void *p = std::aligned_alloc(kHuge, rounded);
         if (!p)
@@ -75,8 +81,8 @@ struct HugePageAllocator {
         return static_cast<T *>(p);
     }
     void deallocate(T *p, std::size_t n) {
-        if (n * sizeof(T) < kHuge)
-            ::operator delete(p);
+        if (n * sizeof(T) < kHugeFrom)
+            ::operator delete(p, std::align_val_t(alignof(T)));
         else
             std::free(p);
     }
@@ -89,10 +95,37 @@ struct HugePageAllocator {
 template <class T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
 
-std::size_t rangeClass(double rangeKm) {
-    const auto it = std::upper_bound(kClassUpperKm.begin(), kClassUpperKm.end(), rangeKm);
-    return std::size_t(it - kClassUpperKm.begin());
-}
+// A growing array that never moves its elements: segment s > 0 holds
+// kFirst * 2^(s-1) of them. A vector's growth would copy a million entries
+// and touch twice their memory (fresh pages, each a fault) on the way.
+template <class T>
+class SegmentedVector {
+public:
+    std::size_t size() const { return m_size; }
+    T &operator[](std::size_t i) { return m_segments[segmentOf(i)][offsetOf(i)]; }
+    const T &operator[](std::size_t i) const { return m_segments[segmentOf(i)][offsetOf(i)]; }
+
+    T &emplace_back() {
+        const std::size_t s = segmentOf(m_size);
+        if (s == m_segments.size()) {
+            m_segments.emplace_back();
+            m_segments.back().reserve(s == 0 ? kFirst : kFirst << (s - 1));
+        }
+        ++m_size;
+        return m_segments[s].emplace_back();
+    }
+
+private:
+    static constexpr std::size_t kFirst = 1024;
+    static std::size_t segmentOf(std::size_t i) { return std::size_t(std::bit_width(i / kFirst)); }
+    static std::size_t offsetOf(std::size_t i) {
+        const std::size_t s = segmentOf(i);
+        return s == 0 ? i : i - (kFirst << (s - 1));
+    }
+
+    std::vector<BigVector<T>> m_segments;
+    std::size_t m_size = 0;
+};
 
 // Chord length (on the unit sphere) of a great-circle distance: monotonic in
 // it, which is what makes a Euclidean k-d tree exact for this search.
@@ -101,14 +134,313 @@ double chordForKm(double km) {
     return 2.0 * std::sin(theta / 2.0);
 }
 
-float squaredSearchRadius(double km) {
+// Squared chord of a range, padded: nothing farther can be in reach.
+float squaredReach(double km) {
     const float chord = float(chordForKm(km)) + kChordPad;
     return chord * chord;
 }
 
-bool excludes(const MatchCandidate &who, std::uint64_t key, std::int64_t nowMs) {
-    return std::any_of(who.excludes.begin(), who.excludes.end(),
+bool excludes(const std::vector<Exclusion> &list, std::uint64_t key, std::int64_t nowMs) {
+    return std::any_of(list.begin(), list.end(),
                        [&](const Exclusion &e) { return e.key == key && e.untilMs > nowMs; });
+}
+
+// The results of a big tick are tens of MB in a plain std::vector (the API's
+// type); its 2 MiB-aligned interior may still come as huge pages.
+void adviseHugePages(const void *p, std::size_t bytes) {
+#ifdef MADV_HUGEPAGE
+    constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
+    if (end > begin)
+        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+// A prefetch the optimizer cannot drop. GCC 12 deleted every
+// __builtin_prefetch of prefetchSearch() below (a function that only
+// prefetches looks pure, and an unused pure call goes), which measured as
+// a third of a 1M tick spent waiting for the served client's own leaf.
+inline void prefetch(const void *p) {
+#if defined(__x86_64__) || defined(__i386__)
+    asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char *>(p)));
+#else
+    __builtin_prefetch(p);
+#endif
+}
+
+// Client id -> slot. Open addressing with linear probing, backward-shift
+// deletion and 8-byte cells (a 32-bit tag of the id's hash and the slot; a
+// tag match is confirmed against the entry's id, which only a duplicate or
+// a 1-in-4-billion collision needs). A tick inserts and erases a million ids:
+// std::unordered_map's node per id measured at a fifth of a 1M tick, and
+// every byte here is fresh memory the tick pays a page fault for.
+class SlotMap {
+public:
+    // idOf(slot) gives the id stored at a slot.
+    template <class IdOf>
+    std::uint32_t find(ClientId id, const IdOf &idOf) const {
+        if (m_size == 0)
+            return kNone;
+        const std::uint32_t t = tag(id);
+        for (std::size_t i = home(t);; i = (i + 1) & m_mask) {
+            const Cell &c = m_cells[i];
+            if (c.slot == kNone || (c.tag == t && idOf(c.slot) == id))
+                return c.slot;
+        }
+    }
+
+    // False when the id is already there.
+    template <class IdOf>
+    bool insert(ClientId id, std::uint32_t slot, const IdOf &idOf) {
+        if ((m_size + 1) * 4 > m_cells.size() * 3)
+            grow();
+        const std::uint32_t t = tag(id);
+        for (std::size_t i = home(t);; i = (i + 1) & m_mask) {
+            Cell &c = m_cells[i];
+            if (c.slot == kNone) {
+                c = {t, slot};
+                ++m_size;
+                return true;
+            }
+            if (c.tag == t && idOf(c.slot) == id)
+                return false;
+        }
+    }
+
+    // Moves a present id from one slot to another.
+    void update(ClientId id, std::uint32_t from, std::uint32_t to) {
+        for (std::size_t i = home(tag(id));; i = (i + 1) & m_mask)
+            if (m_cells[i].slot == from) {
+                m_cells[i].slot = to;
+                return;
+            }
+    }
+
+    // Erases a present id, known to be at `slot`.
+    void erase(ClientId id, std::uint32_t slot) {
+        std::size_t hole = home(tag(id));
+        while (m_cells[hole].slot != slot)
+            hole = (hole + 1) & m_mask;
+        // Pull later cells of the probe run back into the hole when the hole
+        // lies between their home and where they sit, so every id stays
+        // reachable from its home without tombstones.
+        for (std::size_t j = (hole + 1) & m_mask; m_cells[j].slot != kNone; j = (j + 1) & m_mask) {
+            const std::size_t h = home(m_cells[j].tag);
+            if (((j - h) & m_mask) >= ((j - hole) & m_mask)) {
+                m_cells[hole] = m_cells[j];
+                hole = j;
+            }
+        }
+        m_cells[hole].slot = kNone;
+        --m_size;
+    }
+
+    std::size_t size() const { return m_size; }
+
+    void prefetch(ClientId id) const {
+        if (m_size != 0)
+            whisper::prefetch(&m_cells[home(tag(id))]);
+    }
+
+private:
+    struct Cell {
+        std::uint32_t tag = 0;
+        std::uint32_t slot = kNone;
+    };
+
+    // Fibonacci hashing (consecutive ids land far apart); the tag is the
+    // hash's top half and the home its top bits, so a cell knows its home.
+    static std::uint32_t tag(ClientId id) {
+        return std::uint32_t((id * 0x9E3779B97F4A7C15ull) >> 32);
+    }
+    std::size_t home(std::uint32_t t) const { return std::size_t(t >> m_shift) & m_mask; }
+
+    void grow() {
+        const std::size_t capacity = std::max<std::size_t>(16, m_cells.size() * 2);
+        BigVector<Cell> old(capacity);
+        old.swap(m_cells);
+        m_mask = capacity - 1;
+        m_shift = 32 - unsigned(std::countr_zero(capacity));
+        for (const Cell &c : old) {
+            if (c.slot == kNone)
+                continue;
+            std::size_t i = home(c.tag);
+            while (m_cells[i].slot != kNone)
+                i = (i + 1) & m_mask;
+            m_cells[i] = c;
+        }
+    }
+
+    BigVector<Cell> m_cells;
+    std::size_t m_mask = 0;
+    unsigned m_shift = 31;
+    std::size_t m_size = 0;
+};
+
+// What a search reads of every point it passes: 16 bytes, so a leaf is a few
+// consecutive cache lines.
+struct HotPoint {
+    std::array<float, 3> unit{};
+    // Squared chord of the point's range, padded; kDead once it left.
+    float reach2 = kDead;
+};
+
+// What the exact test needs of a candidate that passed the float filters,
+// in the same order as the hot points: candidates of one leaf are neighbours
+// in memory too, rather than one cache miss each in the entry array.
+struct ColdPoint {
+    double latDeg = 0.0;
+    double lonDeg = 0.0;
+    double rangeKm = 0.0;
+    std::uint64_t identityKey = 0;
+    std::uint64_t seq = 0;
+    std::uint32_t slot = 0;
+    std::uint32_t hasExcludes = 0;
+};
+
+using Float4 = float __attribute__((vector_size(16)));
+
+// 32 bytes. boxDistance2() loads lo and hi as four floats each, so both must
+// be followed by 4 more bytes of the node.
+struct Node {
+    std::array<float, 3> lo{};
+    std::array<float, 3> hi{};
+    // Largest reach2 of the live points below; kDead when none is alive.
+    float maxReach2 = kDead;
+    std::uint32_t unused = 0;
+};
+
+// Siblings share one cache line: a search always looks at both.
+struct alignas(64) NodePair {
+    Node node[2];
+};
+static_assert(sizeof(Node) == 32 && sizeof(NodePair) == 64);
+
+// A static k-d tree over a batch of unit vectors, in an implicit layout: node
+// 1 is the root, node i has children 2i and 2i+1, and the `leaves` (a power of
+// two) leaves are nodes leaves..2*leaves-1. Points are stored in tree order,
+// leaf j holding [leafBegin(j), leafBegin(j+1)), so there are no child or
+// point indices to chase. Removal marks a point dead and lowers maxReach2 on
+// the path to the root, so a search skips subtrees with nobody alive (or
+// nobody who could reach that far) with the same comparison.
+struct Tree {
+    std::size_t size = 0; // points, dead ones included
+    std::size_t live = 0;
+    std::size_t leaves = 1;
+    BigVector<NodePair> pairs;
+    BigVector<HotPoint> hot;
+    BigVector<ColdPoint> cold;
+
+    Node &node(std::size_t i) { return pairs[i >> 1].node[i & 1]; }
+    const Node &node(std::size_t i) const { return pairs[i >> 1].node[i & 1]; }
+    std::size_t leafBegin(std::size_t leaf) const { return std::min(leaf << kLeafShift, size); }
+    std::size_t leafOf(std::size_t pos) const { return pos >> kLeafShift; }
+
+    void kill(std::size_t pos) {
+        hot[pos].reach2 = kDead;
+        --live;
+        const std::size_t leaf = leafOf(pos);
+        float reach = kDead;
+        for (std::size_t i = leafBegin(leaf), end = leafBegin(leaf + 1); i < end; ++i)
+            reach = std::max(reach, hot[i].reach2);
+        for (std::size_t i = leaves + leaf;; i >>= 1) {
+            Node &n = node(i);
+            if (n.maxReach2 == reach)
+                break;
+            n.maxReach2 = reach;
+            if (i == 1)
+                break;
+            reach = std::max(reach, node(i ^ 1).maxReach2);
+        }
+    }
+};
+
+// While a tree is built, its points carry their entry's slot where the
+// reach will go: the build array then becomes the tree's point array, with
+// no second array of fresh memory and 16 rather than 20 bytes per point for
+// the median splits to move.
+HotPoint buildPoint(std::array<float, 3> unit, std::uint32_t slot) {
+    return {unit, std::bit_cast<float>(slot)};
+}
+std::uint32_t slotOfBuildPoint(const HotPoint &p) {
+    return std::bit_cast<std::uint32_t>(p.reach2);
+}
+
+// Builds node i over leaves [leafA, leafB): a median split along the widest
+// side of the points' bounding box (estimated from a sample for big nodes:
+// an exact box per node and level was a pass over all points per level),
+// then the node's exact box from its children. Every leaf but the last few
+// is full and the rest are empty (dead), so the tree is balanced and the
+// layout implicit. Reaches are set once the points have them (setReaches).
+void buildNode(Tree &tree, BigVector<HotPoint> &points, std::size_t i, std::size_t leafA,
+               std::size_t leafB) {
+    const std::size_t first = tree.leafBegin(leafA);
+    const std::size_t last = tree.leafBegin(leafB);
+    if (first == last)
+        return; // empty: stays dead
+    Node &n = tree.node(i);
+    const auto extent = [&](std::size_t stride, Node &box) {
+        box.lo = box.hi = points[first].unit;
+        for (std::size_t p = first; p < last; p += stride) {
+            for (int k = 0; k < 3; ++k) {
+                box.lo[k] = std::min(box.lo[k], points[p].unit[k]);
+                box.hi[k] = std::max(box.hi[k], points[p].unit[k]);
+            }
+        }
+    };
+    if (leafB - leafA == 1) {
+        extent(1, n);
+        return;
+    }
+    Node sample;
+    extent(std::max<std::size_t>(1, (last - first) / kSplitSample), sample);
+    int dim = 0;
+    for (int k = 1; k < 3; ++k)
+        if (sample.hi[k] - sample.lo[k] > sample.hi[dim] - sample.lo[dim])
+            dim = k;
+    const std::size_t leafMid = (leafA + leafB) / 2;
+    // One instantiation per axis: a constant offset in the comparison.
+    const auto split = [&]<int Dim>() {
+        std::nth_element(
+            points.begin() + long(first), points.begin() + long(tree.leafBegin(leafMid)),
+            points.begin() + long(last),
+            [](const HotPoint &a, const HotPoint &b) { return a.unit[Dim] < b.unit[Dim]; });
+    };
+    if (dim == 0)
+        split.operator()<0>();
+    else if (dim == 1)
+        split.operator()<1>();
+    else
+        split.operator()<2>();
+    buildNode(tree, points, 2 * i, leafA, leafMid);
+    buildNode(tree, points, 2 * i + 1, leafMid, leafB);
+    const Node &a = tree.node(2 * i);
+    const Node &b = tree.node(2 * i + 1);
+    n.lo = a.lo;
+    n.hi = a.hi;
+    if (tree.leafBegin(leafMid) < last) {
+        for (int k = 0; k < 3; ++k) {
+            n.lo[k] = std::min(n.lo[k], b.lo[k]);
+            n.hi[k] = std::max(n.hi[k], b.hi[k]);
+        }
+    }
+}
+
+// Every node's largest reach, from the points up.
+void setReaches(Tree &tree) {
+    for (std::size_t leaf = 0; leaf < tree.leaves; ++leaf) {
+        float reach = kDead;
+        for (std::size_t p = tree.leafBegin(leaf), end = tree.leafBegin(leaf + 1); p < end; ++p)
+            reach = std::max(reach, tree.hot[p].reach2);
+        tree.node(tree.leaves + leaf).maxReach2 = reach;
+    }
+    for (std::size_t i = tree.leaves - 1; i >= 1; --i)
+        tree.node(i).maxReach2 =
+            std::max(tree.node(2 * i).maxReach2, tree.node(2 * i + 1).maxReach2);
 }
 
 } // namespace
@@ -117,7 +449,7 @@ bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t n
                 double *distanceKm) {
     if (a.id == b.id || a.identityKey == b.identityKey)
         return false;
-    if (excludes(a, b.identityKey, nowMs) || excludes(b, a.identityKey, nowMs))
+    if (excludes(a.excludes, b.identityKey, nowMs) || excludes(b.excludes, a.identityKey, nowMs))
         return false;
     const double d = geo::haversineKm(a.pos, b.pos);
     if (d > a.rangeKm || d > b.rangeKm)
@@ -128,71 +460,38 @@ bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t n
 }
 
 struct MatchEngine::Impl {
-    struct Level;
-
+    // A waiting client. Not a MatchCandidate: exclusions are rare (blocks,
+    // recent partners) and live out of line, which makes the entry 72 bytes
+    // instead of 88 (a 1M tick pays a page fault for every byte of them).
     struct Entry {
-        MatchCandidate candidate;
+        ClientId id = 0;
+        geo::GeoPoint pos;
+        double rangeKm = 0.0;
+        std::uint64_t identityKey = 0;
+        std::unique_ptr<std::vector<Exclusion>> excludes;
         std::uint64_t seq = 0; // arrival order
-        std::array<float, 3> unit{};
-        std::uint8_t rangeClass = 0;
+        // Where the entry sits in the index, while indexed.
+        Tree *tree = nullptr;
+        std::uint32_t treePos = 0;
         bool alive = true;
-        // Where the entry sits in its range class's index, while indexed.
-        Level *level = nullptr;
-        std::uint32_t levelIndex = 0;
         bool pending = true;
         bool indexed = false;
     };
 
-    // One static k-d tree over a batch of entries (nanoflann's dataset
-    // interface). Dead entries stay in the tree until the level is rebuilt;
-    // searches skip them.
-    struct Level {
-        using Metric = nanoflann::L2_Simple_Adaptor<float, Level, float, std::uint32_t>;
-        using Tree = nanoflann::KDTreeSingleIndexAdaptor<Metric, Level, 3, std::uint32_t>;
-
-        // Everything a visited candidate needs before the exact test, in one
-        // 32-byte record: a search is bound by cache misses, so a candidate
-        // should cost one line, not one per array.
-        struct Point {
-            std::array<float, 3> unit{};
-            // Squared chord of the entry's range (padded): most out-of-range
-            // candidates are turned away here, before any trigonometry.
-            float reach2 = 0.0f;
-            std::uint32_t slot = 0;
-            std::uint32_t alive = 1;
-            std::uint64_t seq = 0;
-        };
-        // Stored in the tree's leaf order, so a leaf is one contiguous run.
-        std::vector<Point> points;
-        std::unique_ptr<Tree> tree;
-
-        std::size_t kdtree_get_point_count() const { return points.size(); }
-        float kdtree_get_pt(std::uint32_t i, std::size_t dim) const { return points[i].unit[dim]; }
-        template <class Box>
-        bool kdtree_get_bbox(Box &) const {
-            return false;
-        }
-    };
-
-    // The logarithmic method over static trees: each batch of arrivals becomes
-    // a level; a level at least half the size of the one before is merged into
-    // it (dropping dead entries), so there are O(log n) levels and every entry
-    // is rebuilt O(log n) times.
-    struct RangeClassIndex {
-        std::vector<std::unique_ptr<Level>> levels;
-        std::size_t points = 0; // in the levels, dead ones included
-        std::size_t live = 0;
-        double maxRangeKm = 0.0;
-    };
-
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
-    BigVector<Entry> entries; // by slot; slots are only reused by compaction
-    std::unordered_map<ClientId, std::uint32_t> slotOf;
+    SegmentedVector<Entry> entries; // by slot; slots are only reused by compaction
+    SlotMap slotOf;
     std::size_t pending = 0;
-    std::vector<std::uint32_t> pendingSlots; // in arrival order unless restored
-    std::vector<std::uint32_t> unindexed;
-    std::array<RangeClassIndex, kClasses> classes;
+    BigVector<std::uint32_t> pendingSlots; // in arrival order unless restored
+    // Slots from here on arrived since the last tick and are not indexed yet
+    // (slots are handed out in call order; compaction resets it to 0).
+    std::size_t unindexedFrom = 0;
+    // The logarithmic method over static trees, largest first: each batch of
+    // arrivals becomes a tree; a tree at least half the size of the one before
+    // is merged into it (dropping dead points), so there are O(log n) trees
+    // and every entry is rebuilt O(log n) times.
+    std::vector<std::unique_ptr<Tree>> trees;
     // Finite exclusions: when one runs out, two leftovers may have become
     // eligible, so the excluding client is served once more.
     // (until, id, arrival order): the order tells a later life of the same id
@@ -200,25 +499,26 @@ struct MatchEngine::Impl {
     using Expiry = std::tuple<std::int64_t, ClientId, std::uint64_t>;
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries;
 
+    auto idOf() const {
+        return [this](std::uint32_t slot) { return entries[slot].id; };
+    }
+
     bool addEntry(MatchCandidate candidate, std::uint64_t seq) {
-        if (slotOf.contains(candidate.id))
+        const auto slot = std::uint32_t(entries.size());
+        if (!slotOf.insert(candidate.id, slot, idOf()))
             return false;
-        Entry e;
-        const double lat = candidate.pos.latDeg * kDegToRad;
-        const double lon = candidate.pos.lonDeg * kDegToRad;
-        e.unit = {float(std::cos(lat) * std::cos(lon)), float(std::cos(lat) * std::sin(lon)),
-                  float(std::sin(lat))};
-        e.rangeClass = std::uint8_t(rangeClass(candidate.rangeKm));
+        Entry &e = entries.emplace_back();
         e.seq = seq;
         for (const Exclusion &x : candidate.excludes)
             if (x.untilMs != std::numeric_limits<std::int64_t>::max())
                 expiries.emplace(x.untilMs, candidate.id, seq);
-        e.candidate = std::move(candidate);
-        const auto slot = std::uint32_t(entries.size());
-        slotOf.emplace(e.candidate.id, slot);
-        entries.push_back(std::move(e));
+        e.id = candidate.id;
+        e.pos = candidate.pos;
+        e.rangeKm = candidate.rangeKm;
+        e.identityKey = candidate.identityKey;
+        if (!candidate.excludes.empty())
+            e.excludes = std::make_unique<std::vector<Exclusion>>(std::move(candidate.excludes));
         pendingSlots.push_back(slot);
-        unindexed.push_back(slot);
         ++pending;
         nextSeq = std::max(nextSeq, seq + 1);
         return true;
@@ -232,102 +532,101 @@ struct MatchEngine::Impl {
             --pending;
         }
         if (e.indexed) {
-            --classes[e.rangeClass].live;
-            e.level->points[e.levelIndex].alive = 0;
+            e.indexed = false;
+            e.tree->kill(e.treePos);
         }
-        slotOf.erase(e.candidate.id);
-        e.candidate.excludes = {};
+        slotOf.erase(e.id, slot);
+        e.excludes.reset();
     }
 
     void requeueExpired(std::int64_t nowMs) {
         while (!expiries.empty() && std::get<0>(expiries.top()) <= nowMs) {
             const auto [untilMs, id, seq] = expiries.top();
             expiries.pop();
-            const auto it = slotOf.find(id);
-            if (it == slotOf.end())
+            const std::uint32_t slot = slotOf.find(id, idOf());
+            if (slot == kNone)
                 continue;
-            Entry &e = entries[it->second];
+            Entry &e = entries[slot];
             if (e.seq == seq && !e.pending) {
                 e.pending = true;
                 ++pending;
-                pendingSlots.push_back(it->second);
+                pendingSlots.push_back(slot);
             }
         }
     }
 
-    void buildLevel(RangeClassIndex &index, std::vector<std::uint32_t> slots) {
-        auto level = std::make_unique<Level>();
-        level->points.resize(slots.size());
-        for (std::size_t i = 0; i < slots.size(); ++i) {
-            const Entry &e = entries[slots[i]];
-            level->points[i].unit = e.unit;
-            index.maxRangeKm = std::max(index.maxRangeKm, e.candidate.rangeKm);
-        }
-        index.points += slots.size();
-        level->tree = std::make_unique<Level::Tree>(
-            3, *level, nanoflann::KDTreeSingleIndexAdaptorParams(kLeafSize));
-        // Put the data in the tree's order and make its permutation the
-        // identity: leaf scans then read memory sequentially.
-        auto &order = level->tree->vAcc;
-        std::vector<Level::Point> points(order.size());
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            const std::uint32_t slot = slots[order[i]];
-            Entry &e = entries[slot];
-            points[i] = {e.unit, squaredSearchRadius(e.candidate.rangeKm), slot, 1, e.seq};
-            e.level = level.get();
-            e.levelIndex = std::uint32_t(i);
-            order[i] = std::uint32_t(i);
-        }
-        level->points = std::move(points);
-        index.levels.push_back(std::move(level));
+    HotPoint arrivalPoint(std::uint32_t slot) const {
+        const Entry &c = entries[slot];
+        const double lat = c.pos.latDeg * kDegToRad;
+        const double lon = c.pos.lonDeg * kDegToRad;
+        return buildPoint({float(std::cos(lat) * std::cos(lon)),
+                           float(std::cos(lat) * std::sin(lon)), float(std::sin(lat))},
+                          slot);
     }
 
-    // Replaces levels [from, end) by one level holding their live entries.
-    void mergeLevels(RangeClassIndex &index, std::size_t from) {
-        std::vector<std::uint32_t> live;
-        for (std::size_t i = from; i < index.levels.size(); ++i) {
-            const Level &level = *index.levels[i];
-            index.points -= level.points.size();
-            for (const Level::Point &p : level.points)
-                if (p.alive)
-                    live.push_back(p.slot);
+    std::unique_ptr<Tree> buildTree(BigVector<HotPoint> points) {
+        auto tree = std::make_unique<Tree>();
+        tree->size = tree->live = points.size();
+        while (tree->leaves * kLeafSize < tree->size)
+            tree->leaves *= 2;
+        tree->pairs.resize(tree->leaves);
+        buildNode(*tree, points, 1, 0, tree->leaves);
+        tree->hot = std::move(points);
+        // Filled by push_back rather than resize: zeroing 50 MB first (at
+        // 1M) was a pass over memory of its own.
+        tree->cold.reserve(tree->size);
+        for (std::size_t i = 0; i < tree->size; ++i) {
+            if (i + kPrefetchAhead < tree->size)
+                prefetch(&entries[slotOfBuildPoint(tree->hot[i + kPrefetchAhead])]);
+            const std::uint32_t slot = slotOfBuildPoint(tree->hot[i]);
+            Entry &e = entries[slot];
+            tree->hot[i].reach2 = squaredReach(e.rangeKm);
+            tree->cold.push_back({e.pos.latDeg, e.pos.lonDeg, e.rangeKm, e.identityKey, e.seq, slot,
+                                  std::uint32_t(e.excludes != nullptr)});
+            e.tree = tree.get();
+            e.treePos = std::uint32_t(i);
+            e.indexed = true;
         }
-        index.levels.resize(from);
-        if (!live.empty())
-            buildLevel(index, std::move(live));
+        setReaches(*tree);
+        return tree;
+    }
+
+    // The live entries of a tree (to rebuild or merge it).
+    static void collectLive(const Tree &tree, BigVector<HotPoint> &out) {
+        for (std::size_t i = 0; i < tree.size; ++i)
+            if (tree.hot[i].reach2 != kDead)
+                out.push_back(buildPoint(tree.hot[i].unit, tree.cold[i].slot));
     }
 
     void indexArrivals() {
-        std::array<std::vector<std::uint32_t>, kClasses> batches;
-        for (const std::uint32_t slot : unindexed) {
-            Entry &e = entries[slot];
-            if (!e.alive || e.indexed)
+        BigVector<HotPoint> batch;
+        batch.reserve(entries.size() - unindexedFrom);
+        for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot)
+            if (entries[slot].alive && !entries[slot].indexed)
+                batch.push_back(arrivalPoint(std::uint32_t(slot)));
+        unindexedFrom = entries.size();
+        if (!batch.empty())
+            trees.push_back(buildTree(std::move(batch)));
+        // Mostly dead trees: searches would mostly step over corpses.
+        for (auto &tree : trees) {
+            if (tree->size <= 2 * tree->live + kPruneSlack)
                 continue;
-            e.indexed = true;
-            batches[e.rangeClass].push_back(slot);
+            BigVector<HotPoint> live;
+            live.reserve(tree->live);
+            collectLive(*tree, live);
+            tree = live.empty() ? nullptr : buildTree(std::move(live));
         }
-        unindexed.clear();
-        for (std::size_t c = 0; c < kClasses; ++c) {
-            RangeClassIndex &index = classes[c];
-            if (!batches[c].empty()) {
-                index.live += batches[c].size();
-                buildLevel(index, std::move(batches[c]));
-            }
-            auto &levels = index.levels;
-            while (levels.size() >= 2 &&
-                   levels.back()->points.size() * 2 >= levels[levels.size() - 2]->points.size())
-                mergeLevels(index, levels.size() - 2);
-            pruneIfMostlyDead(index);
+        std::erase(trees, nullptr);
+        std::stable_sort(trees.begin(), trees.end(),
+                         [](const auto &a, const auto &b) { return a->size > b->size; });
+        while (trees.size() >= 2 && trees.back()->size * 2 >= trees[trees.size() - 2]->size) {
+            BigVector<HotPoint> live;
+            live.reserve(trees.back()->live + trees[trees.size() - 2]->live);
+            collectLive(*trees.back(), live);
+            collectLive(*trees[trees.size() - 2], live);
+            trees.pop_back();
+            trees.back() = buildTree(std::move(live));
         }
-    }
-
-    // Mostly dead: searches would mostly visit corpses. The rebuild also lets
-    // the class's largest range shrink back.
-    void pruneIfMostlyDead(RangeClassIndex &index) {
-        if (index.points <= 2 * index.live + kPruneSlack)
-            return;
-        index.maxRangeKm = 0.0;
-        mergeLevels(index, 0);
     }
 
     // Drops dead slots once they outnumber the living, so memory follows the
@@ -335,104 +634,247 @@ struct MatchEngine::Impl {
     void compactIfSparse() {
         if (entries.size() <= 2 * slotOf.size() + kCompactionSlack)
             return;
-        BigVector<Entry> kept;
-        kept.reserve(slotOf.size() * 2);
+        SegmentedVector<Entry> kept;
         pendingSlots.clear();
-        unindexed.clear();
-        for (Entry &e : entries) {
+        unindexedFrom = 0;
+        for (std::size_t slot = 0; slot < entries.size(); ++slot) {
+            Entry &e = entries[slot];
             if (!e.alive)
                 continue;
-            const auto slot = std::uint32_t(kept.size());
-            slotOf[e.candidate.id] = slot;
+            const auto newSlot = std::uint32_t(kept.size());
+            slotOf.update(e.id, std::uint32_t(slot), newSlot);
             e.indexed = false;
+            e.tree = nullptr;
             if (e.pending)
-                pendingSlots.push_back(slot);
-            unindexed.push_back(slot);
-            kept.push_back(std::move(e));
+                pendingSlots.push_back(newSlot);
+            kept.emplace_back() = std::move(e);
         }
         entries = std::move(kept);
-        for (RangeClassIndex &index : classes)
-            index = RangeClassIndex{};
+        trees.clear();
         std::sort(pendingSlots.begin(), pendingSlots.end(),
                   [this](auto a, auto b) { return entries[a].seq < entries[b].seq; });
     }
 
-    // nanoflann result set that keeps only the best eligible partner and, for
-    // the nearest-first policy, shrinks the search radius to it (branch and
-    // bound), so a search touches about as many points as a nearest-neighbour
-    // query when the nearest neighbours are eligible.
+    // Pulls in what the search for this client will read first (its own
+    // leaf, the node lines above it, its candidates' exact data), so that
+    // searches of consecutive served clients overlap their cache misses
+    // instead of waiting for one miss after another: arrival order is random
+    // in space, so each search starts cold.
+    void prefetchSearch(const Entry &e) const {
+        if (!e.indexed)
+            return;
+        const Tree &tree = *e.tree;
+        const std::size_t leaf = tree.leafOf(e.treePos);
+        // The leaf and its sibling: the walk up looks at the sibling first.
+        const char *hot = reinterpret_cast<const char *>(tree.hot.data() +
+                                                         tree.leafBegin(leaf & ~std::size_t(1)));
+        const char *hotEnd =
+            reinterpret_cast<const char *>(tree.hot.data() + tree.leafBegin((leaf | 1) + 1));
+        for (; hot < hotEnd; hot += 64)
+            prefetch(hot);
+        // The exact records around the client's own: its nearest candidates
+        // (a whole leaf's measured slower: too many lines in flight).
+        prefetch(tree.cold.data() + e.treePos);
+        if (e.treePos > 0)
+            prefetch(tree.cold.data() + e.treePos - 1);
+        if (e.treePos + 1 < tree.size)
+            prefetch(tree.cold.data() + e.treePos + 1);
+        std::size_t i = tree.leaves + leaf;
+        for (int level = 0; level < 8 && i > 1; ++level, i >>= 1)
+            prefetch(&tree.pairs[i >> 1]);
+    }
+
+    // A search for one served client's partner: a depth-first walk (nearer
+    // child first) of every tree, pruned by the bounding box's distance
+    // against the search radius and against the largest reach below the node,
+    // then the exact rule on what is left. Under nearest-first the radius
+    // shrinks to the best eligible partner found (branch and bound).
     template <MatchPolicy Policy>
     struct PartnerSearch {
-        using DistanceType = float;
-        using IndexType = std::uint32_t;
-
         const Impl &impl;
         const Entry &served;
-        const std::uint32_t servedSlot;
         const std::int64_t nowMs;
-        const Level *level = nullptr;
-        float worst = 0.0f;
-        float bestWorst = std::numeric_limits<float>::max();
-        std::uint32_t best = kNone;
+        // The served client's own point, which every search passes first.
+        const HotPoint *const self = &served.tree->hot[served.treePos];
+        const std::array<float, 3> q = self->unit;
+        const Float4 q4 = {q[0], q[1], q[2], 0.0f};
+        const std::vector<Exclusion> *const servedExcludes = served.excludes.get();
+        // Squared search radius: the served client's reach, then (nearest
+        // first) the padded distance of the best partner so far.
+        float bound2 = self->reach2;
+        const Tree *bestTree = nullptr;
+        std::size_t bestPos = 0;
         double bestKm = std::numeric_limits<double>::infinity();
         std::uint64_t bestSeq = std::numeric_limits<std::uint64_t>::max();
 
-        float worstDist() const { return worst; }
-        bool full() const { return true; }
+        // Branch-free on four lanes (the fourth, whatever the bytes after
+        // lo and hi hold, is ignored): the walk up from the served client's
+        // leaf checks a sibling per level, and the branchy version
+        // mispredicted its way to a third of a small tick.
+        float boxDistance2(const Node &n) const {
+            Float4 lo;
+            Float4 hi;
+            const char *bytes = reinterpret_cast<const char *>(&n);
+            std::memcpy(&lo, bytes + offsetof(Node, lo), sizeof lo);
+            std::memcpy(&hi, bytes + offsetof(Node, hi), sizeof hi);
+            const Float4 below = lo - q4;
+            const Float4 above = q4 - hi;
+            Float4 t = below > above ? below : above;
+            t = t > Float4{} ? t : Float4{};
+            t *= t;
+            return t[0] + t[1] + t[2];
+        }
 
-        bool addPoint(float dist2, std::uint32_t index) {
-            const Level::Point &p = level->points[index];
-            if (dist2 >= worst || dist2 > p.reach2 || !p.alive || p.slot == servedSlot)
-                return true;
-            const std::uint32_t slot = p.slot;
+        bool mayHold(const Node &n, float d2) const { return d2 <= bound2 && d2 <= n.maxReach2; }
+
+        void consider(const Tree &tree, std::size_t pos, float d2) {
+            const ColdPoint &c = tree.cold[pos];
             // Under longest-waiting only an earlier arrival can win: skip the
             // trigonometry for everyone else.
-            if (Policy == MatchPolicy::LongestWaiting && p.seq >= bestSeq)
-                return true;
-            const Entry &other = impl.entries[slot];
-            if (other.candidate.identityKey == served.candidate.identityKey)
-                return true;
-            const double km = geo::haversineKm(served.candidate.pos, other.candidate.pos);
-            if (km > served.candidate.rangeKm || km > other.candidate.rangeKm)
-                return true;
-            if (excludes(served.candidate, other.candidate.identityKey, nowMs) ||
-                excludes(other.candidate, served.candidate.identityKey, nowMs))
-                return true;
+            if (Policy == MatchPolicy::LongestWaiting && c.seq >= bestSeq)
+                return;
+            const Entry &s = served;
+            if (c.identityKey == s.identityKey)
+                return;
+            const double km = geo::haversineKm(s.pos, {c.latDeg, c.lonDeg});
+            if (km > s.rangeKm || km > c.rangeKm)
+                return;
+            if (servedExcludes && excludes(*servedExcludes, c.identityKey, nowMs))
+                return;
+            if (c.hasExcludes && excludes(*impl.entries[c.slot].excludes, s.identityKey, nowMs))
+                return;
             if (Policy == MatchPolicy::NearestEligible) {
-                if (km > bestKm || (km == bestKm && other.seq > bestSeq))
-                    return true;
-                const float bound = std::sqrt(dist2) + kChordPad;
-                bestWorst = bound * bound;
-                worst = std::min(worst, bestWorst);
+                if (km > bestKm || (km == bestKm && c.seq > bestSeq))
+                    return;
+                const float bound = std::sqrt(d2) + kChordPad;
+                bound2 = std::min(bound2, bound * bound);
             }
-            best = slot;
+            bestTree = &tree;
+            bestPos = pos;
             bestKm = km;
-            bestSeq = other.seq;
-            return true;
+            bestSeq = c.seq;
+        }
+
+        void scanLeaf(const Tree &tree, std::size_t leaf) {
+            struct Hit {
+                float d2;
+                std::uint32_t pos;
+            };
+            std::array<Hit, kLeafSize> hits;
+            std::size_t count = 0;
+            const std::size_t end = tree.leafBegin(leaf + 1);
+            for (std::size_t pos = tree.leafBegin(leaf); pos < end; ++pos) {
+                const HotPoint &p = tree.hot[pos];
+                const float dx = p.unit[0] - q[0];
+                const float dy = p.unit[1] - q[1];
+                const float dz = p.unit[2] - q[2];
+                const float d2 = dx * dx + dy * dy + dz * dz;
+                if (d2 <= bound2 && d2 <= p.reach2 && &p != self)
+                    hits[count++] = {d2, std::uint32_t(pos)};
+            }
+            if (Policy == MatchPolicy::NearestEligible) {
+                // Insertion sort: at most kLeafSize hits.
+                for (std::size_t h = 1; h < count; ++h)
+                    for (std::size_t g = h; g > 0 && hits[g].d2 < hits[g - 1].d2; --g)
+                        std::swap(hits[g], hits[g - 1]);
+            }
+            // Nearest first: the first eligible one shrinks the radius past
+            // most of the rest, so few need the exact test.
+            for (std::size_t h = 0; h < count; ++h)
+                if (hits[h].d2 <= bound2)
+                    consider(tree, hits[h].pos, hits[h].d2);
+        }
+
+        void visit(const Tree &tree, std::size_t i) {
+            if (i >= tree.leaves) {
+                scanLeaf(tree, i - tree.leaves);
+                return;
+            }
+            const NodePair &children = tree.pairs[i];
+            float d0 = boxDistance2(children.node[0]);
+            float d1 = boxDistance2(children.node[1]);
+            std::size_t first = 2 * i;
+            if (d1 < d0) {
+                std::swap(d0, d1);
+                first = 2 * i + 1;
+            }
+            if (mayHold(tree.node(first), d0))
+                visit(tree, first);
+            if (mayHold(tree.node(first ^ 1), d1))
+                visit(tree, first ^ 1);
+        }
+
+        void searchDown(const Tree &tree) {
+            const Node &root = tree.node(1);
+            if (mayHold(root, boxDistance2(root)))
+                visit(tree, 1);
+        }
+
+        // The served client's own tree: start at its leaf, where the nearest
+        // candidates usually are, and walk up checking each sibling. The
+        // lines on that path are known before the search (and prefetched),
+        // where a descent from the root would wait for each level in turn.
+        void searchUp(const Tree &tree, std::size_t pos) {
+            std::size_t i = tree.leaves + tree.leafOf(pos);
+            scanLeaf(tree, i - tree.leaves);
+            for (; i > 1; i >>= 1) {
+                const Node &sibling = tree.node(i ^ 1);
+                if (mayHold(sibling, boxDistance2(sibling)))
+                    visit(tree, i ^ 1);
+            }
         }
 
         void run() {
-            const nanoflann::SearchParams params(0, 0.0f, false);
-            for (const RangeClassIndex &index : impl.classes) {
-                if (index.live == 0)
-                    continue;
-                worst = squaredSearchRadius(std::min(served.candidate.rangeKm, index.maxRangeKm));
-                if (Policy == MatchPolicy::NearestEligible)
-                    worst = std::min(worst, bestWorst);
-                for (const auto &l : index.levels) {
-                    level = l.get();
-                    l->tree->findNeighbors(*this, served.unit.data(), params);
-                }
-            }
+            searchUp(*served.tree, served.treePos);
+            for (const auto &tree : impl.trees)
+                if (tree.get() != served.tree && tree->live > 0)
+                    searchDown(*tree);
         }
     };
 
+    // The best partner of a served client: its tree and position there, or
+    // no tree when nobody is eligible.
+    struct Partner {
+        Tree *tree = nullptr;
+        std::size_t pos = 0;
+        double km = 0.0;
+    };
+
     template <MatchPolicy Policy>
-    std::uint32_t findPartner(std::uint32_t slot, std::int64_t nowMs, double *km) const {
-        PartnerSearch<Policy> search{*this, entries[slot], slot, nowMs};
+    Partner findPartner(const Entry &served, std::int64_t nowMs) const {
+        PartnerSearch<Policy> search{*this, served, nowMs};
         search.run();
-        *km = search.bestKm;
-        return search.best;
+        return {const_cast<Tree *>(search.bestTree), search.bestPos, search.bestKm};
+    }
+
+    // The bookkeeping for clients a tick paired, done after the tick's
+    // searches: the partner's entry and the id map are random accesses, and
+    // in one batch (prefetched) their misses overlap instead of stalling each
+    // search in turn. Until then the index already knows they are gone.
+    void retire(const BigVector<std::uint32_t> &slots, std::vector<MatchResult> &pairs) {
+        for (std::size_t k = 0; k < slots.size(); ++k) {
+            if (k + kPrefetchAhead < slots.size())
+                prefetch(&entries[slots[k + kPrefetchAhead]]);
+            Entry &e = entries[slots[k]];
+            e.alive = false;
+            e.indexed = false;
+            if (e.pending) {
+                e.pending = false;
+                --pending;
+            }
+            e.excludes.reset();
+            // The partner's id (not kept in the index): the entry is here now.
+            if (k % 2 == 1)
+                pairs[k / 2].partner = e.id;
+        }
+        for (std::size_t k = 0; k < pairs.size(); ++k) {
+            if (k + kPrefetchAhead < pairs.size()) {
+                slotOf.prefetch(pairs[k + kPrefetchAhead].served);
+                slotOf.prefetch(pairs[k + kPrefetchAhead].partner);
+            }
+            slotOf.erase(pairs[k].served, slots[2 * k]);
+            slotOf.erase(pairs[k].partner, slots[2 * k + 1]);
+        }
     }
 };
 
@@ -460,15 +902,15 @@ bool MatchEngine::restore(MatchCandidate candidate, std::uint64_t arrivalOrder) 
 }
 
 bool MatchEngine::remove(ClientId id) {
-    const auto it = d->slotOf.find(id);
-    if (it == d->slotOf.end())
+    const std::uint32_t slot = d->slotOf.find(id, d->idOf());
+    if (slot == kNone)
         return false;
-    d->removeSlot(it->second);
+    d->removeSlot(slot);
     return true;
 }
 
 bool MatchEngine::contains(ClientId id) const {
-    return d->slotOf.contains(id);
+    return d->slotOf.find(id, d->idOf()) != kNone;
 }
 
 std::size_t MatchEngine::size() const {
@@ -484,7 +926,7 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
     d->compactIfSparse();
     d->indexArrivals();
 
-    std::vector<std::uint32_t> order;
+    BigVector<std::uint32_t> order;
     order.swap(d->pendingSlots);
     const auto bySeq = [this](std::uint32_t a, std::uint32_t b) {
         return d->entries[a].seq < d->entries[b].seq;
@@ -493,30 +935,44 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
         std::sort(order.begin(), order.end(), bySeq);
 
     std::vector<MatchResult> results;
-    for (const std::uint32_t slot : order) {
+    results.reserve(std::min(order.size(), d->slotOf.size() / 2));
+    adviseHugePages(results.data(), results.capacity() * sizeof(MatchResult));
+    BigVector<std::uint32_t> paired;
+    paired.reserve(2 * results.capacity());
+    // Clients paired during this tick, one bit per slot (128 KB at 1M, so it
+    // stays in cache): about half of a full tick's turns belong to clients
+    // already taken as partners, and their searches' memory need not be
+    // prefetched, nor their entries read, until retire().
+    BigVector<std::uint64_t> taken((d->entries.size() + 63) / 64);
+    const auto isTaken = [&](std::uint32_t slot) { return (taken[slot / 64] >> (slot % 64)) & 1; };
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        if (k + 2 * kPrefetchAhead < order.size() && !isTaken(order[k + 2 * kPrefetchAhead]))
+            prefetch(&d->entries[order[k + 2 * kPrefetchAhead]]);
+        if (k + kPrefetchAhead < order.size() && !isTaken(order[k + kPrefetchAhead]))
+            d->prefetchSearch(d->entries[order[k + kPrefetchAhead]]);
+        const std::uint32_t slot = order[k];
+        if (isTaken(slot))
+            continue;
         Impl::Entry &served = d->entries[slot];
         if (!served.alive || !served.pending)
             continue;
         served.pending = false;
         --d->pending;
-        double km = 0.0;
-        const std::uint32_t partner =
+        const Impl::Partner partner =
             d->policy == MatchPolicy::NearestEligible
-                ? d->findPartner<MatchPolicy::NearestEligible>(slot, nowMs, &km)
-                : d->findPartner<MatchPolicy::LongestWaiting>(slot, nowMs, &km);
-        if (partner == kNone)
+                ? d->findPartner<MatchPolicy::NearestEligible>(served, nowMs)
+                : d->findPartner<MatchPolicy::LongestWaiting>(served, nowMs);
+        if (!partner.tree)
             continue;
-        const Impl::Entry &other = d->entries[partner];
-        results.push_back({served.candidate.id, other.candidate.id, km, served.seq, other.seq});
-        const std::size_t classes[] = {served.rangeClass, other.rangeClass};
-        d->removeSlot(slot);
-        d->removeSlot(partner);
-        // A full tick kills most of the index as it goes; searches would
-        // spend their time stepping over the dead. Rebuilding a class when it
-        // is mostly dead costs O(n log n) over the whole tick.
-        for (const std::size_t c : classes)
-            d->pruneIfMostlyDead(d->classes[c]);
+        const ColdPoint &other = partner.tree->cold[partner.pos];
+        results.push_back({served.id, 0, partner.km, served.seq, other.seq});
+        served.tree->kill(served.treePos);
+        partner.tree->kill(partner.pos);
+        paired.push_back(slot);
+        paired.push_back(other.slot);
+        taken[other.slot / 64] |= std::uint64_t(1) << (other.slot % 64);
     }
+    d->retire(paired, results);
     return results;
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <unordered_map>
 #include <unordered_set>
 
 using namespace whisper;
@@ -169,6 +170,12 @@ private Q_SLOTS:
     void incrementalEqualsFullTick_data();
     void incrementalEqualsFullTick();
     void longRunWithChurn();
+    void extremeRanges_data();
+    void extremeRanges();
+    void removalsEmptyWholeSubtrees();
+    void reachBoundsFallAfterRemovals();
+    void restoreAcrossMergedTrees();
+    void exclusionsExpireInsideTheIndex();
 };
 
 void TestMatchEngine::mutualRange_data() {
@@ -584,6 +591,193 @@ void TestMatchEngine::longRunWithChurn() {
         QCOMPARE(engine.size(), reference.size());
     }
     QVERIFY(pairs > 100);
+}
+
+void TestMatchEngine::extremeRanges_data() {
+    QTest::addColumn<double>("km");      // distance between the two clients
+    QTest::addColumn<double>("rangeKm"); // both ranges
+    QTest::addColumn<bool>("matched");
+    QTest::addRow("0.1 km, just inside") << 0.0999 << 0.1 << true;
+    QTest::addRow("0.1 km, just outside") << 0.1001 << 0.1 << false;
+    QTest::addRow("whole Earth, 20015.0 km") << 20015.0 << geo::kMaxRangeKm << true;
+    QTest::addRow("whole Earth, 20015.11 km") << 20015.11 << geo::kMaxRangeKm << false;
+}
+
+// The smallest and largest ranges at their edges, among a crowd that keeps
+// the index several levels deep (so the pair is found through the tree, not
+// in one leaf), checked against the all-pairs reference.
+void TestMatchEngine::extremeRanges() {
+    QFETCH(double, km);
+    QFETCH(double, rangeKm);
+    QFETCH(bool, matched);
+    MatchEngine engine;
+    AllPairsMatcher reference;
+    const auto both = [&](const MatchCandidate &c) {
+        QVERIFY(engine.add(c));
+        reference.add(c);
+    };
+    // 500 clients that reach nobody, spread over the southern hemisphere.
+    for (ClientId id = 100; id < 600; ++id)
+        both(client(id, -10.0 - double(id % 70), double(id % 300) - 150.0, 0.1));
+    QCOMPARE(engine.tick(0).size(), 0u);
+    // A at 10N 20E, B `km` away along the meridian (over the pole for the
+    // whole-Earth rows).
+    const double latB = northOf(10.0, km);
+    const double lonB = latB > 90.0 ? -160.0 : 20.0;
+    both(client(1, 10.0, 20.0, rangeKm));
+    both(client(2, latB > 90.0 ? 180.0 - latB : latB, lonB, rangeKm));
+    const auto expected = reference.tick(1);
+    const auto got = engine.tick(1);
+    QVERIFY2(samePairs(got, expected), qPrintable(describe(got) + " / " + describe(expected)));
+    QCOMPARE(got.size(), matched ? 1u : 0u);
+}
+
+// Removals that kill every point of many leaves and whole subtrees: the
+// index must skip them (and still find the one eligible client far away)
+// and never hand out a removed client.
+void TestMatchEngine::removalsEmptyWholeSubtrees() {
+    MatchEngine engine;
+    AllPairsMatcher reference;
+    // 4000 clients 1 km apart on a parallel, reaching 0.5 km: nobody matches.
+    for (ClientId id = 1; id <= 4000; ++id) {
+        const MatchCandidate c = client(id, 45.0, double(id) * 0.0127, 0.5);
+        engine.add(c);
+        reference.add(c);
+    }
+    QCOMPARE(engine.tick(0).size(), 0u);
+    QCOMPARE(reference.tick(0).size(), 0u);
+    // Remove all but every 1000th: long runs of leaves die completely.
+    for (ClientId id = 1; id <= 4000; ++id)
+        if (id % 1000 != 0) {
+            QVERIFY(engine.remove(id));
+            reference.remove(id);
+        }
+    QCOMPARE(engine.size(), 4u);
+    // A long-range arrival in the middle of the dead stretch: the nearest
+    // live client is 2000 1-km steps away... but out of that client's reach,
+    // so nobody; then one that reaches.
+    engine.add(client(9001, 45.0, 1500 * 0.0127, 5000.0));
+    reference.add(client(9001, 45.0, 1500 * 0.0127, 5000.0));
+    QVERIFY(samePairs(engine.tick(1), reference.tick(1)));
+    QCOMPARE(engine.size(), 5u);
+    engine.add(client(9002, 45.0, 1700 * 0.0127, 2000.0));
+    reference.add(client(9002, 45.0, 1700 * 0.0127, 2000.0));
+    const auto expected = reference.tick(2);
+    const auto got = engine.tick(2);
+    QVERIFY2(samePairs(got, expected), qPrintable(describe(got) + " / " + describe(expected)));
+    QCOMPARE(got.size(), 1u);
+    QCOMPARE(got[0].served, ClientId(9002));
+    QCOMPARE(got[0].partner, ClientId(9001));
+}
+
+// Nodes carry the largest reach below them; when the long-range clients of
+// a region leave, the bound must not let a search pair a short-range client
+// it cannot reach, and must still let it find the long-range ones left.
+void TestMatchEngine::reachBoundsFallAfterRemovals() {
+    for (int seed = 1; seed <= 10; ++seed) {
+        Scenario scenario(Scenario::City, 7000u + std::uint64_t(seed));
+        MatchEngine engine;
+        AllPairsMatcher reference;
+        std::vector<ClientId> longRange;
+        std::int64_t now = 0;
+        for (int i = 0; i < 1500; ++i) {
+            MatchCandidate c = scenario.next(now);
+            const bool reachesFar = scenario.coin(0.1);
+            c.rangeKm = reachesFar ? scenario.uniform(50.0, geo::kMaxRangeKm) : 0.05;
+            if (reachesFar)
+                longRange.push_back(c.id);
+            engine.add(c);
+            reference.add(c);
+        }
+        for (int t = 0; t < 4; ++t) {
+            now += 100;
+            const auto expected = reference.tick(now);
+            const auto got = engine.tick(now);
+            QVERIFY2(samePairs(got, expected),
+                     qPrintable(QStringLiteral("seed %1 tick %2").arg(seed).arg(t)));
+            // Most of the long-range clients leave; a few arrive.
+            for (std::size_t i = 0; i < longRange.size(); ++i)
+                if (scenario.coin(0.7))
+                    QCOMPARE(engine.remove(longRange[i]), reference.remove(longRange[i]));
+            for (int i = 0; i < 20; ++i) {
+                MatchCandidate c = scenario.next(now);
+                c.rangeKm = scenario.coin(0.5) ? 0.05 : scenario.uniform(1.0, 30.0);
+                engine.add(c);
+                reference.add(c);
+            }
+        }
+    }
+}
+
+// Clients put back with their old arrival order land in a new small tree
+// while their neighbours sit in a big one; ticks that merge trees must keep
+// serving them first and pairing only eligible clients.
+void TestMatchEngine::restoreAcrossMergedTrees() {
+    Scenario scenario(Scenario::City, 99);
+    MatchEngine engine;
+    std::unordered_map<ClientId, MatchCandidate> waiting;
+    std::int64_t now = 0;
+    std::size_t restored = 0;
+    for (int t = 0; t < 30; ++t) {
+        for (int i = 0; i < 150; ++i) {
+            MatchCandidate c = scenario.next(now);
+            c.rangeKm = scenario.uniform(0.05, 1.5);
+            waiting.emplace(c.id, c);
+            engine.add(c);
+        }
+        now += 100;
+        const auto pairs = engine.tick(now);
+        std::uint64_t lastServed = 0;
+        for (const MatchResult &r : pairs) {
+            QVERIFY(r.servedOrder >= lastServed); // served in arrival order
+            lastServed = r.servedOrder;
+            QVERIFY(isEligible(waiting.at(r.served), waiting.at(r.partner), now));
+            QVERIFY(!engine.contains(r.served) && !engine.contains(r.partner));
+            // Every third pair is dropped (as if announcing it failed): both
+            // go back with their places.
+            if (r.servedOrder % 3 == 0) {
+                QVERIFY(engine.restore(waiting.at(r.served), r.servedOrder));
+                QVERIFY(engine.restore(waiting.at(r.partner), r.partnerOrder));
+                ++restored;
+            } else {
+                waiting.erase(r.served);
+                waiting.erase(r.partner);
+            }
+        }
+        QCOMPARE(engine.size(), waiting.size());
+        if (engine.pendingCount() == 0) {
+            // Nobody left to serve: no two waiting clients may be eligible.
+            std::vector<MatchCandidate> left;
+            for (const auto &[id, c] : waiting)
+                left.push_back(c);
+            for (std::size_t i = 0; i < left.size(); ++i)
+                for (std::size_t j = i + 1; j < left.size(); ++j)
+                    QVERIFY(!isEligible(left[i], left[j], now));
+        }
+    }
+    QVERIFY(restored > 20);
+}
+
+// Finite exclusions running out while both clients sit deep in a big tree
+// (served again, found through the index), against the reference.
+void TestMatchEngine::exclusionsExpireInsideTheIndex() {
+    MatchEngine engine;
+    AllPairsMatcher reference;
+    Scenario scenario(Scenario::Exclusions, 5);
+    std::int64_t now = 0;
+    for (int t = 0; t < 12; ++t) {
+        for (int i = 0; i < (t == 0 ? 2000 : 40); ++i) {
+            MatchCandidate c = scenario.next(now);
+            c.rangeKm = scenario.uniform(0.2, 3.0);
+            engine.add(c);
+            reference.add(c);
+        }
+        now += 500;
+        const auto expected = reference.tick(now);
+        const auto got = engine.tick(now);
+        QVERIFY2(samePairs(got, expected), qPrintable(QStringLiteral("tick %1").arg(t)));
+        QCOMPARE(engine.size(), reference.size());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestMatchEngine)
