@@ -42,6 +42,28 @@ public:
         return true;
     }
 
+    // Several items under one lock and at most one wake-up; `items` is
+    // emptied. False when the queue is closed (the items are dropped).
+    bool pushAll(std::vector<T> &items) {
+        if (items.empty())
+            return true;
+        QMutexLocker lock(&m_mutex);
+        if (!m_wake) {
+            items.clear();
+            return false;
+        }
+        const bool wasEmpty = m_items.empty();
+        if (wasEmpty)
+            m_items.swap(items);
+        else
+            for (T &item : items)
+                m_items.push_back(std::move(item));
+        items.clear();
+        if (wasEmpty)
+            m_wake();
+        return true;
+    }
+
     // Everything queued so far, in order. `out` is swapped in, so both
     // vectors keep their capacity and a steady stream allocates nothing.
     void takeAll(std::vector<T> &out) {

@@ -3,6 +3,7 @@
 #include "epolldispatcher.h"
 #include "listener.h"
 
+#include <QAbstractEventDispatcher>
 #include <QLoggingCategory>
 
 #include <unistd.h>
@@ -12,6 +13,8 @@ namespace whisper {
 Q_LOGGING_CATEGORY(lcIo, "whisper.server.iothreads")
 
 namespace {
+
+constexpr std::size_t kMaxHeldEvents = 1024;
 
 // The I/O thread's side: lives and dies on that thread (IoThread::run), so
 // every connection, notifier and timer it makes belongs to that thread.
@@ -25,6 +28,10 @@ public:
         m_gate.start();
         m_channel->commands.setConsumer(
             [this] { QMetaObject::invokeMethod(this, &IoWorker::drain, Qt::QueuedConnection); });
+        // What the sockets of one event-loop iteration produced goes to the
+        // main thread in one piece, just before this thread waits again.
+        connect(QThread::currentThread()->eventDispatcher(),
+                &QAbstractEventDispatcher::aboutToBlock, this, &IoWorker::flushEvents);
     }
 
     ~IoWorker() override {
@@ -75,8 +82,17 @@ private:
         e.handle = handle;
         e.data = std::move(data);
         e.closeCode = closeCode;
-        m_channel->events.push(std::move(e));
+        hold(std::move(e));
     }
+
+    void hold(IoEvent &&e) {
+        m_held.push_back(std::move(e));
+        // A bound on what one busy iteration may keep back.
+        if (m_held.size() >= kMaxHeldEvents)
+            flushEvents();
+    }
+
+    void flushEvents() { m_channel->events.pushAll(m_held); }
 
     void onOpened(WebSocketConnection *c) {
         const quint64 handle = m_nextHandle++;
@@ -87,7 +103,7 @@ private:
         e.handle = handle;
         e.opening = std::make_unique<IoEvent::Opening>(
             IoEvent::Opening{c->peerAddress(), c->requestUrl(), c->origin()});
-        m_channel->events.push(std::move(e));
+        hold(std::move(e));
         connect(c, &Connection::textReceived, this, [this, handle](const QByteArray &text) {
             report(IoEvent::Kind::Text, handle, text);
         });
@@ -108,6 +124,7 @@ private:
     QHash<quint64, WebSocketConnection *> m_open;
     quint64 m_nextHandle = 1;
     std::vector<IoCommand> m_batch;
+    std::vector<IoEvent> m_held; // for the main thread, sent at aboutToBlock
 };
 
 } // namespace

@@ -50,6 +50,12 @@ struct IoChannel {
     BatchQueue<IoCommand> commands;               // to the I/O thread
     BatchQueue<IoEvent> events;                   // to the main thread
     QHash<quint64, ThreadedConnection *> proxies; // main thread only
+    // Main thread only: while the listener hands out a batch of events, the
+    // commands they cause (replies, relayed messages) collect here and go
+    // over in one piece, so the I/O thread wakes once per batch rather than
+    // once per reply, and does not preempt the main thread on a shared core.
+    bool holding = false;
+    std::vector<IoCommand> held;
 };
 
 // One thread running its own event loop (the epoll dispatcher unless

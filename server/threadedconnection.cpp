@@ -25,6 +25,10 @@ bool ThreadedConnection::post(IoCommand::Kind kind, QByteArray data, int value) 
     c.handle = m_handle;
     c.data = std::move(data);
     c.value = value;
+    if (m_channel->holding) {
+        m_channel->held.push_back(std::move(c));
+        return true;
+    }
     return m_channel->commands.push(std::move(c));
 }
 

@@ -63,6 +63,11 @@ void ThreadedListener::drain(std::size_t index) {
     // again) while this one is handed out.
     std::vector<IoEvent> batch = std::move(m_batch);
     channel->events.takeAll(batch);
+    // Sessions answer and relay to partners on any thread: hold the commands
+    // for every thread until the batch is done.
+    const bool nested = channel->holding;
+    for (Worker &w : m_threads)
+        w.channel->holding = true;
     for (IoEvent &e : batch) {
         if (e.kind == IoEvent::Kind::Opened) {
             // The receiver owns it; the events behind this one in the batch
@@ -76,6 +81,12 @@ void ThreadedListener::drain(std::size_t index) {
     }
     batch.clear();
     m_batch = std::move(batch);
+    if (nested)
+        return;
+    for (Worker &w : m_threads) {
+        w.channel->holding = false;
+        w.channel->commands.pushAll(w.channel->held);
+    }
 }
 
 } // namespace whisper
