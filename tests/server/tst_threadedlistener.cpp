@@ -47,6 +47,24 @@ std::unique_ptr<QWebSocket> connectClient(Server &server) {
     return client;
 }
 
+// A listener with one client connected: how most cases start.
+struct OneClient {
+    bool start() {
+        if (!server.listen() || !(client = connectClient(server)))
+            return false;
+        connection = server.accepted.first();
+        gone = std::make_unique<QSignalSpy>(connection, &Connection::disconnected);
+        clientGone = std::make_unique<QSignalSpy>(client.get(), &QWebSocket::disconnected);
+        return true;
+    }
+
+    Server server;
+    std::unique_ptr<QWebSocket> client;
+    Connection *connection = nullptr;
+    std::unique_ptr<QSignalSpy> gone;       // the proxy's disconnected
+    std::unique_ptr<QSignalSpy> clientGone; // the client's disconnected
+};
+
 QByteArray numbered(int i) {
     return QByteArray("m") + QByteArray::number(i);
 }
@@ -125,15 +143,13 @@ void TestThreadedListener::messagesKeepTheirOrderBothWays() {
 }
 
 void TestThreadedListener::serverCloseReachesTheClient() {
-    Server server;
-    QVERIFY(server.listen());
-    auto client = connectClient(server);
-    QVERIFY(client);
-    Connection *c = server.accepted.first();
-    QSignalSpy gone(c, &Connection::disconnected);
-    QSignalSpy clientGone(client.get(), &QWebSocket::disconnected);
+    OneClient one;
+    QVERIFY(one.start());
+    Connection *c = one.connection;
+    QWebSocket *client = one.client.get();
+    QSignalSpy &gone = *one.gone, &clientGone = *one.clientGone;
     QStringList received;
-    QObject::connect(client.get(), &QWebSocket::textMessageReceived,
+    QObject::connect(client, &QWebSocket::textMessageReceived,
                      [&](const QString &t) { received.append(t); });
     // What was sent before the close arrives before it.
     c->sendText("last words");
@@ -148,12 +164,11 @@ void TestThreadedListener::serverCloseReachesTheClient() {
 }
 
 void TestThreadedListener::clientCloseReachesTheSession() {
-    Server server;
-    QVERIFY(server.listen());
-    auto client = connectClient(server);
-    QVERIFY(client);
-    Connection *c = server.accepted.first();
-    QSignalSpy gone(c, &Connection::disconnected);
+    OneClient one;
+    QVERIFY(one.start());
+    Connection *c = one.connection;
+    QWebSocket *client = one.client.get();
+    QSignalSpy &gone = *one.gone;
     QList<QByteArray> texts;
     QObject::connect(c, &Connection::textReceived, [&](const QByteArray &t) { texts.append(t); });
     client->sendTextMessage(QStringLiteral("bye"));
@@ -168,35 +183,28 @@ void TestThreadedListener::clientCloseReachesTheSession() {
 }
 
 void TestThreadedListener::abortDropsTheSocket() {
-    Server server;
-    QVERIFY(server.listen());
-    auto client = connectClient(server);
-    QVERIFY(client);
-    Connection *c = server.accepted.first();
-    QSignalSpy gone(c, &Connection::disconnected);
-    QSignalSpy clientGone(client.get(), &QWebSocket::disconnected);
-    c->abort();
-    QVERIFY(gone.wait(5000));
-    QVERIFY(clientGone.size() > 0 || clientGone.wait(5000));
-    delete c;
+    OneClient one;
+    QVERIFY(one.start());
+    one.connection->abort();
+    QVERIFY(one.gone->wait(5000));
+    QVERIFY(one.clientGone->size() > 0 || one.clientGone->wait(5000));
+    delete one.connection;
 }
 
 void TestThreadedListener::proxyDeletedWhileMessagesAreInFlight() {
-    Server server;
-    QVERIFY(server.listen());
-    auto client = connectClient(server);
-    QVERIFY(client);
-    QSignalSpy clientGone(client.get(), &QWebSocket::disconnected);
+    OneClient one;
+    QVERIFY(one.start());
+    QSignalSpy &clientGone = *one.clientGone;
     // Traffic both ways, then the session side goes away at once.
     for (int n = 0; n < 500; ++n) {
-        client->sendTextMessage(QString::fromLatin1(numbered(n)));
-        server.accepted.first()->sendText(numbered(n));
+        one.client->sendTextMessage(QString::fromLatin1(numbered(n)));
+        one.connection->sendText(numbered(n));
     }
     QTest::qWait(5);
-    delete server.accepted.first().data();
+    delete one.connection;
     QVERIFY(clientGone.wait(5000));
     // The listener still serves.
-    QVERIFY(connectClient(server));
+    QVERIFY(connectClient(one.server));
 }
 
 void TestThreadedListener::listenerStopsWithConnectionsOpen() {
