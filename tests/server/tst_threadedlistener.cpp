@@ -26,6 +26,11 @@ struct Server {
         QObject::connect(listener.get(), &ConnectionListener::newConnection,
                          [this](Connection *c) { accepted.append(QPointer<Connection>(c)); });
     }
+    // The receiver owns the connections: what a test left is deleted here.
+    ~Server() {
+        for (const QPointer<Connection> &c : std::as_const(accepted))
+            delete c.data();
+    }
     bool listen() { return listener->listen(QHostAddress::LocalHost, 0); }
     QUrl url() const {
         return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(listener->serverPort()));
@@ -216,7 +221,8 @@ void TestThreadedListener::listenerStopsWithConnectionsOpen() {
         QVERIFY(clients.back());
         clients.back()->sendTextMessage(QStringLiteral("in flight"));
     }
-    QList<QPointer<Connection>> proxies = server->accepted;
+    // Kept by the test: the proxies outlive the listener.
+    const QList<QPointer<Connection>> proxies = std::exchange(server->accepted, {});
     server.reset(); // threads stop, sockets close
     for (auto &client : clients)
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
