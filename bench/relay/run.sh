@@ -107,4 +107,8 @@ for s in "${scenarios[@]}"; do
   done
 done
 
-node "$here/report.js" "$out_dir" "${scenarios[@]}" | tee "$out_dir/summary.md"
+# The ratio table needs both servers; a single-server variant run has its
+# numbers in the per-scenario files above.
+if [ ${#impls[@]} -eq 2 ]; then
+  node "$here/report.js" "$out_dir" "${scenarios[@]}" | tee "$out_dir/summary.md"
+fi
