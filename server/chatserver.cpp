@@ -39,6 +39,7 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     listener.backlog = config.listenBacklog;
     listener.handshakeTimeoutMs = config.handshakeTimeoutMs;
     listener.maxMessageBytes = config.maxMessageBytes;
+    listener.ioThreads = config.ioThreads;
     listener.tlsCertFile = config.tlsCert;
     listener.tlsKeyFile = config.tlsKey;
     listener.allowedOrigins = config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts);

@@ -1,5 +1,6 @@
 #include "listener.h"
 
+#include "threadedlistener.h"
 #include "tlslistener.h"
 
 #include "websocketconnection.h"
@@ -121,6 +122,62 @@ void TcpListener::onReadable() {
     }
 }
 
+// ---- HandshakeGate -----------------------------------------------------------
+
+WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
+    WebSocketConnection::Limits limits;
+    limits.maxMessageBytes = settings.maxMessageBytes;
+    return limits;
+}
+
+HandshakeGate::HandshakeGate(const WebSocketConnection::Limits &limits, int timeoutMs,
+                             QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+    , m_timeoutMs(timeoutMs)
+    , m_sweep(this) { // a child, so it follows the gate into an I/O thread
+    m_sweep.setInterval(qBound(50, timeoutMs / 4, 1000));
+    connect(&m_sweep, &QTimer::timeout, this, &HandshakeGate::sweep);
+    m_clock.start();
+}
+
+void HandshakeGate::adopt(int fd, const QHostAddress &peer) {
+    auto *c = new WebSocketConnection(fd, peer, m_limits, this);
+    m_pending.push_back({c, m_clock.elapsed() + m_timeoutMs});
+    connect(c, &WebSocketConnection::handshakeComplete, this, [this, c] {
+        forget(c);
+        c->disconnect(this);
+        c->setParent(nullptr);
+        Q_EMIT opened(c);
+    });
+    connect(c, &WebSocketConnection::handshakeFailed, this, [this, c] {
+        forget(c);
+        c->deleteLater();
+    });
+}
+
+void HandshakeGate::forget(WebSocketConnection *c) {
+    for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
+        if (it->connection == c) {
+            it->connection = nullptr; // erased by the sweep, in deadline order
+            return;
+        }
+}
+
+void HandshakeGate::sweep() {
+    const qint64 now = m_clock.elapsed();
+    while (!m_pending.empty() &&
+           (!m_pending.front().connection || m_pending.front().deadline <= now)) {
+        if (WebSocketConnection *c = m_pending.front().connection) {
+            qCDebug(lcListener) << "handshake timed out";
+            c->disconnect(this);
+            c->abort();
+            c->deleteLater();
+        }
+        m_pending.pop_front();
+    }
+}
+
 namespace {
 
 // ---- the native transport --------------------------------------------------
@@ -129,82 +186,29 @@ class NativeListener final : public ConnectionListener {
 public:
     NativeListener(const ListenerSettings &settings, QObject *parent)
         : ConnectionListener(parent)
-        , m_settings(settings)
-        , m_tcp(settings.backlog) {
-        m_limits.maxMessageBytes = settings.maxMessageBytes;
-        connect(&m_tcp, &TcpListener::accepted, this, &NativeListener::onAccepted);
-        // One timer for every handshake in progress, not one each.
-        m_handshakeSweep.setInterval(qBound(50, settings.handshakeTimeoutMs / 4, 1000));
-        connect(&m_handshakeSweep, &QTimer::timeout, this, &NativeListener::sweepHandshakes);
+        , m_tcp(settings.backlog)
+        , m_gate(nativeLimits(settings), settings.handshakeTimeoutMs) {
+        connect(&m_tcp, &TcpListener::accepted, &m_gate, &HandshakeGate::adopt);
+        connect(&m_gate, &HandshakeGate::opened, this, &ConnectionListener::newConnection);
     }
 
     bool listen(const QHostAddress &address, quint16 port) override {
         if (!m_tcp.listen(address, port))
             return false;
-        m_handshakeSweep.start();
+        m_gate.start();
         return true;
     }
     void close() override {
         m_tcp.close();
-        m_handshakeSweep.stop();
+        m_gate.stop();
     }
     QHostAddress serverAddress() const override { return m_tcp.serverAddress(); }
     quint16 serverPort() const override { return m_tcp.serverPort(); }
     QString errorString() const override { return m_tcp.errorString(); }
 
 private:
-    struct Pending {
-        WebSocketConnection *connection;
-        qint64 deadline;
-    };
-
-    void onAccepted(int fd, const QHostAddress &peer) {
-        auto *c = new WebSocketConnection(fd, peer, m_limits, this);
-        m_pending.push_back({c, m_clock.elapsed() + m_settings.handshakeTimeoutMs});
-        connect(c, &WebSocketConnection::handshakeComplete, this, [this, c] {
-            forget(c);
-            c->disconnect(this);
-            c->setParent(nullptr);
-            Q_EMIT newConnection(c);
-        });
-        connect(c, &WebSocketConnection::handshakeFailed, this, [this, c] {
-            forget(c);
-            c->deleteLater();
-        });
-    }
-
-    void forget(WebSocketConnection *c) {
-        for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
-            if (it->connection == c) {
-                it->connection = nullptr; // erased by the sweep, in deadline order
-                return;
-            }
-    }
-
-    void sweepHandshakes() {
-        const qint64 now = m_clock.elapsed();
-        while (!m_pending.empty() &&
-               (!m_pending.front().connection || m_pending.front().deadline <= now)) {
-            if (WebSocketConnection *c = m_pending.front().connection) {
-                qCDebug(lcListener) << "handshake timed out";
-                c->disconnect(this);
-                c->abort();
-                c->deleteLater();
-            }
-            m_pending.pop_front();
-        }
-    }
-
-    ListenerSettings m_settings;
-    WebSocketConnection::Limits m_limits;
     TcpListener m_tcp;
-    QTimer m_handshakeSweep;
-    QElapsedTimer m_clock = [] {
-        QElapsedTimer t;
-        t.start();
-        return t;
-    }();
-    std::deque<Pending> m_pending; // in accept order, so deadlines ascend
+    HandshakeGate m_gate;
 };
 
 // ---- Qt WebSockets behind the same large-backlog listener -------------------
@@ -254,10 +258,18 @@ private:
 
 std::unique_ptr<ConnectionListener> ConnectionListener::create(const ListenerSettings &settings,
                                                                QObject *parent) {
-    if (!settings.tlsCertFile.isEmpty())
+    const bool tls = !settings.tlsCertFile.isEmpty();
+    const bool qt = settings.transport == ListenerSettings::Transport::Qt;
+    if (settings.ioThreads > 0 && (tls || qt))
+        qCWarning(lcListener).nospace()
+            << "io-threads=" << settings.ioThreads << " ignored: " << (tls ? "TLS" : "transport=qt")
+            << " runs on the main event loop";
+    if (tls)
         return createTlsListener(settings, parent);
-    if (settings.transport == ListenerSettings::Transport::Qt)
+    if (qt)
         return std::make_unique<QtListener>(settings, parent);
+    if (settings.ioThreads > 0)
+        return std::make_unique<ThreadedListener>(settings, parent);
     return std::make_unique<NativeListener>(settings, parent);
 }
 

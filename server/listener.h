@@ -1,13 +1,16 @@
 #pragma once
 
 #include "connection.h"
+#include "websocketconnection.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
 
+#include <deque>
 #include <memory>
 
 class QSocketNotifier;
@@ -47,6 +50,40 @@ private:
     QString m_error;
 };
 
+// Turns accepted descriptors into native WebSocket connections on the thread
+// it lives on, and drops those that do not finish the upgrade in time: one
+// sweep timer for every handshake in progress, not one each.
+class HandshakeGate : public QObject {
+    Q_OBJECT
+public:
+    HandshakeGate(const WebSocketConnection::Limits &limits, int timeoutMs,
+                  QObject *parent = nullptr);
+
+    // Takes ownership of `fd` (connected, non-blocking).
+    void adopt(int fd, const QHostAddress &peer);
+    void start() { m_sweep.start(); }
+    void stop() { m_sweep.stop(); }
+
+Q_SIGNALS:
+    // The upgrade succeeded; the receiver owns `connection` (it has no parent).
+    void opened(whisper::WebSocketConnection *connection);
+
+private:
+    struct Pending {
+        WebSocketConnection *connection;
+        qint64 deadline;
+    };
+
+    void forget(WebSocketConnection *c);
+    void sweep();
+
+    WebSocketConnection::Limits m_limits;
+    int m_timeoutMs;
+    QTimer m_sweep;
+    QElapsedTimer m_clock;
+    std::deque<Pending> m_pending; // in accept order, so deadlines ascend
+};
+
 struct ListenerSettings {
     enum class Transport { Native, Qt };
     Transport transport = Transport::Native;
@@ -54,6 +91,8 @@ struct ListenerSettings {
     int backlog = 4096;
     int handshakeTimeoutMs = 10000;
     qint64 maxMessageBytes = 16 * 1024;
+    // Native transport only: threads doing the socket work (0: this thread).
+    int ioThreads = 0;
     // wss:// (tlslistener.h): with both PEM files set, the listener is Qt
     // WebSockets in secure mode whatever `transport` says.
     QString tlsCertFile;
@@ -61,6 +100,9 @@ struct ListenerSettings {
     // Browser Origins allowed to connect (empty: any); see isOriginAllowed().
     QStringList allowedOrigins;
 };
+
+// The native transport's limits from the listener's settings.
+WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings);
 
 // The chat endpoint's source of WebSocket connections, whatever the
 // transport behind them.

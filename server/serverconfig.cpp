@@ -109,6 +109,9 @@ const std::vector<Setting> &settings() {
                                                                   "got '%1'")
                                                        .arg(value);
                                   }));
+        v.push_back(intSetting("io-threads",
+                               "Socket I/O threads for the native transport (0: main loop)",
+                               &ServerConfig::ioThreads, 0, 64));
         v.push_back(intSetting("handshake-timeout-ms", "Time allowed for the WebSocket handshake",
                                &ServerConfig::handshakeTimeoutMs, 100, 600000));
         v.push_back(intSetting("ping-interval-ms", "WebSocket ping interval",

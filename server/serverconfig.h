@@ -31,6 +31,11 @@ struct ServerConfig {
     // "native": the server's own RFC 6455 code on raw sockets (fast, small);
     // "qt": QWebSocket, kept for comparison and as a fallback.
     QString transport = QStringLiteral("native");
+    // Threads doing the native transport's socket work (handshake, framing,
+    // reads and writes); 0: all of it on the main event loop, which also runs
+    // the sessions. TLS and transport=qt stay on the main loop whatever this
+    // says.
+    int ioThreads = 0;
     int handshakeTimeoutMs = 10000;
     int pingIntervalMs = 30000;
     int idleTimeoutMs = 75000;

@@ -6,6 +6,11 @@
 # Scenarios: saturation load5k idle5k idle10k idle19k handshake (default: all)
 # Every run is bounded: the load generator stops by itself and is also
 # wrapped in `timeout`; servers are stopped by PID.
+# Environment (for variants; defaults are the published runs):
+#   RELAY_SERVER_ARGS  extra whisperchat-server options, e.g. "--io-threads 2"
+#   RELAY_SERVER_CPUS  taskset CPU list for the servers (default 0; "none": unpinned)
+#   RELAY_IMPLS        which servers to run (default "whisperchat node-ws")
+#   RELAY_OUT_DIR      where results go (default <build-dir>/bench-relay)
 set -euo pipefail
 build_dir=$(cd "${1:-build}" && pwd)
 shift || true
@@ -14,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 peer_dir="$root/bench/peers/node-ws"
 loadgen="$build_dir/bin/whisperchat-loadgen"
 server="$build_dir/bin/whisperchat-server"
-out_dir="$build_dir/bench-relay"
+out_dir=${RELAY_OUT_DIR:-$build_dir/bench-relay}
 mkdir -p "$out_dir"
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(saturation load5k idle5k idle10k idle19k handshake)
@@ -24,8 +29,12 @@ if [ ! -d "$peer_dir/node_modules/ws" ]; then
   (cd "$peer_dir" && npm ci --no-audit --no-fund --silent)
 fi
 
+server_cpus=${RELAY_SERVER_CPUS:-0}
+read -r -a server_args <<<"${RELAY_SERVER_ARGS:-}"
+read -r -a impls <<<"${RELAY_IMPLS:-whisperchat node-ws}"
 if [ "$(nproc)" -ge 2 ]; then
-  pin_server=(taskset -c 0); pin_load=(taskset -c 1)
+  pin_server=(taskset -c "$server_cpus"); pin_load=(taskset -c 1)
+  [ "$server_cpus" != none ] || pin_server=()
 else
   pin_server=(); pin_load=()
 fi
@@ -66,7 +75,7 @@ start_server() {
     "${pin_server[@]}" "$server" --listen 127.0.0.1 --port 0 --control-port 0 \
       --max-connections 19500 --data-dir "$out_dir/data" --rate-exempt 127.0.0.0/8 \
       --idle-timeout-ms 600000 --ping-interval-ms 300000 \
-      --rate-exempt 127.0.0.0/8,::1 >"$log" 2>&1 &
+      --rate-exempt 127.0.0.0/8,::1 ${server_args[@]+"${server_args[@]}"} >"$log" 2>&1 &
   else
     "${pin_server[@]}" node "$peer_dir/server.js" --listen 127.0.0.1 --port 0 >"$log" 2>&1 &
   fi
@@ -95,7 +104,7 @@ args_for() {
 
 status=0
 for s in "${scenarios[@]}"; do
-  for impl in whisperchat node-ws; do
+  for impl in "${impls[@]}"; do
     echo "--- $s on $impl"
     start_server "$impl" "$out_dir/$s-$impl.log"
     # shellcheck disable=SC2046
@@ -110,4 +119,8 @@ for s in "${scenarios[@]}"; do
   done
 done
 
-node "$here/report.js" "$out_dir" "${scenarios[@]}" | tee "$out_dir/summary.md"
+# The ratio table needs both servers; a single-server variant run has its
+# numbers in the per-scenario files above.
+if [ ${#impls[@]} -eq 2 ]; then
+  node "$here/report.js" "$out_dir" "${scenarios[@]}" | tee "$out_dir/summary.md"
+fi

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void helpAndVersion();
     void neverRunsOnTheGlibDispatcher();
     void configFileAndEnvironment();
+    void sigtermClosesClientsWith1001_data();
     void sigtermClosesClientsWith1001();
     void sigintAlsoShutsDown();
     void shutdownDropsClientsThatIgnoreTheClose_data();
@@ -77,6 +78,9 @@ void TestServerLifecycle::invalidOptionsExitWith2_data() {
     QTest::addRow("stray argument") << QStringList{"serve"} << "serve";
     QTest::addRow("idle shorter than ping")
         << QStringList{"--ping-interval-ms", "1000", "--idle-timeout-ms", "500"} << "idle-timeout";
+    QTest::addRow("io-threads too many") << QStringList{"--io-threads", "65"} << "--io-threads";
+    QTest::addRow("io-threads not a number")
+        << QStringList{"--io-threads", "many"} << "--io-threads";
     QTest::addRow("unknown policy") << QStringList{"--match-policy", "random"} << "random";
     QTest::addRow("missing config file")
         << QStringList{"--config", "/nonexistent/whisper.ini"} << "/nonexistent/whisper.ini";
@@ -163,12 +167,23 @@ void TestServerLifecycle::configFileAndEnvironment() {
     QVERIFY2(badRun.err.contains("WHISPERCHAT_PORT"), badRun.err.constData());
 }
 
+void TestServerLifecycle::sigtermClosesClientsWith1001_data() {
+    QTest::addColumn<QString>("ioThreads");
+    QTest::addRow("main loop") << QStringLiteral("0");
+    // Every I/O thread sends its clients' 1001 before the process exits.
+    QTest::addRow("io-threads 2") << QStringLiteral("2");
+}
+
 void TestServerLifecycle::sigtermClosesClientsWith1001() {
-    ServerProcess server({QStringLiteral("--tick-ms"), QStringLiteral("20")});
+    QFETCH(QString, ioThreads);
+    ServerProcess server({QStringLiteral("--tick-ms"), QStringLiteral("20"),
+                          QStringLiteral("--io-threads"), ioThreads});
     QVERIFY(server.start());
-    TestClient a, b, idle;
+    TestClient a, b, idle, more[4];
     QVERIFY(a.connectTo(server.chatUrl()) && b.connectTo(server.chatUrl()) &&
             idle.connectTo(server.chatUrl()));
+    for (TestClient &c : more)
+        QVERIFY(c.connectTo(server.chatUrl()));
     a.send(Join{1.3521, 103.8198, 5});
     b.send(Join{1.3521, 103.8198, 5});
     QVERIFY(a.waitFor<Matched>() && b.waitFor<Matched>());
@@ -179,7 +194,7 @@ void TestServerLifecycle::sigtermClosesClientsWith1001() {
     QVERIFY2(timer.elapsed() < 2000, "shutdown took too long");
     QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
-    for (TestClient *c : {&a, &b, &idle}) {
+    for (TestClient *c : {&a, &b, &idle, &more[0], &more[1], &more[2], &more[3]}) {
         QVERIFY(c->waitForDisconnected());
         QCOMPARE(c->closeCode(), int(QWebSocketProtocol::CloseCodeGoingAway));
     }
@@ -199,16 +214,20 @@ void TestServerLifecycle::sigintAlsoShutsDown() {
 
 void TestServerLifecycle::shutdownDropsClientsThatIgnoreTheClose_data() {
     QTest::addColumn<QString>("transport");
-    QTest::addRow("native") << QStringLiteral("native");
-    QTest::addRow("qt") << QStringLiteral("qt");
+    QTest::addColumn<QString>("ioThreads");
+    QTest::addRow("native") << QStringLiteral("native") << QStringLiteral("0");
+    QTest::addRow("native, io-threads 2") << QStringLiteral("native") << QStringLiteral("2");
+    QTest::addRow("qt") << QStringLiteral("qt") << QStringLiteral("0");
 }
 
 void TestServerLifecycle::shutdownDropsClientsThatIgnoreTheClose() {
     // Raw clients never answer the close handshake, so the grace period runs
     // out and the server drops them while well-behaved clients close.
     QFETCH(QString, transport);
+    QFETCH(QString, ioThreads);
     ServerProcess server({QStringLiteral("--transport"), transport,
-                          QStringLiteral("--shutdown-grace-ms"), QStringLiteral("300")});
+                          QStringLiteral("--shutdown-grace-ms"), QStringLiteral("300"),
+                          QStringLiteral("--io-threads"), ioThreads});
     QVERIFY(server.start());
     RawWsClient silent[3];
     for (RawWsClient &raw : silent) {
