@@ -13,9 +13,10 @@ function row(label, s, pick, unit, higherIsBetter, digits = 0) {
   const a = load(s, 'whisperchat'), b = load(s, 'node-ws');
   if (!a || !b) return;
   const x = pick(a), y = pick(b);
-  const ratio = y ? (x / y) : NaN;
+  // A peer figure of 0 (e.g. an idle server's CPU) has no meaningful ratio.
+  const ratio = y ? `${(x / y).toFixed(2)}x` : 'n/a';
   rows.push(`| ${label} | ${x.toFixed(digits)} ${unit} | ${y.toFixed(digits)} ${unit} | ` +
-            `${ratio.toFixed(2)}x ${higherIsBetter ? '(higher is better)' : '(lower is better)'} | ` +
+            `${ratio} ${higherIsBetter ? '(higher is better)' : '(lower is better)'} | ` +
             `${a.errors}/${b.errors} |`);
 }
 const kb = (j) => j.server_rss_per_connection / 1024;
