@@ -15,7 +15,7 @@ PACKAGES=(
   qml6-module-qtwebsockets qml6-module-qtqml-workerscript qml6-module-qtquick-window
   qt6-qpa-plugins
   # libraries made for the job
-  libsodium-dev libhiredis-dev libnanoflann-dev libgeographiclib-dev
+  libsodium-dev libhiredis-dev libgeographiclib-dev
   libbenchmark-dev libsimdjson-dev
   # real services and tools the tests start
   redis-server postgresql-15 nginx xvfb oathtool openssl sqlite3
