@@ -13,6 +13,7 @@
 #include <numbers>
 #include <queue>
 #include <tuple>
+#include <utility>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -37,7 +38,6 @@ constexpr float kChordPad = 2e-6f;
 // points are two cache lines; leaves of about 15 measured slower at 1M.
 constexpr unsigned kLeafShift = 3;
 constexpr std::size_t kLeafSize = std::size_t(1) << kLeafShift;
-// Nodes above this many points choose their split axis from a sample.
 constexpr std::size_t kSplitSample = 64;
 // Below this many dead slots nothing is compacted: rebuilding is not worth it.
 constexpr std::size_t kCompactionSlack = 4096;
@@ -370,6 +370,78 @@ std::uint32_t slotOfBuildPoint(const HotPoint &p) {
     return std::bit_cast<std::uint32_t>(p.reach2);
 }
 
+// Morton (Z-order) key of a unit vector: kMortonBits of each coordinate of
+// (v + 1) / 2, interleaved (cells of ~6 km). Points close in key order are
+// close in space. The key only orders the batch before the median splits,
+// so it need not be fine.
+constexpr unsigned kMortonBits = 11;
+constexpr unsigned kRadixBits = 11;
+constexpr unsigned kRadixPasses = (3 * kMortonBits + kRadixBits - 1) / kRadixBits;
+
+std::uint64_t spreadBits(std::uint64_t x) {
+    // Bit b of x goes to bit 3b.
+    x &= (1u << kMortonBits) - 1;
+    x = (x | (x << 16)) & 0x0000ff0000ffull;
+    x = (x | (x << 8)) & 0x00f00f00f00full;
+    x = (x | (x << 4)) & 0x0c30c30c30c3ull;
+    x = (x | (x << 2)) & 0x249249249249ull;
+    return x;
+}
+
+std::uint64_t mortonKey(const std::array<float, 3> &unit) {
+    constexpr float kScale = float((1u << kMortonBits) - 1);
+    std::uint64_t key = 0;
+    for (int k = 0; k < 3; ++k) {
+        const float t = std::clamp((unit[k] + 1.0f) * 0.5f, 0.0f, 1.0f);
+        key |= spreadBits(std::uint64_t(t * kScale + 0.5f)) << k;
+    }
+    return key;
+}
+
+// Puts the points in Morton order: an LSD radix sort of (key, point) records,
+// kRadixBits per pass, the last pass writing back into `points`. Building
+// the tree on this order rather than on arrival order (random in space)
+// measured 1.6x faster at 1M (227 -> 133 ms for the median splits), for
+// ~40 ms of sorting: std::nth_element then partitions ranges that are
+// mostly split already, and each subtree's points start out near each other
+// in memory. Leaves cut straight from the Morton order (an LBVH, no median
+// splits at all) built in 3 ms but made the searches 3x slower: runs of a
+// Z-curve straddle its jumps, and the boxes above them grow loose.
+void sortByMorton(BigVector<HotPoint> &points) {
+    struct Keyed {
+        std::uint64_t key;
+        HotPoint point;
+    };
+    const std::size_t n = points.size();
+    BigVector<Keyed> a(n);
+    BigVector<Keyed> b(n);
+    constexpr std::size_t kBuckets = std::size_t(1) << kRadixBits;
+    std::array<std::array<std::uint32_t, kBuckets>, kRadixPasses> counts{};
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t key = mortonKey(points[i].unit);
+        a[i] = {key, points[i]};
+        for (unsigned pass = 0; pass < kRadixPasses; ++pass)
+            ++counts[pass][(key >> (pass * kRadixBits)) & (kBuckets - 1)];
+    }
+    Keyed *from = a.data();
+    Keyed *to = b.data();
+    for (unsigned pass = 0; pass < kRadixPasses; ++pass) {
+        auto &count = counts[pass];
+        // A digit every key shares orders nothing: skip its pass.
+        if (std::any_of(count.begin(), count.end(), [&](std::uint32_t c) { return c == n; }))
+            continue;
+        std::uint32_t sum = 0;
+        for (std::uint32_t &c : count)
+            sum += std::exchange(c, sum);
+        const unsigned shift = pass * kRadixBits;
+        for (std::size_t i = 0; i < n; ++i)
+            to[count[(from[i].key >> shift) & (kBuckets - 1)]++] = from[i];
+        std::swap(from, to);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        points[i] = from[i].point;
+}
+
 // Builds node i over leaves [leafA, leafB): a median split along the widest
 // side of the points' bounding box (estimated from a sample for big nodes:
 // an exact box per node and level was a pass over all points per level),
@@ -570,6 +642,10 @@ struct MatchEngine::Impl {
         while (tree->leaves * kLeafSize < tree->size)
             tree->leaves *= 2;
         tree->pairs.resize(tree->leaves);
+        // Morton order first: the median splits then partition ranges that
+        // are already nearly split (fewer mispredicted compares, and each
+        // subtree's points start out close together in memory).
+        sortByMorton(points);
         buildNode(*tree, points, 1, 0, tree->leaves);
         tree->hot = std::move(points);
         // Filled by push_back rather than resize: zeroing 50 MB first (at
