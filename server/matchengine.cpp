@@ -377,6 +377,9 @@ std::uint32_t slotOfBuildPoint(const HotPoint &p) {
 constexpr unsigned kMortonBits = 11;
 constexpr unsigned kRadixBits = 11;
 constexpr unsigned kRadixPasses = (3 * kMortonBits + kRadixBits - 1) / kRadixBits;
+// Smaller batches are built without the sort: their median splits run in
+// cache anyway, and the scratch array would be fresh memory.
+constexpr std::size_t kMortonFrom = 32768;
 
 std::uint64_t spreadBits(std::uint64_t x) {
     // Bit b of x goes to bit 3b.
@@ -408,23 +411,24 @@ std::uint64_t mortonKey(const std::array<float, 3> &unit) {
 // splits at all) built in 3 ms but made the searches 3x slower: runs of a
 // Z-curve straddle its jumps, and the boxes above them grow loose.
 void sortByMorton(BigVector<HotPoint> &points) {
-    struct Keyed {
-        std::uint64_t key;
-        HotPoint point;
-    };
     const std::size_t n = points.size();
-    BigVector<Keyed> a(n);
-    BigVector<Keyed> b(n);
+    if (n < kMortonFrom)
+        return;
     constexpr std::size_t kBuckets = std::size_t(1) << kRadixBits;
+    const auto digit = [](const HotPoint &p, unsigned pass) {
+        return std::size_t(mortonKey(p.unit) >> (pass * kRadixBits)) & (kBuckets - 1);
+    };
     std::array<std::array<std::uint32_t, kBuckets>, kRadixPasses> counts{};
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t key = mortonKey(points[i].unit);
-        a[i] = {key, points[i]};
+    for (std::size_t i = 0; i < n; ++i)
         for (unsigned pass = 0; pass < kRadixPasses; ++pass)
-            ++counts[pass][(key >> (pass * kRadixBits)) & (kBuckets - 1)];
-    }
-    Keyed *from = a.data();
-    Keyed *to = b.data();
+            ++counts[pass][digit(points[i], pass)];
+    // One scratch array of points, not initialized, and keys computed again
+    // in each pass rather than stored: (key, point) records in two scratch
+    // arrays were 48 MB of fresh memory at 1M, each page a fault.
+    HugePageAllocator<HotPoint> allocator;
+    HotPoint *const scratch = allocator.allocate(n);
+    HotPoint *from = points.data();
+    HotPoint *to = scratch;
     for (unsigned pass = 0; pass < kRadixPasses; ++pass) {
         auto &count = counts[pass];
         // A digit every key shares orders nothing: skip its pass.
@@ -433,13 +437,70 @@ void sortByMorton(BigVector<HotPoint> &points) {
         std::uint32_t sum = 0;
         for (std::uint32_t &c : count)
             sum += std::exchange(c, sum);
-        const unsigned shift = pass * kRadixBits;
         for (std::size_t i = 0; i < n; ++i)
-            to[count[(from[i].key >> shift) & (kBuckets - 1)]++] = from[i];
+            to[count[digit(from[i], pass)]++] = from[i];
         std::swap(from, to);
     }
-    for (std::size_t i = 0; i < n; ++i)
-        points[i] = from[i].point;
+    if (from != points.data())
+        std::memcpy(points.data(), from, n * sizeof(HotPoint));
+    allocator.deallocate(scratch, n);
+}
+
+// Moves the points of [a, a + n) with coordinate Dim below `pivot` to the
+// front and returns how many there are (with OrEqual: at most `pivot`).
+// Branch-free (a Lomuto partition that always swaps): the comparisons of a
+// median split are coin flips, and std::nth_element's mispredicted branches
+// made it most of the build.
+template <int Dim, bool OrEqual>
+std::size_t partitionBelow(HotPoint *a, std::size_t n, float pivot) {
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const HotPoint x = a[i];
+        const bool left = OrEqual ? x.unit[Dim] <= pivot : x.unit[Dim] < pivot;
+        a[i] = a[j];
+        a[j] = x;
+        j += left;
+    }
+    return j;
+}
+
+// Reorders [a, a + n) so that the k smallest by coordinate Dim come first
+// (like std::nth_element, whose result the tree does not otherwise rely on:
+// boxes are taken from the points, so any split is exact, and a median one
+// keeps the tree balanced). Quickselect with the pivot drawn from a sample
+// at the k/n quantile, so that most ranges take one partition and a short
+// second one.
+template <int Dim>
+void selectNth(HotPoint *a, std::size_t n, std::size_t k) {
+    constexpr std::size_t kSmall = 64;
+    constexpr std::size_t kSample = 31;
+    // A bad pivot sequence cannot loop long: after this many rounds the
+    // standard selection finishes.
+    for (int round = 0; round < 64 && n > kSmall; ++round) {
+        std::array<float, kSample> sample;
+        for (std::size_t s = 0; s < kSample; ++s)
+            sample[s] = a[s * (n - 1) / (kSample - 1)].unit[Dim];
+        const std::size_t at = k * (kSample - 1) / (n - 1);
+        std::nth_element(sample.begin(), sample.begin() + long(at), sample.end());
+        const float pivot = sample[at];
+        std::size_t below = partitionBelow<Dim, false>(a, n, pivot);
+        if (below == 0) {
+            // The pivot is the smallest value: take it and its equals.
+            below = partitionBelow<Dim, true>(a, n, pivot);
+            if (k < below)
+                return; // all equal there: any order is sorted
+        }
+        if (k < below) {
+            n = below;
+        } else {
+            a += below;
+            n -= below;
+            k -= below;
+        }
+    }
+    std::nth_element(a, a + k, a + n, [](const HotPoint &x, const HotPoint &y) {
+        return x.unit[Dim] < y.unit[Dim];
+    });
 }
 
 // Builds node i over leaves [leafA, leafB): a median split along the widest
@@ -477,10 +538,7 @@ void buildNode(Tree &tree, BigVector<HotPoint> &points, std::size_t i, std::size
     const std::size_t leafMid = (leafA + leafB) / 2;
     // One instantiation per axis: a constant offset in the comparison.
     const auto split = [&]<int Dim>() {
-        std::nth_element(
-            points.begin() + long(first), points.begin() + long(tree.leafBegin(leafMid)),
-            points.begin() + long(last),
-            [](const HotPoint &a, const HotPoint &b) { return a.unit[Dim] < b.unit[Dim]; });
+        selectNth<Dim>(points.data() + first, last - first, tree.leafBegin(leafMid) - first);
     };
     if (dim == 0)
         split.operator()<0>();
