@@ -13,6 +13,7 @@
 #include <numbers>
 #include <queue>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #ifdef __linux__
@@ -94,6 +95,42 @@ struct HugePageAllocator {
 
 template <class T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
+
+// A fixed-size array whose memory is not written until used: a vector's
+// resize would zero it in a pass of its own, and before it is filled the
+// memory can serve as scratch space (see sortByMorton()).
+template <class T>
+class RawArray {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+public:
+    RawArray() = default;
+    explicit RawArray(std::size_t n)
+        : m_data(n ? HugePageAllocator<T>().allocate(n) : nullptr)
+        , m_size(n) {}
+    RawArray(RawArray &&other) noexcept
+        : m_data(std::exchange(other.m_data, nullptr))
+        , m_size(std::exchange(other.m_size, 0)) {}
+    RawArray &operator=(RawArray &&other) noexcept {
+        std::swap(m_data, other.m_data);
+        std::swap(m_size, other.m_size);
+        return *this;
+    }
+    ~RawArray() {
+        if (m_data)
+            HugePageAllocator<T>().deallocate(m_data, m_size);
+    }
+
+    T *data() { return m_data; }
+    const T *data() const { return m_data; }
+    std::size_t size() const { return m_size; }
+    T &operator[](std::size_t i) { return m_data[i]; }
+    const T &operator[](std::size_t i) const { return m_data[i]; }
+
+private:
+    T *m_data = nullptr;
+    std::size_t m_size = 0;
+};
 
 // A growing array that never moves its elements: segment s > 0 holds
 // kFirst * 2^(s-1) of them. A vector's growth would copy a million entries
@@ -333,7 +370,7 @@ struct Tree {
     std::size_t leaves = 1;
     BigVector<NodePair> pairs;
     BigVector<HotPoint> hot;
-    BigVector<ColdPoint> cold;
+    RawArray<ColdPoint> cold;
 
     Node &node(std::size_t i) { return pairs[i >> 1].node[i & 1]; }
     const Node &node(std::size_t i) const { return pairs[i >> 1].node[i & 1]; }
@@ -378,7 +415,7 @@ constexpr unsigned kMortonBits = 11;
 constexpr unsigned kRadixBits = 11;
 constexpr unsigned kRadixPasses = (3 * kMortonBits + kRadixBits - 1) / kRadixBits;
 // Smaller batches are built without the sort: their median splits run in
-// cache anyway, and the scratch array would be fresh memory.
+// cache anyway (no difference measured at 20k).
 constexpr std::size_t kMortonFrom = 32768;
 
 std::uint64_t spreadBits(std::uint64_t x) {
@@ -402,33 +439,38 @@ std::uint64_t mortonKey(const std::array<float, 3> &unit) {
 }
 
 // Puts the points in Morton order: an LSD radix sort of (key, point) records,
-// kRadixBits per pass, the last pass writing back into `points`. Building
-// the tree on this order rather than on arrival order (random in space)
-// measured 1.6x faster at 1M (227 -> 133 ms for the median splits), for
-// ~40 ms of sorting: std::nth_element then partitions ranges that are
-// mostly split already, and each subtree's points start out near each other
-// in memory. Leaves cut straight from the Morton order (an LBVH, no median
-// splits at all) built in 3 ms but made the searches 3x slower: runs of a
-// Z-curve straddle its jumps, and the boxes above them grow loose.
-void sortByMorton(BigVector<HotPoint> &points) {
+// kRadixBits per pass, in memory borrowed from the exact records (`scratch`,
+// filled after the build). Building the tree on this order rather than on
+// arrival order (random in space) measured 1.6x faster at 1M (227 -> 133 ms
+// for the std::nth_element median splits), for ~40 ms of sorting: the
+// selection then partitions ranges that are mostly split already, and each
+// subtree's points start out near each other in memory. Leaves cut straight
+// from the Morton order (an LBVH, no median splits at all) built in 3 ms but
+// made the searches 3x slower: runs of a Z-curve straddle its jumps, and the
+// boxes above them grow loose.
+void sortByMorton(BigVector<HotPoint> &points, RawArray<ColdPoint> &scratch) {
     const std::size_t n = points.size();
     if (n < kMortonFrom)
         return;
-    constexpr std::size_t kBuckets = std::size_t(1) << kRadixBits;
-    const auto digit = [](const HotPoint &p, unsigned pass) {
-        return std::size_t(mortonKey(p.unit) >> (pass * kRadixBits)) & (kBuckets - 1);
+    struct Keyed {
+        std::uint64_t key;
+        HotPoint point;
     };
+    // The two arrays of (key, point) records live in the memory the exact
+    // records will fill next: scratch arrays of their own were fresh memory,
+    // each page a fault (on this VM zeroing fresh pages is a sixth of a 1M
+    // tick), and computing the keys again in each pass instead was slower.
+    static_assert(2 * sizeof(Keyed) <= sizeof(ColdPoint) && alignof(Keyed) <= alignof(ColdPoint));
+    Keyed *from = reinterpret_cast<Keyed *>(scratch.data());
+    Keyed *to = from + n;
+    constexpr std::size_t kBuckets = std::size_t(1) << kRadixBits;
     std::array<std::array<std::uint32_t, kBuckets>, kRadixPasses> counts{};
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t key = mortonKey(points[i].unit);
+        from[i] = {key, points[i]};
         for (unsigned pass = 0; pass < kRadixPasses; ++pass)
-            ++counts[pass][digit(points[i], pass)];
-    // One scratch array of points, not initialized, and keys computed again
-    // in each pass rather than stored: (key, point) records in two scratch
-    // arrays were 48 MB of fresh memory at 1M, each page a fault.
-    HugePageAllocator<HotPoint> allocator;
-    HotPoint *const scratch = allocator.allocate(n);
-    HotPoint *from = points.data();
-    HotPoint *to = scratch;
+            ++counts[pass][(key >> (pass * kRadixBits)) & (kBuckets - 1)];
+    }
     for (unsigned pass = 0; pass < kRadixPasses; ++pass) {
         auto &count = counts[pass];
         // A digit every key shares orders nothing: skip its pass.
@@ -437,13 +479,13 @@ void sortByMorton(BigVector<HotPoint> &points) {
         std::uint32_t sum = 0;
         for (std::uint32_t &c : count)
             sum += std::exchange(c, sum);
+        const unsigned shift = pass * kRadixBits;
         for (std::size_t i = 0; i < n; ++i)
-            to[count[digit(from[i], pass)]++] = from[i];
+            to[count[(from[i].key >> shift) & (kBuckets - 1)]++] = from[i];
         std::swap(from, to);
     }
-    if (from != points.data())
-        std::memcpy(points.data(), from, n * sizeof(HotPoint));
-    allocator.deallocate(scratch, n);
+    for (std::size_t i = 0; i < n; ++i)
+        points[i] = from[i].point;
 }
 
 // Moves the points of [a, a + n) with coordinate Dim below `pivot` to the
@@ -703,20 +745,23 @@ struct MatchEngine::Impl {
         // Morton order first: the median splits then partition ranges that
         // are already nearly split (fewer mispredicted compares, and each
         // subtree's points start out close together in memory).
-        sortByMorton(points);
+        tree->cold = RawArray<ColdPoint>(tree->size);
+        sortByMorton(points, tree->cold);
         buildNode(*tree, points, 1, 0, tree->leaves);
         tree->hot = std::move(points);
-        // Filled by push_back rather than resize: zeroing 50 MB first (at
-        // 1M) was a pass over memory of its own.
-        tree->cold.reserve(tree->size);
         for (std::size_t i = 0; i < tree->size; ++i) {
             if (i + kPrefetchAhead < tree->size)
                 prefetch(&entries[slotOfBuildPoint(tree->hot[i + kPrefetchAhead])]);
             const std::uint32_t slot = slotOfBuildPoint(tree->hot[i]);
             Entry &e = entries[slot];
             tree->hot[i].reach2 = squaredReach(e.rangeKm);
-            tree->cold.push_back({e.pos.latDeg, e.pos.lonDeg, e.rangeKm, e.identityKey, e.seq, slot,
-                                  std::uint32_t(e.excludes != nullptr)});
+            tree->cold[i] = {e.pos.latDeg,
+                             e.pos.lonDeg,
+                             e.rangeKm,
+                             e.identityKey,
+                             e.seq,
+                             slot,
+                             std::uint32_t(e.excludes != nullptr)};
             e.tree = tree.get();
             e.treePos = std::uint32_t(i);
             e.indexed = true;
