@@ -365,6 +365,7 @@ static_assert(sizeof(Node) == 32 && sizeof(NodePair) == 64);
 // the path to the root, so a search skips subtrees with nobody alive (or
 // nobody who could reach that far) with the same comparison.
 struct Tree {
+    std::uint16_t id = 0; // the engine's handle for it (Entry::treeId)
     std::size_t size = 0; // points, dead ones included
     std::size_t live = 0;
     std::size_t leaves = 1;
@@ -633,9 +634,11 @@ bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t n
 
 struct MatchEngine::Impl {
     // A waiting client. Not a MatchCandidate: exclusions are rare (blocks,
-    // recent partners) and live out of line, which makes the entry 72 bytes
-    // instead of 88 (a 1M tick pays a page fault for every byte of them).
-    struct Entry {
+    // recent partners) and live out of line, and the tree is named by a
+    // 16-bit id and the flags are bits, which makes the entry one cache line
+    // instead of 88 bytes (a 1M tick pays a page fault for every byte of
+    // them, and reads them at random while building and retiring).
+    struct alignas(64) Entry {
         ClientId id = 0;
         geo::GeoPoint pos;
         double rangeKm = 0.0;
@@ -643,12 +646,13 @@ struct MatchEngine::Impl {
         std::unique_ptr<std::vector<Exclusion>> excludes;
         std::uint64_t seq = 0; // arrival order
         // Where the entry sits in the index, while indexed.
-        Tree *tree = nullptr;
         std::uint32_t treePos = 0;
-        bool alive = true;
-        bool pending = true;
-        bool indexed = false;
+        std::uint16_t treeId = 0;
+        bool alive : 1 = true;
+        bool pending : 1 = true;
+        bool indexed : 1 = false;
     };
+    static_assert(sizeof(Entry) == 64);
 
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
@@ -664,6 +668,23 @@ struct MatchEngine::Impl {
     // is merged into it (dropping dead points), so there are O(log n) trees
     // and every entry is rebuilt O(log n) times.
     std::vector<std::unique_ptr<Tree>> trees;
+    // Tree by id, for entries (an id rather than a pointer keeps them at 64
+    // bytes). Ids of trees no longer in `trees` are reused.
+    std::vector<Tree *> treeById;
+
+    Tree *treeOf(const Entry &e) const { return treeById[e.treeId]; }
+
+    // An id that no tree in `trees` holds (the tree a new one replaces is
+    // still there while the new one is built, so the two never share one).
+    std::uint16_t freeTreeId() {
+        for (std::size_t id = 0;; ++id) {
+            if (id == treeById.size())
+                treeById.push_back(nullptr);
+            if (std::none_of(trees.begin(), trees.end(),
+                             [&](const auto &t) { return t && t->id == id; }))
+                return std::uint16_t(id);
+        }
+    }
     // Finite exclusions: when one runs out, two leftovers may have become
     // eligible, so the excluding client is served once more.
     // (until, id, arrival order): the order tells a later life of the same id
@@ -705,7 +726,7 @@ struct MatchEngine::Impl {
         }
         if (e.indexed) {
             e.indexed = false;
-            e.tree->kill(e.treePos);
+            treeOf(e)->kill(e.treePos);
         }
         slotOf.erase(e.id, slot);
         e.excludes.reset();
@@ -738,6 +759,8 @@ struct MatchEngine::Impl {
 
     std::unique_ptr<Tree> buildTree(BigVector<HotPoint> points) {
         auto tree = std::make_unique<Tree>();
+        tree->id = freeTreeId();
+        treeById[tree->id] = tree.get();
         tree->size = tree->live = points.size();
         while (tree->leaves * kLeafSize < tree->size)
             tree->leaves *= 2;
@@ -762,7 +785,7 @@ struct MatchEngine::Impl {
                              e.seq,
                              slot,
                              std::uint32_t(e.excludes != nullptr)};
-            e.tree = tree.get();
+            e.treeId = tree->id;
             e.treePos = std::uint32_t(i);
             e.indexed = true;
         }
@@ -823,7 +846,6 @@ struct MatchEngine::Impl {
             const auto newSlot = std::uint32_t(kept.size());
             slotOf.update(e.id, std::uint32_t(slot), newSlot);
             e.indexed = false;
-            e.tree = nullptr;
             if (e.pending)
                 pendingSlots.push_back(newSlot);
             kept.emplace_back() = std::move(e);
@@ -842,7 +864,7 @@ struct MatchEngine::Impl {
     void prefetchSearch(const Entry &e) const {
         if (!e.indexed)
             return;
-        const Tree &tree = *e.tree;
+        const Tree &tree = *treeOf(e);
         const std::size_t leaf = tree.leafOf(e.treePos);
         // The leaf and its sibling: the walk up looks at the sibling first.
         const char *hot = reinterpret_cast<const char *>(tree.hot.data() +
@@ -874,7 +896,8 @@ struct MatchEngine::Impl {
         const Entry &served;
         const std::int64_t nowMs;
         // The served client's own point, which every search passes first.
-        const HotPoint *const self = &served.tree->hot[served.treePos];
+        const Tree *const servedTree = impl.treeOf(served);
+        const HotPoint *const self = &servedTree->hot[served.treePos];
         const std::array<float, 3> q = self->unit;
         const Float4 q4 = {q[0], q[1], q[2], 0.0f};
         const std::vector<Exclusion> *const servedExcludes = served.excludes.get();
@@ -1004,9 +1027,9 @@ struct MatchEngine::Impl {
         }
 
         void run() {
-            searchUp(*served.tree, served.treePos);
+            searchUp(*servedTree, served.treePos);
             for (const auto &tree : impl.trees)
-                if (tree.get() != served.tree && tree->live > 0)
+                if (tree.get() != servedTree && tree->live > 0)
                     searchDown(*tree);
         }
     };
@@ -1145,7 +1168,7 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
             continue;
         const ColdPoint &other = partner.tree->cold[partner.pos];
         results.push_back({served.id, 0, partner.km, served.seq, other.seq});
-        served.tree->kill(served.treePos);
+        d->treeOf(served)->kill(served.treePos);
         partner.tree->kill(partner.pos);
         paired.push_back(slot);
         paired.push_back(other.slot);
