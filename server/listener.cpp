@@ -231,13 +231,8 @@ public:
             }
             m_server.handleConnection(socket);
         });
-        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
-            while (QWebSocket *socket = m_server.nextPendingConnection()) {
-                socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxMessageBytes));
-                socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxMessageBytes));
-                Q_EMIT newConnection(new QtWebSocketConnection(socket));
-            }
-        });
+        connect(&m_server, &QWebSocketServer::newConnection, this,
+                [this] { forwardPendingConnections(m_server, m_settings.maxMessageBytes); });
     }
 
     bool listen(const QHostAddress &address, quint16 port) override {
@@ -255,6 +250,15 @@ private:
 };
 
 } // namespace
+
+void ConnectionListener::forwardPendingConnections(QWebSocketServer &server,
+                                                   qint64 maxMessageBytes) {
+    while (QWebSocket *socket = server.nextPendingConnection()) {
+        socket->setMaxAllowedIncomingMessageSize(quint64(maxMessageBytes));
+        socket->setMaxAllowedIncomingFrameSize(quint64(maxMessageBytes));
+        Q_EMIT newConnection(new QtWebSocketConnection(socket));
+    }
+}
 
 std::unique_ptr<ConnectionListener> ConnectionListener::create(const ListenerSettings &settings,
                                                                QObject *parent) {

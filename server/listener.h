@@ -122,6 +122,11 @@ public:
 Q_SIGNALS:
     // A client finished its WebSocket handshake; the receiver owns `connection`.
     void newConnection(whisper::Connection *connection);
+
+protected:
+    // For listeners built on QWebSocketServer (Qt transport, TLS): hands on
+    // every connection `server` has ready, held to the message size limit.
+    void forwardPendingConnections(QWebSocketServer &server, qint64 maxMessageBytes);
 };
 
 } // namespace whisper

@@ -73,13 +73,8 @@ public:
         connect(&m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
             qCDebug(lcTls) << "TLS errors with a client:" << errors.size();
         });
-        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
-            while (QWebSocket *socket = m_server.nextPendingConnection()) {
-                socket->setMaxAllowedIncomingMessageSize(quint64(m_settings.maxMessageBytes));
-                socket->setMaxAllowedIncomingFrameSize(quint64(m_settings.maxMessageBytes));
-                Q_EMIT newConnection(new QtWebSocketConnection(socket));
-            }
-        });
+        connect(&m_server, &QWebSocketServer::newConnection, this,
+                [this] { forwardPendingConnections(m_server, m_settings.maxMessageBytes); });
     }
 
     bool listen(const QHostAddress &address, quint16 port) override {
