@@ -344,13 +344,16 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags) {
     return any;
 }
 
+bool useEpollDispatcher() {
+    return qEnvironmentVariable("WHISPERCHAT_EVENT_DISPATCHER") != QLatin1String("qt");
+}
+
 void installEventDispatcher() {
     // Qt's glib dispatcher costs about 3x the plain Unix one for this workload;
     // threads Qt starts on its own still get a dispatcher, so keep glib off.
     qputenv("QT_NO_GLIB", "1");
-    if (qEnvironmentVariable("WHISPERCHAT_EVENT_DISPATCHER") == QLatin1String("qt"))
-        return;
-    QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
+    if (useEpollDispatcher())
+        QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
 }
 
 } // namespace whisper

@@ -84,6 +84,10 @@ private:
     std::vector<std::pair<int, int>> m_ready;     // (fd, notifier type), reused
 };
 
+// Whether our event loops run EpollEventDispatcher: yes, unless
+// WHISPERCHAT_EVENT_DISPATCHER=qt asks for Qt's own.
+bool useEpollDispatcher();
+
 // Installs the dispatcher for the main thread; call before the application
 // object exists. WHISPERCHAT_EVENT_DISPATCHER=qt keeps Qt's own (plain Unix,
 // never glib) dispatcher, for comparison and as an escape hatch.

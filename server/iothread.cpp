@@ -137,7 +137,7 @@ IoThread::IoThread(std::shared_ptr<IoChannel> channel, const WebSocketConnection
     , m_handshakeTimeoutMs(handshakeTimeoutMs) {
     // Same loop as the main thread: poll() would cost O(connections) per
     // wake-up here too.
-    if (qEnvironmentVariable("WHISPERCHAT_EVENT_DISPATCHER") != QLatin1String("qt"))
+    if (useEpollDispatcher())
         setEventDispatcher(new EpollEventDispatcher);
 }
 
