@@ -95,13 +95,7 @@ void TestAdminGui::cleanupTestCase() {
 }
 
 std::unique_ptr<TestClient> TestAdminGui::client(double lat, double lon, double rangeKm) {
-    auto c = std::make_unique<TestClient>();
-    if (!c->connectTo(m_server->chatUrl()))
-        return nullptr;
-    c->send(protocol::Join{lat, lon, rangeKm});
-    if (!c->waitFor<protocol::Waiting>())
-        return nullptr;
-    return c;
+    return TestClient::waitingAt(m_server->chatUrl(), lat, lon, rangeKm);
 }
 
 void TestAdminGui::consoleShowsServerAndKicks() {

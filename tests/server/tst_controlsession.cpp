@@ -104,13 +104,7 @@ TestConsole *TestControlSession::console(const QString &user) {
 
 std::unique_ptr<TestClient> TestControlSession::waitingClient(double lat, double lon,
                                                               double rangeKm) {
-    auto c = std::make_unique<TestClient>();
-    if (!c->connectTo(m_chat->url()))
-        return nullptr;
-    c->send(protocol::Join{lat, lon, rangeKm});
-    if (!c->waitFor<protocol::Waiting>())
-        return nullptr;
-    return c;
+    return TestClient::waitingAt(m_chat->url(), lat, lon, rangeKm);
 }
 
 void TestControlSession::commandsNeedLogin() {

@@ -69,13 +69,7 @@ void TestControlStream::start(int maxBatchItems, int tickMs) {
 }
 
 std::unique_ptr<TestClient> TestControlStream::join(double lat, double lon, double rangeKm) {
-    auto c = std::make_unique<TestClient>();
-    if (!c->connectTo(m_chat->url()))
-        return nullptr;
-    c->send(protocol::Join{lat, lon, rangeKm});
-    if (!c->waitFor<protocol::Waiting>())
-        return nullptr;
-    return c;
+    return TestClient::waitingAt(m_chat->url(), lat, lon, rangeKm);
 }
 
 TestConsole *TestControlStream::subscribedConsole() {

@@ -15,6 +15,17 @@ TestClient::TestClient(QObject *parent)
     });
 }
 
+std::unique_ptr<TestClient> TestClient::waitingAt(const QUrl &url, double lat, double lon,
+                                                  double rangeKm) {
+    auto c = std::make_unique<TestClient>();
+    if (!c->connectTo(url))
+        return nullptr;
+    c->send(protocol::Join{lat, lon, rangeKm});
+    if (!c->waitFor<protocol::Waiting>())
+        return nullptr;
+    return c;
+}
+
 bool TestClient::connectTo(const QUrl &url, int timeoutMs) {
     m_socket.open(url);
     const auto welcome = waitFor<Welcome>(timeoutMs);

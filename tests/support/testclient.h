@@ -9,6 +9,7 @@
 #include <QWebSocket>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 namespace whisper::test {
@@ -22,6 +23,10 @@ public:
 
     // Connects and waits for `welcome`.
     bool connectTo(const QUrl &url, int timeoutMs = 5000);
+    // A client that connected, joined at the position and got `waiting`;
+    // null when any step failed.
+    static std::unique_ptr<TestClient> waitingAt(const QUrl &url, double lat, double lon,
+                                                 double rangeKm);
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
 
     void send(const protocol::ClientMessage &message);
