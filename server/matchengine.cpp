@@ -1,5 +1,7 @@
 #include "matchengine.h"
 
+#include "largeblocks.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -7,6 +9,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <new>
@@ -15,10 +18,6 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
-
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 namespace whisper {
 
@@ -52,49 +51,17 @@ constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 // every squared distance, so the one reach comparison also skips the dead.
 constexpr float kDead = -1.0f;
 
-// Allocator for the big arrays: blocks of 256 KiB and more are rounded up to
-// 2 MiB, aligned to it and offered to the kernel as huge pages (Debian's
-// default is THP "madvise"). On this VM a 4 KiB page fault costs about 15 us
-// and a 2 MiB one 0.3-4 ms; a tick touches fresh memory for every client
-// (entries, the id map, its index), and with small pages a 20k-client tick
-// measured 1.6x slower. Harmless where huge pages are off.
 template <class T>
-struct HugePageAllocator {
-    using value_type = T;
-    static constexpr std::size_t kHuge = std::size_t(2) << 20;
-    static constexpr std::size_t kHugeFrom = std::size_t(256) << 10;
+using BigVector = std::vector<T, LargeBlockAllocator<T>>;
 
-    HugePageAllocator() = default;
-    template <class U>
-    HugePageAllocator(const HugePageAllocator<U> &) {}
-
-    T *allocate(std::size_t n) {
-        const std::size_t bytes = n * sizeof(T);
-        if (bytes < kHugeFrom)
-            return static_cast<T *>(::operator new(bytes, std::align_val_t(alignof(T))));
-        const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-        void *p = std::aligned_alloc(kHuge, rounded);
-        if (!p)
-            throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-        ::madvise(p, rounded, MADV_HUGEPAGE);
-#endif
-        return static_cast<T *>(p);
-    }
-    void deallocate(T *p, std::size_t n) {
-        if (n * sizeof(T) < kHugeFrom)
-            ::operator delete(p, std::align_val_t(alignof(T)));
-        else
-            std::free(p);
-    }
-    template <class U>
-    bool operator==(const HugePageAllocator<U> &) const {
-        return true;
-    }
-};
-
+// push_back that grows into the whole of its huge pages (see
+// largeBlockCapacity()) rather than to a fresh block at every doubling.
 template <class T>
-using BigVector = std::vector<T, HugePageAllocator<T>>;
+void append(BigVector<T> &v, const T &x) {
+    if (v.size() == v.capacity())
+        v.reserve(largeBlockCapacity(std::max<std::size_t>(16, 2 * v.size()), sizeof(T)));
+    v.push_back(x);
+}
 
 // A fixed-size array whose memory is not written until used: a vector's
 // resize would zero it in a pass of its own, and before it is filled the
@@ -106,7 +73,7 @@ class RawArray {
 public:
     RawArray() = default;
     explicit RawArray(std::size_t n)
-        : m_data(n ? HugePageAllocator<T>().allocate(n) : nullptr)
+        : m_data(n ? LargeBlockAllocator<T>().allocate(n) : nullptr)
         , m_size(n) {}
     RawArray(RawArray &&other) noexcept
         : m_data(std::exchange(other.m_data, nullptr))
@@ -118,7 +85,7 @@ public:
     }
     ~RawArray() {
         if (m_data)
-            HugePageAllocator<T>().deallocate(m_data, m_size);
+            LargeBlockAllocator<T>().deallocate(m_data, m_size);
     }
 
     T *data() { return m_data; }
@@ -153,7 +120,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t kFirst = 1024;
+    static constexpr std::size_t kFirst = 32768;
     static std::size_t segmentOf(std::size_t i) { return std::size_t(std::bit_width(i / kFirst)); }
     static std::size_t offsetOf(std::size_t i) {
         const std::size_t s = segmentOf(i);
@@ -180,21 +147,6 @@ float squaredReach(double km) {
 bool excludes(const std::vector<Exclusion> &list, std::uint64_t key, std::int64_t nowMs) {
     return std::any_of(list.begin(), list.end(),
                        [&](const Exclusion &e) { return e.key == key && e.untilMs > nowMs; });
-}
-
-// The results of a big tick are tens of MB in a plain std::vector (the API's
-// type); its 2 MiB-aligned interior may still come as huge pages.
-void adviseHugePages(const void *p, std::size_t bytes) {
-#ifdef MADV_HUGEPAGE
-    constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
-    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
-    if (end > begin)
-        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
 }
 
 // A prefetch the optimizer cannot drop. GCC 12 deleted every
@@ -297,7 +249,9 @@ private:
     std::size_t home(std::uint32_t t) const { return std::size_t(t >> m_shift) & m_mask; }
 
     void grow() {
-        const std::size_t capacity = std::max<std::size_t>(16, m_cells.size() * 2);
+        // A power of two either way: whole huge pages are 2^18 cells.
+        const std::size_t capacity =
+            largeBlockCapacity(std::max<std::size_t>(16, m_cells.size() * 2), sizeof(Cell));
         BigVector<Cell> old(capacity);
         old.swap(m_cells);
         m_mask = capacity - 1;
@@ -369,9 +323,29 @@ struct Tree {
     std::size_t size = 0; // points, dead ones included
     std::size_t live = 0;
     std::size_t leaves = 1;
-    BigVector<NodePair> pairs;
-    BigVector<HotPoint> hot;
-    RawArray<ColdPoint> cold;
+    // The node, hot and cold arrays share one allocation: one huge page for
+    // a 20k batch rather than three (see largeblocks.h). A point takes 64
+    // bytes of it (16 hot, 48 cold) and a pair of leaves another 64.
+    RawArray<NodePair> block;
+    NodePair *pairs = nullptr;
+    HotPoint *hot = nullptr;
+    ColdPoint *cold = nullptr;
+
+    static std::size_t leavesFor(std::size_t points) {
+        std::size_t leaves = 1;
+        while (leaves * kLeafSize < points)
+            leaves *= 2;
+        return leaves;
+    }
+    // Room for `capacity` points; size is set once they are in `hot`.
+    explicit Tree(std::size_t capacity)
+        : block(leavesFor(capacity) + capacity) {
+        static_assert(sizeof(HotPoint) + sizeof(ColdPoint) == sizeof(NodePair));
+        static_assert(alignof(ColdPoint) <= alignof(HotPoint) * 4);
+        pairs = block.data();
+        hot = reinterpret_cast<HotPoint *>(pairs + leavesFor(capacity));
+        cold = reinterpret_cast<ColdPoint *>(hot + capacity);
+    }
 
     Node &node(std::size_t i) { return pairs[i >> 1].node[i & 1]; }
     const Node &node(std::size_t i) const { return pairs[i >> 1].node[i & 1]; }
@@ -449,8 +423,7 @@ std::uint64_t mortonKey(const std::array<float, 3> &unit) {
 // from the Morton order (an LBVH, no median splits at all) built in 3 ms but
 // made the searches 3x slower: runs of a Z-curve straddle its jumps, and the
 // boxes above them grow loose.
-void sortByMorton(BigVector<HotPoint> &points, RawArray<ColdPoint> &scratch) {
-    const std::size_t n = points.size();
+void sortByMorton(HotPoint *points, std::size_t n, ColdPoint *scratch) {
     if (n < kMortonFrom)
         return;
     struct Keyed {
@@ -462,7 +435,7 @@ void sortByMorton(BigVector<HotPoint> &points, RawArray<ColdPoint> &scratch) {
     // each page a fault (on this VM zeroing fresh pages is a sixth of a 1M
     // tick), and computing the keys again in each pass instead was slower.
     static_assert(2 * sizeof(Keyed) <= sizeof(ColdPoint) && alignof(Keyed) <= alignof(ColdPoint));
-    Keyed *from = reinterpret_cast<Keyed *>(scratch.data());
+    Keyed *from = reinterpret_cast<Keyed *>(scratch);
     Keyed *to = from + n;
     constexpr std::size_t kBuckets = std::size_t(1) << kRadixBits;
     std::array<std::array<std::uint32_t, kBuckets>, kRadixPasses> counts{};
@@ -552,8 +525,8 @@ void selectNth(HotPoint *a, std::size_t n, std::size_t k) {
 // then the node's exact box from its children. Every leaf but the last few
 // is full and the rest are empty (dead), so the tree is balanced and the
 // layout implicit. Reaches are set once the points have them (setReaches).
-void buildNode(Tree &tree, BigVector<HotPoint> &points, std::size_t i, std::size_t leafA,
-               std::size_t leafB) {
+void buildNode(Tree &tree, std::size_t i, std::size_t leafA, std::size_t leafB) {
+    HotPoint *const points = tree.hot;
     const std::size_t first = tree.leafBegin(leafA);
     const std::size_t last = tree.leafBegin(leafB);
     if (first == last)
@@ -581,7 +554,7 @@ void buildNode(Tree &tree, BigVector<HotPoint> &points, std::size_t i, std::size
     const std::size_t leafMid = (leafA + leafB) / 2;
     // One instantiation per axis: a constant offset in the comparison.
     const auto split = [&]<int Dim>() {
-        selectNth<Dim>(points.data() + first, last - first, tree.leafBegin(leafMid) - first);
+        selectNth<Dim>(points + first, last - first, tree.leafBegin(leafMid) - first);
     };
     if (dim == 0)
         split.operator()<0>();
@@ -589,8 +562,8 @@ void buildNode(Tree &tree, BigVector<HotPoint> &points, std::size_t i, std::size
         split.operator()<1>();
     else
         split.operator()<2>();
-    buildNode(tree, points, 2 * i, leafA, leafMid);
-    buildNode(tree, points, 2 * i + 1, leafMid, leafB);
+    buildNode(tree, 2 * i, leafA, leafMid);
+    buildNode(tree, 2 * i + 1, leafMid, leafB);
     const Node &a = tree.node(2 * i);
     const Node &b = tree.node(2 * i + 1);
     n.lo = a.lo;
@@ -711,7 +684,7 @@ struct MatchEngine::Impl {
         e.identityKey = candidate.identityKey;
         if (!candidate.excludes.empty())
             e.excludes = std::make_unique<std::vector<Exclusion>>(std::move(candidate.excludes));
-        pendingSlots.push_back(slot);
+        append(pendingSlots, slot);
         ++pending;
         nextSeq = std::max(nextSeq, seq + 1);
         return true;
@@ -743,7 +716,7 @@ struct MatchEngine::Impl {
             if (e.seq == seq && !e.pending) {
                 e.pending = true;
                 ++pending;
-                pendingSlots.push_back(slot);
+                append(pendingSlots, slot);
             }
         }
     }
@@ -757,77 +730,95 @@ struct MatchEngine::Impl {
                           slot);
     }
 
-    std::unique_ptr<Tree> buildTree(BigVector<HotPoint> points) {
-        auto tree = std::make_unique<Tree>();
+    // A tree with room for `capacity` points, to be filled (its `hot`
+    // array, in build form) and then built.
+    std::unique_ptr<Tree> newTree(std::size_t capacity) {
+        auto tree = std::make_unique<Tree>(capacity);
         tree->id = freeTreeId();
         treeById[tree->id] = tree.get();
-        tree->size = tree->live = points.size();
-        while (tree->leaves * kLeafSize < tree->size)
-            tree->leaves *= 2;
-        tree->pairs.resize(tree->leaves);
-        // Morton order first: the median splits then partition ranges that
-        // are already nearly split (fewer mispredicted compares, and each
-        // subtree's points start out close together in memory).
-        tree->cold = RawArray<ColdPoint>(tree->size);
-        sortByMorton(points, tree->cold);
-        buildNode(*tree, points, 1, 0, tree->leaves);
-        tree->hot = std::move(points);
-        for (std::size_t i = 0; i < tree->size; ++i) {
-            if (i + kPrefetchAhead < tree->size)
-                prefetch(&entries[slotOfBuildPoint(tree->hot[i + kPrefetchAhead])]);
-            const std::uint32_t slot = slotOfBuildPoint(tree->hot[i]);
-            Entry &e = entries[slot];
-            tree->hot[i].reach2 = squaredReach(e.rangeKm);
-            tree->cold[i] = {e.pos.latDeg,
-                             e.pos.lonDeg,
-                             e.rangeKm,
-                             e.identityKey,
-                             e.seq,
-                             slot,
-                             std::uint32_t(e.excludes != nullptr)};
-            e.treeId = tree->id;
-            e.treePos = std::uint32_t(i);
-            e.indexed = true;
-        }
-        setReaches(*tree);
         return tree;
     }
 
-    // The live entries of a tree (to rebuild or merge it).
-    static void collectLive(const Tree &tree, BigVector<HotPoint> &out) {
+    // Builds a tree over the `count` build points put into its `hot` array.
+    void buildTree(Tree &tree, std::size_t count) {
+        tree.size = tree.live = count;
+        tree.leaves = Tree::leavesFor(count);
+        std::uninitialized_default_construct_n(tree.pairs, tree.leaves);
+        // Morton order first: the median splits then partition ranges that
+        // are already nearly split (fewer mispredicted compares, and each
+        // subtree's points start out close together in memory).
+        sortByMorton(tree.hot, count, tree.cold);
+        buildNode(tree, 1, 0, tree.leaves);
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i + kPrefetchAhead < count)
+                prefetch(&entries[slotOfBuildPoint(tree.hot[i + kPrefetchAhead])]);
+            const std::uint32_t slot = slotOfBuildPoint(tree.hot[i]);
+            Entry &e = entries[slot];
+            tree.hot[i].reach2 = squaredReach(e.rangeKm);
+            tree.cold[i] = {e.pos.latDeg,
+                            e.pos.lonDeg,
+                            e.rangeKm,
+                            e.identityKey,
+                            e.seq,
+                            slot,
+                            std::uint32_t(e.excludes != nullptr)};
+            e.treeId = tree.id;
+            e.treePos = std::uint32_t(i);
+            e.indexed = true;
+        }
+        setReaches(tree);
+    }
+
+    // Copies the live points of a tree (to rebuild or merge it) to `out`, in
+    // build form; returns how many.
+    static std::size_t collectLive(const Tree &tree, HotPoint *out) {
+        std::size_t n = 0;
         for (std::size_t i = 0; i < tree.size; ++i)
             if (tree.hot[i].reach2 != kDead)
-                out.push_back(buildPoint(tree.hot[i].unit, tree.cold[i].slot));
+                out[n++] = buildPoint(tree.hot[i].unit, tree.cold[i].slot);
+        return n;
+    }
+
+    // One tree over the live points of `trees` (nullptr when none is alive).
+    std::unique_ptr<Tree> rebuild(std::initializer_list<const Tree *> from) {
+        std::size_t live = 0;
+        for (const Tree *t : from)
+            live += t->live;
+        if (live == 0)
+            return nullptr;
+        auto tree = newTree(live);
+        std::size_t n = 0;
+        for (const Tree *t : from)
+            n += collectLive(*t, tree->hot + n);
+        buildTree(*tree, n);
+        return tree;
     }
 
     void indexArrivals() {
-        BigVector<HotPoint> batch;
-        batch.reserve(entries.size() - unindexedFrom);
-        for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot)
-            if (entries[slot].alive && !entries[slot].indexed)
-                batch.push_back(arrivalPoint(std::uint32_t(slot)));
-        unindexedFrom = entries.size();
-        if (!batch.empty())
-            trees.push_back(buildTree(std::move(batch)));
-        // Mostly dead trees: searches would mostly step over corpses.
-        for (auto &tree : trees) {
-            if (tree->size <= 2 * tree->live + kPruneSlack)
-                continue;
-            BigVector<HotPoint> live;
-            live.reserve(tree->live);
-            collectLive(*tree, live);
-            tree = live.empty() ? nullptr : buildTree(std::move(live));
+        const std::size_t capacity = entries.size() - unindexedFrom;
+        if (capacity > 0) {
+            auto tree = newTree(capacity);
+            std::size_t n = 0;
+            for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot)
+                if (entries[slot].alive && !entries[slot].indexed)
+                    tree->hot[n++] = arrivalPoint(std::uint32_t(slot));
+            unindexedFrom = entries.size();
+            if (n > 0) {
+                buildTree(*tree, n);
+                trees.push_back(std::move(tree));
+            }
         }
+        // Mostly dead trees: searches would mostly step over corpses.
+        for (auto &tree : trees)
+            if (tree->size > 2 * tree->live + kPruneSlack)
+                tree = rebuild({tree.get()});
         std::erase(trees, nullptr);
         std::stable_sort(trees.begin(), trees.end(),
                          [](const auto &a, const auto &b) { return a->size > b->size; });
         while (trees.size() >= 2 && trees.back()->size * 2 >= trees[trees.size() - 2]->size) {
-            BigVector<HotPoint> live;
-            live.reserve(trees.back()->live + trees[trees.size() - 2]->live);
-            collectLive(*trees.back(), live);
-            collectLive(*trees[trees.size() - 2], live);
+            auto merged = rebuild({trees.back().get(), trees[trees.size() - 2].get()});
             trees.pop_back();
-            trees.back() = buildTree(std::move(live));
+            trees.back() = std::move(merged);
         }
     }
 
@@ -847,7 +838,7 @@ struct MatchEngine::Impl {
             slotOf.update(e.id, std::uint32_t(slot), newSlot);
             e.indexed = false;
             if (e.pending)
-                pendingSlots.push_back(newSlot);
+                append(pendingSlots, newSlot);
             kept.emplace_back() = std::move(e);
         }
         entries = std::move(kept);
@@ -867,19 +858,19 @@ struct MatchEngine::Impl {
         const Tree &tree = *treeOf(e);
         const std::size_t leaf = tree.leafOf(e.treePos);
         // The leaf and its sibling: the walk up looks at the sibling first.
-        const char *hot = reinterpret_cast<const char *>(tree.hot.data() +
-                                                         tree.leafBegin(leaf & ~std::size_t(1)));
+        const char *hot =
+            reinterpret_cast<const char *>(tree.hot + tree.leafBegin(leaf & ~std::size_t(1)));
         const char *hotEnd =
-            reinterpret_cast<const char *>(tree.hot.data() + tree.leafBegin((leaf | 1) + 1));
+            reinterpret_cast<const char *>(tree.hot + tree.leafBegin((leaf | 1) + 1));
         for (; hot < hotEnd; hot += 64)
             prefetch(hot);
         // The exact records around the client's own: its nearest candidates
         // (a whole leaf's measured slower: too many lines in flight).
-        prefetch(tree.cold.data() + e.treePos);
+        prefetch(tree.cold + e.treePos);
         if (e.treePos > 0)
-            prefetch(tree.cold.data() + e.treePos - 1);
+            prefetch(tree.cold + e.treePos - 1);
         if (e.treePos + 1 < tree.size)
-            prefetch(tree.cold.data() + e.treePos + 1);
+            prefetch(tree.cold + e.treePos + 1);
         std::size_t i = tree.leaves + leaf;
         for (int level = 0; level < 8 && i > 1; ++level, i >>= 1)
             prefetch(&tree.pairs[i >> 1]);
@@ -1053,7 +1044,7 @@ struct MatchEngine::Impl {
     // searches: the partner's entry and the id map are random accesses, and
     // in one batch (prefetched) their misses overlap instead of stalling each
     // search in turn. Until then the index already knows they are gone.
-    void retire(const BigVector<std::uint32_t> &slots, std::vector<MatchResult> &pairs) {
+    void retire(const BigVector<std::uint32_t> &slots, MatchResults &pairs) {
         for (std::size_t k = 0; k < slots.size(); ++k) {
             if (k + kPrefetchAhead < slots.size())
                 prefetch(&entries[slots[k + kPrefetchAhead]]);
@@ -1123,7 +1114,7 @@ std::size_t MatchEngine::pendingCount() const {
     return d->pending;
 }
 
-std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
+MatchResults MatchEngine::tick(std::int64_t nowMs) {
     d->requeueExpired(nowMs);
     d->compactIfSparse();
     d->indexArrivals();
@@ -1136,9 +1127,8 @@ std::vector<MatchResult> MatchEngine::tick(std::int64_t nowMs) {
     if (!std::is_sorted(order.begin(), order.end(), bySeq))
         std::sort(order.begin(), order.end(), bySeq);
 
-    std::vector<MatchResult> results;
+    MatchResults results;
     results.reserve(std::min(order.size(), d->slotOf.size() / 2));
-    adviseHugePages(results.data(), results.capacity() * sizeof(MatchResult));
     BigVector<std::uint32_t> paired;
     paired.reserve(2 * results.capacity());
     // Clients paired during this tick, one bit per slot (128 KB at 1M, so it

@@ -5,6 +5,7 @@
 // book's all-pairs algorithm and benchmarked on its own.
 
 #include "geo.h"
+#include "largeblocks.h"
 
 #include <cstdint>
 #include <limits>
@@ -40,6 +41,10 @@ struct MatchResult {
     std::uint64_t servedOrder = 0;
     std::uint64_t partnerOrder = 0;
 };
+
+// A tick's pairs. Its own allocator: a big tick's results are megabytes of
+// fresh memory (see largeblocks.h).
+using MatchResults = std::vector<MatchResult, LargeBlockAllocator<MatchResult>>;
 
 // Who a served client gets among its eligible partners. Both policies break
 // ties the same way (the partner that arrived first), so a tick is a pure
@@ -95,7 +100,7 @@ public:
     // eligible waiting client under the policy, and both leave the engine.
     // Clients that find nobody stay waiting and are only considered again as
     // partners of later arrivals.
-    std::vector<MatchResult> tick(std::int64_t nowMs);
+    MatchResults tick(std::int64_t nowMs);
 
 private:
     struct Impl;

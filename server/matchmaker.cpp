@@ -16,7 +16,7 @@ Matchmaker::Matchmaker(WaitingRoom &room, MatchPolicy policy, int intervalMs, Cl
     m_pool.setMaxThreadCount(1);
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, [this] { tick(); });
-    connect(&m_watcher, &QFutureWatcher<std::vector<MatchResult>>::finished, this,
+    connect(&m_watcher, &QFutureWatcher<MatchResults>::finished, this,
             &Matchmaker::onTickDone);
     connect(&m_room, &WaitingRoom::entered, this,
             [this](const WaitingEntry &entry) { apply(Add{entry.candidate}); });
@@ -92,7 +92,7 @@ bool Matchmaker::tick() {
 }
 
 void Matchmaker::onTickDone() {
-    const std::vector<MatchResult> results = m_watcher.result();
+    const MatchResults results = m_watcher.result();
     m_running = false;
     m_lastTickMs = m_tickTimer.elapsed();
 

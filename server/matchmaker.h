@@ -80,7 +80,7 @@ private:
     Clock m_clock;
     QTimer m_timer;
     QThreadPool m_pool;
-    QFutureWatcher<std::vector<MatchResult>> m_watcher;
+    QFutureWatcher<MatchResults> m_watcher;
     QElapsedTimer m_tickTimer;
     std::vector<Op> m_queued; // ops that arrived while the engine was busy
     // Clients with an op during the running tick: their results are stale.

@@ -135,7 +135,7 @@ private:
     double m_cpu = 0.0;
 };
 
-void hashPairs(std::uint64_t &h, const std::vector<MatchResult> &pairs) {
+void hashPairs(std::uint64_t &h, const MatchResults &pairs) {
     for (const MatchResult &r : pairs)
         for (const std::uint64_t v : {r.served, r.partner}) {
             h ^= v;

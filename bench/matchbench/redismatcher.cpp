@@ -212,7 +212,7 @@ bool RedisMatcher::readSearch(std::vector<Candidate> &out, double *lastKm) {
     return cut;
 }
 
-std::vector<MatchResult> RedisMatcher::tick(std::int64_t nowMs) {
+MatchResults RedisMatcher::tick(std::int64_t nowMs) {
     indexArrivals();
     // Sampled once, on the first (full) tick, when the sets are largest: an
     // extra round trip in every small tick would skew its time.
@@ -222,7 +222,7 @@ std::vector<MatchResult> RedisMatcher::tick(std::int64_t nowMs) {
     served.swap(m_pending);
     std::unordered_set<ClientId> taken;
     std::vector<ClientId> toRemove;
-    std::vector<MatchResult> results;
+    MatchResults results;
 
     for (std::size_t at = 0; at < served.size(); at += kBatch) {
         const std::size_t end = std::min(served.size(), at + kBatch);

@@ -37,7 +37,7 @@ public:
     void add(const MatchCandidate &candidate);
     std::size_t size() const { return m_entries.size(); }
     // GEOADDs the arrivals, then serves them; includes all round trips.
-    std::vector<MatchResult> tick(std::int64_t nowMs);
+    MatchResults tick(std::int64_t nowMs);
     // Bytes Redis reports in use (INFO memory), now and right after the
     // first tick's arrivals were added.
     long long usedMemory();

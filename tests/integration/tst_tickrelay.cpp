@@ -19,7 +19,7 @@ namespace {
 constexpr int kInjected = 200000;
 // Entries per spot: each search steps over its spot-mates, so the tick costs
 // about kInjected * kGroup checks - seconds, not minutes, on a slow machine.
-constexpr int kGroup = 1500;
+constexpr int kGroup = 3000;
 constexpr qint64 kRoundTripBoundMs = 500;
 constexpr int kMaxRounds = 1000;
 // The server allows a client a burst of messages, then about four a second

@@ -51,7 +51,7 @@ public:
     // One tick. Clients whose finite exclusion ran out are served again.
     // serveEveryone: the "full tick" - after the pending clients, every other
     // waiting client is served too (in arrival order).
-    std::vector<MatchResult> tick(std::int64_t nowMs, bool serveEveryone = false) {
+    MatchResults tick(std::int64_t nowMs, bool serveEveryone = false) {
         for (Entry &e : m_waiting)
             for (const Exclusion &x : e.candidate.excludes)
                 if (x.untilMs != std::numeric_limits<std::int64_t>::max() && x.untilMs <= nowMs &&
@@ -70,7 +70,7 @@ public:
                 if (!e.pending)
                     order.push_back(&e);
 
-        std::vector<MatchResult> results;
+        MatchResults results;
         for (Entry &e : m_waiting)
             e.taken = false;
         for (Entry *served : order) {

@@ -38,7 +38,7 @@ double northOf(double lat, double km) {
     return lat + km / geo::kEarthRadiusKm * kRadToDeg;
 }
 
-QString describe(const std::vector<MatchResult> &pairs) {
+QString describe(const MatchResults &pairs) {
     QStringList parts;
     for (const MatchResult &r : pairs)
         parts << QStringLiteral("%1-%2(%3)")
@@ -48,7 +48,7 @@ QString describe(const std::vector<MatchResult> &pairs) {
     return parts.join(QLatin1Char(' '));
 }
 
-bool samePairs(const std::vector<MatchResult> &a, const std::vector<MatchResult> &b) {
+bool samePairs(const MatchResults &a, const MatchResults &b) {
     if (a.size() != b.size())
         return false;
     for (std::size_t i = 0; i < a.size(); ++i)
