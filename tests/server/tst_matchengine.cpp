@@ -167,6 +167,8 @@ private Q_SLOTS:
     void removeAndRestore();
     void randomizedAgainstAllPairs_data();
     void randomizedAgainstAllPairs();
+    void bigBatchAgainstAllPairs_data();
+    void bigBatchAgainstAllPairs();
     void incrementalEqualsFullTick_data();
     void incrementalEqualsFullTick();
     void longRunWithChurn();
@@ -514,6 +516,34 @@ void TestMatchEngine::randomizedAgainstAllPairs() {
                                              .arg(waiting[j].id)));
         }
     }
+}
+
+void TestMatchEngine::bigBatchAgainstAllPairs_data() {
+    QTest::addColumn<int>("kind");
+    QTest::addRow("crowded") << int(Scenario::Crowded);
+    QTest::addRow("city") << int(Scenario::City);
+}
+
+// One batch big enough that the index's median splits take their
+// large-range path (several rounds of two-pivot selection, over more than
+// 4096 points), with the exact coordinate ties of the crowded rooms, checked
+// against the all-pairs reference.
+void TestMatchEngine::bigBatchAgainstAllPairs() {
+    QFETCH(int, kind);
+    constexpr int kClients = 5000;
+    Scenario scenario(Scenario::Kind(kind), 4242u + std::uint64_t(kind));
+    MatchEngine engine;
+    AllPairsMatcher reference;
+    for (int i = 0; i < kClients; ++i) {
+        const MatchCandidate c = scenario.next(0);
+        QVERIFY(engine.add(c));
+        reference.add(c);
+    }
+    const auto expected = reference.tick(1);
+    const auto got = engine.tick(1);
+    QVERIFY2(samePairs(got, expected), "engine and reference differ");
+    QVERIFY(got.size() > kClients / 4);
+    QCOMPARE(engine.size(), reference.size());
 }
 
 void TestMatchEngine::incrementalEqualsFullTick_data() {
