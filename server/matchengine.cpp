@@ -1083,15 +1083,23 @@ struct MatchEngine::Impl {
         return {const_cast<Tree *>(search.bestTree), search.bestPos, search.bestKm};
     }
 
+    // During a tick a result's partner field holds the two clients' slots
+    // (the partner's id is not kept in the index), which saves the tick an
+    // array of its own: fresh memory, see largeblocks.h.
+    static ClientId packSlots(std::uint32_t served, std::uint32_t partner) {
+        return (ClientId(served) << 32) | partner;
+    }
+    static std::uint32_t servedSlot(ClientId packed) { return std::uint32_t(packed >> 32); }
+    static std::uint32_t partnerSlot(ClientId packed) { return std::uint32_t(packed); }
+
     // The bookkeeping for clients a tick paired, done after the tick's
-    // searches: the partner's entry and the id map are random accesses, and
-    // in one batch (prefetched) their misses overlap instead of stalling each
+    // searches: the entries and the id map are random accesses, and in one
+    // batch, prefetched two stages ahead (entries, then the id map cells
+    // their ids lead to), their misses overlap instead of stalling each
     // search in turn. Until then the index already knows they are gone.
-    void retire(const BigVector<std::uint32_t> &slots, MatchResults &pairs) {
-        for (std::size_t k = 0; k < slots.size(); ++k) {
-            if (k + kPrefetchAhead < slots.size())
-                prefetch(&entries[slots[k + kPrefetchAhead]]);
-            Entry &e = entries[slots[k]];
+    void retire(MatchResults &pairs) {
+        const auto retireEntry = [this](std::uint32_t slot) {
+            Entry &e = entries[slot];
             e.alive = false;
             e.indexed = false;
             if (e.pending) {
@@ -1099,17 +1107,23 @@ struct MatchEngine::Impl {
                 --pending;
             }
             e.excludes.reset();
-            // The partner's id (not kept in the index): the entry is here now.
-            if (k % 2 == 1)
-                pairs[k / 2].partner = e.id;
-        }
+            slotOf.erase(e.id, slot);
+            return e.id;
+        };
         for (std::size_t k = 0; k < pairs.size(); ++k) {
-            if (k + kPrefetchAhead < pairs.size()) {
-                slotOf.prefetch(pairs[k + kPrefetchAhead].served);
-                slotOf.prefetch(pairs[k + kPrefetchAhead].partner);
+            if (k + 2 * kPrefetchAhead < pairs.size()) {
+                const ClientId ahead = pairs[k + 2 * kPrefetchAhead].partner;
+                prefetch(&entries[servedSlot(ahead)]);
+                prefetch(&entries[partnerSlot(ahead)]);
             }
-            slotOf.erase(pairs[k].served, slots[2 * k]);
-            slotOf.erase(pairs[k].partner, slots[2 * k + 1]);
+            if (k + kPrefetchAhead < pairs.size()) {
+                const MatchResult &ahead = pairs[k + kPrefetchAhead];
+                slotOf.prefetch(ahead.served);
+                slotOf.prefetch(entries[partnerSlot(ahead.partner)].id);
+            }
+            const ClientId slots = pairs[k].partner;
+            retireEntry(servedSlot(slots));
+            pairs[k].partner = retireEntry(partnerSlot(slots));
         }
     }
 };
@@ -1172,8 +1186,6 @@ MatchResults MatchEngine::tick(std::int64_t nowMs) {
 
     MatchResults results;
     results.reserve(std::min(order.size(), d->slotOf.size() / 2));
-    BigVector<std::uint32_t> paired;
-    paired.reserve(2 * results.capacity());
     // Clients paired during this tick, one bit per slot (128 KB at 1M, so it
     // stays in cache): about half of a full tick's turns belong to clients
     // already taken as partners, and their searches' memory need not be
@@ -1200,14 +1212,13 @@ MatchResults MatchEngine::tick(std::int64_t nowMs) {
         if (!partner.tree)
             continue;
         const ColdPoint &other = partner.tree->cold[partner.pos];
-        results.push_back({served.id, 0, partner.km, served.seq, other.seq});
+        results.push_back(
+            {served.id, Impl::packSlots(slot, other.slot), partner.km, served.seq, other.seq});
         d->treeOf(served)->kill(served.treePos);
         partner.tree->kill(partner.pos);
-        paired.push_back(slot);
-        paired.push_back(other.slot);
         taken[other.slot / 64] |= std::uint64_t(1) << (other.slot % 64);
     }
-    d->retire(paired, results);
+    d->retire(results);
     return results;
 }
 
