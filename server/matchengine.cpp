@@ -25,12 +25,14 @@ namespace {
 
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
-// Unit vectors are stored as floats (half the memory, faster distance
-// evaluation); their chords are then off by up to ~3e-7 (2 m). Every float
-// bound (a point's reach, the search radius, the distance of the best partner
-// found so far) is padded by this much, so pruning never drops a point the
-// exact rule would accept; the exact haversine test on the double
-// coordinates decides.
+// Unit vectors are floats (half the memory, faster distance evaluation),
+// computed with float trigonometry (2.5x faster than double's, a twentieth
+// of a 20k tick): the angles' rounding to float moves a point by up to
+// 1.8e-7 and the sines, cosines and products by up to ~2e-7 more, so a
+// chord between two points is off by under 8e-7 (5 m). Every float bound (a
+// point's reach, the search radius, the distance of the best partner found
+// so far) is padded by 2e-6, so pruning never drops a point the exact rule
+// would accept; the exact haversine test on the double coordinates decides.
 constexpr float kChordPad = 2e-6f;
 
 // Points in a leaf: a power of two, so finding a point's leaf is a shift
@@ -733,11 +735,10 @@ struct MatchEngine::Impl {
 
     HotPoint arrivalPoint(std::uint32_t slot) const {
         const Entry &c = entries[slot];
-        const double lat = c.pos.latDeg * kDegToRad;
-        const double lon = c.pos.lonDeg * kDegToRad;
-        return buildPoint({float(std::cos(lat) * std::cos(lon)),
-                           float(std::cos(lat) * std::sin(lon)), float(std::sin(lat))},
-                          slot);
+        const auto lat = float(c.pos.latDeg * kDegToRad);
+        const auto lon = float(c.pos.lonDeg * kDegToRad);
+        const float cosLat = std::cos(lat);
+        return buildPoint({cosLat * std::cos(lon), cosLat * std::sin(lon), std::sin(lat)}, slot);
     }
 
     // A tree with room for `capacity` points, to be filled (its `hot`
