@@ -1011,17 +1011,27 @@ struct MatchEngine::Impl {
                 if (tree.hot + pos != self)
                     hits[count++] = {d2s[lane / 4][lane % 4], std::uint32_t(pos)};
             }
-            if (Policy == MatchPolicy::NearestEligible) {
-                // Insertion sort: at most kLeafSize hits.
-                for (std::size_t h = 1; h < count; ++h)
-                    for (std::size_t g = h; g > 0 && hits[g].d2 < hits[g - 1].d2; --g)
-                        std::swap(hits[g], hits[g - 1]);
+            if (Policy == MatchPolicy::LongestWaiting) {
+                for (std::size_t h = 0; h < count; ++h)
+                    consider(tree, hits[h].pos, hits[h].d2);
+                return;
             }
             // Nearest first: the first eligible one shrinks the radius past
-            // most of the rest, so few need the exact test.
-            for (std::size_t h = 0; h < count; ++h)
-                if (hits[h].d2 <= bound2)
-                    consider(tree, hits[h].pos, hits[h].d2);
+            // most of the rest, so few need the exact test, and picking the
+            // nearest each time beats sorting them all (the order among
+            // equals does not matter: consider() decides by distance and
+            // arrival).
+            while (count > 0) {
+                std::size_t nearest = 0;
+                for (std::size_t h = 1; h < count; ++h)
+                    if (hits[h].d2 < hits[nearest].d2)
+                        nearest = h;
+                const Hit hit = hits[nearest];
+                if (hit.d2 > bound2)
+                    return; // and so is every other
+                hits[nearest] = hits[--count];
+                consider(tree, hit.pos, hit.d2);
+            }
         }
 
         void visit(const Tree &tree, std::size_t i) {
