@@ -646,7 +646,16 @@ struct MatchEngine::Impl {
     SegmentedVector<Entry> entries; // by slot; slots are only reused by compaction
     SlotMap slotOf;
     std::size_t pending = 0;
-    BigVector<std::uint32_t> pendingSlots; // in arrival order unless restored
+    // A tick's turns: the slots from arrivalsFrom on (handed out in call
+    // order since the last tick) and the pending clients elsewhere, woken by
+    // an expired exclusion or moved by compaction (pendingSlots). Arrivals
+    // need no list of their own: at 20k that list was fresh memory (see
+    // largeblocks.h) for nothing but their slot numbers.
+    std::size_t arrivalsFrom = 0;
+    // False once a restore() put an earlier arrival after a later one.
+    bool arrivalsInOrder = true;
+    std::uint64_t lastArrivalSeq = 0;
+    BigVector<std::uint32_t> pendingSlots;
     // Slots from here on arrived since the last tick and are not indexed yet
     // (slots are handed out in call order; compaction resets it to 0).
     std::size_t unindexedFrom = 0;
@@ -698,7 +707,9 @@ struct MatchEngine::Impl {
         e.identityKey = candidate.identityKey;
         if (!candidate.excludes.empty())
             e.excludes = std::make_unique<std::vector<Exclusion>>(std::move(candidate.excludes));
-        append(pendingSlots, slot);
+        if (slot > arrivalsFrom && seq < lastArrivalSeq)
+            arrivalsInOrder = false;
+        lastArrivalSeq = seq;
         ++pending;
         nextSeq = std::max(nextSeq, seq + 1);
         return true;
@@ -858,6 +869,9 @@ struct MatchEngine::Impl {
             kept.emplace_back() = std::move(e);
         }
         entries = std::move(kept);
+        // Every pending client is in pendingSlots now: no arrival range.
+        arrivalsFrom = entries.size();
+        arrivalsInOrder = true;
         trees.clear();
         std::sort(pendingSlots.begin(), pendingSlots.end(),
                   [this](auto a, auto b) { return entries[a].seq < entries[b].seq; });
@@ -1189,28 +1203,39 @@ MatchResults MatchEngine::tick(std::int64_t nowMs) {
     d->compactIfSparse();
     d->indexArrivals();
 
+    // The turns in arrival order: usually just the arrivals' slot range.
+    const std::size_t from = d->arrivalsFrom;
+    const std::size_t to = d->entries.size();
     BigVector<std::uint32_t> order;
-    order.swap(d->pendingSlots);
-    const auto bySeq = [this](std::uint32_t a, std::uint32_t b) {
-        return d->entries[a].seq < d->entries[b].seq;
-    };
-    if (!std::is_sorted(order.begin(), order.end(), bySeq))
-        std::sort(order.begin(), order.end(), bySeq);
+    const bool inRange = d->pendingSlots.empty() && d->arrivalsInOrder;
+    if (!inRange) {
+        order.swap(d->pendingSlots);
+        order.reserve(order.size() + (to - from));
+        for (std::size_t slot = from; slot < to; ++slot)
+            order.push_back(std::uint32_t(slot));
+        std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+            return d->entries[a].seq < d->entries[b].seq;
+        });
+    }
+    d->arrivalsFrom = to;
+    d->arrivalsInOrder = true;
+    const std::size_t turns = inRange ? to - from : order.size();
+    const auto slotAt = [&](std::size_t k) { return inRange ? std::uint32_t(from + k) : order[k]; };
 
     MatchResults results;
-    results.reserve(std::min(order.size(), d->slotOf.size() / 2));
+    results.reserve(std::min(turns, d->slotOf.size() / 2));
     // Clients paired during this tick, one bit per slot (128 KB at 1M, so it
     // stays in cache): about half of a full tick's turns belong to clients
     // already taken as partners, and their searches' memory need not be
     // prefetched, nor their entries read, until retire().
     BigVector<std::uint64_t> taken((d->entries.size() + 63) / 64);
     const auto isTaken = [&](std::uint32_t slot) { return (taken[slot / 64] >> (slot % 64)) & 1; };
-    for (std::size_t k = 0; k < order.size(); ++k) {
-        if (k + 2 * kPrefetchAhead < order.size() && !isTaken(order[k + 2 * kPrefetchAhead]))
-            prefetch(&d->entries[order[k + 2 * kPrefetchAhead]]);
-        if (k + kPrefetchAhead < order.size() && !isTaken(order[k + kPrefetchAhead]))
-            d->prefetchSearch(d->entries[order[k + kPrefetchAhead]]);
-        const std::uint32_t slot = order[k];
+    for (std::size_t k = 0; k < turns; ++k) {
+        if (k + 2 * kPrefetchAhead < turns && !isTaken(slotAt(k + 2 * kPrefetchAhead)))
+            prefetch(&d->entries[slotAt(k + 2 * kPrefetchAhead)]);
+        if (k + kPrefetchAhead < turns && !isTaken(slotAt(k + kPrefetchAhead)))
+            d->prefetchSearch(d->entries[slotAt(k + kPrefetchAhead)]);
+        const std::uint32_t slot = slotAt(k);
         if (isTaken(slot))
             continue;
         Impl::Entry &served = d->entries[slot];
