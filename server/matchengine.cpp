@@ -69,7 +69,7 @@ void append(BigVector<T> &v, const T &x) {
 
 // A fixed-size array whose memory is not written until used: a vector's
 // resize would zero it in a pass of its own, and before it is filled the
-// memory can serve as scratch space (see sortByMorton()).
+// memory can serve as scratch space (see buildTree()).
 template <class T>
 class RawArray {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
@@ -387,86 +387,6 @@ std::uint32_t slotOfBuildPoint(const HotPoint &p) {
     return std::bit_cast<std::uint32_t>(p.reach2);
 }
 
-// Morton (Z-order) key of a unit vector: kMortonBits of each coordinate of
-// (v + 1) / 2, interleaved (cells of ~6 km). Points close in key order are
-// close in space. The key only orders the batch before the median splits,
-// so it need not be fine.
-constexpr unsigned kMortonBits = 11;
-constexpr unsigned kRadixBits = 11;
-constexpr unsigned kRadixPasses = (3 * kMortonBits + kRadixBits - 1) / kRadixBits;
-// Smaller batches are built without the sort: their median splits run in
-// cache anyway (no difference measured at 20k).
-constexpr std::size_t kMortonFrom = 32768;
-
-std::uint64_t spreadBits(std::uint64_t x) {
-    // Bit b of x goes to bit 3b.
-    x &= (1u << kMortonBits) - 1;
-    x = (x | (x << 16)) & 0x0000ff0000ffull;
-    x = (x | (x << 8)) & 0x00f00f00f00full;
-    x = (x | (x << 4)) & 0x0c30c30c30c3ull;
-    x = (x | (x << 2)) & 0x249249249249ull;
-    return x;
-}
-
-std::uint64_t mortonKey(const std::array<float, 3> &unit) {
-    constexpr float kScale = float((1u << kMortonBits) - 1);
-    std::uint64_t key = 0;
-    for (int k = 0; k < 3; ++k) {
-        const float t = std::clamp((unit[k] + 1.0f) * 0.5f, 0.0f, 1.0f);
-        key |= spreadBits(std::uint64_t(t * kScale + 0.5f)) << k;
-    }
-    return key;
-}
-
-// Puts the points in Morton order: an LSD radix sort of (key, point) records,
-// kRadixBits per pass, in memory borrowed from the exact records (`scratch`,
-// filled after the build). Building the tree on this order rather than on
-// arrival order (random in space) measured 1.6x faster at 1M (227 -> 133 ms
-// for the std::nth_element median splits), for ~40 ms of sorting: the
-// selection then partitions ranges that are mostly split already, and each
-// subtree's points start out near each other in memory. Leaves cut straight
-// from the Morton order (an LBVH, no median splits at all) built in 3 ms but
-// made the searches 3x slower: runs of a Z-curve straddle its jumps, and the
-// boxes above them grow loose.
-void sortByMorton(HotPoint *points, std::size_t n, ColdPoint *scratch) {
-    if (n < kMortonFrom)
-        return;
-    struct Keyed {
-        std::uint64_t key;
-        HotPoint point;
-    };
-    // The two arrays of (key, point) records live in the memory the exact
-    // records will fill next: scratch arrays of their own were fresh memory,
-    // each page a fault (on this VM zeroing fresh pages is a sixth of a 1M
-    // tick), and computing the keys again in each pass instead was slower.
-    static_assert(2 * sizeof(Keyed) <= sizeof(ColdPoint) && alignof(Keyed) <= alignof(ColdPoint));
-    Keyed *from = reinterpret_cast<Keyed *>(scratch);
-    Keyed *to = from + n;
-    constexpr std::size_t kBuckets = std::size_t(1) << kRadixBits;
-    std::array<std::array<std::uint32_t, kBuckets>, kRadixPasses> counts{};
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t key = mortonKey(points[i].unit);
-        from[i] = {key, points[i]};
-        for (unsigned pass = 0; pass < kRadixPasses; ++pass)
-            ++counts[pass][(key >> (pass * kRadixBits)) & (kBuckets - 1)];
-    }
-    for (unsigned pass = 0; pass < kRadixPasses; ++pass) {
-        auto &count = counts[pass];
-        // A digit every key shares orders nothing: skip its pass.
-        if (std::any_of(count.begin(), count.end(), [&](std::uint32_t c) { return c == n; }))
-            continue;
-        std::uint32_t sum = 0;
-        for (std::uint32_t &c : count)
-            sum += std::exchange(c, sum);
-        const unsigned shift = pass * kRadixBits;
-        for (std::size_t i = 0; i < n; ++i)
-            to[count[(from[i].key >> shift) & (kBuckets - 1)]++] = from[i];
-        std::swap(from, to);
-    }
-    for (std::size_t i = 0; i < n; ++i)
-        points[i] = from[i].point;
-}
-
 // Reorders [a, a + n) so that the k smallest by coordinate Dim come first
 // (like std::nth_element, whose result the tree does not otherwise rely on:
 // boxes are taken from the points, so any split is exact, and a median one
@@ -474,7 +394,9 @@ void sortByMorton(HotPoint *points, std::size_t n, ColdPoint *scratch) {
 // sample, a little below and a little above the k/n quantile, so that one
 // pass usually leaves k in a middle part of a fraction of the range, which
 // the next round takes. A single pivot at the quantile kept about half the
-// range per round: twice the passes. The pass is branch-free (the compares
+// range per round: twice the passes, and with it a Morton-order presort of
+// big batches paid off; now building on arrival order is faster (60 rather
+// than 100-113 ms at 1M) and searches no slower. The pass is branch-free (the compares
 // are coin flips; std::nth_element's mispredicted branches were most of the
 // build) and out of place: points below are packed in place (their slot has
 // always been read already), the others go to `rest` (room for 2n points)
@@ -768,10 +690,6 @@ struct MatchEngine::Impl {
         tree.size = tree.live = count;
         tree.leaves = Tree::leavesFor(count);
         std::uninitialized_default_construct_n(tree.pairs, tree.leaves);
-        // Morton order first: the median splits then partition ranges that
-        // are already nearly split (fewer mispredicted compares, and each
-        // subtree's points start out close together in memory).
-        sortByMorton(tree.hot, count, tree.cold);
         // The selections' scratch space (two points per point) is borrowed
         // from the exact records too, filled only after the build.
         static_assert(2 * sizeof(HotPoint) <= sizeof(ColdPoint));
