@@ -16,8 +16,7 @@ Matchmaker::Matchmaker(WaitingRoom &room, MatchPolicy policy, int intervalMs, Cl
     m_pool.setMaxThreadCount(1);
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, [this] { tick(); });
-    connect(&m_watcher, &QFutureWatcher<MatchResults>::finished, this,
-            &Matchmaker::onTickDone);
+    connect(&m_watcher, &QFutureWatcher<MatchResults>::finished, this, &Matchmaker::onTickDone);
     connect(&m_room, &WaitingRoom::entered, this,
             [this](const WaitingEntry &entry) { apply(Add{entry.candidate}); });
     connect(&m_room, &WaitingRoom::removed, this, [this](ClientId id) { apply(Remove{id}); });
