@@ -8,21 +8,11 @@
 
 namespace whisper {
 
-namespace {
-
-constexpr std::size_t kHugePage = std::size_t(2) << 20;
-
-std::size_t roundedSize(std::size_t bytes) {
-    return (bytes + kHugePage - 1) / kHugePage * kHugePage;
-}
-
-} // namespace
-
 void *allocateLargeBlock(std::size_t bytes, std::size_t alignment) {
     if (bytes < kLargeBlockFrom)
         return ::operator new(bytes, std::align_val_t(alignment));
-    const std::size_t rounded = roundedSize(bytes);
-    void *p = std::aligned_alloc(kHugePage, rounded);
+    const std::size_t rounded = largeBlockBytes(bytes);
+    void *p = std::aligned_alloc(kHugePageBytes, rounded);
     if (!p)
         throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE

@@ -16,16 +16,19 @@ namespace whisper {
 
 // Blocks of at least this many bytes are rounded up to whole huge pages.
 inline constexpr std::size_t kLargeBlockFrom = std::size_t(64) << 10;
+inline constexpr std::size_t kHugePageBytes = std::size_t(2) << 20;
+
+// The bytes allocateLargeBlock() really reserves for a block of `bytes`.
+inline constexpr std::size_t largeBlockBytes(std::size_t bytes) {
+    return bytes < kLargeBlockFrom ? bytes
+                                   : (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+}
 
 // How many elements of `elementSize` bytes the block for `n` of them holds:
 // a growing array that reserves this much uses its whole huge pages before
 // it needs a new block.
-inline std::size_t largeBlockCapacity(std::size_t n, std::size_t elementSize) {
-    constexpr std::size_t kHugePage = std::size_t(2) << 20;
-    const std::size_t bytes = n * elementSize;
-    if (bytes < kLargeBlockFrom)
-        return n;
-    return (bytes + kHugePage - 1) / kHugePage * kHugePage / elementSize;
+inline constexpr std::size_t largeBlockCapacity(std::size_t n, std::size_t elementSize) {
+    return largeBlockBytes(n * elementSize) / elementSize;
 }
 
 // `alignment` is honoured for small blocks; large ones are 2 MiB-aligned.
