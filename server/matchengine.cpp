@@ -346,7 +346,8 @@ struct Tree {
     explicit Tree(std::size_t capacity)
         : block(leavesFor(capacity) + capacity) {
         static_assert(sizeof(HotPoint) + sizeof(ColdPoint) == sizeof(NodePair));
-        static_assert(alignof(ColdPoint) <= alignof(HotPoint) * 4);
+        // The cold array starts `capacity` hot points into the block.
+        static_assert(sizeof(HotPoint) % alignof(ColdPoint) == 0);
         pairs = block.data();
         hot = reinterpret_cast<HotPoint *>(pairs + leavesFor(capacity));
         cold = reinterpret_cast<ColdPoint *>(hot + capacity);
@@ -396,12 +397,12 @@ std::uint32_t slotOfBuildPoint(const HotPoint &p) {
 // the next round takes. A single pivot at the quantile kept about half the
 // range per round: twice the passes, and with it a Morton-order presort of
 // big batches paid off; now building on arrival order is faster (60 rather
-// than 100-113 ms at 1M) and searches no slower. The pass is branch-free (the compares
-// are coin flips; std::nth_element's mispredicted branches were most of the
-// build) and out of place: points below are packed in place (their slot has
-// always been read already), the others go to `rest` (room for 2n points)
-// and are copied back. Small samples measured best (their sort is most of a
-// small range's cost): 1.7 -> 1.2 ms at 20k, 120-140 -> 97 ms at 1M.
+// than 100-113 ms at 1M) and searches no slower. The pass is branch-free
+// (the compares are coin flips; std::nth_element's mispredicted branches
+// were most of the build) and out of place: points below are packed in
+// place (their slot has always been read already), the others go to `rest`
+// (room for 2n points) and are copied back. Small samples measured best
+// (their sort is most of a small range's cost): 1.7 -> 1.2 ms at 20k.
 template <int Dim>
 void selectNth(HotPoint *a, std::size_t n, std::size_t k, HotPoint *rest) {
     constexpr std::size_t kSmall = 8;
@@ -724,7 +725,8 @@ struct MatchEngine::Impl {
         return n;
     }
 
-    // One tree over the live points of `trees` (nullptr when none is alive).
+    // One tree over the live points of the trees `from` (nullptr when none
+    // is alive).
     std::unique_ptr<Tree> rebuild(std::initializer_list<const Tree *> from) {
         std::size_t live = 0;
         for (const Tree *t : from)
