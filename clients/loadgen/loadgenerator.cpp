@@ -14,9 +14,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <numbers>
 #include <random>
+#include <unordered_set>
 
 namespace whisper::loadgen {
 
@@ -47,6 +50,78 @@ constexpr City kCities[] = {
     {1.35, 103.82, 6},    {-1.29, 36.82, 5},    {43.65, -79.38, 6},  {59.33, 18.07, 2},
 };
 
+// Every pair gets a cell of its own on a global grid: rows kCellDeg of
+// latitude apart, and in each row cells kCellDeg / cos(latitude) of
+// longitude apart, so neighbouring cells are about 3.3 km apart anywhere.
+// The first member stands at the cell's centre, the second up to
+// kPartnerDeg away (under 0.16 km), and both reach kReachKm: a client is in
+// reach of its partner and of nobody else (every other client is over 3 km
+// away), so whatever ticks the two members join in, and in whatever order
+// the matchmaker serves them, they can only be paired with each other. With
+// the pairs of a city merely near each other, members that joined in
+// different ticks (io-threads) could be paired across pairs and strand
+// their partners.
+constexpr double kCellDeg = 0.03;
+constexpr double kPartnerDeg = 0.001;
+constexpr double kReachKm = 1.0;
+
+// Places `pairs` pairs near cities chosen by population weight: a point
+// within ~25 km of the city, moved to the nearest free cell (rings of cells
+// outward). Deterministic: pair k's draw depends on k only, and cells are
+// handed out in pair order.
+std::vector<PairSpot> placePairs(int pairs) {
+    int totalWeight = 0;
+    for (const City &city : kCities)
+        totalWeight += city.weight;
+    std::vector<PairSpot> spots;
+    spots.reserve(std::size_t(std::max(0, pairs)));
+    std::unordered_set<std::int64_t> taken;
+    const auto key = [](std::int64_t row, std::int64_t col) { return row * 100000 + col; };
+    for (int k = 0; k < pairs; ++k) {
+        std::mt19937_64 rng(std::uint64_t(k) * 0x9E3779B97F4A7C15ull + 7);
+        int pick = int(rng() % std::uint64_t(totalWeight));
+        const City *city = &kCities[0];
+        for (const City &candidate : kCities) {
+            if (pick < candidate.weight) {
+                city = &candidate;
+                break;
+            }
+            pick -= candidate.weight;
+        }
+        std::uniform_real_distribution<double> spread(-0.25, 0.25); // ~25 km around the centre
+        std::uniform_real_distribution<double> near(-kPartnerDeg, kPartnerDeg);
+        const double lat = city->lat + spread(rng);
+        const double lon = city->lon + spread(rng);
+        const auto row0 = std::int64_t(std::lround(lat / kCellDeg));
+        const auto lonStep = [](std::int64_t row) {
+            return kCellDeg / std::cos(double(row) * kCellDeg * std::numbers::pi / 180.0);
+        };
+        PairSpot spot;
+        spot.partnerDLat = near(rng);
+        spot.partnerDLon = near(rng);
+        for (std::int64_t ring = 0;; ++ring) {
+            bool placed = false;
+            for (std::int64_t dr = -ring; dr <= ring && !placed; ++dr) {
+                for (std::int64_t dc = -ring; dc <= ring && !placed; ++dc) {
+                    if (std::max(std::abs(dr), std::abs(dc)) != ring)
+                        continue; // inside: an earlier ring
+                    const std::int64_t row = row0 + dr;
+                    const std::int64_t col = std::lround(lon / lonStep(row)) + dc;
+                    if (taken.insert(key(row, col)).second) {
+                        spot.lat = double(row) * kCellDeg;
+                        spot.lon = double(col) * lonStep(row);
+                        placed = true;
+                    }
+                }
+            }
+            if (placed)
+                break;
+        }
+        spots.push_back(spot);
+    }
+    return spots;
+}
+
 } // namespace
 
 LoadGenerator::LoadGenerator(LoadOptions options)
@@ -56,6 +131,7 @@ LoadGenerator::LoadGenerator(LoadOptions options)
     // away; the default 50 us timer slack would make every send late.
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     m_clients.resize(std::size_t(std::max(0, m_options.clients)));
+    m_spots = placePairs((std::max(0, m_options.clients) + 1) / 2);
 
     // Frames come from the protocol codec once; the hot path only masks them
     // (client frames) or compares bytes against them (server frames).
@@ -380,32 +456,12 @@ void LoadGenerator::onText(int index, std::string_view payload) {
 }
 
 void LoadGenerator::sendJoin(int index) {
-    // Both members of pair k stand within a few hundred metres of each other
-    // near a city chosen by population weight, reaching 5 km.
-    static const int totalWeight = [] {
-        int w = 0;
-        for (const City &city : kCities)
-            w += city.weight;
-        return w;
-    }();
-    std::mt19937_64 rng(std::uint64_t(index / 2) * 0x9E3779B97F4A7C15ull + 7);
-    int pick = int(rng() % std::uint64_t(totalWeight));
-    const City *city = &kCities[0];
-    for (const City &candidate : kCities) {
-        if (pick < candidate.weight) {
-            city = &candidate;
-            break;
-        }
-        pick -= candidate.weight;
-    }
-    std::uniform_real_distribution<double> spread(-0.25, 0.25); // ~25 km around the centre
-    std::uniform_real_distribution<double> near(-0.002, 0.002);
-    const double dLat = spread(rng), dLon = spread(rng);
-    const double nLat = near(rng), nLon = near(rng);
-    const double lat = city->lat + dLat + (index % 2 ? nLat : 0.0);
-    const double lon = city->lon + dLon + (index % 2 ? nLon : 0.0);
+    const PairSpot &spot = m_spots[std::size_t(index / 2)];
+    const bool second = index % 2 != 0;
+    const double lat = spot.lat + (second ? spot.partnerDLat : 0.0);
+    const double lon = spot.lon + (second ? spot.partnerDLon : 0.0);
     Client &c = m_clients[std::size_t(index)];
-    const std::string payload = toStd(Codec::encode(ClientMessage{Join{lat, lon, 5.0}}));
+    const std::string payload = toStd(Codec::encode(ClientMessage{Join{lat, lon, kReachKm}}));
     sendFrame(c, Opcode::Text, payload);
     c.joinNs = nowNs();
 }

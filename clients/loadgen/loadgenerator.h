@@ -75,6 +75,13 @@ struct LoadReport {
     double serverRssPerConnection = -1;
 };
 
+// Where the two members of a pair join: the first at (lat, lon), the second
+// offset by (partnerDLat, partnerDLon) degrees.
+struct PairSpot {
+    double lat = 0, lon = 0;
+    double partnerDLat = 0, partnerDLon = 0;
+};
+
 // Drives N WebSocket clients from one thread with epoll: connect, join, pair,
 // chat at a fixed total rate or with a window of in-flight messages per client,
 // leave, close. Every phase is bounded by phaseTimeoutSeconds.
@@ -137,6 +144,7 @@ private:
     protocol::Codec m_codec;
     int m_epoll = -1;
     std::vector<Client> m_clients;
+    std::vector<PairSpot> m_spots; // by pair: clients 2k and 2k+1
     Phase m_phase = Phase::Connect;
     std::string m_messagePayload, m_deliveredPayload, m_incomingPrefix, m_incomingSuffix, m_upgrade;
     std::uint32_t m_mask = 0x9E3779B9u;
