@@ -54,21 +54,19 @@ constexpr City kCities[] = {
 // latitude apart, and in each row cells kCellDeg / cos(latitude) of
 // longitude apart, so neighbouring cells are about 3.3 km apart anywhere.
 // The first member stands at the cell's centre, the second up to
-// kPartnerDeg away (under 0.16 km), and both reach kReachKm: a client is in
-// reach of its partner and of nobody else (every other client is over 3 km
-// away), so whatever ticks the two members join in, and in whatever order
-// the matchmaker serves them, they can only be paired with each other. With
-// the pairs of a city merely near each other, members that joined in
-// different ticks (io-threads) could be paired across pairs and strand
-// their partners.
+// kPartnerDeg away (under 0.16 km), and both reach kPairReachKm: a client
+// is in reach of its partner and of nobody else (every other client is over
+// 3 km away). With the pairs of a city merely near each other, members that
+// joined in different ticks (io-threads) could be paired across pairs and
+// strand their partners.
 constexpr double kCellDeg = 0.03;
 constexpr double kPartnerDeg = 0.001;
-constexpr double kReachKm = 1.0;
 
-// Places `pairs` pairs near cities chosen by population weight: a point
-// within ~25 km of the city, moved to the nearest free cell (rings of cells
-// outward). Deterministic: pair k's draw depends on k only, and cells are
-// handed out in pair order.
+} // namespace
+
+// A point within ~25 km of a city chosen by population weight, moved to the
+// nearest free cell (rings of cells outward). Pair k's draw depends on k
+// only, and cells are handed out in pair order.
 std::vector<PairSpot> placePairs(int pairs) {
     int totalWeight = 0;
     for (const City &city : kCities)
@@ -121,8 +119,6 @@ std::vector<PairSpot> placePairs(int pairs) {
     }
     return spots;
 }
-
-} // namespace
 
 LoadGenerator::LoadGenerator(LoadOptions options)
     : m_options(std::move(options)) {
@@ -461,7 +457,7 @@ void LoadGenerator::sendJoin(int index) {
     const double lat = spot.lat + (second ? spot.partnerDLat : 0.0);
     const double lon = spot.lon + (second ? spot.partnerDLon : 0.0);
     Client &c = m_clients[std::size_t(index)];
-    const std::string payload = toStd(Codec::encode(ClientMessage{Join{lat, lon, kReachKm}}));
+    const std::string payload = toStd(Codec::encode(ClientMessage{Join{lat, lon, kPairReachKm}}));
     sendFrame(c, Opcode::Text, payload);
     c.joinNs = nowNs();
 }

@@ -82,6 +82,16 @@ struct PairSpot {
     double partnerDLat = 0, partnerDLon = 0;
 };
 
+// The range every load generator client joins with.
+inline constexpr double kPairReachKm = 1.0;
+
+// Where pairs 0 .. pairs-1 join (clients 2k and 2k+1 are pair k), near big
+// cities by population weight: each pair in a grid cell of its own, so a
+// client is within kPairReachKm of its partner and of nobody else, and the
+// two members can only be matched with each other whatever ticks they join
+// in. Deterministic, and placePairs(n) is a prefix of placePairs(m > n).
+std::vector<PairSpot> placePairs(int pairs);
+
 // Drives N WebSocket clients from one thread with epoll: connect, join, pair,
 // chat at a fixed total rate or with a window of in-flight messages per client,
 // leave, close. Every phase is bounded by phaseTimeoutSeconds.
