@@ -46,8 +46,8 @@ void TestLoadgenPlacement::partnersAreInReach() {
     const std::vector<PairSpot> spots = placePairs(10000);
     QCOMPARE(spots.size(), std::size_t(10000));
     for (const PairSpot &s : spots) {
-        const double km = geo::haversineKm({s.lat, s.lon},
-                                           {s.lat + s.partnerDLat, s.lon + s.partnerDLon});
+        const double km =
+            geo::haversineKm({s.lat, s.lon}, {s.lat + s.partnerDLat, s.lon + s.partnerDLon});
         QVERIFY2(km <= kPairReachKm, qPrintable(QString::number(km)));
         QVERIFY(geo::isValidLatitude(s.lat) && geo::isValidLongitude(s.lon));
     }
