@@ -255,9 +255,11 @@ private:
     std::size_t home(std::uint32_t t) const { return std::size_t(t >> m_shift) & m_mask; }
 
     void grow() {
-        // A power of two either way: whole huge pages are 2^18 cells.
-        const std::size_t capacity =
-            largeBlockCapacity(std::max<std::size_t>(16, m_cells.size() * 2), sizeof(Cell));
+        // Straight to a whole huge page (2^18 cells, a power of two): the
+        // doublings up to it were small heap blocks, each one fresh 4 KiB
+        // pages and a rehash (a sixth of adding 20k clients).
+        const std::size_t capacity = largeBlockCapacity(
+            std::max(kHugePageBytes / sizeof(Cell), m_cells.size() * 2), sizeof(Cell));
         BigVector<Cell> old(capacity);
         old.swap(m_cells);
         m_mask = capacity - 1;
