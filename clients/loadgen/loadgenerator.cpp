@@ -617,27 +617,35 @@ LoadReport LoadGenerator::run() {
         }
     }
     loop(m_measureStart, [] { return false; });
-    const auto serverBefore = pid > 0 ? sampleProcess(pid) : std::nullopt;
-    const auto selfBefore = sampleProcess(getpid());
+    // CPU seconds of a process so far; negative when it cannot be read (no
+    // server PID given, or the process is gone).
+    const auto cpuSeconds = [](pid_t p) {
+        if (p > 0)
+            if (const auto s = sampleProcess(p))
+                return s->cpuSeconds;
+        return -1.0;
+    };
+    const double serverBefore = cpuSeconds(pid);
+    const double selfBefore = cpuSeconds(getpid());
     const std::int64_t measureT0 = nowNs();
     loop(m_measureEnd, [] { return false; });
     const double measured = double(nowNs() - measureT0) / 1e9;
-    const auto serverAfter = pid > 0 ? sampleProcess(pid) : std::nullopt;
-    const auto selfAfter = sampleProcess(getpid());
+    const double serverAfter = cpuSeconds(pid);
+    const double selfAfter = cpuSeconds(getpid());
+    const bool serverKnown = serverBefore >= 0 && serverAfter >= 0;
+    const bool selfKnown = selfBefore >= 0 && selfAfter >= 0;
     r.measuredSeconds = measured;
-    if (serverBefore && serverAfter)
-        r.serverCpuPercent =
-            100.0 * (serverAfter->cpuSeconds - serverBefore->cpuSeconds) / measured;
-    if (selfBefore && selfAfter)
-        r.loadgenCpuPercent = 100.0 * (selfAfter->cpuSeconds - selfBefore->cpuSeconds) / measured;
+    if (serverKnown)
+        r.serverCpuPercent = 100.0 * (serverAfter - serverBefore) / measured;
+    if (selfKnown)
+        r.loadgenCpuPercent = 100.0 * (selfAfter - selfBefore) / measured;
     r.measuredDelivered = m_measuredDelivered;
     if (m_measuredDelivered > 0) {
-        if (serverBefore && serverAfter)
-            r.serverCpuUsPerMessage = 1e6 * (serverAfter->cpuSeconds - serverBefore->cpuSeconds) /
-                                      double(m_measuredDelivered);
-        if (selfBefore && selfAfter)
-            r.loadgenCpuUsPerMessage = 1e6 * (selfAfter->cpuSeconds - selfBefore->cpuSeconds) /
-                                       double(m_measuredDelivered);
+        if (serverKnown)
+            r.serverCpuUsPerMessage =
+                1e6 * (serverAfter - serverBefore) / double(m_measuredDelivered);
+        if (selfKnown)
+            r.loadgenCpuUsPerMessage = 1e6 * (selfAfter - selfBefore) / double(m_measuredDelivered);
     }
     r.deliveredPerSecond = double(m_measuredDelivered) / measured;
 

@@ -210,10 +210,23 @@ void TestControlProtocol::coarsensToTenthDegree() {
 }
 
 void TestControlProtocol::requestIdOfEveryCommand() {
-    const QList<ConsoleMessage> all{
-        Login{21},           Subscribe{21},     Kick{21},          KickPair{21}, Ban{21},
-        ListReports{21},     ResolveReport{21}, LookupAccount{21}, SetRole{21},  Broadcast{21},
-        SetTickInterval{21}, Drain{21}};
+    // Every other field at its default.
+    const auto withReq = []<class T>(T m) {
+        m.req = 21;
+        return ConsoleMessage{m};
+    };
+    const QList<ConsoleMessage> all{withReq(Login{}),
+                                    withReq(Subscribe{}),
+                                    withReq(Kick{}),
+                                    withReq(KickPair{}),
+                                    withReq(Ban{}),
+                                    withReq(ListReports{}),
+                                    withReq(ResolveReport{}),
+                                    withReq(LookupAccount{}),
+                                    withReq(SetRole{}),
+                                    withReq(Broadcast{}),
+                                    withReq(SetTickInterval{}),
+                                    withReq(Drain{})};
     QCOMPARE(all.size(), int(std::variant_size_v<ConsoleMessage>));
     for (const auto &m : all)
         QCOMPARE(requestId(m), 21);

@@ -241,7 +241,7 @@ void TestAdminGui::auditRowsAreWritten() {
         QStringLiteral("SELECT command, target FROM control_audit WHERE actor = ? ORDER BY id")));
     q.addBindValue(kModerator);
     QStringList commands;
-    QTest::qWaitFor(
+    const bool kickPairAudited = QTest::qWaitFor(
         [&] {
             commands.clear();
             if (!q.exec())
@@ -251,6 +251,7 @@ void TestAdminGui::auditRowsAreWritten() {
             return commands.contains(QStringLiteral("kick_pair"));
         },
         5000);
+    QVERIFY2(kickPairAudited, qPrintable(commands.join(QLatin1Char(' '))));
     QVERIFY(commands.contains(QStringLiteral("login")));
     QVERIFY(commands.contains(QStringLiteral("subscribe")));
     QVERIFY(!commands.contains(QStringLiteral("drain"))); // never sent

@@ -157,7 +157,9 @@ public:
     // The answer to request `req` (ok, error, logged_in, reports, account).
     std::optional<control::ServerMessage> answer(qint64 req, int timeoutMs = 5000) {
         std::optional<control::ServerMessage> found;
-        QTest::qWaitFor(
+        // On a timeout `found` stays empty: the caller's check says which
+        // answer was missing.
+        static_cast<void>(QTest::qWaitFor(
             [&] {
                 for (const auto &m : inbox) {
                     const qint64 r = std::visit(
@@ -175,7 +177,7 @@ public:
                 }
                 return false;
             },
-            timeoutMs);
+            timeoutMs));
         return found;
     }
     bool login(const QString &user, const QString &password, const QString &totp = {}) {
