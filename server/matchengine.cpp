@@ -959,9 +959,11 @@ struct MatchEngine::Impl {
                 const Int4 in = (d2 <= bound4) & (d2 <= reach) & (lane < left);
                 hit[group] = in ? d2 : inf4;
             }
-            const std::ptrdiff_t selfAt = self - (tree.hot + begin);
-            if (selfAt >= 0 && std::size_t(selfAt) < count)
-                hit[std::size_t(selfAt) / 4][std::size_t(selfAt) % 4] = kInf;
+            // The served client itself is never a candidate. (Its offset in
+            // the leaf wraps to a huge value when it lies before the leaf.)
+            const std::size_t selfAt = std::size_t(served.treePos) - begin;
+            if (&tree == servedTree && selfAt < count)
+                hit[selfAt / 4][selfAt % 4] = kInf;
             if (Policy == MatchPolicy::LongestWaiting) {
                 for (std::size_t group = 0; group < kGroups; ++group)
                     for (unsigned bits = laneBits(hit[group] < inf4); bits != 0; bits &= bits - 1) {
