@@ -1075,16 +1075,11 @@ struct MatchEngine::Impl {
     // their ids lead to), their misses overlap instead of stalling each
     // search in turn. Until then the index already knows they are gone.
     void retire(MatchResults &pairs) {
+        // The tick has already taken them out of the index.
         const auto retireEntry = [this](std::uint32_t slot) {
             Entry &e = entries[slot];
-            e.alive = false;
             e.indexed = false;
-            if (e.pending) {
-                e.pending = false;
-                --pending;
-            }
-            e.excludes.reset();
-            slotOf.erase(e.id, slot);
+            removeSlot(slot);
             return e.id;
         };
         for (std::size_t k = 0; k < pairs.size(); ++k) {
