@@ -19,7 +19,9 @@
 #include <fstream>
 #include <numbers>
 #include <random>
+#include <tuple>
 #include <unordered_set>
+#include <utility>
 
 namespace whisper::loadgen {
 
@@ -71,10 +73,29 @@ std::vector<PairSpot> placePairs(int pairs) {
     int totalWeight = 0;
     for (const City &city : kCities)
         totalWeight += city.weight;
+    std::unordered_set<std::int64_t> taken;
+    const auto lonStep = [](std::int64_t row) {
+        return kCellDeg / std::cos(double(row) * kCellDeg * std::numbers::pi / 180.0);
+    };
+    // Takes the free cell nearest (lat, lon), ring by ring outward, and
+    // returns its centre.
+    const auto claimCell = [&](double lat, double lon) -> std::pair<double, double> {
+        const auto row0 = std::int64_t(std::lround(lat / kCellDeg));
+        for (std::int64_t ring = 0;; ++ring)
+            for (std::int64_t dr = -ring; dr <= ring; ++dr)
+                for (std::int64_t dc = -ring; dc <= ring; ++dc) {
+                    if (std::max(std::abs(dr), std::abs(dc)) != ring)
+                        continue; // inside: an earlier ring
+                    const std::int64_t row = row0 + dr;
+                    const std::int64_t col = std::lround(lon / lonStep(row)) + dc;
+                    if (taken.insert(row * 100000 + col).second)
+                        return {double(row) * kCellDeg, double(col) * lonStep(row)};
+                }
+    };
+    std::uniform_real_distribution<double> spread(-0.25, 0.25); // ~25 km around the centre
+    std::uniform_real_distribution<double> near(-kPartnerDeg, kPartnerDeg);
     std::vector<PairSpot> spots;
     spots.reserve(std::size_t(std::max(0, pairs)));
-    std::unordered_set<std::int64_t> taken;
-    const auto key = [](std::int64_t row, std::int64_t col) { return row * 100000 + col; };
     for (int k = 0; k < pairs; ++k) {
         std::mt19937_64 rng(std::uint64_t(k) * 0x9E3779B97F4A7C15ull + 7);
         int pick = int(rng() % std::uint64_t(totalWeight));
@@ -86,35 +107,12 @@ std::vector<PairSpot> placePairs(int pairs) {
             }
             pick -= candidate.weight;
         }
-        std::uniform_real_distribution<double> spread(-0.25, 0.25); // ~25 km around the centre
-        std::uniform_real_distribution<double> near(-kPartnerDeg, kPartnerDeg);
         const double lat = city->lat + spread(rng);
         const double lon = city->lon + spread(rng);
-        const auto row0 = std::int64_t(std::lround(lat / kCellDeg));
-        const auto lonStep = [](std::int64_t row) {
-            return kCellDeg / std::cos(double(row) * kCellDeg * std::numbers::pi / 180.0);
-        };
         PairSpot spot;
         spot.partnerDLat = near(rng);
         spot.partnerDLon = near(rng);
-        for (std::int64_t ring = 0;; ++ring) {
-            bool placed = false;
-            for (std::int64_t dr = -ring; dr <= ring && !placed; ++dr) {
-                for (std::int64_t dc = -ring; dc <= ring && !placed; ++dc) {
-                    if (std::max(std::abs(dr), std::abs(dc)) != ring)
-                        continue; // inside: an earlier ring
-                    const std::int64_t row = row0 + dr;
-                    const std::int64_t col = std::lround(lon / lonStep(row)) + dc;
-                    if (taken.insert(key(row, col)).second) {
-                        spot.lat = double(row) * kCellDeg;
-                        spot.lon = double(col) * lonStep(row);
-                        placed = true;
-                    }
-                }
-            }
-            if (placed)
-                break;
-        }
+        std::tie(spot.lat, spot.lon) = claimCell(lat, lon);
         spots.push_back(spot);
     }
     return spots;
