@@ -29,7 +29,8 @@ constexpr double kDegToRad = std::numbers::pi / 180.0;
 // computed with float trigonometry (2.5x faster than double's, a twentieth
 // of a 20k tick): the angles' rounding to float moves a point by up to
 // 1.8e-7 and the sines, cosines and products by up to ~2e-7 more, so a
-// chord between two points is off by under 8e-7 (5 m). Every float bound (a
+// chord between two points is off by under 8e-7 (5 m). A point's reach,
+// from a float sine too, is off by under 3.2e-7 more. Every float bound (a
 // point's reach, the search radius, the distance of the best partner found
 // so far) is padded by 2e-6, so pruning never drops a point the exact rule
 // would accept; the exact haversine test on the double coordinates decides.
@@ -137,16 +138,15 @@ private:
     std::size_t m_size = 0;
 };
 
-// Chord length (on the unit sphere) of a great-circle distance: monotonic in
-// it, which is what makes a Euclidean k-d tree exact for this search.
-double chordForKm(double km) {
-    const double theta = std::min(km / geo::kEarthRadiusKm, std::numbers::pi);
-    return 2.0 * std::sin(theta / 2.0);
-}
-
-// Squared chord of a range, padded: nothing farther can be in reach.
+// Squared chord (on the unit sphere) of a range, padded: nothing farther can
+// be in reach. The chord is monotonic in the great-circle distance, which is
+// what makes a Euclidean k-d tree exact for this search. A float sine, since
+// a tick takes one per point (double's was a twentieth of a 20k tick): the
+// half angle's rounding to float and the sine's are each under 1.2e-7, so
+// the chord is off by under 3.2e-7 (see kChordPad).
 float squaredReach(double km) {
-    const float chord = float(chordForKm(km)) + kChordPad;
+    const auto half = float(std::min(km / geo::kEarthRadiusKm, std::numbers::pi) / 2.0);
+    const float chord = 2.0f * std::sin(half) + kChordPad;
     return chord * chord;
 }
 
@@ -191,7 +191,7 @@ public:
     // False when the id is already there.
     template <class IdOf>
     bool insert(ClientId id, std::uint32_t slot, const IdOf &idOf) {
-        if ((m_size + 1) * 4 > m_cells.size() * 3)
+        if ((m_size + 1) * 4 > tableSize() * 3)
             grow();
         const std::uint32_t t = tag(id);
         for (std::size_t i = home(t);; i = (i + 1) & m_mask) {
@@ -254,17 +254,36 @@ private:
     }
     std::size_t home(std::uint32_t t) const { return std::size_t(t >> m_shift) & m_mask; }
 
+    std::size_t tableSize() const { return m_cells.size() == 0 ? 0 : m_mask + 1; }
+
+    // The table is the first tableSize() cells of its block. The first
+    // block is a whole huge page (2^18 cells; doublings up to it were small
+    // heap blocks, each one fresh 4 KiB pages and a rehash: a sixth of
+    // adding 20k clients), but the table starts at 2^15 cells and doubles
+    // inside it: a 20k room's ids then stay in 256 KB, within the core's
+    // cache, where a 2 MiB table missed it on every insert (a twelfth of a
+    // 20k tick). A doubling copies the old table past the new one's end, in
+    // the same block, while there is room for it there.
     void grow() {
-        // Straight to a whole huge page (2^18 cells, a power of two): the
-        // doublings up to it were small heap blocks, each one fresh 4 KiB
-        // pages and a rehash (a sixth of adding 20k clients).
-        const std::size_t capacity = largeBlockCapacity(
-            std::max(kHugePageBytes / sizeof(Cell), m_cells.size() * 2), sizeof(Cell));
-        BigVector<Cell> old(capacity);
-        old.swap(m_cells);
-        m_mask = capacity - 1;
-        m_shift = 32 - unsigned(std::countr_zero(capacity));
-        for (const Cell &c : old) {
+        constexpr std::size_t kFirstTable = std::size_t(1) << 15;
+        const std::size_t old = tableSize();
+        const std::size_t size = std::max(kFirstTable, 2 * old);
+        RawArray<Cell> fresh;
+        const Cell *from = nullptr;
+        if (old != 0 && size + old <= m_cells.size()) {
+            from = m_cells.data() + size;
+            std::memcpy(m_cells.data() + size, m_cells.data(), old * sizeof(Cell));
+        } else {
+            fresh = RawArray<Cell>(
+                largeBlockCapacity(std::max(kHugePageBytes / sizeof(Cell), size), sizeof(Cell)));
+            std::swap(fresh, m_cells);
+            from = fresh.data(); // the old block, empty when there was none
+        }
+        std::fill_n(m_cells.data(), size, Cell{});
+        m_mask = size - 1;
+        m_shift = 32 - unsigned(std::countr_zero(size));
+        for (std::size_t k = 0; k < old; ++k) {
+            const Cell &c = from[k];
             if (c.slot == kNone)
                 continue;
             std::size_t i = home(c.tag);
@@ -274,14 +293,15 @@ private:
         }
     }
 
-    BigVector<Cell> m_cells;
+    RawArray<Cell> m_cells;
     std::size_t m_mask = 0;
     unsigned m_shift = 31;
     std::size_t m_size = 0;
 };
 
-// What a search reads of every point it passes: 16 bytes, so a leaf is a few
-// consecutive cache lines.
+// A point while its tree is built (see buildPoint()): 16 bytes, moved
+// around by the median splits. Once built, a leaf's points are stored by
+// component instead (see Tree::leafRows()).
 struct HotPoint {
     std::array<float, 3> unit{};
     // Squared chord of the point's range, padded; kDead once it left.
@@ -302,15 +322,53 @@ struct ColdPoint {
 };
 
 using Float4 = float __attribute__((vector_size(16)));
-using Int4 = std::int32_t __attribute__((vector_size(16)));
 
-// The four lanes of a comparison's result as bits 0-3.
-inline unsigned laneBits(Int4 x) {
-#if defined(__SSE__)
-    return unsigned(__builtin_ia32_movmskps(std::bit_cast<Float4>(x)));
+// The leaf scan's vectors: as wide as the target's registers (the build
+// chooses the target, see docs/OPERATIONS.md); GCC's vector extensions
+// lower wider ones to pairs of narrower instructions where they are not.
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+constexpr std::size_t kLanes = 16;
+#elif defined(__AVX__)
+constexpr std::size_t kLanes = 8;
 #else
-    return unsigned(x[0] & 1) | unsigned(x[1] & 2) | unsigned(x[2] & 4) | unsigned(x[3] & 8);
+constexpr std::size_t kLanes = 4;
 #endif
+using FloatV = float __attribute__((vector_size(kLanes * sizeof(float))));
+using IntV = std::int32_t __attribute__((vector_size(kLanes * sizeof(float))));
+
+// The lanes of a comparison's result as bits 0..kLanes-1.
+inline unsigned laneBits(IntV x) {
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+    return unsigned(__builtin_ia32_cvtd2mask512(x));
+#elif defined(__AVX__)
+    return unsigned(__builtin_ia32_movmskps256(std::bit_cast<FloatV>(x)));
+#elif defined(__SSE__)
+    return unsigned(__builtin_ia32_movmskps(std::bit_cast<FloatV>(x)));
+#else
+    unsigned bits = 0;
+    for (std::size_t l = 0; l < kLanes; ++l)
+        bits |= unsigned(x[l] & 1) << l;
+    return bits;
+#endif
+}
+
+// The smallest lane: halves folded onto each other.
+template <class V>
+inline float laneMin(V v) {
+    if constexpr (sizeof(V) == 64) {
+        using Half = float __attribute__((vector_size(32)));
+        const Half a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+        const Half b = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+        return laneMin(a < b ? a : b);
+    } else if constexpr (sizeof(V) == 32) {
+        const Float4 a = __builtin_shufflevector(v, v, 0, 1, 2, 3);
+        const Float4 b = __builtin_shufflevector(v, v, 4, 5, 6, 7);
+        return laneMin(a < b ? a : b);
+    } else {
+        const V f = __builtin_shufflevector(v, v, 2, 3, 0, 1);
+        const V g = v < f ? v : f;
+        return std::min(g[0], g[1]);
+    }
 }
 
 // 32 bytes. boxDistance2() loads lo and hi as four floats each, so both must
@@ -343,10 +401,11 @@ struct Tree {
     std::size_t leaves = 1;
     // The node, hot and cold arrays share one allocation: one huge page for
     // a 20k batch rather than three (see largeblocks.h). A point takes 64
-    // bytes of it (16 hot, 48 cold) and a pair of leaves another 64. The
-    // cold array follows the hot one (scanLeaf() reads a little past it).
+    // bytes of it (16 hot, 48 cold) and a pair of leaves another 64; the hot
+    // array is rounded up to whole leaves.
     RawArray<NodePair> block;
     NodePair *pairs = nullptr;
+    // Build points while the tree is built, then leaf rows (leafRows()).
     HotPoint *hot = nullptr;
     ColdPoint *cold = nullptr;
 
@@ -356,15 +415,37 @@ struct Tree {
             leaves *= 2;
         return leaves;
     }
+    static std::size_t wholeLeaves(std::size_t points) {
+        return (points + kLeafSize - 1) / kLeafSize * kLeafSize;
+    }
     // Room for `capacity` points; size is set once they are in `hot`.
     explicit Tree(std::size_t capacity)
-        : block(leavesFor(capacity) + capacity) {
+        : block(leavesFor(capacity) + capacity +
+                (wholeLeaves(capacity) - capacity) * sizeof(HotPoint) / sizeof(NodePair) + 1) {
         static_assert(sizeof(HotPoint) + sizeof(ColdPoint) == sizeof(NodePair));
-        // The cold array starts `capacity` hot points into the block.
+        // The cold array starts a whole number of hot points into the block.
         static_assert(sizeof(HotPoint) % alignof(ColdPoint) == 0);
         pairs = block.data();
         hot = reinterpret_cast<HotPoint *>(pairs + leavesFor(capacity));
-        cold = reinterpret_cast<ColdPoint *>(hot + capacity);
+        cold = reinterpret_cast<ColdPoint *>(hot + wholeLeaves(capacity));
+    }
+
+    // A built leaf's points by component: four rows of kLeafSize floats (x,
+    // y, z, reach2; the same 512 bytes as the build points), so the scan
+    // loads each component of kLanes points with one instruction instead of
+    // shuffling points apart. Rows past the last point hold dead points.
+    float *leafRows(std::size_t leaf) { return &hot[leaf * kLeafSize].unit[0]; }
+    const float *leafRows(std::size_t leaf) const { return &hot[leaf * kLeafSize].unit[0]; }
+    float &reach2(std::size_t pos) {
+        return leafRows(leafOf(pos))[3 * kLeafSize + (pos & (kLeafSize - 1))];
+    }
+    float reach2(std::size_t pos) const {
+        return leafRows(leafOf(pos))[3 * kLeafSize + (pos & (kLeafSize - 1))];
+    }
+    std::array<float, 3> unit(std::size_t pos) const {
+        const float *rows = leafRows(leafOf(pos));
+        const std::size_t lane = pos & (kLeafSize - 1);
+        return {rows[lane], rows[kLeafSize + lane], rows[2 * kLeafSize + lane]};
     }
 
     Node &node(std::size_t i) { return pairs[i >> 1].node[i & 1]; }
@@ -374,15 +455,18 @@ struct Tree {
 
     // The largest reach of a leaf's live points; kDead when none is alive.
     float leafReach(std::size_t leaf) const {
+        if (leafBegin(leaf) == size)
+            return kDead; // an empty leaf has no rows
+        const float *reaches = leafRows(leaf) + 3 * kLeafSize;
         float reach = kDead;
-        for (std::size_t i = leafBegin(leaf), end = leafBegin(leaf + 1); i < end; ++i)
-            reach = std::max(reach, hot[i].reach2);
+        for (std::size_t l = 0; l < kLeafSize; ++l)
+            reach = std::max(reach, reaches[l]);
         return reach;
     }
 
     void kill(std::size_t pos) {
-        const float was = hot[pos].reach2;
-        hot[pos].reach2 = kDead;
+        const float was = reach2(pos);
+        reach2(pos) = kDead;
         --live;
         const std::size_t leaf = leafOf(pos);
         // A point below its leaf's largest reach changes no bound: most
@@ -734,6 +818,18 @@ struct MatchEngine::Impl {
             e.treePos = std::uint32_t(i);
             e.indexed = true;
         }
+        // Build points to leaf rows, a leaf at a time in place; the last
+        // leaf's missing points are dead.
+        for (std::size_t leaf = 0; leaf * kLeafSize < count; ++leaf) {
+            std::array<HotPoint, kLeafSize> points;
+            const std::size_t n = std::min(kLeafSize, count - leaf * kLeafSize);
+            std::copy_n(tree.hot + leaf * kLeafSize, n, points.begin());
+            std::fill(points.begin() + long(n), points.end(), HotPoint{});
+            float *rows = tree.leafRows(leaf);
+            for (std::size_t l = 0; l < kLeafSize; ++l)
+                for (std::size_t k = 0; k < 4; ++k)
+                    rows[k * kLeafSize + l] = k < 3 ? points[l].unit[k] : points[l].reach2;
+        }
         setReaches(tree);
     }
 
@@ -742,8 +838,8 @@ struct MatchEngine::Impl {
     static std::size_t collectLive(const Tree &tree, HotPoint *out) {
         std::size_t n = 0;
         for (std::size_t i = 0; i < tree.size; ++i)
-            if (tree.hot[i].reach2 != kDead)
-                out[n++] = buildPoint(tree.hot[i].unit, tree.cold[i].slot);
+            if (tree.reach2(i) != kDead)
+                out[n++] = buildPoint(tree.unit(i), tree.cold[i].slot);
         return n;
     }
 
@@ -830,10 +926,9 @@ struct MatchEngine::Impl {
         const Tree &tree = *treeOf(e);
         const std::size_t leaf = tree.leafOf(e.treePos);
         // The leaf and its sibling: the walk up looks at the sibling first.
-        const char *hot =
-            reinterpret_cast<const char *>(tree.hot + tree.leafBegin(leaf & ~std::size_t(1)));
-        const char *hotEnd =
-            reinterpret_cast<const char *>(tree.hot + tree.leafBegin((leaf | 1) + 1));
+        const auto *hot = reinterpret_cast<const char *>(tree.leafRows(leaf & ~std::size_t(1)));
+        const auto *hotEnd = reinterpret_cast<const char *>(
+            tree.leafRows(std::min(leaf | 1, tree.leafOf(tree.size - 1)) + 1));
         for (; hot < hotEnd; hot += 64)
             prefetch(hot);
         // The exact records around the client's own: its nearest candidates
@@ -860,13 +955,12 @@ struct MatchEngine::Impl {
         const std::int64_t nowMs;
         // The served client's own point, which every search passes first.
         const Tree *const servedTree = impl.treeOf(served);
-        const HotPoint *const self = &servedTree->hot[served.treePos];
-        const std::array<float, 3> q = self->unit;
+        const std::array<float, 3> q = servedTree->unit(served.treePos);
         const Float4 q4 = {q[0], q[1], q[2], 0.0f};
         const std::vector<Exclusion> *const servedExcludes = served.excludes.get();
         // Squared search radius: the served client's reach, then (nearest
         // first) the padded distance of the best partner so far.
-        float bound2 = self->reach2;
+        float bound2 = servedTree->reach2(served.treePos);
         const Tree *bestTree = nullptr;
         std::size_t bestPos = 0;
         double bestKm = std::numeric_limits<double>::infinity();
@@ -920,57 +1014,50 @@ struct MatchEngine::Impl {
             bestSeq = c.seq;
         }
 
-        // The leaf's points four at a time, branch-free: whether a point is
-        // in reach is a coin flip, and a point-by-point loop's mispredicted
-        // branches made it a fifth of a 20k tick. The last group may read up
-        // to three points past the tree's last one: the block goes on with
-        // the cold array there (see Tree), and those lanes are masked off.
+        // The leaf's points kLanes at a time from its rows, branch-free:
+        // whether a point is in reach is a coin flip, and a point-by-point
+        // loop's mispredicted branches made it a fifth of a 20k tick.
         // Candidates are then taken nearest first by a vector minimum over
         // the leaf rather than from a list of hits (a tenth of a 20k city
         // tick's searches).
         void scanLeaf(const Tree &tree, std::size_t leaf) {
-            static_assert(kLeafSize % 4 == 0 && sizeof(ColdPoint) >= 3 * sizeof(HotPoint));
-            constexpr std::size_t kGroups = kLeafSize / 4;
+            static_assert(kLeafSize % kLanes == 0);
+            constexpr std::size_t kGroups = kLeafSize / kLanes;
             constexpr float kInf = std::numeric_limits<float>::infinity();
-            const Float4 inf4 = {kInf, kInf, kInf, kInf};
-            const std::size_t begin = tree.leafBegin(leaf);
-            const std::size_t count = tree.leafBegin(leaf + 1) - begin;
+            const FloatV inf = FloatV{} + kInf;
+            const std::size_t begin = leaf * kLeafSize;
+            const float *rows = tree.leafRows(leaf);
             // Each point's squared distance where it is in reach both ways,
-            // infinity elsewhere (past the leaf's end too).
-            std::array<Float4, kGroups> hit;
-            const Float4 bound4 = {bound2, bound2, bound2, bound2};
-            const Int4 lane = {0, 1, 2, 3};
+            // infinity elsewhere (dead points, the padding of the last leaf
+            // among them, reach no distance).
+            std::array<FloatV, kGroups> hit;
+            const FloatV bound = FloatV{} + bound2;
             for (std::size_t group = 0; group < kGroups; ++group) {
-                if (4 * group >= count) {
-                    hit[group] = inf4;
-                    continue;
-                }
-                std::array<Float4, 4> p;
-                std::memcpy(p.data(), tree.hot + begin + 4 * group, sizeof p);
-                // Four (x, y, z, reach2) points to x, y, z and reach2 lanes.
-                const Float4 lo01 = __builtin_shufflevector(p[0], p[1], 0, 4, 1, 5);
-                const Float4 lo23 = __builtin_shufflevector(p[2], p[3], 0, 4, 1, 5);
-                const Float4 hi01 = __builtin_shufflevector(p[0], p[1], 2, 6, 3, 7);
-                const Float4 hi23 = __builtin_shufflevector(p[2], p[3], 2, 6, 3, 7);
-                const Float4 dx = __builtin_shufflevector(lo01, lo23, 0, 1, 4, 5) - q4[0];
-                const Float4 dy = __builtin_shufflevector(lo01, lo23, 2, 3, 6, 7) - q4[1];
-                const Float4 dz = __builtin_shufflevector(hi01, hi23, 0, 1, 4, 5) - q4[2];
-                const Float4 reach = __builtin_shufflevector(hi01, hi23, 2, 3, 6, 7);
-                const Float4 d2 = dx * dx + dy * dy + dz * dz;
-                const Int4 left = Int4{} + std::int32_t(count - 4 * group);
-                const Int4 in = (d2 <= bound4) & (d2 <= reach) & (lane < left);
-                hit[group] = in ? d2 : inf4;
+                FloatV x;
+                FloatV y;
+                FloatV z;
+                FloatV reach;
+                const float *at = rows + group * kLanes;
+                std::memcpy(&x, at, sizeof x);
+                std::memcpy(&y, at + kLeafSize, sizeof y);
+                std::memcpy(&z, at + 2 * kLeafSize, sizeof z);
+                std::memcpy(&reach, at + 3 * kLeafSize, sizeof reach);
+                const FloatV dx = x - q[0];
+                const FloatV dy = y - q[1];
+                const FloatV dz = z - q[2];
+                const FloatV d2 = dx * dx + dy * dy + dz * dz;
+                hit[group] = (d2 <= bound) & (d2 <= reach) ? d2 : inf;
             }
             // The served client itself is never a candidate. (Its offset in
             // the leaf wraps to a huge value when it lies before the leaf.)
             const std::size_t selfAt = std::size_t(served.treePos) - begin;
-            if (&tree == servedTree && selfAt < count)
-                hit[selfAt / 4][selfAt % 4] = kInf;
+            if (&tree == servedTree && selfAt < kLeafSize)
+                hit[selfAt / kLanes][selfAt % kLanes] = kInf;
             if (Policy == MatchPolicy::LongestWaiting) {
                 for (std::size_t group = 0; group < kGroups; ++group)
-                    for (unsigned bits = laneBits(hit[group] < inf4); bits != 0; bits &= bits - 1) {
+                    for (unsigned bits = laneBits(hit[group] < inf); bits != 0; bits &= bits - 1) {
                         const unsigned l = unsigned(std::countr_zero(bits));
-                        consider(tree, begin + 4 * group + l, hit[group][l]);
+                        consider(tree, begin + kLanes * group + l, hit[group][l]);
                     }
                 return;
             }
@@ -980,22 +1067,20 @@ struct MatchEngine::Impl {
             // (the order among equals does not matter: consider() decides by
             // distance and arrival).
             for (;;) {
-                Float4 m = hit[0];
+                FloatV m = hit[0];
                 for (std::size_t group = 1; group < kGroups; ++group)
                     m = m < hit[group] ? m : hit[group];
-                const Float4 halves = __builtin_shufflevector(m, m, 2, 3, 0, 1);
-                m = m < halves ? m : halves;
-                const float nearest = std::min(m[0], m[1]);
+                const float nearest = laneMin(m);
                 if (!(nearest <= bound2))
                     return; // nobody left in reach (infinity: nobody at all)
-                const Float4 n4 = {nearest, nearest, nearest, nearest};
+                const FloatV n = FloatV{} + nearest;
                 std::size_t group = 0;
                 unsigned bits = 0;
-                while ((bits = laneBits(hit[group] == n4)) == 0)
+                while ((bits = laneBits(hit[group] == n)) == 0)
                     ++group;
                 const unsigned l = unsigned(std::countr_zero(bits));
                 hit[group][l] = kInf;
-                consider(tree, begin + 4 * group + l, nearest);
+                consider(tree, begin + kLanes * group + l, nearest);
             }
         }
 
