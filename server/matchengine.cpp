@@ -37,13 +37,14 @@ constexpr double kDegToRad = std::numbers::pi / 180.0;
 constexpr float kChordPad = 2e-6f;
 
 // Points in a leaf: a power of two, so finding a point's leaf is a shift
-// (the divisions of equal-share leaves were a tenth of a small tick). 32
-// points are eight cache lines, scanned four at a time and branch-free
-// (scanLeaf()). Against leaves of 16, the tree one level shorter builds in
-// three quarters of the time (20k: 0.98 -> 0.75 ms) and searches no slower
-// (a little faster: one sibling check less on every walk up); leaves of 64
-// built in 0.58 ms but searched 25 % slower.
-constexpr unsigned kLeafShift = 5;
+// (the divisions of equal-share leaves were a tenth of a small tick). 64
+// points are sixteen cache lines, scanned kLanes at a time and branch-free
+// (scanLeaf()). Each level less is a pass less of the build: at 20k, 16
+// points built in 0.98 ms, 32 in 0.75 and 64 in 0.59. With the points
+// stored by component a leaf of 64 searches as fast as one of 32 on four
+// lanes (it searched 25 % slower when points had to be shuffled apart) and
+// 10 % faster on eight.
+constexpr unsigned kLeafShift = 6;
 constexpr std::size_t kLeafSize = std::size_t(1) << kLeafShift;
 constexpr std::size_t kSplitSample = 64;
 // Below this many dead slots nothing is compacted: rebuilding is not worth it.
