@@ -107,12 +107,68 @@ private:
     std::size_t m_size = 0;
 };
 
+// An engine's first huge page, taken (and touched) when the engine is made,
+// so that its first arrivals do not pay for it: it holds the first segment
+// of the entries and the id map's first table, the two arrays every engine
+// fills first, which used to take a fresh huge page each (a page fault of
+// 0.1-0.3 ms on the machines we measure on, see largeblocks.h). Each part is
+// lent to one owner at a time and given back when that owner lets it go.
+class FirstBlock {
+public:
+    enum Part { Entries, IdMap };
+    static constexpr std::size_t kIdMapBytes = std::size_t(256) << 10;
+    static constexpr std::size_t kEntriesBytes = kHugePageBytes - kIdMapBytes;
+
+    FirstBlock()
+        : m_block(kHugePageBytes) {
+        // One write faults in the whole huge page (where there are huge
+        // pages; elsewhere the first 4 KiB).
+        std::memset(m_block.data(), 0, 1);
+    }
+
+    void *borrow(Part part) {
+        if (m_lent[part])
+            return nullptr;
+        m_lent[part] = true;
+        return m_block.data() + (part == Entries ? 0 : kEntriesBytes);
+    }
+    void giveBack(Part part) { m_lent[part] = false; }
+
+private:
+    RawArray<std::byte> m_block;
+    std::array<bool, 2> m_lent{};
+};
+
 // A growing array that never moves its elements: segment s > 0 holds
 // kFirst * 2^(s-1) of them. A vector's growth would copy a million entries
-// and touch twice their memory (fresh pages, each a fault) on the way.
+// and touch twice their memory (fresh pages, each a fault) on the way. The
+// first segment is borrowed from the FirstBlock when it is free.
 template <class T>
 class SegmentedVector {
+    static_assert(alignof(T) <= 64 && FirstBlock::kEntriesBytes % sizeof(T) == 0);
+
 public:
+    explicit SegmentedVector(FirstBlock *first = nullptr)
+        : m_first(first) {}
+    SegmentedVector(const SegmentedVector &) = delete;
+    SegmentedVector &operator=(SegmentedVector &&other) noexcept {
+        std::swap(m_first, other.m_first);
+        std::swap(m_segments, other.m_segments);
+        std::swap(m_size, other.m_size);
+        std::swap(m_borrowed, other.m_borrowed);
+        return *this;
+    }
+    ~SegmentedVector() {
+        for (std::size_t i = 0; i < m_size; ++i)
+            (*this)[i].~T();
+        for (std::size_t s = 0; s < m_segments.size(); ++s) {
+            if (s == 0 && m_borrowed)
+                m_first->giveBack(FirstBlock::Entries);
+            else
+                LargeBlockAllocator<T>().deallocate(m_segments[s], capacityOf(s));
+        }
+    }
+
     std::size_t size() const { return m_size; }
     T &operator[](std::size_t i) { return m_segments[segmentOf(i)][offsetOf(i)]; }
     const T &operator[](std::size_t i) const { return m_segments[segmentOf(i)][offsetOf(i)]; }
@@ -120,23 +176,29 @@ public:
     T &emplace_back() {
         const std::size_t s = segmentOf(m_size);
         if (s == m_segments.size()) {
-            m_segments.emplace_back();
-            m_segments.back().reserve(s == 0 ? kFirst : kFirst << (s - 1));
+            void *first = s == 0 && m_first ? m_first->borrow(FirstBlock::Entries) : nullptr;
+            m_borrowed = first != nullptr;
+            m_segments.push_back(first ? static_cast<T *>(first)
+                                       : LargeBlockAllocator<T>().allocate(capacityOf(s)));
         }
+        T *x = new (m_segments[s] + offsetOf(m_size)) T();
         ++m_size;
-        return m_segments[s].emplace_back();
+        return *x;
     }
 
 private:
-    static constexpr std::size_t kFirst = 32768;
+    static constexpr std::size_t kFirst = FirstBlock::kEntriesBytes / sizeof(T);
+    static std::size_t capacityOf(std::size_t s) { return s == 0 ? kFirst : kFirst << (s - 1); }
     static std::size_t segmentOf(std::size_t i) { return std::size_t(std::bit_width(i / kFirst)); }
     static std::size_t offsetOf(std::size_t i) {
         const std::size_t s = segmentOf(i);
         return s == 0 ? i : i - (kFirst << (s - 1));
     }
 
-    std::vector<BigVector<T>> m_segments;
+    FirstBlock *m_first = nullptr;
+    std::vector<T *> m_segments;
     std::size_t m_size = 0;
+    bool m_borrowed = false; // segment 0 is the FirstBlock's
 };
 
 // Squared chord (on the unit sphere) of a range, padded: nothing farther can
@@ -176,6 +238,14 @@ inline void prefetch(const void *p) {
 // every byte here is fresh memory the tick pays a page fault for.
 class SlotMap {
 public:
+    explicit SlotMap(FirstBlock *first)
+        : m_first(first) {}
+    SlotMap(const SlotMap &) = delete;
+    ~SlotMap() {
+        if (m_borrowed)
+            m_first->giveBack(FirstBlock::IdMap);
+    }
+
     // idOf(slot) gives the id stored at a slot.
     template <class IdOf>
     std::uint32_t find(ClientId id, const IdOf &idOf) const {
@@ -183,7 +253,7 @@ public:
             return kNone;
         const std::uint32_t t = tag(id);
         for (std::size_t i = home(t);; i = (i + 1) & m_mask) {
-            const Cell &c = m_cells[i];
+            const Cell &c = m_table[i];
             if (c.slot == kNone || (c.tag == t && idOf(c.slot) == id))
                 return c.slot;
         }
@@ -196,7 +266,7 @@ public:
             grow();
         const std::uint32_t t = tag(id);
         for (std::size_t i = home(t);; i = (i + 1) & m_mask) {
-            Cell &c = m_cells[i];
+            Cell &c = m_table[i];
             if (c.slot == kNone) {
                 c = {t, slot};
                 ++m_size;
@@ -210,8 +280,8 @@ public:
     // Moves a present id from one slot to another.
     void update(ClientId id, std::uint32_t from, std::uint32_t to) {
         for (std::size_t i = home(tag(id));; i = (i + 1) & m_mask)
-            if (m_cells[i].slot == from) {
-                m_cells[i].slot = to;
+            if (m_table[i].slot == from) {
+                m_table[i].slot = to;
                 return;
             }
     }
@@ -219,19 +289,19 @@ public:
     // Erases a present id, known to be at `slot`.
     void erase(ClientId id, std::uint32_t slot) {
         std::size_t hole = home(tag(id));
-        while (m_cells[hole].slot != slot)
+        while (m_table[hole].slot != slot)
             hole = (hole + 1) & m_mask;
         // Pull later cells of the probe run back into the hole when the hole
         // lies between their home and where they sit, so every id stays
         // reachable from its home without tombstones.
-        for (std::size_t j = (hole + 1) & m_mask; m_cells[j].slot != kNone; j = (j + 1) & m_mask) {
-            const std::size_t h = home(m_cells[j].tag);
+        for (std::size_t j = (hole + 1) & m_mask; m_table[j].slot != kNone; j = (j + 1) & m_mask) {
+            const std::size_t h = home(m_table[j].tag);
             if (((j - h) & m_mask) >= ((j - hole) & m_mask)) {
-                m_cells[hole] = m_cells[j];
+                m_table[hole] = m_table[j];
                 hole = j;
             }
         }
-        m_cells[hole].slot = kNone;
+        m_table[hole].slot = kNone;
         --m_size;
     }
 
@@ -239,7 +309,7 @@ public:
 
     void prefetch(ClientId id) const {
         if (m_size != 0)
-            whisper::prefetch(&m_cells[home(tag(id))]);
+            whisper::prefetch(&m_table[home(tag(id))]);
     }
 
 private:
@@ -255,32 +325,38 @@ private:
     }
     std::size_t home(std::uint32_t t) const { return std::size_t(t >> m_shift) & m_mask; }
 
-    std::size_t tableSize() const { return m_cells.size() == 0 ? 0 : m_mask + 1; }
+    std::size_t tableSize() const { return m_table ? m_mask + 1 : 0; }
 
-    // The table is the first tableSize() cells of its block. The first
-    // block is a whole huge page (2^18 cells; doublings up to it were small
-    // heap blocks, each one fresh 4 KiB pages and a rehash: a sixth of
-    // adding 20k clients), but the table starts at 2^15 cells and doubles
-    // inside it: a 20k room's ids then stay in 256 KB, within the core's
-    // cache, where a 2 MiB table missed it on every insert (a twelfth of a
-    // 20k tick). A doubling copies the old table past the new one's end, in
-    // the same block, while there is room for it there.
+    // The table starts at 2^15 cells (a 20k room's ids then stay in 256 KB,
+    // within the core's cache, where a 2 MiB table missed it on every
+    // insert: a twelfth of a 20k tick), in the FirstBlock when it is free.
+    // Later tables are the first tableSize() cells of a block of whole huge
+    // pages (doublings on the heap were fresh 4 KiB pages each time and a
+    // rehash: a sixth of adding 20k clients): a doubling copies the old
+    // table past the new one's end, in the same block, while there is room
+    // for it there, and takes a new block only when there is not.
     void grow() {
-        constexpr std::size_t kFirstTable = std::size_t(1) << 15;
+        constexpr std::size_t kFirstTable = FirstBlock::kIdMapBytes / sizeof(Cell);
         const std::size_t old = tableSize();
         const std::size_t size = std::max(kFirstTable, 2 * old);
-        RawArray<Cell> fresh;
-        const Cell *from = nullptr;
-        if (old != 0 && size + old <= m_cells.size()) {
-            from = m_cells.data() + size;
-            std::memcpy(m_cells.data() + size, m_cells.data(), old * sizeof(Cell));
+        const Cell *from = m_table; // the old table, wherever it ends up
+        RawArray<Cell> oldBlock;
+        const bool wasBorrowed = m_borrowed;
+        void *first = old == 0 && m_first ? m_first->borrow(FirstBlock::IdMap) : nullptr;
+        if (first) {
+            m_table = static_cast<Cell *>(first);
+            m_borrowed = true;
+        } else if (!m_borrowed && old != 0 && size + old <= m_block.size()) {
+            std::memcpy(m_table + size, m_table, old * sizeof(Cell));
+            from = m_table + size;
         } else {
-            fresh = RawArray<Cell>(
+            oldBlock = std::move(m_block);
+            m_block = RawArray<Cell>(
                 largeBlockCapacity(std::max(kHugePageBytes / sizeof(Cell), size), sizeof(Cell)));
-            std::swap(fresh, m_cells);
-            from = fresh.data(); // the old block, empty when there was none
+            m_table = m_block.data();
+            m_borrowed = false;
         }
-        std::fill_n(m_cells.data(), size, Cell{});
+        std::fill_n(m_table, size, Cell{});
         m_mask = size - 1;
         m_shift = 32 - unsigned(std::countr_zero(size));
         for (std::size_t k = 0; k < old; ++k) {
@@ -288,13 +364,18 @@ private:
             if (c.slot == kNone)
                 continue;
             std::size_t i = home(c.tag);
-            while (m_cells[i].slot != kNone)
+            while (m_table[i].slot != kNone)
                 i = (i + 1) & m_mask;
-            m_cells[i] = c;
+            m_table[i] = c;
         }
+        if (wasBorrowed && !m_borrowed)
+            m_first->giveBack(FirstBlock::IdMap);
     }
 
-    RawArray<Cell> m_cells;
+    FirstBlock *m_first = nullptr;
+    Cell *m_table = nullptr;
+    RawArray<Cell> m_block; // the table's, unless it is borrowed
+    bool m_borrowed = false;
     std::size_t m_mask = 0;
     unsigned m_shift = 31;
     std::size_t m_size = 0;
@@ -673,8 +754,9 @@ struct MatchEngine::Impl {
 
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
-    SegmentedVector<Entry> entries; // by slot; slots are only reused by compaction
-    SlotMap slotOf;
+    FirstBlock firstBlock;                       // before the two that borrow from it
+    SegmentedVector<Entry> entries{&firstBlock}; // by slot; slots are only reused by compaction
+    SlotMap slotOf{&firstBlock};
     std::size_t pending = 0;
     // A tick's turns: the slots from arrivalsFrom on (handed out in call
     // order since the last tick) and the pending clients elsewhere, woken by
@@ -893,7 +975,7 @@ struct MatchEngine::Impl {
     void compactIfSparse() {
         if (entries.size() <= 2 * slotOf.size() + kCompactionSlack)
             return;
-        SegmentedVector<Entry> kept;
+        SegmentedVector<Entry> kept(&firstBlock);
         pendingSlots.clear();
         unindexedFrom = 0;
         for (std::size_t slot = 0; slot < entries.size(); ++slot) {
