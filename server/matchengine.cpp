@@ -1008,10 +1008,10 @@ struct MatchEngine::Impl {
             return;
         const Tree &tree = *treeOf(e);
         const std::size_t leaf = tree.leafOf(e.treePos);
-        // The leaf and its sibling: the walk up looks at the sibling first.
-        const auto *hot = reinterpret_cast<const char *>(tree.leafRows(leaf & ~std::size_t(1)));
-        const auto *hotEnd = reinterpret_cast<const char *>(
-            tree.leafRows(std::min(leaf | 1, tree.leafOf(tree.size - 1)) + 1));
+        // The leaf. (Its sibling too, which the walk up looks at first, was
+        // 6 % slower with leaves of 64: 32 lines in flight per search.)
+        const auto *hot = reinterpret_cast<const char *>(tree.leafRows(leaf));
+        const auto *hotEnd = reinterpret_cast<const char *>(tree.leafRows(leaf + 1));
         for (; hot < hotEnd; hot += 64)
             prefetch(hot);
         // The exact records around the client's own: its nearest candidates
