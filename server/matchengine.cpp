@@ -170,8 +170,14 @@ public:
     }
 
     std::size_t size() const { return m_size; }
-    T &operator[](std::size_t i) { return m_segments[segmentOf(i)][offsetOf(i)]; }
-    const T &operator[](std::size_t i) const { return m_segments[segmentOf(i)][offsetOf(i)]; }
+    // The first segment, where a room of up to 28k clients lives, without
+    // the division the others need.
+    T &operator[](std::size_t i) {
+        return i < kFirst ? m_segments[0][i] : m_segments[segmentOf(i)][offsetOf(i)];
+    }
+    const T &operator[](std::size_t i) const {
+        return i < kFirst ? m_segments[0][i] : m_segments[segmentOf(i)][offsetOf(i)];
+    }
 
     T &emplace_back() {
         const std::size_t s = segmentOf(m_size);
@@ -804,7 +810,7 @@ struct MatchEngine::Impl {
         return [this](std::uint32_t slot) { return entries[slot].id; };
     }
 
-    bool addEntry(MatchCandidate candidate, std::uint64_t seq) {
+    bool addEntry(const MatchCandidate &candidate, std::uint64_t seq) {
         const auto slot = std::uint32_t(entries.size());
         if (!slotOf.insert(candidate.id, slot, idOf()))
             return false;
@@ -818,7 +824,7 @@ struct MatchEngine::Impl {
         e.rangeKm = candidate.rangeKm;
         e.identityKey = candidate.identityKey;
         if (!candidate.excludes.empty())
-            e.excludes = std::make_unique<std::vector<Exclusion>>(std::move(candidate.excludes));
+            e.excludes = std::make_unique<std::vector<Exclusion>>(candidate.excludes);
         if (slot > arrivalsFrom && seq < lastArrivalSeq)
             arrivalsInOrder = false;
         lastArrivalSeq = seq;
@@ -1284,12 +1290,12 @@ void MatchEngine::setPolicy(MatchPolicy policy) {
     d->policy = policy;
 }
 
-bool MatchEngine::add(MatchCandidate candidate) {
-    return d->addEntry(std::move(candidate), d->nextSeq);
+bool MatchEngine::add(const MatchCandidate &candidate) {
+    return d->addEntry(candidate, d->nextSeq);
 }
 
-bool MatchEngine::restore(MatchCandidate candidate, std::uint64_t arrivalOrder) {
-    return d->addEntry(std::move(candidate), arrivalOrder);
+bool MatchEngine::restore(const MatchCandidate &candidate, std::uint64_t arrivalOrder) {
+    return d->addEntry(candidate, arrivalOrder);
 }
 
 bool MatchEngine::remove(ClientId id) {

@@ -84,10 +84,10 @@ public:
 
     // A client enters the waiting room. Arrival order is call order and is
     // also the waiting order. Returns false when the id is already waiting.
-    bool add(MatchCandidate candidate);
+    bool add(const MatchCandidate &candidate);
     // Puts a client back with the arrival order it had (MatchResult's
     // servedOrder/partnerOrder), e.g. when its pair could not be made.
-    bool restore(MatchCandidate candidate, std::uint64_t arrivalOrder);
+    bool restore(const MatchCandidate &candidate, std::uint64_t arrivalOrder);
     // The client left or was matched elsewhere; false when it was not waiting.
     bool remove(ClientId id);
     bool contains(ClientId id) const;

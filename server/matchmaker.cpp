@@ -68,7 +68,7 @@ void Matchmaker::apply(Op op) {
         return;
     }
     if (auto *add = std::get_if<Add>(&op))
-        m_engine.add(std::move(add->candidate));
+        m_engine.add(add->candidate);
     else
         m_engine.remove(std::get<Remove>(op).id);
 }
