@@ -86,7 +86,7 @@ struct Options {
     std::vector<std::size_t> roomSizes = {1000000};
     std::uint64_t seed = 20261127;
     // Runs per case; the one with the median full-tick CPU time is reported.
-    int repeat = 3;
+    int repeat = 5;
     pid_t redisPid = -1;
 };
 

@@ -4,7 +4,7 @@
 # 100k; matchbench starts its own redis-server on a free loopback port and
 # stops it by PID) on the world and city workloads, in one run, with ratios.
 # Usage: bench/matchbench/run.sh <build-dir> [matchbench options...]
-# e.g. --sizes 1000,10000 for a quick run; --repeat N (default 3) runs each case
+# e.g. --sizes 1000,10000 for a quick run; --repeat N (default 5) runs each case
 # N times in fresh children and reports the median. Runs on one core.
 set -euo pipefail
 build_dir=$(cd "${1:-build}" && pwd)
