@@ -545,11 +545,17 @@ struct Tree {
     float leafReach(std::size_t leaf) const {
         if (leafBegin(leaf) == size)
             return kDead; // an empty leaf has no rows
+        // kLanes at a time: a scalar loop is a chain of 64 dependent
+        // maximums, which the compiler may not reorder for floats.
         const float *reaches = leafRows(leaf) + 3 * kLeafSize;
-        float reach = kDead;
-        for (std::size_t l = 0; l < kLeafSize; ++l)
-            reach = std::max(reach, reaches[l]);
-        return reach;
+        FloatV m;
+        std::memcpy(&m, reaches, sizeof m);
+        for (std::size_t l = kLanes; l < kLeafSize; l += kLanes) {
+            FloatV r;
+            std::memcpy(&r, reaches + l, sizeof r);
+            m = m > r ? m : r;
+        }
+        return -laneMin(-m);
     }
 
     void kill(std::size_t pos) {
