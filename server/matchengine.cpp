@@ -1161,19 +1161,22 @@ struct MatchEngine::Impl {
             // found by a vector minimum each time, not from a list of hits
             // (the order among equals does not matter: consider() decides by
             // distance and arrival).
+            // Each lane keeps the group its minimum came from, so finding
+            // the nearest's place is one more comparison rather than a
+            // search through the groups (whose exit mispredicted).
             for (;;) {
                 FloatV m = hit[0];
-                for (std::size_t group = 1; group < kGroups; ++group)
-                    m = m < hit[group] ? m : hit[group];
+                IntV from = IntV{};
+                for (std::size_t group = 1; group < kGroups; ++group) {
+                    const IntV nearer = hit[group] < m;
+                    m = nearer ? hit[group] : m;
+                    from = nearer ? IntV{} + std::int32_t(group) : from;
+                }
                 const float nearest = laneMin(m);
                 if (!(nearest <= bound2))
                     return; // nobody left in reach (infinity: nobody at all)
-                const FloatV n = FloatV{} + nearest;
-                std::size_t group = 0;
-                unsigned bits = 0;
-                while ((bits = laneBits(hit[group] == n)) == 0)
-                    ++group;
-                const unsigned l = unsigned(std::countr_zero(bits));
+                const unsigned l = unsigned(std::countr_zero(laneBits(m == nearest)));
+                const auto group = std::size_t(from[l]);
                 hit[group][l] = kInf;
                 consider(tree, begin + kLanes * group + l, nearest);
             }
