@@ -183,7 +183,8 @@ public:
         const std::size_t s = segmentOf(m_size);
         if (s == m_segments.size()) {
             void *first = s == 0 && m_first ? m_first->borrow(FirstBlock::Entries) : nullptr;
-            m_borrowed = first != nullptr;
+            if (s == 0)
+                m_borrowed = first != nullptr;
             m_segments.push_back(first ? static_cast<T *>(first)
                                        : LargeBlockAllocator<T>().allocate(capacityOf(s)));
         }

@@ -175,6 +175,7 @@ private Q_SLOTS:
     void extremeRanges_data();
     void extremeRanges();
     void removalsEmptyWholeSubtrees();
+    void roomBeyondTheFirstBlock();
     void reachBoundsFallAfterRemovals();
     void restoreAcrossMergedTrees();
     void exclusionsExpireInsideTheIndex();
@@ -698,6 +699,51 @@ void TestMatchEngine::removalsEmptyWholeSubtrees() {
     QCOMPARE(got.size(), 1u);
     QCOMPARE(got[0].served, ClientId(9002));
     QCOMPARE(got[0].partner, ClientId(9001));
+}
+
+// An engine's first huge page holds its first 28,672 entries and its first
+// id map; a bigger room grows past both, compaction moves the entries out of
+// it and a later room takes it again. Every client must stay findable
+// through all of that, and the engine must free each block exactly once.
+void TestMatchEngine::roomBeyondTheFirstBlock() {
+    // Clients 1 km apart on a grid, reaching 0.5 km: nobody matches.
+    const auto gridClient = [](ClientId id) {
+        return client(id, 40.0 + double(id / 400) * 0.009, double(id % 400) * 0.0118, 0.5);
+    };
+    {
+        MatchEngine engine;
+        for (ClientId id = 1; id <= 70000; ++id)
+            QVERIFY(engine.add(gridClient(id)));
+        QCOMPARE(engine.tick(0).size(), 0u);
+        QCOMPARE(engine.size(), 70000u);
+        QVERIFY(engine.contains(1) && engine.contains(28672) && engine.contains(28673) &&
+                engine.contains(70000));
+        QVERIFY(!engine.add(gridClient(30000))); // already waiting
+        // Most leave: the next tick compacts the entries out of the first
+        // block.
+        for (ClientId id = 1; id <= 60000; ++id)
+            QVERIFY(engine.remove(id));
+        QCOMPARE(engine.tick(1).size(), 0u);
+        QCOMPARE(engine.size(), 10000u);
+        for (ClientId id = 100001; id <= 130000; ++id)
+            QVERIFY(engine.add(gridClient(id)));
+        QCOMPARE(engine.tick(2).size(), 0u);
+        QCOMPARE(engine.size(), 40000u);
+        for (const ClientId id : {ClientId(60000), ClientId(100000), ClientId(130001)})
+            QVERIFY(!engine.contains(id));
+        for (const ClientId id :
+             {ClientId(60001), ClientId(70000), ClientId(100001), ClientId(130000)})
+            QVERIFY(engine.contains(id));
+        // And it still matches: a newcomer 0.2 km from client 65000.
+        MatchCandidate near = gridClient(65000);
+        near.id = near.identityKey = 200000;
+        near.pos.lonDeg += 0.0025;
+        QVERIFY(engine.add(near));
+        const MatchResults pairs = engine.tick(3);
+        QCOMPARE(pairs.size(), 1u);
+        QCOMPARE(pairs[0].served, ClientId(200000));
+        QCOMPARE(pairs[0].partner, ClientId(65000));
+    } // the engine frees its blocks here: a double free would abort
 }
 
 // Nodes carry the largest reach below them; when the long-range clients of
