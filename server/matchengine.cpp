@@ -530,7 +530,7 @@ struct Tree {
     }
 
     // A built leaf's points by component: four rows of kLeafSize floats (x,
-    // y, z, reach2; the same 512 bytes as the build points), so the scan
+    // y, z, reach2; the same bytes as its build points), so the scan
     // loads each component of kLanes points with one instruction instead of
     // shuffling points apart. Rows past the last point hold dead points.
     float *leafRows(std::size_t leaf) { return &hot[leaf * kLeafSize].unit[0]; }
