@@ -130,11 +130,22 @@ public:
         if (m_lent[part])
             return nullptr;
         m_lent[part] = true;
-        return m_block.data() + (part == Entries ? 0 : kEntriesBytes);
+        return address(part);
     }
-    void giveBack(Part part) { m_lent[part] = false; }
+    // Takes back the part at p; false (and nothing) when p is not a part,
+    // so an owner need not remember where its memory came from.
+    bool giveBack(const void *p) {
+        for (const Part part : {Entries, IdMap})
+            if (p == address(part)) {
+                m_lent[part] = false;
+                return true;
+            }
+        return false;
+    }
 
 private:
+    std::byte *address(Part part) { return m_block.data() + (part == Entries ? 0 : kEntriesBytes); }
+
     RawArray<std::byte> m_block;
     std::array<bool, 2> m_lent{};
 };
@@ -156,9 +167,7 @@ public:
         truncate(0);
         if (m_segments.empty())
             return;
-        if (m_borrowed)
-            m_first->giveBack(FirstBlock::Entries);
-        else
+        if (!m_first || !m_first->giveBack(m_segments[0]))
             LargeBlockAllocator<T>().deallocate(m_segments[0], capacityOf(0));
     }
 
@@ -190,8 +199,6 @@ public:
         const std::size_t s = segmentOf(m_size);
         if (s == m_segments.size()) {
             void *first = s == 0 && m_first ? m_first->borrow(FirstBlock::Entries) : nullptr;
-            if (s == 0)
-                m_borrowed = first != nullptr;
             m_segments.push_back(first ? static_cast<T *>(first)
                                        : LargeBlockAllocator<T>().allocate(capacityOf(s)));
         }
@@ -212,7 +219,6 @@ private:
     FirstBlock *m_first = nullptr;
     std::vector<T *> m_segments;
     std::size_t m_size = 0;
-    bool m_borrowed = false; // segment 0 is the FirstBlock's
 };
 
 // Squared chord (on the unit sphere) of a range, padded: nothing farther can
@@ -266,8 +272,8 @@ public:
         : m_first(first) {}
     SlotMap(const SlotMap &) = delete;
     ~SlotMap() {
-        if (m_borrowed)
-            m_first->giveBack(FirstBlock::IdMap);
+        if (m_first)
+            m_first->giveBack(m_table);
     }
 
     // idOf(slot) gives the id stored at a slot.
@@ -365,12 +371,10 @@ private:
         const std::size_t size = std::max(kFirstTable, 2 * old);
         const Cell *from = m_table; // the old table, wherever it ends up
         RawArray<Cell> oldBlock;
-        const bool wasBorrowed = m_borrowed;
         void *first = old == 0 && m_first ? m_first->borrow(FirstBlock::IdMap) : nullptr;
         if (first) {
             m_table = static_cast<Cell *>(first);
-            m_borrowed = true;
-        } else if (!m_borrowed && old != 0 && size + old <= m_block.size()) {
+        } else if (old != 0 && m_table == m_block.data() && size + old <= m_block.size()) {
             std::memcpy(m_table + size, m_table, old * sizeof(Cell));
             from = m_table + size;
         } else {
@@ -378,7 +382,6 @@ private:
             m_block = RawArray<Cell>(
                 largeBlockCapacity(std::max(kHugePageBytes / sizeof(Cell), size), sizeof(Cell)));
             m_table = m_block.data();
-            m_borrowed = false;
         }
         std::fill_n(m_table, size, Cell{});
         m_mask = size - 1;
@@ -392,14 +395,13 @@ private:
                 i = (i + 1) & m_mask;
             m_table[i] = c;
         }
-        if (wasBorrowed && !m_borrowed)
-            m_first->giveBack(FirstBlock::IdMap);
+        if (m_first && from != m_table)
+            m_first->giveBack(from); // a table in the first block, left behind
     }
 
     FirstBlock *m_first = nullptr;
     Cell *m_table = nullptr;
-    RawArray<Cell> m_block; // the table's, unless it is borrowed
-    bool m_borrowed = false;
+    RawArray<Cell> m_block; // the table's, unless it is the first block's
     std::size_t m_mask = 0;
     unsigned m_shift = 31;
     std::size_t m_size = 0;
