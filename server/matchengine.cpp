@@ -1,6 +1,7 @@
 #include "matchengine.h"
 
 #include "largeblocks.h"
+#include "unitvectors.h"
 
 #include <algorithm>
 #include <array>
@@ -26,11 +27,12 @@ namespace {
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
 // Unit vectors are floats (half the memory, faster distance evaluation),
-// computed with float trigonometry (2.5x faster than double's, a twentieth
-// of a 20k tick): the angles' rounding to float moves a point by up to
-// 1.8e-7 and the sines, cosines and products by up to ~2e-7 more, so a
-// chord between two points is off by under 8e-7 (5 m). A point's reach,
-// from a float sine too, is off by under 3.2e-7 more. Every float bound (a
+// computed in double four at a time and then rounded (unitvectors.h: each
+// component within 3e-8 of the exact one, where glibc's float sincosf on
+// float angles was off by up to ~4e-7 and took five times as long, a
+// sixteenth of a 20k tick). A chord between two points is then off by under
+// 1.1e-7, and its evaluation in float by under 4e-7 more; a point's reach,
+// from a float sine, by under 3.2e-7 (squaredReach()). Every float bound (a
 // point's reach, the search radius, the distance of the best partner found
 // so far) is padded by 2e-6, so pruning never drops a point the exact rule
 // would accept; the exact haversine test on the double coordinates decides.
@@ -890,12 +892,36 @@ struct MatchEngine::Impl {
         }
     }
 
-    HotPoint arrivalPoint(std::uint32_t slot) const {
-        const Entry &c = entries[slot];
-        const auto lat = float(c.pos.latDeg * kDegToRad);
-        const auto lon = float(c.pos.lonDeg * kDegToRad);
-        const float cosLat = std::cos(lat);
-        return buildPoint({cosLat * std::cos(lon), cosLat * std::sin(lon), std::sin(lat)}, slot);
+    // Puts the arrivals' build points into tree.hot: their unit vectors,
+    // four at a time (see unitvectors.h), from coordinates first gathered
+    // into the tree's exact records (scratch space until the build fills
+    // them). Returns how many.
+    std::size_t arrivalPoints(Tree &tree) const {
+        std::size_t n = 0;
+        for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot) {
+            const Entry &e = entries[slot];
+            if (!e.alive || e.indexed)
+                continue;
+            tree.cold[n].latDeg = e.pos.latDeg;
+            tree.cold[n].lonDeg = e.pos.lonDeg;
+            tree.hot[n++] = buildPoint({}, std::uint32_t(slot));
+        }
+        for (std::size_t i = 0; i < n; i += 4) {
+            geo::Double4 lat{};
+            geo::Double4 lon{};
+            const std::size_t lanes = std::min<std::size_t>(4, n - i);
+            for (std::size_t l = 0; l < lanes; ++l) {
+                lat[l] = tree.cold[i + l].latDeg;
+                lon[l] = tree.cold[i + l].lonDeg;
+            }
+            geo::Double4 x;
+            geo::Double4 y;
+            geo::Double4 z;
+            geo::unitVectors(lat, lon, x, y, z);
+            for (std::size_t l = 0; l < lanes; ++l)
+                tree.hot[i + l].unit = {float(x[l]), float(y[l]), float(z[l])};
+        }
+        return n;
     }
 
     // A tree with room for `capacity` points, to be filled (its `hot`
@@ -978,10 +1004,7 @@ struct MatchEngine::Impl {
         const std::size_t capacity = entries.size() - unindexedFrom;
         if (capacity > 0) {
             auto tree = newTree(capacity);
-            std::size_t n = 0;
-            for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot)
-                if (entries[slot].alive && !entries[slot].indexed)
-                    tree->hot[n++] = arrivalPoint(std::uint32_t(slot));
+            const std::size_t n = arrivalPoints(*tree);
             unindexedFrom = entries.size();
             if (n > 0) {
                 buildTree(*tree, n);

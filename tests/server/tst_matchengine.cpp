@@ -4,6 +4,7 @@
 
 #include "matchengine.h"
 #include "matchreference.h"
+#include "unitvectors.h"
 
 #include <QTest>
 
@@ -179,6 +180,7 @@ private Q_SLOTS:
     void reachBoundsFallAfterRemovals();
     void restoreAcrossMergedTrees();
     void exclusionsExpireInsideTheIndex();
+    void unitVectorsWithinTheirBound();
 };
 
 void TestMatchEngine::mutualRange_data() {
@@ -854,6 +856,70 @@ void TestMatchEngine::exclusionsExpireInsideTheIndex() {
         QVERIFY2(samePairs(got, expected), qPrintable(QStringLiteral("tick %1").arg(t)));
         QCOMPARE(engine.size(), reference.size());
     }
+}
+
+// The index's error budget (kChordPad in matchengine.cpp) relies on the
+// bounds stated in unitvectors.h: sines and cosines within 2e-11, float
+// components within 3e-8. Every thousandth of a degree over a full turn
+// and beyond, and the reduction's seams (multiples of 45 degrees) up close.
+void TestMatchEngine::unitVectorsWithinTheirBound() {
+    std::vector<double> angles;
+    for (int i = -540000; i <= 540000; ++i)
+        angles.push_back(i / 1000.0);
+    for (int k = -12; k <= 12; ++k)
+        for (const double nudge : {0.0, 1e-12, 1e-9, 1e-6})
+            for (const double sign : {-1.0, 1.0})
+                angles.push_back(k * 45.0 + sign * nudge);
+    angles.push_back(std::nextafter(180.0, 0.0));
+    angles.push_back(-std::nextafter(180.0, 0.0));
+    angles.push_back(1e-300);
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> any(-180.0, 180.0);
+    for (int i = 0; i < 100000; ++i)
+        angles.push_back(any(rng));
+    while (angles.size() % 4 != 0)
+        angles.push_back(0.0);
+
+    double worstTrig = 0.0;
+    double worstComponent = 0.0;
+    for (std::size_t i = 0; i < angles.size(); i += 4) {
+        geo::Double4 deg;
+        geo::Double4 other;
+        for (std::size_t l = 0; l < 4; ++l) {
+            deg[l] = angles[i + l];
+            // A latitude to go with it: the angle folded into [-90, 90].
+            other[l] = std::remainder(angles[i + (l + 1) % 4], 180.0) / 2.0;
+        }
+        geo::Double4 sine;
+        geo::Double4 cosine;
+        geo::sinCosDegrees(deg, sine, cosine);
+        geo::Double4 x;
+        geo::Double4 y;
+        geo::Double4 z;
+        geo::unitVectors(other, deg, x, y, z);
+        for (std::size_t l = 0; l < 4; ++l) {
+            const long double rad = (long double)deg[l] * std::numbers::pi_v<long double> / 180;
+            const long double lat = (long double)other[l] * std::numbers::pi_v<long double> / 180;
+            worstTrig = std::max({worstTrig, double(std::fabs(sine[l] - std::sin(rad))),
+                                  double(std::fabs(cosine[l] - std::cos(rad)))});
+            const long double exact[3] = {std::cos(lat) * std::cos(rad),
+                                          std::cos(lat) * std::sin(rad), std::sin(lat)};
+            const double got[3] = {x[l], y[l], z[l]};
+            for (int k = 0; k < 3; ++k)
+                worstComponent =
+                    std::max(worstComponent, double(std::fabs(float(got[k]) - exact[k])));
+        }
+    }
+    QVERIFY2(worstTrig <= 2e-11, qPrintable(QString::number(worstTrig)));
+    QVERIFY2(worstComponent <= 3e-8, qPrintable(QString::number(worstComponent)));
+    // Exact where the reduction lands on a whole quarter turn.
+    geo::Double4 sine;
+    geo::Double4 cosine;
+    geo::sinCosDegrees(geo::Double4{0.0, 90.0, -180.0, 270.0}, sine, cosine);
+    QCOMPARE(sine[1], 1.0);
+    QCOMPARE(cosine[2], -1.0);
+    QCOMPARE(sine[3], -1.0);
+    QCOMPARE(cosine[0], 1.0);
 }
 
 QTEST_APPLESS_MAIN(TestMatchEngine)
