@@ -27,7 +27,7 @@ namespace {
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 
 // Unit vectors are floats (half the memory, faster distance evaluation),
-// computed in double four at a time and then rounded (unitvectors.h: each
+// computed in double, several at a time, and then rounded (unitvectors.h: each
 // component within 3e-8 of the exact one, where glibc's float sincosf on
 // float angles was off by up to ~4e-7 and took five times as long, a
 // sixteenth of a 20k tick). A chord between two points is then off by under
@@ -893,7 +893,7 @@ struct MatchEngine::Impl {
     }
 
     // Puts the arrivals' build points into tree.hot: their unit vectors,
-    // four at a time (see unitvectors.h), from coordinates first gathered
+    // several at a time (see unitvectors.h), from coordinates first gathered
     // into the tree's exact records (scratch space until the build fills
     // them). Returns how many.
     std::size_t arrivalPoints(Tree &tree) const {
@@ -906,17 +906,17 @@ struct MatchEngine::Impl {
             tree.cold[n].lonDeg = e.pos.lonDeg;
             tree.hot[n++] = buildPoint({}, std::uint32_t(slot));
         }
-        for (std::size_t i = 0; i < n; i += 4) {
-            geo::Double4 lat{};
-            geo::Double4 lon{};
-            const std::size_t lanes = std::min<std::size_t>(4, n - i);
+        for (std::size_t i = 0; i < n; i += geo::kUnitLanes) {
+            geo::DoubleV lat{};
+            geo::DoubleV lon{};
+            const std::size_t lanes = std::min(geo::kUnitLanes, n - i);
             for (std::size_t l = 0; l < lanes; ++l) {
                 lat[l] = tree.cold[i + l].latDeg;
                 lon[l] = tree.cold[i + l].lonDeg;
             }
-            geo::Double4 x;
-            geo::Double4 y;
-            geo::Double4 z;
+            geo::DoubleV x;
+            geo::DoubleV y;
+            geo::DoubleV z;
             geo::unitVectors(lat, lon, x, y, z);
             for (std::size_t l = 0; l < lanes; ++l)
                 tree.hot[i + l].unit = {float(x[l]), float(y[l]), float(z[l])};

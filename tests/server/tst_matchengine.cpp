@@ -877,27 +877,27 @@ void TestMatchEngine::unitVectorsWithinTheirBound() {
     std::uniform_real_distribution<double> any(-180.0, 180.0);
     for (int i = 0; i < 100000; ++i)
         angles.push_back(any(rng));
-    while (angles.size() % 4 != 0)
+    while (angles.size() % geo::kUnitLanes != 0)
         angles.push_back(0.0);
 
     double worstTrig = 0.0;
     double worstComponent = 0.0;
-    for (std::size_t i = 0; i < angles.size(); i += 4) {
-        geo::Double4 deg;
-        geo::Double4 other;
-        for (std::size_t l = 0; l < 4; ++l) {
+    for (std::size_t i = 0; i < angles.size(); i += geo::kUnitLanes) {
+        geo::DoubleV deg;
+        geo::DoubleV other;
+        for (std::size_t l = 0; l < geo::kUnitLanes; ++l) {
             deg[l] = angles[i + l];
             // A latitude to go with it: the angle folded into [-90, 90].
-            other[l] = std::remainder(angles[i + (l + 1) % 4], 180.0) / 2.0;
+            other[l] = std::remainder(angles[i + (l + 1) % geo::kUnitLanes], 180.0) / 2.0;
         }
-        geo::Double4 sine;
-        geo::Double4 cosine;
+        geo::DoubleV sine;
+        geo::DoubleV cosine;
         geo::sinCosDegrees(deg, sine, cosine);
-        geo::Double4 x;
-        geo::Double4 y;
-        geo::Double4 z;
+        geo::DoubleV x;
+        geo::DoubleV y;
+        geo::DoubleV z;
         geo::unitVectors(other, deg, x, y, z);
-        for (std::size_t l = 0; l < 4; ++l) {
+        for (std::size_t l = 0; l < geo::kUnitLanes; ++l) {
             const long double rad = (long double)deg[l] * std::numbers::pi_v<long double> / 180;
             const long double lat = (long double)other[l] * std::numbers::pi_v<long double> / 180;
             worstTrig = std::max({worstTrig, double(std::fabs(sine[l] - std::sin(rad))),
@@ -913,13 +913,15 @@ void TestMatchEngine::unitVectorsWithinTheirBound() {
     QVERIFY2(worstTrig <= 2e-11, qPrintable(QString::number(worstTrig)));
     QVERIFY2(worstComponent <= 3e-8, qPrintable(QString::number(worstComponent)));
     // Exact where the reduction lands on a whole quarter turn.
-    geo::Double4 sine;
-    geo::Double4 cosine;
-    geo::sinCosDegrees(geo::Double4{0.0, 90.0, -180.0, 270.0}, sine, cosine);
-    QCOMPARE(sine[1], 1.0);
-    QCOMPARE(cosine[2], -1.0);
-    QCOMPARE(sine[3], -1.0);
-    QCOMPARE(cosine[0], 1.0);
+    geo::DoubleV sine;
+    geo::DoubleV cosine;
+    const double quarters[4][3] = {
+        {0.0, 0.0, 1.0}, {90.0, 1.0, 0.0}, {-180.0, 0.0, -1.0}, {270.0, -1.0, 0.0}};
+    for (const auto &[deg, expectedSine, expectedCosine] : quarters) {
+        geo::sinCosDegrees(geo::DoubleV{} + deg, sine, cosine);
+        QCOMPARE(sine[0], expectedSine);
+        QCOMPARE(cosine[0], expectedCosine);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestMatchEngine)
