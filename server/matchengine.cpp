@@ -892,35 +892,34 @@ struct MatchEngine::Impl {
         }
     }
 
-    // Puts the arrivals' build points into tree.hot: their unit vectors,
-    // several at a time (see unitvectors.h), from coordinates first gathered
-    // into the tree's exact records (scratch space until the build fills
-    // them). Returns how many.
+    // Puts the arrivals' build points into tree.hot, their unit vectors
+    // computed kUnitLanes at a time (see unitvectors.h). Returns how many.
     std::size_t arrivalPoints(Tree &tree) const {
         std::size_t n = 0;
-        for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot) {
-            const Entry &e = entries[slot];
-            if (!e.alive || e.indexed)
-                continue;
-            tree.cold[n].latDeg = e.pos.latDeg;
-            tree.cold[n].lonDeg = e.pos.lonDeg;
-            tree.hot[n++] = buildPoint({}, std::uint32_t(slot));
-        }
-        for (std::size_t i = 0; i < n; i += geo::kUnitLanes) {
-            geo::DoubleV lat{};
-            geo::DoubleV lon{};
-            const std::size_t lanes = std::min(geo::kUnitLanes, n - i);
-            for (std::size_t l = 0; l < lanes; ++l) {
-                lat[l] = tree.cold[i + l].latDeg;
-                lon[l] = tree.cold[i + l].lonDeg;
-            }
+        geo::DoubleV lat{};
+        geo::DoubleV lon{};
+        std::size_t lanes = 0;
+        const auto flush = [&] {
             geo::DoubleV x;
             geo::DoubleV y;
             geo::DoubleV z;
             geo::unitVectors(lat, lon, x, y, z);
             for (std::size_t l = 0; l < lanes; ++l)
-                tree.hot[i + l].unit = {float(x[l]), float(y[l]), float(z[l])};
+                tree.hot[n - lanes + l].unit = {float(x[l]), float(y[l]), float(z[l])};
+            lanes = 0;
+        };
+        for (std::size_t slot = unindexedFrom; slot < entries.size(); ++slot) {
+            const Entry &e = entries[slot];
+            if (!e.alive || e.indexed)
+                continue;
+            lat[lanes] = e.pos.latDeg;
+            lon[lanes] = e.pos.lonDeg;
+            tree.hot[n++] = buildPoint({}, std::uint32_t(slot));
+            if (++lanes == geo::kUnitLanes)
+                flush();
         }
+        if (lanes > 0)
+            flush();
         return n;
     }
 
