@@ -10,7 +10,10 @@
 // Where huge pages are off this costs nothing but the rounding.
 
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace whisper {
 
@@ -53,6 +56,70 @@ struct LargeBlockAllocator {
     bool operator==(const LargeBlockAllocator<U> &) const {
         return true;
     }
+};
+
+// Whole huge pages kept faulted in for the next block of that size: a
+// matching engine frees a tree and a tick's results of this size every
+// tick or so and would otherwise take them fresh again (a page fault and a
+// zeroed 2 MiB each). Made with `prefill` pages already taken and touched,
+// so an engine's first tick has them too; keeps at most `capacity`. Blocks
+// may be given back from any thread (a tick's results are let go where they
+// are applied).
+class LargeBlockCache {
+public:
+    LargeBlockCache(std::size_t prefill, std::size_t capacity);
+    ~LargeBlockCache();
+    LargeBlockCache(const LargeBlockCache &) = delete;
+    LargeBlockCache &operator=(const LargeBlockCache &) = delete;
+
+    // A block for `bytes`, from the cache when it is one huge page.
+    void *allocate(std::size_t bytes, std::size_t alignment);
+    void deallocate(void *p, std::size_t bytes, std::size_t alignment) noexcept;
+    std::size_t cached() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::vector<void *> m_free;
+    std::size_t m_capacity;
+};
+
+// LargeBlockAllocator through a LargeBlockCache (none: straight to the
+// system, as LargeBlockAllocator).
+template <class T>
+struct CachedBlockAllocator {
+    using value_type = T;
+    using propagate_on_container_copy_assignment = std::true_type;
+    using propagate_on_container_move_assignment = std::true_type;
+    using propagate_on_container_swap = std::true_type;
+
+    CachedBlockAllocator() = default;
+    explicit CachedBlockAllocator(std::shared_ptr<LargeBlockCache> cache)
+        : m_cache(std::move(cache)) {}
+    template <class U>
+    CachedBlockAllocator(const CachedBlockAllocator<U> &other)
+        : m_cache(other.cache()) {}
+
+    T *allocate(std::size_t n) {
+        void *p = m_cache ? m_cache->allocate(n * sizeof(T), alignof(T))
+                          : allocateLargeBlock(n * sizeof(T), alignof(T));
+        return static_cast<T *>(p);
+    }
+    void deallocate(T *p, std::size_t n) noexcept {
+        if (m_cache)
+            m_cache->deallocate(p, n * sizeof(T), alignof(T));
+        else
+            freeLargeBlock(p, n * sizeof(T), alignof(T));
+    }
+    const std::shared_ptr<LargeBlockCache> &cache() const { return m_cache; }
+    // Any two can free each other's blocks: a cache takes back only whole
+    // huge pages, which are all alike, and hands the rest to the system.
+    template <class U>
+    bool operator==(const CachedBlockAllocator<U> &) const {
+        return true;
+    }
+
+private:
+    std::shared_ptr<LargeBlockCache> m_cache;
 };
 
 } // namespace whisper

@@ -82,20 +82,23 @@ class RawArray {
 
 public:
     RawArray() = default;
-    explicit RawArray(std::size_t n)
-        : m_data(n ? LargeBlockAllocator<T>().allocate(n) : nullptr)
+    explicit RawArray(std::size_t n, CachedBlockAllocator<T> allocator = {})
+        : m_allocator(std::move(allocator))
+        , m_data(n ? m_allocator.allocate(n) : nullptr)
         , m_size(n) {}
     RawArray(RawArray &&other) noexcept
-        : m_data(std::exchange(other.m_data, nullptr))
+        : m_allocator(other.m_allocator)
+        , m_data(std::exchange(other.m_data, nullptr))
         , m_size(std::exchange(other.m_size, 0)) {}
     RawArray &operator=(RawArray &&other) noexcept {
+        std::swap(m_allocator, other.m_allocator);
         std::swap(m_data, other.m_data);
         std::swap(m_size, other.m_size);
         return *this;
     }
     ~RawArray() {
         if (m_data)
-            LargeBlockAllocator<T>().deallocate(m_data, m_size);
+            m_allocator.deallocate(m_data, m_size);
     }
 
     T *data() { return m_data; }
@@ -105,6 +108,7 @@ public:
     const T &operator[](std::size_t i) const { return m_data[i]; }
 
 private:
+    CachedBlockAllocator<T> m_allocator;
     T *m_data = nullptr;
     std::size_t m_size = 0;
 };
@@ -529,9 +533,10 @@ struct Tree {
         return (points + kLeafSize - 1) / kLeafSize * kLeafSize;
     }
     // Room for `capacity` points; size is set once they are in `hot`.
-    explicit Tree(std::size_t capacity)
+    Tree(std::size_t capacity, std::shared_ptr<LargeBlockCache> blocks)
         : block(leavesFor(capacity) + capacity +
-                (wholeLeaves(capacity) - capacity) * sizeof(HotPoint) / sizeof(NodePair) + 1) {
+                    (wholeLeaves(capacity) - capacity) * sizeof(HotPoint) / sizeof(NodePair) + 1,
+                CachedBlockAllocator<NodePair>(std::move(blocks))) {
         static_assert(sizeof(HotPoint) + sizeof(ColdPoint) == sizeof(NodePair));
         // The cold array starts a whole number of hot points into the block.
         static_assert(sizeof(HotPoint) % alignof(ColdPoint) == 0);
@@ -788,6 +793,10 @@ struct MatchEngine::Impl {
 
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
+    // Huge pages for trees and results of up to one page each: two taken
+    // when the engine is made (a full tick of up to ~25k clients needs no
+    // fresh memory), up to four kept (see largeblocks.h).
+    std::shared_ptr<LargeBlockCache> blocks = std::make_shared<LargeBlockCache>(2, 4);
     FirstBlock firstBlock;                       // before the two that borrow from it
     SegmentedVector<Entry> entries{&firstBlock}; // by slot; slots are only reused by compaction
     SlotMap slotOf{&firstBlock};
@@ -926,7 +935,7 @@ struct MatchEngine::Impl {
     // A tree with room for `capacity` points, to be filled (its `hot`
     // array, in build form) and then built.
     std::unique_ptr<Tree> newTree(std::size_t capacity) {
-        auto tree = std::make_unique<Tree>(capacity);
+        auto tree = std::make_unique<Tree>(capacity, blocks);
         tree->id = freeTreeId();
         treeById[tree->id] = tree.get();
         return tree;
@@ -1400,7 +1409,7 @@ MatchResults MatchEngine::tick(std::int64_t nowMs) {
     const std::size_t turns = inRange ? to - from : order.size();
     const auto slotAt = [&](std::size_t k) { return inRange ? std::uint32_t(from + k) : order[k]; };
 
-    MatchResults results;
+    MatchResults results{CachedBlockAllocator<MatchResult>(d->blocks)};
     results.reserve(std::min(turns, d->slotOf.size() / 2));
     // Clients paired during this tick, one bit per slot (128 KB at 1M, so it
     // stays in cache): about half of a full tick's turns belong to clients

@@ -43,8 +43,9 @@ struct MatchResult {
 };
 
 // A tick's pairs. Its own allocator: a big tick's results are megabytes of
-// fresh memory (see largeblocks.h).
-using MatchResults = std::vector<MatchResult, LargeBlockAllocator<MatchResult>>;
+// fresh memory, and a small one's a huge page the engine keeps for the next
+// tick once they are let go (see largeblocks.h).
+using MatchResults = std::vector<MatchResult, CachedBlockAllocator<MatchResult>>;
 
 // Who a served client gets among its eligible partners. Both policies break
 // ties the same way (the partner that arrived first), so a tick is a pure

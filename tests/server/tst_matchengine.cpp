@@ -181,6 +181,8 @@ private Q_SLOTS:
     void restoreAcrossMergedTrees();
     void exclusionsExpireInsideTheIndex();
     void unitVectorsWithinTheirBound();
+    void blockCacheKeepsWholeHugePages();
+    void resultsOutliveTheEngine();
 };
 
 void TestMatchEngine::mutualRange_data() {
@@ -922,6 +924,64 @@ void TestMatchEngine::unitVectorsWithinTheirBound() {
         QCOMPARE(sine[0], expectedSine);
         QCOMPARE(cosine[0], expectedCosine);
     }
+}
+
+// Trees and results of up to one huge page come from the engine's cache and
+// go back to it; anything else goes to and from the system.
+void TestMatchEngine::blockCacheKeepsWholeHugePages() {
+    LargeBlockCache cache(2, 3);
+    QCOMPARE(cache.cached(), std::size_t(2));
+    void *a = cache.allocate(std::size_t(1) << 20, 64);
+    void *b = cache.allocate(kHugePageBytes, 64);
+    QCOMPARE(cache.cached(), std::size_t(0));
+    QVERIFY(a != b);
+    QCOMPARE(reinterpret_cast<std::uintptr_t>(a) % kHugePageBytes, std::uintptr_t(0));
+    // Taken from the system once the cache is empty, given to it on return.
+    void *c = cache.allocate(kLargeBlockFrom, 64);
+    QCOMPARE(cache.cached(), std::size_t(0));
+    // Neither a small block nor one of two pages is kept.
+    void *small = cache.allocate(1024, 64);
+    void *big = cache.allocate(kHugePageBytes + 1, 64);
+    cache.deallocate(small, 1024, 64);
+    cache.deallocate(big, kHugePageBytes + 1, 64);
+    QCOMPARE(cache.cached(), std::size_t(0));
+    // At most `capacity` are kept; the last one given back is the next out.
+    cache.deallocate(a, std::size_t(1) << 20, 64);
+    cache.deallocate(b, kHugePageBytes, 64);
+    cache.deallocate(c, kLargeBlockFrom, 64);
+    QCOMPARE(cache.cached(), std::size_t(3));
+    void *d = cache.allocate(kHugePageBytes, 64);
+    QCOMPARE(d, c);
+    cache.deallocate(d, kHugePageBytes, 64);
+    void *e = cache.allocate(kHugePageBytes * 2, 64);
+    cache.deallocate(e, kHugePageBytes * 2, 64);
+    QCOMPARE(cache.cached(), std::size_t(3));
+}
+
+// A tick's results hold a block of the engine's cache, and the cache stays
+// with them when the engine goes first (AddressSanitizer would see a use
+// after free here).
+void TestMatchEngine::resultsOutliveTheEngine() {
+    MatchResults kept;
+    {
+        MatchEngine engine;
+        std::mt19937_64 rng(3);
+        std::uniform_real_distribution<double> offset(-0.1, 0.1);
+        for (ClientId id = 1; id <= 4000; ++id)
+            QVERIFY(engine.add(client(id, 48.0 + offset(rng), 11.0 + offset(rng), 50.0)));
+        kept = engine.tick(1);
+        QCOMPARE(kept.size(), std::size_t(2000));
+        // The first tick's block goes back; the next tick takes it again.
+        MatchResults copy = kept;
+        QCOMPARE(copy.size(), kept.size());
+    }
+    std::unordered_set<ClientId> seen;
+    for (const MatchResult &r : kept) {
+        QVERIFY(seen.insert(r.served).second);
+        QVERIFY(seen.insert(r.partner).second);
+        QVERIFY(r.distanceKm <= 50.0);
+    }
+    QCOMPARE(seen.size(), std::size_t(4000));
 }
 
 QTEST_APPLESS_MAIN(TestMatchEngine)
