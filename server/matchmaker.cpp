@@ -3,6 +3,8 @@
 #include <QLoggingCategory>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <utility>
+
 namespace whisper {
 
 Q_LOGGING_CATEGORY(lcMatch, "whisper.server.matchmaker")
@@ -16,7 +18,7 @@ Matchmaker::Matchmaker(WaitingRoom &room, MatchPolicy policy, int intervalMs, Cl
     m_pool.setMaxThreadCount(1);
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, [this] { tick(); });
-    connect(&m_watcher, &QFutureWatcher<MatchResults>::finished, this, &Matchmaker::onTickDone);
+    connect(&m_watcher, &QFutureWatcher<void>::finished, this, &Matchmaker::onTickDone);
     connect(&m_room, &WaitingRoom::entered, this,
             [this](const WaitingEntry &entry) { apply(Add{entry.candidate}); });
     connect(&m_room, &WaitingRoom::removed, this, [this](ClientId id) { apply(Remove{id}); });
@@ -85,13 +87,13 @@ bool Matchmaker::tick() {
     m_watcher.setFuture(QtConcurrent::run(&m_pool, [this, now] {
         if (m_workerHook)
             m_workerHook();
-        return m_engine.tick(now);
+        m_tickResults = m_engine.tick(now);
     }));
     return true;
 }
 
 void Matchmaker::onTickDone() {
-    const MatchResults results = m_watcher.result();
+    const MatchResults results = std::exchange(m_tickResults, {});
     m_running = false;
     m_lastTickMs = m_tickTimer.elapsed();
 

@@ -80,7 +80,12 @@ private:
     Clock m_clock;
     QTimer m_timer;
     QThreadPool m_pool;
-    QFutureWatcher<MatchResults> m_watcher;
+    QFutureWatcher<void> m_watcher;
+    // The running tick's pairs, written by the worker before its future
+    // finishes and read here after: handed over by move, where the
+    // future's result() is a copy (megabytes on this thread for a big
+    // tick).
+    MatchResults m_tickResults;
     QElapsedTimer m_tickTimer;
     std::vector<Op> m_queued; // ops that arrived while the engine was busy
     // Clients with an op during the running tick: their results are stale.
