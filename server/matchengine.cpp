@@ -48,6 +48,8 @@ constexpr float kChordPad = 2e-6f;
 // 10 % faster on eight.
 constexpr unsigned kLeafShift = 6;
 constexpr std::size_t kLeafSize = std::size_t(1) << kLeafShift;
+// Levels above a leaf: slots are 32-bit, so a tree has at most 2^26 leaves.
+constexpr std::size_t kMaxDepth = 32 - kLeafShift;
 constexpr std::size_t kSplitSample = 64;
 // Below this many dead slots nothing is compacted: rebuilding is not worth it.
 constexpr std::size_t kCompactionSlack = 4096;
@@ -1173,7 +1175,10 @@ struct MatchEngine::Impl {
         // Candidates are then taken nearest first by a vector minimum over
         // the leaf rather than from a list of hits (a tenth of a 20k city
         // tick's searches).
-        void scanLeaf(const Tree &tree, std::size_t leaf) {
+        // `beforeFirst` runs once the nearest candidate is known (or that
+        // there is none), before its exact test: see searchUp().
+        template <class BeforeFirst>
+        void scanLeaf(const Tree &tree, std::size_t leaf, BeforeFirst &&beforeFirst) {
             static_assert(kLeafSize % kLanes == 0);
             constexpr std::size_t kGroups = kLeafSize / kLanes;
             constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -1207,6 +1212,7 @@ struct MatchEngine::Impl {
             if (&tree == servedTree && selfAt < kLeafSize)
                 hit[selfAt / kLanes][selfAt % kLanes] = kInf;
             if (Policy == MatchPolicy::LongestWaiting) {
+                beforeFirst();
                 for (std::size_t group = 0; group < kGroups; ++group)
                     for (unsigned bits = laneBits(hit[group] < inf); bits != 0; bits &= bits - 1) {
                         const unsigned l = unsigned(std::countr_zero(bits));
@@ -1222,7 +1228,7 @@ struct MatchEngine::Impl {
             // Each lane keeps the group its minimum came from, so finding
             // the nearest's place is one more comparison rather than a
             // search through the groups (whose exit mispredicted).
-            for (;;) {
+            for (bool first = true;; first = false) {
                 FloatV m = hit[0];
                 IntV from = IntV{};
                 for (std::size_t group = 1; group < kGroups; ++group) {
@@ -1231,13 +1237,24 @@ struct MatchEngine::Impl {
                     from = nearer ? IntV{} + std::int32_t(group) : from;
                 }
                 const float nearest = laneMin(m);
-                if (!(nearest <= bound2))
+                if (!(nearest <= bound2)) {
+                    if (first)
+                        beforeFirst();
                     return; // nobody left in reach (infinity: nobody at all)
+                }
                 const unsigned l = unsigned(std::countr_zero(laneBits(m == nearest)));
                 const auto group = std::size_t(from[l]);
                 hit[group][l] = kInf;
-                consider(tree, begin + kLanes * group + l, nearest);
+                const std::size_t pos = begin + kLanes * group + l;
+                if (first) {
+                    prefetch(&tree.cold[pos]);
+                    beforeFirst();
+                }
+                consider(tree, pos, nearest);
             }
+        }
+        void scanLeaf(const Tree &tree, std::size_t leaf) {
+            scanLeaf(tree, leaf, [] {});
         }
 
         void visit(const Tree &tree, std::size_t i) {
@@ -1269,14 +1286,23 @@ struct MatchEngine::Impl {
         // candidates usually are, and walk up checking each sibling. The
         // lines on that path are known before the search (and prefetched),
         // where a descent from the root would wait for each level in turn.
+        //
+        // The box distances of the siblings on the way up do not depend on
+        // the search radius, so they are computed while the exact record of
+        // the leaf's nearest candidate is on its way (it is a cache miss in
+        // most searches), rather than after its exact test.
         void searchUp(const Tree &tree, std::size_t pos) {
-            std::size_t i = tree.leaves + tree.leafOf(pos);
-            scanLeaf(tree, i - tree.leaves);
-            for (; i > 1; i >>= 1) {
-                const Node &sibling = tree.node(i ^ 1);
-                if (mayHold(sibling, boxDistance2(sibling)))
+            const std::size_t leafNode = tree.leaves + tree.leafOf(pos);
+            std::array<float, kMaxDepth> siblingDistance2;
+            scanLeaf(tree, leafNode - tree.leaves, [&] {
+                std::size_t level = 0;
+                for (std::size_t i = leafNode; i > 1; i >>= 1)
+                    siblingDistance2[level++] = boxDistance2(tree.node(i ^ 1));
+            });
+            std::size_t level = 0;
+            for (std::size_t i = leafNode; i > 1; i >>= 1, ++level)
+                if (mayHold(tree.node(i ^ 1), siblingDistance2[level]))
                     visit(tree, i ^ 1);
-            }
         }
 
         void run() {
