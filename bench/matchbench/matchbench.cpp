@@ -240,7 +240,7 @@ CaseResult runRoomCase(const Geography &geography, Workload workload, std::size_
         [&](std::int64_t now) { return engine.tick(now); }, [&] { return engine.size(); });
 }
 
-// Touches and frees 128 MiB in huge pages, so that the next child's fresh
+// Touches and frees `bytes` in huge pages, so that the next child's fresh
 // memory is memory the host backs. This VM reports free memory to its host
 // (virtio-balloon free page reporting, blocks of 8 MiB), which discards it;
 // the first touch of a discarded 2 MiB page then costs about 3 ms instead
@@ -248,24 +248,30 @@ CaseResult runRoomCase(const Geography &geography, Workload workload, std::size_
 // ago the previous run freed its memory: a fresh engine after a 4 s
 // all-pairs run paid it for every huge page, and after another engine run
 // did not. A server keeps its memory; nothing in it sees this.
-void warmHostMemory() {
-    constexpr std::size_t kBytes = std::size_t(128) << 20;
+void warmHostMemory(std::size_t bytes) {
     constexpr std::size_t kHuge = std::size_t(2) << 20;
-    void *p = ::mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return;
 #ifdef MADV_HUGEPAGE
-    ::madvise(p, kBytes, MADV_HUGEPAGE);
+    ::madvise(p, bytes, MADV_HUGEPAGE);
 #endif
-    for (std::size_t at = 0; at < kBytes; at += kHuge / 2)
+    for (std::size_t at = 0; at < bytes; at += kHuge / 2)
         static_cast<volatile char *>(p)[at] = 1;
-    ::munmap(p, kBytes);
+    ::munmap(p, bytes);
+}
+
+// How much to warm before a case of n clients: at least 128 MiB, and more
+// than its child will touch (a 1M case peaks at about 235 MB; with 128 MiB
+// warmed its full tick took 0.43 to 0.91 s, depending on the host's state).
+std::size_t warmBytesFor(std::size_t n) {
+    return std::max(std::size_t(128) << 20, n * 384);
 }
 
 // Runs one case in a child process; its ru_maxrss is the case's peak memory.
 template <class CaseFn>
-CaseResult runIsolated(CaseFn runCaseFn) {
-    warmHostMemory();
+CaseResult runIsolated(std::size_t warmBytes, CaseFn runCaseFn) {
+    warmHostMemory(warmBytes);
     int fds[2];
     if (::pipe(fds) != 0)
         return {};
@@ -313,10 +319,10 @@ CaseResult medianRun(std::vector<CaseResult> runs) {
 // Runs one case `repeat` times, each in a child of its own, and returns the
 // median run.
 template <class CaseFn>
-CaseResult runRepeated(int repeat, CaseFn runCaseFn) {
+CaseResult runRepeated(int repeat, std::size_t warmBytes, CaseFn runCaseFn) {
     std::vector<CaseResult> runs;
     for (int i = 0; i < repeat; ++i) {
-        runs.push_back(runIsolated(runCaseFn));
+        runs.push_back(runIsolated(warmBytes, runCaseFn));
         if (!runs.back().ok)
             break;
     }
@@ -445,7 +451,7 @@ int main(int argc, char **argv) {
             std::map<Matcher, std::vector<CaseResult>> runs;
             for (int i = 0; i < options.repeat; ++i)
                 for (const Matcher matcher : matchers)
-                    runs[matcher].push_back(runIsolated([&] {
+                    runs[matcher].push_back(runIsolated(warmBytesFor(n), [&] {
                         return runCase(matcher, geography, workload, n, options,
                                        redisServer.port());
                     }));
@@ -475,8 +481,9 @@ int main(int argc, char **argv) {
     // it, one tick), the arrivals come from the row's workload.
     for (const std::size_t n : options.roomSizes) {
         for (const Workload workload : options.workloads) {
-            const CaseResult r = runRepeated(
-                options.repeat, [&] { return runRoomCase(geography, workload, n, options); });
+            const CaseResult r = runRepeated(options.repeat, warmBytesFor(n), [&] {
+                return runRoomCase(geography, workload, n, options);
+            });
             char load[16];
             std::snprintf(load, sizeof load, "%s*", workloadName(workload));
             if (!r.ok) {
