@@ -93,6 +93,9 @@ bool Matchmaker::tick() {
 }
 
 void Matchmaker::onTickDone() {
+    // Rethrows what the tick threw (only std::bad_alloc can be), as
+    // result() did: the engine's state would be unknown.
+    m_watcher.future().waitForFinished();
     const MatchResults results = std::exchange(m_tickResults, {});
     m_running = false;
     m_lastTickMs = m_tickTimer.elapsed();
