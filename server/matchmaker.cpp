@@ -84,10 +84,13 @@ bool Matchmaker::tick() {
     qCDebug(lcMatch) << "tick started, pending" << m_engine.pendingCount() << "waiting"
                      << m_engine.size();
     // The engine is only touched by the worker until onTickDone().
+    m_engineOwner.store(1, std::memory_order_release);
     m_watcher.setFuture(QtConcurrent::run(&m_pool, [this, now] {
+        (void)m_engineOwner.load(std::memory_order_acquire);
         if (m_workerHook)
             m_workerHook();
         m_tickResults = m_engine.tick(now);
+        m_engineOwner.store(2, std::memory_order_release);
     }));
     return true;
 }
@@ -96,6 +99,7 @@ void Matchmaker::onTickDone() {
     // Rethrows what the tick threw (only std::bad_alloc can be), as
     // result() did: the engine's state would be unknown.
     m_watcher.future().waitForFinished();
+    (void)m_engineOwner.load(std::memory_order_acquire);
     const MatchResults results = std::exchange(m_tickResults, {});
     m_running = false;
     m_lastTickMs = m_tickTimer.elapsed();

@@ -9,6 +9,7 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <atomic>
 #include <functional>
 #include <unordered_set>
 #include <variant>
@@ -86,6 +87,12 @@ private:
     // future's result() is a copy (megabytes on this thread for a big
     // tick).
     MatchResults m_tickResults;
+    // Which side holds the engine (1: the worker, 2: the server's thread
+    // again). The pool and the future already order the hand-over, with
+    // mutexes inside Qt that ThreadSanitizer cannot see (Qt is not built
+    // for it); a release and an acquire here state the same order where it
+    // can, so its reports are about our code.
+    std::atomic<int> m_engineOwner{2};
     QElapsedTimer m_tickTimer;
     std::vector<Op> m_queued; // ops that arrived while the engine was busy
     // Clients with an op during the running tick: their results are stale.
