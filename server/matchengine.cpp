@@ -165,15 +165,15 @@ class SegmentedVector {
     static_assert(alignof(T) <= 64 && FirstBlock::kEntriesBytes % sizeof(T) == 0);
 
 public:
-    explicit SegmentedVector(FirstBlock *first = nullptr)
-        : m_first(first) {}
+    explicit SegmentedVector(FirstBlock &first)
+        : m_first(&first) {}
     SegmentedVector(const SegmentedVector &) = delete;
     SegmentedVector &operator=(const SegmentedVector &) = delete;
     ~SegmentedVector() {
         truncate(0);
         if (m_segments.empty())
             return;
-        if (!m_first || !m_first->giveBack(m_segments[0]))
+        if (!m_first->giveBack(m_segments[0]))
             LargeBlockAllocator<T>().deallocate(m_segments[0], capacityOf(0));
     }
 
@@ -204,7 +204,7 @@ public:
     T &emplace_back() {
         const std::size_t s = segmentOf(m_size);
         if (s == m_segments.size()) {
-            void *first = s == 0 && m_first ? m_first->borrow(FirstBlock::Entries) : nullptr;
+            void *first = s == 0 ? m_first->borrow(FirstBlock::Entries) : nullptr;
             m_segments.push_back(first ? static_cast<T *>(first)
                                        : LargeBlockAllocator<T>().allocate(capacityOf(s)));
         }
@@ -274,13 +274,10 @@ inline void prefetch(const void *p) {
 // every byte here is fresh memory the tick pays a page fault for.
 class SlotMap {
 public:
-    explicit SlotMap(FirstBlock *first)
-        : m_first(first) {}
+    explicit SlotMap(FirstBlock &first)
+        : m_first(&first) {}
     SlotMap(const SlotMap &) = delete;
-    ~SlotMap() {
-        if (m_first)
-            m_first->giveBack(m_table);
-    }
+    ~SlotMap() { m_first->giveBack(m_table); }
 
     // idOf(slot) gives the id stored at a slot.
     template <class IdOf>
@@ -377,7 +374,7 @@ private:
         const std::size_t size = std::max(kFirstTable, 2 * old);
         const Cell *from = m_table; // the old table, wherever it ends up
         RawArray<Cell> oldBlock;
-        void *first = old == 0 && m_first ? m_first->borrow(FirstBlock::IdMap) : nullptr;
+        void *first = old == 0 ? m_first->borrow(FirstBlock::IdMap) : nullptr;
         if (first) {
             m_table = static_cast<Cell *>(first);
         } else if (old != 0 && m_table == m_block.data() && size + old <= m_block.size()) {
@@ -401,7 +398,7 @@ private:
                 i = (i + 1) & m_mask;
             m_table[i] = c;
         }
-        if (m_first && from != m_table)
+        if (from != m_table)
             m_first->giveBack(from); // a table in the first block, left behind
     }
 
@@ -797,9 +794,9 @@ struct MatchEngine::Impl {
     // when the engine is made (a full tick of up to ~25k clients needs no
     // fresh memory), up to four kept (see largeblocks.h).
     std::shared_ptr<LargeBlockCache> blocks = std::make_shared<LargeBlockCache>(2, 4);
-    FirstBlock firstBlock;                       // before the two that borrow from it
-    SegmentedVector<Entry> entries{&firstBlock}; // by slot; slots are only reused by compaction
-    SlotMap slotOf{&firstBlock};
+    FirstBlock firstBlock;                      // before the two that borrow from it
+    SegmentedVector<Entry> entries{firstBlock}; // by slot; slots are only reused by compaction
+    SlotMap slotOf{firstBlock};
     std::size_t pending = 0;
     // A tick's turns: the slots from arrivalsFrom on (handed out in call
     // order since the last tick) and the pending clients elsewhere, woken by
