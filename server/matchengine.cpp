@@ -113,24 +113,21 @@ private:
     std::size_t m_size = 0;
 };
 
-// An engine's first huge page, taken (and touched) when the engine is made,
-// so that its first arrivals do not pay for it: it holds the first segment
-// of the entries and the id map's first table, the two arrays every engine
-// fills first, which used to take a fresh huge page each (a page fault of
-// 0.1-0.3 ms on the machines we measure on, see largeblocks.h). Each part is
-// lent to one owner at a time and given back when that owner lets it go.
+// An engine's first huge page, one of the pages its LargeBlockCache takes
+// and touches when the engine is made, so that its first arrivals do not
+// pay for it: it holds the first segment of the entries and the id map's
+// first table, the two arrays every engine fills first, which used to take
+// a fresh huge page each (a page fault of 0.1-0.3 ms on the machines we
+// measure on, see largeblocks.h). Each part is lent to one owner at a time
+// and given back when that owner lets it go.
 class FirstBlock {
 public:
     enum Part { Entries, IdMap };
     static constexpr std::size_t kIdMapBytes = std::size_t(256) << 10;
     static constexpr std::size_t kEntriesBytes = kHugePageBytes - kIdMapBytes;
 
-    FirstBlock()
-        : m_block(kHugePageBytes) {
-        // One write faults in the whole huge page (where there are huge
-        // pages; elsewhere the first 4 KiB).
-        std::memset(m_block.data(), 0, 1);
-    }
+    explicit FirstBlock(std::shared_ptr<LargeBlockCache> blocks)
+        : m_block(kHugePageBytes, CachedBlockAllocator<std::byte>(std::move(blocks))) {}
 
     void *borrow(Part part) {
         if (m_lent[part])
@@ -790,11 +787,12 @@ struct MatchEngine::Impl {
 
     MatchPolicy policy = MatchPolicy::NearestEligible;
     std::uint64_t nextSeq = 0;
-    // Huge pages for trees and results of up to one page each: two taken
-    // when the engine is made (a full tick of up to ~25k clients needs no
-    // fresh memory), up to four kept (see largeblocks.h).
-    std::shared_ptr<LargeBlockCache> blocks = std::make_shared<LargeBlockCache>(2, 4);
-    FirstBlock firstBlock;                      // before the two that borrow from it
+    // Huge pages for the first block, and for trees and results of up to
+    // one page each: three taken when the engine is made (so a full tick of
+    // up to ~25k clients needs no fresh memory), up to four kept (see
+    // largeblocks.h).
+    std::shared_ptr<LargeBlockCache> blocks = std::make_shared<LargeBlockCache>(3, 4);
+    FirstBlock firstBlock{blocks};              // before the two that borrow from it
     SegmentedVector<Entry> entries{firstBlock}; // by slot; slots are only reused by compaction
     SlotMap slotOf{firstBlock};
     std::size_t pending = 0;
