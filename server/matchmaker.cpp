@@ -13,7 +13,8 @@ Matchmaker::Matchmaker(WaitingRoom &room, MatchPolicy policy, int intervalMs, Cl
                        QObject *parent)
     : QObject(parent)
     , m_room(room)
-    , m_engine(policy)
+    , m_policy(policy)
+    , m_engine(std::make_unique<MatchEngine>(policy))
     , m_clock(std::move(clock)) {
     m_pool.setMaxThreadCount(1);
     m_timer.setInterval(intervalMs);
@@ -70,9 +71,9 @@ void Matchmaker::apply(Op op) {
         return;
     }
     if (auto *add = std::get_if<Add>(&op))
-        m_engine.add(add->candidate);
+        m_engine->add(add->candidate);
     else
-        m_engine.remove(std::get<Remove>(op).id);
+        m_engine->remove(std::get<Remove>(op).id);
 }
 
 bool Matchmaker::tick() {
@@ -81,28 +82,53 @@ bool Matchmaker::tick() {
     m_running = true;
     m_tickTimer.start();
     const qint64 now = m_clock();
-    qCDebug(lcMatch) << "tick started, pending" << m_engine.pendingCount() << "waiting"
-                     << m_engine.size();
+    qCDebug(lcMatch) << "tick started, pending" << m_engine->pendingCount() << "waiting"
+                     << m_engine->size();
     // The engine is only touched by the worker until onTickDone().
     m_engineOwner.store(1, std::memory_order_release);
     m_watcher.setFuture(QtConcurrent::run(&m_pool, [this, now] {
         (void)m_engineOwner.load(std::memory_order_acquire);
-        if (m_workerHook)
-            m_workerHook();
-        m_tickResults = m_engine.tick(now);
+        // Caught here rather than surfacing through the future: QtConcurrent
+        // wraps foreign exceptions, and the server's thread needs to know
+        // only that the tick failed, then carries on.
+        try {
+            if (m_workerHook)
+                m_workerHook();
+            m_tickResults = m_engine->tick(now);
+        } catch (...) {
+            m_tickResults = {};
+            m_tickError = std::current_exception();
+        }
         m_engineOwner.store(2, std::memory_order_release);
     }));
     return true;
 }
 
 void Matchmaker::onTickDone() {
-    // Rethrows what the tick threw (only std::bad_alloc can be), as
-    // result() did: the engine's state would be unknown.
     m_watcher.future().waitForFinished();
     (void)m_engineOwner.load(std::memory_order_acquire);
     const MatchResults results = std::exchange(m_tickResults, {});
     m_running = false;
     m_lastTickMs = m_tickTimer.elapsed();
+    if (const std::exception_ptr error = std::exchange(m_tickError, nullptr)) {
+        ++m_failedTicks;
+        QString what = QStringLiteral("unknown exception");
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception &e) {
+            what = QString::fromLocal8Bit(e.what());
+        } catch (...) {
+        }
+        qCCritical(lcMatch) << "tick failed after" << m_lastTickMs << "ms:" << what
+                            << "- rebuilding the engine from the waiting room; failed ticks so far"
+                            << m_failedTicks;
+        // The queued arrivals and departures are already in the room.
+        m_queued.clear();
+        m_touched.clear();
+        rebuildEngine();
+        Q_EMIT tickFinished(m_lastTickMs, 0);
+        return;
+    }
 
     std::vector<Op> queued;
     queued.swap(m_queued);
@@ -134,16 +160,24 @@ void Matchmaker::onTickDone() {
                                                             {r.partner, r.partnerOrder}};
         for (const auto &[id, order] : sides) {
             const WaitingEntry *entry = m_room.find(id);
-            if (entry && !m_engine.contains(id))
-                m_engine.restore(entry->candidate, order);
+            if (entry && !m_engine->contains(id))
+                m_engine->restore(entry->candidate, order);
         }
     }
     qCDebug(lcMatch) << "tick took" << m_lastTickMs << "ms, pairs" << pairs << "of"
-                     << results.size() << "found, waiting" << m_engine.size();
+                     << results.size() << "found, waiting" << m_engine->size();
     if (m_lastTickMs > m_timer.interval())
         qCInfo(lcMatch) << "tick took" << m_lastTickMs << "ms, longer than the interval of"
-                        << m_timer.interval() << "ms; waiting" << m_engine.size();
+                        << m_timer.interval() << "ms; waiting" << m_engine->size();
     Q_EMIT tickFinished(m_lastTickMs, pairs);
+}
+
+void Matchmaker::rebuildEngine() {
+    m_engine = std::make_unique<MatchEngine>(m_policy);
+    const QList<WaitingEntry> waiting = m_room.entries();
+    for (const WaitingEntry &entry : waiting)
+        m_engine->add(entry.candidate);
+    qCWarning(lcMatch) << "engine rebuilt with" << waiting.size() << "waiting clients";
 }
 
 } // namespace whisper

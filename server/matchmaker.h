@@ -10,7 +10,9 @@
 #include <QTimer>
 
 #include <atomic>
+#include <exception>
 #include <functional>
+#include <memory>
 #include <unordered_set>
 #include <variant>
 #include <vector>
@@ -42,6 +44,10 @@ public:
     bool tick();
     bool isTicking() const { return m_running; }
     qint64 lastTickMs() const { return m_lastTickMs; }
+
+    // Ticks that threw (the engine ran out of memory) and were recovered
+    // from by rebuilding the engine from the waiting room.
+    int failedTicks() const { return m_failedTicks; }
 
     // Arrivals and departures waiting for the running tick to finish.
     std::size_t queuedCount() const { return m_queued.size(); }
@@ -75,9 +81,15 @@ private:
 
     void apply(Op op);
     void onTickDone();
+    // A tick threw: the engine's state is unknown, so it is replaced by a
+    // new engine holding everyone the room says is waiting.
+    void rebuildEngine();
 
     WaitingRoom &m_room;
-    MatchEngine m_engine;
+    MatchPolicy m_policy;
+    // Behind a pointer so that a tick that failed can be answered with a
+    // fresh engine.
+    std::unique_ptr<MatchEngine> m_engine;
     Clock m_clock;
     QTimer m_timer;
     QThreadPool m_pool;
@@ -87,6 +99,9 @@ private:
     // future's result() is a copy (megabytes on this thread for a big
     // tick).
     MatchResults m_tickResults;
+    // What the running tick threw, if anything; read after the hand-over.
+    std::exception_ptr m_tickError;
+    int m_failedTicks = 0;
     // Which side holds the engine (1: the worker, 2: the server's thread
     // again). The pool and the future already order the hand-over, with
     // mutexes inside Qt that ThreadSanitizer cannot see (Qt is not built

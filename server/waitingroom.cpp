@@ -1,5 +1,7 @@
 #include "waitingroom.h"
 
+#include <algorithm>
+
 namespace whisper {
 
 bool InProcessWaitingRoom::enter(const WaitingEntry &entry) {
@@ -21,6 +23,16 @@ bool InProcessWaitingRoom::remove(ClientId id) {
 const WaitingEntry *InProcessWaitingRoom::find(ClientId id) const {
     const auto it = m_entries.constFind(id);
     return it == m_entries.constEnd() ? nullptr : &it.value();
+}
+
+QList<WaitingEntry> InProcessWaitingRoom::entries() const {
+    QList<WaitingEntry> all = m_entries.values();
+    // The hash has no order; the time of entry (then the id, for entries of
+    // the same millisecond) restores the queue closely enough for fairness.
+    std::sort(all.begin(), all.end(), [](const WaitingEntry &a, const WaitingEntry &b) {
+        return a.sinceMs != b.sinceMs ? a.sinceMs < b.sinceMs : a.candidate.id < b.candidate.id;
+    });
+    return all;
 }
 
 } // namespace whisper

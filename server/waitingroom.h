@@ -3,6 +3,7 @@
 #include "matchengine.h"
 
 #include <QHash>
+#include <QList>
 #include <QObject>
 
 namespace whisper {
@@ -27,6 +28,9 @@ public:
     virtual bool contains(ClientId id) const = 0;
     virtual const WaitingEntry *find(ClientId id) const = 0;
     virtual int count() const = 0;
+    // Everyone waiting, longest waiting first: what a matchmaker rebuilds
+    // its engine from when the engine's own state can no longer be trusted.
+    virtual QList<WaitingEntry> entries() const = 0;
 
 Q_SIGNALS:
     void entered(const whisper::WaitingEntry &entry);
@@ -43,6 +47,7 @@ public:
     bool contains(ClientId id) const override { return m_entries.contains(id); }
     const WaitingEntry *find(ClientId id) const override;
     int count() const override { return int(m_entries.size()); }
+    QList<WaitingEntry> entries() const override;
 
 private:
     QHash<ClientId, WaitingEntry> m_entries;

@@ -6,7 +6,9 @@
 #include "matchmaker.h"
 #include "waitingroom.h"
 
+#include <QRegularExpression>
 #include <QSemaphore>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -74,6 +76,7 @@ private Q_SLOTS:
     void rejoinDuringTickIsNotPairedOnStaleData();
     void injectedEntriesAreNeverAnnounced();
     void exclusionExpiryUsesTheClock();
+    void failedTickRebuildsTheEngineAndGoesOn();
 };
 
 void TestMatchmaker::tickAnnouncesPairs() {
@@ -234,6 +237,52 @@ void TestMatchmaker::exclusionExpiryUsesTheClock() {
     QVERIFY(mm.tick());
     QTRY_COMPARE(finished.count(), 2);
     QCOMPARE(matched.count(), 1);
+}
+
+// A tick that throws (memory exhaustion is the one thing the engine can
+// throw) is caught, logged and counted; the engine is rebuilt from the
+// waiting room, arrivals during the failed tick included, and the next tick
+// matches as if nothing had happened.
+void TestMatchmaker::failedTickRebuildsTheEngineAndGoesOn() {
+    Rig rig;
+    auto &[now, room, mm, gate, matched, finished] = rig;
+    QSemaphore held;
+    QSemaphore release;
+    std::atomic<bool> fail{true};
+    mm.setWorkerHookForTest([&] {
+        if (!fail.exchange(false))
+            return;
+        held.release();
+        release.acquire();
+        throw std::bad_alloc();
+    });
+    room.enter(entry(1, 0.0, 0.0));
+    room.enter(entry(2, 0.0, 0.01));
+    QVERIFY(mm.tick());
+    QVERIFY(held.tryAcquire(1, 10000));
+    // Arrive and leave while the failing tick runs.
+    room.enter(entry(3, 10.0, 0.0));
+    room.enter(entry(4, 10.0, 0.01));
+    room.enter(entry(5, 20.0, 0.0));
+    room.remove(5);
+    QTest::ignoreMessage(QtCriticalMsg, QRegularExpression("tick failed"));
+    release.release();
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(mm.failedTicks(), 1);
+    QCOMPARE(matched.count(), 0);
+    QCOMPARE(finished[0][1].toInt(), 0);
+    QVERIFY(!mm.isTicking());
+    QCOMPARE(mm.queuedCount(), 0u);
+
+    QVERIFY(mm.tick());
+    QTRY_COMPARE(finished.count(), 2);
+    QCOMPARE(mm.failedTicks(), 1);
+    QCOMPARE(matched.count(), 2);
+    QSet<ClientId> paired;
+    for (const QList<QVariant> &m : matched)
+        paired << m[0].value<ClientId>() << m[1].value<ClientId>();
+    QCOMPARE(paired, (QSet<ClientId>{1, 2, 3, 4}));
+    QCOMPARE(room.count(), 0);
 }
 
 QTEST_MAIN(TestMatchmaker)
