@@ -266,6 +266,51 @@ QString iniKey(const QString &name) {
     return QStringLiteral("server/") + QString(name).replace(QLatin1Char('-'), QLatin1Char('_'));
 }
 
+// Edit distance, for suggesting the setting a misspelt key meant.
+int editDistance(const QString &a, const QString &b) {
+    std::vector<int> row(b.size() + 1);
+    for (int j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (int i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = i;
+        for (int j = 1; j <= b.size(); ++j) {
+            const int above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// An INI key that names no setting is an error rather than silently
+// ignored: a misspelt limit would otherwise run with its default.
+QString unknownKeyError(const QString &key) {
+    const int slash = key.indexOf(QLatin1Char('/'));
+    const QString section = slash < 0 ? QString() : key.left(slash);
+    const QString name = key.mid(slash + 1);
+    QString best;
+    int bestDistance = 4; // farther than three edits is no suggestion
+    for (const Setting &s : settings()) {
+        const QString candidate = iniKey(s.name).mid(7); // without "server/"
+        const int d = editDistance(name.toLower(), candidate);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = candidate;
+        }
+    }
+    QString message = section.isEmpty() || section == QLatin1String("General")
+                          ? QStringLiteral("'%1' is outside the [server] section").arg(name)
+                      : section != QLatin1String("server")
+                          ? QStringLiteral("'%1' is in section [%2]; settings belong in [server]")
+                                .arg(name, section)
+                          : QStringLiteral("unknown setting '%1'").arg(name);
+    if (!best.isEmpty())
+        message += QStringLiteral(" (did you mean '%1'?)").arg(best);
+    return message;
+}
+
 ConfigLoadResult failure(const QString &message) {
     ConfigLoadResult r;
     r.error = message;
@@ -320,6 +365,14 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
         QSettings ini(configFile, QSettings::IniFormat);
         if (ini.status() != QSettings::NoError)
             return failure(QStringLiteral("config file '%1' is not valid INI").arg(configFile));
+        const QStringList keys = ini.allKeys();
+        for (const QString &key : keys) {
+            const bool known =
+                std::any_of(settings().begin(), settings().end(),
+                            [&key](const Setting &s) { return iniKey(s.name) == key; });
+            if (!known)
+                return failure(QStringLiteral("%1: %2").arg(configFile, unknownKeyError(key)));
+        }
         for (const Setting &s : settings()) {
             const QString key = iniKey(s.name);
             if (!ini.contains(key))
