@@ -42,14 +42,27 @@ fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Services that were already running stay running: they are the user's.
+# Only those that installing a package started are stopped again.
+services=(redis-server nginx postgresql)
+was_active=()
+for svc in "${services[@]}"; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    was_active+=("$svc")
+  fi
+done
+
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
 # Debian starts services on install; the tests start their own throw-away
-# instances on free loopback ports, so the system-wide ones are not needed.
-for svc in redis-server nginx postgresql; do
+# instances on free loopback ports, so the ones the install started are not
+# needed.
+for svc in "${services[@]}"; do
+  case " ${was_active[*]} " in *" $svc "*) continue ;; esac
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" || true
   fi
