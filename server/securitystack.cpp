@@ -3,7 +3,6 @@
 #include "serverconfig.h"
 
 #include <QDateTime>
-#include <QStandardPaths>
 
 namespace whisper {
 
@@ -15,10 +14,7 @@ constexpr int kPruneIntervalMs = 60000;
 } // namespace
 
 QString SecurityStack::dataDirectory(const ServerConfig &config) {
-    if (!config.dataDir.isEmpty())
-        return config.dataDir;
-    // e.g. ~/.local/share/whisperchat-server, or /root/.local/share/... as root.
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return config.dataDirectory();
 }
 
 StorageLocation SecurityStack::storageLocation(const ServerConfig &config) {

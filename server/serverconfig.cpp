@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QThread>
 #include <QUrl>
 
@@ -85,6 +86,8 @@ const std::vector<Setting> &settings() {
                                &ServerConfig::tickMs, 1, 60000));
         v.push_back(stringSetting("data-dir", "DIR", "Directory for the server's data",
                                   &ServerConfig::dataDir));
+        // The start-up summary names the directory really used.
+        v.back().show = [](const ServerConfig &c) { return c.dataDirectory(); };
         v.push_back(stringSetting("server-name", "NAME", "Name announced in 'welcome'",
                                   &ServerConfig::serverName, [](const QString &value) {
                                       return value.isEmpty() || value.size() > 64
@@ -319,6 +322,13 @@ ConfigLoadResult failure(const QString &message) {
 }
 
 } // namespace
+
+QString ServerConfig::dataDirectory() const {
+    if (!dataDir.isEmpty())
+        return dataDir;
+    // e.g. ~/.local/share/whisperchat-server, or /root/.local/share/... as root.
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
 
 int defaultHashThreads() {
     return std::max(1, QThread::idealThreadCount() - 1);

@@ -21,6 +21,8 @@ struct ServerConfig {
     int port = 8080;
     int tickMs = 250;
     QString dataDir; // empty: the platform's app data location
+    // The directory actually used: dataDir, or the platform's default.
+    QString dataDirectory() const;
     QString serverName = QStringLiteral("whisperchat");
 
     // limits

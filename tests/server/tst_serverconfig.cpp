@@ -5,6 +5,7 @@
 #include "serverconfig.h"
 
 #include <QProcessEnvironment>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -17,6 +18,7 @@ private Q_SLOTS:
     void knownKeysAreRead();
     void unknownKeysAreErrors_data();
     void unknownKeysAreErrors();
+    void summaryNamesTheRealDataDirectory();
 
 private:
     ConfigLoadResult loadIni(const QByteArray &text);
@@ -74,6 +76,21 @@ void TestServerConfig::unknownKeysAreErrors() {
         QVERIFY2(!r.error.contains(QLatin1String("did you mean")), qPrintable(r.error));
     else
         QVERIFY2(r.error.contains(suggests), qPrintable(r.error));
+}
+
+// With no data-dir given, the start-up summary used to print "data-dir="
+// while the data went to the platform's directory.
+void TestServerConfig::summaryNamesTheRealDataDirectory() {
+    const ConfigLoadResult r =
+        ConfigLoader::load({QStringLiteral("whisperchat-server")}, QProcessEnvironment());
+    QVERIFY(r.config);
+    const QString platform = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QVERIFY(!platform.isEmpty());
+    QVERIFY2(ConfigLoader::summary(*r.config).contains(QLatin1String("data-dir=") + platform),
+             qPrintable(ConfigLoader::summary(*r.config)));
+    ServerConfig given = *r.config;
+    given.dataDir = m_dir.path();
+    QVERIFY(ConfigLoader::summary(given).contains(QLatin1String("data-dir=") + m_dir.path()));
 }
 
 QTEST_GUILESS_MAIN(TestServerConfig)
