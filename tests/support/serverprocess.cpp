@@ -2,6 +2,8 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
 #include <QRegularExpression>
 
 #include <csignal>
@@ -69,6 +71,27 @@ bool ServerProcess::terminate(int timeoutMs) {
 void ServerProcess::kill() {
     m_process.kill();
     m_process.waitForFinished(5000);
+}
+
+QMap<QString, qint64> ServerProcess::ioThreadCpuTicks() const {
+    QMap<QString, qint64> ticks;
+    const QString taskDir = QStringLiteral("/proc/%1/task").arg(pid());
+    const auto read = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    for (const QString &tid : QDir(taskDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString name = QString::fromUtf8(read(taskDir + '/' + tid + "/comm").trimmed());
+        if (!name.startsWith(QLatin1String("whisper-io-")))
+            continue;
+        // proc(5): fields after the parenthesised name start at "state" (3);
+        // utime and stime are fields 14 and 15.
+        const QByteArray stat = read(taskDir + '/' + tid + "/stat");
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 12)
+            ticks.insert(name, fields[11].toLongLong() + fields[12].toLongLong());
+    }
+    return ticks;
 }
 
 QByteArray ServerProcess::log() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QProcess>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -39,6 +40,11 @@ public:
     QByteArray log();
     QByteArray standardOutput() const { return m_stdout; }
     QProcess &process() { return m_process; }
+    // CPU time (user + system, in clock ticks) each of the server's socket
+    // I/O threads ("whisper-io-N") has used so far, by thread name, from
+    // /proc. Empty when the server runs none. Growth across some traffic
+    // shows the threads really carried it.
+    QMap<QString, qint64> ioThreadCpuTicks() const;
 
 private:
     QTemporaryDir m_dataDir;
