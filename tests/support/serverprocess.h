@@ -23,6 +23,10 @@ public:
     static QString binary(const QString &name);
 
     void setEnvironment(const QProcessEnvironment &env) { m_process.setProcessEnvironment(env); }
+    // Waits for the ready line. Fails also when the server does not run the
+    // socket I/O threads its arguments and environment ask for (checked in
+    // /proc), so a suite's io-threads variant cannot quietly test the main
+    // loop instead.
     bool start(int timeoutMs = 15000);
     QUrl chatUrl() const { return m_chatUrl; }
     QUrl controlUrl() const { return m_controlUrl; }
@@ -47,6 +51,8 @@ public:
     QMap<QString, qint64> ioThreadCpuTicks() const;
 
 private:
+    bool hasExpectedIoThreads(const QStringList &args) const;
+
     QTemporaryDir m_dataDir;
     QProcess m_process;
     QStringList m_args;
