@@ -1,5 +1,7 @@
 #include "redismatcher.h"
 
+#include "matchreference.h"
+
 #include <hiredis/hiredis.h>
 
 #include <fcntl.h>
@@ -31,7 +33,10 @@ constexpr double kToRedis = kRedisEarthRadiusKm / geo::kEarthRadiusKm;
 constexpr double kMarginKm = 0.01;
 constexpr std::array<double, 2> kClassUpperKm = {25.0, 200.0};
 constexpr int kClasses = int(kClassUpperKm.size()) + 1;
-constexpr int kCount = 32;          // candidates per GEOSEARCH before a complete re-query
+constexpr int kCount = 16;          // candidates per first GEOSEARCH
+constexpr int kCountGrowth = 4;     // a search cut at COUNT asks again for this many times more
+constexpr double kStartKm = 0.5;    // first radius (capped at the range)
+constexpr double kRadiusGrowth = 4; // a search that found nobody certain widens by this
 constexpr std::size_t kBatch = 128; // served clients per pipelined round trip
 constexpr std::size_t kAddChunk = 512;
 
@@ -130,6 +135,10 @@ bool RedisMatcher::connect(int port) {
 void RedisMatcher::add(const MatchCandidate &candidate) {
     Entry e{candidate, m_nextSeq++, rangeClassOf(candidate.rangeKm)};
     m_pending.push_back(candidate.id);
+    if (std::any_of(candidate.excludes.begin(), candidate.excludes.end(), [](const Exclusion &x) {
+            return x.untilMs != std::numeric_limits<std::int64_t>::max();
+        }))
+        m_withExpiry.push_back(candidate.id);
     m_unindexed.push_back(candidate.id);
     m_entries.emplace(candidate.id, std::move(e));
 }
@@ -173,43 +182,121 @@ void RedisMatcher::indexArrivals() {
     }
 }
 
-void RedisMatcher::appendSearch(const Entry &served, int rangeClass, bool complete) {
-    const double km =
-        std::min(served.candidate.rangeKm, m_classMaxKm[std::size_t(rangeClass)]) * kToRedis +
-        kMarginKm;
+void RedisMatcher::appendSearch(const Entry &served, int rangeClass, const Search &s) {
+    const double km = s.radiusKm * kToRedis + kMarginKm;
     const std::string lon = std::to_string(served.candidate.pos.lonDeg);
     const std::string lat = std::to_string(served.candidate.pos.latDeg);
     const std::string radius = std::to_string(km);
     const std::string k = key(rangeClass);
-    if (complete)
-        redisAppendCommand(m_ctx, "GEOSEARCH %s FROMLONLAT %s %s BYRADIUS %s km ASC WITHDIST",
-                           k.c_str(), lon.c_str(), lat.c_str(), radius.c_str());
-    else
-        redisAppendCommand(m_ctx,
-                           "GEOSEARCH %s FROMLONLAT %s %s BYRADIUS %s km ASC COUNT %d WITHDIST",
-                           k.c_str(), lon.c_str(), lat.c_str(), radius.c_str(), kCount);
+    redisAppendCommand(m_ctx, "GEOSEARCH %s FROMLONLAT %s %s BYRADIUS %s km ASC COUNT %d WITHDIST",
+                       k.c_str(), lon.c_str(), lat.c_str(), radius.c_str(), s.count);
 }
 
-bool RedisMatcher::readSearch(std::vector<Candidate> &out, double *lastKm) {
+void RedisMatcher::readSearch(Search &s) {
     void *raw = nullptr;
     if (redisGetReply(m_ctx, &raw) != REDIS_OK || !raw) {
         std::cerr << "matchbench: redis connection failed\n";
         std::exit(3);
     }
     auto *reply = static_cast<redisReply *>(raw);
-    bool cut = false;
+    // A wider search returns a superset: the list is replaced.
+    s.found.clear();
+    double lastKm = 0.0;
     if (reply->type == REDIS_REPLY_ARRAY) {
         for (std::size_t i = 0; i < reply->elements; ++i) {
             const redisReply *item = reply->element[i];
             const ClientId id = std::strtoull(item->element[0]->str, nullptr, 10);
-            const double km = std::strtod(item->element[1]->str, nullptr) / kToRedis;
-            out.push_back({id, km});
-            *lastKm = km;
+            lastKm = std::strtod(item->element[1]->str, nullptr) / kToRedis;
+            s.found.push_back({id, lastKm});
         }
-        cut = reply->elements == std::size_t(kCount);
+    } else {
+        std::cerr << "matchbench: GEOSEARCH failed: " << (reply->str ? reply->str : "?") << "\n";
+        std::exit(3);
     }
+    const bool cut = reply->elements == std::size_t(s.count);
     freeReplyObject(reply);
-    return cut;
+    if (cut) {
+        // Everyone nearer than the farthest returned (less Redis's rounding
+        // of positions) was returned; beyond that, maybe not.
+        s.coveredKm = std::min(s.radiusKm, lastKm - kMarginKm);
+        s.count *= kCountGrowth;
+    } else {
+        s.coveredKm = s.radiusKm;
+        s.exhausted = s.radiusKm >= s.wantKm;
+        s.radiusKm = std::min(s.wantKm, s.radiusKm * kRadiusGrowth);
+    }
+}
+
+RedisMatcher::Served RedisMatcher::startSearch(ClientId id) const {
+    const Entry &me = m_entries.at(id);
+    Served s;
+    s.id = id;
+    s.classes.resize(kClasses);
+    for (int c = 0; c < kClasses; ++c) {
+        Search &search = s.classes[std::size_t(c)];
+        search.wantKm = std::min(me.candidate.rangeKm, m_classMaxKm[std::size_t(c)]);
+        search.radiusKm = std::min(search.wantKm, kStartKm);
+        search.count = kCount;
+        // Redis cannot search from beyond its latitudes (nor index anyone
+        // there): such a client finds nobody.
+        search.exhausted = search.wantKm <= 0.0 || std::abs(me.candidate.pos.latDeg) > 85.05112878;
+    }
+    return s;
+}
+
+RedisMatcher::Pick RedisMatcher::pick(const Served &s, std::int64_t nowMs,
+                                      const std::unordered_set<ClientId> &taken) const {
+    const Entry &me = m_entries.at(s.id);
+    Pick p;
+    for (const Search &search : s.classes)
+        for (const Candidate &cand : search.found) {
+            if (p.best && cand.km > p.km + kMarginKm)
+                break; // nearest first: nobody further on is better
+            if (cand.id == s.id || taken.contains(cand.id))
+                continue;
+            const auto it = m_entries.find(cand.id);
+            if (it == m_entries.end())
+                continue;
+            double km = 0.0;
+            if (!test::referenceEligible(me.candidate, it->second.candidate, nowMs, &km))
+                continue;
+            if (!p.best || km < p.km || (km == p.km && it->second.seq < p.best->seq)) {
+                p.best = &it->second;
+                p.km = km;
+            }
+        }
+    p.certain = std::all_of(s.classes.begin(), s.classes.end(), [&](const Search &search) {
+        return search.exhausted || (p.best && p.km <= search.coveredKm);
+    });
+    return p;
+}
+
+void RedisMatcher::search(std::vector<Served *> &clients, std::int64_t nowMs,
+                          const std::unordered_set<ClientId> &taken) {
+    std::vector<std::pair<Served *, int>> asked;
+    for (;;) {
+        asked.clear();
+        for (Served *s : clients) {
+            const Pick p = pick(*s, nowMs, taken);
+            if (p.certain)
+                continue;
+            const Entry &me = m_entries.at(s->id);
+            for (int c = 0; c < kClasses; ++c) {
+                Search &search = s->classes[std::size_t(c)];
+                if (search.exhausted || (p.best && p.km <= search.coveredKm))
+                    continue;
+                // With a partner in hand, one search out to it settles it.
+                if (p.best && search.radiusKm < p.km)
+                    search.radiusKm = std::min(search.wantKm, p.km);
+                appendSearch(me, c, search);
+                asked.emplace_back(s, c);
+            }
+        }
+        if (asked.empty())
+            return;
+        for (const auto &[s, c] : asked)
+            readSearch(s->classes[std::size_t(c)]);
+    }
 }
 
 MatchResults RedisMatcher::tick(std::int64_t nowMs) {
@@ -220,100 +307,81 @@ MatchResults RedisMatcher::tick(std::int64_t nowMs) {
         m_peakUsedMemory = usedMemory();
     std::vector<ClientId> served;
     served.swap(m_pending);
+    // Clients whose exclusion ended since the last tick are served again
+    // (a partner they could not have before may be waiting), in arrival
+    // order with the new arrivals.
+    std::erase_if(m_withExpiry, [this](ClientId id) { return !m_entries.contains(id); });
+    for (const ClientId id : m_withExpiry) {
+        const Entry &e = m_entries.at(id);
+        const bool ended = std::any_of(
+            e.candidate.excludes.begin(), e.candidate.excludes.end(), [&](const Exclusion &x) {
+                return x.untilMs != std::numeric_limits<std::int64_t>::max() &&
+                       x.untilMs <= nowMs && x.untilMs > m_lastTickMs;
+            });
+        if (ended && std::find(served.begin(), served.end(), id) == served.end())
+            served.push_back(id);
+    }
+    m_lastTickMs = nowMs;
+    std::sort(served.begin(), served.end(),
+              [this](ClientId a, ClientId b) { return m_entries.at(a).seq < m_entries.at(b).seq; });
+
     std::unordered_set<ClientId> taken;
     std::vector<ClientId> toRemove;
     MatchResults results;
-
-    for (std::size_t at = 0; at < served.size(); at += kBatch) {
-        const std::size_t end = std::min(served.size(), at + kBatch);
-        // Matched members of the previous batch leave the sets first.
-        int removals = 0;
+    const auto removeMatched = [&] {
         for (const ClientId id : toRemove) {
             const std::string member = std::to_string(id);
             const std::string k = key(m_entries.at(id).rangeClass);
             redisAppendCommand(m_ctx, "ZREM %s %s", k.c_str(), member.c_str());
-            ++removals;
         }
-        for (const ClientId id : toRemove)
-            m_entries.erase(id);
-        toRemove.clear();
-        std::vector<std::size_t> asked;
-        for (std::size_t i = at; i < end; ++i) {
-            if (taken.contains(served[i]))
-                continue;
-            for (int c = 0; c < kClasses; ++c)
-                appendSearch(m_entries.at(served[i]), c, false);
-            asked.push_back(i);
-        }
-        for (int i = 0; i < removals; ++i) {
+        for (std::size_t i = 0; i < toRemove.size(); ++i) {
             void *reply = nullptr;
             redisGetReply(m_ctx, &reply);
             freeReplyObject(reply);
         }
-        std::vector<std::array<std::vector<Candidate>, kClasses>> found(asked.size());
-        std::vector<std::array<double, kClasses>> lastKm(asked.size());
-        std::vector<std::array<bool, kClasses>> cut(asked.size());
-        for (std::size_t q = 0; q < asked.size(); ++q)
-            for (int c = 0; c < kClasses; ++c)
-                cut[q][c] = readSearch(found[q][c], &lastKm[q][c]);
+        for (const ClientId id : toRemove)
+            m_entries.erase(id);
+        toRemove.clear();
+    };
 
-        for (std::size_t q = 0; q < asked.size(); ++q) {
-            const ClientId id = served[asked[q]];
-            if (taken.contains(id))
+    std::vector<Served> batch;
+    std::vector<Served *> pointers;
+    for (std::size_t at = 0; at < served.size(); at += kBatch) {
+        const std::size_t end = std::min(served.size(), at + kBatch);
+        // Matched members of the previous batch leave the sets first.
+        removeMatched();
+        batch.clear();
+        for (std::size_t i = at; i < end; ++i)
+            if (!taken.contains(served[i]))
+                batch.push_back(startSearch(served[i]));
+        pointers.clear();
+        for (Served &s : batch)
+            pointers.push_back(&s);
+        search(pointers, nowMs, taken);
+
+        // Served in arrival order: a partner taken by an earlier client of
+        // the batch may leave a later one's pick uncertain; it searches on
+        // by itself.
+        for (Served &s : batch) {
+            if (taken.contains(s.id))
                 continue;
-            const Entry &me = m_entries.at(id);
-            const Entry *best = nullptr;
-            double bestKm = std::numeric_limits<double>::infinity();
-            const auto consider = [&](const std::vector<Candidate> &list) {
-                for (const Candidate &cand : list) {
-                    if (cand.id == id || taken.contains(cand.id))
-                        continue;
-                    const auto it = m_entries.find(cand.id);
-                    if (it == m_entries.end())
-                        continue;
-                    double km = 0.0;
-                    if (!isEligible(me.candidate, it->second.candidate, nowMs, &km))
-                        continue;
-                    if (!best || km < bestKm || (km == bestKm && it->second.seq < best->seq)) {
-                        best = &it->second;
-                        bestKm = km;
-                    }
-                }
-            };
-            for (int c = 0; c < kClasses; ++c)
-                consider(found[q][c]);
-            // A list cut at COUNT may hide a nearer (or equally near, earlier)
-            // eligible partner: ask again for the whole radius.
-            for (int c = 0; c < kClasses; ++c) {
-                if (!cut[q][c] || (best && bestKm < lastKm[q][c] - kMarginKm))
-                    continue;
-                appendSearch(me, c, true);
-                std::vector<Candidate> all;
-                double ignored = 0.0;
-                readSearch(all, &ignored);
-                consider(all);
+            Pick p = pick(s, nowMs, taken);
+            if (!p.certain) {
+                std::vector<Served *> one{&s};
+                search(one, nowMs, taken);
+                p = pick(s, nowMs, taken);
             }
-            if (!best)
+            if (!p.best)
                 continue;
-            taken.insert(id);
-            taken.insert(best->candidate.id);
-            toRemove.push_back(id);
-            toRemove.push_back(best->candidate.id);
-            results.push_back({id, best->candidate.id, bestKm, me.seq, best->seq});
+            const Entry &me = m_entries.at(s.id);
+            taken.insert(s.id);
+            taken.insert(p.best->candidate.id);
+            toRemove.push_back(s.id);
+            toRemove.push_back(p.best->candidate.id);
+            results.push_back({s.id, p.best->candidate.id, p.km, me.seq, p.best->seq});
         }
     }
-    for (const ClientId id : toRemove) {
-        const std::string member = std::to_string(id);
-        const std::string k = key(m_entries.at(id).rangeClass);
-        redisAppendCommand(m_ctx, "ZREM %s %s", k.c_str(), member.c_str());
-    }
-    for (std::size_t i = 0; i < toRemove.size(); ++i) {
-        void *reply = nullptr;
-        redisGetReply(m_ctx, &reply);
-        freeReplyObject(reply);
-    }
-    for (const ClientId id : toRemove)
-        m_entries.erase(id);
+    removeMatched();
     return results;
 }
 

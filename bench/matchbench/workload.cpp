@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <numbers>
 #include <sstream>
 
@@ -87,11 +88,12 @@ const char *workloadName(Workload w) {
 }
 
 ClientStream::ClientStream(const Geography &geography, Workload workload, std::uint64_t seed,
-                           ClientId firstId)
+                           ClientId firstId, std::int64_t nowMs)
     : m_geo(geography)
     , m_workload(workload)
     , m_rng(seed)
-    , m_lastId(firstId) {
+    , m_lastId(firstId)
+    , m_nowMs(nowMs) {
     std::vector<double> weights;
     for (const City &c : m_geo.cities())
         weights.push_back(c.population);
@@ -139,6 +141,23 @@ MatchCandidate ClientStream::next() {
         c.pos = destination(largest.centre, r, uniform(0.0, 2.0 * std::numbers::pi));
         c.rangeKm = uniform(1.0, 10.0);
     }
+    if (m_workload != Workload::Sparse && !m_recentKeys.empty()) {
+        const auto someoneRecent = [this] {
+            return m_recentKeys[std::size_t(m_rng() % m_recentKeys.size())];
+        };
+        const double u = uniform(0.0, 1.0);
+        if (u < kBlockShare)
+            c.excludes.push_back({someoneRecent(), std::numeric_limits<std::int64_t>::max()});
+        else if (u < kBlockShare + kRecentPartnerShare)
+            c.excludes.push_back(
+                {someoneRecent(), m_nowMs + std::int64_t(uniform(double(kRecentPartnerMinMs),
+                                                                 double(kRecentPartnerMaxMs)))});
+    }
+    constexpr std::size_t kRecent = 64;
+    if (m_recentKeys.size() < kRecent)
+        m_recentKeys.push_back(c.identityKey);
+    else
+        m_recentKeys[m_recentAt++ % kRecent] = c.identityKey;
     return c;
 }
 

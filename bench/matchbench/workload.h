@@ -46,13 +46,30 @@ enum class Workload {
 
 const char *workloadName(Workload w);
 
+// Exclusions as a live server has them: 2 % of clients arrive having
+// blocked someone (for good), 10 % with a recent partner they must not meet
+// again until an exclusion ends within the next few ticks. The excluded
+// person is one of the last 64 arrivals, so nearby in the city workload,
+// where it matters most.
+inline constexpr double kBlockShare = 0.02;
+inline constexpr double kRecentPartnerShare = 0.10;
+// Recent-partner exclusions end 0.5-3.5 s after `nowMs` (the ticks of a run
+// are 1 s apart), so some end during the incremental ticks and the matchers
+// must serve those clients again.
+inline constexpr std::int64_t kRecentPartnerMinMs = 500;
+inline constexpr std::int64_t kRecentPartnerMaxMs = 3500;
+
 // Endless stream of clients of one workload; ids count up, so the stream
 // order is the arrival order.
 class ClientStream {
 public:
-    // Ids count up from firstId + 1.
+    // Ids count up from firstId + 1. Recent-partner exclusions end relative
+    // to nowMs.
     ClientStream(const Geography &geography, Workload workload, std::uint64_t seed,
-                 ClientId firstId = 0);
+                 ClientId firstId = 0, std::int64_t nowMs = 0);
+    // The time the next clients arrive at (their recent-partner exclusions
+    // end after it).
+    void setNowMs(std::int64_t nowMs) { m_nowMs = nowMs; }
     MatchCandidate next();
     std::vector<MatchCandidate> take(std::size_t n);
 
@@ -66,6 +83,9 @@ private:
     std::mt19937_64 m_rng;
     std::discrete_distribution<std::size_t> m_cityPick;
     ClientId m_lastId = 0;
+    std::int64_t m_nowMs = 0;
+    std::vector<std::uint64_t> m_recentKeys; // ring of the last arrivals' identity keys
+    std::size_t m_recentAt = 0;
 };
 
 } // namespace whisper::bench

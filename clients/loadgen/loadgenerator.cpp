@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -34,6 +35,27 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 
 std::string toStd(const QByteArray &bytes) {
     return std::string(bytes.constData(), std::size_t(bytes.size()));
+}
+
+// Stand-ins the codec encodes verbatim, to find where the variable parts of
+// a frame go.
+constexpr std::string_view kTextMark = "@TEXT@";
+constexpr std::string_view kIdMark = "@ID@";
+
+// Splits `s` around `mark`: the part before it, and the part after it.
+std::pair<std::string, std::string> splitAt(const std::string &s, std::string_view mark) {
+    const std::size_t at = s.find(mark);
+    if (at == std::string::npos) {
+        std::fprintf(stderr, "whisperchat-loadgen: codec template without %s\n",
+                     std::string(mark).c_str());
+        std::abort();
+    }
+    return {s.substr(0, at), s.substr(at + mark.size())};
+}
+
+bool allDigits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Population centres with rough weights: pairs are placed around them so the
@@ -118,6 +140,34 @@ std::vector<PairSpot> placePairs(int pairs) {
     return spots;
 }
 
+void appendTaggedText(std::string &out, int sender, std::uint64_t seq, int chars) {
+    const std::size_t start = out.size();
+    char digits[24];
+    out.push_back('s');
+    auto r = std::to_chars(digits, digits + sizeof digits, sender);
+    out.append(digits, r.ptr);
+    out.push_back('.');
+    r = std::to_chars(digits, digits + sizeof digits, seq);
+    out.append(digits, r.ptr);
+    if (out.size() - start < std::size_t(std::max(0, chars)))
+        out.append(std::size_t(chars) - (out.size() - start), 'x');
+}
+
+bool parseTaggedText(std::string_view text, int &sender, std::uint64_t &seq) {
+    if (text.empty() || text[0] != 's')
+        return false;
+    const char *p = text.data() + 1;
+    const char *end = text.data() + text.size();
+    auto r = std::from_chars(p, end, sender);
+    if (r.ec != std::errc() || r.ptr == p || r.ptr == end || *r.ptr != '.' || sender < 0)
+        return false;
+    p = r.ptr + 1;
+    r = std::from_chars(p, end, seq);
+    if (r.ec != std::errc() || r.ptr == p)
+        return false;
+    return std::all_of(r.ptr, end, [](char c) { return c == 'x'; });
+}
+
 LoadGenerator::LoadGenerator(LoadOptions options)
     : m_options(std::move(options)) {
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -127,20 +177,33 @@ LoadGenerator::LoadGenerator(LoadOptions options)
     m_clients.resize(std::size_t(std::max(0, m_options.clients)));
     m_spots = placePairs((std::max(0, m_options.clients) + 1) / 2);
 
-    // Frames come from the protocol codec once; the hot path only masks them
-    // (client frames) or compares bytes against them (server frames).
-    const QString text = QString(m_options.textChars, QLatin1Char('x'));
-    m_messagePayload = toStd(Codec::encode(ClientMessage{SendMessage{text, QStringLiteral("k")}}));
-    m_deliveredPayload = toStd(Codec::encode(ServerMessage{Delivered{QStringLiteral("k")}}));
-    const std::string in0 = toStd(Codec::encode(ServerMessage{IncomingMessage{text, 0}}));
-    const std::string in1 = toStd(Codec::encode(ServerMessage{IncomingMessage{text, 1}}));
-    std::size_t prefix = 0;
-    while (prefix < in0.size() && in0[prefix] == in1[prefix])
-        ++prefix;
-    m_incomingPrefix = in0.substr(0, prefix);
-    m_incomingSuffix = in0.substr(prefix + 1);
+    // Frames come from the protocol codec once; the hot path only fills in
+    // the tagged text and id and masks them (client frames), or compares
+    // bytes against their fixed parts (server frames). The tags are digits,
+    // 's', '.' and 'x': JSON strings that need no escaping.
+    const QString textMark = QString::fromLatin1(kTextMark);
+    const QString idMark = QString::fromLatin1(kIdMark);
+    const std::string send = toStd(Codec::encode(ClientMessage{SendMessage{textMark, idMark}}));
+    // Whichever field the codec writes first (it sorts keys today).
+    m_sendIdFirst = send.find(kIdMark) < send.find(kTextMark);
+    std::string rest;
+    std::tie(m_sendPrefix, rest) = splitAt(send, m_sendIdFirst ? kIdMark : kTextMark);
+    std::tie(m_sendMiddle, m_sendSuffix) = splitAt(rest, m_sendIdFirst ? kTextMark : kIdMark);
+    std::tie(m_deliveredPrefix, m_deliveredSuffix) =
+        splitAt(toStd(Codec::encode(ServerMessage{Delivered{idMark}})), kIdMark);
+    // The incoming message's `ts` varies too: where two timestamps differ.
+    std::string tail0, tail1;
+    std::tie(m_incomingPrefix, tail0) =
+        splitAt(toStd(Codec::encode(ServerMessage{IncomingMessage{textMark, 0}})), kTextMark);
+    tail1 = splitAt(toStd(Codec::encode(ServerMessage{IncomingMessage{textMark, 1}})), kTextMark)
+                .second;
+    std::size_t common = 0;
+    while (common < tail0.size() && tail0[common] == tail1[common])
+        ++common;
+    m_incomingMiddle = tail0.substr(0, common);
+    m_incomingSuffix = tail0.substr(common + 1);
     m_upgrade =
-        upgradeRequest(m_options.host + ":" + std::to_string(m_options.port), m_options.path);
+        ws::upgradeRequest(m_options.host + ":" + std::to_string(m_options.port), m_options.path);
 }
 
 LoadGenerator::~LoadGenerator() {
@@ -224,12 +287,27 @@ void LoadGenerator::startConnect(int index) {
 
 void LoadGenerator::sendFrame(Client &c, Opcode opcode, std::string_view payload) {
     m_mask = m_mask * 1664525u + 1013904223u;
-    appendMaskedFrame(c.out, opcode, payload, m_mask);
+    ws::appendMaskedFrame(c.out, opcode, payload, m_mask);
 }
 
 void LoadGenerator::sendMessage(Client &c, std::int64_t dueNs) {
-    sendFrame(c, Opcode::Text, m_messagePayload);
-    c.inflight.push_back(Client::InFlight{dueNs, nowNs()});
+    // Text "s<sender>.<seq>", id "<seq>": the partner can tell who sent it
+    // and whether it is the next one, and the ack which message it is for.
+    const auto index = int(&c - m_clients.data());
+    const std::uint64_t seq = c.sent;
+    char digits[24];
+    const auto idEnd = std::to_chars(digits, digits + sizeof digits, seq).ptr;
+    m_scratch.assign(m_sendPrefix);
+    if (m_sendIdFirst) {
+        m_scratch.append(digits, idEnd).append(m_sendMiddle);
+        appendTaggedText(m_scratch, index, seq, m_options.textChars);
+    } else {
+        appendTaggedText(m_scratch, index, seq, m_options.textChars);
+        m_scratch.append(m_sendMiddle).append(digits, idEnd);
+    }
+    m_scratch.append(m_sendSuffix);
+    sendFrame(c, Opcode::Text, m_scratch);
+    c.inflight.push_back(Client::InFlight{dueNs, nowNs(), seq});
     ++c.sent;
 }
 
@@ -326,7 +404,8 @@ void LoadGenerator::onHandshakeData(Client &c) {
         return;
     }
     const std::string_view head(c.in.data(), end);
-    if (head.substr(0, 12) != "HTTP/1.1 101" || head.find(expectedAccept()) == std::string::npos) {
+    if (head.substr(0, 12) != "HTTP/1.1 101" ||
+        head.find(ws::expectedAccept()) == std::string::npos) {
         error("handshake_failed");
         c.broken = true;
         return;
@@ -339,12 +418,12 @@ void LoadGenerator::onHandshakeData(Client &c) {
 void LoadGenerator::onFrames(int index) {
     Client &c = m_clients[std::size_t(index)];
     std::size_t pos = 0;
-    FrameView frame;
+    ws::FrameView frame;
     for (;;) {
-        const auto r = parseServerFrame(std::string_view(c.in).substr(pos), frame);
-        if (r == ParseResult::NeedMore)
+        const auto r = ws::parseFrame(std::string_view(c.in).substr(pos), frame);
+        if (r == ws::ParseResult::NeedMore)
             break;
-        if (r == ParseResult::Invalid) {
+        if (r == ws::ParseResult::Invalid) {
             error("bad_frame");
             c.broken = true;
             return;
@@ -375,33 +454,88 @@ void LoadGenerator::onFrames(int index) {
     c.in.erase(0, pos);
 }
 
+void LoadGenerator::onDelivered(int index, std::string_view id) {
+    Client &c = m_clients[std::size_t(index)];
+    const std::int64_t now = nowNs();
+    if (c.inflight.empty()) {
+        error("unexpected_delivered");
+        return;
+    }
+    const Client::InFlight sent = c.inflight.front();
+    c.inflight.pop_front();
+    ++c.acked;
+    // Acks come in the order the messages were sent, each naming its own.
+    std::uint64_t seq = 0;
+    const auto r = std::from_chars(id.data(), id.data() + id.size(), seq);
+    if (!allDigits(id) || r.ptr != id.data() + id.size() || seq != sent.seq) {
+        ++m_ackMismatches;
+        error("ack_mismatch");
+    }
+    if (now >= m_measureStart && now < m_measureEnd) {
+        ++m_measuredDelivered;
+        m_latencyUs.push_back(float(double(now - sent.dueNs) / 1000.0));
+        m_sendLagUs.push_back(float(double(sent.sentNs - sent.dueNs) / 1000.0));
+        if (!m_options.latencyLogPath.empty())
+            m_dueNs.push_back(sent.dueNs);
+    }
+    if (m_phase == Phase::Chat && m_options.rate <= 0 && now < m_measureEnd)
+        sendMessage(c, now);
+}
+
+void LoadGenerator::onChatMessage(int index, std::string_view text) {
+    Client &c = m_clients[std::size_t(index)];
+    ++c.received;
+    int sender = -1;
+    std::uint64_t seq = 0;
+    if (!parseTaggedText(text, sender, seq)) {
+        error("untagged_message");
+        return;
+    }
+    if (sender != c.partner || c.partner < 0) {
+        ++m_misrouted;
+        error("misrouted_message");
+        return;
+    }
+    if (seq < c.nextFromPartner) {
+        ++m_duplicated;
+        error("duplicate_message");
+        return;
+    }
+    if (seq > c.nextFromPartner) {
+        ++m_outOfOrder;
+        error("missing_or_reordered_message");
+    }
+    c.nextFromPartner = seq + 1;
+}
+
+bool LoadGenerator::pairComplete(const Client &c) const {
+    if (c.acked != c.sent)
+        return false;
+    if (c.partner < 0)
+        return c.received == 0;
+    return c.nextFromPartner == m_clients[std::size_t(c.partner)].sent;
+}
+
 void LoadGenerator::onText(int index, std::string_view payload) {
     Client &c = m_clients[std::size_t(index)];
     const std::int64_t now = nowNs();
-    if (payload == m_deliveredPayload) {
-        if (c.inflight.empty()) {
-            error("unexpected_delivered");
-            return;
-        }
-        const Client::InFlight sent = c.inflight.front();
-        c.inflight.pop_front();
-        ++c.acked;
-        if (now >= m_measureStart && now < m_measureEnd) {
-            ++m_measuredDelivered;
-            m_latencyUs.push_back(float(double(now - sent.dueNs) / 1000.0));
-            m_sendLagUs.push_back(float(double(sent.sentNs - sent.dueNs) / 1000.0));
-            if (!m_options.latencyLogPath.empty())
-                m_dueNs.push_back(sent.dueNs);
-        }
-        if (m_phase == Phase::Chat && m_options.rate <= 0 && now < m_measureEnd)
-            sendMessage(c, now);
+    if (payload.size() > m_deliveredPrefix.size() + m_deliveredSuffix.size() &&
+        payload.starts_with(m_deliveredPrefix) && payload.ends_with(m_deliveredSuffix)) {
+        onDelivered(index, payload.substr(m_deliveredPrefix.size(), payload.size() -
+                                                                        m_deliveredPrefix.size() -
+                                                                        m_deliveredSuffix.size()));
         return;
     }
-    if (payload.size() > m_incomingPrefix.size() + m_incomingSuffix.size() &&
-        payload.substr(0, m_incomingPrefix.size()) == m_incomingPrefix &&
-        payload.substr(payload.size() - m_incomingSuffix.size()) == m_incomingSuffix) {
-        ++c.received;
-        return;
+    if (payload.starts_with(m_incomingPrefix)) {
+        // prefix, text (no quote inside), middle, ts digits, suffix
+        const std::string_view afterPrefix = payload.substr(m_incomingPrefix.size());
+        const std::size_t quote = afterPrefix.find('"');
+        if (quote != std::string_view::npos &&
+            afterPrefix.substr(quote).starts_with(m_incomingMiddle) &&
+            afterPrefix.ends_with(m_incomingSuffix)) {
+            onChatMessage(index, afterPrefix.substr(0, quote));
+            return;
+        }
     }
     // Everything else is rare: decode it properly.
     const auto decoded =
@@ -425,12 +559,18 @@ void LoadGenerator::onText(int index, std::string_view payload) {
         ++m_matchedCount;
         const std::string id = matched->pair.toStdString();
         const auto it = m_pairByWireId.find(id);
-        if (it == m_pairByWireId.end())
+        if (it == m_pairByWireId.end()) {
             m_pairByWireId.emplace(id, index);
-        else
+        } else {
             m_pairs.emplace_back(it->second, index);
-    } else if (std::holds_alternative<IncomingMessage>(message)) {
-        ++c.received;
+            c.partner = it->second;
+            m_clients[std::size_t(it->second)].partner = index;
+        }
+    } else if (const auto *in = std::get_if<IncomingMessage>(&message)) {
+        // Not in the template's shape (the server encoded it differently):
+        // checked all the same.
+        const std::string text = in->text.toStdString();
+        onChatMessage(index, text);
     } else if (std::holds_alternative<Left>(message)) {
         c.leftDone = true;
         c.paired = false;
@@ -482,7 +622,8 @@ void LoadGenerator::scheduleRated(std::int64_t now) {
         const int index = int(m_rrCursor);
         m_rrCursor = (m_rrCursor + 1) % n;
         Client &c = m_clients[std::size_t(index)];
-        if (!c.paired || c.state != Client::State::Open || c.inflight.size() >= kRatedInflightCap) {
+        if (!c.paired || c.partner < 0 || c.state != Client::State::Open ||
+            c.inflight.size() >= kRatedInflightCap) {
             ++idle;
             continue;
         }
@@ -607,7 +748,7 @@ LoadReport LoadGenerator::run() {
     if (chat && m_options.rate <= 0) {
         for (int i = 0; i < n; ++i) {
             Client &c = m_clients[std::size_t(i)];
-            if (!c.paired || c.state != Client::State::Open)
+            if (!c.paired || c.partner < 0 || c.state != Client::State::Open)
                 continue;
             for (int k = 0; k < m_options.window; ++k)
                 sendMessage(c, m_chatStart);
@@ -647,7 +788,8 @@ LoadReport LoadGenerator::run() {
     }
     r.deliveredPerSecond = double(m_measuredDelivered) / measured;
 
-    // 4. drain: everything sent is acked and arrives at the partner
+    // 4. drain: everything sent is acked and arrives at the partner, once
+    // and in order (checked message by message as they arrive)
     m_phase = Phase::Drain;
     auto totals = [this](std::uint64_t &sent, std::uint64_t &acked, std::uint64_t &received) {
         sent = acked = received = 0;
@@ -658,15 +800,32 @@ LoadReport LoadGenerator::run() {
         }
     };
     std::uint64_t sent = 0, acked = 0, received = 0;
+    const auto allComplete = [this] {
+        return std::all_of(m_clients.begin(), m_clients.end(),
+                           [this](const Client &c) { return pairComplete(c); });
+    };
     loop(nowNs() + timeout, [&] {
         totals(sent, acked, received);
-        return acked == sent && received == acked;
+        return acked == sent && received == acked && allComplete();
     });
     totals(sent, acked, received);
     r.sent = sent;
     r.delivered = acked;
     r.received = received;
-    r.accounted = sent == acked && received == acked;
+    for (const auto &[a, b] : m_pairs) {
+        const Client &ca = m_clients[std::size_t(a)];
+        const Client &cb = m_clients[std::size_t(b)];
+        // Exactly complete both ways: every message in order, none extra.
+        if (pairComplete(ca) && pairComplete(cb) && ca.received == cb.sent &&
+            cb.received == ca.sent)
+            ++r.pairsVerified;
+    }
+    r.misrouted = m_misrouted;
+    r.duplicated = m_duplicated;
+    r.outOfOrder = m_outOfOrder;
+    r.ackMismatches = m_ackMismatches;
+    r.accounted = sent == acked && received == acked && allComplete() && m_misrouted == 0 &&
+                  m_duplicated == 0 && m_outOfOrder == 0 && m_ackMismatches == 0;
     if (!r.accounted)
         error("messages_unaccounted");
 

@@ -9,10 +9,13 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace whisper::loadgen {
+
+using ws::Opcode;
 
 struct LoadOptions {
     std::string host = "127.0.0.1";
@@ -65,7 +68,15 @@ struct LoadReport {
     int pairsLeft = 0;
     std::uint64_t errors = 0;
     std::vector<std::string> errorKinds;
-    bool accounted = false; // every message sent was acked once and received once
+    // Every message sent was acknowledged once, in order, and arrived once,
+    // in order, at the sender's partner (each message names its sender and
+    // carries a per-sender sequence number).
+    bool accounted = false;
+    int pairsVerified = 0;           // pairs whose both directions were exactly complete
+    std::uint64_t misrouted = 0;     // arrived at someone other than the sender's partner
+    std::uint64_t duplicated = 0;    // arrived again
+    std::uint64_t outOfOrder = 0;    // arrived after a later one (a gap: lost or reordered)
+    std::uint64_t ackMismatches = 0; // `delivered` for another message than the oldest unacked
     // server (when its PID was given) and this process
     double serverCpuPercent = -1, loadgenCpuPercent = -1;
     // CPU time per delivered message: what a busy, shared machine cannot skew
@@ -91,6 +102,13 @@ inline constexpr double kPairReachKm = 1.0;
 // two members can only be matched with each other whatever ticks they join
 // in. Deterministic, and placePairs(n) is a prefix of placePairs(m > n).
 std::vector<PairSpot> placePairs(int pairs);
+
+// A chat text that names its sender and its number among the sender's
+// messages: "s<sender>.<seq>", padded with 'x' to `chars` characters (longer
+// when the tag alone is longer). The receiver checks it came from its
+// partner, and came next.
+void appendTaggedText(std::string &out, int sender, std::uint64_t seq, int chars);
+bool parseTaggedText(std::string_view text, int &sender, std::uint64_t &seq);
 
 // Drives N WebSocket clients from one thread with epoll: connect, join, pair,
 // chat at a fixed total rate or with a window of in-flight messages per client,
@@ -121,11 +139,14 @@ private:
         struct InFlight {
             std::int64_t dueNs;  // when the schedule wanted it sent
             std::int64_t sentNs; // when it was handed to the socket
+            std::uint64_t seq;   // this client's message number, also its `id`
         };
         std::deque<InFlight> inflight; // acks come back in order
         std::int64_t joinNs = 0, matchedNs = 0;
         std::uint64_t sent = 0, acked = 0, received = 0;
-        int pair = -1;
+        int partner = -1; // the other member of its pair, once both are matched
+        std::uint64_t nextFromPartner =
+            0; // the sequence number the partner's next message must have
     };
 
     enum class Phase { Connect, Join, Chat, Drain, Leave, Close };
@@ -135,6 +156,10 @@ private:
     void onHandshakeData(Client &c);
     void onFrames(int index);
     void onText(int index, std::string_view payload);
+    void onChatMessage(int index, std::string_view text);
+    void onDelivered(int index, std::string_view id);
+    // The pairs whose traffic is complete: every message acked and received.
+    bool pairComplete(const Client &c) const;
     void sendFrame(Client &c, Opcode opcode, std::string_view payload);
     void sendMessage(Client &c, std::int64_t dueNs);
     void flush(int index);
@@ -156,7 +181,14 @@ private:
     std::vector<Client> m_clients;
     std::vector<PairSpot> m_spots; // by pair: clients 2k and 2k+1
     Phase m_phase = Phase::Connect;
-    std::string m_messagePayload, m_deliveredPayload, m_incomingPrefix, m_incomingSuffix, m_upgrade;
+    // Codec-encoded templates split around their variable parts: a message
+    // is sendPrefix + text + sendMiddle + id + sendSuffix; incoming and
+    // delivered frames are recognised by their fixed parts.
+    std::string m_sendPrefix, m_sendMiddle, m_sendSuffix;
+    bool m_sendIdFirst = false;
+    std::string m_deliveredPrefix, m_deliveredSuffix;
+    std::string m_incomingPrefix, m_incomingMiddle, m_incomingSuffix;
+    std::string m_upgrade, m_scratch;
     std::uint32_t m_mask = 0x9E3779B9u;
     int m_nextToConnect = 0, m_connecting = 0, m_open = 0, m_closedCount = 0;
     int m_welcomed = 0, m_matchedCount = 0, m_leaveAcks = 0;
@@ -169,6 +201,7 @@ private:
     std::unordered_map<std::string, int> m_pairByWireId; // pair id -> first member seen
     std::vector<std::pair<int, int>> m_pairs;
     std::uint64_t m_errors = 0;
+    std::uint64_t m_misrouted = 0, m_duplicated = 0, m_outOfOrder = 0, m_ackMismatches = 0;
     std::vector<std::string> m_errorKinds;
 };
 

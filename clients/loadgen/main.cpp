@@ -50,6 +50,11 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
         {QStringLiteral("send_lag"), sendLag},
         {QStringLiteral("pairs_left"), r.pairsLeft},
         {QStringLiteral("accounted"), r.accounted},
+        {QStringLiteral("pairs_verified"), r.pairsVerified},
+        {QStringLiteral("misrouted"), qint64(r.misrouted)},
+        {QStringLiteral("duplicated"), qint64(r.duplicated)},
+        {QStringLiteral("out_of_order"), qint64(r.outOfOrder)},
+        {QStringLiteral("ack_mismatches"), qint64(r.ackMismatches)},
         {QStringLiteral("errors"), qint64(r.errors)},
         {QStringLiteral("error_kinds"), kinds},
         {QStringLiteral("server_cpu_percent"), r.serverCpuPercent},
@@ -92,6 +97,13 @@ void printTable(QTextStream &out, const LoadReport &r, const LoadOptions &o) {
                                        .arg(r.delivered)
                                        .arg(r.received)
                                        .arg(r.accounted ? "(all accounted)" : "(MISMATCH)"));
+    row("pairs checked", QStringLiteral("%1 complete both ways; misrouted %2, duplicated %3, "
+                                        "missing or reordered %4, wrong acks %5")
+                             .arg(r.pairsVerified)
+                             .arg(r.misrouted)
+                             .arg(r.duplicated)
+                             .arg(r.outOfOrder)
+                             .arg(r.ackMismatches));
     row("pairs left cleanly", QString::number(r.pairsLeft));
     QStringList kinds;
     for (const auto &k : r.errorKinds)
@@ -144,7 +156,10 @@ int main(int argc, char *argv[]) {
         opt("window", "In-flight messages per client in window mode (0 with rate 0: idle)", "1");
     const auto warmup = opt("warmup", "Seconds of chat before measuring", "1");
     const auto duration = opt("duration", "Seconds measured", "5");
-    const auto textChars = opt("text-chars", "Characters per chat message", "32");
+    const auto textChars = opt("text-chars",
+                               "Characters per chat message (at least the sender and number "
+                               "tag, \"s<client>.<seq>\", which the receiver checks)",
+                               "32");
     const auto timeout = opt("phase-timeout", "Upper bound in seconds for each phase", "30");
     const auto pid = opt("server-pid", "PID of the server, for its CPU and RSS", "0");
     const auto json = opt("json", "Also write the results as JSON to this file", "");

@@ -2,8 +2,11 @@
 
 #include <GeographicLib/Geodesic.hpp>
 
+#include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace whisper::geo;
@@ -103,20 +106,58 @@ void TestGeo::validation() {
     QTEST(isValidRange(range), "rangeOk");
 }
 
+namespace {
+
+// What docs/PROTOCOL.md ("Privacy") promises about distance_km: the bucket
+// boundaries and the worked examples (true distance -> reported bucket).
+// Read from the document at test time, so the expected values come from the
+// contract and not from the implementation's own table.
+struct DocumentedBuckets {
+    QList<int> boundaries;
+    QList<std::pair<double, int>> examples;
+};
+
+DocumentedBuckets documentedBuckets() {
+    DocumentedBuckets doc;
+    QFile file(QStringLiteral(WHISPER_SOURCE_DIR "/docs/PROTOCOL.md"));
+    if (!file.open(QIODevice::ReadOnly))
+        return doc;
+    // Paragraphs are wrapped: one line of words is easier to match.
+    const QString text = QString::fromUtf8(file.readAll()).simplified();
+    const QRegularExpression list(QStringLiteral(R"(from the buckets ([0-9, ]+))"));
+    const QRegularExpressionMatch m = list.match(text);
+    if (m.hasMatch())
+        for (const QString &n : m.captured(1).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            doc.boundaries << n.trimmed().toInt();
+    const QRegularExpression example(QStringLiteral(R"(([0-9]+(?:\.[0-9]+)?) km gives ([0-9]+))"));
+    for (auto it = example.globalMatch(text); it.hasNext();) {
+        const QRegularExpressionMatch e = it.next();
+        doc.examples.append({e.captured(1).toDouble(), e.captured(2).toInt()});
+    }
+    return doc;
+}
+
+} // namespace
+
 void TestGeo::buckets_data() {
     QTest::addColumn<double>("km");
     QTest::addColumn<int>("bucket");
-    QTest::addRow("zero") << 0.0 << 1;
-    QTest::addRow("0.3 (protocol example)") << 0.3 << 1;
-    QTest::addRow("3.2 (protocol example)") << 3.2 << 5;
-    QTest::addRow("7 (protocol example)") << 7.0 << 10;
+    const DocumentedBuckets doc = documentedBuckets();
+    // The parse itself must find the contract, or the rows below say nothing.
+    QVERIFY2(doc.boundaries.size() >= 10, "docs/PROTOCOL.md: bucket list not found");
+    QVERIFY(std::is_sorted(doc.boundaries.begin(), doc.boundaries.end()));
+    QVERIFY2(doc.examples.size() >= 3, "docs/PROTOCOL.md: bucket examples not found");
+    for (const auto &[km, bucket] : doc.examples)
+        QTest::addRow("%g km (protocol example)", km) << km << bucket;
+    QTest::addRow("zero") << 0.0 << doc.boundaries.first();
     int previous = 0;
-    for (const int boundary : kDistanceBucketsKm) {
+    for (const int boundary : doc.boundaries) {
         QTest::addRow("exactly %d", boundary) << double(boundary) << boundary;
         QTest::addRow("just above %d", previous) << previous + 1e-9 << boundary;
         previous = boundary;
     }
-    QTest::addRow("beyond the last boundary") << 20015.1 << 20000;
+    // Only near-antipodal points are farther than the last boundary.
+    QTest::addRow("beyond the last boundary") << kMaxRangeKm << doc.boundaries.last();
 }
 
 void TestGeo::buckets() {

@@ -4,7 +4,12 @@
 // is compared with every other waiting client. It is the oracle the engine's
 // tests and tests/../bench/matchbench compare against, so it must stay
 // obviously right rather than fast.
+//
+// It states the protocol's matching rule itself (referenceEligible below)
+// instead of calling the engine's isEligible(): an oracle that shares the
+// rule with the code under test cannot catch a mistake in it.
 
+#include "geo.h"
 #include "matchengine.h"
 
 #include <algorithm>
@@ -12,6 +17,33 @@
 #include <vector>
 
 namespace whisper::test {
+
+// protocol-v1, "Matching": two different people, neither excluding the other
+// at `nowMs` (an exclusion holds while nowMs < untilMs), are pairable iff
+// their great-circle distance is at most BOTH ranges. Equal counts as in
+// reach. The distance is the shared geo::haversineKm (tested on its own
+// against known distances in tst_geo); everything else is written out here.
+inline bool referenceEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t nowMs,
+                              double *distanceKm = nullptr) {
+    if (a.id == b.id || a.identityKey == b.identityKey)
+        return false;
+    const auto excluded = [nowMs](const MatchCandidate &by, const MatchCandidate &whom) {
+        for (const Exclusion &x : by.excludes)
+            if (x.key == whom.identityKey && nowMs < x.untilMs)
+                return true;
+        return false;
+    };
+    if (excluded(a, b) || excluded(b, a))
+        return false;
+    const double km = geo::haversineKm(a.pos, b.pos);
+    const bool inReachOfA = km <= a.rangeKm;
+    const bool inReachOfB = km <= b.rangeKm;
+    if (!inReachOfA || !inReachOfB)
+        return false;
+    if (distanceKm)
+        *distanceKm = km;
+    return true;
+}
 
 class AllPairsMatcher {
 public:
@@ -83,7 +115,7 @@ public:
                 if (&other == served || other.taken)
                     continue;
                 double km = 0.0;
-                if (!isEligible(served->candidate, other.candidate, nowMs, &km))
+                if (!referenceEligible(served->candidate, other.candidate, nowMs, &km))
                     continue;
                 const bool better =
                     !best || (m_policy == MatchPolicy::NearestEligible

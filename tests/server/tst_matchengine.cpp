@@ -16,8 +16,10 @@
 
 using namespace whisper;
 using whisper::test::AllPairsMatcher;
+using whisper::test::referenceEligible;
 
 Q_DECLARE_METATYPE(whisper::MatchPolicy)
+Q_DECLARE_METATYPE(whisper::geo::GeoPoint)
 
 namespace {
 
@@ -153,6 +155,8 @@ class TestMatchEngine : public QObject {
 private Q_SLOTS:
     void mutualRange_data();
     void mutualRange();
+    void distanceEqualToARange_data();
+    void distanceEqualToARange();
     void servesInArrivalOrder();
     void nearestEligible();
     void nearestTieGoesToLongestWaiting();
@@ -216,6 +220,60 @@ void TestMatchEngine::mutualRange() {
         QCOMPARE(engine.size(), 0u);
     } else {
         QCOMPARE(engine.size(), 2u);
+    }
+}
+
+void TestMatchEngine::distanceEqualToARange_data() {
+    QTest::addColumn<geo::GeoPoint>("a");
+    QTest::addColumn<geo::GeoPoint>("b");
+    QTest::addColumn<double>("rangeA");
+    QTest::addColumn<double>("rangeB");
+    QTest::addColumn<bool>("matched");
+    // The rule is "distance <= both ranges": a range exactly equal to the
+    // distance reaches, one representable step below it does not, on each
+    // side. Rows from the distance the protocol defines (haversine on the
+    // 6371.0088 km sphere), so they hold to the last bit.
+    const struct {
+        const char *name;
+        geo::GeoPoint a, b;
+    } places[] = {
+        {"5 km along a meridian", {52.0, 13.0}, {northOf(52.0, 5.0), 13.0}},
+        {"along the equator", {0.0, 10.0}, {0.0, 10.3}},
+        {"across the antimeridian", {-33.0, 179.95}, {-33.01, -179.97}},
+        {"diagonal", {48.8566, 2.3522}, {51.5074, -0.1278}},
+    };
+    for (const auto &p : places) {
+        const double d = geo::haversineKm(p.a, p.b);
+        const double below = std::nextafter(d, 0.0);
+        const double far = d + 100.0;
+        QTest::addRow("%s: A's range = distance", p.name) << p.a << p.b << d << far << true;
+        QTest::addRow("%s: B's range = distance", p.name) << p.a << p.b << far << d << true;
+        QTest::addRow("%s: both = distance", p.name) << p.a << p.b << d << d << true;
+        QTest::addRow("%s: A's range just below", p.name) << p.a << p.b << below << far << false;
+        QTest::addRow("%s: B's range just below", p.name) << p.a << p.b << far << below << false;
+    }
+}
+
+void TestMatchEngine::distanceEqualToARange() {
+    QFETCH(geo::GeoPoint, a);
+    QFETCH(geo::GeoPoint, b);
+    QFETCH(double, rangeA);
+    QFETCH(double, rangeB);
+    QFETCH(bool, matched);
+    const MatchCandidate ca = client(1, a.latDeg, a.lonDeg, rangeA);
+    const MatchCandidate cb = client(2, b.latDeg, b.lonDeg, rangeB);
+    QCOMPARE(isEligible(ca, cb, 0), matched);
+    QCOMPARE(isEligible(cb, ca, 0), matched);
+    QCOMPARE(referenceEligible(ca, cb, 0), matched);
+    // Both orders of arrival: each side is once the served one.
+    for (const bool aFirst : {true, false}) {
+        MatchEngine engine;
+        QVERIFY(engine.add(aFirst ? ca : cb));
+        QVERIFY(engine.add(aFirst ? cb : ca));
+        const auto pairs = engine.tick(0);
+        QCOMPARE(pairs.size(), matched ? 1u : 0u);
+        if (matched)
+            QCOMPARE(pairs[0].distanceKm, geo::haversineKm(a, b));
     }
 }
 
@@ -324,6 +382,7 @@ void TestMatchEngine::neighboursAcrossSeams() {
     const MatchCandidate a = client(1, latA, lonA, rangeKm);
     const MatchCandidate b = client(2, latB, lonB, rangeKm);
     QCOMPARE(isEligible(a, b, 0), matched);
+    QCOMPARE(referenceEligible(a, b, 0), matched);
     engine.add(a);
     engine.add(b);
     QCOMPARE(engine.tick(0).size(), matched ? 1u : 0u);
@@ -514,7 +573,7 @@ void TestMatchEngine::randomizedAgainstAllPairs() {
             const auto waiting = reference.waiting();
             for (std::size_t i = 0; i < waiting.size(); ++i)
                 for (std::size_t j = i + 1; j < waiting.size(); ++j)
-                    if (isEligible(waiting[i], waiting[j], now))
+                    if (referenceEligible(waiting[i], waiting[j], now))
                         QFAIL(qPrintable(QStringLiteral("seed %1: %2 and %3 left waiting")
                                              .arg(seed)
                                              .arg(waiting[i].id)
@@ -811,7 +870,7 @@ void TestMatchEngine::restoreAcrossMergedTrees() {
         for (const MatchResult &r : pairs) {
             QVERIFY(r.servedOrder >= lastServed); // served in arrival order
             lastServed = r.servedOrder;
-            QVERIFY(isEligible(waiting.at(r.served), waiting.at(r.partner), now));
+            QVERIFY(referenceEligible(waiting.at(r.served), waiting.at(r.partner), now));
             QVERIFY(!engine.contains(r.served) && !engine.contains(r.partner));
             // Every third pair is dropped (as if announcing it failed): both
             // go back with their places.
@@ -832,7 +891,7 @@ void TestMatchEngine::restoreAcrossMergedTrees() {
                 left.push_back(c);
             for (std::size_t i = 0; i < left.size(); ++i)
                 for (std::size_t j = i + 1; j < left.size(); ++j)
-                    QVERIFY(!isEligible(left[i], left[j], now));
+                    QVERIFY(!referenceEligible(left[i], left[j], now));
         }
     }
     QVERIFY(restored > 20);

@@ -39,61 +39,41 @@ bool RawWsClient::handshake(int timeoutMs) {
 }
 
 void RawWsClient::sendText(const QByteArray &payload) {
-    QByteArray frame;
-    frame.append(char(0x81)); // FIN + text
-    const qsizetype n = payload.size();
-    if (n < 126) {
-        frame.append(char(0x80 | n));
-    } else if (n < 65536) {
-        frame.append(char(0x80 | 126));
-        frame.append(char(n >> 8));
-        frame.append(char(n & 0xff));
-    } else {
-        frame.append(char(0x80 | 127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            frame.append(char((quint64(n) >> shift) & 0xff));
-    }
-    char mask[4];
-    for (char &c : mask)
-        c = char(QRandomGenerator::global()->bounded(256));
-    frame.append(mask, 4);
-    for (qsizetype i = 0; i < n; ++i)
-        frame.append(char(payload[i] ^ mask[i % 4]));
-    m_socket.write(frame);
+    sendFrame(ws::Opcode::Text, payload);
+}
+
+void RawWsClient::sendFrame(ws::Opcode opcode, const QByteArray &payload, bool fin) {
+    std::string frame;
+    ws::appendFrame(frame, opcode,
+                    std::string_view(payload.constData(), std::size_t(payload.size())),
+                    QRandomGenerator::global()->generate(), fin);
+    m_socket.write(frame.data(), qint64(frame.size()));
     m_socket.flush();
 }
 
 void RawWsClient::parseFrames() {
-    for (;;) {
-        if (m_buffer.size() < 2)
-            return;
-        const auto opcode = quint8(m_buffer[0]) & 0x0f;
-        quint64 length = quint8(m_buffer[1]) & 0x7f;
-        qsizetype header = 2;
-        if (length == 126) {
-            if (m_buffer.size() < 4)
-                return;
-            length = (quint64(quint8(m_buffer[2])) << 8) | quint8(m_buffer[3]);
-            header = 4;
-        } else if (length == 127) {
-            if (m_buffer.size() < 10)
-                return;
-            length = 0;
-            for (int i = 0; i < 8; ++i)
-                length = (length << 8) | quint8(m_buffer[2 + i]);
-            header = 10;
+    qsizetype consumed = 0;
+    while (!m_invalid) {
+        const std::string_view rest(m_buffer.constData() + consumed,
+                                    std::size_t(m_buffer.size() - consumed));
+        ws::FrameView frame;
+        const ws::ParseResult r = ws::parseFrame(rest, frame, ws::Masking::Unmasked);
+        if (r == ws::ParseResult::NeedMore)
+            break;
+        if (r == ws::ParseResult::Invalid) {
+            m_invalid = true;
+            break;
         }
-        if (quint64(m_buffer.size()) < header + length)
-            return;
-        const QByteArray payload = m_buffer.mid(header, qsizetype(length));
-        m_buffer.remove(0, header + qsizetype(length));
-        if (opcode == 0x1)
+        const QByteArray payload(frame.payload.data(), qsizetype(frame.payload.size()));
+        consumed += qsizetype(frame.frameBytes);
+        if (frame.opcode == ws::Opcode::Text)
             m_texts.append(payload);
-        else if (opcode == 0x9)
+        else if (frame.opcode == ws::Opcode::Ping)
             ++m_pings; // and deliberately no pong
-        else if (opcode == 0x8 && payload.size() >= 2)
+        else if (frame.opcode == ws::Opcode::Close && payload.size() >= 2)
             m_closeCode = (quint8(payload[0]) << 8) | quint8(payload[1]);
     }
+    m_buffer.remove(0, consumed);
 }
 
 void RawWsClient::poll() {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "wsframe.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QTcpSocket>
@@ -16,6 +18,9 @@ public:
     // Sends the upgrade request and waits for "101 Switching Protocols".
     bool handshake(int timeoutMs = 5000);
     void sendText(const QByteArray &payload);
+    // One masked frame; `fin` false for all but the last frame of a
+    // fragmented message.
+    void sendFrame(ws::Opcode opcode, const QByteArray &payload, bool fin = true);
     // Reads frames for up to `timeoutMs`; returns the text payloads seen.
     QList<QByteArray> readTextFrames(int timeoutMs);
     bool waitForDisconnected(int timeoutMs);
@@ -24,6 +29,9 @@ public:
     void poll();
     // The code of the close frame the server sent, or -1.
     int closeCodeReceived() const { return m_closeCode; }
+    // The server sent something that is not a valid server frame (masked,
+    // reserved bits, unknown opcode): reading stopped there.
+    bool invalidFrameReceived() const { return m_invalid; }
     QTcpSocket &socket() { return m_socket; }
 
 private:
@@ -35,6 +43,7 @@ private:
     QList<QByteArray> m_texts;
     int m_pings = 0;
     int m_closeCode = -1;
+    bool m_invalid = false;
 };
 
 } // namespace whisper::test

@@ -2,11 +2,39 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
 #include <QRegularExpression>
 
 #include <csignal>
 
 namespace whisper::test {
+
+namespace {
+
+// How many socket I/O threads a server started with `args` and `env` must
+// run, or -1 when that cannot be told from here (a config file). Later
+// arguments win over earlier ones and over the environment, as in the
+// server; TLS and the Qt transport stay on the main loop.
+int expectedIoThreads(const QStringList &args, const QProcessEnvironment &env) {
+    if (args.contains(QLatin1String("--config")) ||
+        env.contains(QStringLiteral("WHISPERCHAT_CONFIG")))
+        return -1;
+    int threads = env.value(QStringLiteral("WHISPERCHAT_IO_THREADS"), QStringLiteral("0")).toInt();
+    QString transport = env.value(QStringLiteral("WHISPERCHAT_TRANSPORT"));
+    bool tls = env.contains(QStringLiteral("WHISPERCHAT_TLS_CERT"));
+    for (qsizetype i = 0; i + 1 < args.size(); ++i) {
+        if (args[i] == QLatin1String("--io-threads"))
+            threads = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--transport"))
+            transport = args[i + 1];
+        else if (args[i] == QLatin1String("--tls-cert"))
+            tls = true;
+    }
+    return tls || transport == QLatin1String("qt") ? 0 : threads;
+}
+
+} // namespace
 
 ServerProcess::ServerProcess(QStringList extraArgs)
     : m_args(std::move(extraArgs)) {}
@@ -49,7 +77,7 @@ bool ServerProcess::start(int timeoutMs) {
             const auto control = controlLine.match(QString::fromUtf8(m_stdout));
             if (control.hasMatch())
                 m_controlUrl = QUrl(control.captured(1));
-            return true;
+            return hasExpectedIoThreads(args);
         }
         if (m_process.state() == QProcess::NotRunning)
             return false;
@@ -69,6 +97,46 @@ bool ServerProcess::terminate(int timeoutMs) {
 void ServerProcess::kill() {
     m_process.kill();
     m_process.waitForFinished(5000);
+}
+
+bool ServerProcess::hasExpectedIoThreads(const QStringList &args) const {
+    // The suites' _iothreads variants run every server with
+    // WHISPERCHAT_IO_THREADS; a server that quietly stayed on its main loop
+    // would make them a second run of the plain variant. The threads are
+    // made before the server says it is ready.
+    QProcessEnvironment env = m_process.processEnvironment();
+    if (env.isEmpty())
+        env = QProcessEnvironment::systemEnvironment();
+    const int expected = expectedIoThreads(args, env);
+    if (expected < 0)
+        return true;
+    const qsizetype running = ioThreadCpuTicks().size();
+    if (running == expected)
+        return true;
+    qWarning("ServerProcess: the server runs %d socket I/O threads, %d expected", int(running),
+             expected);
+    return false;
+}
+
+QMap<QString, qint64> ServerProcess::ioThreadCpuTicks() const {
+    QMap<QString, qint64> ticks;
+    const QString taskDir = QStringLiteral("/proc/%1/task").arg(pid());
+    const auto read = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    for (const QString &tid : QDir(taskDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString name = QString::fromUtf8(read(taskDir + '/' + tid + "/comm").trimmed());
+        if (!name.startsWith(QLatin1String("whisper-io-")))
+            continue;
+        // proc(5): fields after the parenthesised name start at "state" (3);
+        // utime and stime are fields 14 and 15.
+        const QByteArray stat = read(taskDir + '/' + tid + "/stat");
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 12)
+            ticks.insert(name, fields[11].toLongLong() + fields[12].toLongLong());
+    }
+    return ticks;
 }
 
 QByteArray ServerProcess::log() {

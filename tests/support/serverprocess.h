@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QProcess>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -22,6 +23,10 @@ public:
     static QString binary(const QString &name);
 
     void setEnvironment(const QProcessEnvironment &env) { m_process.setProcessEnvironment(env); }
+    // Waits for the ready line. Fails also when the server does not run the
+    // socket I/O threads its arguments and environment ask for (checked in
+    // /proc), so a suite's io-threads variant cannot quietly test the main
+    // loop instead.
     bool start(int timeoutMs = 15000);
     QUrl chatUrl() const { return m_chatUrl; }
     QUrl controlUrl() const { return m_controlUrl; }
@@ -39,8 +44,15 @@ public:
     QByteArray log();
     QByteArray standardOutput() const { return m_stdout; }
     QProcess &process() { return m_process; }
+    // CPU time (user + system, in clock ticks) each of the server's socket
+    // I/O threads ("whisper-io-N") has used so far, by thread name, from
+    // /proc. Empty when the server runs none. Growth across some traffic
+    // shows the threads really carried it.
+    QMap<QString, qint64> ioThreadCpuTicks() const;
 
 private:
+    bool hasExpectedIoThreads(const QStringList &args) const;
+
     QTemporaryDir m_dataDir;
     QProcess m_process;
     QStringList m_args;
