@@ -10,14 +10,18 @@
 // exactly the same answers to every probe, so nothing inside a cell can be
 // told apart, however many joins the attacker makes.
 
+#include "controlprotocol.h"
 #include "geo.h"
 #include "privacygrid.h"
 #include "serverprocess.h"
 #include "testclient.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 #include <array>
 #include <cmath>
@@ -111,6 +115,7 @@ private Q_SLOTS:
     void attackerCannotTellPointsOfOneCellApart();
     void distanceBucketComesFromSnappedPositions();
     void eligibilityFollowsTheCells();
+    void consoleSeesCoarsenedCellCentres();
     void perIpJoinLimitStopsAFastProbingLoop();
     void perIpJoinLimitEdge();
     void perAccountJoinLimitEdge();
@@ -347,6 +352,87 @@ void TestPrivacy::eligibilityFollowsTheCells() {
     QVERIFY(c && d);
     QVERIFY(c->staysWithout<Matched>(500)); // 25 ticks
     QVERIFY(d->staysWithout<Matched>(0));
+}
+
+void TestPrivacy::consoleSeesCoarsenedCellCentres() {
+    // The admin console's map gets positions rounded to 0.1 degree, and
+    // those come from the cell centre: a client on the other side of a 0.1
+    // degree line from its cell centre shows on the centre's side.
+    const PrivacyGrid grid(kRadiusKm);
+    const double lineLat = 52.55;
+    const double lineLon = 13.45;
+    const auto cell = grid.cellOf({lineLat, lineLon});
+    const GeoPoint centre = grid.centreOf(cell);
+    const GeoPoint southWest = insideCell(grid, cell, 0.0, 0.0);
+    const GeoPoint northEast = insideCell(grid, cell, 1.0, 1.0);
+    const GeoPoint raw{centre.latDeg < lineLat ? (lineLat + northEast.latDeg) / 2
+                                               : (southWest.latDeg + lineLat) / 2,
+                       centre.lonDeg < lineLon ? (lineLon + northEast.lonDeg) / 2
+                                               : (southWest.lonDeg + lineLon) / 2};
+    using whisper::control::coarsen;
+    QVERIFY(grid.cellOf(raw) == cell);
+    QVERIFY(coarsen(raw.latDeg) != coarsen(centre.latDeg));
+    QVERIFY(coarsen(raw.lonDeg) != coarsen(centre.lonDeg));
+
+    // An admin made the way an operator does it, and a server on its data.
+    QTemporaryDir dir;
+    const QString password = QStringLiteral("correct horse battery");
+    QProcess user;
+    user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
+               {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("root"),
+                QStringLiteral("--role"), QStringLiteral("admin"),
+                QStringLiteral("--password-stdin"), QStringLiteral("--data-dir"), dir.path(),
+                QStringLiteral("--argon2-ops"), QStringLiteral("1"),
+                QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")});
+    QVERIFY(user.waitForStarted());
+    user.write(password.toUtf8() + '\n');
+    user.closeWriteChannel();
+    QVERIFY(user.waitForFinished(30000));
+    QVERIFY2(user.exitCode() == 0, user.readAllStandardError().constData());
+    ServerProcess server({QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--argon2-ops"),
+                          QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"),
+                          QStringLiteral("256")});
+    QVERIFY2(server.start(), server.log().constData());
+
+    namespace control = whisper::control;
+    QWebSocket console;
+    QList<control::ServerMessage> inbox;
+    QList<control::WaitingClient> waiting;
+    connect(&console, &QWebSocket::textMessageReceived, this, [&](const QString &text) {
+        const auto decoded = control::Codec::decodeServer(text.toUtf8());
+        if (const auto *m = std::get_if<control::ServerMessage>(&decoded)) {
+            inbox << *m;
+            if (const auto *page = std::get_if<control::Snapshot>(m))
+                waiting << page->waiting;
+            if (const auto *delta = std::get_if<control::Delta>(m))
+                waiting << delta->waitingAdded;
+        }
+    });
+    auto received = [&](auto type) {
+        using T = decltype(type);
+        return QTest::qWaitFor(
+            [&] {
+                return std::any_of(inbox.cbegin(), inbox.cend(),
+                                   [](const auto &m) { return std::holds_alternative<T>(m); });
+            },
+            5000);
+    };
+    console.open(server.controlUrl());
+    QVERIFY(received(control::Hello{}));
+    console.sendTextMessage(QString::fromUtf8(control::Codec::encode(
+        control::ConsoleMessage{control::Login{1, QStringLiteral("root"), password, {}}})));
+    QVERIFY(received(control::LoggedIn{}));
+    console.sendTextMessage(
+        QString::fromUtf8(control::Codec::encode(control::ConsoleMessage{control::Subscribe{2}})));
+    QVERIFY(received(control::Snapshot{}));
+
+    auto client = TestClient::waitingAt(server.chatUrl(), raw.latDeg, raw.lonDeg, 5);
+    QVERIFY(client);
+    QTRY_COMPARE_WITH_TIMEOUT(waiting.size(), 1, 5000);
+    QCOMPARE(waiting.first().lat, coarsen(centre.latDeg));
+    QCOMPARE(waiting.first().lon, coarsen(centre.lonDeg));
+    console.close();
+    QVERIFY(server.terminate());
 }
 
 void TestPrivacy::perIpJoinLimitStopsAFastProbingLoop() {
