@@ -75,7 +75,22 @@ void AccountHandler::admitConnection() {
 }
 
 bool AccountHandler::admit(LeakyBucket &bucket, const QString &ref) {
-    const qint64 wait = m_exempt ? 0 : bucket.tryPour(m_services.clock());
+    return admitAfter(m_exempt ? 0 : bucket.tryPour(m_services.clock()), ref);
+}
+
+bool AccountHandler::admitJoin(const QString &ref) {
+    if (m_exempt)
+        return admitAfter(0, ref);
+    const qint64 now = m_services.clock();
+    qint64 wait = m_joins.tryPour(now);
+    if (wait == 0)
+        wait = m_services.joinsPerIp.tryPour(rateKeyOf(m_ip), now);
+    if (wait == 0 && m_identity)
+        wait = m_services.joinsPerAccount.tryPour(QString::number(m_identity->accountId), now);
+    return admitAfter(wait, ref);
+}
+
+bool AccountHandler::admitAfter(qint64 wait, const QString &ref) {
     if (wait == 0) {
         m_strikes = 0;
         return true;
@@ -104,7 +119,7 @@ bool AccountHandler::intercept(const ClientMessage &message) {
         Overloaded{
             [this](const Join &) {
                 const QString ref = QStringLiteral("join");
-                if (!admit(m_joins, ref))
+                if (!admitJoin(ref))
                     return true;
                 if (m_services.requireLogin && !m_identity) {
                     fail(ErrorCode::Unauthorized,

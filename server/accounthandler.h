@@ -28,6 +28,8 @@ struct SecurityServices {
     std::function<qint64()> clock;
     QStringList allowedOrigins; // browser Origins allowed (empty: any)
     KeyedLeakyBuckets connectPerIp{rates.connectPerIp};
+    KeyedLeakyBuckets joinsPerIp{rates.joinsPerIp};           // keyed by rateKeyOf()
+    KeyedLeakyBuckets joinsPerAccount{rates.joinsPerAccount}; // keyed by account id
 };
 
 // The account side of one chat session, so Session itself stays thin:
@@ -59,6 +61,10 @@ public:
 private:
     // False (and an error sent) when over the limit; repeated refusals close.
     bool admit(LeakyBucket &bucket, const QString &ref);
+    // A join passes the connection's, the address's and the account's limits.
+    bool admitJoin(const QString &ref);
+    // False (and an error sent) when `waitMs` is not 0.
+    bool admitAfter(qint64 waitMs, const QString &ref);
     bool refuseIfBanned(const QString &ref);
     void reply(const protocol::ServerMessage &message);
     void fail(protocol::ErrorCode code, const QString &message, const QString &ref);

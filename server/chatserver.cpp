@@ -24,9 +24,10 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     , m_codec(protocol::CodecLimits{config.maxTextChars})
     , m_room(std::make_unique<InProcessWaitingRoom>())
     , m_pairs(std::make_unique<InProcessPairRegistry>())
-    , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000) {
+    , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000)
+    , m_grid(config.privacyRadiusM / 1000.0) {
     m_context.reset(new SessionContext{m_config, m_codec, *m_room, *m_pairs, *this,
-                                       m_recentPartners, [this] { return now(); }});
+                                       m_recentPartners, m_grid, [this] { return now(); }});
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
                                                 [this] { return now(); });
     connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);

@@ -89,6 +89,7 @@ private:
     std::unique_ptr<WaitingRoom> m_room;
     std::unique_ptr<PairRegistry> m_pairs;
     RecentPartners m_recentPartners;
+    geo::PrivacyGrid m_grid;
     std::unique_ptr<SessionContext> m_context;
     std::unique_ptr<Matchmaker> m_matchmaker;
     std::unique_ptr<ConnectionListener> m_listener;

@@ -14,6 +14,10 @@ struct RateLimitSettings {
     LeakRate connectPerIp{20, 1000, 0};         // new connections per IP address
     LeakRate messagesPerConnection{20, 250, 0}; // message + typing frames
     LeakRate joinsPerConnection{5, 3000, 0};    // joins (relocation probing)
+    // The same joins counted per address and per account, so probing from
+    // many fresh connections is limited too.
+    LeakRate joinsPerIp{40, 1500, 0};
+    LeakRate joinsPerAccount{10, 2000, 0};
     // A connection refused this many times in a row is closed with 1008.
     int abuseStrikes = 20;
     QList<QPair<QHostAddress, int>> exempt; // subnets without chat rate limits
@@ -25,5 +29,19 @@ struct RateLimitSettings {
         return false;
     }
 };
+
+// The key an address's rate limits are counted under: the address itself
+// for IPv4, its /64 for IPv6, since one subscriber usually gets a whole /64
+// and can pick a new address in it for every connection.
+inline QString rateKeyOf(const QHostAddress &address) {
+    bool v4 = false;
+    const quint32 v4addr = address.toIPv4Address(&v4);
+    if (v4)
+        return QHostAddress(v4addr).toString();
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    for (int i = 8; i < 16; ++i)
+        bytes[i] = 0;
+    return QHostAddress(bytes).toString() + QStringLiteral("/64");
+}
 
 } // namespace whisper

@@ -45,6 +45,8 @@ RateLimitSettings SecurityStack::rateLimitSettings(const ServerConfig &c) {
     r.connectPerIp = LeakRate{c.rateConnectBurst, c.rateConnectLeakMs, 0};
     r.messagesPerConnection = LeakRate{c.rateMessageBurst, c.rateMessageLeakMs, 0};
     r.joinsPerConnection = LeakRate{c.rateJoinBurst, c.rateJoinLeakMs, 0};
+    r.joinsPerIp = LeakRate{c.rateJoinIpBurst, c.rateJoinIpLeakMs, 0};
+    r.joinsPerAccount = LeakRate{c.rateJoinAccountBurst, c.rateJoinAccountLeakMs, 0};
     r.abuseStrikes = c.rateAbuseStrikes;
     for (const QString &part : c.rateExempt.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const QString p = part.trimmed();
@@ -82,6 +84,8 @@ std::unique_ptr<SecurityStack> SecurityStack::create(const ServerConfig &config,
         raw->m_accounts->prune();
         raw->m_moderation->refresh();
         raw->m_services->connectPerIp.prune(wallClock());
+        raw->m_services->joinsPerIp.prune(wallClock());
+        raw->m_services->joinsPerAccount.prune(wallClock());
     });
     stack->m_pruneTimer.start();
     return stack;

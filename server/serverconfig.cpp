@@ -19,6 +19,9 @@ namespace whisper {
 
 namespace {
 
+constexpr int kMinPrivacyRadiusM = 500;
+constexpr int kMaxPrivacyRadiusM = 100000;
+
 // One setting: its name on the command line (--name), in the INI file
 // ([server] name with '-' as '_') and in the environment (WHISPERCHAT_NAME).
 struct Setting {
@@ -124,6 +127,23 @@ const std::vector<Setting> &settings() {
         v.push_back(intSetting("recent-partner-exclusion-s",
                                "Seconds two former partners are not matched again",
                                &ServerConfig::recentPartnerExclusionSec, 0, 86400));
+        v.push_back(intSetting("privacy-radius-m",
+                               "Metres: positions snap to a fixed grid of cells this size "
+                               "before matching",
+                               &ServerConfig::privacyRadiusM, kMinPrivacyRadiusM,
+                               kMaxPrivacyRadiusM));
+        // Below the minimum, matching would locate people to a few hundred
+        // metres: say why instead of only giving the range.
+        v.back().apply = [apply = v.back().apply](ServerConfig &c, const QString &value) {
+            bool ok = false;
+            const qlonglong v = value.trimmed().toLongLong(&ok);
+            if (ok && v < kMinPrivacyRadiusM)
+                return QStringLiteral("must be at least %1 metres, got '%2': smaller cells "
+                                      "would let strangers locate users by joining repeatedly")
+                    .arg(kMinPrivacyRadiusM)
+                    .arg(value);
+            return apply(c, value);
+        };
         v.push_back(intSetting("shutdown-grace-ms", "Time given to clients to close on shutdown",
                                &ServerConfig::shutdownGraceMs, 0, 60000));
         v.push_back(stringSetting(
@@ -199,6 +219,10 @@ const std::vector<Setting> &settings() {
              &ServerConfig::rateMessageBurst, &ServerConfig::rateMessageLeakMs},
             {"rate-join", "joins per connection", &ServerConfig::rateJoinBurst,
              &ServerConfig::rateJoinLeakMs},
+            {"rate-join-ip", "joins per IP address (IPv6: per /64)", &ServerConfig::rateJoinIpBurst,
+             &ServerConfig::rateJoinIpLeakMs},
+            {"rate-join-account", "joins per account", &ServerConfig::rateJoinAccountBurst,
+             &ServerConfig::rateJoinAccountLeakMs},
             {"rate-login-user", "login attempts per username", &ServerConfig::rateLoginUserBurst,
              &ServerConfig::rateLoginUserLeakMs},
             {"rate-login-ip", "login/resume attempts per IP", &ServerConfig::rateLoginIpBurst,

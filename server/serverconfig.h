@@ -42,6 +42,9 @@ struct ServerConfig {
     int pingIntervalMs = 30000;
     int idleTimeoutMs = 75000;
     int recentPartnerExclusionSec = 300;
+    // Positions are snapped to a fixed grid of cells this size before
+    // matching, so no sequence of joins locates anyone more precisely.
+    int privacyRadiusM = 1000;
     int shutdownGraceMs = 1500;
 
     MatchPolicy matchPolicy = MatchPolicy::NearestEligible;
@@ -74,6 +77,12 @@ struct ServerConfig {
     int rateMessageLeakMs = 250;
     int rateJoinBurst = 5;
     int rateJoinLeakMs = 3000;
+    // Joins per IP address (IPv6: per /64) and per account, whatever the
+    // number of connections: a shared address (NAT) carries many people.
+    int rateJoinIpBurst = 40;
+    int rateJoinIpLeakMs = 1500;
+    int rateJoinAccountBurst = 10;
+    int rateJoinAccountLeakMs = 2000;
     int rateLoginUserBurst = 5;
     int rateLoginUserLeakMs = 60000;
     int loginLockoutSec = 900;

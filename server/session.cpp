@@ -126,7 +126,10 @@ void Session::handle(const Join &join) {
     const qint64 now = m_context.clock();
     WaitingEntry entry;
     entry.candidate.id = m_id;
-    entry.candidate.pos = geo::GeoPoint{join.lat, join.lon};
+    // The raw position goes no further than this line: matching on exact
+    // positions would answer "distance <= my range" exactly and let anyone
+    // locate a waiting user by varying their own position or range.
+    entry.candidate.pos = m_context.grid.snap(geo::GeoPoint{join.lat, join.lon});
     entry.candidate.rangeKm = join.rangeKm;
     entry.candidate.identityKey = m_identityKey;
     entry.candidate.excludes = m_context.recentPartners.activeFor(m_identityKey, now);

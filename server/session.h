@@ -1,6 +1,7 @@
 #pragma once
 
 #include "matchengine.h"
+#include "privacygrid.h"
 #include "protocol.h"
 
 #include "connection.h"
@@ -30,6 +31,9 @@ struct SessionContext {
     PairRegistry &pairs;
     Relay &relay;
     RecentPartners &recentPartners;
+    // Every joining position is snapped to it: the waiting room, the
+    // matcher and the admin console never see a raw position.
+    const geo::PrivacyGrid &grid;
     std::function<qint64()> clock;
     // Accounts, rate limits and moderation; null: guests only, no limits.
     SecurityServices *security = nullptr;

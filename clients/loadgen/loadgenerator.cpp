@@ -77,14 +77,16 @@ constexpr City kCities[] = {
 // Every pair gets a cell of its own on a global grid: rows kCellDeg of
 // latitude apart, and in each row cells kCellDeg / cos(latitude) of
 // longitude apart, so neighbouring cells are about 3.3 km apart anywhere.
-// The first member stands at the cell's centre, the second up to
-// kPartnerDeg away (under 0.16 km), and both reach kPairReachKm: a client
+// Both members stand at the cell's centre and reach kPairReachKm: a client
 // is in reach of its partner and of nobody else (every other client is over
-// 3 km away). With the pairs of a city merely near each other, members that
+// 3 km away). The server matches on positions snapped to privacy cells of
+// about 1 km (each moved up to ~0.72 km): members at one point share a cell,
+// members apart could fall into neighbouring cells over 1 km apart and
+// never match; other pairs stay over 1.8 km away after the snap. With the pairs of a city merely near each other, members that
 // joined in different ticks (io-threads) could be paired across pairs and
 // strand their partners.
 constexpr double kCellDeg = 0.03;
-constexpr double kPartnerDeg = 0.001;
+constexpr double kPartnerDeg = 0.0;
 
 } // namespace
 
