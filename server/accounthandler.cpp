@@ -209,27 +209,32 @@ bool AccountHandler::startAuth(const QString &ref) {
 }
 
 void AccountHandler::finishAuth(const AuthResult &result) {
-    m_authInFlight = false;
     if (const auto *error = std::get_if<Error>(&result)) {
+        m_authInFlight = false;
         reply(*error);
         return;
     }
-    const AuthOk &ok = std::get<AuthOk>(result);
+    // `authenticated` promises that the next join applies this account's
+    // blocks, and a client may join the moment it reads it: so the stored
+    // blocks load first, and the login counts as in flight until they have.
+    const AuthOk ok = std::get<AuthOk>(result);
+    QPointer<AccountHandler> self(this);
+    m_services.moderation.blocksOf(ok.identity.accountId)
+        .then(anchor(), [self, ok](const QList<quint64> &keys) {
+            if (self)
+                self->completeAuth(ok, keys);
+        });
+}
+
+void AccountHandler::completeAuth(const AuthOk &ok, const QList<quint64> &blockedKeys) {
+    m_authInFlight = false;
     if (m_session.state() == Session::State::Closed)
         return;
     m_identity = ok.identity;
     m_session.setIdentityKey(Accounts::identityKeyOf(ok.identity.accountId));
+    for (const quint64 key : blockedKeys)
+        m_blocks.push_back(Exclusion{key});
     reply(Authenticated{ok.identity.username, toString(ok.identity.role), ok.token});
-    // Blocks this account made earlier apply from its next join on.
-    QPointer<AccountHandler> self(this);
-    const qint64 accountId = ok.identity.accountId;
-    m_services.moderation.blocksOf(accountId).then(
-        anchor(), [self, accountId](QList<quint64> keys) {
-            if (!self || !self->m_identity || self->m_identity->accountId != accountId)
-                return;
-            for (const quint64 key : keys)
-                self->m_blocks.push_back(Exclusion{key});
-        });
 }
 
 void AccountHandler::onRegister(const Register &m) {

@@ -70,6 +70,8 @@ private:
     void fail(protocol::ErrorCode code, const QString &message, const QString &ref);
     bool startAuth(const QString &ref);
     void finishAuth(const AuthResult &result);
+    // Takes on the identity and its stored blocks, then says `authenticated`.
+    void completeAuth(const AuthOk &ok, const QList<quint64> &blockedKeys);
     // The context for continuations of async results: a long-lived object on
     // this thread, because Qt 6.4 invokes a continuation on its context
     // without checking that it still exists. The handler itself may be gone

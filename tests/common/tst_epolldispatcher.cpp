@@ -61,6 +61,34 @@ protected:
     }
 };
 
+// Checks that something does not happen need a window in which it would.
+// The window is counted in dispatcher rounds, not milliseconds, so a slow
+// machine lengthens it instead of making it too short:
+
+// True once a precise timer of `intervalMs` has fired `rounds` times: any
+// timer of that interval or shorter would have been due meanwhile.
+bool timerRoundsPass(int intervalMs, int rounds) {
+    int fired = 0;
+    QTimer witness;
+    witness.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&witness, &QTimer::timeout, [&] { ++fired; });
+    witness.start(intervalMs);
+    return QTest::qWaitFor([&] { return fired >= rounds; }, 5000);
+}
+
+// True once a notifier on a readable descriptor has fired `rounds` times:
+// level-triggered, it fires on every wait, so every other ready and enabled
+// notifier got as many chances to fire.
+bool notifierRoundsPass(int rounds) {
+    SocketPair pair;
+    QSocketNotifier witness(pair.fds[0], QSocketNotifier::Read);
+    int fired = 0;
+    QObject::connect(&witness, &QSocketNotifier::activated, [&] { ++fired; });
+    if (::write(pair.fds[1], "w", 1) != 1)
+        return false;
+    return QTest::qWaitFor([&] { return fired >= rounds; }, 5000);
+}
+
 } // namespace
 
 class TestEpollDispatcher : public QObject {
@@ -114,7 +142,7 @@ private Q_SLOTS:
         counter.killTimer(id);
         QCOMPARE(QCoreApplication::eventDispatcher()->remainingTime(id), -1);
         const int after = counter.count;
-        QTest::qWait(60);
+        QVERIFY(timerRoundsPass(20, 3));
         QCOMPARE(counter.count, after);
     }
 
@@ -122,7 +150,8 @@ private Q_SLOTS:
         TimerCounter counter;
         counter.killAfter = 2;
         counter.startTimer(5);
-        QTest::qWait(80);
+        QTRY_COMPARE_WITH_TIMEOUT(counter.count, 2, 2000);
+        QVERIFY(timerRoundsPass(5, 5));
         QCOMPARE(counter.count, 2);
         QVERIFY(QCoreApplication::eventDispatcher()->registeredTimers(&counter).isEmpty());
     }
@@ -138,7 +167,7 @@ private Q_SLOTS:
         });
         timer.start();
         QTRY_COMPARE_WITH_TIMEOUT(fired, 4, 2000);
-        QTest::qWait(30);
+        QVERIFY(timerRoundsPass(5, 5));
         QCOMPARE(fired, 4);
     }
 
@@ -149,7 +178,7 @@ private Q_SLOTS:
         QCOMPARE(QCoreApplication::eventDispatcher()->registeredTimers(&counter).size(), 2);
         QVERIFY(QCoreApplication::eventDispatcher()->unregisterTimers(&counter));
         QVERIFY(QCoreApplication::eventDispatcher()->registeredTimers(&counter).isEmpty());
-        QTest::qWait(40);
+        QVERIFY(timerRoundsPass(15, 3));
         QCOMPARE(counter.count, 0);
     }
 
@@ -178,16 +207,16 @@ private Q_SLOTS:
         SocketPair pair;
         QSocketNotifier notifier(pair.fds[0], QSocketNotifier::Read);
         QSignalSpy spy(&notifier, &QSocketNotifier::activated);
-        QTest::qWait(20);
+        QVERIFY(notifierRoundsPass(3));
         QCOMPARE(spy.count(), 0); // nothing to read yet
         QVERIFY(::write(pair.fds[1], "ab", 2) == 2);
         QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 1, 2000);
         // Level-triggered, as with poll(): unread data keeps it firing.
         QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 3, 2000);
+        // Activations are delivered synchronously: none is pending here.
         notifier.setEnabled(false);
-        QTest::qWait(10);
         const int disabledAt = spy.count();
-        QTest::qWait(30);
+        QVERIFY(notifierRoundsPass(3));
         QCOMPARE(spy.count(), disabledAt);
         notifier.setEnabled(true);
         QTRY_VERIFY_WITH_TIMEOUT(spy.count() > disabledAt, 2000);
@@ -227,7 +256,7 @@ private Q_SLOTS:
         QVERIFY(::write(a.fds[1], "x", 1) == 1);
         QVERIFY(::write(b.fds[1], "x", 1) == 1);
         QTRY_COMPARE_WITH_TIMEOUT(fired, 1, 2000);
-        QTest::qWait(20);
+        QVERIFY(notifierRoundsPass(3));
         QCOMPARE(fired, 1);
         delete first;
         delete second;

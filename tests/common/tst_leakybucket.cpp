@@ -13,6 +13,8 @@ private Q_SLOTS:
     void lockoutAfterOverflow();
     void keysAreIndependent();
     void keyLimitBoundsMemory();
+    void lockoutSurvivesPruning();
+    void lockoutSurvivesPruningForANewKey();
 };
 
 void TstLeakyBucket::burstThenRefuse_data() {
@@ -87,6 +89,44 @@ void TstLeakyBucket::keyLimitBoundsMemory() {
     // Once old buckets drained they are pruned and new keys fit again.
     QCOMPARE(buckets.tryPour(QStringLiteral("new"), 5000), qint64(0));
     QCOMPARE(buckets.size(), 1);
+}
+
+// The server prunes its buckets at least once a minute. A locked key has an
+// empty bucket (the lockout replaced the wait), so pruning it would turn a
+// 15-minute lockout into at most one pruning interval.
+void TstLeakyBucket::lockoutSurvivesPruning() {
+    constexpr qint64 kLockoutMs = 900000;
+    constexpr qint64 kPruneEveryMs = 60000;
+    KeyedLeakyBuckets buckets(LeakRate{2, 1000, kLockoutMs});
+    const QString key = QStringLiteral("alice");
+    QCOMPARE(buckets.tryPour(key, 0), qint64(0));
+    QCOMPARE(buckets.tryPour(key, 0), qint64(0));
+    QCOMPARE(buckets.tryPour(key, 0), kLockoutMs);
+    for (qint64 t = kPruneEveryMs; t < kLockoutMs; t += kPruneEveryMs) {
+        buckets.prune(t);
+        QCOMPARE(buckets.size(), 1);
+        QCOMPARE(buckets.tryPour(key, t), kLockoutMs - t);
+    }
+    buckets.prune(kLockoutMs - 1);
+    QCOMPARE(buckets.tryPour(key, kLockoutMs - 1), qint64(1));
+    // Once the lockout is over the key is idle and goes like any other.
+    buckets.prune(kLockoutMs);
+    QCOMPARE(buckets.size(), 0);
+    QCOMPARE(buckets.tryPour(key, kLockoutMs), qint64(0));
+}
+
+// The other pruning path: a new key arriving at the key limit prunes first.
+// A flood of fresh keys must not make room by forgetting a lockout.
+void TstLeakyBucket::lockoutSurvivesPruningForANewKey() {
+    KeyedLeakyBuckets buckets(LeakRate{1, 1000, 900000}, 2);
+    const QString key = QStringLiteral("alice");
+    QCOMPARE(buckets.tryPour(key, 0), qint64(0));
+    QCOMPARE(buckets.tryPour(key, 0), qint64(900000));
+    QCOMPARE(buckets.tryPour(QStringLiteral("other"), 0), qint64(0));
+    // "other" has drained by now; "alice" is still locked.
+    QCOMPARE(buckets.tryPour(QStringLiteral("flood"), 120000), qint64(0));
+    QCOMPARE(buckets.size(), 2);
+    QCOMPARE(buckets.tryPour(key, 120000), qint64(780000));
 }
 
 QTEST_GUILESS_MAIN(TstLeakyBucket)

@@ -1022,6 +1022,7 @@ void TestMatchEngine::blockCacheKeepsWholeHugePages() {
 // after free here).
 void TestMatchEngine::resultsOutliveTheEngine() {
     MatchResults kept;
+    MatchResults copy;
     {
         MatchEngine engine;
         std::mt19937_64 rng(3);
@@ -1030,9 +1031,12 @@ void TestMatchEngine::resultsOutliveTheEngine() {
             QVERIFY(engine.add(client(id, 48.0 + offset(rng), 11.0 + offset(rng), 50.0)));
         kept = engine.tick(1);
         QCOMPARE(kept.size(), std::size_t(2000));
-        // The first tick's block goes back; the next tick takes it again.
-        MatchResults copy = kept;
-        QCOMPARE(copy.size(), kept.size());
+        // A copy is a block of its own from the same cache, which it keeps
+        // alive as well.
+        copy = kept;
+        QVERIFY(copy.data() != kept.data());
+        QVERIFY(kept.get_allocator().cache());
+        QCOMPARE(copy.get_allocator().cache(), kept.get_allocator().cache());
     }
     std::unordered_set<ClientId> seen;
     for (const MatchResult &r : kept) {
@@ -1041,6 +1045,12 @@ void TestMatchEngine::resultsOutliveTheEngine() {
         QVERIFY(r.distanceKm <= 50.0);
     }
     QCOMPARE(seen.size(), std::size_t(4000));
+    QCOMPARE(copy.size(), kept.size());
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        QCOMPARE(copy[i].served, kept[i].served);
+        QCOMPARE(copy[i].partner, kept[i].partner);
+        QCOMPARE(copy[i].distanceKm, kept[i].distanceKm);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestMatchEngine)
