@@ -320,6 +320,12 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                           return makeError(ErrorCode::Unauthorized, kInvalidCredentials, ref);
                       if (c.lookup.ban)
                           return makeError(ErrorCode::Forbidden, banMessage(*c.lookup.ban), ref);
+                      // The password may have changed (or the account been
+                      // disabled) while it was hashed: a session made now
+                      // would escape that change's revocation.
+                      const auto current = s.accountById(a->id);
+                      if (!current || current->disabled || current->passwordHash != a->passwordHash)
+                          return makeError(ErrorCode::Unauthorized, kInvalidCredentials, ref);
                       if (a->totpEnabled) {
                           if (!totp || totp->trimmed().isEmpty())
                               return makeError(ErrorCode::Unauthorized,

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void totpGuessingLocksOut();
     void passwordChangeRevokesOtherLogins();
     void accountChangesAreAnnounced();
+    void loginRacingAPasswordChangeFails();
     void perIpLimitDoesNotTouchOtherIps();
     void ownersOwnLoginsNeverLockThem();
     void rehashOnLoginWhenParametersChange();
@@ -565,6 +566,25 @@ void TstAccountService::accountChangesAreAnnounced() {
     accounts->revoke(id, Revocation::Banned);
     QCOMPARE(revoked.count(), 3);
     QCOMPARE(toString(Revocation::Banned), QStringLiteral("banned"));
+}
+
+void TstAccountService::loginRacingAPasswordChangeFails() {
+    // A hash slow enough to still be verifying when the change lands.
+    PasswordHasher slow(HashParams{3, 32768}, 1);
+    const QString hash = slow.hashNow(kPassword);
+    const qint64 id = *m_db->run([hash](Storage &s) {
+                               return s.createAccount(QStringLiteral("racer"), hash, Role::User, 0);
+                           })
+                           .result();
+    auto accounts = makeAccounts();
+    auto login = accounts->login(QStringLiteral("racer"), kPassword, std::nullopt, kIpA);
+    // Queued on the database thread right behind the login's lookup: the
+    // password changes while the old one is being verified.
+    m_db->run([id](Storage &s) { s.changePassword(id, QStringLiteral("$new$"), QString()); })
+        .waitForFinished();
+    // The old password must not yield a session the change did not revoke.
+    QCOMPARE(codeOf(login.result()), QStringLiteral("unauthorized"));
+    QCOMPARE(m_db->run([id](Storage &s) { return s.deleteSessionsOf(id); }).result(), 0);
 }
 
 QTEST_GUILESS_MAIN(TstAccountService)
