@@ -617,8 +617,8 @@ void TstAccounts::reportIsStoredWithoutChatText() {
     {
         // Counted in the file as the server left it (Storage::open would
         // migrate first, and the migration drops repeats).
-        QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"),
-                                                     QStringLiteral("report-count"));
+        QSqlDatabase raw =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("report-count"));
         raw.setDatabaseName(dir.filePath(QStringLiteral("whisperchat.db")));
         QVERIFY(raw.open());
         QSqlQuery count(raw);
