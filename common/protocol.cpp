@@ -143,8 +143,12 @@ std::optional<Decoded<ClientMessage>> decodeAccountMessage(FieldReader &r) {
             r.fail(ErrorCode::BadRequest, QStringLiteral("field 'totp' is too long"));
         return done(m);
     }
-    if (type == QLatin1String("logout"))
-        return done(Logout{});
+    if (type == QLatin1String("logout")) {
+        Logout m;
+        if (r.has("everywhere"))
+            m.everywhere = r.boolean("everywhere");
+        return done(m);
+    }
     if (type == QLatin1String("resume"))
         return done(Resume{boundedString(r, "token", 1, kMaxTokenChars)});
     if (type == QLatin1String("change_password")) {
@@ -153,10 +157,19 @@ std::optional<Decoded<ClientMessage>> decodeAccountMessage(FieldReader &r) {
         m.newPassword = boundedString(r, "new_password", 1, kMaxPasswordChars);
         return done(m);
     }
+    auto optionalPassword = [&r]() -> std::optional<QString> {
+        if (!r.has("password"))
+            return std::nullopt;
+        return boundedString(r, "password", 1, kMaxPasswordChars);
+    };
     if (type == QLatin1String("totp_enroll"))
-        return done(TotpEnroll{});
-    if (type == QLatin1String("totp_enable"))
-        return done(TotpEnable{boundedString(r, "code", 1, 32)});
+        return done(TotpEnroll{optionalPassword()});
+    if (type == QLatin1String("totp_enable")) {
+        TotpEnable m;
+        m.code = boundedString(r, "code", 1, 32);
+        m.password = optionalPassword();
+        return done(m);
+    }
     if (type == QLatin1String("totp_disable"))
         return done(TotpDisable{boundedString(r, "code", 1, 32)});
     if (type == QLatin1String("block"))
@@ -386,7 +399,7 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
         return done(m);
     }
     if (type == QLatin1String("logged_out"))
-        return done(LoggedOut{});
+        return done(LoggedOut{r.optionalString("reason")});
     if (type == QLatin1String("password_changed"))
         return done(PasswordChanged{});
     if (type == QLatin1String("totp_enrollment")) {
@@ -468,7 +481,12 @@ QByteArray Codec::encode(const ClientMessage &message) {
                                   o.insert(QLatin1String("totp"), *m.totp);
                               return toBytes(o);
                           },
-                          [](const Logout &) { return toBytes(envelope("logout")); },
+                          [](const Logout &m) {
+                              QJsonObject o = envelope("logout");
+                              if (m.everywhere)
+                                  o.insert(QLatin1String("everywhere"), true);
+                              return toBytes(o);
+                          },
                           [](const Resume &m) {
                               QJsonObject o = envelope("resume");
                               o.insert(QLatin1String("token"), m.token);
@@ -480,10 +498,17 @@ QByteArray Codec::encode(const ClientMessage &message) {
                               o.insert(QLatin1String("new_password"), m.newPassword);
                               return toBytes(o);
                           },
-                          [](const TotpEnroll &) { return toBytes(envelope("totp_enroll")); },
+                          [](const TotpEnroll &m) {
+                              QJsonObject o = envelope("totp_enroll");
+                              if (m.password)
+                                  o.insert(QLatin1String("password"), *m.password);
+                              return toBytes(o);
+                          },
                           [](const TotpEnable &m) {
                               QJsonObject o = envelope("totp_enable");
                               o.insert(QLatin1String("code"), m.code);
+                              if (m.password)
+                                  o.insert(QLatin1String("password"), *m.password);
                               return toBytes(o);
                           },
                           [](const TotpDisable &m) {
@@ -566,7 +591,12 @@ QByteArray Codec::encode(const ServerMessage &message) {
                 o.insert(QLatin1String("token"), m.token);
                 return toBytes(o);
             },
-            [](const LoggedOut &) { return toBytes(envelope("logged_out")); },
+            [](const LoggedOut &m) {
+                QJsonObject o = envelope("logged_out");
+                if (m.reason)
+                    o.insert(QLatin1String("reason"), *m.reason);
+                return toBytes(o);
+            },
             [](const PasswordChanged &) { return toBytes(envelope("password_changed")); },
             [](const TotpEnrollment &m) {
                 QJsonObject o = envelope("totp_enrollment");

@@ -86,6 +86,9 @@ struct Login {
 };
 
 struct Logout {
+    // true: revokes every login session of the account, and ends its other
+    // live connections, not just this one.
+    bool everywhere = false;
     friend bool operator==(const Logout &, const Logout &) = default;
 };
 
@@ -100,12 +103,16 @@ struct ChangePassword {
     friend bool operator==(const ChangePassword &, const ChangePassword &) = default;
 };
 
+// Changing 2FA needs proof beyond the login session: the account's current
+// password (a stolen session token alone cannot take over the second factor).
 struct TotpEnroll {
+    std::optional<QString> password{}; // required by the server
     friend bool operator==(const TotpEnroll &, const TotpEnroll &) = default;
 };
 
 struct TotpEnable {
     QString code;
+    std::optional<QString> password{}; // required by the server
     friend bool operator==(const TotpEnable &, const TotpEnable &) = default;
 };
 
@@ -208,6 +215,10 @@ struct Authenticated {
 };
 
 struct LoggedOut {
+    // Absent after the client's own `logout`. Set when the server ended the
+    // login: "password_changed", "logged_out_everywhere", "disabled",
+    // "banned"; the connection is then closed with 1008.
+    std::optional<QString> reason{};
     friend bool operator==(const LoggedOut &, const LoggedOut &) = default;
 };
 

@@ -28,7 +28,10 @@ AccountHandler::AccountHandler(Session &session, SecurityServices &services, QOb
     , m_services(services)
     , m_ip(session.connection().peerAddress())
     , m_messages(services.rates.messagesPerConnection)
-    , m_joins(services.rates.joinsPerConnection) {
+    , m_joins(services.rates.joinsPerConnection)
+    , m_accountRequests(services.rates.accountRequestsPerConnection)
+    , m_reports(services.rates.reportsPerConnection)
+    , m_malformed(services.rates.malformedPerConnection) {
     m_ip = Moderation::canonical(m_ip);
     m_exempt = services.rates.isExempt(m_ip);
     m_services.moderation.attach(this);
@@ -39,7 +42,41 @@ QObject *AccountHandler::anchor() const {
 }
 
 AccountHandler::~AccountHandler() {
+    if (m_identity)
+        m_services.live.remove(m_identity->accountId, this);
     m_services.moderation.detach(this);
+}
+
+bool AccountHandler::admitMalformed() {
+    return m_revoked || admit(m_malformed, QString());
+}
+
+void AccountHandler::dropIdentity() {
+    if (m_identity)
+        m_services.live.remove(m_identity->accountId, this);
+    m_identity.reset();
+    m_blocks.clear();
+    m_session.setIdentityKey(QRandomGenerator::system()->generate64());
+}
+
+void AccountHandler::revoke(Revocation reason, const QString &keepTokenHash) {
+    if (!m_identity || m_revoked)
+        return;
+    if (!keepTokenHash.isEmpty() && m_identity->tokenHash == keepTokenHash)
+        return;
+    qCInfo(lcAccountHandler) << "session" << m_session.id() << "login revoked:" << toString(reason);
+    dropIdentity();
+    // Ignore whatever the client still sends while the close completes: a
+    // stolen connection must not get one more request in.
+    m_revoked = true;
+    reply(LoggedOut{toString(reason)});
+    m_session.leavePair(LeftReason::Disconnected);
+    m_session.close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("session revoked"));
+}
+
+void AccountHandler::changeRole(Role role) {
+    if (m_identity)
+        m_identity->role = role;
 }
 
 void AccountHandler::reply(const ServerMessage &message) {
@@ -115,6 +152,17 @@ bool AccountHandler::refuseIfBanned(const QString &ref) {
 }
 
 bool AccountHandler::intercept(const ClientMessage &message) {
+    if (m_revoked)
+        return true;
+    // Every request type goes through a bucket: the chat ones below, the
+    // account ones here, block/report in theirs.
+    const bool isChat =
+        std::holds_alternative<Join>(message) || std::holds_alternative<SendMessage>(message) ||
+        std::holds_alternative<Typing>(message) || std::holds_alternative<Leave>(message);
+    const bool isModeration =
+        std::holds_alternative<Block>(message) || std::holds_alternative<Report>(message);
+    if (!isChat && !admit(isModeration ? m_reports : m_accountRequests, typeName(message)))
+        return true;
     return std::visit(
         Overloaded{
             [this](const Join &) {
@@ -143,29 +191,29 @@ bool AccountHandler::intercept(const ClientMessage &message) {
                 onResume(m);
                 return true;
             },
-            [this](const Logout &) {
-                onLogout();
+            [this](const Logout &m) {
+                onLogout(m);
                 return true;
             },
             [this](const ChangePassword &m) {
                 if (const Identity *who = identityFor(QStringLiteral("change_password")))
-                    replyWhenReady(
-                        m_services.accounts.changePassword(*who, m.oldPassword, m.newPassword));
+                    replyWhenReady(m_services.accounts.changePassword(*who, m.oldPassword,
+                                                                      m.newPassword, m_ip));
                 return true;
             },
-            [this](const TotpEnroll &) {
+            [this](const TotpEnroll &m) {
                 if (const Identity *who = identityFor(QStringLiteral("totp_enroll")))
-                    replyWhenReady(m_services.accounts.enrollTotp(*who));
+                    replyWhenReady(m_services.accounts.enrollTotp(*who, m.password, m_ip));
                 return true;
             },
             [this](const TotpEnable &m) {
                 if (const Identity *who = identityFor(QStringLiteral("totp_enable")))
-                    replyWhenReady(m_services.accounts.enableTotp(*who, m.code));
+                    replyWhenReady(m_services.accounts.enableTotp(*who, m.code, m.password, m_ip));
                 return true;
             },
             [this](const TotpDisable &m) {
                 if (const Identity *who = identityFor(QStringLiteral("totp_disable")))
-                    replyWhenReady(m_services.accounts.disableTotp(*who, m.code));
+                    replyWhenReady(m_services.accounts.disableTotp(*who, m.code, m_ip));
                 return true;
             },
             [this](const Block &) {
@@ -231,6 +279,7 @@ void AccountHandler::completeAuth(const AuthOk &ok, const QList<quint64> &blocke
     if (m_session.state() == Session::State::Closed)
         return;
     m_identity = ok.identity;
+    m_services.live.add(ok.identity.accountId, this);
     m_session.setIdentityKey(Accounts::identityKeyOf(ok.identity.accountId));
     for (const quint64 key : blockedKeys)
         m_blocks.push_back(Exclusion{key});
@@ -269,7 +318,7 @@ void AccountHandler::onResume(const Resume &m) {
     });
 }
 
-void AccountHandler::onLogout() {
+void AccountHandler::onLogout(const Logout &m) {
     const QString ref = QStringLiteral("logout");
     if (!m_identity) {
         fail(ErrorCode::Conflict, QStringLiteral("not logged in"), ref);
@@ -280,11 +329,14 @@ void AccountHandler::onLogout() {
         fail(ErrorCode::Conflict, QStringLiteral("leave before logging out"), ref);
         return;
     }
-    m_services.accounts.logout(m_identity->tokenHash);
-    m_identity.reset();
-    m_blocks.clear();
-    m_session.setIdentityKey(QRandomGenerator::system()->generate64());
+    const Identity who = *m_identity;
+    // Out of the registry first: the revocation below is for the others.
+    dropIdentity();
     reply(LoggedOut{});
+    if (m.everywhere)
+        m_services.accounts.logoutEverywhere(who.accountId);
+    else
+        m_services.accounts.logout(who.tokenHash);
 }
 
 void AccountHandler::rememberPartner() {
@@ -308,9 +360,13 @@ void AccountHandler::onBlock() {
         fail(ErrorCode::Conflict, QStringLiteral("nobody to block: not paired yet"), ref);
         return;
     }
-    m_blocks.push_back(Exclusion{m_partner->identityKey});
-    if (m_identity)
-        m_services.moderation.recordBlock(m_identity->accountId, m_partner->identityKey);
+    // A repeat stores nothing (the pair has ended already).
+    if (!m_partner->blocked) {
+        m_partner->blocked = true;
+        m_blocks.push_back(Exclusion{m_partner->identityKey});
+        if (m_identity)
+            m_services.moderation.recordBlock(m_identity->accountId, m_partner->identityKey);
+    }
     // Still paired: the pair ends now; otherwise it already has.
     m_session.leavePair(LeftReason::Blocked);
     reply(Blocked{});
@@ -322,6 +378,13 @@ void AccountHandler::onReport(const Report &m) {
         fail(ErrorCode::Conflict, QStringLiteral("nobody to report: not paired yet"), ref);
         return;
     }
+    // One report per partner and connection; a repeat is answered the same
+    // but stored no more (the database keeps one per pair as well).
+    if (m_partner->reported) {
+        reply(Reported{});
+        return;
+    }
+    m_partner->reported = true;
     ReportRecord r;
     r.reporterKey = QString::number(m_session.identityKey());
     if (m_identity)

@@ -6,6 +6,7 @@
 #include "ratelimits.h"
 
 #include <QHostAddress>
+#include <QMultiHash>
 #include <QObject>
 #include <QPointer>
 
@@ -15,8 +16,24 @@
 
 namespace whisper {
 
+class AccountHandler;
 class Moderation;
 class Session;
+
+// The chat connections logged in to each account, so a revocation reaches
+// exactly them instead of visiting every connection. Main thread only.
+class LiveLogins {
+public:
+    void add(qint64 accountId, AccountHandler *handler) { m_byAccount.insert(accountId, handler); }
+    void remove(qint64 accountId, AccountHandler *handler) {
+        m_byAccount.remove(accountId, handler);
+    }
+    QList<AccountHandler *> of(qint64 accountId) const { return m_byAccount.values(accountId); }
+    int size() const { return int(m_byAccount.size()); }
+
+private:
+    QMultiHash<qint64, AccountHandler *> m_byAccount;
+};
 
 // What the chat sessions share for accounts and security; owned by whoever
 // owns the ChatServer (main.cpp), null when accounts are off.
@@ -30,6 +47,9 @@ struct SecurityServices {
     KeyedLeakyBuckets connectPerIp{rates.connectPerIp};
     KeyedLeakyBuckets joinsPerIp{rates.joinsPerIp};           // keyed by rateKeyOf()
     KeyedLeakyBuckets joinsPerAccount{rates.joinsPerAccount}; // keyed by account id
+    // Filled by the handlers; SecurityStack routes Accounts::accountRevoked
+    // and roleChanged to the handlers listed here.
+    LiveLogins live{};
 };
 
 // The account side of one chat session, so Session itself stays thin:
@@ -53,6 +73,17 @@ public:
     // Called when the session is paired: remembers who the partner is, so
     // `block` and `report` still work right after the partner left.
     void rememberPartner();
+    // Counts a frame that did not decode; false (and `rate_limited` sent,
+    // the connection closed after repeated refusals) when over the limit,
+    // then the caller sends nothing more.
+    bool admitMalformed();
+    // The account's logins were revoked (password changed elsewhere,
+    // logged out everywhere, disabled, banned): unless this connection holds
+    // `keepTokenHash`, it gets `logged_out` with the reason, its pair ends
+    // and it is closed with 1008. Nothing happens when not logged in.
+    void revoke(Revocation reason, const QString &keepTokenHash);
+    // The account's role changed: this connection carries the new one.
+    void changeRole(Role role);
 
     const std::optional<Identity> &identity() const { return m_identity; }
     QHostAddress ip() const { return m_ip; }
@@ -92,7 +123,9 @@ private:
     void onRegister(const protocol::Register &m);
     void onLogin(const protocol::Login &m);
     void onResume(const protocol::Resume &m);
-    void onLogout();
+    void onLogout(const protocol::Logout &m);
+    // Forgets the login (registry included); the connection is a guest.
+    void dropIdentity();
     void onBlock();
     void onReport(const protocol::Report &m);
 
@@ -103,17 +136,23 @@ private:
     std::vector<Exclusion> m_blocks;
     LeakyBucket m_messages;
     LeakyBucket m_joins;
+    LeakyBucket m_accountRequests;
+    LeakyBucket m_reports;
+    LeakyBucket m_malformed;
     // The current or last partner, for block/report.
     struct Partner {
         QString pairId;
         quint64 identityKey = 0;
         std::optional<qint64> accountId;
         QString ip;
+        bool blocked = false;  // already blocked: a repeat stores nothing
+        bool reported = false; // already reported: a repeat stores nothing
     };
     std::optional<Partner> m_partner;
     int m_strikes = 0;
     bool m_exempt = false; // from the chat rate limits (rate-exempt)
     bool m_authInFlight = false;
+    bool m_revoked = false; // closing after a revocation: ignore everything
 };
 
 } // namespace whisper

@@ -24,6 +24,22 @@ QFuture<T> ready(T value) {
     return QtFuture::makeReadyFuture(std::move(value));
 }
 
+QString nameKey(const QString &username) {
+    return username.normalized(QString::NormalizationForm_KC).toCaseFolded();
+}
+
+Error revokedSession(const QString &ref) {
+    return makeError(ErrorCode::Unauthorized,
+                     QStringLiteral("this login session was revoked; log in again"), ref);
+}
+
+Error passwordRequired(const QString &ref) {
+    return makeError(ErrorCode::Unauthorized,
+                     QStringLiteral("changing two-factor authentication needs the current "
+                                    "password (field 'password')"),
+                     ref);
+}
+
 Error internalError(const QString &ref) {
     return makeError(ErrorCode::Internal, QStringLiteral("the server could not complete this"),
                      ref);
@@ -68,6 +84,33 @@ bool consumeSecondFactor(Storage &s, const AccountRecord &a, const QString &give
 }
 } // namespace
 
+QString toString(Revocation reason) {
+    switch (reason) {
+    case Revocation::PasswordChanged:
+        return QStringLiteral("password_changed");
+    case Revocation::LoggedOutEverywhere:
+        return QStringLiteral("logged_out_everywhere");
+    case Revocation::Disabled:
+        return QStringLiteral("disabled");
+    case Revocation::Banned:
+        return QStringLiteral("banned");
+    }
+    return QStringLiteral("revoked");
+}
+
+QString addressKey(const QHostAddress &address) {
+    bool v4 = false;
+    const quint32 v4addr = address.toIPv4Address(&v4);
+    if (v4)
+        return QHostAddress(v4addr).toString();
+    if (address.protocol() != QAbstractSocket::IPv6Protocol)
+        return address.toString(); // null (in-process callers): one shared key
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    for (int i = 8; i < 16; ++i)
+        bytes[i] = 0;
+    return QHostAddress(bytes).toString() + QStringLiteral("/64");
+}
+
 Error makeError(ErrorCode code, const QString &message, const QString &ref,
                 std::optional<qint64> retryAfterMs) {
     return Error{code, message, ref, retryAfterMs};
@@ -85,9 +128,15 @@ Accounts::Accounts(AccountSettings settings, Database &db, std::function<qint64(
     , m_db(db)
     , m_clock(std::move(clock))
     , m_hasher(m_settings.hash, m_settings.hashThreads)
-    , m_loginPerUser(m_settings.loginPerUser)
-    , m_loginPerIp(m_settings.loginPerIp)
-    , m_registerPerIp(m_settings.registerPerIp) {}
+    , m_chatLogins(m_settings)
+    , m_staffLogins(m_settings)
+    , m_totpPerAccount(m_settings.totpPerAccount)
+    , m_totpPerIp(m_settings.totpPerIp)
+    , m_registerPerIp(m_settings.registerPerIp) {
+    // Both signals may be emitted on the database thread and queued.
+    qRegisterMetaType<Revocation>("whisper::Revocation");
+    qRegisterMetaType<Role>("whisper::Role");
+}
 
 Accounts::~Accounts() = default;
 
@@ -129,25 +178,45 @@ std::optional<Error> Accounts::admitHashWork(const QString &ref) {
     return std::nullopt;
 }
 
-qint64 Accounts::pourLoginAttempt(const QString &username, qint64 nowMs) {
-    const QString key = username.normalized(QString::NormalizationForm_KC).toCaseFolded();
-    QMutexLocker lock(&m_loginPerUserMutex);
-    return m_loginPerUser.tryPour(key, nowMs);
+qint64 Accounts::pourLoginAttempt(LoginBuckets &b, const QString &username, const QHostAddress &ip,
+                                  qint64 nowMs) {
+    const QString name = nameKey(username);
+    // The lockout only hits this name from this address; the per-name total
+    // is checked second so a locked-out address does not drain it further.
+    if (const qint64 wait = b.perUserIp.tryPour(name + QLatin1Char('|') + addressKey(ip), nowMs))
+        return wait;
+    return b.perUser.tryPour(name, nowMs);
 }
 
-void Accounts::forgetLoginAttempts(const QString &username) {
-    const QString key = username.normalized(QString::NormalizationForm_KC).toCaseFolded();
-    QMutexLocker lock(&m_loginPerUserMutex);
-    m_loginPerUser.reset(key);
+void Accounts::forgetLoginAttempts(LoginBuckets &b, const QString &username,
+                                   const QHostAddress &ip) {
+    b.perUserIp.reset(nameKey(username) + QLatin1Char('|') + addressKey(ip));
+}
+
+qint64 Accounts::pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs) {
+    if (const qint64 wait = m_totpPerIp.tryPour(addressKey(ip), nowMs))
+        return wait;
+    return m_totpPerAccount.tryPour(QString::number(accountId), nowMs);
+}
+
+void Accounts::forgetTotpAttempts(qint64 accountId) {
+    m_totpPerAccount.reset(QString::number(accountId));
+}
+
+void Accounts::revoke(qint64 accountId, Revocation reason, const QString &keepTokenHash) {
+    qCInfo(lcAccounts) << "account" << accountId << "logins revoked:" << toString(reason);
+    Q_EMIT accountRevoked(accountId, reason, keepTokenHash);
 }
 
 void Accounts::prune() {
     const qint64 now = m_clock();
-    {
-        QMutexLocker lock(&m_loginPerUserMutex);
-        m_loginPerUser.prune(now);
+    for (LoginBuckets *b : {&m_chatLogins, &m_staffLogins}) {
+        b->perUserIp.prune(now);
+        b->perUser.prune(now);
+        b->perIp.prune(now);
     }
-    m_loginPerIp.prune(now);
+    m_totpPerAccount.prune(now);
+    m_totpPerIp.prune(now);
     m_registerPerIp.prune(now);
     m_db.run([now, idle = m_settings.sessionIdleMs](Storage &s) {
         try {
@@ -166,7 +235,7 @@ QFuture<AuthResult> Accounts::registerAccount(const QString &username, const QSt
         problem = checkPassword(username, password);
     if (!problem.isEmpty())
         return ready(AuthResult{makeError(ErrorCode::BadRequest, problem, ref)});
-    if (const qint64 wait = m_registerPerIp.tryPour(ip.toString(), m_clock()))
+    if (const qint64 wait = m_registerPerIp.tryPour(addressKey(ip), m_clock()))
         return ready(AuthResult{rateLimited(ref, wait)});
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
@@ -211,11 +280,12 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                                            Permission needed) {
     const QString ref = purpose == Purpose::Chat ? QStringLiteral("login") : QStringLiteral("auth");
     const qint64 now = m_clock();
-    // Per IP first, so one address cannot lock many accounts; then per user
-    // name, with a lockout once the bucket overflows.
-    if (const qint64 wait = m_loginPerIp.tryPour(ip.toString(), now))
+    LoginBuckets &buckets = purpose == Purpose::Chat ? m_chatLogins : m_staffLogins;
+    // Per IP first, so one address cannot try many accounts; then per user
+    // name and address (with the lockout) and per name overall.
+    if (const qint64 wait = buckets.perIp.tryPour(addressKey(ip), now))
         return ready(AuthResult{rateLimited(ref, wait)});
-    if (const qint64 wait = pourLoginAttempt(username, now))
+    if (const qint64 wait = pourLoginAttempt(buckets, username, ip, now))
         return ready(AuthResult{rateLimited(ref, wait)});
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
@@ -242,26 +312,36 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                       return c;
                   })
             .then(m_db.pool(),
-                  [this, ref, totp, now, purpose, needed, settings](LoginChecked c) -> AuthResult {
+                  [this, ref, totp, now, purpose, needed, settings, ip,
+                   &buckets](LoginChecked c) -> AuthResult {
                       Storage &s = m_db.storage();
                       const auto &a = c.lookup.account;
                       if (!c.check.ok || !a || a->disabled)
                           return makeError(ErrorCode::Unauthorized, kInvalidCredentials, ref);
                       if (c.lookup.ban)
                           return makeError(ErrorCode::Forbidden, banMessage(*c.lookup.ban), ref);
+                      // The password may have changed (or the account been
+                      // disabled) while it was hashed: a session made now
+                      // would escape that change's revocation.
+                      const auto current = s.accountById(a->id);
+                      if (!current || current->disabled || current->passwordHash != a->passwordHash)
+                          return makeError(ErrorCode::Unauthorized, kInvalidCredentials, ref);
                       if (a->totpEnabled) {
                           if (!totp || totp->trimmed().isEmpty())
                               return makeError(ErrorCode::Unauthorized,
                                                QStringLiteral("two-factor code required"), ref);
+                          if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
+                              return rateLimited(ref, wait);
                           if (!consumeSecondFactor(s, *a, *totp, now))
                               return makeError(ErrorCode::Unauthorized,
                                                QStringLiteral("invalid two-factor code"), ref);
+                          forgetTotpAttempts(a->id);
                       }
                       if (!c.newHash.isEmpty())
                           s.setPasswordHash(a->id, c.newHash);
                       // Password and second factor were right: the guessing
-                      // budget of this name starts afresh.
-                      forgetLoginAttempts(a->username);
+                      // budget of this name from this address starts afresh.
+                      forgetLoginAttempts(buckets, a->username, ip);
                       Identity id{a->id, a->username, a->role, QString()};
                       if (purpose == Purpose::Staff) {
                           if (!roleHas(a->role, needed))
@@ -290,7 +370,7 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
 QFuture<AuthResult> Accounts::resume(const QString &token, const QHostAddress &ip) {
     const QString ref = QStringLiteral("resume");
     const qint64 now = m_clock();
-    if (const qint64 wait = m_loginPerIp.tryPour(ip.toString(), now))
+    if (const qint64 wait = m_chatLogins.perIp.tryPour(addressKey(ip), now))
         return ready(AuthResult{rateLimited(ref, wait)});
     const QString tokenHash = sessiontokens::hashOf(token);
     const QString ipText = ip.toString();
@@ -322,20 +402,88 @@ QFuture<void> Accounts::logout(const QString &tokenHash) {
     });
 }
 
+QFuture<void> Accounts::logoutEverywhere(qint64 accountId, const QString &keepTokenHash) {
+    return m_db.run([this, accountId, keepTokenHash](Storage &s) {
+        try {
+            s.deleteOtherSessions(accountId, keepTokenHash);
+        } catch (const std::exception &e) {
+            qCWarning(lcAccounts) << "logout everywhere failed:" << e.what();
+            return;
+        }
+        revoke(accountId, Revocation::LoggedOutEverywhere, keepTokenHash);
+    });
+}
+
+QFuture<bool> Accounts::setDisabled(qint64 accountId, bool disabled) {
+    return m_db.run([this, accountId, disabled](Storage &s) {
+        const bool changed = s.setDisabled(accountId, disabled);
+        if (changed && disabled)
+            revoke(accountId, Revocation::Disabled);
+        return changed;
+    });
+}
+
+QFuture<bool> Accounts::setRole(qint64 accountId, Role role) {
+    return m_db.run([this, accountId, role](Storage &s) {
+        const bool changed = s.setRole(accountId, role);
+        if (changed)
+            Q_EMIT roleChanged(accountId, role);
+        return changed;
+    });
+}
+
+QFuture<Outcome<AccountRecord>> Accounts::provePassword(const Identity &who,
+                                                        const QString &password,
+                                                        const QHostAddress &ip,
+                                                        const QString &ref) {
+    using R = Outcome<AccountRecord>;
+    const qint64 now = m_clock();
+    // A wrong password here is a guess like a wrong login.
+    if (const qint64 wait = pourLoginAttempt(m_chatLogins, who.username, ip, now))
+        return ready(R{rateLimited(ref, wait)});
+    if (auto busy = admitHashWork(ref))
+        return ready(R{*busy});
+    return releaseWhenDone(
+        m_db.run([who](Storage &s) -> std::optional<AccountRecord> {
+                if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                    return std::nullopt;
+                return s.accountById(who.accountId);
+            })
+            .then(m_hasher.pool(),
+                  [this, password, ref, ip](std::optional<AccountRecord> a) -> R {
+                      if (!a || a->disabled)
+                          return revokedSession(ref);
+                      if (!m_hasher.verifyNow(a->passwordHash, password).ok)
+                          return makeError(ErrorCode::Unauthorized,
+                                           QStringLiteral("the current password is wrong"), ref);
+                      forgetLoginAttempts(m_chatLogins, a->username, ip);
+                      return *a;
+                  })
+            .onFailed([ref](const std::exception &e) -> R {
+                qCWarning(lcAccounts) << ref << "failed:" << e.what();
+                return internalError(ref);
+            }));
+}
+
 QFuture<Outcome<PasswordChanged>> Accounts::changePassword(const Identity &who,
                                                            const QString &oldPassword,
-                                                           const QString &newPassword) {
+                                                           const QString &newPassword,
+                                                           const QHostAddress &ip) {
     using R = Outcome<PasswordChanged>;
     const QString ref = QStringLiteral("change_password");
     if (const QString problem = checkPassword(who.username, newPassword); !problem.isEmpty())
         return ready(R{makeError(ErrorCode::BadRequest, problem, ref)});
     const qint64 now = m_clock();
-    if (const qint64 wait = pourLoginAttempt(who.username, now))
+    if (const qint64 wait = pourLoginAttempt(m_chatLogins, who.username, ip, now))
         return ready(R{rateLimited(ref, wait)});
     if (auto busy = admitHashWork(ref))
         return ready(R{*busy});
     return releaseWhenDone(
-        m_db.run([id = who.accountId](Storage &s) { return s.accountById(id); })
+        m_db.run([who](Storage &s) -> std::optional<AccountRecord> {
+                if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                    return std::nullopt;
+                return s.accountById(who.accountId);
+            })
             .then(m_hasher.pool(),
                   [this, oldPassword, newPassword](std::optional<AccountRecord> a) -> QString {
                       if (!a || !m_hasher.verifyNow(a->passwordHash, oldPassword).ok)
@@ -347,8 +495,16 @@ QFuture<Outcome<PasswordChanged>> Accounts::changePassword(const Identity &who,
                       if (hash.isEmpty())
                           return makeError(ErrorCode::Unauthorized,
                                            QStringLiteral("the current password is wrong"), ref);
-                      m_db.storage().changePassword(who.accountId, hash, who.tokenHash);
+                      Storage &s = m_db.storage();
+                      // Revoked while the hash was computed (another session
+                      // changed the password first): this one lost its say.
+                      if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                          return revokedSession(ref);
+                      s.changePassword(who.accountId, hash, who.tokenHash);
                       qCInfo(lcAccounts) << "account" << who.accountId << "changed its password";
+                      // Emitted before the reply is queued: the other
+                      // connections end before this one hears `password_changed`.
+                      revoke(who.accountId, Revocation::PasswordChanged, who.tokenHash);
                       return PasswordChanged{};
                   })
             .onFailed([ref](const std::exception &e) -> R {
@@ -357,70 +513,104 @@ QFuture<Outcome<PasswordChanged>> Accounts::changePassword(const Identity &who,
             }));
 }
 
-QFuture<Outcome<TotpEnrollment>> Accounts::enrollTotp(const Identity &who) {
+QFuture<Outcome<TotpEnrollment>> Accounts::enrollTotp(const Identity &who,
+                                                      const std::optional<QString> &password,
+                                                      const QHostAddress &ip) {
     using R = Outcome<TotpEnrollment>;
     const QString ref = QStringLiteral("totp_enroll");
+    if (!password)
+        return ready(R{passwordRequired(ref)});
     const QString issuer = m_settings.totpIssuer;
-    return m_db
-        .run([who, ref, issuer](Storage &s) -> R {
-            const QByteArray secret = totp::generateSecret();
-            const QString encoded = totp::base32Encode(secret);
-            if (!s.setTotpSecret(who.accountId, encoded))
-                return makeError(ErrorCode::Conflict,
-                                 QStringLiteral("two-factor authentication is already enabled"),
-                                 ref);
-            return TotpEnrollment{encoded, totp::provisioningUri(issuer, who.username, secret)};
-        })
+    return provePassword(who, *password, ip, ref)
+        .then(
+            m_db.pool(),
+            [this, who, ref, issuer](const Outcome<AccountRecord> &proof) -> R {
+                if (const auto *e = std::get_if<Error>(&proof))
+                    return *e;
+                Storage &s = m_db.storage();
+                if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                    return revokedSession(ref);
+                const QByteArray secret = totp::generateSecret();
+                const QString encoded = totp::base32Encode(secret);
+                if (!s.setTotpSecret(who.accountId, encoded))
+                    return makeError(ErrorCode::Conflict,
+                                     QStringLiteral("two-factor authentication is already "
+                                                    "enabled"),
+                                     ref);
+                return TotpEnrollment{encoded, totp::provisioningUri(issuer, who.username, secret)};
+            })
         .onFailed([ref](const std::exception &) -> R { return internalError(ref); });
 }
 
-QFuture<Outcome<TotpEnabled>> Accounts::enableTotp(const Identity &who, const QString &code) {
+QFuture<Outcome<TotpEnabled>> Accounts::enableTotp(const Identity &who, const QString &code,
+                                                   const std::optional<QString> &password,
+                                                   const QHostAddress &ip) {
     using R = Outcome<TotpEnabled>;
     const QString ref = QStringLiteral("totp_enable");
-    const qint64 now = m_clock();
-    return m_db
-        .run([who, code, ref, now](Storage &s) -> R {
-            const auto a = s.accountById(who.accountId);
-            if (!a || a->totpSecret.isEmpty())
-                return makeError(ErrorCode::Conflict, QStringLiteral("enrol first (totp_enroll)"),
-                                 ref);
-            if (a->totpEnabled)
-                return makeError(ErrorCode::Conflict,
-                                 QStringLiteral("two-factor authentication is already enabled"),
-                                 ref);
-            const auto step = totp::verify(totp::base32Decode(a->totpSecret).value_or(QByteArray()),
-                                           code, now / 1000);
-            if (!step)
-                return makeError(ErrorCode::Unauthorized, QStringLiteral("invalid two-factor code"),
-                                 ref);
-            TotpEnabled out;
-            QList<QString> hashes;
-            for (int i = 0; i < kRecoveryCodes; ++i) {
-                out.recoveryCodes << sessiontokens::generateRecoveryCode();
-                hashes << sessiontokens::hashOf(out.recoveryCodes.back());
-            }
-            if (!s.enableTotp(a->id, *step, hashes))
-                return makeError(ErrorCode::Conflict, QStringLiteral("could not enable"), ref);
-            qCInfo(lcAccounts) << "account" << a->id << "enabled 2FA";
-            return out;
-        })
+    if (!password)
+        return ready(R{passwordRequired(ref)});
+    return provePassword(who, *password, ip, ref)
+        .then(m_db.pool(),
+              [this, who, code, ref, ip](const Outcome<AccountRecord> &proof) -> R {
+                  if (const auto *e = std::get_if<Error>(&proof))
+                      return *e;
+                  Storage &s = m_db.storage();
+                  const qint64 now = m_clock();
+                  if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                      return revokedSession(ref);
+                  const auto a = s.accountById(who.accountId);
+                  if (!a || a->totpSecret.isEmpty())
+                      return makeError(ErrorCode::Conflict,
+                                       QStringLiteral("enrol first (totp_enroll)"), ref);
+                  if (a->totpEnabled)
+                      return makeError(ErrorCode::Conflict,
+                                       QStringLiteral("two-factor authentication is already "
+                                                      "enabled"),
+                                       ref);
+                  if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
+                      return rateLimited(ref, wait);
+                  const auto step = totp::verify(
+                      totp::base32Decode(a->totpSecret).value_or(QByteArray()), code, now / 1000);
+                  if (!step)
+                      return makeError(ErrorCode::Unauthorized,
+                                       QStringLiteral("invalid two-factor code"), ref);
+                  forgetTotpAttempts(a->id);
+                  TotpEnabled out;
+                  QList<QString> hashes;
+                  for (int i = 0; i < kRecoveryCodes; ++i) {
+                      out.recoveryCodes << sessiontokens::generateRecoveryCode();
+                      hashes << sessiontokens::hashOf(out.recoveryCodes.back());
+                  }
+                  if (!s.enableTotp(a->id, *step, hashes))
+                      return makeError(ErrorCode::Conflict, QStringLiteral("could not enable"),
+                                       ref);
+                  qCInfo(lcAccounts) << "account" << a->id << "enabled 2FA";
+                  return out;
+              })
         .onFailed([ref](const std::exception &) -> R { return internalError(ref); });
 }
 
-QFuture<Outcome<TotpDisabled>> Accounts::disableTotp(const Identity &who, const QString &code) {
+QFuture<Outcome<TotpDisabled>> Accounts::disableTotp(const Identity &who, const QString &code,
+                                                     const QHostAddress &ip) {
     using R = Outcome<TotpDisabled>;
     const QString ref = QStringLiteral("totp_disable");
     const qint64 now = m_clock();
     return m_db
-        .run([who, code, ref, now](Storage &s) -> R {
+        .run([this, who, code, ref, now, ip](Storage &s) -> R {
+            if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                return revokedSession(ref);
             const auto a = s.accountById(who.accountId);
             if (!a || !a->totpEnabled)
                 return makeError(ErrorCode::Conflict,
                                  QStringLiteral("two-factor authentication is not enabled"), ref);
+            if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
+                return rateLimited(ref, wait);
             if (!consumeSecondFactor(s, *a, code, now))
                 return makeError(ErrorCode::Unauthorized, QStringLiteral("invalid two-factor code"),
                                  ref);
+            forgetTotpAttempts(a->id);
             s.disableTotp(a->id);
+            qCInfo(lcAccounts) << "account" << a->id << "disabled 2FA";
             return TotpDisabled{};
         })
         .onFailed([ref](const std::exception &) -> R { return internalError(ref); });

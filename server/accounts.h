@@ -32,6 +32,16 @@ using AuthResult = std::variant<AuthOk, protocol::Error>;
 template <typename T>
 using Outcome = std::variant<T, protocol::Error>;
 
+// Why the server ended an account's logins; the `reason` of the
+// `logged_out` a revoked connection receives.
+enum class Revocation { PasswordChanged, LoggedOutEverywhere, Disabled, Banned };
+QString toString(Revocation reason);
+
+// The key rate limits and lockouts use for a client address: IPv4 as it is
+// (IPv4-mapped IPv6 as IPv4), IPv6 by its /64, because one host or customer
+// usually gets a whole /64 and could otherwise walk through 2^64 keys.
+QString addressKey(const QHostAddress &address);
+
 struct AccountSettings {
     HashParams hash;
     int hashThreads = 2;
@@ -39,9 +49,20 @@ struct AccountSettings {
     qint64 sessionLifetimeMs = 30LL * 24 * 3600 * 1000;
     qint64 sessionIdleMs = 7LL * 24 * 3600 * 1000;
     bool requireStaff2fa = false;
-    LeakRate loginPerUser{5, 60000, 15 * 60000};
+    // Failed-login limits. The lockout is per user name *and* address, so a
+    // stranger guessing from one address locks only themselves out; the
+    // per-name bucket over all addresses is larger and only makes clients
+    // wait (it bounds a distributed guesser without a lockout anyone could
+    // trigger). Staff (console) logins use buckets of their own with the same
+    // rates, so the public chat port cannot lock staff out of the console.
+    LeakRate loginPerUser{5, 60000, 15 * 60000}; // per (user name, address)
+    LeakRate loginPerAccount{100, 36000, 0};     // per user name, all addresses
     LeakRate loginPerIp{20, 3000, 0};
     LeakRate registerPerIp{3, 20 * 60000, 0};
+    // Second-factor guesses (login after the right password, totp_enable,
+    // totp_disable): per account and per address, each with a lockout.
+    LeakRate totpPerAccount{5, 60000, 15 * 60000};
+    LeakRate totpPerIp{10, 60000, 15 * 60000};
     QString totpIssuer = QStringLiteral("WhisperChat");
 };
 
@@ -50,6 +71,15 @@ struct AccountSettings {
 // with a QFuture; SQL runs on the Database thread and Argon2id on the
 // hasher's pool, never on the caller's (WebSocket) thread. Continue with
 // `.then(contextObject, ...)` to get the result back on your thread.
+//
+// Revocation: changePassword, logoutEverywhere, setDisabled and setRole
+// change the stored account and then emit accountRevoked / roleChanged,
+// whatever thread they finish on (connect with the default AutoConnection
+// and the slot runs on the receiver's thread). SecurityStack routes them to
+// every live chat connection of the account (AccountHandler::revoke ends it
+// with `logged_out` + close 1008); the admin console subscribes the same way
+// for its connections. Other code that ends an account's authority (a ban)
+// calls revoke() so every subscriber hears of it.
 //
 // Failures are protocol errors ready to send. Wrong password, unknown user
 // and disabled account give the same `unauthorized` text after the same
@@ -74,12 +104,36 @@ public:
                               const std::optional<QString> &totp, const QHostAddress &ip);
     QFuture<AuthResult> resume(const QString &token, const QHostAddress &ip);
     QFuture<void> logout(const QString &tokenHash);
-    // Keeps `who`'s session, revokes all others of the account.
-    QFuture<Outcome<protocol::PasswordChanged>>
-    changePassword(const Identity &who, const QString &oldPassword, const QString &newPassword);
-    QFuture<Outcome<protocol::TotpEnrollment>> enrollTotp(const Identity &who);
-    QFuture<Outcome<protocol::TotpEnabled>> enableTotp(const Identity &who, const QString &code);
-    QFuture<Outcome<protocol::TotpDisabled>> disableTotp(const Identity &who, const QString &code);
+    // Revokes every login session of the account except `keepTokenHash`
+    // (empty: all) and emits accountRevoked(LoggedOutEverywhere).
+    QFuture<void> logoutEverywhere(qint64 accountId, const QString &keepTokenHash = {});
+    // Keeps `who`'s session, revokes all others of the account and emits
+    // accountRevoked(PasswordChanged) so their live connections end.
+    // Wrong old passwords count as login guesses from `ip`.
+    QFuture<Outcome<protocol::PasswordChanged>> changePassword(const Identity &who,
+                                                               const QString &oldPassword,
+                                                               const QString &newPassword,
+                                                               const QHostAddress &ip = {});
+    // 2FA changes need proof beyond the session: the current password for
+    // enrolling and enabling; a current code or recovery code for disabling
+    // (2FA is on then). Wrong codes count toward the TOTP lockout.
+    QFuture<Outcome<protocol::TotpEnrollment>> enrollTotp(const Identity &who,
+                                                          const std::optional<QString> &password,
+                                                          const QHostAddress &ip = {});
+    QFuture<Outcome<protocol::TotpEnabled>> enableTotp(const Identity &who, const QString &code,
+                                                       const std::optional<QString> &password,
+                                                       const QHostAddress &ip = {});
+    QFuture<Outcome<protocol::TotpDisabled>> disableTotp(const Identity &who, const QString &code,
+                                                         const QHostAddress &ip = {});
+
+    // ---- for the admin console and the account service itself
+    // Each stores the change and then emits the matching signal. False: no
+    // such account.
+    QFuture<bool> setDisabled(qint64 accountId, bool disabled);
+    QFuture<bool> setRole(qint64 accountId, Role role);
+    // Tells every subscriber that the account's logins end now (no storage
+    // change): e.g. after a ban. Any thread.
+    void revoke(qint64 accountId, Revocation reason, const QString &keepTokenHash = {});
 
     // For the admin console: checks staff credentials (password + TOTP) with
     // the same rate limits and uniform errors as `login`, without creating a
@@ -94,7 +148,45 @@ public:
     // Drops idle rate-limit buckets and expired login sessions.
     void prune();
 
+Q_SIGNALS:
+    // Every login of the account except the one with `keepTokenHash` (empty:
+    // all) has ended: its tokens are revoked; end its live connections.
+    void accountRevoked(qint64 accountId, whisper::Revocation reason, const QString &keepTokenHash);
+    // The account's role is now `role`: downgrade live connections.
+    void roleChanged(qint64 accountId, whisper::Role role);
+
 private:
+    // A keyed bucket set several threads pour into (the database thread
+    // pours second-factor guesses and resets after a success).
+    struct SharedBuckets {
+        explicit SharedBuckets(LeakRate rate)
+            : buckets(rate) {}
+        qint64 tryPour(const QString &key, qint64 nowMs) {
+            QMutexLocker lock(&mutex);
+            return buckets.tryPour(key, nowMs);
+        }
+        void reset(const QString &key) {
+            QMutexLocker lock(&mutex);
+            buckets.reset(key);
+        }
+        void prune(qint64 nowMs) {
+            QMutexLocker lock(&mutex);
+            buckets.prune(nowMs);
+        }
+        QMutex mutex;
+        KeyedLeakyBuckets buckets;
+    };
+    // The login buckets of one purpose (chat or staff console).
+    struct LoginBuckets {
+        explicit LoginBuckets(const AccountSettings &s)
+            : perUserIp(s.loginPerUser)
+            , perUser(s.loginPerAccount)
+            , perIp(s.loginPerIp) {}
+        SharedBuckets perUserIp;
+        SharedBuckets perUser;
+        SharedBuckets perIp;
+    };
+
     enum class Purpose { Chat, Staff };
     QFuture<AuthResult> authenticate(const QString &username, const QString &password,
                                      const std::optional<QString> &totp, const QHostAddress &ip,
@@ -110,9 +202,20 @@ private:
             return result;
         });
     }
-    // 0 when a login attempt for `username` may go ahead, else the wait.
-    qint64 pourLoginAttempt(const QString &username, qint64 nowMs);
-    void forgetLoginAttempts(const QString &username);
+    // 0 when a password attempt for `username` from `ip` may go ahead,
+    // else the wait.
+    qint64 pourLoginAttempt(LoginBuckets &b, const QString &username, const QHostAddress &ip,
+                            qint64 nowMs);
+    void forgetLoginAttempts(LoginBuckets &b, const QString &username, const QHostAddress &ip);
+    // Checks `who`'s current password (and that its session still exists),
+    // counting a wrong one as a login guess.
+    QFuture<Outcome<AccountRecord>> provePassword(const Identity &who, const QString &password,
+                                                  const QHostAddress &ip, const QString &ref);
+    // The same for a second-factor guess (per account and per address).
+    qint64 pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs);
+    // A right code: the account's guessing budget starts afresh (the
+    // per-address one does not, so one address cannot cycle accounts).
+    void forgetTotpAttempts(qint64 accountId);
 
     AccountSettings m_settings;
     Database &m_db;
@@ -120,10 +223,11 @@ private:
     PasswordHasher m_hasher;
     QAtomicInt m_hashWork;
     // Reset from the database thread after a full successful login (so an
-    // owner's own logins never lock them out), hence the mutex.
-    QMutex m_loginPerUserMutex;
-    KeyedLeakyBuckets m_loginPerUser;
-    KeyedLeakyBuckets m_loginPerIp;
+    // owner's own logins never lock them out), hence the mutexes.
+    LoginBuckets m_chatLogins;
+    LoginBuckets m_staffLogins;
+    SharedBuckets m_totpPerAccount;
+    SharedBuckets m_totpPerIp;
     KeyedLeakyBuckets m_registerPerIp;
 };
 

@@ -18,6 +18,14 @@ struct RateLimitSettings {
     // many fresh connections is limited too.
     LeakRate joinsPerIp{40, 1500, 0};
     LeakRate joinsPerAccount{10, 2000, 0};
+    // Every other request type has a bucket too (accounts.h holds the
+    // per-name/per-address login and TOTP limits on top of these):
+    // register, login, resume, logout, change_password and the totp_* ones;
+    LeakRate accountRequestsPerConnection{10, 1000, 0};
+    // report and block (each also stored at most once per partner);
+    LeakRate reportsPerConnection{5, 10000, 0};
+    // frames that fail to decode (bad JSON, unknown type, binary frames).
+    LeakRate malformedPerConnection{10, 1000, 0};
     // A connection refused this many times in a row is closed with 1008.
     int abuseStrikes = 20;
     QList<QPair<QHostAddress, int>> exempt; // subnets without chat rate limits

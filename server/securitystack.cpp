@@ -34,7 +34,10 @@ AccountSettings SecurityStack::accountSettings(const ServerConfig &c) {
     s.requireStaff2fa = c.requireStaff2fa != 0;
     s.loginPerUser =
         LeakRate{c.rateLoginUserBurst, c.rateLoginUserLeakMs, qint64(c.loginLockoutSec) * 1000};
+    s.loginPerAccount = LeakRate{c.rateLoginAccountBurst, c.rateLoginAccountLeakMs, 0};
     s.loginPerIp = LeakRate{c.rateLoginIpBurst, c.rateLoginIpLeakMs, 0};
+    s.totpPerAccount = LeakRate{c.rateTotpBurst, c.rateTotpLeakMs, qint64(c.totpLockoutSec) * 1000};
+    s.totpPerIp = LeakRate{c.rateTotpIpBurst, c.rateTotpIpLeakMs, qint64(c.totpLockoutSec) * 1000};
     s.registerPerIp = LeakRate{c.rateRegisterBurst, c.rateRegisterLeakMs, 0};
     s.totpIssuer = c.serverName;
     return s;
@@ -47,6 +50,10 @@ RateLimitSettings SecurityStack::rateLimitSettings(const ServerConfig &c) {
     r.joinsPerConnection = LeakRate{c.rateJoinBurst, c.rateJoinLeakMs, 0};
     r.joinsPerIp = LeakRate{c.rateJoinIpBurst, c.rateJoinIpLeakMs, 0};
     r.joinsPerAccount = LeakRate{c.rateJoinAccountBurst, c.rateJoinAccountLeakMs, 0};
+    r.accountRequestsPerConnection =
+        LeakRate{c.rateAccountRequestsBurst, c.rateAccountRequestsLeakMs, 0};
+    r.reportsPerConnection = LeakRate{c.rateReportBurst, c.rateReportLeakMs, 0};
+    r.malformedPerConnection = LeakRate{c.rateMalformedBurst, c.rateMalformedLeakMs, 0};
     r.abuseStrikes = c.rateAbuseStrikes;
     for (const QString &part : c.rateExempt.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const QString p = part.trimmed();
@@ -78,6 +85,20 @@ std::unique_ptr<SecurityStack> SecurityStack::create(const ServerConfig &config,
         new SecurityServices{*stack->m_accounts, *stack->m_moderation, rateLimitSettings(config),
                              config.requireLogin != 0, wallClock,
                              config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts)});
+    // Revocations reach the live chat connections of the account at once.
+    // The account service may emit on the database thread; the context
+    // object (on this thread) makes them queued then.
+    SecurityServices *services = stack->m_services.get();
+    QObject::connect(stack->m_accounts.get(), &Accounts::accountRevoked, stack->m_accounts.get(),
+                     [services](qint64 accountId, Revocation reason, const QString &keep) {
+                         for (AccountHandler *h : services->live.of(accountId))
+                             h->revoke(reason, keep);
+                     });
+    QObject::connect(stack->m_accounts.get(), &Accounts::roleChanged, stack->m_accounts.get(),
+                     [services](qint64 accountId, Role role) {
+                         for (AccountHandler *h : services->live.of(accountId))
+                             h->changeRole(role);
+                     });
     stack->m_pruneTimer.setInterval(qMin(kPruneIntervalMs, config.banRefreshSec * 1000));
     SecurityStack *raw = stack.get();
     QObject::connect(&stack->m_pruneTimer, &QTimer::timeout, [raw] {

@@ -223,12 +223,24 @@ const std::vector<Setting> &settings() {
              &ServerConfig::rateJoinIpLeakMs},
             {"rate-join-account", "joins per account", &ServerConfig::rateJoinAccountBurst,
              &ServerConfig::rateJoinAccountLeakMs},
-            {"rate-login-user", "login attempts per username", &ServerConfig::rateLoginUserBurst,
-             &ServerConfig::rateLoginUserLeakMs},
+            {"rate-login-user", "login attempts per username and IP",
+             &ServerConfig::rateLoginUserBurst, &ServerConfig::rateLoginUserLeakMs},
             {"rate-login-ip", "login/resume attempts per IP", &ServerConfig::rateLoginIpBurst,
              &ServerConfig::rateLoginIpLeakMs},
             {"rate-register", "registrations per IP", &ServerConfig::rateRegisterBurst,
              &ServerConfig::rateRegisterLeakMs},
+            {"rate-login-account", "login attempts per username from all addresses",
+             &ServerConfig::rateLoginAccountBurst, &ServerConfig::rateLoginAccountLeakMs},
+            {"rate-totp", "second-factor guesses per account", &ServerConfig::rateTotpBurst,
+             &ServerConfig::rateTotpLeakMs},
+            {"rate-totp-ip", "second-factor guesses per IP", &ServerConfig::rateTotpIpBurst,
+             &ServerConfig::rateTotpIpLeakMs},
+            {"rate-account-requests", "account requests per connection",
+             &ServerConfig::rateAccountRequestsBurst, &ServerConfig::rateAccountRequestsLeakMs},
+            {"rate-report", "report/block requests per connection", &ServerConfig::rateReportBurst,
+             &ServerConfig::rateReportLeakMs},
+            {"rate-malformed", "undecodable frames per connection",
+             &ServerConfig::rateMalformedBurst, &ServerConfig::rateMalformedLeakMs},
         };
         for (const RateSetting &r : rates) {
             const QByteArray burst = QByteArray(r.name) + "-burst";
@@ -242,9 +254,13 @@ const std::vector<Setting> &settings() {
         v.push_back(intSetting("ban-refresh-s",
                                "Seconds between re-reads of the bans from the database",
                                &ServerConfig::banRefreshSec, 1, 3600));
-        v.push_back(intSetting("login-lockout-s",
-                               "Seconds a username is locked after its login bucket overflows",
-                               &ServerConfig::loginLockoutSec, 0, 86400));
+        v.push_back(
+            intSetting("login-lockout-s",
+                       "Seconds a username is locked for an IP after its login bucket overflows",
+                       &ServerConfig::loginLockoutSec, 0, 86400));
+        v.push_back(intSetting("totp-lockout-s",
+                               "Seconds an account/IP is locked after too many wrong 2FA codes",
+                               &ServerConfig::totpLockoutSec, 0, 86400));
         v.push_back(intSetting("rate-abuse-strikes",
                                "Refusals in a row before a connection is closed with 1008",
                                &ServerConfig::rateAbuseStrikes, 1, 100000));

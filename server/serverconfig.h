@@ -91,6 +91,22 @@ struct ServerConfig {
     int rateRegisterBurst = 3;
     int rateRegisterLeakMs = 20 * 60000;
     int rateAbuseStrikes = 20;
+    // login per user name over all addresses (no lockout; see AccountSettings)
+    int rateLoginAccountBurst = 100;
+    int rateLoginAccountLeakMs = 36000;
+    // second-factor guesses per account / per address, then a lockout
+    int rateTotpBurst = 5;
+    int rateTotpLeakMs = 60000;
+    int rateTotpIpBurst = 10;
+    int rateTotpIpLeakMs = 60000;
+    int totpLockoutSec = 900;
+    // per connection: account requests, report/block, undecodable frames
+    int rateAccountRequestsBurst = 10;
+    int rateAccountRequestsLeakMs = 1000;
+    int rateReportBurst = 5;
+    int rateReportLeakMs = 10000;
+    int rateMalformedBurst = 10;
+    int rateMalformedLeakMs = 1000;
     // Addresses exempt from the chat rate limits (not from login limits):
     // the host's own load generators and health checks.
     QString rateExempt; // none: least privilege, and a local reverse proxy would exempt everyone

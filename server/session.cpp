@@ -86,7 +86,9 @@ void Session::onText(const QByteArray &utf8) {
     touch();
     const auto decoded = m_context.codec.decodeClient(utf8);
     if (const auto *error = std::get_if<DecodeError>(&decoded)) {
-        send(error->toError());
+        // Bad frames have a bucket too; over it the client hears only that.
+        if (!m_account || m_account->admitMalformed())
+            send(error->toError());
         return;
     }
     const ClientMessage &message = std::get<ClientMessage>(decoded);
@@ -107,6 +109,8 @@ void Session::onText(const QByteArray &utf8) {
 
 void Session::onBinary(const QByteArray &) {
     touch();
+    if (m_account && !m_account->admitMalformed())
+        return;
     send(Error{ErrorCode::BadRequest,
                QStringLiteral("binary frames are not supported; send JSON in text frames"),
                QString(), std::nullopt});

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSqlError>
@@ -53,6 +54,38 @@ QStringList statementsOf(const QString &script) {
     if (!current.trimmed().isEmpty())
         statements << current.trimmed();
     return statements;
+}
+
+constexpr QFileDevice::Permissions kPrivateFile = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+
+// Creates the data directory (and missing parents) readable by the owner
+// only. An existing directory is the operator's choice and is left as it is,
+// with a warning when others may read it.
+void makePrivateDirectory(const QString &path) {
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        if (info.permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup |
+                                  QFileDevice::ExeOther | QFileDevice::ExeGroup))
+            qCWarning(lcStorage).noquote()
+                << "data directory" << path
+                << "is accessible to other users; chmod 700 it (it holds password hashes)";
+        return;
+    }
+    if (!QDir().mkpath(path))
+        throw StorageError(
+            QStringLiteral("cannot create data directory '%1'").arg(path).toStdString());
+    QFile::setPermissions(path,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+}
+
+// Creates the database file 0600 before SQLite opens it, so it is never
+// readable to others, not even for a moment.
+void makePrivateFile(const QString &path) {
+    if (QFile::exists(path))
+        return;
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly | QIODevice::NewOnly, kPrivateFile))
+        f.close();
 }
 
 QVariant optionalInt(const std::optional<qint64> &v) {
@@ -168,12 +201,10 @@ void Storage::open(const StorageLocation &location) {
         if (url.scheme() == QLatin1String("sqlite")) {
             file = url.path();
         } else {
-            if (!QDir().mkpath(location.dataDir))
-                throw StorageError(QStringLiteral("cannot create data directory '%1'")
-                                       .arg(location.dataDir)
-                                       .toStdString());
+            makePrivateDirectory(location.dataDir);
             file = QDir(location.dataDir).filePath(QLatin1String(kSqliteFile));
         }
+        makePrivateFile(file);
         m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
         m_db.setDatabaseName(file);
         m_db.setConnectOptions(
@@ -187,6 +218,7 @@ void Storage::open(const StorageLocation &location) {
                 .arg(url.toDisplayString(QUrl::RemovePassword), m_db.lastError().text())
                 .toStdString());
     if (!m_postgres) {
+        m_sqliteFile = m_db.databaseName();
         // WAL: readers do not block the writer; FULL sync: a commit that
         // returned survives power loss, not only a crash.
         for (const char *pragma :
@@ -199,6 +231,13 @@ void Storage::open(const StorageLocation &location) {
         }
     }
     migrate();
+    if (!m_postgres) {
+        // SQLite gives -wal and -shm the main file's mode, but a file made
+        // by an older version may still be readable to others: tighten all.
+        for (const char *suffix : {"", "-wal", "-shm"})
+            if (QFile::exists(m_sqliteFile + QLatin1String(suffix)))
+                QFile::setPermissions(m_sqliteFile + QLatin1String(suffix), kPrivateFile);
+    }
 }
 
 QSqlQuery Storage::prepare(const QString &sql) {
@@ -523,6 +562,21 @@ void Storage::deleteSession(const QString &tokenHash) {
     exec(q);
 }
 
+bool Storage::sessionExists(const QString &tokenHash) {
+    QSqlQuery q = prepare(QStringLiteral("SELECT 1 FROM sessions WHERE token_hash = ?"));
+    q.addBindValue(tokenHash);
+    exec(q);
+    return q.next();
+}
+
+int Storage::deleteOtherSessions(qint64 accountId, const QString &keepTokenHash) {
+    if (keepTokenHash.isEmpty())
+        return deleteSessionsOf(accountId);
+    return execute(QStringLiteral("DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?"),
+                   {accountId, keepTokenHash})
+        .numRowsAffected();
+}
+
 int Storage::deleteSessionsOf(qint64 accountId) {
     QSqlQuery q = prepare(QStringLiteral("DELETE FROM sessions WHERE account_id = ?"));
     q.addBindValue(accountId);
@@ -619,10 +673,12 @@ QList<quint64> Storage::blocksOf(qint64 blockerAccountId) {
 // ---- reports ------------------------------------------------------------------------
 
 qint64 Storage::addReport(const ReportRecord &r) {
+    // The unique index (migration 0011) decides, as for accounts: a check
+    // first would race with another node.
     QSqlQuery q = prepare(
         QStringLiteral("INSERT INTO reports (reporter_key, reporter_account_id, reported_key, "
                        "reported_account_id, reported_ip, pair_id, reason, created_ms) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"));
     q.addBindValue(r.reporterKey);
     q.addBindValue(optionalInt(r.reporterAccountId));
     q.addBindValue(r.reportedKey);
@@ -631,7 +687,15 @@ qint64 Storage::addReport(const ReportRecord &r) {
     q.addBindValue(textOrNull(r.pairId));
     q.addBindValue(r.reason);
     q.addBindValue(r.createdMs);
-    return insertReturningId(q);
+    exec(q);
+    if (q.next())
+        return q.value(0).toLongLong();
+    QSqlQuery earlier = execute(QStringLiteral("SELECT id FROM reports WHERE reporter_key = ? AND "
+                                               "reported_key = ? AND pair_id = ?"),
+                                {r.reporterKey, r.reportedKey, r.pairId});
+    if (!earlier.next())
+        throw StorageError("report neither stored nor found");
+    return earlier.value(0).toLongLong();
 }
 
 QList<ReportRecord> Storage::listReports(bool openOnly, int limit) {

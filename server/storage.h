@@ -78,7 +78,9 @@ struct ReportRecord {
     QString resolution;
 };
 
-// Where the data lives: `--db` (empty: SQLite in dataDir).
+// Where the data lives: `--db` (empty: SQLite in dataDir). A data directory
+// the server creates is 0700, and the SQLite file (with -wal and -shm) 0600:
+// it holds password hashes, TOTP secrets and reporters' addresses.
 struct StorageLocation {
     QString url;     // "" | "sqlite:///path/file.db" | "postgresql://user[:pw]@host:port/db"
     QString dataDir; // directory of the default SQLite file
@@ -144,7 +146,12 @@ public:
     std::optional<SessionRecord> touchSession(const QString &tokenHash, qint64 nowMs,
                                               qint64 idleMs);
     void deleteSession(const QString &tokenHash);
+    // Whether the login session still exists (not revoked); expiry is
+    // touchSession's business.
+    bool sessionExists(const QString &tokenHash);
     int deleteSessionsOf(qint64 accountId);
+    // Every session of the account but `keepTokenHash` (empty: all).
+    int deleteOtherSessions(qint64 accountId, const QString &keepTokenHash);
     int pruneSessions(qint64 nowMs, qint64 idleMs);
 
     // ---- bans
@@ -160,6 +167,8 @@ public:
     QList<quint64> blocksOf(qint64 blockerAccountId);
 
     // ---- reports
+    // The new report's id. A repeat of the same reporter about the same party
+    // in the same pair is not stored again: the earlier report's id.
     qint64 addReport(const ReportRecord &report);
     QList<ReportRecord> listReports(bool openOnly, int limit = 500);
     bool resolveReport(qint64 reportId, qint64 resolverAccountId, const QString &resolution,
@@ -197,6 +206,7 @@ private:
 
     QSqlDatabase m_db;
     QString m_connectionName;
+    QString m_sqliteFile; // empty for PostgreSQL
     bool m_postgres = false;
 };
 

@@ -31,6 +31,7 @@ void TstProtocolAccounts::clientRoundTrip_data() {
         << ClientMessage{Login{QStringLiteral("alice"), pw, QStringLiteral("123456")}}
         << QByteArray("login");
     QTest::addRow("logout") << ClientMessage{Logout{}} << QByteArray("logout");
+    QTest::addRow("logout everywhere") << ClientMessage{Logout{true}} << QByteArray("logout");
     QTest::addRow("resume") << ClientMessage{Resume{QStringLiteral("tok_-en")}}
                             << QByteArray("resume");
     QTest::addRow("change_password")
@@ -38,6 +39,10 @@ void TstProtocolAccounts::clientRoundTrip_data() {
     QTest::addRow("totp_enroll") << ClientMessage{TotpEnroll{}} << QByteArray("totp_enroll");
     QTest::addRow("totp_enable") << ClientMessage{TotpEnable{QStringLiteral("000000")}}
                                  << QByteArray("totp_enable");
+    QTest::addRow("totp_enroll with password")
+        << ClientMessage{TotpEnroll{pw}} << QByteArray("totp_enroll");
+    QTest::addRow("totp_enable with password")
+        << ClientMessage{TotpEnable{QStringLiteral("000000"), pw}} << QByteArray("totp_enable");
     QTest::addRow("totp_disable") << ClientMessage{TotpDisable{QStringLiteral("abcde-fghjk")}}
                                   << QByteArray("totp_disable");
     QTest::addRow("block") << ClientMessage{Block{}} << QByteArray("block");
@@ -63,6 +68,8 @@ void TstProtocolAccounts::serverRoundTrip_data() {
     QTest::addRow("authenticated") << ServerMessage{Authenticated{
         QStringLiteral("alice"), QStringLiteral("moderator"), QStringLiteral("t0k3n")}};
     QTest::addRow("logged_out") << ServerMessage{LoggedOut{}};
+    QTest::addRow("logged_out revoked")
+        << ServerMessage{LoggedOut{QStringLiteral("password_changed")}};
     QTest::addRow("password_changed") << ServerMessage{PasswordChanged{}};
     QTest::addRow("totp_enrollment") << ServerMessage{TotpEnrollment{
         QStringLiteral("JBSWY3DP"), QStringLiteral("otpauth://totp/X:a?secret=JBSWY3DP")}};
@@ -110,6 +117,16 @@ void TstProtocolAccounts::badClientFrames_data() {
         << QByteArray(R"({"type":"report","reason":""})") << "report";
     QTest::addRow("totp_enable without code")
         << QByteArray(R"({"type":"totp_enable"})") << "totp_enable";
+    QTest::addRow("totp_enroll with numeric password")
+        << QByteArray(R"({"type":"totp_enroll","password":123})") << "totp_enroll";
+    QTest::addRow("totp_enroll with empty password")
+        << QByteArray(R"({"type":"totp_enroll","password":""})") << "totp_enroll";
+    QTest::addRow("totp_enable password too long")
+        << (R"({"type":"totp_enable","code":"000000","password":")" + QByteArray(1025, 'a') +
+            R"("})")
+        << "totp_enable";
+    QTest::addRow("logout everywhere not a boolean")
+        << QByteArray(R"({"type":"logout","everywhere":"yes"})") << "logout";
 }
 
 void TstProtocolAccounts::badClientFrames() {

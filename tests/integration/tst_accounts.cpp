@@ -1,6 +1,7 @@
 // Accounts and security end to end: the real whisperchat-server with a real
 // SQLite database in a temporary data directory, real WebSocket clients.
 
+#include "rawwsclient.h"
 #include "serverprocess.h"
 #include "storage.h"
 #include "testclient.h"
@@ -11,6 +12,8 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,6 +23,7 @@
 
 using namespace whisper;
 using namespace whisper::protocol;
+using whisper::test::RawWsClient;
 using whisper::test::ServerProcess;
 using whisper::test::TestClient;
 
@@ -67,6 +71,12 @@ private Q_SLOTS:
     void killDuringRegistrationsLosesNothing();
     void userCommandBootstrapsStaff();
     void disconnectDuringLoginIsHarmless();
+    void stolenSessionEndsWhenOwnerChangesPassword();
+    void logoutEverywhereEndsOtherConnections();
+    void totpGuessingIsLockedOut();
+    void everyRequestTypeIsRateLimited_data();
+    void everyRequestTypeIsRateLimited();
+    void strangerElsewhereCannotFreezeOwner();
 
 private:
     int userCommand(const QStringList &args, const QByteArray &stdinData = {},
@@ -76,6 +86,14 @@ private:
     std::optional<Authenticated> registerAs(TestClient &c, const QString &name,
                                             const QString &password = kPassword);
     Error expectError(TestClient &c, ErrorCode code);
+    // A raw WebSocket client whose connection comes from `source`, another
+    // loopback address (the whole 127.0.0.0/8 is local on Linux).
+    std::unique_ptr<RawWsClient> rawFrom(ServerProcess &server, const QString &source);
+    // The next `count` server frames a raw client receives (fewer on timeout).
+    QList<ServerMessage> rawRead(RawWsClient &c, int count, int timeoutMs = 10000);
+
+    QTemporaryDir m_limitsDir;
+    std::unique_ptr<ServerProcess> m_limitsServer;
 
     // One server for all rows of registrationRules (the rows build on each
     // other: "taken" needs the earlier "ok").
@@ -118,6 +136,35 @@ void TstAccounts::cleanupTestCase() {
     if (m_rulesServer)
         QVERIFY(m_rulesServer->terminate());
     m_rulesServer.reset();
+    if (m_limitsServer)
+        QVERIFY(m_limitsServer->terminate());
+    m_limitsServer.reset();
+}
+
+std::unique_ptr<RawWsClient> TstAccounts::rawFrom(ServerProcess &server, const QString &source) {
+    auto c = std::make_unique<RawWsClient>();
+    if (!c->socket().bind(QHostAddress(source))) {
+        qWarning() << "cannot bind to" << source << c->socket().errorString();
+        return nullptr;
+    }
+    if (!c->connectTcp(server.chatUrl()) || !c->handshake())
+        return nullptr;
+    return c;
+}
+
+QList<ServerMessage> TstAccounts::rawRead(RawWsClient &c, int count, int timeoutMs) {
+    QList<ServerMessage> out;
+    const Codec codec;
+    QDeadlineTimer deadline(timeoutMs);
+    while (out.size() < count && !deadline.hasExpired()) {
+        // Short bounded reads, so the loop ends as soon as enough arrived.
+        for (const QByteArray &frame : c.readTextFrames(50)) {
+            const auto decoded = codec.decodeServer(frame);
+            if (const auto *m = std::get_if<ServerMessage>(&decoded))
+                out << *m;
+        }
+    }
+    return out;
 }
 
 void TstAccounts::registerLoginResumeLogout() {
@@ -329,10 +376,13 @@ void TstAccounts::totpEnrolmentAndSingleUse() {
         startServer(dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("100")});
     auto a = connectTo(*server);
     QVERIFY(registerAs(*a, QStringLiteral("heidi")));
-    a->send(TotpEnable{QStringLiteral("123456")});
+    a->send(TotpEnable{QStringLiteral("123456"), kPassword});
     QCOMPARE(toString(expectError(*a, ErrorCode::Conflict).code),
              toString(ErrorCode::Conflict)); // not enrolled
+    // Without the password a session alone cannot change 2FA.
     a->send(TotpEnroll{});
+    QCOMPARE(expectError(*a, ErrorCode::Unauthorized).ref, QStringLiteral("totp_enroll"));
+    a->send(TotpEnroll{kPassword});
     const auto enrolment = a->waitFor<TotpEnrollment>(10000);
     QVERIFY(enrolment);
     QVERIFY(enrolment->uri.startsWith(QLatin1String("otpauth://totp/")));
@@ -342,11 +392,13 @@ void TstAccounts::totpEnrolmentAndSingleUse() {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     // A wrong code does not enable it.
     const QString wrongCode = totp::codeAt(secret, now - 300);
-    a->send(TotpEnable{wrongCode});
+    a->send(TotpEnable{wrongCode, kPassword});
     QCOMPARE(toString(expectError(*a, ErrorCode::Unauthorized).code),
              toString(ErrorCode::Unauthorized));
     const QString code = totp::codeAt(secret, now);
-    a->send(TotpEnable{code});
+    a->send(TotpEnable{code, std::nullopt}); // the code alone is not enough
+    QCOMPARE(expectError(*a, ErrorCode::Unauthorized).ref, QStringLiteral("totp_enable"));
+    a->send(TotpEnable{code, kPassword});
     const auto enabled = a->waitFor<TotpEnabled>(10000);
     QVERIFY(enabled);
     QCOMPARE(enabled->recoveryCodes.size(), 10);
@@ -661,23 +713,35 @@ void TstAccounts::reportIsStoredWithoutChatText() {
     const QString secretText = QStringLiteral("very private chat text");
     b->send(SendMessage{secretText, std::nullopt});
     QVERIFY(a->waitFor<IncomingMessage>());
-    a->send(Report{QStringLiteral("spam links")});
-    QVERIFY(a->waitFor<Reported>(10000));
     // Abusers leave fast: the last partner can still be reported.
     b->send(Leave{});
     QVERIFY(a->waitFor<PartnerLeft>());
-    a->send(Report{QStringLiteral("left after insulting")});
+    a->send(Report{QStringLiteral("spam links")});
     QVERIFY(a->waitFor<Reported>(10000));
+    // Repeats of the same pair are acknowledged, not stored again.
+    for (int i = 0; i < 3; ++i) {
+        a->send(Report{QStringLiteral("again %1").arg(i)});
+        QVERIFY(a->waitFor<Reported>(10000));
+    }
     QVERIFY(server->terminate());
+    {
+        // Counted in the file as the server left it (Storage::open would
+        // migrate first, and the migration drops repeats).
+        QSqlDatabase raw =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("report-count"));
+        raw.setDatabaseName(dir.filePath(QStringLiteral("whisperchat.db")));
+        QVERIFY(raw.open());
+        QSqlQuery count(raw);
+        QVERIFY(count.exec(QStringLiteral("SELECT COUNT(*) FROM reports")) && count.next());
+        QCOMPARE(count.value(0).toInt(), 1);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("report-count"));
 
     Storage s;
     s.open(StorageLocation{QString(), dir.path()});
-    const auto reports = s.listReports(true); // newest first
-    QCOMPARE(reports.size(), 2);
-    QCOMPARE(reports.first().reason, QStringLiteral("left after insulting"));
-    QCOMPARE(reports.first().pairId, reports.last().pairId);
-    QCOMPARE(reports.first().reportedKey, reports.last().reportedKey);
-    const ReportRecord &r = reports.last();
+    const auto reports = s.listReports(true);
+    QCOMPARE(reports.size(), 1);
+    const ReportRecord &r = reports.first();
     QCOMPARE(r.reason, QStringLiteral("spam links"));
     QVERIFY(r.reporterAccountId);
     QVERIFY(!r.reportedAccountId); // a guest
@@ -929,6 +993,207 @@ void TstAccounts::disconnectDuringLoginIsHarmless() {
     QVERIFY(server->isRunning());
     QVERIFY(server->terminate());
     QCOMPARE(server->exitCode(), 0);
+}
+
+void TstAccounts::stolenSessionEndsWhenOwnerChangesPassword() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    auto owner = connectTo(*server);
+    QVERIFY(owner && registerAs(*owner, QStringLiteral("olivia")));
+    // The attacker has the password and an open, logged-in connection.
+    auto thief = connectTo(*server);
+    thief->send(Login{QStringLiteral("olivia"), kPassword, std::nullopt});
+    QVERIFY(thief->waitFor<Authenticated>(10000));
+
+    const QString newPassword = QStringLiteral("only the owner knows");
+    owner->send(ChangePassword{kPassword, newPassword});
+    QVERIFY(owner->waitFor<PasswordChanged>(10000));
+    // The thief tries to take over the second factor right away.
+    thief->send(TotpEnroll{kPassword});
+    thief->send(TotpEnroll{newPassword});
+    const auto revoked = thief->waitFor<LoggedOut>(10000);
+    QVERIFY(revoked);
+    QCOMPARE(revoked->reason, std::optional<QString>(QStringLiteral("password_changed")));
+    QVERIFY(thief->waitForDisconnected());
+    QCOMPARE(thief->closeCode(), 1008);
+    QVERIFY(thief->staysWithout<TotpEnrollment>(0));
+    // The owner's connection carries on and can still manage 2FA.
+    owner->send(TotpEnroll{newPassword});
+    QVERIFY(owner->waitFor<TotpEnrollment>(10000));
+    QVERIFY(owner->isConnected());
+    QVERIFY(server->terminate());
+    Storage s;
+    s.open(StorageLocation{QString(), dir.path()});
+    QVERIFY(!s.accountByName(QStringLiteral("olivia"))->totpEnabled);
+}
+
+void TstAccounts::logoutEverywhereEndsOtherConnections() {
+    QTemporaryDir dir;
+    auto server = startServer(dir.path());
+    auto a = connectTo(*server);
+    const auto first = registerAs(*a, QStringLiteral("pablo"));
+    QVERIFY(first);
+    auto b = connectTo(*server);
+    b->send(Login{QStringLiteral("pablo"), kPassword, std::nullopt});
+    const auto second = b->waitFor<Authenticated>(10000);
+    QVERIFY(second);
+    auto guest = connectTo(*server);
+
+    a->send(Logout{true});
+    const auto own = a->waitFor<LoggedOut>(10000);
+    QVERIFY(own);
+    QVERIFY(!own->reason); // its own logout: a guest again, still connected
+    const auto other = b->waitFor<LoggedOut>(10000);
+    QVERIFY(other);
+    QCOMPARE(other->reason, std::optional<QString>(QStringLiteral("logged_out_everywhere")));
+    QVERIFY(b->waitForDisconnected());
+    QCOMPARE(b->closeCode(), 1008);
+    QVERIFY(a->isConnected());
+    QVERIFY(guest->isConnected() && guest->staysWithout<LoggedOut>(0));
+    // Every token of the account is revoked.
+    for (const QString &token : {first->token, second->token}) {
+        auto c = connectTo(*server);
+        c->send(Resume{token});
+        QCOMPARE(expectError(*c, ErrorCode::Unauthorized).ref, QStringLiteral("resume"));
+    }
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::totpGuessingIsLockedOut() {
+    QTemporaryDir dir;
+    auto server =
+        startServer(dir.path(), {QStringLiteral("--rate-totp-burst"), QStringLiteral("3"),
+                                 QStringLiteral("--totp-lockout-s"), QStringLiteral("600")});
+    QVERIFY(server->isRunning());
+    auto a = connectTo(*server);
+    QVERIFY(a && registerAs(*a, QStringLiteral("quinn")));
+    a->send(TotpEnroll{kPassword});
+    const auto enrolment = a->waitFor<TotpEnrollment>(10000);
+    QVERIFY(enrolment);
+    const QByteArray secret = *totp::base32Decode(enrolment->secret);
+    a->send(TotpEnable{totp::codeAt(secret, QDateTime::currentSecsSinceEpoch()), kPassword});
+    QVERIFY(a->waitFor<TotpEnabled>(10000));
+    // A right code empties the account's bucket: three wrong ones fit.
+    const QString wrong = QStringLiteral("999999") == totp::codeAt(secret, 0)
+                              ? QStringLiteral("999998")
+                              : QStringLiteral("999999");
+    for (int i = 0; i < 3; ++i) {
+        a->send(TotpDisable{wrong});
+        QCOMPARE(expectError(*a, ErrorCode::Unauthorized).message,
+                 QStringLiteral("invalid two-factor code"));
+    }
+    // At the edge: locked for the configured time, the right code included.
+    a->send(TotpDisable{wrong});
+    const Error locked = expectError(*a, ErrorCode::RateLimited);
+    QCOMPARE(toString(locked.code), toString(ErrorCode::RateLimited));
+    QVERIFY(locked.retryAfterMs && *locked.retryAfterMs > 590000 && *locked.retryAfterMs <= 600000);
+    a->send(TotpDisable{totp::codeAt(secret, QDateTime::currentSecsSinceEpoch() + 30)});
+    QCOMPARE(toString(expectError(*a, ErrorCode::RateLimited).code),
+             toString(ErrorCode::RateLimited));
+    // Login's second factor shares the lockout.
+    auto b = connectTo(*server);
+    b->send(Login{QStringLiteral("quinn"), kPassword,
+                  totp::codeAt(secret, QDateTime::currentSecsSinceEpoch() + 30)});
+    QCOMPARE(toString(expectError(*b, ErrorCode::RateLimited).code),
+             toString(ErrorCode::RateLimited));
+    QVERIFY(server->terminate());
+}
+
+void TstAccounts::everyRequestTypeIsRateLimited_data() {
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QString>("ref");
+    QTest::addRow("report") << Codec::encode(ClientMessage{Report{QStringLiteral("x")}})
+                            << "report";
+    QTest::addRow("block") << Codec::encode(ClientMessage{Block{}}) << "block";
+    QTest::addRow("totp_enroll") << Codec::encode(ClientMessage{TotpEnroll{}}) << "totp_enroll";
+    QTest::addRow("totp_enable") << Codec::encode(ClientMessage{
+                                        TotpEnable{QStringLiteral("1"), std::nullopt}})
+                                 << "totp_enable";
+    QTest::addRow("totp_disable") << Codec::encode(
+                                         ClientMessage{TotpDisable{QStringLiteral("123456")}})
+                                  << "totp_disable";
+    QTest::addRow("logout") << Codec::encode(ClientMessage{Logout{}}) << "logout";
+    QTest::addRow("change_password")
+        << Codec::encode(ClientMessage{ChangePassword{kPassword, kPassword}}) << "change_password";
+    QTest::addRow("resume") << Codec::encode(ClientMessage{Resume{QStringLiteral("nope")}})
+                            << "resume";
+    QTest::addRow("invalid JSON") << QByteArray("{\"type\":") << "";
+    QTest::addRow("unknown type") << QByteArray(R"({"type":"nonsense"})") << "";
+    QTest::addRow("missing field") << QByteArray(R"({"type":"join"})") << "";
+}
+
+void TstAccounts::everyRequestTypeIsRateLimited() {
+    QFETCH(QByteArray, frame);
+    QFETCH(QString, ref);
+    if (!m_limitsServer)
+        m_limitsServer = startServer(
+            m_limitsDir.path(),
+            {QStringLiteral("--rate-exempt"), QString(),
+             QStringLiteral("--rate-account-requests-burst"), QStringLiteral("3"),
+             QStringLiteral("--rate-account-requests-leak-ms"), QStringLiteral("600000"),
+             QStringLiteral("--rate-report-burst"), QStringLiteral("3"),
+             QStringLiteral("--rate-report-leak-ms"), QStringLiteral("600000"),
+             QStringLiteral("--rate-malformed-burst"), QStringLiteral("3"),
+             QStringLiteral("--rate-malformed-leak-ms"), QStringLiteral("600000"),
+             QStringLiteral("--rate-abuse-strikes"), QStringLiteral("3")});
+    QVERIFY(m_limitsServer->isRunning());
+    auto c = connectTo(*m_limitsServer);
+    QVERIFY(c);
+    // Up to the burst each frame gets its ordinary answer (an error here:
+    // not logged in, not paired, bad frame) ...
+    for (int i = 0; i < 3; ++i) {
+        c->sendRaw(QString::fromUtf8(frame));
+        const auto reply = c->next(10000);
+        QVERIFY(reply);
+        const auto *e = std::get_if<Error>(&*reply);
+        QVERIFY2(!e || e->code != ErrorCode::RateLimited, qPrintable(e ? e->message : ""));
+    }
+    // ... one more is refused ...
+    c->sendRaw(QString::fromUtf8(frame));
+    const Error limited = expectError(*c, ErrorCode::RateLimited);
+    QCOMPARE(toString(limited.code), toString(ErrorCode::RateLimited));
+    QCOMPARE(limited.ref, ref.isEmpty() ? QString() : ref);
+    QVERIFY(limited.retryAfterMs && *limited.retryAfterMs > 0);
+    // ... and a client that keeps going is closed with 1008.
+    for (int i = 0; i < 5 && c->isConnected(); ++i)
+        c->sendRaw(QString::fromUtf8(frame));
+    QVERIFY(c->waitForDisconnected());
+    QCOMPARE(c->closeCode(), 1008);
+}
+
+void TstAccounts::strangerElsewhereCannotFreezeOwner() {
+    QTemporaryDir dir;
+    auto server =
+        startServer(dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("3"),
+                                 QStringLiteral("--login-lockout-s"), QStringLiteral("600")});
+    auto owner = connectTo(*server); // from 127.0.0.1
+    QVERIFY(owner && registerAs(*owner, QStringLiteral("rosa")));
+    owner->send(Logout{});
+    QVERIFY(owner->waitFor<LoggedOut>());
+    // A stranger at 127.0.0.2 guesses until locked out of the name.
+    auto stranger = rawFrom(*server, QStringLiteral("127.0.0.2"));
+    QVERIFY(stranger);
+    QVERIFY(!rawRead(*stranger, 1).isEmpty()); // welcome
+    QList<ServerMessage> answers;
+    for (int i = 0; i < 4; ++i) {
+        // One at a time: a connection has one login in flight.
+        stranger->sendText(Codec::encode(ClientMessage{
+            Login{QStringLiteral("rosa"), QStringLiteral("guess %1 guess").arg(i), std::nullopt}}));
+        answers += rawRead(*stranger, 1);
+    }
+    QCOMPARE(answers.size(), 4);
+    const auto *last = std::get_if<Error>(&answers.last());
+    QVERIFY(last && last->code == ErrorCode::RateLimited);
+    QVERIFY(last->retryAfterMs && *last->retryAfterMs > 590000);
+    // Even the right password is refused to the stranger's address ...
+    stranger->sendText(
+        Codec::encode(ClientMessage{Login{QStringLiteral("rosa"), kPassword, std::nullopt}}));
+    const auto refused = rawRead(*stranger, 1);
+    QVERIFY(!refused.isEmpty() && std::holds_alternative<Error>(refused.first()));
+    // ... while the owner at 127.0.0.1 logs in as usual.
+    owner->send(Login{QStringLiteral("rosa"), kPassword, std::nullopt});
+    QVERIFY(owner->waitFor<Authenticated>(10000));
+    QVERIFY(server->terminate());
 }
 
 QTEST_MAIN(TstAccounts)

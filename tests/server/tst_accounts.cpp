@@ -4,7 +4,9 @@
 #include "database.h"
 #include "permissions.h"
 #include "sessiontokens.h"
+#include "totp.h"
 
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -15,6 +17,7 @@ namespace {
 const QString kPassword = QStringLiteral("correct horse battery");
 const QHostAddress kIpA(QStringLiteral("10.0.0.1"));
 const QHostAddress kIpB(QStringLiteral("10.0.0.2"));
+const QHostAddress kIpC(QStringLiteral("10.0.0.3"));
 
 QString codeOf(const AuthResult &r) {
     if (const auto *e = std::get_if<Error>(&r))
@@ -34,6 +37,15 @@ private Q_SLOTS:
     void staffOperationsNeedTheRole();
     void staffTwoFactorCanBeRequired();
     void bruteForceLocksOneNameNotOthers();
+    void strangerCannotLockOwnerOutFromAnotherAddress();
+    void perAccountBucketBoundsDistributedGuessing();
+    void staffLoginsHaveTheirOwnBuckets();
+    void ipv6AddressesAreKeyedByTheirSlash64();
+    void twoFactorChangesNeedThePassword();
+    void totpGuessingLocksOut();
+    void passwordChangeRevokesOtherLogins();
+    void accountChangesAreAnnounced();
+    void loginRacingAPasswordChangeFails();
     void perIpLimitDoesNotTouchOtherIps();
     void ownersOwnLoginsNeverLockThem();
     void rehashOnLoginWhenParametersChange();
@@ -42,6 +54,11 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<Accounts> makeAccounts(AccountSettings settings = {});
+    // Logs in and returns the identity with its session, or fails the test.
+    std::optional<Identity> loginAs(Accounts &accounts, const QString &name,
+                                    const QHostAddress &ip = kIpA);
+    // Turns 2FA on for the account directly in storage; returns the secret.
+    QByteArray enableTotpFor(qint64 accountId);
     qint64 addAccount(const QString &name, Role role);
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -161,8 +178,9 @@ void TstAccountService::bruteForceLocksOneNameNotOthers() {
                                     QStringLiteral("guess guess %1").arg(i), std::nullopt, kIpA)
                             .result()),
                  QStringLiteral("unauthorized"));
+    // The guessing address is locked out of this name, right password or not.
     const AuthResult locked =
-        accounts->login(QStringLiteral("Victim"), kPassword, std::nullopt, kIpB).result();
+        accounts->login(QStringLiteral("Victim"), kPassword, std::nullopt, kIpA).result();
     QCOMPARE(codeOf(locked), QStringLiteral("rate_limited"));
     QCOMPARE(std::get<Error>(locked).retryAfterMs, std::optional<qint64>(600000));
     // Other accounts, from the attacker's IP or another, are unaffected.
@@ -172,15 +190,118 @@ void TstAccountService::bruteForceLocksOneNameNotOthers() {
     QCOMPARE(
         codeOf(accounts->login(QStringLiteral("other"), kPassword, std::nullopt, kIpB).result()),
         QStringLiteral("ok"));
-    // The documented lockout, then the owner gets in.
+    // The documented lockout, then that address gets in too.
     m_now += 600000 - 1;
     QCOMPARE(
-        codeOf(accounts->login(QStringLiteral("victim"), kPassword, std::nullopt, kIpB).result()),
+        codeOf(accounts->login(QStringLiteral("victim"), kPassword, std::nullopt, kIpA).result()),
         QStringLiteral("rate_limited"));
     m_now += 1;
     QCOMPARE(
-        codeOf(accounts->login(QStringLiteral("victim"), kPassword, std::nullopt, kIpB).result()),
+        codeOf(accounts->login(QStringLiteral("victim"), kPassword, std::nullopt, kIpA).result()),
         QStringLiteral("ok"));
+}
+
+void TstAccountService::strangerCannotLockOwnerOutFromAnotherAddress() {
+    auto accounts = makeAccounts(); // 3 attempts per name and address, then locked
+    addAccount(QStringLiteral("owner"), Role::User);
+    for (int i = 0; i < 10; ++i)
+        accounts->login(QStringLiteral("owner"), QStringLiteral("guess %1 guess").arg(i),
+                        std::nullopt, kIpA);
+    QCOMPARE(
+        codeOf(accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpA).result()),
+        QStringLiteral("rate_limited"));
+    // The owner, elsewhere, is not frozen by the stranger's lockout.
+    QCOMPARE(
+        codeOf(accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpB).result()),
+        QStringLiteral("ok"));
+    // The owner's own failures from their address count for that address only.
+    for (int i = 0; i < 2; ++i)
+        accounts->login(QStringLiteral("owner"), QStringLiteral("typo typo"), std::nullopt, kIpB)
+            .result();
+    QCOMPARE(
+        codeOf(accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpB).result()),
+        QStringLiteral("ok"));
+}
+
+void TstAccountService::perAccountBucketBoundsDistributedGuessing() {
+    AccountSettings settings;
+    settings.loginPerAccount = LeakRate{4, 60000, 0};
+    auto accounts = makeAccounts(settings);
+    addAccount(QStringLiteral("target"), Role::User);
+    // Four addresses, one guess each: within the per-name total.
+    for (int i = 1; i <= 4; ++i)
+        QCOMPARE(codeOf(accounts
+                            ->login(QStringLiteral("target"), QStringLiteral("guess guess"),
+                                    std::nullopt, QHostAddress(QStringLiteral("10.1.0.%1").arg(i)))
+                            .result()),
+                 QStringLiteral("unauthorized"));
+    // The fifth address is over it: a wait of one leak interval, no lockout.
+    const AuthResult fifth = accounts
+                                 ->login(QStringLiteral("target"), kPassword, std::nullopt,
+                                         QHostAddress(QStringLiteral("10.1.0.5")))
+                                 .result();
+    QCOMPARE(codeOf(fifth), QStringLiteral("rate_limited"));
+    QCOMPARE(std::get<Error>(fifth).retryAfterMs, std::optional<qint64>(60000));
+    m_now += 60000;
+    QCOMPARE(codeOf(accounts
+                        ->login(QStringLiteral("target"), kPassword, std::nullopt,
+                                QHostAddress(QStringLiteral("10.1.0.5")))
+                        .result()),
+             QStringLiteral("ok"));
+}
+
+void TstAccountService::staffLoginsHaveTheirOwnBuckets() {
+    auto accounts = makeAccounts();
+    addAccount(QStringLiteral("mod"), Role::Moderator);
+    // Chat-port guessing locks the chat login of this name from this address...
+    for (int i = 0; i < 4; ++i)
+        accounts->login(QStringLiteral("mod"), QStringLiteral("guess guess"), std::nullopt, kIpA)
+            .result();
+    QCOMPARE(codeOf(accounts->login(QStringLiteral("mod"), kPassword, std::nullopt, kIpA).result()),
+             QStringLiteral("rate_limited"));
+    // ... but not the console login, even from the same address.
+    QCOMPARE(codeOf(accounts
+                        ->verifyStaff(QStringLiteral("mod"), kPassword, std::nullopt, kIpA,
+                                      Permission::ViewConsole)
+                        .result()),
+             QStringLiteral("ok"));
+    // And the other way round.
+    for (int i = 0; i < 4; ++i)
+        accounts
+            ->verifyStaff(QStringLiteral("mod"), QStringLiteral("guess guess"), std::nullopt, kIpB,
+                          Permission::ViewConsole)
+            .result();
+    QCOMPARE(codeOf(accounts
+                        ->verifyStaff(QStringLiteral("mod"), kPassword, std::nullopt, kIpB,
+                                      Permission::ViewConsole)
+                        .result()),
+             QStringLiteral("rate_limited"));
+    QCOMPARE(codeOf(accounts->login(QStringLiteral("mod"), kPassword, std::nullopt, kIpB).result()),
+             QStringLiteral("ok"));
+}
+
+void TstAccountService::ipv6AddressesAreKeyedByTheirSlash64() {
+    const QHostAddress a(QStringLiteral("2001:db8:1:2:aaaa::1"));
+    const QHostAddress b(QStringLiteral("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    const QHostAddress c(QStringLiteral("2001:db8:1:3::1"));
+    QCOMPARE(addressKey(a), addressKey(b));
+    QVERIFY(addressKey(a) != addressKey(c));
+    QCOMPARE(addressKey(a), QStringLiteral("2001:db8:1:2::/64"));
+    QCOMPARE(addressKey(QHostAddress(QStringLiteral("::ffff:10.0.0.1"))),
+             QStringLiteral("10.0.0.1"));
+    QCOMPARE(addressKey(kIpA), QStringLiteral("10.0.0.1"));
+    // Walking the host part of a /64 does not escape the lockout.
+    auto accounts = makeAccounts();
+    addAccount(QStringLiteral("v6"), Role::User);
+    for (int i = 1; i <= 3; ++i)
+        accounts
+            ->login(QStringLiteral("v6"), QStringLiteral("guess guess"), std::nullopt,
+                    QHostAddress(QStringLiteral("2001:db8:1:2::%1").arg(i)))
+            .result();
+    QCOMPARE(codeOf(accounts->login(QStringLiteral("v6"), kPassword, std::nullopt, b).result()),
+             QStringLiteral("rate_limited"));
+    QCOMPARE(codeOf(accounts->login(QStringLiteral("v6"), kPassword, std::nullopt, c).result()),
+             QStringLiteral("ok"));
 }
 
 void TstAccountService::perIpLimitDoesNotTouchOtherIps() {
@@ -286,6 +407,184 @@ void TstAccountService::tokensAreStoredHashed() {
     QCOMPARE(codeOf(accounts->resume(token, kIpB).result()), QStringLiteral("ok"));
     m_now += accounts->settings().sessionIdleMs + 1;
     QCOMPARE(codeOf(accounts->resume(token, kIpB).result()), QStringLiteral("unauthorized"));
+}
+
+std::optional<Identity> TstAccountService::loginAs(Accounts &accounts, const QString &name,
+                                                   const QHostAddress &ip) {
+    const AuthResult r = accounts.login(name, kPassword, std::nullopt, ip).result();
+    if (const auto *ok = std::get_if<AuthOk>(&r))
+        return ok->identity;
+    qWarning() << "login failed:" << std::get<Error>(r).message;
+    return std::nullopt;
+}
+
+QByteArray TstAccountService::enableTotpFor(qint64 accountId) {
+    const QByteArray secret = totp::generateSecret();
+    m_db->run([accountId, secret](Storage &s) {
+            s.setTotpSecret(accountId, totp::base32Encode(secret));
+            s.enableTotp(accountId, 0, {sessiontokens::hashOf(QStringLiteral("recovery"))});
+        })
+        .waitForFinished();
+    return secret;
+}
+
+void TstAccountService::twoFactorChangesNeedThePassword() {
+    auto accounts = makeAccounts();
+    addAccount(QStringLiteral("careful"), Role::User);
+    const auto who = loginAs(*accounts, QStringLiteral("careful"));
+    QVERIFY(who);
+    auto codeOfOutcome = [](const auto &outcome) {
+        if (const auto *e = std::get_if<Error>(&outcome))
+            return toString(e->code);
+        return QStringLiteral("ok");
+    };
+    // A session alone cannot enrol: no password, or a wrong one.
+    QCOMPARE(codeOfOutcome(accounts->enrollTotp(*who, std::nullopt, kIpA).result()),
+             QStringLiteral("unauthorized"));
+    QCOMPARE(codeOfOutcome(
+                 accounts->enrollTotp(*who, QStringLiteral("not the password"), kIpA).result()),
+             QStringLiteral("unauthorized"));
+    const auto enrolment = accounts->enrollTotp(*who, kPassword, kIpA).result();
+    QCOMPARE(codeOfOutcome(enrolment), QStringLiteral("ok"));
+    const QByteArray secret = *totp::base32Decode(std::get<TotpEnrollment>(enrolment).secret);
+    const QString code = totp::codeAt(secret, m_now / 1000);
+    // The right code is not enough without the password.
+    QCOMPARE(codeOfOutcome(accounts->enableTotp(*who, code, std::nullopt, kIpA).result()),
+             QStringLiteral("unauthorized"));
+    QCOMPARE(
+        codeOfOutcome(
+            accounts->enableTotp(*who, code, QStringLiteral("wrong password!"), kIpA).result()),
+        QStringLiteral("unauthorized"));
+    QCOMPARE(codeOfOutcome(accounts->enableTotp(*who, code, kPassword, kIpA).result()),
+             QStringLiteral("ok"));
+}
+
+void TstAccountService::totpGuessingLocksOut() {
+    AccountSettings settings;
+    settings.totpPerAccount = LeakRate{3, 60000, 300000};
+    settings.totpPerIp = LeakRate{100, 60000, 300000};
+    auto accounts = makeAccounts(settings);
+    const qint64 id = addAccount(QStringLiteral("guarded"), Role::User);
+    const auto who = loginAs(*accounts, QStringLiteral("guarded"));
+    QVERIFY(who);
+    const QByteArray secret = enableTotpFor(id);
+    auto disable = [&](const QString &code, const QHostAddress &ip) {
+        const auto r = accounts->disableTotp(*who, code, ip).result();
+        if (const auto *e = std::get_if<Error>(&r))
+            return *e;
+        return Error{ErrorCode::Internal, QStringLiteral("disabled"), {}, {}};
+    };
+    const QString right = totp::codeAt(secret, m_now / 1000);
+    const QString wrong =
+        right == QLatin1String("000000") ? QStringLiteral("111111") : QStringLiteral("000000");
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(toString(disable(wrong, kIpA).code), QStringLiteral("unauthorized"));
+    // At the edge: the fourth guess locks the account's second factor...
+    const Error locked = disable(wrong, kIpA);
+    QCOMPARE(toString(locked.code), QStringLiteral("rate_limited"));
+    QCOMPARE(locked.retryAfterMs, std::optional<qint64>(300000));
+    // ... for the right code too, from any address, and for login.
+    QCOMPARE(toString(disable(right, kIpB).code), QStringLiteral("rate_limited"));
+    const AuthResult login =
+        accounts->login(QStringLiteral("guarded"), kPassword, right, kIpC).result();
+    QCOMPARE(codeOf(login), QStringLiteral("rate_limited"));
+    m_now += 300000;
+    QCOMPARE(disable(totp::codeAt(secret, m_now / 1000), kIpA).message, QStringLiteral("disabled"));
+
+    // Per address as well: one address guessing at several accounts.
+    AccountSettings perIp;
+    perIp.totpPerAccount = LeakRate{100, 60000, 300000};
+    perIp.totpPerIp = LeakRate{2, 60000, 300000};
+    auto second = makeAccounts(perIp);
+    const qint64 x = addAccount(QStringLiteral("x-user"), Role::User);
+    const qint64 y = addAccount(QStringLiteral("y-user"), Role::User);
+    enableTotpFor(x);
+    enableTotpFor(y);
+    QCOMPARE(codeOf(second->login(QStringLiteral("x-user"), kPassword, wrong, kIpA).result()),
+             QStringLiteral("unauthorized"));
+    QCOMPARE(codeOf(second->login(QStringLiteral("y-user"), kPassword, wrong, kIpA).result()),
+             QStringLiteral("unauthorized"));
+    QCOMPARE(codeOf(second->login(QStringLiteral("y-user"), kPassword, wrong, kIpA).result()),
+             QStringLiteral("rate_limited"));
+}
+
+void TstAccountService::passwordChangeRevokesOtherLogins() {
+    auto accounts = makeAccounts();
+    const qint64 id = addAccount(QStringLiteral("victim2"), Role::User);
+    const auto owner = loginAs(*accounts, QStringLiteral("victim2"), kIpA);
+    const auto thief = loginAs(*accounts, QStringLiteral("victim2"), kIpB);
+    QVERIFY(owner && thief);
+    QSignalSpy revoked(accounts.get(), &Accounts::accountRevoked);
+    const QString newPassword = QStringLiteral("a brand new password");
+    QVERIFY(std::holds_alternative<PasswordChanged>(
+        accounts->changePassword(*owner, kPassword, newPassword, kIpA).result()));
+    QTRY_COMPARE(revoked.count(), 1);
+    QCOMPARE(revoked.at(0).at(0).toLongLong(), id);
+    QCOMPARE(toString(revoked.at(0).at(1).value<Revocation>()),
+             toString(Revocation::PasswordChanged));
+    QCOMPARE(revoked.at(0).at(2).toString(), owner->tokenHash);
+    // The thief's session is gone: even knowing the new password it cannot
+    // take over the second factor through it.
+    const auto enrol = accounts->enrollTotp(*thief, newPassword, kIpB).result();
+    QVERIFY(std::holds_alternative<Error>(enrol));
+    QCOMPARE(std::get<Error>(enrol).message,
+             QStringLiteral("this login session was revoked; log in again"));
+    const auto change =
+        accounts->changePassword(*thief, newPassword, QStringLiteral("thief's own password"), kIpB)
+            .result();
+    QVERIFY(std::holds_alternative<Error>(change));
+    // The owner's session carries on.
+    QVERIFY(std::holds_alternative<TotpEnrollment>(
+        accounts->enrollTotp(*owner, newPassword, kIpA).result()));
+}
+
+void TstAccountService::accountChangesAreAnnounced() {
+    auto accounts = makeAccounts();
+    const qint64 id = addAccount(QStringLiteral("managed"), Role::Moderator);
+    const auto one = loginAs(*accounts, QStringLiteral("managed"));
+    QVERIFY(one);
+    QSignalSpy revoked(accounts.get(), &Accounts::accountRevoked);
+    QSignalSpy roles(accounts.get(), &Accounts::roleChanged);
+
+    QVERIFY(accounts->setRole(id, Role::User).result());
+    QTRY_COMPARE(roles.count(), 1);
+    QCOMPARE(toString(roles.at(0).at(1).value<Role>()), toString(Role::User));
+    QVERIFY(!accounts->setRole(id + 100, Role::User).result()); // no such account: silent
+    QCOMPARE(roles.count(), 1);
+
+    accounts->logoutEverywhere(id).waitForFinished();
+    QTRY_COMPARE(revoked.count(), 1);
+    QCOMPARE(toString(revoked.at(0).at(1).value<Revocation>()),
+             toString(Revocation::LoggedOutEverywhere));
+    QVERIFY(revoked.at(0).at(2).toString().isEmpty());
+    QVERIFY(!m_db->run([t = one->tokenHash](Storage &s) { return s.sessionExists(t); }).result());
+
+    QVERIFY(accounts->setDisabled(id, true).result());
+    QTRY_COMPARE(revoked.count(), 2);
+    QCOMPARE(toString(revoked.at(1).at(1).value<Revocation>()), toString(Revocation::Disabled));
+    // A ban elsewhere is announced through the same signal.
+    accounts->revoke(id, Revocation::Banned);
+    QCOMPARE(revoked.count(), 3);
+    QCOMPARE(toString(Revocation::Banned), QStringLiteral("banned"));
+}
+
+void TstAccountService::loginRacingAPasswordChangeFails() {
+    // A hash slow enough to still be verifying when the change lands.
+    PasswordHasher slow(HashParams{3, 32768}, 1);
+    const QString hash = slow.hashNow(kPassword);
+    const qint64 id = *m_db->run([hash](Storage &s) {
+                               return s.createAccount(QStringLiteral("racer"), hash, Role::User, 0);
+                           })
+                           .result();
+    auto accounts = makeAccounts();
+    auto login = accounts->login(QStringLiteral("racer"), kPassword, std::nullopt, kIpA);
+    // Queued on the database thread right behind the login's lookup: the
+    // password changes while the old one is being verified.
+    m_db->run([id](Storage &s) { s.changePassword(id, QStringLiteral("$new$"), QString()); })
+        .waitForFinished();
+    // The old password must not yield a session the change did not revoke.
+    QCOMPARE(codeOf(login.result()), QStringLiteral("unauthorized"));
+    QCOMPARE(m_db->run([id](Storage &s) { return s.deleteSessionsOf(id); }).result(), 0);
 }
 
 QTEST_GUILESS_MAIN(TstAccountService)

@@ -7,6 +7,7 @@
 #include "pgcluster.h"
 #endif
 
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,6 +33,9 @@ private Q_SLOTS:
     void totpStepsAndRecoveryCodesAreSingleUse();
     void bansByAccountAndIp();
     void blocksAndReports();
+    void repeatedReportIsStoredOnce();
+    void otherSessionsCanBeRevoked();
+    void dataAtRestIsPrivate();
 
 private:
     StorageLocation location() const;
@@ -292,6 +296,77 @@ void TstStorage::blocksAndReports() {
     QVERIFY(!m_storage->resolveReport(rid, mod, QStringLiteral("again"), 81));
     QVERIFY(m_storage->listReports(true).isEmpty());
     QCOMPARE(m_storage->listReports(false).value(0).resolution, QStringLiteral("warned"));
+}
+
+void TstStorage::repeatedReportIsStoredOnce() {
+    ReportRecord r;
+    r.reporterKey = QStringLiteral("11");
+    r.reportedKey = QStringLiteral("22");
+    r.pairId = QStringLiteral("pair-1");
+    r.reason = QStringLiteral("spam");
+    r.createdMs = 1;
+    const qint64 first = m_storage->addReport(r);
+    // The same reporter, party and pair again (a flooding client): the
+    // earlier row, nothing new stored.
+    r.reason = QStringLiteral("spam again");
+    r.createdMs = 2;
+    QCOMPARE(m_storage->addReport(r), first);
+    QCOMPARE(m_storage->listReports(false).size(), 1);
+    QCOMPARE(m_storage->listReports(false).value(0).reason, QStringLiteral("spam"));
+    // Another pair of the same two, or another reporter, is a new report.
+    r.pairId = QStringLiteral("pair-2");
+    QVERIFY(m_storage->addReport(r) != first);
+    r.reporterKey = QStringLiteral("33");
+    m_storage->addReport(r);
+    QCOMPARE(m_storage->listReports(false).size(), 3);
+}
+
+void TstStorage::otherSessionsCanBeRevoked() {
+    const qint64 a =
+        *m_storage->createAccount(QStringLiteral("multi"), QStringLiteral("h"), Role::User, 0);
+    for (const char *t : {"t1", "t2", "t3"})
+        m_storage->createSession(SessionRecord{QLatin1String(t), a, 0, 0, 1LL << 50});
+    QVERIFY(m_storage->sessionExists(QStringLiteral("t2")));
+    QCOMPARE(m_storage->deleteOtherSessions(a, QStringLiteral("t2")), 2);
+    QVERIFY(m_storage->sessionExists(QStringLiteral("t2")));
+    QVERIFY(!m_storage->sessionExists(QStringLiteral("t1")));
+    QVERIFY(!m_storage->sessionExists(QStringLiteral("t3")));
+    QCOMPARE(m_storage->deleteOtherSessions(a, QString()), 1);
+    QVERIFY(!m_storage->sessionExists(QStringLiteral("t2")));
+}
+
+void TstStorage::dataAtRestIsPrivate() {
+#ifdef WHISPER_STORAGE_PG
+    QSKIP("file permissions are PostgreSQL's own business");
+#else
+    // A data directory the server creates, with a parent it creates too.
+    QTemporaryDir parent;
+    const QString dataDir = parent.path() + QStringLiteral("/new/data");
+    Storage s;
+    s.open(StorageLocation{QString(), dataDir});
+    QVERIFY(s.createAccount(QStringLiteral("someone"), QStringLiteral("h"), Role::User, 1));
+    const auto owner = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
+    const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                        QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    const QFileInfo dir(dataDir);
+    QVERIFY(dir.isDir());
+    QCOMPARE(dir.permissions() & owner, owner);
+    QCOMPARE(dir.permissions() & others, QFileDevice::Permissions());
+    for (const char *name : {"whisperchat.db", "whisperchat.db-wal", "whisperchat.db-shm"}) {
+        const QFileInfo f(dataDir + QLatin1Char('/') + QLatin1String(name));
+        QVERIFY2(f.exists(), name);
+        QCOMPARE(f.permissions() & (others | QFileDevice::ExeOwner), QFileDevice::Permissions());
+    }
+    s.close();
+    // An existing database file readable by others is tightened at open.
+    const QString db = dataDir + QStringLiteral("/whisperchat.db");
+    QVERIFY(QFile::setPermissions(db, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ReadOther));
+    Storage again;
+    again.open(StorageLocation{QString(), dataDir});
+    QCOMPARE(QFileInfo(db).permissions() & others, QFileDevice::Permissions());
+    QVERIFY(again.accountByName(QStringLiteral("someone"))); // and the data is intact
+#endif
 }
 
 QTEST_GUILESS_MAIN(TstStorage)
