@@ -1,5 +1,7 @@
 #include "fastdecode.h"
 
+#include "jsonreader.h"
+
 #include <simdjson.h>
 
 #include <string_view>
@@ -71,6 +73,10 @@ FastDecode decodeChatMessageFast(QByteArrayView frame, SendMessage &out) {
     if (!hasType || !hasText || type != "message")
         return FastDecode::NotHandled;
 
+    // Whether simdjson takes a lone surrogate escape depends on its version;
+    // the reference path's answer (an error) is the one that counts.
+    if (json::hasLoneSurrogateEscape(frame))
+        return FastDecode::NotHandled;
     out.text = toQString(text);
     out.id = hasId ? std::optional<QString>(toQString(id)) : std::nullopt;
     return FastDecode::Decoded;

@@ -5,7 +5,8 @@
 // frames whose meaning is beyond doubt: one JSON object holding exactly the
 // string fields `type` ("message"), `text` and, optionally, `id`, each once.
 // Everything else (other types, unknown or repeated fields, non-string
-// values, invalid JSON or UTF-8) is left to the reference path, so the codec's
+// values, invalid JSON or UTF-8, lone surrogate escapes) is left to the
+// reference path, so the codec's
 // answer, errors included, never depends on which parser ran.
 
 #include "protocol.h"

@@ -9,6 +9,56 @@
 
 namespace whisper::json {
 
+namespace {
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// The code unit of the \uXXXX escape at `at` (the backslash), or -1.
+int escapedUnit(QByteArrayView bytes, qsizetype at) {
+    if (at + 6 > bytes.size() || bytes[at] != '\\' || bytes[at + 1] != 'u')
+        return -1;
+    int unit = 0;
+    for (qsizetype i = at + 2; i < at + 6; ++i) {
+        const int h = hexValue(bytes[i]);
+        if (h < 0)
+            return -1;
+        unit = unit * 16 + h;
+    }
+    return unit;
+}
+
+} // namespace
+
+bool hasLoneSurrogateEscape(QByteArrayView bytes) {
+    // Backslashes only occur inside strings in valid JSON, and each starts
+    // an escape of its own: walking escape by escape never mistakes an
+    // escaped backslash followed by "u" for a \u escape.
+    qsizetype i = bytes.indexOf('\\');
+    while (i >= 0 && i + 1 < bytes.size()) {
+        const int unit = escapedUnit(bytes, i);
+        if (unit >= 0xDC00 && unit <= 0xDFFF)
+            return true; // a low surrogate with no high one before it
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+            const int next = escapedUnit(bytes, i + 6);
+            if (next < 0xDC00 || next > 0xDFFF)
+                return true;
+            i += 12; // the pair
+        } else {
+            i += 2; // any other escape: its first two bytes (the rest holds no backslash)
+        }
+        i = bytes.indexOf('\\', i);
+    }
+    return false;
+}
+
 std::variant<std::pair<QJsonObject, QString>, DecodeError> parseObjectFrame(QByteArrayView bytes) {
     auto bad = [](const QString &message) {
         return DecodeError{ErrorCode::BadRequest, message, QString()};
@@ -27,6 +77,10 @@ std::variant<std::pair<QJsonObject, QString>, DecodeError> parseObjectFrame(QByt
         ++first;
     if (first < bytes.size() && bytes[first] != '{' && bytes[first] != '[')
         return bad(QStringLiteral("frame must be a JSON object"));
+    // Qt's parser keeps a lone surrogate in the string; it must not be
+    // relayed.
+    if (hasLoneSurrogateEscape(bytes))
+        return bad(QStringLiteral("string holds an unpaired UTF-16 surrogate escape"));
 
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);

@@ -25,8 +25,15 @@ inline constexpr double kMaxSafeInteger = 9007199254740991.0;
 using protocol::DecodeError;
 using protocol::ErrorCode;
 
+// True when a \u escape in `bytes` is a UTF-16 surrogate without its other
+// half: a high one (D800-DBFF) not followed by a \u low one (DC00-DFFF), or
+// a low one on its own. Such text is not Unicode; relayed, it would reach
+// the partner as something other than what was sent (or break its decoder).
+bool hasLoneSurrogateEscape(QByteArrayView bytes);
+
 // Parses a frame into its object and `type`, or says precisely why not
-// (invalid UTF-8, invalid JSON, not an object, missing or non-string type).
+// (invalid UTF-8, a lone surrogate escape, invalid JSON, not an object,
+// missing or non-string type).
 std::variant<std::pair<QJsonObject, QString>, DecodeError> parseObjectFrame(QByteArrayView bytes);
 
 class FieldReader {

@@ -1,5 +1,6 @@
 #include "accounthandler.h"
 
+#include "ipkey.h"
 #include "moderation.h"
 #include "pairregistry.h"
 #include "session.h"
@@ -98,7 +99,7 @@ void AccountHandler::admitConnection() {
         return;
     }
     const qint64 now = m_services.clock();
-    const qint64 wait = m_exempt ? 0 : m_services.connectPerIp.tryPour(m_ip.toString(), now);
+    const qint64 wait = m_exempt ? 0 : m_services.connectPerIp.tryPour(ipKey(m_ip), now);
     if (wait) {
         reply(rateLimited(QString(), wait));
         m_session.close(QWebSocketProtocol::CloseCodePolicyViolated,

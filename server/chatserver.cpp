@@ -2,6 +2,7 @@
 
 #include "geo.h"
 #include "ids.h"
+#include "ipkey.h"
 
 #include <QDateTime>
 #include <QHostAddress>
@@ -44,6 +45,13 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     listener.tlsCertFile = config.tlsCert;
     listener.tlsKeyFile = config.tlsKey;
     listener.allowedOrigins = config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    listener.maxOutputBytes = config.maxOutputBytes;
+    listener.socketBufferBytes = config.socketBufferBytes;
+    listener.pingRate = LeakRate{config.ratePingBurst, config.ratePingLeakMs, 0};
+    listener.peerLimits.maxConnectionsPerIp = config.maxConnectionsPerIp;
+    listener.peerLimits.maxHalfOpenPerIp = config.maxHalfOpenPerIp;
+    // The host's own load generators and health checks, as for the rates.
+    listener.peerLimits.exempt = parseSubnetList(config.rateExempt);
     m_listener = ConnectionListener::create(listener);
     connect(m_listener.get(), &ConnectionListener::newConnection, this,
             &ChatServer::onNewConnection);

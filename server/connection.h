@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
+#include <QTcpSocket>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -34,12 +35,16 @@ Q_SIGNALS:
     void disconnected();
 };
 
-// The Qt WebSockets transport.
+// The Qt WebSockets transport. QWebSocket buffers whatever it is asked to
+// send (and the pongs it answers pings with) without a limit; with `tcp`, the
+// socket it writes to, a peer that leaves more than `maxOutputBytes` unread
+// is dropped (recorded as 1008), as the native transport does.
 class QtWebSocketConnection final : public Connection {
     Q_OBJECT
 public:
     // Takes ownership of `socket`.
-    explicit QtWebSocketConnection(QWebSocket *socket, QObject *parent = nullptr);
+    explicit QtWebSocketConnection(QWebSocket *socket, QTcpSocket *tcp = nullptr,
+                                   qint64 maxOutputBytes = 0, QObject *parent = nullptr);
 
     void sendText(const QByteArray &utf8) override;
     void ping() override;
@@ -48,10 +53,15 @@ public:
     QHostAddress peerAddress() const override { return m_socket->peerAddress(); }
     QUrl requestUrl() const override { return m_socket->requestUrl(); }
     QString origin() const override { return m_socket->origin(); }
-    int closeCode() const override { return int(m_socket->closeCode()); }
+    int closeCode() const override { return m_dropped ? 1008 : int(m_socket->closeCode()); }
 
 private:
+    void checkOutput();
+
     QWebSocket *m_socket;
+    QTcpSocket *m_tcp; // a child of m_socket, or null
+    qint64 m_maxOutputBytes;
+    bool m_dropped = false;
 };
 
 } // namespace whisper

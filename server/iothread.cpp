@@ -47,7 +47,12 @@ private:
         m_channel->commands.takeAll(m_batch);
         for (IoCommand &c : m_batch) {
             if (c.kind == IoCommand::Kind::Adopt) {
-                m_gate.adopt(c.value, *c.peer);
+                m_gate.adopt(c.value, *c.peer, std::move(c.slot));
+                continue;
+            }
+            if (c.kind == IoCommand::Kind::Resume) {
+                for (WebSocketConnection *open : std::as_const(m_open))
+                    open->setReadingPaused(false);
                 continue;
             }
             // A connection that closed meanwhile has left the table: its
@@ -70,6 +75,7 @@ private:
                 connection->abort();
                 break;
             case IoCommand::Kind::Adopt:
+            case IoCommand::Kind::Resume:
                 break;
             }
         }
@@ -77,6 +83,17 @@ private:
     }
 
     void report(IoEvent::Kind kind, quint64 handle, QByteArray data = {}, int closeCode = 0) {
+        if (kind == IoEvent::Kind::Text || kind == IoEvent::Kind::Binary) {
+            const qint64 pending = m_channel->pendingInputBytes.fetch_add(
+                                       data.size() + IoChannel::kEventOverheadBytes) +
+                                   data.size() + IoChannel::kEventOverheadBytes;
+            if (pending > IoChannel::kMaxPendingInputBytes &&
+                !m_channel->readsPaused.exchange(true)) {
+                qCDebug(lcIo) << "main thread behind; pausing reads";
+                for (WebSocketConnection *open : std::as_const(m_open))
+                    open->setReadingPaused(true);
+            }
+        }
         IoEvent e;
         e.kind = kind;
         e.handle = handle;
@@ -98,6 +115,8 @@ private:
         const quint64 handle = m_nextHandle++;
         c->setParent(this);
         m_open.insert(handle, c);
+        if (m_channel->readsPaused.load())
+            c->setReadingPaused(true);
         IoEvent e;
         e.kind = IoEvent::Kind::Opened;
         e.handle = handle;

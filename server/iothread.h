@@ -11,6 +11,7 @@
 #include <QThread>
 #include <QUrl>
 
+#include <atomic>
 #include <memory>
 
 namespace whisper {
@@ -19,12 +20,14 @@ class ThreadedConnection;
 
 // What the main thread asks of the I/O thread, about one connection.
 struct IoCommand {
-    enum class Kind : quint8 { Adopt, Send, Ping, Close, Abort };
+    // Resume: the main thread caught up; read the sockets again (no handle).
+    enum class Kind : quint8 { Adopt, Send, Ping, Close, Abort, Resume };
     Kind kind = Kind::Send;
     int value = 0;                      // Adopt: the descriptor; Close: the close code
     quint64 handle = 0;                 // the connection (not for Adopt)
     QByteArray data;                    // Send: the text; Close: the reason, UTF-8
     std::unique_ptr<QHostAddress> peer; // Adopt only (a QHostAddress allocates)
+    std::unique_ptr<PeerSlot> slot;     // Adopt only: the per-address counts
 };
 
 // What the I/O thread reports to the main thread, about one connection.
@@ -56,6 +59,14 @@ struct IoChannel {
     // once per reply, and does not preempt the main thread on a shared core.
     bool holding = false;
     std::vector<IoCommand> held;
+    // Messages read but not yet handed out by the main thread, in bytes. A
+    // main thread slower than the sockets would otherwise let them queue
+    // without bound: above kMaxPendingInputBytes the I/O thread stops
+    // reading until the main thread is below half of it and says Resume.
+    static constexpr qint64 kMaxPendingInputBytes = 1 << 20;
+    static constexpr qint64 kEventOverheadBytes = 128; // an event and its allocation
+    std::atomic<qint64> pendingInputBytes{0};
+    std::atomic<bool> readsPaused{false};
 };
 
 // One thread running its own event loop (the epoll dispatcher unless

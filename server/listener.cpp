@@ -33,9 +33,10 @@ constexpr int kRetryAfterEmfileMs = 100;
 
 // ---- TcpListener -----------------------------------------------------------
 
-TcpListener::TcpListener(int backlog, QObject *parent)
+TcpListener::TcpListener(int backlog, int socketBufferBytes, QObject *parent)
     : QObject(parent)
-    , m_backlog(backlog) {
+    , m_backlog(backlog)
+    , m_socketBufferBytes(socketBufferBytes) {
     m_retry.setSingleShot(true);
     m_retry.setInterval(kRetryAfterEmfileMs);
     connect(&m_retry, &QTimer::timeout, this, [this] {
@@ -116,6 +117,14 @@ void TcpListener::onReadable() {
         }
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (m_socketBufferBytes > 0) {
+            // Fixed sizes turn autotuning off: a peer that does not read
+            // then parks at most this much in the kernel, not megabytes.
+            ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &m_socketBufferBytes,
+                         sizeof m_socketBufferBytes);
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m_socketBufferBytes,
+                         sizeof m_socketBufferBytes);
+        }
         QHostAddress address;
         address.setAddress(reinterpret_cast<sockaddr *>(&peer));
         Q_EMIT accepted(fd, address);
@@ -127,6 +136,8 @@ void TcpListener::onReadable() {
 WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
     WebSocketConnection::Limits limits;
     limits.maxMessageBytes = settings.maxMessageBytes;
+    limits.maxOutputBytes = settings.maxOutputBytes;
+    limits.pingRate = settings.pingRate;
     return limits;
 }
 
@@ -141,8 +152,8 @@ HandshakeGate::HandshakeGate(const WebSocketConnection::Limits &limits, int time
     m_clock.start();
 }
 
-void HandshakeGate::adopt(int fd, const QHostAddress &peer) {
-    auto *c = new WebSocketConnection(fd, peer, m_limits, this);
+void HandshakeGate::adopt(int fd, const QHostAddress &peer, std::unique_ptr<PeerSlot> slot) {
+    auto *c = new WebSocketConnection(fd, peer, m_limits, this, std::move(slot));
     m_pending.push_back({c, m_clock.elapsed() + m_timeoutMs});
     connect(c, &WebSocketConnection::handshakeComplete, this, [this, c] {
         forget(c);
@@ -180,15 +191,44 @@ void HandshakeGate::sweep() {
 
 namespace {
 
+// A Qt transport socket's place in the per-address counts: released when the
+// socket disconnects or is deleted, whichever comes first.
+class PeerSlotHolder final : public QObject {
+public:
+    // Also enforces the handshake timeout from the accept on: Qt's own timer
+    // does not drop a client that keeps trickling bytes of its request.
+    PeerSlotHolder(std::unique_ptr<PeerSlot> slot, QTcpSocket *socket, int handshakeTimeoutMs)
+        : QObject(socket)
+        , m_slot(std::move(slot)) {
+        connect(socket, &QTcpSocket::disconnected, this, [this] { m_slot.reset(); });
+        m_deadline.setSingleShot(true);
+        connect(&m_deadline, &QTimer::timeout, socket, &QTcpSocket::abort);
+        m_deadline.start(handshakeTimeoutMs);
+    }
+    void upgraded() {
+        m_deadline.stop();
+        if (m_slot)
+            m_slot->upgraded();
+    }
+
+private:
+    std::unique_ptr<PeerSlot> m_slot;
+    QTimer m_deadline;
+};
+
 // ---- the native transport --------------------------------------------------
 
 class NativeListener final : public ConnectionListener {
 public:
     NativeListener(const ListenerSettings &settings, QObject *parent)
         : ConnectionListener(parent)
-        , m_tcp(settings.backlog)
+        , m_tcp(settings.backlog, settings.socketBufferBytes)
         , m_gate(nativeLimits(settings), settings.handshakeTimeoutMs) {
-        connect(&m_tcp, &TcpListener::accepted, &m_gate, &HandshakeGate::adopt);
+        m_peerLimiter = std::make_unique<PeerLimiter>(settings.peerLimits);
+        connect(&m_tcp, &TcpListener::accepted, this, [this](int fd, const QHostAddress &peer) {
+            if (auto slot = admitPeer(fd, peer))
+                m_gate.adopt(fd, peer, std::move(slot));
+        });
         connect(&m_gate, &HandshakeGate::opened, this, &ConnectionListener::newConnection);
     }
 
@@ -218,21 +258,31 @@ public:
     QtListener(const ListenerSettings &settings, QObject *parent)
         : ConnectionListener(parent)
         , m_settings(settings)
-        , m_tcp(settings.backlog)
+        , m_tcp(settings.backlog, settings.socketBufferBytes)
         , m_server(settings.serverName, QWebSocketServer::NonSecureMode) {
+        m_peerLimiter = std::make_unique<PeerLimiter>(settings.peerLimits);
         m_server.setHandshakeTimeout(std::chrono::milliseconds(settings.handshakeTimeoutMs));
         m_server.setMaxPendingConnections(settings.backlog);
-        connect(&m_tcp, &TcpListener::accepted, this, [this](int fd) {
+        connect(&m_tcp, &TcpListener::accepted, this, [this](int fd, const QHostAddress &peer) {
+            std::unique_ptr<PeerSlot> slot = admitPeer(fd, peer);
+            if (!slot)
+                return;
             auto *socket = new QTcpSocket;
             if (!socket->setSocketDescriptor(fd)) {
                 ::close(fd);
                 delete socket;
                 return;
             }
+            // The slot goes with the socket, whichever object ends up owning it.
+            trackHandshake(
+                new PeerSlotHolder(std::move(slot), socket, m_settings.handshakeTimeoutMs),
+                socket->peerAddress(), socket->peerPort());
             m_server.handleConnection(socket);
         });
-        connect(&m_server, &QWebSocketServer::newConnection, this,
-                [this] { forwardPendingConnections(m_server, m_settings.maxMessageBytes); });
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            forwardPendingConnections(m_server, m_settings.maxMessageBytes,
+                                      m_settings.maxOutputBytes);
+        });
     }
 
     bool listen(const QHostAddress &address, quint16 port) override {
@@ -251,13 +301,50 @@ private:
 
 } // namespace
 
-void ConnectionListener::forwardPendingConnections(QWebSocketServer &server,
-                                                   qint64 maxMessageBytes) {
+void ConnectionListener::forwardPendingConnections(QWebSocketServer &server, qint64 maxMessageBytes,
+                                                   qint64 maxOutputBytes) {
     while (QWebSocket *socket = server.nextPendingConnection()) {
         socket->setMaxAllowedIncomingMessageSize(quint64(maxMessageBytes));
         socket->setMaxAllowedIncomingFrameSize(quint64(maxMessageBytes));
-        Q_EMIT newConnection(new QtWebSocketConnection(socket));
+        // QWebSocket does not give away the TCP socket it was upgraded
+        // from; the holder made at the accept (a child of that socket) is
+        // found by the peer's address and port.
+        QTcpSocket *tcp = nullptr;
+        if (QObject *holder =
+                m_handshaking.take(peerKey(socket->peerAddress(), socket->peerPort()))) {
+            static_cast<PeerSlotHolder *>(holder)->upgraded();
+            tcp = qobject_cast<QTcpSocket *>(holder->parent());
+        }
+        Q_EMIT newConnection(new QtWebSocketConnection(socket, tcp, maxOutputBytes));
     }
+}
+
+QString ConnectionListener::peerKey(const QHostAddress &address, quint16 port) {
+    return address.toString() + QLatin1Char('/') + QString::number(port);
+}
+
+void ConnectionListener::trackHandshake(QObject *holder, const QHostAddress &address,
+                                        quint16 port) {
+    const QString key = peerKey(address, port);
+    m_handshaking.insert(key, holder);
+    connect(holder, &QObject::destroyed, this, [this, key, holder] {
+        const auto it = m_handshaking.constFind(key);
+        if (it != m_handshaking.cend() && it.value() == holder)
+            m_handshaking.erase(it);
+    });
+}
+
+std::unique_ptr<PeerSlot> ConnectionListener::admitPeer(int fd, const QHostAddress &peer) {
+    std::unique_ptr<PeerSlot> slot = m_peerLimiter->admit(peer);
+    if (slot)
+        return slot;
+    qCDebug(lcListener) << "too many connections from one address; refusing one";
+    // Best effort, never blocking: the client may not have sent its request yet.
+    static const char kRefusal[] = "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n"
+                                   "Content-Length: 0\r\n\r\n";
+    [[maybe_unused]] const auto n = ::send(fd, kRefusal, sizeof kRefusal - 1, MSG_NOSIGNAL);
+    ::close(fd);
+    return nullptr;
 }
 
 std::unique_ptr<ConnectionListener> ConnectionListener::create(const ListenerSettings &settings,

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "connection.h"
+#include "peerlimiter.h"
 #include "websocketconnection.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QString>
@@ -25,7 +27,10 @@ namespace whisper {
 class TcpListener : public QObject {
     Q_OBJECT
 public:
-    explicit TcpListener(int backlog, QObject *parent = nullptr);
+    // `socketBufferBytes` > 0: SO_SNDBUF and SO_RCVBUF of every accepted
+    // socket (the kernel doubles it for its bookkeeping); 0: the kernel's
+    // autotuning, which lets one socket hold megabytes.
+    explicit TcpListener(int backlog, int socketBufferBytes = 0, QObject *parent = nullptr);
     ~TcpListener() override;
 
     bool listen(const QHostAddress &address, quint16 port);
@@ -42,6 +47,7 @@ private:
     void onReadable();
 
     int m_backlog;
+    int m_socketBufferBytes;
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;
     QTimer m_retry; // after running out of descriptors
@@ -59,8 +65,8 @@ public:
     HandshakeGate(const WebSocketConnection::Limits &limits, int timeoutMs,
                   QObject *parent = nullptr);
 
-    // Takes ownership of `fd` (connected, non-blocking).
-    void adopt(int fd, const QHostAddress &peer);
+    // Takes ownership of `fd` (connected, non-blocking) and of its `slot`.
+    void adopt(int fd, const QHostAddress &peer, std::unique_ptr<PeerSlot> slot = {});
     void start() { m_sweep.start(); }
     void stop() { m_sweep.stop(); }
 
@@ -91,6 +97,11 @@ struct ListenerSettings {
     int backlog = 4096;
     int handshakeTimeoutMs = 10000;
     qint64 maxMessageBytes = 16 * 1024;
+    // Per-connection memory (docs/OPERATIONS.md "Per-connection memory").
+    qint64 maxOutputBytes = 128 * 1024;
+    int socketBufferBytes = 64 * 1024;
+    LeakRate pingRate{10, 1000, 0}; // native transport only (Qt answers pings itself)
+    PeerLimits peerLimits;          // not for TLS (QWebSocketServer accepts itself)
     // Native transport only: threads doing the socket work (0: this thread).
     int ioThreads = 0;
     // wss:// (tlslistener.h): with both PEM files set, the listener is Qt
@@ -118,6 +129,8 @@ public:
     virtual QHostAddress serverAddress() const = 0;
     virtual quint16 serverPort() const = 0;
     virtual QString errorString() const = 0;
+    // Counts of connections per address (null for TLS).
+    const PeerLimiter *peerLimiter() const { return m_peerLimiter.get(); }
 
 Q_SIGNALS:
     // A client finished its WebSocket handshake; the receiver owns `connection`.
@@ -126,7 +139,19 @@ Q_SIGNALS:
 protected:
     // For listeners built on QWebSocketServer (Qt transport, TLS): hands on
     // every connection `server` has ready, held to the message size limit.
-    void forwardPendingConnections(QWebSocketServer &server, qint64 maxMessageBytes);
+    void forwardPendingConnections(QWebSocketServer &server, qint64 maxMessageBytes,
+                                   qint64 maxOutputBytes);
+    // A place for a connection just accepted, or null after closing `fd`
+    // when its address is at a cap.
+    std::unique_ptr<PeerSlot> admitPeer(int fd, const QHostAddress &peer);
+
+    // Qt transport: the object holding a socket's PeerSlot (a child of the
+    // QTcpSocket), until QWebSocketServer hands the upgraded socket out.
+    void trackHandshake(QObject *holder, const QHostAddress &address, quint16 port);
+    static QString peerKey(const QHostAddress &address, quint16 port);
+
+    std::unique_ptr<PeerLimiter> m_peerLimiter;
+    QHash<QString, QObject *> m_handshaking;
 };
 
 } // namespace whisper

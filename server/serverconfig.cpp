@@ -251,6 +251,24 @@ const std::vector<Setting> &settings() {
             v.push_back(intSetting(burst.constData(), burstHelp.constData(), r.burst, 1, 1000000));
             v.push_back(intSetting(leak.constData(), leakHelp.constData(), r.leak, 1, 86400000));
         }
+        v.push_back(intSetting("max-output-bytes",
+                               "Output held for one slow reader; beyond it the peer is dropped",
+                               &ServerConfig::maxOutputBytes, 16384, 1 << 30));
+        v.push_back(intSetting("socket-buffer-bytes",
+                               "Kernel send/receive buffer per connection (0: autotuning)",
+                               &ServerConfig::socketBufferBytes, 0, 1 << 24));
+        v.push_back(intSetting("rate-ping-burst",
+                               "Leaky bucket size: a client's WebSocket pings (beyond: 1008)",
+                               &ServerConfig::ratePingBurst, 1, 1000000));
+        v.push_back(intSetting("rate-ping-leak-ms",
+                               "Leaky bucket: ms per ping drained, a client's WebSocket pings",
+                               &ServerConfig::ratePingLeakMs, 1, 86400000));
+        v.push_back(intSetting("max-connections-per-ip",
+                               "Concurrent connections per IPv4 address or IPv6 /64",
+                               &ServerConfig::maxConnectionsPerIp, 1, 10000000));
+        v.push_back(intSetting("max-half-open-per-ip",
+                               "Connections in the handshake per IPv4 address or IPv6 /64",
+                               &ServerConfig::maxHalfOpenPerIp, 1, 1000000));
         v.push_back(intSetting("ban-refresh-s",
                                "Seconds between re-reads of the bans from the database",
                                &ServerConfig::banRefreshSec, 1, 3600));
@@ -452,6 +470,15 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
                                       "ping-interval-ms (%2)")
                            .arg(config.idleTimeoutMs)
                            .arg(config.pingIntervalMs));
+
+    // The largest frame the server sends is a relayed message, at most a few
+    // times the largest one it accepts; a budget below that would drop
+    // well-behaved clients.
+    if (config.maxOutputBytes < 2 * config.maxMessageBytes)
+        return failure(QStringLiteral("max-output-bytes (%1) must be at least twice "
+                                      "max-message-bytes (%2)")
+                           .arg(config.maxOutputBytes)
+                           .arg(config.maxMessageBytes));
 
     if (config.tlsCert.isEmpty() != config.tlsKey.isEmpty())
         return failure(QStringLiteral("tls-cert and tls-key must be given together"));

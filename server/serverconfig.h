@@ -111,6 +111,15 @@ struct ServerConfig {
     // the host's own load generators and health checks.
     QString rateExempt; // none: least privilege, and a local reverse proxy would exempt everyone
     int banRefreshSec = 60; // re-read bans made elsewhere (other nodes, database)
+
+    // transport: per-connection memory and per-address caps
+    // (docs/OPERATIONS.md "Per-connection memory", "Connections per address")
+    int maxOutputBytes = 128 * 1024;   // output held for one slow reader
+    int socketBufferBytes = 32 * 1024; // SO_SNDBUF/SO_RCVBUF; 0: kernel autotuning
+    int ratePingBurst = 10;            // a client's pings; beyond: closed with 1008
+    int ratePingLeakMs = 1000;
+    int maxConnectionsPerIp = 100; // IPv4 per address, IPv6 per /64
+    int maxHalfOpenPerIp = 16;     // connections still in the WebSocket handshake
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

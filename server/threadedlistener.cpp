@@ -12,7 +12,8 @@ Q_LOGGING_CATEGORY(lcThreadedListener, "whisper.server.listener.threaded")
 
 ThreadedListener::ThreadedListener(const ListenerSettings &settings, QObject *parent)
     : ConnectionListener(parent)
-    , m_tcp(settings.backlog) {
+    , m_tcp(settings.backlog, settings.socketBufferBytes) {
+    m_peerLimiter = std::make_unique<PeerLimiter>(settings.peerLimits);
     connect(&m_tcp, &TcpListener::accepted, this, &ThreadedListener::onAccepted);
     const WebSocketConnection::Limits limits = nativeLimits(settings);
     for (int i = 0; i < settings.ioThreads; ++i) {
@@ -48,11 +49,15 @@ void ThreadedListener::close() {
 }
 
 void ThreadedListener::onAccepted(int fd, const QHostAddress &peer) {
+    std::unique_ptr<PeerSlot> slot = admitPeer(fd, peer);
+    if (!slot)
+        return;
     Worker &w = m_threads[m_next++ % m_threads.size()];
     IoCommand c;
     c.kind = IoCommand::Kind::Adopt;
     c.value = fd;
     c.peer = std::make_unique<QHostAddress>(peer);
+    c.slot = std::move(slot);
     if (!w.channel->commands.push(std::move(c)))
         ::close(fd);
 }
@@ -75,9 +80,17 @@ void ThreadedListener::drain(std::size_t index) {
             Q_EMIT newConnection(new ThreadedConnection(channel, e.handle, *e.opening));
             continue;
         }
+        if (e.kind == IoEvent::Kind::Text || e.kind == IoEvent::Kind::Binary)
+            channel->pendingInputBytes.fetch_sub(e.data.size() + IoChannel::kEventOverheadBytes);
         // Looked up each time: receivers delete connections as they go.
         if (ThreadedConnection *proxy = channel->proxies.value(e.handle))
             proxy->deliver(e);
+    }
+    if (channel->pendingInputBytes.load() < IoChannel::kMaxPendingInputBytes / 2 &&
+        channel->readsPaused.exchange(false)) {
+        IoCommand resume;
+        resume.kind = IoCommand::Kind::Resume;
+        channel->commands.push(std::move(resume));
     }
     batch.clear();
     m_batch = std::move(batch);

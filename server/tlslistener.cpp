@@ -73,8 +73,10 @@ public:
         connect(&m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
             qCDebug(lcTls) << "TLS errors with a client:" << errors.size();
         });
-        connect(&m_server, &QWebSocketServer::newConnection, this,
-                [this] { forwardPendingConnections(m_server, m_settings.maxMessageBytes); });
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            forwardPendingConnections(m_server, m_settings.maxMessageBytes,
+                                      m_settings.maxOutputBytes);
+        });
     }
 
     bool listen(const QHostAddress &address, quint16 port) override {

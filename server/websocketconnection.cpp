@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,6 +63,15 @@ QByteArrayView headerValue(QByteArrayView head, QByteArrayView name) {
     return {};
 }
 
+qint64 monotonicMs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return qint64(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char kTooLarge[] = "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                         "Connection: close\r\nContent-Length: 0\r\n\r\n";
+
 bool containsToken(QByteArrayView value, QByteArrayView token) {
     return QByteArray(value.data(), value.size()).toLower().contains(token);
 }
@@ -107,11 +117,13 @@ private:
 };
 
 WebSocketConnection::WebSocketConnection(int fd, const QHostAddress &peer, const Limits &limits,
-                                         QObject *parent)
+                                         QObject *parent, std::unique_ptr<PeerSlot> slot)
     : Connection(parent)
     , m_fd(fd)
     , m_limits(limits)
-    , m_peer(peer) {
+    , m_peer(peer)
+    , m_pings(limits.pingRate)
+    , m_slot(std::move(slot)) {
     m_readNotifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
     connect(m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
 }
@@ -172,12 +184,14 @@ void WebSocketConnection::onReadable() {
 // True when the upgrade is done (m_in then holds any bytes that followed it).
 bool WebSocketConnection::handshake() {
     const qsizetype end = m_in.indexOf("\r\n\r\n");
-    if (end < 0) {
-        if (m_in.size() > kMaxHandshakeBytes)
-            rejectHandshake("HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                            "Connection: close\r\nContent-Length: 0\r\n\r\n");
+    // The limit is on the whole request head, however it arrived: one read
+    // can bring a long head and its end at once.
+    if ((end < 0 && m_in.size() > kMaxHandshakeBytes) || end + 4 > kMaxHandshakeBytes) {
+        rejectHandshake(kTooLarge);
         return false;
     }
+    if (end < 0)
+        return false;
     const QByteArrayView head(m_in.constData(), end);
     const qsizetype lineEnd = head.indexOf("\r\n");
     const QByteArrayView requestLine = head.first(lineEnd < 0 ? head.size() : lineEnd);
@@ -214,6 +228,8 @@ bool WebSocketConnection::handshake() {
     if (m_in.isEmpty())
         m_in = QByteArray();
     m_state = State::Open;
+    if (m_slot)
+        m_slot->upgraded();
     writeRaw(response.constData(), std::size_t(response.size()), nullptr, 0);
     if (m_state != State::Open)
         return false;
@@ -228,6 +244,7 @@ void WebSocketConnection::rejectHandshake(const char *response) {
     m_readNotifier = nullptr;
     ::close(m_fd);
     m_fd = -1;
+    m_slot.reset();
     Q_EMIT handshakeFailed();
 }
 
@@ -312,8 +329,14 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             }
             break;
         case kPing:
-            if (m_state == State::Open)
-                writeFrame(kPong, payload, std::size_t(length));
+            if (m_state != State::Open)
+                break;
+            // Each pong is output the peer makes the server hold.
+            if (!admitPing()) {
+                failConnection(QWebSocketProtocol::CloseCodePolicyViolated, "too many pings");
+                return size;
+            }
+            writeFrame(kPong, payload, std::size_t(length));
             break;
         case kPong:
             Q_EMIT pong();
@@ -322,8 +345,14 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             m_closeCode = length >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
                                             static_cast<unsigned char>(payload[1])
                                       : int(QWebSocketProtocol::CloseCodeMissingStatusCode);
-            if (m_state == State::Open)
-                writeFrame(kClose, payload, length >= 2 ? 2 : 0); // echo the code
+            if (m_state == State::Open) {
+                // RFC 6455 5.5.1: answer with a close frame echoing the code,
+                // sent now, before the descriptor closes (a queued frame
+                // would go with it).
+                writeFrame(kClose, payload, length >= 2 ? 2 : 0);
+                m_state = State::Closing;
+                onWritable();
+            }
             finish();
             return size;
         }
@@ -356,6 +385,10 @@ void WebSocketConnection::sendText(const QByteArray &utf8) {
         writeFrame(kText, utf8.constData(), std::size_t(utf8.size()));
 }
 
+bool WebSocketConnection::admitPing() {
+    return m_pings.tryPour(monotonicMs()) == 0;
+}
+
 void WebSocketConnection::ping() {
     if (m_state == State::Open)
         writeFrame(kPing, nullptr, 0);
@@ -380,24 +413,20 @@ void WebSocketConnection::writeFrame(quint8 opcode, const char *payload, std::si
 }
 
 void WebSocketConnection::writeRaw(const char *a, std::size_t na, const char *b, std::size_t nb) {
-    if (m_fd < 0)
+    if (m_fd < 0 || m_dropped)
         return;
     if (m_out.isEmpty() && !m_writeWanted) {
         // Queue for the end of this iteration; more frames may follow.
-        m_out.reserve(qsizetype(na + nb) + 64);
-        m_out.append(a, qsizetype(na));
-        if (nb)
-            m_out.append(b, qsizetype(nb));
-        m_flushQueued = true;
-        WriteFlusher::forThisThread().add(this);
+        if (!holdOutput(a, na, b, nb))
+            return;
+        if (!m_flushQueued) {
+            m_flushQueued = true;
+            WriteFlusher::forThisThread().add(this);
+        }
         return;
     }
     if (m_flushQueued) {
-        m_out.append(a, qsizetype(na));
-        if (nb)
-            m_out.append(b, qsizetype(nb));
-        if (m_out.size() > m_limits.maxBufferedBytes)
-            ::shutdown(m_fd, SHUT_RDWR); // a flood nobody reads
+        holdOutput(a, na, b, nb);
         return;
     }
     std::size_t written = 0;
@@ -421,17 +450,53 @@ void WebSocketConnection::writeRaw(const char *a, std::size_t na, const char *b,
         if (written == na + nb)
             return;
     }
-    if (written < na)
-        m_out.append(a + written, qsizetype(na - written));
+    const std::size_t fromA = std::min(written, na);
     const std::size_t fromB = written > na ? written - na : 0;
-    if (nb > fromB)
-        m_out.append(b + fromB, qsizetype(nb - fromB));
-    if (m_out.size() - m_outPos > m_limits.maxBufferedBytes) {
-        qCDebug(lcWs) << "peer does not read; dropping it";
-        ::shutdown(m_fd, SHUT_RDWR);
+    if (!holdOutput(a + fromA, na - fromA, b ? b + fromB : nullptr, nb - fromB))
         return;
-    }
     setWriteNotification(true);
+}
+
+bool WebSocketConnection::holdOutput(const char *a, std::size_t na, const char *b, std::size_t nb) {
+    const qsizetype n = qsizetype(na + nb);
+    const qsizetype budget = qsizetype(m_limits.maxOutputBytes);
+    // Bytes already sent leave the front of the buffer once they are half of
+    // it (amortised: each byte moves at most once more), or when they are
+    // in the way of the budget.
+    if (m_outPos > 0 && (m_outPos * 2 >= m_out.size() || m_out.size() + n > budget)) {
+        const qsizetype unsent = m_out.size() - m_outPos;
+        std::memmove(m_out.data(), m_out.constData() + m_outPos, std::size_t(unsent));
+        m_out.resize(unsent);
+        m_outPos = 0;
+    }
+    if (m_out.size() + n > budget) {
+        dropSlowPeer();
+        return false;
+    }
+    // Grow within the budget rather than by QByteArray's doubling past it.
+    if (m_out.size() + n > m_out.capacity())
+        m_out.reserve(std::min(budget, std::max(m_out.capacity() * 2, m_out.size() + n + 64)));
+    m_out.append(a, qsizetype(na));
+    if (nb)
+        m_out.append(b, qsizetype(nb));
+    return true;
+}
+
+// A peer that leaves more than the budget unread cannot be sent a close frame
+// either (it would queue behind what it does not read): it is dropped, and
+// the server records 1008.
+void WebSocketConnection::dropSlowPeer() {
+    qCDebug(lcWs) << "peer does not read its output; dropping it";
+    m_dropped = true;
+    m_closeCode = QWebSocketProtocol::CloseCodePolicyViolated;
+    if (m_state == State::Open)
+        m_state = State::Closing;
+    m_out = QByteArray();
+    m_outPos = 0;
+    setWriteNotification(false);
+    // The reader sees the end and finishes the connection from the event
+    // loop, never from inside a caller's send().
+    ::shutdown(m_fd, SHUT_RDWR);
 }
 
 void WebSocketConnection::flushQueued() {
@@ -440,7 +505,7 @@ void WebSocketConnection::flushQueued() {
 }
 
 void WebSocketConnection::onWritable() {
-    while (m_fd >= 0 && m_outPos < m_out.size()) {
+    while (m_fd >= 0 && !m_dropped && m_outPos < m_out.size()) {
         const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos,
                                  std::size_t(m_out.size() - m_outPos), MSG_NOSIGNAL);
         if (n > 0) {
@@ -494,6 +559,11 @@ void WebSocketConnection::close(QWebSocketProtocol::CloseCode code, const QStrin
     });
 }
 
+void WebSocketConnection::setReadingPaused(bool paused) {
+    if (m_readNotifier && m_state != State::Closed)
+        m_readNotifier->setEnabled(!paused);
+}
+
 void WebSocketConnection::abort() {
     finish();
 }
@@ -515,6 +585,7 @@ void WebSocketConnection::finish() {
     // aborting); they go with the object.
     m_out = QByteArray();
     m_outPos = 0;
+    m_slot.reset();
     if (m_flushQueued) {
         m_flushQueued = false;
         WriteFlusher::forThisThread().remove(this);

@@ -1,9 +1,13 @@
 #pragma once
 
 #include "connection.h"
+#include "leakybucket.h"
+#include "peerlimiter.h"
 
 #include <QByteArray>
 #include <QHostAddress>
+
+#include <memory>
 
 class QSocketNotifier;
 
@@ -22,18 +26,26 @@ namespace whisper {
 // Unlike QWebSocket, a text frame with invalid UTF-8 is passed on as it is, so
 // the session answers it with `error` and keeps the connection open, as
 // protocol v1 requires.
+//
+// Memory per connection is bounded whatever the peer does: the output buffer
+// holds at most `maxOutputBytes` (sent bytes are compacted away, so a peer
+// that reads a trickle cannot make it grow), a peer whose unread output
+// would exceed that is dropped (recorded as 1008), and the peer's pings are
+// answered only at `pingRate`: a flood of them closes with 1008.
 class WebSocketConnection final : public Connection {
     Q_OBJECT
 public:
     struct Limits {
-        qint64 maxMessageBytes = 16 * 1024;    // larger messages close with 1009
-        qint64 maxBufferedBytes = 1024 * 1024; // unsent output of a slow reader
-        int closeTimeoutMs = 2000;             // wait for the peer's close frame
+        qint64 maxMessageBytes = 16 * 1024; // larger messages close with 1009
+        qint64 maxOutputBytes = 128 * 1024; // output held for a slow reader
+        int closeTimeoutMs = 2000;          // wait for the peer's close frame
+        LeakRate pingRate{10, 1000, 0};     // the peer's pings; beyond: 1008
     };
 
-    // Takes ownership of `fd` (connected, non-blocking).
+    // Takes ownership of `fd` (connected, non-blocking) and of `slot` (its
+    // place in the per-address counts, may be null).
     WebSocketConnection(int fd, const QHostAddress &peer, const Limits &limits,
-                        QObject *parent = nullptr);
+                        QObject *parent = nullptr, std::unique_ptr<PeerSlot> slot = {});
     ~WebSocketConnection() override;
 
     bool isOpen() const { return m_state == State::Open; }
@@ -42,6 +54,9 @@ public:
     void ping() override;
     void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void abort() override;
+    // Stops (or resumes) reading from the socket: the I/O threads' brake
+    // when the main thread falls behind.
+    void setReadingPaused(bool paused);
     QHostAddress peerAddress() const override { return m_peer; }
     QUrl requestUrl() const override;
     QString origin() const override { return QString::fromUtf8(m_origin); }
@@ -65,6 +80,11 @@ private:
     void failConnection(QWebSocketProtocol::CloseCode code, const char *reason);
     void writeFrame(quint8 opcode, const char *payload, std::size_t size);
     void writeRaw(const char *a, std::size_t na, const char *b, std::size_t nb);
+    // Appends to the output buffer within maxOutputBytes; false (and the
+    // peer dropped) when it does not fit.
+    bool holdOutput(const char *a, std::size_t na, const char *b, std::size_t nb);
+    void dropSlowPeer();
+    bool admitPing();
     void setWriteNotification(bool enabled);
     // Sends what the handlers of this event-loop iteration queued.
     void flushQueued();
@@ -77,6 +97,7 @@ private:
     quint8 m_fragmentOpcode = 0; // opcode of the message being reassembled
     bool m_writeWanted = false;
     bool m_flushQueued = false;
+    bool m_dropped = false; // output over budget: nothing more is written
     int m_closeCode = QWebSocketProtocol::CloseCodeNormal;
     Limits m_limits;
     QSocketNotifier *m_readNotifier = nullptr;
@@ -88,6 +109,8 @@ private:
     QByteArray m_fragments; // a fragmented message so far
     QByteArray m_path;
     QByteArray m_origin;
+    LeakyBucket m_pings;
+    std::unique_ptr<PeerSlot> m_slot;
 };
 
 } // namespace whisper

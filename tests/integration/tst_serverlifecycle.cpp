@@ -5,6 +5,7 @@
 #include "serverprocess.h"
 #include "testclient.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -41,6 +42,12 @@ private Q_SLOTS:
     void stalledHandshakeTimesOut();
     void invalidUtf8TextFrameIsAnError();
     void absurdDeclaredLengthClosesWith1009();
+    void clientCloseIsAnsweredWithItsCode_data();
+    void clientCloseIsAnsweredWithItsCode();
+    void oversizedRequestHeadIsRefused_data();
+    void oversizedRequestHeadIsRefused();
+    void loneSurrogateIsAnErrorOnEveryTransport_data();
+    void loneSurrogateIsAnErrorOnEveryTransport();
 };
 
 namespace {
@@ -82,6 +89,19 @@ void TestServerLifecycle::invalidOptionsExitWith2_data() {
     QTest::addRow("io-threads not a number")
         << QStringList{"--io-threads", "many"} << "--io-threads";
     QTest::addRow("unknown policy") << QStringList{"--match-policy", "random"} << "random";
+    QTest::addRow("output budget too small")
+        << QStringList{"--max-output-bytes", "16383"} << "--max-output-bytes";
+    QTest::addRow("output budget below two messages")
+        << QStringList{"--max-output-bytes", "65536", "--max-message-bytes", "40000"}
+        << "max-output-bytes";
+    QTest::addRow("negative socket buffer")
+        << QStringList{"--socket-buffer-bytes", "-1"} << "--socket-buffer-bytes";
+    QTest::addRow("zero connections per ip")
+        << QStringList{"--max-connections-per-ip", "0"} << "--max-connections-per-ip";
+    QTest::addRow("zero half-open per ip")
+        << QStringList{"--max-half-open-per-ip", "0"} << "--max-half-open-per-ip";
+    QTest::addRow("zero ping burst")
+        << QStringList{"--rate-ping-burst", "0"} << "--rate-ping-burst";
     QTest::addRow("missing config file")
         << QStringList{"--config", "/nonexistent/whisper.ini"} << "/nonexistent/whisper.ini";
 }
@@ -98,8 +118,10 @@ void TestServerLifecycle::invalidOptionsExitWith2() {
 void TestServerLifecycle::helpAndVersion() {
     const Run help = runServer({QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
-    for (const char *option : {"--port", "--listen", "--tick-ms", "--data-dir", "--config",
-                               "--max-message-bytes", "--max-connections"})
+    for (const char *option :
+         {"--port", "--listen", "--tick-ms", "--data-dir", "--config", "--max-message-bytes",
+          "--max-connections", "--max-output-bytes", "--socket-buffer-bytes",
+          "--max-connections-per-ip", "--max-half-open-per-ip", "--rate-ping-burst"})
         QVERIFY2(help.out.contains(option), option);
     const Run version = runServer({QStringLiteral("--version")});
     QCOMPARE(version.exitCode, 0);
@@ -398,6 +420,127 @@ void TestServerLifecycle::absurdDeclaredLengthClosesWith1009() {
                               int(QWebSocketProtocol::CloseCodeTooMuchData), 5000);
     TestClient client;
     QVERIFY(client.connectTo(server.chatUrl()));
+}
+
+namespace {
+
+void addTransportRows() {
+    QTest::addColumn<QString>("transport");
+    QTest::addColumn<QString>("ioThreads");
+    QTest::addRow("native") << QStringLiteral("native") << QStringLiteral("0");
+    QTest::addRow("native, io-threads 2") << QStringLiteral("native") << QStringLiteral("2");
+    QTest::addRow("qt") << QStringLiteral("qt") << QStringLiteral("0");
+}
+
+QByteArray maskedCloseFrame(int code) {
+    const char mask[4] = {0x0a, 0x0b, 0x0c, 0x0d};
+    QByteArray frame;
+    frame.append(char(0x88)).append(char(0x80 | 2)).append(mask, 4);
+    frame.append(char((code >> 8) ^ mask[0])).append(char((code & 0xff) ^ mask[1]));
+    return frame;
+}
+
+} // namespace
+
+void TestServerLifecycle::clientCloseIsAnsweredWithItsCode_data() {
+    addTransportRows();
+}
+
+void TestServerLifecycle::clientCloseIsAnsweredWithItsCode() {
+    // RFC 6455 5.5.1: the endpoint that receives a close frame answers with
+    // one (echoing the code) before the TCP connection closes; without it, a
+    // client that closed with 1000 sees an abnormal closure (1006).
+    QFETCH(QString, transport);
+    QFETCH(QString, ioThreads);
+    ServerProcess server(
+        {QStringLiteral("--transport"), transport, QStringLiteral("--io-threads"), ioThreads});
+    QVERIFY(server.start());
+    for (const int code : {int(QWebSocketProtocol::CloseCodeNormal), 4000}) {
+        RawWsClient raw;
+        QVERIFY(raw.connectTcp(server.chatUrl()));
+        QVERIFY(raw.handshake());
+        QList<QByteArray> frames;
+        QTRY_VERIFY_WITH_TIMEOUT((frames += raw.readTextFrames(50), !frames.isEmpty()), 5000);
+        raw.socket().write(maskedCloseFrame(code));
+        QVERIFY(raw.waitForDisconnected(5000));
+        QCOMPARE(raw.closeCodeReceived(), code);
+    }
+    // And as a client library sees it.
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
+    client.close();
+    QVERIFY(client.waitForDisconnected());
+    QCOMPARE(client.closeCode(), int(QWebSocketProtocol::CloseCodeNormal));
+}
+
+void TestServerLifecycle::oversizedRequestHeadIsRefused_data() {
+    addTransportRows();
+}
+
+void TestServerLifecycle::oversizedRequestHeadIsRefused() {
+    // The upgrade request's head is limited to 8 KiB, however it arrives:
+    // here a 9 KB URL and the end of the head in one write.
+    QFETCH(QString, transport);
+    QFETCH(QString, ioThreads);
+    ServerProcess server(
+        {QStringLiteral("--transport"), transport, QStringLiteral("--io-threads"), ioThreads});
+    QVERIFY(server.start());
+    const QUrl url = server.chatUrl();
+    const auto request = [&url](const QByteArray &path) -> QByteArray {
+        return "GET " + path + " HTTP/1.1\r\nHost: " + url.host().toLatin1() +
+               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    };
+    const auto answer = [&url](const QByteArray &head) {
+        QTcpSocket socket;
+        socket.connectToHost(url.host(), quint16(url.port()));
+        if (!socket.waitForConnected(5000))
+            return QByteArray();
+        socket.write(head);
+        QByteArray in;
+        QDeadlineTimer deadline(5000);
+        while (!in.contains("\r\n\r\n") && !deadline.hasExpired() &&
+               socket.state() == QAbstractSocket::ConnectedState)
+            if (socket.waitForReadyRead(100))
+                in += socket.readAll();
+        in += socket.readAll();
+        return in;
+    };
+    // Just under the limit is fine; the same request with a longer path is not.
+    const QByteArray fits = request("/?" + QByteArray(7000, 'a'));
+    QVERIFY(fits.size() < 8192);
+    QVERIFY(answer(fits).startsWith("HTTP/1.1 101"));
+    const QByteArray tooLong = request("/?" + QByteArray(9000, 'a'));
+    const QByteArray refused = answer(tooLong);
+    QVERIFY2(!refused.startsWith("HTTP/1.1 101"), refused.left(64).constData());
+    if (transport == QLatin1String("native"))
+        QVERIFY2(refused.startsWith("HTTP/1.1 431"), refused.left(64).constData());
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
+}
+
+void TestServerLifecycle::loneSurrogateIsAnErrorOnEveryTransport_data() {
+    addTransportRows();
+}
+
+void TestServerLifecycle::loneSurrogateIsAnErrorOnEveryTransport() {
+    // An unpaired surrogate in a \u escape is not relayed: `error`
+    // bad_request, and the connection stays open.
+    QFETCH(QString, transport);
+    QFETCH(QString, ioThreads);
+    ServerProcess server(
+        {QStringLiteral("--transport"), transport, QStringLiteral("--io-threads"), ioThreads});
+    QVERIFY(server.start());
+    TestClient client;
+    QVERIFY(client.connectTo(server.chatUrl()));
+    client.sendRaw(QStringLiteral(R"({"type":"message","text":"x\ud800"})"));
+    const auto error = client.waitFor<Error>();
+    QVERIFY(error);
+    QCOMPARE(toString(error->code), toString(ErrorCode::BadRequest));
+    QVERIFY2(error->message.contains(QLatin1String("surrogate")), qPrintable(error->message));
+    client.send(Leave{});
+    QVERIFY(client.waitFor<Error>()); // `conflict`: not in a pair, but answered
+    QVERIFY(client.isConnected());
 }
 
 QTEST_GUILESS_MAIN(TestServerLifecycle)

@@ -41,6 +41,15 @@ inline std::vector<BadFrame> badClientFrames() {
         "UTF-8");
     add("truncated UTF-8 sequence", QByteArray("{\"type\":\"leave\",\"x\":\"\xe2\x82\"}"), bad,
         none, "UTF-8");
+    // \u escapes must spell Unicode: a surrogate needs its other half.
+    add("lone high surrogate", QByteArray(R"({"type":"message","text":"a\ud83d b"})"), bad, none,
+        "surrogate");
+    add("lone low surrogate", QByteArray(R"({"type":"message","text":"\ude00"})"), bad, none,
+        "surrogate");
+    add("surrogates in the wrong order", QByteArray(R"({"type":"message","text":"\ude00\ud83d"})"),
+        bad, none, "surrogate");
+    add("high surrogate at the end of a field", QByteArray(R"({"type":"leave","x":"\uD800"})"), bad,
+        none, "surrogate");
     add("missing type", QByteArray("{\"lat\":1}"), bad, none, "type");
     add("type not a string", QByteArray("{\"type\":7}"), bad, none, "type");
     add("unknown type", QByteArray("{\"type\":\"teleport\"}"), bad, none, "teleport");
