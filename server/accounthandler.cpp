@@ -122,7 +122,7 @@ bool AccountHandler::admitJoin(const QString &ref) {
     const qint64 now = m_services.clock();
     qint64 wait = m_joins.tryPour(now);
     if (wait == 0)
-        wait = m_services.joinsPerIp.tryPour(rateKeyOf(m_ip), now);
+        wait = m_services.joinsPerIp.tryPour(ipKey(m_ip), now);
     if (wait == 0 && m_identity)
         wait = m_services.joinsPerAccount.tryPour(QString::number(m_identity->accountId), now);
     return admitAfter(wait, ref);

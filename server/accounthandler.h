@@ -45,7 +45,7 @@ struct SecurityServices {
     std::function<qint64()> clock;
     QStringList allowedOrigins; // browser Origins allowed (empty: any)
     KeyedLeakyBuckets connectPerIp{rates.connectPerIp};
-    KeyedLeakyBuckets joinsPerIp{rates.joinsPerIp};           // keyed by rateKeyOf()
+    KeyedLeakyBuckets joinsPerIp{rates.joinsPerIp};           // keyed by ipKey()
     KeyedLeakyBuckets joinsPerAccount{rates.joinsPerAccount}; // keyed by account id
     // Filled by the handlers; SecurityStack routes Accounts::accountRevoked
     // and roleChanged to the handlers listed here.

@@ -1,5 +1,6 @@
 #include "accounts.h"
 
+#include "ipkey.h"
 #include "sessiontokens.h"
 #include "totp.h"
 
@@ -98,19 +99,6 @@ QString toString(Revocation reason) {
     return QStringLiteral("revoked");
 }
 
-QString addressKey(const QHostAddress &address) {
-    bool v4 = false;
-    const quint32 v4addr = address.toIPv4Address(&v4);
-    if (v4)
-        return QHostAddress(v4addr).toString();
-    if (address.protocol() != QAbstractSocket::IPv6Protocol)
-        return address.toString(); // null (in-process callers): one shared key
-    Q_IPV6ADDR bytes = address.toIPv6Address();
-    for (int i = 8; i < 16; ++i)
-        bytes[i] = 0;
-    return QHostAddress(bytes).toString() + QStringLiteral("/64");
-}
-
 Error makeError(ErrorCode code, const QString &message, const QString &ref,
                 std::optional<qint64> retryAfterMs) {
     return Error{code, message, ref, retryAfterMs};
@@ -183,18 +171,18 @@ qint64 Accounts::pourLoginAttempt(LoginBuckets &b, const QString &username, cons
     const QString name = nameKey(username);
     // The lockout only hits this name from this address; the per-name total
     // is checked second so a locked-out address does not drain it further.
-    if (const qint64 wait = b.perUserIp.tryPour(name + QLatin1Char('|') + addressKey(ip), nowMs))
+    if (const qint64 wait = b.perUserIp.tryPour(name + QLatin1Char('|') + ipKey(ip), nowMs))
         return wait;
     return b.perUser.tryPour(name, nowMs);
 }
 
 void Accounts::forgetLoginAttempts(LoginBuckets &b, const QString &username,
                                    const QHostAddress &ip) {
-    b.perUserIp.reset(nameKey(username) + QLatin1Char('|') + addressKey(ip));
+    b.perUserIp.reset(nameKey(username) + QLatin1Char('|') + ipKey(ip));
 }
 
 qint64 Accounts::pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs) {
-    if (const qint64 wait = m_totpPerIp.tryPour(addressKey(ip), nowMs))
+    if (const qint64 wait = m_totpPerIp.tryPour(ipKey(ip), nowMs))
         return wait;
     return m_totpPerAccount.tryPour(QString::number(accountId), nowMs);
 }
@@ -235,7 +223,7 @@ QFuture<AuthResult> Accounts::registerAccount(const QString &username, const QSt
         problem = checkPassword(username, password);
     if (!problem.isEmpty())
         return ready(AuthResult{makeError(ErrorCode::BadRequest, problem, ref)});
-    if (const qint64 wait = m_registerPerIp.tryPour(addressKey(ip), m_clock()))
+    if (const qint64 wait = m_registerPerIp.tryPour(ipKey(ip), m_clock()))
         return ready(AuthResult{rateLimited(ref, wait)});
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
@@ -283,7 +271,7 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
     LoginBuckets &buckets = purpose == Purpose::Chat ? m_chatLogins : m_staffLogins;
     // Per IP first, so one address cannot try many accounts; then per user
     // name and address (with the lockout) and per name overall.
-    if (const qint64 wait = buckets.perIp.tryPour(addressKey(ip), now))
+    if (const qint64 wait = buckets.perIp.tryPour(ipKey(ip), now))
         return ready(AuthResult{rateLimited(ref, wait)});
     if (const qint64 wait = pourLoginAttempt(buckets, username, ip, now))
         return ready(AuthResult{rateLimited(ref, wait)});
@@ -370,7 +358,7 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
 QFuture<AuthResult> Accounts::resume(const QString &token, const QHostAddress &ip) {
     const QString ref = QStringLiteral("resume");
     const qint64 now = m_clock();
-    if (const qint64 wait = m_chatLogins.perIp.tryPour(addressKey(ip), now))
+    if (const qint64 wait = m_chatLogins.perIp.tryPour(ipKey(ip), now))
         return ready(AuthResult{rateLimited(ref, wait)});
     const QString tokenHash = sessiontokens::hashOf(token);
     const QString ipText = ip.toString();

@@ -37,11 +37,6 @@ using Outcome = std::variant<T, protocol::Error>;
 enum class Revocation { PasswordChanged, LoggedOutEverywhere, Disabled, Banned };
 QString toString(Revocation reason);
 
-// The key rate limits and lockouts use for a client address: IPv4 as it is
-// (IPv4-mapped IPv6 as IPv4), IPv6 by its /64, because one host or customer
-// usually gets a whole /64 and could otherwise walk through 2^64 keys.
-QString addressKey(const QHostAddress &address);
-
 struct AccountSettings {
     HashParams hash;
     int hashThreads = 2;

@@ -38,18 +38,4 @@ struct RateLimitSettings {
     }
 };
 
-// The key an address's rate limits are counted under: the address itself
-// for IPv4, its /64 for IPv6, since one subscriber usually gets a whole /64
-// and can pick a new address in it for every connection.
-inline QString rateKeyOf(const QHostAddress &address) {
-    bool v4 = false;
-    const quint32 v4addr = address.toIPv4Address(&v4);
-    if (v4)
-        return QHostAddress(v4addr).toString();
-    Q_IPV6ADDR bytes = address.toIPv6Address();
-    for (int i = 8; i < 16; ++i)
-        bytes[i] = 0;
-    return QHostAddress(bytes).toString() + QStringLiteral("/64");
-}
-
 } // namespace whisper

@@ -1,5 +1,6 @@
 // The privacy settings and the keys the join limits count under.
 
+#include "ipkey.h"
 #include "ratelimits.h"
 #include "securitystack.h"
 #include "serverconfig.h"
@@ -104,7 +105,7 @@ void TestPrivacySettings::rateKeys() {
     QFETCH(QString, a);
     QFETCH(QString, b);
     QFETCH(bool, sameKey);
-    QCOMPARE(rateKeyOf(QHostAddress(a)) == rateKeyOf(QHostAddress(b)), sameKey);
+    QCOMPARE(ipKey(QHostAddress(a)) == ipKey(QHostAddress(b)), sameKey);
 }
 
 QTEST_GUILESS_MAIN(TestPrivacySettings)
