@@ -289,4 +289,4 @@ void TstAccountService::tokensAreStoredHashed() {
 }
 
 QTEST_GUILESS_MAIN(TstAccountService)
-#include "tst_accounts.moc"
+#include "tst_accountservice.moc"
