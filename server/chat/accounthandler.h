@@ -2,7 +2,7 @@
 
 #include "accounts.h"
 #include "leakybucket.h"
-#include "matchengine.h"
+#include "matchtypes.h"
 #include "ratelimits.h"
 
 #include <QHostAddress>
