@@ -4,6 +4,7 @@
 #include "leakybucket.h"
 #include "matchtypes.h"
 #include "ratelimits.h"
+#include "securityservices.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -17,18 +18,6 @@ namespace whisper {
 
 class Moderation;
 class Session;
-
-// What the chat sessions share for accounts and security; owned by whoever
-// owns the ChatServer (main.cpp), null when accounts are off.
-struct SecurityServices {
-    Accounts &accounts;
-    Moderation &moderation;
-    RateLimitSettings rates;
-    bool requireLogin = false;
-    std::function<qint64()> clock;
-    QStringList allowedOrigins; // browser Origins allowed (empty: any)
-    KeyedLeakyBuckets connectPerIp{rates.connectPerIp};
-};
 
 // The account side of one chat session, so Session itself stays thin:
 // rate limits, bans and require-login gating of each request, the account
