@@ -563,7 +563,7 @@ void TestMatchEngine::incrementalEqualsFullTick_data() {
         << int(Scenario::Exclusions) << MatchPolicy::NearestEligible;
 }
 
-// The claim behind incremental ticks (docs/ARCHITECTURE.md, "Matching"): a
+// The claim behind incremental ticks (docs/MATCHING.md): a
 // tick that serves only the pending clients yields exactly the pairs of a
 // full tick that serves every waiting client, pending ones first.
 void TestMatchEngine::incrementalEqualsFullTick() {
