@@ -4,7 +4,7 @@
 
 using namespace whisper;
 
-class TstLeakyBucket : public QObject {
+class TestLeakyBucket : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void burstThenRefuse_data();
@@ -15,7 +15,7 @@ private Q_SLOTS:
     void keyLimitBoundsMemory();
 };
 
-void TstLeakyBucket::burstThenRefuse_data() {
+void TestLeakyBucket::burstThenRefuse_data() {
     QTest::addColumn<int>("capacity");
     QTest::addColumn<qint64>("intervalMs");
     QTest::addRow("1 per second, burst 1") << 1 << qint64(1000);
@@ -23,7 +23,7 @@ void TstLeakyBucket::burstThenRefuse_data() {
     QTest::addRow("burst 20, 1 per 50 ms") << 20 << qint64(50);
 }
 
-void TstLeakyBucket::burstThenRefuse() {
+void TestLeakyBucket::burstThenRefuse() {
     QFETCH(int, capacity);
     QFETCH(qint64, intervalMs);
     LeakyBucket bucket(LeakRate{capacity, intervalMs, 0});
@@ -37,7 +37,7 @@ void TstLeakyBucket::burstThenRefuse() {
     QVERIFY(bucket.tryPour(t0 + intervalMs) > 0);
 }
 
-void TstLeakyBucket::drainsAtConstantRate() {
+void TestLeakyBucket::drainsAtConstantRate() {
     LeakyBucket bucket(LeakRate{3, 100, 0});
     qint64 t = 0;
     for (int i = 0; i < 3; ++i)
@@ -54,7 +54,7 @@ void TstLeakyBucket::drainsAtConstantRate() {
     QCOMPARE(bucket.tryPour(t), qint64(100));
 }
 
-void TstLeakyBucket::lockoutAfterOverflow() {
+void TestLeakyBucket::lockoutAfterOverflow() {
     LeakyBucket bucket(LeakRate{2, 1000, 60000});
     QCOMPARE(bucket.tryPour(0), qint64(0));
     QCOMPARE(bucket.tryPour(0), qint64(0));
@@ -67,7 +67,7 @@ void TstLeakyBucket::lockoutAfterOverflow() {
     QVERIFY(bucket.tryPour(60000) > 0);
 }
 
-void TstLeakyBucket::keysAreIndependent() {
+void TestLeakyBucket::keysAreIndependent() {
     KeyedLeakyBuckets buckets(LeakRate{1, 1000, 5000});
     QCOMPARE(buckets.tryPour(QStringLiteral("alice"), 0), qint64(0));
     QCOMPARE(buckets.tryPour(QStringLiteral("alice"), 0), qint64(5000));
@@ -78,7 +78,7 @@ void TstLeakyBucket::keysAreIndependent() {
     QCOMPARE(buckets.size(), 0);
 }
 
-void TstLeakyBucket::keyLimitBoundsMemory() {
+void TestLeakyBucket::keyLimitBoundsMemory() {
     KeyedLeakyBuckets buckets(LeakRate{1, 1000, 0}, 3);
     for (int i = 0; i < 3; ++i)
         QCOMPARE(buckets.tryPour(QString::number(i), 0), qint64(0));
@@ -89,5 +89,5 @@ void TstLeakyBucket::keyLimitBoundsMemory() {
     QCOMPARE(buckets.size(), 1);
 }
 
-QTEST_GUILESS_MAIN(TstLeakyBucket)
+QTEST_GUILESS_MAIN(TestLeakyBucket)
 #include "tst_leakybucket.moc"

@@ -43,7 +43,7 @@ QStringList baseArgs(const QString &dataDir) {
 }
 } // namespace
 
-class TstAccounts : public QObject {
+class TestAccounts : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void cleanupTestCase();
@@ -82,27 +82,27 @@ private:
     std::unique_ptr<ServerProcess> m_rulesServer;
 };
 
-std::unique_ptr<ServerProcess> TstAccounts::startServer(const QString &dataDir, QStringList extra) {
+std::unique_ptr<ServerProcess> TestAccounts::startServer(const QString &dataDir, QStringList extra) {
     auto server = std::make_unique<ServerProcess>(baseArgs(dataDir) + extra);
     if (!server->start())
         qWarning() << "server did not start:" << server->log();
     return server;
 }
 
-std::unique_ptr<TestClient> TstAccounts::connectTo(ServerProcess &server) {
+std::unique_ptr<TestClient> TestAccounts::connectTo(ServerProcess &server) {
     auto c = std::make_unique<TestClient>();
     if (!c->connectTo(server.chatUrl()))
         return nullptr;
     return c;
 }
 
-std::optional<Authenticated> TstAccounts::registerAs(TestClient &c, const QString &name,
+std::optional<Authenticated> TestAccounts::registerAs(TestClient &c, const QString &name,
                                                      const QString &password) {
     c.send(Register{name, password});
     return c.waitFor<Authenticated>(10000);
 }
 
-Error TstAccounts::expectError(TestClient &c, ErrorCode code) {
+Error TestAccounts::expectError(TestClient &c, ErrorCode code) {
     const auto e = c.waitFor<Error>(10000);
     if (!e) {
         qWarning() << "no error frame";
@@ -113,13 +113,13 @@ Error TstAccounts::expectError(TestClient &c, ErrorCode code) {
     return *e;
 }
 
-void TstAccounts::cleanupTestCase() {
+void TestAccounts::cleanupTestCase() {
     if (m_rulesServer)
         QVERIFY(m_rulesServer->terminate());
     m_rulesServer.reset();
 }
 
-void TstAccounts::registerLoginResumeLogout() {
+void TestAccounts::registerLoginResumeLogout() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     QVERIFY(server->isRunning());
@@ -160,7 +160,7 @@ void TstAccounts::registerLoginResumeLogout() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::unknownUserAndWrongPasswordLookAlike() {
+void TestAccounts::unknownUserAndWrongPasswordLookAlike() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -175,7 +175,7 @@ void TstAccounts::unknownUserAndWrongPasswordLookAlike() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::registrationRules_data() {
+void TestAccounts::registrationRules_data() {
     QTest::addColumn<QString>("username");
     QTest::addColumn<QString>("password");
     QTest::addColumn<int>("code");
@@ -192,7 +192,7 @@ void TstAccounts::registrationRules_data() {
     QTest::addRow("taken, other case") << "CAROL" << kPassword << int(ErrorCode::Conflict);
 }
 
-void TstAccounts::registrationRules() {
+void TestAccounts::registrationRules() {
     QFETCH(QString, username);
     QFETCH(QString, password);
     QFETCH(int, code);
@@ -214,7 +214,7 @@ void TstAccounts::registrationRules() {
     }
 }
 
-void TstAccounts::injectionStringsAreLiteral() {
+void TestAccounts::injectionStringsAreLiteral() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     const QString evil = QStringLiteral("x' OR '1'='1'; DROP TABLE accounts; --");
@@ -240,7 +240,7 @@ void TstAccounts::injectionStringsAreLiteral() {
     QCOMPARE(s.listAccounts().size(), 1);
 }
 
-void TstAccounts::changePasswordRevokesOtherSessions() {
+void TestAccounts::changePasswordRevokesOtherSessions() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -275,7 +275,7 @@ void TstAccounts::changePasswordRevokesOtherSessions() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::bruteForceIsLimitedThenLocked() {
+void TestAccounts::bruteForceIsLimitedThenLocked() {
     QTemporaryDir dir;
     auto server = startServer(
         dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("3"),
@@ -322,7 +322,7 @@ void TstAccounts::bruteForceIsLimitedThenLocked() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::totpEnrolmentAndSingleUse() {
+void TestAccounts::totpEnrolmentAndSingleUse() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("100")});
@@ -377,7 +377,7 @@ void TstAccounts::totpEnrolmentAndSingleUse() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::messageFloodIsLimitedThenClosed() {
+void TestAccounts::messageFloodIsLimitedThenClosed() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-exempt"), QString(),
@@ -410,7 +410,7 @@ void TstAccounts::messageFloodIsLimitedThenClosed() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::connectionsPerIpAreLimited() {
+void TestAccounts::connectionsPerIpAreLimited() {
     QTemporaryDir dir;
     auto server = startServer(dir.path(),
                               {QStringLiteral("--rate-exempt"), QString(),
@@ -431,7 +431,7 @@ void TstAccounts::connectionsPerIpAreLimited() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::joinsAndRegistrationsAreLimited() {
+void TestAccounts::joinsAndRegistrationsAreLimited() {
     QTemporaryDir dir;
     auto server = startServer(
         dir.path(),
@@ -466,7 +466,7 @@ void TstAccounts::joinsAndRegistrationsAreLimited() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::requireLoginTurnsOffGuestChat() {
+void TestAccounts::requireLoginTurnsOffGuestChat() {
     QTemporaryDir dir;
     auto server = startServer(dir.path(), {QStringLiteral("--require-login"), QStringLiteral("1")});
     auto a = connectTo(*server);
@@ -478,7 +478,7 @@ void TstAccounts::requireLoginTurnsOffGuestChat() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::blockedPairIsNeverMatchedAgain() {
+void TestAccounts::blockedPairIsNeverMatchedAgain() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -536,7 +536,7 @@ void TstAccounts::blockedPairIsNeverMatchedAgain() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::reportIsStoredWithoutChatText() {
+void TestAccounts::reportIsStoredWithoutChatText() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -580,7 +580,7 @@ void TstAccounts::reportIsStoredWithoutChatText() {
     QVERIFY(!db.readAll().contains(secretText.toUtf8()));
 }
 
-void TstAccounts::bansAreEnforcedUntilExpiry() {
+void TestAccounts::bansAreEnforcedUntilExpiry() {
     QTemporaryDir dir;
     qint64 accountId = 0;
     {
@@ -641,7 +641,7 @@ void TstAccounts::bansAreEnforcedUntilExpiry() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::banWhileConnectedKicksAndBlocksJoin() {
+void TestAccounts::banWhileConnectedKicksAndBlocksJoin() {
     QTemporaryDir dir;
     auto server = startServer(dir.path(), {QStringLiteral("--ban-refresh-s"), QStringLiteral("1")});
     auto a = connectTo(*server);
@@ -679,7 +679,7 @@ void TstAccounts::banWhileConnectedKicksAndBlocksJoin() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::killDuringRegistrationsLosesNothing() {
+void TestAccounts::killDuringRegistrationsLosesNothing() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-register-burst"), QStringLiteral("1000")});
@@ -724,7 +724,7 @@ void TstAccounts::killDuringRegistrationsLosesNothing() {
     QVERIFY(server->terminate());
 }
 
-int TstAccounts::userCommand(const QStringList &args, const QByteArray &stdinData,
+int TestAccounts::userCommand(const QStringList &args, const QByteArray &stdinData,
                              QByteArray *output) {
     QProcess p;
     p.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
@@ -743,7 +743,7 @@ int TstAccounts::userCommand(const QStringList &args, const QByteArray &stdinDat
     return p.exitCode();
 }
 
-void TstAccounts::userCommandBootstrapsStaff() {
+void TestAccounts::userCommandBootstrapsStaff() {
     QTemporaryDir dir;
     const QStringList where{QStringLiteral("--data-dir"), dir.path()};
     // No password on the command line, and the policy applies.
@@ -795,7 +795,7 @@ void TstAccounts::userCommandBootstrapsStaff() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::disconnectDuringLoginIsHarmless() {
+void TestAccounts::disconnectDuringLoginIsHarmless() {
     QTemporaryDir dir;
     // Default (slow) Argon2id parameters, so the clients are gone before
     // their results arrive.
@@ -821,5 +821,5 @@ void TstAccounts::disconnectDuringLoginIsHarmless() {
     QCOMPARE(server->exitCode(), 0);
 }
 
-QTEST_MAIN(TstAccounts)
+QTEST_MAIN(TestAccounts)
 #include "tst_accounts.moc"

@@ -23,7 +23,7 @@ QString codeOf(const AuthResult &r) {
 }
 } // namespace
 
-class TstAccountService : public QObject {
+class TestAccountService : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void init();
@@ -49,31 +49,31 @@ private:
     qint64 m_now = 1700000000000;
 };
 
-std::unique_ptr<Accounts> TstAccountService::makeAccounts(AccountSettings settings) {
+std::unique_ptr<Accounts> TestAccountService::makeAccounts(AccountSettings settings) {
     settings.hash = HashParams{1, 256};
     if (settings.loginPerUser == AccountSettings{}.loginPerUser)
         settings.loginPerUser = LeakRate{3, 60000, 600000};
     return std::make_unique<Accounts>(settings, *m_db, [this] { return m_now; });
 }
 
-qint64 TstAccountService::addAccount(const QString &name, Role role) {
+qint64 TestAccountService::addAccount(const QString &name, Role role) {
     PasswordHasher hasher(HashParams{1, 256}, 1);
     const QString hash = hasher.hashNow(kPassword);
     return *m_db->run([=](Storage &s) { return s.createAccount(name, hash, role, 0); }).result();
 }
 
-void TstAccountService::init() {
+void TestAccountService::init() {
     m_dir = std::make_unique<QTemporaryDir>();
     m_db = std::make_unique<Database>(StorageLocation{QString(), m_dir->path()});
     m_db->open();
 }
 
-void TstAccountService::cleanup() {
+void TestAccountService::cleanup() {
     m_db.reset();
     m_dir.reset();
 }
 
-void TstAccountService::permissionTable_data() {
+void TestAccountService::permissionTable_data() {
     QTest::addColumn<int>("permission");
     QTest::addColumn<bool>("user");
     QTest::addColumn<bool>("moderator");
@@ -90,7 +90,7 @@ void TstAccountService::permissionTable_data() {
         QTest::addRow("%s", qPrintable(toString(p))) << int(p) << false << false << true;
 }
 
-void TstAccountService::permissionTable() {
+void TestAccountService::permissionTable() {
     QFETCH(int, permission);
     QFETCH(bool, user);
     QFETCH(bool, moderator);
@@ -101,7 +101,7 @@ void TstAccountService::permissionTable() {
     QCOMPARE(roleHas(Role::Admin, p), admin);
 }
 
-void TstAccountService::staffOperationsNeedTheRole_data() {
+void TestAccountService::staffOperationsNeedTheRole_data() {
     QTest::addColumn<QString>("role");
     QTest::addColumn<int>("permission");
     QTest::addColumn<QString>("expected");
@@ -115,7 +115,7 @@ void TstAccountService::staffOperationsNeedTheRole_data() {
     QTest::addRow("admin, admin op") << "admin" << int(Permission::SetRole) << "ok";
 }
 
-void TstAccountService::staffOperationsNeedTheRole() {
+void TestAccountService::staffOperationsNeedTheRole() {
     QFETCH(QString, role);
     QFETCH(int, permission);
     QFETCH(QString, expected);
@@ -135,7 +135,7 @@ void TstAccountService::staffOperationsNeedTheRole() {
     QCOMPARE(codeOf(wrong), QStringLiteral("unauthorized"));
 }
 
-void TstAccountService::staffTwoFactorCanBeRequired() {
+void TestAccountService::staffTwoFactorCanBeRequired() {
     AccountSettings settings;
     settings.requireStaff2fa = true;
     auto accounts = makeAccounts(settings);
@@ -151,7 +151,7 @@ void TstAccountService::staffTwoFactorCanBeRequired() {
         QStringLiteral("ok"));
 }
 
-void TstAccountService::bruteForceLocksOneNameNotOthers() {
+void TestAccountService::bruteForceLocksOneNameNotOthers() {
     auto accounts = makeAccounts();
     addAccount(QStringLiteral("victim"), Role::User);
     addAccount(QStringLiteral("other"), Role::User);
@@ -183,7 +183,7 @@ void TstAccountService::bruteForceLocksOneNameNotOthers() {
         QStringLiteral("ok"));
 }
 
-void TstAccountService::perIpLimitDoesNotTouchOtherIps() {
+void TestAccountService::perIpLimitDoesNotTouchOtherIps() {
     AccountSettings settings;
     settings.loginPerIp = LeakRate{2, 60000, 0};
     settings.loginPerUser = LeakRate{100, 1, 0};
@@ -203,7 +203,7 @@ void TstAccountService::perIpLimitDoesNotTouchOtherIps() {
         QStringLiteral("ok"));
 }
 
-void TstAccountService::ownersOwnLoginsNeverLockThem() {
+void TestAccountService::ownersOwnLoginsNeverLockThem() {
     auto accounts = makeAccounts(); // 3 attempts per name, then a lockout
     addAccount(QStringLiteral("owner"), Role::User);
     for (int i = 0; i < 10; ++i)
@@ -229,7 +229,7 @@ void TstAccountService::ownersOwnLoginsNeverLockThem() {
         QStringLiteral("rate_limited"));
 }
 
-void TstAccountService::hashQueueIsBounded() {
+void TestAccountService::hashQueueIsBounded() {
     addAccount(QStringLiteral("busy"), Role::User);
     AccountSettings settings;
     settings.hash = HashParams{3, 32768}; // slow enough to stay in flight
@@ -250,7 +250,7 @@ void TstAccountService::hashQueueIsBounded() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::rehashOnLoginWhenParametersChange() {
+void TestAccountService::rehashOnLoginWhenParametersChange() {
     addAccount(QStringLiteral("old"), Role::User); // t=1, m=256 KiB
     AccountSettings settings;
     settings.hash = HashParams{2, 512};
@@ -267,7 +267,7 @@ void TstAccountService::rehashOnLoginWhenParametersChange() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::tokensAreStoredHashed() {
+void TestAccountService::tokensAreStoredHashed() {
     auto accounts = makeAccounts();
     const AuthResult r =
         accounts->registerAccount(QStringLiteral("newbie"), kPassword, kIpA).result();
@@ -288,5 +288,5 @@ void TstAccountService::tokensAreStoredHashed() {
     QCOMPARE(codeOf(accounts->resume(token, kIpB).result()), QStringLiteral("unauthorized"));
 }
 
-QTEST_GUILESS_MAIN(TstAccountService)
+QTEST_GUILESS_MAIN(TestAccountService)
 #include "tst_accountservice.moc"
