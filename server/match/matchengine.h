@@ -2,7 +2,7 @@
 
 // The pure matching core: data in, pairs out. No Qt objects, no sockets, no
 // clocks (time comes in as an argument), so it can be unit-tested against the
-// book's all-pairs algorithm and benchmarked on its own.
+// all-pairs reference algorithm and benchmarked on its own.
 
 #include "largeblocks.h"
 #include "matchtypes.h"
@@ -32,7 +32,7 @@ using MatchResults = std::vector<MatchResult, CachedBlockAllocator<MatchResult>>
 // Not thread-safe: the owner (Matchmaker) guarantees that one thread at a
 // time touches it.
 //
-// A tick is the book's greedy algorithm restricted to the clients that still
+// A tick is the specified greedy algorithm restricted to the clients that still
 // need a turn: each pending client, in arrival order, is given the best
 // eligible client still waiting (pending or not) under the policy. Clients
 // served without success are not served again until an exclusion of theirs

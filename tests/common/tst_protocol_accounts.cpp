@@ -1,4 +1,4 @@
-// Codec tables for the account, 2FA and moderation messages (issue 5).
+// Codec tables for the account, 2FA and moderation messages.
 #include "protocol.h"
 
 #include <QTest>

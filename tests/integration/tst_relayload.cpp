@@ -1,4 +1,4 @@
-// Relay under load (issue 3): the real server and the real load generator as
+// Relay under load: the real server and the real load generator as
 // separate processes. Every client connects, joins, is matched, chats and
 // leaves; every message must be acknowledged once and received once. Also the
 // native transport's protocol duties that Qt's WebSocket layer could not meet.

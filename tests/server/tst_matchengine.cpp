@@ -1,5 +1,5 @@
 // MatchEngine: the matching rules one by one, then randomized equivalence with
-// the book's all-pairs algorithm (matchreference.h) over many seeds and
+// the all-pairs reference algorithm (matchreference.h) over many seeds and
 // geographies, including the antimeridian, the poles and whole-Earth ranges.
 
 #include "matchengine.h"
