@@ -83,8 +83,8 @@ private:
 // and touches when the engine is made, so that its first arrivals do not
 // pay for it: it holds the first segment of the entries and the id map's
 // first table, the two arrays every engine fills first, which used to take
-// a fresh huge page each (a page fault of 0.1-0.3 ms on the machines we
-// measure on, see largeblocks.h). Each part is lent to one owner at a time
+// a fresh huge page each (a costly page fault on the machines we measure
+// on, see largeblocks.h). Each part is lent to one owner at a time
 // and given back when that owner lets it go.
 class FirstBlock {
 public:

@@ -18,13 +18,13 @@ constexpr std::size_t kSplitSample = 64;
 // pass usually leaves k in a middle part of a fraction of the range, which
 // the next round takes. A single pivot at the quantile kept about half the
 // range per round: twice the passes, and with it a Morton-order presort of
-// big batches paid off; now building on arrival order is faster (60 rather
-// than 100-113 ms at 1M) and searches no slower. The pass is branch-free
+// big batches paid off; now building on arrival order is faster and
+// searches no slower (docs/DECISIONS.md). The pass is branch-free
 // (the compares are coin flips; std::nth_element's mispredicted branches
 // were most of the build) and out of place: points below are packed in
 // place (their slot has always been read already), the others go to `rest`
-// (room for 2n points) and are copied back. Small samples measured best
-// (their sort is most of a small range's cost): 1.7 -> 1.2 ms at 20k.
+// (room for 2n points) and are copied back. Small samples measured best:
+// their sort is most of a small range's cost (docs/MATCHING.md).
 template <int Dim>
 void selectNth(HotPoint *a, std::size_t n, std::size_t k, HotPoint *rest) {
     constexpr std::size_t kSmall = 8;

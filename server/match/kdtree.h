@@ -35,11 +35,10 @@ constexpr float kChordPad = 2e-6f;
 // Points in a leaf: a power of two, so finding a point's leaf is a shift
 // (the divisions of equal-share leaves were a tenth of a small tick). 64
 // points are sixteen cache lines, scanned kLanes at a time and branch-free
-// (scanLeaf()). Each level less is a pass less of the build: at 20k, 16
-// points built in 0.98 ms, 32 in 0.75 and 64 in 0.59. With the points
-// stored by component a leaf of 64 searches as fast as one of 32 on four
-// lanes (it searched 25 % slower when points had to be shuffled apart) and
-// 10 % faster on eight.
+// (scanLeaf()). Each level less is a pass less of the build, and with the
+// points stored by component a leaf of 64 searches as fast as one of 32 on
+// four lanes and faster on eight (measurements: docs/MATCHING.md, "The
+// spatial index").
 constexpr unsigned kLeafShift = 6;
 constexpr std::size_t kLeafSize = std::size_t(1) << kLeafShift;
 // Levels above a leaf: slots are 32-bit, so a tree has at most 2^26 leaves.
@@ -248,8 +247,8 @@ struct Tree {
         --live;
         const std::size_t leaf = leafOf(pos);
         // A point below its leaf's largest reach changes no bound: most
-        // kills stop here instead of rescanning the leaf (a 20k city tick's
-        // searches, with two kills per pair: 3.0 -> 2.8 ms).
+        // kills stop here instead of rescanning the leaf (a tick kills two
+        // points per pair).
         if (was < node(leaves + leaf).maxReach2)
             return;
         float reach = leafReach(leaf);

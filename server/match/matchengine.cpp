@@ -327,7 +327,7 @@ struct MatchEngine::Impl {
         if (entries.size() <= 2 * slotOf.size() + kCompactionSlack)
             return;
         // In place, in slot order (a copy into new segments took a fresh
-        // huge page for a room's few survivors: 0.2-3.7 ms for 70 of 20k).
+        // huge page for a room's few survivors).
         // A slot is only ever moved down, onto one that is dead or already
         // moved, so the id map's cell of a client still to be moved is the
         // only one holding its slot.
