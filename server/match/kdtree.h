@@ -19,7 +19,6 @@
 
 namespace whisper::matchdetail {
 
-
 // Unit vectors are floats (half the memory, faster distance evaluation),
 // computed in double, several at a time, and then rounded (unitvectors.h: each
 // component within 3e-8 of the exact one, where glibc's float sincosf on
