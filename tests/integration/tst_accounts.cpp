@@ -82,7 +82,8 @@ private:
     std::unique_ptr<ServerProcess> m_rulesServer;
 };
 
-std::unique_ptr<ServerProcess> TestAccounts::startServer(const QString &dataDir, QStringList extra) {
+std::unique_ptr<ServerProcess> TestAccounts::startServer(const QString &dataDir,
+                                                         QStringList extra) {
     auto server = std::make_unique<ServerProcess>(baseArgs(dataDir) + extra);
     if (!server->start())
         qWarning() << "server did not start:" << server->log();
@@ -97,7 +98,7 @@ std::unique_ptr<TestClient> TestAccounts::connectTo(ServerProcess &server) {
 }
 
 std::optional<Authenticated> TestAccounts::registerAs(TestClient &c, const QString &name,
-                                                     const QString &password) {
+                                                      const QString &password) {
     c.send(Register{name, password});
     return c.waitFor<Authenticated>(10000);
 }
@@ -725,7 +726,7 @@ void TestAccounts::killDuringRegistrationsLosesNothing() {
 }
 
 int TestAccounts::userCommand(const QStringList &args, const QByteArray &stdinData,
-                             QByteArray *output) {
+                              QByteArray *output) {
     QProcess p;
     p.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
             QStringList{QStringLiteral("user")} + args);
