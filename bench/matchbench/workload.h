@@ -4,7 +4,7 @@
 // order come from a seed, so every matcher in one run sees exactly the same
 // room.
 
-#include "matchengine.h"
+#include "matchtypes.h"
 
 #include <cstdint>
 #include <random>
