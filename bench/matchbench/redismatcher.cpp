@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "redismatcher.h"
 
 #include <hiredis/hiredis.h>
