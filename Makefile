@@ -1,4 +1,3 @@
-# SPDX-License-Identifier: MIT
 # WhisperChat — the two commands: `make run` and `make test`.
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release

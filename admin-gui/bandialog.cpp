@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "bandialog.h"
 
 #include "controlprotocol.h"

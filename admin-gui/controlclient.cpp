@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "controlclient.h"
 
 #include <QLoggingCategory>

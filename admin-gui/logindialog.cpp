@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "logindialog.h"
 
 #include <QDialogButtonBox>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "consolestate.h"
 #include "controlclient.h"
 #include "logindialog.h"

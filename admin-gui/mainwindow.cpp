@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
 #include "bandialog.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "mapprojection.h"
 
 #include "geo.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "mapview.h"
 
 #include "tablemodels.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "statspanel.h"
 
 #include "consolestate.h"

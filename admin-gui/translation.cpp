@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "translation.h"
 
 #include <QCoreApplication>

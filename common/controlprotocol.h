@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // WhisperChat control protocol, version 1: what the admin console and the

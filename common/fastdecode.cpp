@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "fastdecode.h"
 
 #include <simdjson.h>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // The relay's hot frame, `message`, parsed with simdjson instead of

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // A leaky bucket: every request pours one unit into a bucket that

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "protocol.h"
 
 #include "fastdecode.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // WhisperChat client protocol, version 1: one C++ type per message and one

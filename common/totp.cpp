@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "totp.h"
 
 #include <QMessageAuthenticationCode>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP) as the

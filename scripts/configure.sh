@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: MIT
 # Configures the CMake build directory once; later runs only rebuild.
 set -euo pipefail
 build_dir=${1:-build}

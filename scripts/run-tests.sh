@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: MIT
 # Runs every test through CTest. The tests start the real services they need
 # (whisperchat-server processes, redis-server, PostgreSQL, nginx, Xvfb) on
 # loopback, on free ports, and stop them; this script only sets up the

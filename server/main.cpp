@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "chatserver.h"
 #include "controlserver.h"
 #include "controlservicebackend.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "serverconfig.h"
 
 #include "storage.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "redismatcher.h"
 
 #include <hiredis/hiredis.h>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // Reproducible matchmaking workloads: clients and their arrival

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "stdinreader.h"
 
 #include <unistd.h>

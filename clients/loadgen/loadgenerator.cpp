@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "loadgenerator.h"
 
 #include "processstats.h"

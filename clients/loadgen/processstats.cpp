@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "processstats.h"
 
 #include <time.h>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "wsframe.h"
 
 #include <cstring>

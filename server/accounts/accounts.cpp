@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "accounts.h"
 
 #include "sessiontokens.h"

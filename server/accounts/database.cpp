@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "database.h"
 
 namespace whisper {

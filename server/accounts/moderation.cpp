@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "moderation.h"
 
 #include "accounthandler.h"

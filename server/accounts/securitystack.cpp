@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "securitystack.h"
 
 #include "serverconfig.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "usercommand.h"
 
 #include "accounts.h"

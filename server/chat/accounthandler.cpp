@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "accounthandler.h"
 
 #include "moderation.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "recentpartners.h"
 
 namespace whisper {

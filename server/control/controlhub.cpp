@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "controlhub.h"
 
 #include "chatserver.h"

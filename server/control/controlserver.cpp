@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "controlserver.h"
 
 #include "chatserver.h"

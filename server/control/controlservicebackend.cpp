@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "controlservicebackend.h"
 
 #include "accounthandler.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "controlsession.h"
 
 #include "chatserver.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // The engine's containers: arrays in huge-page blocks (BigVector, RawArray),

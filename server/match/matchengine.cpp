@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "matchengine.h"
 
 #include "blockstorage.h"

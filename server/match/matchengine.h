@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // The pure matching core: data in, pairs out. No Qt objects, no sockets, no

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "matchmaker.h"
 
 #include <QLoggingCategory>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "iothread.h"
 
 #include "epolldispatcher.h"

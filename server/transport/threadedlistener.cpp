@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "threadedlistener.h"
 
 #include "threadedconnection.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "controlprotocol.h"
 
 #include <QTest>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "geo.h"
 
 #include <GeographicLib/Geodesic.hpp>

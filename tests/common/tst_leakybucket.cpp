@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "leakybucket.h"
 
 #include <QTest>

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "badframes.h"
 #include "fastdecode.h"
 #include "protocol.h"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // Codec tables for the account, 2FA and moderation messages.
 #include "protocol.h"
 

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // Accounts and security end to end: the real whisperchat-server with a real
 // SQLite database in a temporary data directory, real WebSocket clients.
 

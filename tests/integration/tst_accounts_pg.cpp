@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // The server on PostgreSQL: two whisperchat-server nodes share one
 // throw-away PostgreSQL 15 cluster (started here in a temp dir).
 #include "pgcluster.h"

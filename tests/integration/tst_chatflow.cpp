@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // The foundation end to end: the real whisperchat-server process, real
 // WebSocket clients on loopback.
 

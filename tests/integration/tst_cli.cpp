@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // Two real whisperchat-cli processes against a real server, as a person
 // would use them from two terminals.
 

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // Relay under load: the real server and the real load generator as
 // separate processes. Every client connects, joins, is matched, chats and
 // leaves; every message must be acknowledged once and received once. Also the

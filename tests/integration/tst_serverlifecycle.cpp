@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // The server process as an operator sees it: options, limits, timeouts,
 // signals. Each case starts its own real whisperchat-server.
 

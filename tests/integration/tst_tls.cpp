@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 // Transport security end to end: wss:// with a self-signed certificate made
 // by the test (openssl), and the browser Origin allow-list.
 

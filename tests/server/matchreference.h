@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // The specified matching algorithm, kept deliberately naive: every served client

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // Shared by the control endpoint tests: an in-memory ControlBackend and a

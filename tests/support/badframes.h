@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #pragma once
 
 // Bad client frames and the error each must get: the codec's unit test and the

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "pgcluster.h"
 
 #include <QDir>

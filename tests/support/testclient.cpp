@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: MIT
 #include "testclient.h"
 
 namespace whisper::test {
