@@ -1,6 +1,6 @@
 #pragma once
 
-// The book's leaky bucket: every request pours one unit into a bucket that
+// A leaky bucket: every request pours one unit into a bucket that
 // drains at a constant rate; a request that would overflow it is refused.
 // `capacity` is the burst a client may send at once, `leakIntervalMs` the time
 // one unit takes to drain, i.e. the sustained rate is one request per

@@ -1,4 +1,4 @@
-// Chat round-trip latency while passwords hash (issue 5): one paired couple
+// Chat round-trip latency while passwords hash: one paired couple
 // measures message -> delivered round trips at a steady rate, first with no
 // logins (the baseline peer, same run), then while 20 clients log in
 // concurrently and continuously with the default Argon2id parameters. Prints

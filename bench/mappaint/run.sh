@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Map paint benchmark (issue 6): one frame of the admin console's world map
+# Map paint benchmark: one frame of the admin console's world map
 # with 100k waiting clients and 10k pairs, the shipped MapView (density image)
 # against the peer "one dot per client", world view and zoomed in, offscreen.
 # Usage: bench/mappaint/run.sh <build-dir> [--clients N] [--frames N]

@@ -1,6 +1,6 @@
-// bench/matchbench: the matching engine against the book's all-pairs
+// bench/matchbench: the matching engine against the all-pairs reference
 // algorithm and a Redis GEOSEARCH matcher on the same reproducible
-// workloads, side by side in one run (issue 4). Each measurement runs in a
+// workloads, side by side in one run. Each measurement runs in a
 // forked child so its peak memory is its own.
 //
 // A "full tick" starts from an empty room: n clients arrive and one tick

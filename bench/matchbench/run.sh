@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Matching benchmark (issue 4): the engine against the book's all-pairs
+# Matching benchmark: the engine against the all-pairs reference
 # algorithm (up to 20k waiting) and a Redis GEOADD/GEOSEARCH matcher (up to
 # 100k; matchbench starts its own redis-server on a free loopback port and
 # stops it by PID) on the world and city workloads, in one run, with ratios.

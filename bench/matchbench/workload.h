@@ -1,10 +1,10 @@
 #pragma once
 
-// Reproducible matchmaking workloads (issue 4): clients and their arrival
+// Reproducible matchmaking workloads: clients and their arrival
 // order come from a seed, so every matcher in one run sees exactly the same
 // room.
 
-#include "matchengine.h"
+#include "matchtypes.h"
 
 #include <cstdint>
 #include <random>

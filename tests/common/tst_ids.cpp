@@ -29,7 +29,7 @@ const QStringList kAnimals{
     QStringLiteral("yak")};
 } // namespace
 
-class TstIds : public QObject {
+class TestIds : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void opaqueIdLength_data();
@@ -40,7 +40,7 @@ private Q_SLOTS:
     void handlesVary();
 };
 
-void TstIds::opaqueIdLength_data() {
+void TestIds::opaqueIdLength_data() {
     QTest::addColumn<int>("bytes");
     QTest::addColumn<int>("chars");
     // base64url without padding: 4 characters per 3 bytes, rounded up.
@@ -51,7 +51,7 @@ void TstIds::opaqueIdLength_data() {
     QTest::addRow("32 bytes") << 32 << 43;
 }
 
-void TstIds::opaqueIdLength() {
+void TestIds::opaqueIdLength() {
     QFETCH(int, bytes);
     QFETCH(int, chars);
     static const QRegularExpression urlSafe(QStringLiteral("^[A-Za-z0-9_-]+$"));
@@ -66,7 +66,7 @@ void TstIds::opaqueIdLength() {
     }
 }
 
-void TstIds::opaqueIdsAreUnique() {
+void TestIds::opaqueIdsAreUnique() {
     // 96 random bits: a repeat among 20,000 would mean the generator is not
     // random (or the id is shorter than it says).
     QSet<QString> seen;
@@ -75,7 +75,7 @@ void TstIds::opaqueIdsAreUnique() {
     QCOMPARE(seen.size(), 20000);
 }
 
-void TstIds::opaqueIdsUseEveryByteValue() {
+void TestIds::opaqueIdsUseEveryByteValue() {
     // Every byte is drawn from all 256 values: in 4,000 ids of 12 bytes
     // (48,000 draws) each value turns up, and the top bit is set in about
     // half of them (a generator bounded to 128, or a 7-bit mask, fails).
@@ -96,7 +96,7 @@ void TstIds::opaqueIdsUseEveryByteValue() {
              qPrintable(QStringLiteral("%1 of %2").arg(highBits).arg(total)));
 }
 
-void TstIds::handleShape() {
+void TestIds::handleShape() {
     static const QRegularExpression shape(QStringLiteral("^([a-z]+)-([a-z]+)-([0-9]+)$"));
     for (int i = 0; i < 500; ++i) {
         const QString handle = randomHandle();
@@ -109,7 +109,7 @@ void TstIds::handleShape() {
     }
 }
 
-void TstIds::handlesVary() {
+void TestIds::handlesVary() {
     // Both partners get a handle each: they should rarely be the same, and
     // over many draws every word and both ends of the number range appear.
     QSet<QString> adjectives, animals, handles;
@@ -129,5 +129,5 @@ void TstIds::handlesVary() {
     QVERIFY2(handles.size() > 4300, qPrintable(QString::number(handles.size())));
 }
 
-QTEST_GUILESS_MAIN(TstIds)
+QTEST_GUILESS_MAIN(TestIds)
 #include "tst_ids.moc"

@@ -27,7 +27,7 @@ QString errorOf(const std::variant<std::pair<QJsonObject, QString>, DecodeError>
 }
 } // namespace
 
-class TstJsonReader : public QObject {
+class TestJsonReader : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void parsesObjectFrames_data();
@@ -52,7 +52,7 @@ private Q_SLOTS:
     void listsOfObjects();
 };
 
-void TstJsonReader::parsesObjectFrames_data() {
+void TestJsonReader::parsesObjectFrames_data() {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<QString>("type");
     QTest::addColumn<int>("fields");
@@ -66,7 +66,7 @@ void TstJsonReader::parsesObjectFrames_data() {
                                << "x" << 2;
 }
 
-void TstJsonReader::parsesObjectFrames() {
+void TestJsonReader::parsesObjectFrames() {
     QFETCH(QByteArray, frame);
     QFETCH(QString, type);
     QFETCH(int, fields);
@@ -78,7 +78,7 @@ void TstJsonReader::parsesObjectFrames() {
     QCOMPARE(object.size(), fields);
 }
 
-void TstJsonReader::refusesOtherFrames_data() {
+void TestJsonReader::refusesOtherFrames_data() {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<QString>("message"); // the whole message, or its start ending in "*"
     const QString utf8 = QStringLiteral("frame is not valid UTF-8");
@@ -109,7 +109,7 @@ void TstJsonReader::refusesOtherFrames_data() {
                                   << QStringLiteral("field 'type' must be a string");
 }
 
-void TstJsonReader::refusesOtherFrames() {
+void TestJsonReader::refusesOtherFrames() {
     QFETCH(QByteArray, frame);
     QFETCH(QString, message);
     const auto parsed = parseObjectFrame(frame);
@@ -124,7 +124,7 @@ void TstJsonReader::refusesOtherFrames() {
         QCOMPARE(error->message, message);
 }
 
-void TstJsonReader::missingFieldNamesItAndTheType() {
+void TestJsonReader::missingFieldNamesItAndTheType() {
     FieldReader r = readerFor(R"({"type":"join"})", QStringLiteral("join"));
     QVERIFY(r.ok());
     QCOMPARE(r.type(), QStringLiteral("join"));
@@ -138,7 +138,7 @@ void TstJsonReader::missingFieldNamesItAndTheType() {
     QCOMPARE(r.error().ref, QStringLiteral("join"));
 }
 
-void TstJsonReader::firstProblemWins() {
+void TestJsonReader::firstProblemWins() {
     FieldReader r = readerFor(R"({"a":"text","b":true,"c":5})");
     QCOMPARE(r.number("a"), 0.0);
     const QString first = r.error().message;
@@ -151,7 +151,7 @@ void TstJsonReader::firstProblemWins() {
     QCOMPARE(r.error().message, first);
 }
 
-void TstJsonReader::failKeepsItsCode() {
+void TestJsonReader::failKeepsItsCode() {
     FieldReader r = readerFor(R"({})", QStringLiteral("message"));
     r.fail(ErrorCode::TooLarge, QStringLiteral("too long"));
     QCOMPARE(toString(r.error().code), toString(ErrorCode::TooLarge));
@@ -159,7 +159,7 @@ void TstJsonReader::failKeepsItsCode() {
     QCOMPARE(r.error().ref, QStringLiteral("message"));
 }
 
-void TstJsonReader::numbers() {
+void TestJsonReader::numbers() {
     FieldReader r = readerFor(R"({"a":-12.5,"b":0,"c":1e308})");
     QCOMPARE(r.number("a"), -12.5);
     QCOMPARE(r.number("b"), 0.0);
@@ -178,7 +178,7 @@ void TstJsonReader::numbers() {
     QVERIFY(!inf.ok());
 }
 
-void TstJsonReader::numberBoundsAreInclusive_data() {
+void TestJsonReader::numberBoundsAreInclusive_data() {
     QTest::addColumn<double>("value");
     QTest::addColumn<bool>("accepted");
     QTest::addRow("min") << -90.0 << true;
@@ -188,7 +188,7 @@ void TstJsonReader::numberBoundsAreInclusive_data() {
     QTest::addRow("just above max") << std::nextafter(90.0, 100.0) << false;
 }
 
-void TstJsonReader::numberBoundsAreInclusive() {
+void TestJsonReader::numberBoundsAreInclusive() {
     QFETCH(double, value);
     QFETCH(bool, accepted);
     FieldReader r(QJsonObject{{QStringLiteral("lat"), value}}, QStringLiteral("join"));
@@ -202,7 +202,7 @@ void TstJsonReader::numberBoundsAreInclusive() {
     }
 }
 
-void TstJsonReader::integers_data() {
+void TestJsonReader::integers_data() {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<bool>("accepted");
     QTest::addColumn<qint64>("value");
@@ -221,7 +221,7 @@ void TstJsonReader::integers_data() {
     QTest::addRow("string") << QByteArray(R"({"n":"3"})") << false << qint64(0);
 }
 
-void TstJsonReader::integers() {
+void TestJsonReader::integers() {
     QFETCH(QByteArray, json);
     QFETCH(bool, accepted);
     QFETCH(qint64, value);
@@ -237,7 +237,7 @@ void TstJsonReader::integers() {
     QVERIFY(edge.ok());
 }
 
-void TstJsonReader::booleans() {
+void TestJsonReader::booleans() {
     FieldReader r = readerFor(R"({"t":true,"f":false})");
     QCOMPARE(r.boolean("t"), true);
     QCOMPARE(r.boolean("f"), false);
@@ -249,7 +249,7 @@ void TstJsonReader::booleans() {
     }
 }
 
-void TstJsonReader::stringLengthInUtf16Units_data() {
+void TestJsonReader::stringLengthInUtf16Units_data() {
     QTest::addColumn<QString>("text");
     QTest::addColumn<int>("maxChars");
     QTest::addColumn<bool>("allowEmpty");
@@ -267,7 +267,7 @@ void TstJsonReader::stringLengthInUtf16Units_data() {
     QTest::addRow("accents count once") << QStringLiteral("\u00fc\u00df") << 2 << true << QString();
 }
 
-void TstJsonReader::stringLengthInUtf16Units() {
+void TestJsonReader::stringLengthInUtf16Units() {
     QFETCH(QString, text);
     QFETCH(int, maxChars);
     QFETCH(bool, allowEmpty);
@@ -286,7 +286,7 @@ void TstJsonReader::stringLengthInUtf16Units() {
     QCOMPARE(wrong.error().message, QStringLiteral("field 's' must be a string"));
 }
 
-void TstJsonReader::optionalFields() {
+void TestJsonReader::optionalFields() {
     FieldReader r = readerFor(R"({"s":"x","n":3})");
     QCOMPARE(r.optionalString("absent"), std::optional<QString>());
     QCOMPARE(r.optionalString("s"), std::optional<QString>(QStringLiteral("x")));
@@ -310,7 +310,7 @@ void TstJsonReader::optionalFields() {
     QCOMPARE(null.error().message, QStringLiteral("field 's' must be a string"));
 }
 
-void TstJsonReader::arraysAndObjects() {
+void TestJsonReader::arraysAndObjects() {
     FieldReader r = readerFor(R"({"a":[1,2],"o":{"k":1}})");
     QCOMPARE(r.array("a").size(), 2);
     QCOMPARE(r.object("o").value(QStringLiteral("k")).toInt(), 1);
@@ -323,7 +323,7 @@ void TstJsonReader::arraysAndObjects() {
     QCOMPARE(notObject.error().message, QStringLiteral("field 'o' must be an object"));
 }
 
-void TstJsonReader::stringLists_data() {
+void TestJsonReader::stringLists_data() {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QStringList>("expected");
     QTest::addColumn<bool>("accepted");
@@ -335,7 +335,7 @@ void TstJsonReader::stringLists_data() {
     QTest::addRow("not a list") << QByteArray(R"({"l":"a"})") << QStringList() << false;
 }
 
-void TstJsonReader::stringLists() {
+void TestJsonReader::stringLists() {
     QFETCH(QByteArray, json);
     QFETCH(QStringList, expected);
     QFETCH(bool, accepted);
@@ -346,7 +346,7 @@ void TstJsonReader::stringLists() {
         QCOMPARE(read, expected);
 }
 
-void TstJsonReader::listsOfObjects() {
+void TestJsonReader::listsOfObjects() {
     struct Item {
         qint64 n = 0;
         QString name;
@@ -379,5 +379,5 @@ void TstJsonReader::listsOfObjects() {
     QCOMPARE(notObjects.error().message, QStringLiteral("field 'items' must hold objects"));
 }
 
-QTEST_GUILESS_MAIN(TstJsonReader)
+QTEST_GUILESS_MAIN(TestJsonReader)
 #include "tst_jsonreader.moc"

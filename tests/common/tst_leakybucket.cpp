@@ -4,7 +4,7 @@
 
 using namespace whisper;
 
-class TstLeakyBucket : public QObject {
+class TestLeakyBucket : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void burstThenRefuse_data();
@@ -17,7 +17,7 @@ private Q_SLOTS:
     void lockoutSurvivesPruningForANewKey();
 };
 
-void TstLeakyBucket::burstThenRefuse_data() {
+void TestLeakyBucket::burstThenRefuse_data() {
     QTest::addColumn<int>("capacity");
     QTest::addColumn<qint64>("intervalMs");
     QTest::addRow("1 per second, burst 1") << 1 << qint64(1000);
@@ -25,7 +25,7 @@ void TstLeakyBucket::burstThenRefuse_data() {
     QTest::addRow("burst 20, 1 per 50 ms") << 20 << qint64(50);
 }
 
-void TstLeakyBucket::burstThenRefuse() {
+void TestLeakyBucket::burstThenRefuse() {
     QFETCH(int, capacity);
     QFETCH(qint64, intervalMs);
     LeakyBucket bucket(LeakRate{capacity, intervalMs, 0});
@@ -39,7 +39,7 @@ void TstLeakyBucket::burstThenRefuse() {
     QVERIFY(bucket.tryPour(t0 + intervalMs) > 0);
 }
 
-void TstLeakyBucket::drainsAtConstantRate() {
+void TestLeakyBucket::drainsAtConstantRate() {
     LeakyBucket bucket(LeakRate{3, 100, 0});
     qint64 t = 0;
     for (int i = 0; i < 3; ++i)
@@ -56,7 +56,7 @@ void TstLeakyBucket::drainsAtConstantRate() {
     QCOMPARE(bucket.tryPour(t), qint64(100));
 }
 
-void TstLeakyBucket::lockoutAfterOverflow() {
+void TestLeakyBucket::lockoutAfterOverflow() {
     LeakyBucket bucket(LeakRate{2, 1000, 60000});
     QCOMPARE(bucket.tryPour(0), qint64(0));
     QCOMPARE(bucket.tryPour(0), qint64(0));
@@ -69,7 +69,7 @@ void TstLeakyBucket::lockoutAfterOverflow() {
     QVERIFY(bucket.tryPour(60000) > 0);
 }
 
-void TstLeakyBucket::keysAreIndependent() {
+void TestLeakyBucket::keysAreIndependent() {
     KeyedLeakyBuckets buckets(LeakRate{1, 1000, 5000});
     QCOMPARE(buckets.tryPour(QStringLiteral("alice"), 0), qint64(0));
     QCOMPARE(buckets.tryPour(QStringLiteral("alice"), 0), qint64(5000));
@@ -80,7 +80,7 @@ void TstLeakyBucket::keysAreIndependent() {
     QCOMPARE(buckets.size(), 0);
 }
 
-void TstLeakyBucket::keyLimitBoundsMemory() {
+void TestLeakyBucket::keyLimitBoundsMemory() {
     KeyedLeakyBuckets buckets(LeakRate{1, 1000, 0}, 3);
     for (int i = 0; i < 3; ++i)
         QCOMPARE(buckets.tryPour(QString::number(i), 0), qint64(0));
@@ -94,7 +94,7 @@ void TstLeakyBucket::keyLimitBoundsMemory() {
 // The server prunes its buckets at least once a minute. A locked key has an
 // empty bucket (the lockout replaced the wait), so pruning it would turn a
 // 15-minute lockout into at most one pruning interval.
-void TstLeakyBucket::lockoutSurvivesPruning() {
+void TestLeakyBucket::lockoutSurvivesPruning() {
     constexpr qint64 kLockoutMs = 900000;
     constexpr qint64 kPruneEveryMs = 60000;
     KeyedLeakyBuckets buckets(LeakRate{2, 1000, kLockoutMs});
@@ -117,7 +117,7 @@ void TstLeakyBucket::lockoutSurvivesPruning() {
 
 // The other pruning path: a new key arriving at the key limit prunes first.
 // A flood of fresh keys must not make room by forgetting a lockout.
-void TstLeakyBucket::lockoutSurvivesPruningForANewKey() {
+void TestLeakyBucket::lockoutSurvivesPruningForANewKey() {
     KeyedLeakyBuckets buckets(LeakRate{1, 1000, 900000}, 2);
     const QString key = QStringLiteral("alice");
     QCOMPARE(buckets.tryPour(key, 0), qint64(0));
@@ -129,5 +129,5 @@ void TstLeakyBucket::lockoutSurvivesPruningForANewKey() {
     QCOMPARE(buckets.tryPour(key, 120000), qint64(780000));
 }
 
-QTEST_GUILESS_MAIN(TstLeakyBucket)
+QTEST_GUILESS_MAIN(TestLeakyBucket)
 #include "tst_leakybucket.moc"

@@ -1,4 +1,4 @@
-// Codec tables for the account, 2FA and moderation messages (issue 5).
+// Codec tables for the account, 2FA and moderation messages.
 #include "protocol.h"
 
 #include <QTest>
@@ -8,7 +8,7 @@ using namespace whisper::protocol;
 Q_DECLARE_METATYPE(ClientMessage)
 Q_DECLARE_METATYPE(ServerMessage)
 
-class TstProtocolAccounts : public QObject {
+class TestProtocolAccounts : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void clientRoundTrip_data();
@@ -19,7 +19,7 @@ private Q_SLOTS:
     void badClientFrames();
 };
 
-void TstProtocolAccounts::clientRoundTrip_data() {
+void TestProtocolAccounts::clientRoundTrip_data() {
     QTest::addColumn<ClientMessage>("message");
     QTest::addColumn<QByteArray>("type");
     const QString pw = QStringLiteral("p@ss \"word\" ünïcødé");
@@ -52,7 +52,7 @@ void TstProtocolAccounts::clientRoundTrip_data() {
         << ClientMessage{Report{QString(500, QLatin1Char('x'))}} << QByteArray("report");
 }
 
-void TstProtocolAccounts::clientRoundTrip() {
+void TestProtocolAccounts::clientRoundTrip() {
     QFETCH(ClientMessage, message);
     QFETCH(QByteArray, type);
     const QByteArray wire = Codec::encode(message);
@@ -63,7 +63,7 @@ void TstProtocolAccounts::clientRoundTrip() {
     QCOMPARE(typeName(message), QString::fromLatin1(type));
 }
 
-void TstProtocolAccounts::serverRoundTrip_data() {
+void TestProtocolAccounts::serverRoundTrip_data() {
     QTest::addColumn<ServerMessage>("message");
     QTest::addRow("authenticated") << ServerMessage{Authenticated{
         QStringLiteral("alice"), QStringLiteral("moderator"), QStringLiteral("t0k3n")}};
@@ -82,7 +82,7 @@ void TstProtocolAccounts::serverRoundTrip_data() {
         Error{ErrorCode::RateLimited, QStringLiteral("slow down"), QStringLiteral("login"), 1500}};
 }
 
-void TstProtocolAccounts::serverRoundTrip() {
+void TestProtocolAccounts::serverRoundTrip() {
     QFETCH(ServerMessage, message);
     const QByteArray wire = Codec::encode(message);
     const auto decoded = Codec().decodeServer(wire);
@@ -90,7 +90,7 @@ void TstProtocolAccounts::serverRoundTrip() {
     QCOMPARE(std::get<ServerMessage>(decoded), message);
 }
 
-void TstProtocolAccounts::badClientFrames_data() {
+void TestProtocolAccounts::badClientFrames_data() {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<QString>("ref");
     QTest::addRow("register without password")
@@ -129,7 +129,7 @@ void TstProtocolAccounts::badClientFrames_data() {
         << QByteArray(R"({"type":"logout","everywhere":"yes"})") << "logout";
 }
 
-void TstProtocolAccounts::badClientFrames() {
+void TestProtocolAccounts::badClientFrames() {
     QFETCH(QByteArray, frame);
     QFETCH(QString, ref);
     const auto decoded = Codec().decodeClient(frame);
@@ -140,5 +140,5 @@ void TstProtocolAccounts::badClientFrames() {
     QVERIFY(!e.message.isEmpty());
 }
 
-QTEST_GUILESS_MAIN(TstProtocolAccounts)
+QTEST_GUILESS_MAIN(TestProtocolAccounts)
 #include "tst_protocol_accounts.moc"

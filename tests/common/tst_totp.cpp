@@ -7,7 +7,7 @@
 
 using namespace whisper;
 
-class TstTotp : public QObject {
+class TestTotp : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void rfc6238Vectors_data();
@@ -21,7 +21,7 @@ private Q_SLOTS:
     void provisioningUri();
 };
 
-void TstTotp::rfc6238Vectors_data() {
+void TestTotp::rfc6238Vectors_data() {
     QTest::addColumn<int>("algorithm");
     QTest::addColumn<qint64>("time");
     QTest::addColumn<QString>("expected");
@@ -46,7 +46,7 @@ void TstTotp::rfc6238Vectors_data() {
     }
 }
 
-void TstTotp::rfc6238Vectors() {
+void TestTotp::rfc6238Vectors() {
     QFETCH(int, algorithm);
     QFETCH(qint64, time);
     QFETCH(QString, expected);
@@ -63,7 +63,7 @@ void TstTotp::rfc6238Vectors() {
     QCOMPARE(totp::verify(seed, expected, time, 0, p), std::optional<qint64>(time / 30));
 }
 
-void TstTotp::base32RoundTrip_data() {
+void TestTotp::base32RoundTrip_data() {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("encoded");
     // RFC 4648 section 10 (without padding).
@@ -76,7 +76,7 @@ void TstTotp::base32RoundTrip_data() {
     QTest::addRow("foobar") << QByteArray("foobar") << QStringLiteral("MZXW6YTBOI");
 }
 
-void TstTotp::base32RoundTrip() {
+void TestTotp::base32RoundTrip() {
     QFETCH(QByteArray, bytes);
     QFETCH(QString, encoded);
     QCOMPARE(totp::base32Encode(bytes), encoded);
@@ -85,12 +85,12 @@ void TstTotp::base32RoundTrip() {
              std::optional<QByteArray>(bytes));
 }
 
-void TstTotp::base32RejectsGarbage() {
+void TestTotp::base32RejectsGarbage() {
     QVERIFY(!totp::base32Decode(QStringLiteral("MZ1W")));
     QVERIFY(!totp::base32Decode(QStringLiteral("MZ?W")));
 }
 
-void TstTotp::matchesOathtool() {
+void TestTotp::matchesOathtool() {
     const QString oathtool = QStandardPaths::findExecutable(QStringLiteral("oathtool"));
     if (oathtool.isEmpty())
         QFAIL("oathtool not installed (scripts/install-deps.sh installs it)");
@@ -109,7 +109,7 @@ void TstTotp::matchesOathtool() {
     }
 }
 
-void TstTotp::verifyWindow_data() {
+void TestTotp::verifyWindow_data() {
     QTest::addColumn<qint64>("offsetSeconds");
     QTest::addColumn<bool>("accepted");
     QTest::addRow("same step") << qint64(0) << true;
@@ -119,7 +119,7 @@ void TstTotp::verifyWindow_data() {
     QTest::addRow("two steps late") << qint64(60) << false;
 }
 
-void TstTotp::verifyWindow() {
+void TestTotp::verifyWindow() {
     QFETCH(qint64, offsetSeconds);
     QFETCH(bool, accepted);
     const QByteArray secret = totp::generateSecret();
@@ -133,12 +133,12 @@ void TstTotp::verifyWindow() {
     QVERIFY(!totp::verify(secret, QString(), now));
 }
 
-void TstTotp::provisioningUri() {
+void TestTotp::provisioningUri() {
     const QString uri = totp::provisioningUri(QStringLiteral("WhisperChat"), QStringLiteral("a b"),
                                               QByteArray("foobar"));
     QCOMPARE(uri, QStringLiteral("otpauth://totp/WhisperChat:a%20b?secret=MZXW6YTBOI&issuer="
                                  "WhisperChat&algorithm=SHA1&digits=6&period=30"));
 }
 
-QTEST_GUILESS_MAIN(TstTotp)
+QTEST_GUILESS_MAIN(TestTotp)
 #include "tst_totp.moc"

@@ -47,7 +47,7 @@ QStringList baseArgs(const QString &dataDir) {
 }
 } // namespace
 
-class TstAccounts : public QObject {
+class TestAccounts : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void cleanupTestCase();
@@ -101,27 +101,28 @@ private:
     std::unique_ptr<ServerProcess> m_rulesServer;
 };
 
-std::unique_ptr<ServerProcess> TstAccounts::startServer(const QString &dataDir, QStringList extra) {
+std::unique_ptr<ServerProcess> TestAccounts::startServer(const QString &dataDir,
+                                                         QStringList extra) {
     auto server = std::make_unique<ServerProcess>(baseArgs(dataDir) + extra);
     if (!server->start())
         qWarning() << "server did not start:" << server->log();
     return server;
 }
 
-std::unique_ptr<TestClient> TstAccounts::connectTo(ServerProcess &server) {
+std::unique_ptr<TestClient> TestAccounts::connectTo(ServerProcess &server) {
     auto c = std::make_unique<TestClient>();
     if (!c->connectTo(server.chatUrl()))
         return nullptr;
     return c;
 }
 
-std::optional<Authenticated> TstAccounts::registerAs(TestClient &c, const QString &name,
-                                                     const QString &password) {
+std::optional<Authenticated> TestAccounts::registerAs(TestClient &c, const QString &name,
+                                                      const QString &password) {
     c.send(Register{name, password});
     return c.waitFor<Authenticated>(10000);
 }
 
-Error TstAccounts::expectError(TestClient &c, ErrorCode code) {
+Error TestAccounts::expectError(TestClient &c, ErrorCode code) {
     const auto e = c.waitFor<Error>(10000);
     if (!e) {
         qWarning() << "no error frame";
@@ -132,7 +133,7 @@ Error TstAccounts::expectError(TestClient &c, ErrorCode code) {
     return *e;
 }
 
-void TstAccounts::cleanupTestCase() {
+void TestAccounts::cleanupTestCase() {
     if (m_rulesServer)
         QVERIFY(m_rulesServer->terminate());
     m_rulesServer.reset();
@@ -141,7 +142,7 @@ void TstAccounts::cleanupTestCase() {
     m_limitsServer.reset();
 }
 
-std::unique_ptr<RawWsClient> TstAccounts::rawFrom(ServerProcess &server, const QString &source) {
+std::unique_ptr<RawWsClient> TestAccounts::rawFrom(ServerProcess &server, const QString &source) {
     auto c = std::make_unique<RawWsClient>();
     if (!c->socket().bind(QHostAddress(source))) {
         qWarning() << "cannot bind to" << source << c->socket().errorString();
@@ -152,7 +153,7 @@ std::unique_ptr<RawWsClient> TstAccounts::rawFrom(ServerProcess &server, const Q
     return c;
 }
 
-QList<ServerMessage> TstAccounts::rawRead(RawWsClient &c, int count, int timeoutMs) {
+QList<ServerMessage> TestAccounts::rawRead(RawWsClient &c, int count, int timeoutMs) {
     QList<ServerMessage> out;
     const Codec codec;
     QDeadlineTimer deadline(timeoutMs);
@@ -167,7 +168,7 @@ QList<ServerMessage> TstAccounts::rawRead(RawWsClient &c, int count, int timeout
     return out;
 }
 
-void TstAccounts::registerLoginResumeLogout() {
+void TestAccounts::registerLoginResumeLogout() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     QVERIFY(server->isRunning());
@@ -208,7 +209,7 @@ void TstAccounts::registerLoginResumeLogout() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::unknownUserAndWrongPasswordLookAlike() {
+void TestAccounts::unknownUserAndWrongPasswordLookAlike() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -223,7 +224,7 @@ void TstAccounts::unknownUserAndWrongPasswordLookAlike() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::registrationRules_data() {
+void TestAccounts::registrationRules_data() {
     QTest::addColumn<QString>("username");
     QTest::addColumn<QString>("password");
     QTest::addColumn<int>("code");
@@ -240,7 +241,7 @@ void TstAccounts::registrationRules_data() {
     QTest::addRow("taken, other case") << "CAROL" << kPassword << int(ErrorCode::Conflict);
 }
 
-void TstAccounts::registrationRules() {
+void TestAccounts::registrationRules() {
     QFETCH(QString, username);
     QFETCH(QString, password);
     QFETCH(int, code);
@@ -262,7 +263,7 @@ void TstAccounts::registrationRules() {
     }
 }
 
-void TstAccounts::injectionStringsAreLiteral() {
+void TestAccounts::injectionStringsAreLiteral() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     const QString evil = QStringLiteral("x' OR '1'='1'; DROP TABLE accounts; --");
@@ -288,7 +289,7 @@ void TstAccounts::injectionStringsAreLiteral() {
     QCOMPARE(s.listAccounts().size(), 1);
 }
 
-void TstAccounts::changePasswordRevokesOtherSessions() {
+void TestAccounts::changePasswordRevokesOtherSessions() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -323,7 +324,7 @@ void TstAccounts::changePasswordRevokesOtherSessions() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::bruteForceIsLimitedThenLocked() {
+void TestAccounts::bruteForceIsLimitedThenLocked() {
     QTemporaryDir dir;
     auto server = startServer(
         dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("3"),
@@ -370,7 +371,7 @@ void TstAccounts::bruteForceIsLimitedThenLocked() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::totpEnrolmentAndSingleUse() {
+void TestAccounts::totpEnrolmentAndSingleUse() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("100")});
@@ -430,7 +431,7 @@ void TstAccounts::totpEnrolmentAndSingleUse() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::messageFloodIsLimitedThenClosed() {
+void TestAccounts::messageFloodIsLimitedThenClosed() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-exempt"), QString(),
@@ -469,7 +470,7 @@ void TstAccounts::messageFloodIsLimitedThenClosed() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::connectionsPerIpAreLimited() {
+void TestAccounts::connectionsPerIpAreLimited() {
     QTemporaryDir dir;
     auto server = startServer(dir.path(),
                               {QStringLiteral("--rate-exempt"), QString(),
@@ -490,7 +491,7 @@ void TstAccounts::connectionsPerIpAreLimited() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::joinsAndRegistrationsAreLimited() {
+void TestAccounts::joinsAndRegistrationsAreLimited() {
     QTemporaryDir dir;
     auto server = startServer(
         dir.path(),
@@ -525,7 +526,7 @@ void TstAccounts::joinsAndRegistrationsAreLimited() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::requireLoginTurnsOffGuestChat() {
+void TestAccounts::requireLoginTurnsOffGuestChat() {
     QTemporaryDir dir;
     auto server = startServer(dir.path(), {QStringLiteral("--require-login"), QStringLiteral("1")});
     auto a = connectTo(*server);
@@ -537,7 +538,7 @@ void TstAccounts::requireLoginTurnsOffGuestChat() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::blockedPairIsNeverMatchedAgain() {
+void TestAccounts::blockedPairIsNeverMatchedAgain() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -598,7 +599,7 @@ void TstAccounts::blockedPairIsNeverMatchedAgain() {
 // that joins the moment it reads it must never meet someone it blocked. The
 // join goes out from inside the frame handler, before the test's event loop
 // turns again, so it races whatever the server still does after answering.
-void TstAccounts::blocksApplyToAJoinRightAfterAuthenticated() {
+void TestAccounts::blocksApplyToAJoinRightAfterAuthenticated() {
     constexpr int kRounds = 20;
     QTemporaryDir dir;
     // Loopback is exempt from the chat limits and the login limits are wide:
@@ -698,7 +699,7 @@ void TstAccounts::blocksApplyToAJoinRightAfterAuthenticated() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::reportIsStoredWithoutChatText() {
+void TestAccounts::reportIsStoredWithoutChatText() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -754,7 +755,7 @@ void TstAccounts::reportIsStoredWithoutChatText() {
     QVERIFY(!db.readAll().contains(secretText.toUtf8()));
 }
 
-void TstAccounts::bansAreEnforcedUntilExpiry() {
+void TestAccounts::bansAreEnforcedUntilExpiry() {
     QTemporaryDir dir;
     qint64 accountId = 0;
     {
@@ -815,7 +816,7 @@ void TstAccounts::bansAreEnforcedUntilExpiry() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::banWhileConnectedKicksAndBlocksJoin() {
+void TestAccounts::banWhileConnectedKicksAndBlocksJoin() {
     QTemporaryDir dir;
     auto server = startServer(dir.path(), {QStringLiteral("--ban-refresh-s"), QStringLiteral("1")});
     auto a = connectTo(*server);
@@ -853,7 +854,7 @@ void TstAccounts::banWhileConnectedKicksAndBlocksJoin() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::killDuringRegistrationsLosesNothing() {
+void TestAccounts::killDuringRegistrationsLosesNothing() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-register-burst"), QStringLiteral("1000")});
@@ -898,8 +899,8 @@ void TstAccounts::killDuringRegistrationsLosesNothing() {
     QVERIFY(server->terminate());
 }
 
-int TstAccounts::userCommand(const QStringList &args, const QByteArray &stdinData,
-                             QByteArray *output) {
+int TestAccounts::userCommand(const QStringList &args, const QByteArray &stdinData,
+                              QByteArray *output) {
     QProcess p;
     p.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
             QStringList{QStringLiteral("user")} + args);
@@ -917,7 +918,7 @@ int TstAccounts::userCommand(const QStringList &args, const QByteArray &stdinDat
     return p.exitCode();
 }
 
-void TstAccounts::userCommandBootstrapsStaff() {
+void TestAccounts::userCommandBootstrapsStaff() {
     QTemporaryDir dir;
     const QStringList where{QStringLiteral("--data-dir"), dir.path()};
     // No password on the command line, and the policy applies.
@@ -969,7 +970,7 @@ void TstAccounts::userCommandBootstrapsStaff() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::disconnectDuringLoginIsHarmless() {
+void TestAccounts::disconnectDuringLoginIsHarmless() {
     QTemporaryDir dir;
     // Default (slow) Argon2id parameters, so the clients are gone before
     // their results arrive.
@@ -995,7 +996,7 @@ void TstAccounts::disconnectDuringLoginIsHarmless() {
     QCOMPARE(server->exitCode(), 0);
 }
 
-void TstAccounts::stolenSessionEndsWhenOwnerChangesPassword() {
+void TestAccounts::stolenSessionEndsWhenOwnerChangesPassword() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto owner = connectTo(*server);
@@ -1027,7 +1028,7 @@ void TstAccounts::stolenSessionEndsWhenOwnerChangesPassword() {
     QVERIFY(!s.accountByName(QStringLiteral("olivia"))->totpEnabled);
 }
 
-void TstAccounts::logoutEverywhereEndsOtherConnections() {
+void TestAccounts::logoutEverywhereEndsOtherConnections() {
     QTemporaryDir dir;
     auto server = startServer(dir.path());
     auto a = connectTo(*server);
@@ -1059,7 +1060,7 @@ void TstAccounts::logoutEverywhereEndsOtherConnections() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::totpGuessingIsLockedOut() {
+void TestAccounts::totpGuessingIsLockedOut() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-totp-burst"), QStringLiteral("3"),
@@ -1099,7 +1100,7 @@ void TstAccounts::totpGuessingIsLockedOut() {
     QVERIFY(server->terminate());
 }
 
-void TstAccounts::everyRequestTypeIsRateLimited_data() {
+void TestAccounts::everyRequestTypeIsRateLimited_data() {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<QString>("ref");
     QTest::addRow("report") << Codec::encode(ClientMessage{Report{QStringLiteral("x")}})
@@ -1122,7 +1123,7 @@ void TstAccounts::everyRequestTypeIsRateLimited_data() {
     QTest::addRow("missing field") << QByteArray(R"({"type":"join"})") << "";
 }
 
-void TstAccounts::everyRequestTypeIsRateLimited() {
+void TestAccounts::everyRequestTypeIsRateLimited() {
     QFETCH(QByteArray, frame);
     QFETCH(QString, ref);
     if (!m_limitsServer)
@@ -1161,7 +1162,7 @@ void TstAccounts::everyRequestTypeIsRateLimited() {
     QCOMPARE(c->closeCode(), 1008);
 }
 
-void TstAccounts::strangerElsewhereCannotFreezeOwner() {
+void TestAccounts::strangerElsewhereCannotFreezeOwner() {
     QTemporaryDir dir;
     auto server =
         startServer(dir.path(), {QStringLiteral("--rate-login-user-burst"), QStringLiteral("3"),
@@ -1196,5 +1197,5 @@ void TstAccounts::strangerElsewhereCannotFreezeOwner() {
     QVERIFY(server->terminate());
 }
 
-QTEST_MAIN(TstAccounts)
+QTEST_MAIN(TestAccounts)
 #include "tst_accounts.moc"

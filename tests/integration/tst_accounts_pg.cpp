@@ -13,7 +13,7 @@ using whisper::test::PgCluster;
 using whisper::test::ServerProcess;
 using whisper::test::TestClient;
 
-class TstAccountsPg : public QObject {
+class TestAccountsPg : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
@@ -37,15 +37,15 @@ private:
     QTemporaryDir m_dir;
 };
 
-void TstAccountsPg::initTestCase() {
+void TestAccountsPg::initTestCase() {
     QVERIFY2(m_pg.start(), qPrintable(m_pg.errorString()));
 }
 
-void TstAccountsPg::cleanupTestCase() {
+void TestAccountsPg::cleanupTestCase() {
     m_pg.stop();
 }
 
-void TstAccountsPg::twoNodesShareAccounts() {
+void TestAccountsPg::twoNodesShareAccounts() {
     ServerProcess node1(args());
     ServerProcess node2(args());
     QVERIFY2(node1.start(), node1.log().constData());
@@ -74,7 +74,7 @@ void TstAccountsPg::twoNodesShareAccounts() {
              QStringLiteral("t"));
 }
 
-void TstAccountsPg::userCommandUsesTheSameDatabase() {
+void TestAccountsPg::userCommandUsesTheSameDatabase() {
     QProcess p;
     p.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
             QStringList{QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("pgadmin"),
@@ -90,7 +90,7 @@ void TstAccountsPg::userCommandUsesTheSameDatabase() {
              QStringLiteral("admin"));
 }
 
-void TstAccountsPg::passwordInUrlIsNotLogged() {
+void TestAccountsPg::passwordInUrlIsNotLogged() {
     QString url = m_pg.url();
     url.replace(url.indexOf(QLatin1Char('@')), 1, QStringLiteral(":pw-not-logged@"));
     ServerProcess node({QStringLiteral("--db"), url, QStringLiteral("--data-dir"), m_dir.path()});
@@ -101,5 +101,5 @@ void TstAccountsPg::passwordInUrlIsNotLogged() {
     QVERIFY(!everything.contains("pw-not-logged"));
 }
 
-QTEST_MAIN(TstAccountsPg)
+QTEST_MAIN(TestAccountsPg)
 #include "tst_accounts_pg.moc"

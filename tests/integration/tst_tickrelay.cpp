@@ -1,4 +1,4 @@
-// Issue 4: chat keeps flowing while a long matchmaking tick runs. The real
+// Chat keeps flowing while a long matchmaking tick runs. The real
 // whisperchat-server is started with its test seam, which puts 200,000
 // synthetic waiting entries into the matchmaker once the first pair is made
 // (a process may not hold that many connections); two real WebSocket clients

@@ -17,7 +17,7 @@
 using namespace whisper;
 using whisper::test::ServerProcess;
 
-class TstTls : public QObject {
+class TestTls : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
@@ -38,7 +38,7 @@ private:
     QString m_key;
 };
 
-void TstTls::initTestCase() {
+void TestTls::initTestCase() {
     QVERIFY(m_dir.isValid());
     m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
     m_key = m_dir.filePath(QStringLiteral("key.pem"));
@@ -54,14 +54,14 @@ void TstTls::initTestCase() {
     QVERIFY2(openssl.exitCode() == 0, openssl.readAllStandardError().constData());
 }
 
-QStringList TstTls::serverArgs(const QStringList &extra) const {
+QStringList TestTls::serverArgs(const QStringList &extra) const {
     return QStringList{QStringLiteral("--data-dir"),       m_dir.path(),
                        QStringLiteral("--argon2-ops"),     QStringLiteral("1"),
                        QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")} +
            extra;
 }
 
-QString TstTls::firstFrame(QWebSocket &socket, const QUrl &url) {
+QString TestTls::firstFrame(QWebSocket &socket, const QUrl &url) {
     QSignalSpy frames(&socket, &QWebSocket::textMessageReceived);
     socket.open(url);
     if (!frames.wait(5000) && frames.isEmpty())
@@ -69,7 +69,7 @@ QString TstTls::firstFrame(QWebSocket &socket, const QUrl &url) {
     return frames.first().first().toString();
 }
 
-void TstTls::wssWithSelfSignedCertificate() {
+void TestTls::wssWithSelfSignedCertificate() {
     ServerProcess server(
         serverArgs({QStringLiteral("--tls-cert"), m_cert, QStringLiteral("--tls-key"), m_key}));
     QVERIFY2(server.start(), server.log().constData());
@@ -99,7 +99,7 @@ void TstTls::wssWithSelfSignedCertificate() {
     QVERIFY(server.terminate());
 }
 
-void TstTls::plainClientCannotTalkToTlsPort() {
+void TestTls::plainClientCannotTalkToTlsPort() {
     ServerProcess server(
         serverArgs({QStringLiteral("--tls-cert"), m_cert, QStringLiteral("--tls-key"), m_key}));
     QVERIFY(server.start());
@@ -110,7 +110,7 @@ void TstTls::plainClientCannotTalkToTlsPort() {
     QVERIFY(server.terminate());
 }
 
-void TstTls::disallowedOriginIsRefusedInTheHandshake() {
+void TestTls::disallowedOriginIsRefusedInTheHandshake() {
     ServerProcess server(
         serverArgs({QStringLiteral("--tls-cert"), m_cert, QStringLiteral("--tls-key"), m_key,
                     QStringLiteral("--allowed-origins"),
@@ -135,7 +135,7 @@ void TstTls::disallowedOriginIsRefusedInTheHandshake() {
     QVERIFY(server.terminate());
 }
 
-void TstTls::disallowedOriginIsRefusedOnPlainTransport() {
+void TestTls::disallowedOriginIsRefusedOnPlainTransport() {
     ServerProcess server(
         serverArgs({QStringLiteral("--allowed-origins"), QStringLiteral("https://good.example")}));
     QVERIFY(server.start());
@@ -161,7 +161,7 @@ void TstTls::disallowedOriginIsRefusedOnPlainTransport() {
     QVERIFY(server.terminate());
 }
 
-void TstTls::unreadableCertificateStopsStartUp() {
+void TestTls::unreadableCertificateStopsStartUp() {
     ServerProcess server(
         serverArgs({QStringLiteral("--tls-cert"), m_dir.filePath(QStringLiteral("missing.pem")),
                     QStringLiteral("--tls-key"), m_key}));
@@ -172,5 +172,5 @@ void TstTls::unreadableCertificateStopsStartUp() {
     QVERIFY(server.log().contains("tls-cert"));
 }
 
-QTEST_MAIN(TstTls)
+QTEST_MAIN(TestTls)
 #include "tst_tls.moc"

@@ -1,6 +1,6 @@
 #pragma once
 
-// The book's matching algorithm, kept deliberately naive: every served client
+// The specified matching algorithm, kept deliberately naive: every served client
 // is compared with every other waiting client. It is the oracle the engine's
 // tests and tests/../bench/matchbench compare against, so it must stay
 // obviously right rather than fast.

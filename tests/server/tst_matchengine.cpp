@@ -1,5 +1,5 @@
 // MatchEngine: the matching rules one by one, then randomized equivalence with
-// the book's all-pairs algorithm (matchreference.h) over many seeds and
+// the all-pairs reference algorithm (matchreference.h) over many seeds and
 // geographies, including the antimeridian, the poles and whole-Earth ranges.
 
 #include "matchengine.h"
@@ -622,7 +622,7 @@ void TestMatchEngine::incrementalEqualsFullTick_data() {
         << int(Scenario::Exclusions) << MatchPolicy::NearestEligible;
 }
 
-// The claim behind incremental ticks (docs/ARCHITECTURE.md, "Matching"): a
+// The claim behind incremental ticks (docs/MATCHING.md): a
 // tick that serves only the pending clients yields exactly the pairs of a
 // full tick that serves every waiting client, pending ones first.
 void TestMatchEngine::incrementalEqualsFullTick() {

@@ -14,7 +14,7 @@
 
 using namespace whisper;
 
-class TstStorage : public QObject {
+class TestStorage : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
@@ -48,7 +48,7 @@ private:
     std::unique_ptr<Storage> m_storage;
 };
 
-StorageLocation TstStorage::location() const {
+StorageLocation TestStorage::location() const {
     StorageLocation l;
     l.dataDir = m_dir.path();
 #ifdef WHISPER_STORAGE_PG
@@ -57,20 +57,20 @@ StorageLocation TstStorage::location() const {
     return l;
 }
 
-void TstStorage::initTestCase() {
+void TestStorage::initTestCase() {
     QVERIFY(m_dir.isValid());
 #ifdef WHISPER_STORAGE_PG
     QVERIFY2(m_pg.start(), qPrintable(m_pg.errorString()));
 #endif
 }
 
-void TstStorage::cleanupTestCase() {
+void TestStorage::cleanupTestCase() {
 #ifdef WHISPER_STORAGE_PG
     m_pg.stop();
 #endif
 }
 
-void TstStorage::wipe() {
+void TestStorage::wipe() {
     // Every test starts from an empty, freshly migrated database.
 #ifdef WHISPER_STORAGE_PG
     m_pg.psql(QStringLiteral("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"));
@@ -80,17 +80,17 @@ void TstStorage::wipe() {
 #endif
 }
 
-void TstStorage::init() {
+void TestStorage::init() {
     wipe();
     m_storage = std::make_unique<Storage>();
     m_storage->open(location());
 }
 
-void TstStorage::cleanup() {
+void TestStorage::cleanup() {
     m_storage.reset();
 }
 
-void TstStorage::migrationsAreRecorded() {
+void TestStorage::migrationsAreRecorded() {
     QVERIFY(Storage::latestSchemaVersion() >= 2);
     QCOMPARE(m_storage->schemaVersion(), Storage::latestSchemaVersion());
     QCOMPARE(m_storage->isPostgres(), location().url.startsWith(QLatin1String("postgresql")));
@@ -104,7 +104,7 @@ void TstStorage::migrationsAreRecorded() {
     QCOMPARE(m_storage->integrityCheck(), QStringLiteral("ok"));
 }
 
-void TstStorage::newerDatabaseIsRefused() {
+void TestStorage::newerDatabaseIsRefused() {
     QSqlQuery q(m_storage->database());
     QVERIFY(q.prepare(
         QStringLiteral("INSERT INTO schema_migrations (version, applied_ms) VALUES (?, 0)")));
@@ -120,7 +120,7 @@ void TstStorage::newerDatabaseIsRefused() {
     }
 }
 
-void TstStorage::accountsAreUniqueIgnoringCase() {
+void TestStorage::accountsAreUniqueIgnoringCase() {
     const auto id =
         m_storage->createAccount(QStringLiteral("Alice"), QStringLiteral("h1"), Role::User, 1000);
     QVERIFY(id);
@@ -141,7 +141,7 @@ void TstStorage::accountsAreUniqueIgnoringCase() {
     QVERIFY(!m_storage->accountByName(QStringLiteral("bob")));
 }
 
-void TstStorage::injectionStringsAreLiteral_data() {
+void TestStorage::injectionStringsAreLiteral_data() {
     QTest::addColumn<QString>("text");
     QTest::addRow("quote") << QStringLiteral("o'brien");
     QTest::addRow("drop table") << QStringLiteral("x'); DROP TABLE accounts; --");
@@ -152,7 +152,7 @@ void TstStorage::injectionStringsAreLiteral_data() {
     QTest::addRow("percent") << QStringLiteral("%_%");
 }
 
-void TstStorage::injectionStringsAreLiteral() {
+void TestStorage::injectionStringsAreLiteral() {
     QFETCH(QString, text);
     QVERIFY(
         m_storage->createAccount(QStringLiteral("admin"), QStringLiteral("real"), Role::Admin, 1));
@@ -170,7 +170,7 @@ void TstStorage::injectionStringsAreLiteral() {
     QVERIFY(!m_storage->accountByName(text + QStringLiteral("x")));
 }
 
-void TstStorage::sessionsExpireAndIdle() {
+void TestStorage::sessionsExpireAndIdle() {
     const qint64 id =
         *m_storage->createAccount(QStringLiteral("s"), QStringLiteral("h"), Role::User, 0);
     m_storage->createSession(SessionRecord{QStringLiteral("t1"), id, 1000, 1000, 100000});
@@ -186,7 +186,7 @@ void TstStorage::sessionsExpireAndIdle() {
     QVERIFY(!m_storage->touchSession(QStringLiteral("unknown"), 1000, 1000));
 }
 
-void TstStorage::changePasswordRevokesOtherSessions() {
+void TestStorage::changePasswordRevokesOtherSessions() {
     const qint64 id =
         *m_storage->createAccount(QStringLiteral("c"), QStringLiteral("old"), Role::User, 0);
     for (const char *t : {"keep", "other1", "other2"})
@@ -198,7 +198,7 @@ void TstStorage::changePasswordRevokesOtherSessions() {
     QVERIFY(!m_storage->touchSession(QStringLiteral("other2"), 1, 1000000));
 }
 
-void TstStorage::disablingRevokesSessions() {
+void TestStorage::disablingRevokesSessions() {
     const qint64 id =
         *m_storage->createAccount(QStringLiteral("d"), QStringLiteral("h"), Role::User, 0);
     m_storage->createSession(SessionRecord{QStringLiteral("t"), id, 0, 0, 1000000});
@@ -207,7 +207,7 @@ void TstStorage::disablingRevokesSessions() {
     QVERIFY(!m_storage->touchSession(QStringLiteral("t"), 1, 1000000));
 }
 
-void TstStorage::totpStepsAndRecoveryCodesAreSingleUse() {
+void TestStorage::totpStepsAndRecoveryCodesAreSingleUse() {
     const qint64 id =
         *m_storage->createAccount(QStringLiteral("t"), QStringLiteral("h"), Role::User, 0);
     QVERIFY(!m_storage->enableTotp(id, 5, {})); // no secret yet
@@ -232,7 +232,7 @@ void TstStorage::totpStepsAndRecoveryCodesAreSingleUse() {
     QCOMPARE(m_storage->unusedRecoveryCodes(id), 0);
 }
 
-void TstStorage::bansByAccountAndIp() {
+void TestStorage::bansByAccountAndIp() {
     const qint64 id =
         *m_storage->createAccount(QStringLiteral("b"), QStringLiteral("h"), Role::User, 0);
     BanRecord byAccount;
@@ -263,7 +263,7 @@ void TstStorage::bansByAccountAndIp() {
     QCOMPARE(m_storage->listActiveBans(500).size(), 1);
 }
 
-void TstStorage::blocksAndReports() {
+void TestStorage::blocksAndReports() {
     const qint64 a =
         *m_storage->createAccount(QStringLiteral("a"), QStringLiteral("h"), Role::User, 0);
     const qint64 mod =
@@ -298,7 +298,7 @@ void TstStorage::blocksAndReports() {
     QCOMPARE(m_storage->listReports(false).value(0).resolution, QStringLiteral("warned"));
 }
 
-void TstStorage::repeatedReportIsStoredOnce() {
+void TestStorage::repeatedReportIsStoredOnce() {
     ReportRecord r;
     r.reporterKey = QStringLiteral("11");
     r.reportedKey = QStringLiteral("22");
@@ -321,7 +321,7 @@ void TstStorage::repeatedReportIsStoredOnce() {
     QCOMPARE(m_storage->listReports(false).size(), 3);
 }
 
-void TstStorage::otherSessionsCanBeRevoked() {
+void TestStorage::otherSessionsCanBeRevoked() {
     const qint64 a =
         *m_storage->createAccount(QStringLiteral("multi"), QStringLiteral("h"), Role::User, 0);
     for (const char *t : {"t1", "t2", "t3"})
@@ -335,7 +335,7 @@ void TstStorage::otherSessionsCanBeRevoked() {
     QVERIFY(!m_storage->sessionExists(QStringLiteral("t2")));
 }
 
-void TstStorage::dataAtRestIsPrivate() {
+void TestStorage::dataAtRestIsPrivate() {
 #ifdef WHISPER_STORAGE_PG
     QSKIP("file permissions are PostgreSQL's own business");
 #else
@@ -369,5 +369,5 @@ void TstStorage::dataAtRestIsPrivate() {
 #endif
 }
 
-QTEST_GUILESS_MAIN(TstStorage)
+QTEST_GUILESS_MAIN(TestStorage)
 #include "tst_storage.moc"

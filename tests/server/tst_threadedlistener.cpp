@@ -1,4 +1,4 @@
-// The native transport on I/O threads (issue 3): connections live on worker
+// The native transport on I/O threads: connections live on worker
 // threads, sessions see ThreadedConnection proxies on the main thread. Real
 // sockets on loopback, real QWebSocket clients.
 #include "threadedconnection.h"

@@ -1,12 +1,11 @@
 #pragma once
 
 // Unit vectors of geographic points, several at a time, for the matching
-// engine's index. A tick turns every arrival into one; glibc's scalar float
-// sincosf did that in about 15 ns a point (a sixteenth of a 20k tick), while
-// these polynomials take 3 ns on four lanes and are more accurate: the
-// index pads every float bound by a fixed margin (kChordPad in
-// matchengine.cpp), and its error budget is written against the bound
-// stated here.
+// engine's index. A tick turns every arrival into one; these polynomials
+// are several times faster than glibc's scalar float sincosf and more
+// accurate (docs/MATCHING.md, "Unit vectors"): the index pads every float
+// bound by a fixed margin (kChordPad in kdtree.h), and its error budget is
+// written against the bound stated here.
 
 #include <bit>
 #include <cstddef>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "controlprotocol.h"
-#include "matchengine.h"
+#include "matchtypes.h"
 #include "pairregistry.h"
 
 #include <QElapsedTimer>

@@ -2,7 +2,7 @@
 
 // What the control endpoint needs from the account and moderation services,
 // as one small asynchronous interface. The server wires the storage-backed
-// implementation (controlstoragebackend.h); unit tests use an in-memory fake.
+// implementation (controlservicebackend.h); unit tests use an in-memory fake.
 // Every call answers through its callback on the caller's thread.
 
 #include "controlprotocol.h"

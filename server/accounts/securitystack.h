@@ -1,9 +1,9 @@
 #pragma once
 
-#include "accounthandler.h"
 #include "accounts.h"
 #include "database.h"
 #include "moderation.h"
+#include "securityservices.h"
 
 #include <QTimer>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "matchengine.h"
+#include "matchtypes.h"
 
 #include <QHash>
 #include <QList>

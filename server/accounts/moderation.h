@@ -1,7 +1,7 @@
 #pragma once
 
 #include "database.h"
-#include "matchengine.h"
+#include "matchtypes.h"
 #include "permissions.h"
 
 #include <QFuture>

@@ -1,10 +1,11 @@
 #pragma once
 
 // Memory for the matching engine's big arrays. On the machines we measure
-// on (virtual machines with shadow page tables), the first touch of a fresh
-// 4 KiB page costs about 11 us, while a whole 2 MiB huge page costs 0.1-0.3
-// ms: a 20k-client tick touching its arrays page by page spent a third of
-// its time in page faults. Blocks from 64 KiB up are therefore whole,
+// on (virtual machines with shadow page tables), a first touch of fresh
+// memory costs far less per byte in a whole 2 MiB huge page than page by
+// page in 4 KiB pages, and a tick touching its arrays page by page spent a
+// large share of its time in page faults (docs/MATCHING.md, "Memory is
+// time here"). Blocks from 64 KiB up are therefore whole,
 // aligned 2 MiB units offered to the kernel as transparent huge pages
 // (Debian's default THP mode is "madvise"); smaller ones come from the heap.
 // Where huge pages are off this costs nothing but the rounding.

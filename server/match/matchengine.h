@@ -2,35 +2,16 @@
 
 // The pure matching core: data in, pairs out. No Qt objects, no sockets, no
 // clocks (time comes in as an argument), so it can be unit-tested against the
-// book's all-pairs algorithm and benchmarked on its own.
+// all-pairs reference algorithm and benchmarked on its own.
 
-#include "geo.h"
 #include "largeblocks.h"
+#include "matchtypes.h"
 
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <vector>
 
 namespace whisper {
-
-using ClientId = std::uint64_t;
-
-// "Never match with key K until untilMs". Keys identify a person rather than a
-// connection (an account, or a per-connection fingerprint for guests), so a
-// block survives reconnects of an account.
-struct Exclusion {
-    std::uint64_t key = 0;
-    std::int64_t untilMs = std::numeric_limits<std::int64_t>::max();
-};
-
-struct MatchCandidate {
-    ClientId id = 0;
-    geo::GeoPoint pos;
-    double rangeKm = 0.0;
-    std::uint64_t identityKey = 0;
-    std::vector<Exclusion> excludes;
-};
 
 struct MatchResult {
     ClientId served = 0;  // the client whose turn it was
@@ -47,31 +28,17 @@ struct MatchResult {
 // tick once they are let go (see largeblocks.h).
 using MatchResults = std::vector<MatchResult, CachedBlockAllocator<MatchResult>>;
 
-// Who a served client gets among its eligible partners. Both policies break
-// ties the same way (the partner that arrived first), so a tick is a pure
-// function of the waiting room, the arrival order and the time.
-enum class MatchPolicy {
-    NearestEligible, // the nearest eligible partner (ties: waiting longest)
-    LongestWaiting,  // the eligible partner that has waited longest
-};
-
-// The one eligibility rule, shared by the engine and every reference used in
-// tests and benchmarks: different people, not excluded by either side at
-// `nowMs`, and the great-circle distance within both ranges.
-bool isEligible(const MatchCandidate &a, const MatchCandidate &b, std::int64_t nowMs,
-                double *distanceKm = nullptr);
-
 // Keeps the waiting clients, and a spatial index over them, across ticks.
 // Not thread-safe: the owner (Matchmaker) guarantees that one thread at a
 // time touches it.
 //
-// A tick is the book's greedy algorithm restricted to the clients that still
+// A tick is the specified greedy algorithm restricted to the clients that still
 // need a turn: each pending client, in arrival order, is given the best
 // eligible client still waiting (pending or not) under the policy. Clients
 // served without success are not served again until an exclusion of theirs
 // expires: after a tick no two waiting clients are mutually eligible, so any
 // new pair must contain a new arrival. Searches go through a k-d tree over
-// 3-D unit vectors (see docs/ARCHITECTURE.md, "Matching"), so a tick costs
+// 3-D unit vectors (see docs/MATCHING.md), so a tick costs
 // about O(pending * log n) instead of O(pending * n).
 class MatchEngine {
 public:

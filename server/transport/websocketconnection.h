@@ -15,7 +15,7 @@ namespace whisper {
 
 // RFC 6455 server side on a raw, non-blocking socket descriptor: the HTTP
 // upgrade, frame parsing and writing, with no QTcpSocket/QWebSocket objects
-// behind it. Written for the relay's hot path (issue 3): one read() per
+// behind it. Written for the relay's hot path: one read() per
 // readiness, one sendmsg() per frame with no copy, no write-notifier toggling
 // unless the socket is full, and only a few hundred bytes per idle connection.
 // Frames written while the event loop handles one batch of ready sockets are

@@ -27,7 +27,7 @@ QString codeOf(const AuthResult &r) {
 }
 } // namespace
 
-class TstAccountService : public QObject {
+class TestAccountService : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void init();
@@ -67,31 +67,31 @@ private:
     qint64 m_now = 1700000000000;
 };
 
-std::unique_ptr<Accounts> TstAccountService::makeAccounts(AccountSettings settings) {
+std::unique_ptr<Accounts> TestAccountService::makeAccounts(AccountSettings settings) {
     settings.hash = HashParams{1, 256};
     if (settings.loginPerUser == AccountSettings{}.loginPerUser)
         settings.loginPerUser = LeakRate{3, 60000, 600000};
     return std::make_unique<Accounts>(settings, *m_db, [this] { return m_now; });
 }
 
-qint64 TstAccountService::addAccount(const QString &name, Role role) {
+qint64 TestAccountService::addAccount(const QString &name, Role role) {
     PasswordHasher hasher(HashParams{1, 256}, 1);
     const QString hash = hasher.hashNow(kPassword);
     return *m_db->run([=](Storage &s) { return s.createAccount(name, hash, role, 0); }).result();
 }
 
-void TstAccountService::init() {
+void TestAccountService::init() {
     m_dir = std::make_unique<QTemporaryDir>();
     m_db = std::make_unique<Database>(StorageLocation{QString(), m_dir->path()});
     m_db->open();
 }
 
-void TstAccountService::cleanup() {
+void TestAccountService::cleanup() {
     m_db.reset();
     m_dir.reset();
 }
 
-void TstAccountService::permissionTable_data() {
+void TestAccountService::permissionTable_data() {
     QTest::addColumn<int>("permission");
     QTest::addColumn<bool>("user");
     QTest::addColumn<bool>("moderator");
@@ -108,7 +108,7 @@ void TstAccountService::permissionTable_data() {
         QTest::addRow("%s", qPrintable(toString(p))) << int(p) << false << false << true;
 }
 
-void TstAccountService::permissionTable() {
+void TestAccountService::permissionTable() {
     QFETCH(int, permission);
     QFETCH(bool, user);
     QFETCH(bool, moderator);
@@ -119,7 +119,7 @@ void TstAccountService::permissionTable() {
     QCOMPARE(roleHas(Role::Admin, p), admin);
 }
 
-void TstAccountService::staffOperationsNeedTheRole_data() {
+void TestAccountService::staffOperationsNeedTheRole_data() {
     QTest::addColumn<QString>("role");
     QTest::addColumn<int>("permission");
     QTest::addColumn<QString>("expected");
@@ -133,7 +133,7 @@ void TstAccountService::staffOperationsNeedTheRole_data() {
     QTest::addRow("admin, admin op") << "admin" << int(Permission::SetRole) << "ok";
 }
 
-void TstAccountService::staffOperationsNeedTheRole() {
+void TestAccountService::staffOperationsNeedTheRole() {
     QFETCH(QString, role);
     QFETCH(int, permission);
     QFETCH(QString, expected);
@@ -153,7 +153,7 @@ void TstAccountService::staffOperationsNeedTheRole() {
     QCOMPARE(codeOf(wrong), QStringLiteral("unauthorized"));
 }
 
-void TstAccountService::staffTwoFactorCanBeRequired() {
+void TestAccountService::staffTwoFactorCanBeRequired() {
     AccountSettings settings;
     settings.requireStaff2fa = true;
     auto accounts = makeAccounts(settings);
@@ -169,7 +169,7 @@ void TstAccountService::staffTwoFactorCanBeRequired() {
         QStringLiteral("ok"));
 }
 
-void TstAccountService::bruteForceLocksOneNameNotOthers() {
+void TestAccountService::bruteForceLocksOneNameNotOthers() {
     auto accounts = makeAccounts();
     addAccount(QStringLiteral("victim"), Role::User);
     addAccount(QStringLiteral("other"), Role::User);
@@ -202,7 +202,7 @@ void TstAccountService::bruteForceLocksOneNameNotOthers() {
         QStringLiteral("ok"));
 }
 
-void TstAccountService::strangerCannotLockOwnerOutFromAnotherAddress() {
+void TestAccountService::strangerCannotLockOwnerOutFromAnotherAddress() {
     auto accounts = makeAccounts(); // 3 attempts per name and address, then locked
     addAccount(QStringLiteral("owner"), Role::User);
     for (int i = 0; i < 10; ++i)
@@ -224,7 +224,7 @@ void TstAccountService::strangerCannotLockOwnerOutFromAnotherAddress() {
         QStringLiteral("ok"));
 }
 
-void TstAccountService::perAccountBucketBoundsDistributedGuessing() {
+void TestAccountService::perAccountBucketBoundsDistributedGuessing() {
     AccountSettings settings;
     settings.loginPerAccount = LeakRate{4, 60000, 0};
     auto accounts = makeAccounts(settings);
@@ -251,7 +251,7 @@ void TstAccountService::perAccountBucketBoundsDistributedGuessing() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::staffLoginsHaveTheirOwnBuckets() {
+void TestAccountService::staffLoginsHaveTheirOwnBuckets() {
     auto accounts = makeAccounts();
     addAccount(QStringLiteral("mod"), Role::Moderator);
     // Chat-port guessing locks the chat login of this name from this address...
@@ -281,7 +281,7 @@ void TstAccountService::staffLoginsHaveTheirOwnBuckets() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::ipv6AddressesAreKeyedByTheirSlash64() {
+void TestAccountService::ipv6AddressesAreKeyedByTheirSlash64() {
     const QHostAddress a(QStringLiteral("2001:db8:1:2:aaaa::1"));
     const QHostAddress b(QStringLiteral("2001:db8:1:2:ffff:ffff:ffff:ffff"));
     const QHostAddress c(QStringLiteral("2001:db8:1:3::1"));
@@ -304,7 +304,7 @@ void TstAccountService::ipv6AddressesAreKeyedByTheirSlash64() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::perIpLimitDoesNotTouchOtherIps() {
+void TestAccountService::perIpLimitDoesNotTouchOtherIps() {
     AccountSettings settings;
     settings.loginPerIp = LeakRate{2, 60000, 0};
     settings.loginPerUser = LeakRate{100, 1, 0};
@@ -324,7 +324,7 @@ void TstAccountService::perIpLimitDoesNotTouchOtherIps() {
         QStringLiteral("ok"));
 }
 
-void TstAccountService::ownersOwnLoginsNeverLockThem() {
+void TestAccountService::ownersOwnLoginsNeverLockThem() {
     auto accounts = makeAccounts(); // 3 attempts per name, then a lockout
     addAccount(QStringLiteral("owner"), Role::User);
     for (int i = 0; i < 10; ++i)
@@ -350,7 +350,7 @@ void TstAccountService::ownersOwnLoginsNeverLockThem() {
         QStringLiteral("rate_limited"));
 }
 
-void TstAccountService::hashQueueIsBounded() {
+void TestAccountService::hashQueueIsBounded() {
     addAccount(QStringLiteral("busy"), Role::User);
     AccountSettings settings;
     settings.hash = HashParams{3, 32768}; // slow enough to stay in flight
@@ -371,7 +371,7 @@ void TstAccountService::hashQueueIsBounded() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::rehashOnLoginWhenParametersChange() {
+void TestAccountService::rehashOnLoginWhenParametersChange() {
     addAccount(QStringLiteral("old"), Role::User); // t=1, m=256 KiB
     AccountSettings settings;
     settings.hash = HashParams{2, 512};
@@ -388,7 +388,7 @@ void TstAccountService::rehashOnLoginWhenParametersChange() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::tokensAreStoredHashed() {
+void TestAccountService::tokensAreStoredHashed() {
     auto accounts = makeAccounts();
     const AuthResult r =
         accounts->registerAccount(QStringLiteral("newbie"), kPassword, kIpA).result();
@@ -409,7 +409,7 @@ void TstAccountService::tokensAreStoredHashed() {
     QCOMPARE(codeOf(accounts->resume(token, kIpB).result()), QStringLiteral("unauthorized"));
 }
 
-std::optional<Identity> TstAccountService::loginAs(Accounts &accounts, const QString &name,
+std::optional<Identity> TestAccountService::loginAs(Accounts &accounts, const QString &name,
                                                    const QHostAddress &ip) {
     const AuthResult r = accounts.login(name, kPassword, std::nullopt, ip).result();
     if (const auto *ok = std::get_if<AuthOk>(&r))
@@ -418,7 +418,7 @@ std::optional<Identity> TstAccountService::loginAs(Accounts &accounts, const QSt
     return std::nullopt;
 }
 
-QByteArray TstAccountService::enableTotpFor(qint64 accountId) {
+QByteArray TestAccountService::enableTotpFor(qint64 accountId) {
     const QByteArray secret = totp::generateSecret();
     m_db->run([accountId, secret](Storage &s) {
             s.setTotpSecret(accountId, totp::base32Encode(secret));
@@ -428,7 +428,7 @@ QByteArray TstAccountService::enableTotpFor(qint64 accountId) {
     return secret;
 }
 
-void TstAccountService::twoFactorChangesNeedThePassword() {
+void TestAccountService::twoFactorChangesNeedThePassword() {
     auto accounts = makeAccounts();
     addAccount(QStringLiteral("careful"), Role::User);
     const auto who = loginAs(*accounts, QStringLiteral("careful"));
@@ -459,7 +459,7 @@ void TstAccountService::twoFactorChangesNeedThePassword() {
              QStringLiteral("ok"));
 }
 
-void TstAccountService::totpGuessingLocksOut() {
+void TestAccountService::totpGuessingLocksOut() {
     AccountSettings settings;
     settings.totpPerAccount = LeakRate{3, 60000, 300000};
     settings.totpPerIp = LeakRate{100, 60000, 300000};
@@ -508,7 +508,7 @@ void TstAccountService::totpGuessingLocksOut() {
              QStringLiteral("rate_limited"));
 }
 
-void TstAccountService::passwordChangeRevokesOtherLogins() {
+void TestAccountService::passwordChangeRevokesOtherLogins() {
     auto accounts = makeAccounts();
     const qint64 id = addAccount(QStringLiteral("victim2"), Role::User);
     const auto owner = loginAs(*accounts, QStringLiteral("victim2"), kIpA);
@@ -538,7 +538,7 @@ void TstAccountService::passwordChangeRevokesOtherLogins() {
         accounts->enrollTotp(*owner, newPassword, kIpA).result()));
 }
 
-void TstAccountService::accountChangesAreAnnounced() {
+void TestAccountService::accountChangesAreAnnounced() {
     auto accounts = makeAccounts();
     const qint64 id = addAccount(QStringLiteral("managed"), Role::Moderator);
     const auto one = loginAs(*accounts, QStringLiteral("managed"));
@@ -568,7 +568,7 @@ void TstAccountService::accountChangesAreAnnounced() {
     QCOMPARE(toString(Revocation::Banned), QStringLiteral("banned"));
 }
 
-void TstAccountService::loginRacingAPasswordChangeFails() {
+void TestAccountService::loginRacingAPasswordChangeFails() {
     // A hash slow enough to still be verifying when the change lands.
     PasswordHasher slow(HashParams{3, 32768}, 1);
     const QString hash = slow.hashNow(kPassword);
@@ -587,5 +587,5 @@ void TstAccountService::loginRacingAPasswordChangeFails() {
     QCOMPARE(m_db->run([id](Storage &s) { return s.deleteSessionsOf(id); }).result(), 0);
 }
 
-QTEST_GUILESS_MAIN(TstAccountService)
+QTEST_GUILESS_MAIN(TestAccountService)
 #include "tst_accounts.moc"
