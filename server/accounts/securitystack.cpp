@@ -85,20 +85,6 @@ std::unique_ptr<SecurityStack> SecurityStack::create(const ServerConfig &config,
         new SecurityServices{*stack->m_accounts, *stack->m_moderation, rateLimitSettings(config),
                              config.requireLogin != 0, wallClock,
                              config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts)});
-    // Revocations reach the live chat connections of the account at once.
-    // The account service may emit on the database thread; the context
-    // object (on this thread) makes them queued then.
-    SecurityServices *services = stack->m_services.get();
-    QObject::connect(stack->m_accounts.get(), &Accounts::accountRevoked, stack->m_accounts.get(),
-                     [services](qint64 accountId, Revocation reason, const QString &keep) {
-                         for (AccountHandler *h : services->live.of(accountId))
-                             h->revoke(reason, keep);
-                     });
-    QObject::connect(stack->m_accounts.get(), &Accounts::roleChanged, stack->m_accounts.get(),
-                     [services](qint64 accountId, Role role) {
-                         for (AccountHandler *h : services->live.of(accountId))
-                             h->changeRole(role);
-                     });
     stack->m_pruneTimer.setInterval(qMin(kPruneIntervalMs, config.banRefreshSec * 1000));
     SecurityStack *raw = stack.get();
     QObject::connect(&stack->m_pruneTimer, &QTimer::timeout, [raw] {

@@ -23,6 +23,20 @@ struct Overloaded : Ts... {
 };
 } // namespace
 
+void AccountHandler::followRevocations(SecurityServices &services, QObject *context) {
+    SecurityServices *shared = &services;
+    QObject::connect(&services.accounts, &Accounts::accountRevoked, context,
+                     [shared](qint64 accountId, Revocation reason, const QString &keep) {
+                         for (AccountHandler *h : shared->live.of(accountId))
+                             h->revoke(reason, keep);
+                     });
+    QObject::connect(&services.accounts, &Accounts::roleChanged, context,
+                     [shared](qint64 accountId, Role role) {
+                         for (AccountHandler *h : shared->live.of(accountId))
+                             h->changeRole(role);
+                     });
+}
+
 AccountHandler::AccountHandler(Session &session, SecurityServices &services, QObject *parent)
     : QObject(parent)
     , m_session(session)

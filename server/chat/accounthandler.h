@@ -28,6 +28,12 @@ class Session;
 class AccountHandler : public QObject {
     Q_OBJECT
 public:
+    // Revocations and role changes the account service announces reach the
+    // live chat connections of that account at once. The service may emit
+    // on the database thread; `context` (on the sessions' thread) makes the
+    // delivery queued then, and ends it when it is destroyed.
+    static void followRevocations(SecurityServices &services, QObject *context);
+
     AccountHandler(Session &session, SecurityServices &services, QObject *parent = nullptr);
     ~AccountHandler() override;
 

@@ -1,5 +1,7 @@
 #include "chatserver.h"
 
+#include "accounthandler.h"
+
 #include "geo.h"
 #include "ids.h"
 #include "ipkey.h"
@@ -114,6 +116,12 @@ QUrl ChatServer::url() const {
     url.setHost(m_listener->serverAddress().toString());
     url.setPort(m_listener->serverPort());
     return url;
+}
+
+void ChatServer::setSecurity(SecurityServices *security) {
+    m_context->security = security;
+    if (security)
+        AccountHandler::followRevocations(*security, this);
 }
 
 void ChatServer::onNewConnection(Connection *connection) {

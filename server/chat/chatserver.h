@@ -44,7 +44,8 @@ public:
     Matchmaker &matchmaker() { return *m_matchmaker; }
     // Accounts, rate limits and moderation for every session (null: guests
     // only); set before listen(), must outlive the server.
-    void setSecurity(SecurityServices *security) { m_context->security = security; }
+    // Also routes the account service's revocations to the live sessions.
+    void setSecurity(SecurityServices *security);
 
     // ---- hooks for the control endpoint (admin console)
     // Read access to the waiting room: its entered/removed signals.

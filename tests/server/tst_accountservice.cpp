@@ -588,4 +588,4 @@ void TestAccountService::loginRacingAPasswordChangeFails() {
 }
 
 QTEST_GUILESS_MAIN(TestAccountService)
-#include "tst_accounts.moc"
+#include "tst_accountservice.moc"
