@@ -39,6 +39,7 @@ namespace {
 const QString kModerator = QStringLiteral("moderator1");
 const QString kPassword = QStringLiteral("a long moderator passphrase");
 const QString kAdmin = QStringLiteral("admin1");
+const QString kSecondAdmin = QStringLiteral("admin2");
 } // namespace
 
 class TestAdminGui : public QObject {
@@ -49,12 +50,15 @@ private Q_SLOTS:
     void auditRowsAreWritten();
     void wrongPasswordIsShown();
     void banDialogChoicesAndActions();
+    void demotedAdminsConsoleIsDowngradedThenClosed();
     void adminBroadcastsAndDrains();
     void serverGoneThenBack();
     void cleanupTestCase();
 
 private:
     std::unique_ptr<TestClient> client(double lat, double lon, double rangeKm);
+    // Runs `whisperchat-server user ...` against the running server's database.
+    bool userCommand(const QStringList &args);
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServerProcess> m_server;
@@ -70,7 +74,8 @@ void TestAdminGui::initTestCase() {
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
     // The accounts, made the way an operator does it.
     for (const auto &[name, role] : {std::pair{kModerator, QStringLiteral("moderator")},
-                                     std::pair{kAdmin, QStringLiteral("admin")}}) {
+                                     std::pair{kAdmin, QStringLiteral("admin")},
+                                     std::pair{kSecondAdmin, QStringLiteral("admin")}}) {
         QProcess user;
         user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
                    {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--role"),
@@ -387,6 +392,52 @@ void TestAdminGui::banDialogChoicesAndActions() {
     QVERIFY(back.connectTo(m_server->chatUrl()));
     back.send(protocol::Login{QStringLiteral("carol"), kPassword, std::nullopt});
     QVERIFY(back.waitFor<protocol::Authenticated>(10000));
+}
+
+bool TestAdminGui::userCommand(const QStringList &args) {
+    QProcess user;
+    user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
+               QStringList{QStringLiteral("user")} + args +
+                   QStringList{QStringLiteral("--data-dir"), m_dir.path()});
+    return user.waitForFinished(30000) && user.exitCode() == 0;
+}
+
+void TestAdminGui::demotedAdminsConsoleIsDowngradedThenClosed() {
+    ControlClient controlClient;
+    controlClient.setReconnectBackoff(100, 400);
+    ConsoleState state;
+    state.attach(&controlClient);
+    MainWindow window(&controlClient, &state);
+    window.setConfirm([](const QString &, const QString &) { return true; });
+    controlClient.connectToServer({m_server->controlUrl(), kSecondAdmin, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QVERIFY(window.broadcastAction()->isEnabled());
+    TestClient listener;
+    QVERIFY(listener.connectTo(m_server->chatUrl()));
+
+    // Demoted by the operator while the console is open: the console still
+    // believes it is an admin, the server does not.
+    QVERIFY(userCommand({QStringLiteral("set-role"), kSecondAdmin, QStringLiteral("moderator")}));
+    QSignalSpy failed(&controlClient, &ControlClient::commandFailed);
+    QSignalSpy gone(&controlClient, &ControlClient::serverGone);
+    controlClient.broadcast(QStringLiteral("from a demoted admin"));
+    controlClient.drain();
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !gone.isEmpty(), 5000);
+    QVERIFY(listener.staysWithout<protocol::Notice>(500));
+    // It reconnects and logs in with what the role now allows.
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.role(), QStringLiteral("moderator"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QVERIFY(!window.broadcastAction()->isEnabled());
+    QVERIFY(!window.drainAction()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), 5000);
+    QVERIFY(!state.latestStats()->draining);
+
+    // Disabled while idle: the server's re-check closes the console and
+    // the login that follows is refused.
+    QSignalSpy refused(&controlClient, &ControlClient::authenticationFailed);
+    QVERIFY(userCommand({QStringLiteral("disable"), kSecondAdmin}));
+    QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 15000);
+    QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
 }
 
 void TestAdminGui::adminBroadcastsAndDrains() {
