@@ -139,6 +139,10 @@ void ControlClient::handle(const ServerMessage &message) {
         Q_EMIT reportsReceived(reports->req, reports->reports);
     } else if (const auto *account = std::get_if<Account>(&message)) {
         Q_EMIT accountReceived(account->req, account->account);
+    } else if (const auto *preview = std::get_if<BanPreview>(&message)) {
+        Q_EMIT banPreviewReceived(preview->req, *preview);
+    } else if (const auto *bans = std::get_if<Bans>(&message)) {
+        Q_EMIT bansReceived(bans->req, bans->bans);
     }
 }
 
@@ -156,10 +160,20 @@ qint64 ControlClient::kickPair(const QString &pairId) {
     return send(KickPair{0, pairId});
 }
 qint64 ControlClient::banAccount(const QString &username, qint64 durationS, const QString &reason) {
-    return send(Ban{0, username, {}, durationS, reason});
+    return send(Ban{0, username, {}, durationS, reason, {}});
 }
-qint64 ControlClient::banClient(const QString &clientId, qint64 durationS, const QString &reason) {
-    return send(Ban{0, {}, clientId, durationS, reason});
+qint64 ControlClient::banClient(const QString &clientId, qint64 durationS, const QString &reason,
+                                std::optional<BanScope> scope) {
+    return send(Ban{0, {}, clientId, durationS, reason, scope});
+}
+qint64 ControlClient::previewBan(const QString &clientId) {
+    return send(PreviewBan{0, clientId});
+}
+qint64 ControlClient::listBans() {
+    return send(ListBans{0});
+}
+qint64 ControlClient::unban(const QString &banId) {
+    return send(Unban{0, banId});
 }
 qint64 ControlClient::listReports(bool includeResolved) {
     return send(ListReports{0, includeResolved});

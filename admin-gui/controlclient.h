@@ -53,7 +53,13 @@ public:
     qint64 kick(const QString &clientId);
     qint64 kickPair(const QString &pairId);
     qint64 banAccount(const QString &username, qint64 durationS, const QString &reason);
-    qint64 banClient(const QString &clientId, qint64 durationS, const QString &reason);
+    // No scope: the server's default (the account, or a guest's connection).
+    qint64 banClient(const QString &clientId, qint64 durationS, const QString &reason,
+                     std::optional<control::BanScope> scope = std::nullopt);
+    // What each ban scope of the client covers; answered by banPreviewReceived.
+    qint64 previewBan(const QString &clientId);
+    qint64 listBans();
+    qint64 unban(const QString &banId);
     qint64 listReports(bool includeResolved);
     qint64 resolveReport(const QString &reportId, const QString &resolution);
     qint64 lookupAccount(const QString &username);
@@ -74,6 +80,8 @@ Q_SIGNALS:
     void deltaReceived(const whisper::control::Delta &delta);
     void reportsReceived(qint64 req, const QList<whisper::control::Report> &reports);
     void accountReceived(qint64 req, const whisper::control::AccountInfo &account);
+    void banPreviewReceived(qint64 req, const whisper::control::BanPreview &preview);
+    void bansReceived(qint64 req, const QList<whisper::control::BanInfo> &bans);
     void commandSucceeded(qint64 req);
     void commandFailed(qint64 req, whisper::control::ErrorCode code, const QString &message);
 

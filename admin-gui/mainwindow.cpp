@@ -20,6 +20,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -37,6 +38,7 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     m_confirm = [this](const QString &title, const QString &text) {
         return QMessageBox::question(this, title, text) == QMessageBox::Yes;
     };
+    m_chooseBan = [](BanDialog &dialog) { return dialog.exec() == QDialog::Accepted; };
 
     m_map->setObjectName(QStringLiteral("map"));
     m_map->setLand(LandMap::load());
@@ -50,6 +52,16 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     m_tabs->addTab(page, tr("Pairs"));
     m_reportTable = makeTable(state->reports(), &m_reportProxy, &filter, &page);
     m_tabs->addTab(page, tr("Reports"));
+    m_banTable = new QTableWidget(0, 6, this);
+    m_banTable->setObjectName(QStringLiteral("banTable"));
+    m_banTable->setHorizontalHeaderLabels(
+        {tr("Ban"), tr("Account"), tr("Until"), tr("Since"), tr("By"), tr("Reason")});
+    m_banTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_banTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_banTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_banTable->horizontalHeader()->setStretchLastSection(true);
+    m_banTable->verticalHeader()->hide();
+    m_tabs->addTab(m_banTable, tr("Bans"));
     auto *events = new QListView(this);
     events->setModel(state->events());
     events->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -89,6 +101,9 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     m_resolve =
         moderate->addAction(tr("Resolve report..."), this, &MainWindow::resolveSelectedReport);
     m_lookup = moderate->addAction(tr("Look up account..."), this, &MainWindow::lookupAccount);
+    moderate->addSeparator();
+    m_refreshBans = moderate->addAction(tr("Refresh bans"), this, &MainWindow::refreshBans);
+    m_unban = moderate->addAction(tr("Lift ban..."), this, &MainWindow::unbanSelected);
 
     auto *admin = menuBar()->addMenu(tr("&Server"));
     m_broadcast = admin->addAction(tr("Broadcast notice..."), this, &MainWindow::broadcastNotice);
@@ -118,6 +133,14 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     connect(m_reportTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::updateActions);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
+    connect(m_banTable, &QTableWidget::currentCellChanged, this, &MainWindow::updateActions);
+    connect(client, &ControlClient::banPreviewReceived, this,
+            [this](qint64 req, const control::BanPreview &preview) {
+                if (m_previewRequests.remove(req))
+                    showBanDialog(preview);
+            });
+    connect(client, &ControlClient::bansReceived, this,
+            [this](qint64, const QList<control::BanInfo> &bans) { showBans(bans); });
     connect(client, &ControlClient::stateChanged, this, &MainWindow::onStateChanged);
     connect(client, &ControlClient::loggedIn, this,
             [this](const QString &user, const QString &role) {
@@ -125,6 +148,8 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
                 updateActions();
                 if (m_client->can(QStringLiteral("list_reports")))
                     m_client->listReports(false);
+                if (m_client->can(QStringLiteral("list_bans")))
+                    m_client->listBans();
             });
     connect(client, &ControlClient::authenticationFailed, this,
             [this](const QString &message) { showStatus(tr("Login refused: %1").arg(message)); });
@@ -134,14 +159,20 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
                        .arg(retryMs / 1000.0, 0, 'f', 1));
     });
     connect(client, &ControlClient::commandFailed, this,
-            [this](qint64, control::ErrorCode code, const QString &message) {
+            [this](qint64 req, control::ErrorCode code, const QString &message) {
+                m_banChanges.remove(req);
+                m_previewRequests.remove(req);
                 if (code == control::ErrorCode::Forbidden)
                     showStatus(tr("Not allowed for your role: %1").arg(message), 10000);
                 else
                     showStatus(tr("Command failed: %1").arg(message), 10000);
             });
-    connect(client, &ControlClient::commandSucceeded, this,
-            [this] { showStatus(tr("Done."), 3000); });
+    connect(client, &ControlClient::commandSucceeded, this, [this](qint64 req) {
+        showStatus(tr("Done."), 3000);
+        // The list changes once the server has stored the change.
+        if (m_banChanges.remove(req) && m_client->can(QStringLiteral("list_bans")))
+            m_client->listBans();
+    });
     connect(client, &ControlClient::accountReceived, this,
             [this](qint64, const control::AccountInfo &a) {
                 const QString ban = a.bannedUntilMs == 0 ? tr("not banned")
@@ -243,6 +274,8 @@ void MainWindow::updateActions() {
     allow(m_drain, "drain", true);
     allow(m_tick, "set_tick_interval", true);
     allow(m_setRole, "set_role", true);
+    allow(m_refreshBans, "list_bans", true);
+    allow(m_unban, "lift_ban", m_banTable->currentRow() >= 0);
 }
 
 void MainWindow::selectClient(const QString &id) {
@@ -297,10 +330,48 @@ void MainWindow::banSelected() {
             id = p->a;
     if (id.isEmpty())
         return;
-    BanDialog dialog(id, m_client->can(QStringLiteral("ban_permanent")), this);
-    if (dialog.exec() != QDialog::Accepted)
+    // The dialog needs to say what each choice covers: ask the server first.
+    m_previewRequests.insert(m_client->previewBan(id));
+}
+
+void MainWindow::showBanDialog(const control::BanPreview &preview) {
+    BanDialog dialog(preview, m_client->can(QStringLiteral("ban_permanent")), this);
+    if (!m_chooseBan(dialog))
         return;
-    m_client->banClient(id, dialog.durationS(), dialog.reason());
+    m_banChanges.insert(
+        m_client->banClient(preview.client, dialog.durationS(), dialog.reason(), dialog.scope()));
+}
+
+void MainWindow::refreshBans() {
+    m_client->listBans();
+}
+
+void MainWindow::showBans(const QList<control::BanInfo> &bans) {
+    m_banTable->setRowCount(0);
+    m_banTable->setRowCount(int(bans.size()));
+    auto time = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate); };
+    for (int row = 0; row < bans.size(); ++row) {
+        const control::BanInfo &b = bans[row];
+        const QStringList cells{b.id,
+                                b.account.isEmpty() ? tr("(an IP address)") : b.account,
+                                b.expiresMs == 0 ? tr("permanent") : time(b.expiresMs),
+                                time(b.createdMs),
+                                b.by,
+                                b.reason};
+        for (int col = 0; col < cells.size(); ++col)
+            m_banTable->setItem(row, col, new QTableWidgetItem(cells[col]));
+    }
+    updateActions();
+}
+
+void MainWindow::unbanSelected() {
+    const int row = m_banTable->currentRow();
+    if (row < 0 || !m_banTable->item(row, 0))
+        return;
+    const QString id = m_banTable->item(row, 0)->text();
+    const QString who = m_banTable->item(row, 1)->text();
+    if (m_confirm(tr("Lift ban"), tr("Lift ban %1 (%2)?").arg(id, who)))
+        m_banChanges.insert(m_client->unban(id));
 }
 
 void MainWindow::resolveSelectedReport() {

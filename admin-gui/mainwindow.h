@@ -3,6 +3,7 @@
 #include "controlclient.h"
 
 #include <QMainWindow>
+#include <QSet>
 
 #include <functional>
 
@@ -13,10 +14,12 @@ class QLineEdit;
 class QListView;
 class QSortFilterProxyModel;
 class QTableView;
+class QTableWidget;
 class QTabWidget;
 
 namespace whisper::admin {
 
+class BanDialog;
 class ConsoleState;
 class MapView;
 class StatsPanel;
@@ -28,19 +31,25 @@ class MainWindow : public QMainWindow {
 public:
     // Asks the operator to confirm an action; tests replace it.
     using Confirm = std::function<bool(const QString &title, const QString &text)>;
+    // Runs the ban dialog; true: ban as it now says. Tests replace it.
+    using BanChooser = std::function<bool(BanDialog &dialog)>;
 
     MainWindow(ControlClient *client, ConsoleState *state, QWidget *parent = nullptr);
 
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
+    void setBanChooser(BanChooser chooser) { m_chooseBan = std::move(chooser); }
 
     MapView *mapView() const { return m_map; }
     QTableView *waitingTable() const { return m_waitingTable; }
     QTableView *pairTable() const { return m_pairTable; }
     QTableView *reportTable() const { return m_reportTable; }
+    QTableWidget *banTable() const { return m_banTable; }
     QString statusText() const;
     QAction *kickAction() const { return m_kick; }
     QAction *kickPairAction() const { return m_kickPair; }
     QAction *banAction() const { return m_ban; }
+    QAction *unbanAction() const { return m_unban; }
+    QAction *refreshBansAction() const { return m_refreshBans; }
     QAction *drainAction() const { return m_drain; }
     QAction *broadcastAction() const { return m_broadcast; }
 
@@ -55,6 +64,8 @@ public Q_SLOTS:
     void broadcastNotice();
     void drainServer();
     void refreshReports();
+    void refreshBans();
+    void unbanSelected();
     void lookupAccount();
     void changeTickInterval();
     void changeRole();
@@ -66,16 +77,22 @@ private:
     void updateActions();
     void onStateChanged(ControlClient::State state);
     void showStatus(const QString &text, int timeoutMs = 0);
+    void showBanDialog(const control::BanPreview &preview);
+    void showBans(const QList<control::BanInfo> &bans);
 
     ControlClient *m_client;
     ConsoleState *m_state;
     Confirm m_confirm;
+    BanChooser m_chooseBan;
+    QSet<qint64> m_previewRequests; // ban previews this window asked for
+    QSet<qint64> m_banChanges;      // bans and unbans in flight: list again when done
     MapView *m_map;
     StatsPanel *m_stats;
     QTabWidget *m_tabs;
     QTableView *m_waitingTable;
     QTableView *m_pairTable;
     QTableView *m_reportTable;
+    QTableWidget *m_banTable;
     QSortFilterProxyModel *m_waitingProxy = nullptr;
     QSortFilterProxyModel *m_pairProxy = nullptr;
     QSortFilterProxyModel *m_reportProxy = nullptr;
@@ -83,6 +100,8 @@ private:
     QAction *m_kick;
     QAction *m_kickPair;
     QAction *m_ban;
+    QAction *m_unban;
+    QAction *m_refreshBans;
     QAction *m_resolve;
     QAction *m_refreshReports;
     QAction *m_lookup;

@@ -181,6 +181,31 @@ AccountInfo accountFrom(FieldReader &r) {
     return a;
 }
 
+QJsonObject toJson(const BanInfo &b) {
+    return {{QStringLiteral("id"), b.id},
+            {QStringLiteral("account"), b.account},
+            {QStringLiteral("reason"), b.reason},
+            {QStringLiteral("created_ms"), double(b.createdMs)},
+            {QStringLiteral("expires_ms"), double(b.expiresMs)},
+            {QStringLiteral("by"), b.by}};
+}
+BanInfo banFrom(FieldReader &r) {
+    BanInfo b;
+    b.id = readId(r, "id");
+    b.account = r.string("account", kMaxUsernameChars);
+    b.reason = r.string("reason", kMaxReasonChars);
+    b.createdMs = r.integer("created_ms", 0);
+    b.expiresMs = r.integer("expires_ms", 0);
+    b.by = r.string("by", kMaxUsernameChars);
+    return b;
+}
+
+constexpr std::pair<BanScope, const char *> kScopeNames[] = {
+    {BanScope::Account, "account"},
+    {BanScope::Connection, "connection"},
+    {BanScope::Address, "address"},
+};
+
 template <typename T>
 QJsonArray toArray(const QList<T> &items) {
     QJsonArray out;
@@ -215,6 +240,24 @@ std::optional<EventKind> eventKindFromString(const QString &name) {
     return std::nullopt;
 }
 
+QString toString(BanScope scope) {
+    for (const auto &[k, name] : kScopeNames)
+        if (k == scope)
+            return QLatin1String(name);
+    return QStringLiteral("connection");
+}
+
+std::optional<BanScope> banScopeFromString(const QString &name) {
+    for (const auto &[k, wire] : kScopeNames)
+        if (name == QLatin1String(wire))
+            return k;
+    return std::nullopt;
+}
+
+qint64 coarsenTime(qint64 ms) {
+    return ms - ms % kTimeGranularityMs;
+}
+
 double coarsen(double degrees) {
     // Rounding to whole tenths, then printing at most one decimal, so the
     // exact position cannot leak through the low digits.
@@ -240,6 +283,9 @@ QString typeName(const ConsoleMessage &message) {
             [](const Broadcast &) { return QStringLiteral("broadcast"); },
             [](const SetTickInterval &) { return QStringLiteral("set_tick_interval"); },
             [](const Drain &) { return QStringLiteral("drain"); },
+            [](const PreviewBan &) { return QStringLiteral("preview_ban"); },
+            [](const ListBans &) { return QStringLiteral("list_bans"); },
+            [](const Unban &) { return QStringLiteral("unban"); },
         },
         message);
 }
@@ -254,6 +300,8 @@ QString typeName(const ServerMessage &message) {
                           [](const Delta &) { return QStringLiteral("delta"); },
                           [](const Reports &) { return QStringLiteral("reports"); },
                           [](const Account &) { return QStringLiteral("account"); },
+                          [](const BanPreview &) { return QStringLiteral("ban_preview"); },
+                          [](const Bans &) { return QStringLiteral("bans"); },
                       },
                       message);
 }
@@ -287,6 +335,8 @@ QByteArray Codec::encode(const ConsoleMessage &message) {
                     j.insert(QStringLiteral("account"), m.account);
                 if (!m.client.isEmpty())
                     j.insert(QStringLiteral("client"), m.client);
+                if (m.scope)
+                    j.insert(QStringLiteral("scope"), toString(*m.scope));
                 return j;
             },
             [&](const ListReports &m) {
@@ -315,6 +365,15 @@ QByteArray Codec::encode(const ConsoleMessage &message) {
             [&](const Drain &m) {
                 return QJsonObject{{req, double(m.req)}};
             },
+            [&](const PreviewBan &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("client"), m.client}};
+            },
+            [&](const ListBans &m) {
+                return QJsonObject{{req, double(m.req)}};
+            },
+            [&](const Unban &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("ban"), m.ban}};
+            },
         },
         message);
     return serialize(std::move(o), typeName(message));
@@ -322,60 +381,70 @@ QByteArray Codec::encode(const ConsoleMessage &message) {
 
 QByteArray Codec::encode(const ServerMessage &message) {
     const QString req = QStringLiteral("req");
-    QJsonObject o =
-        std::visit(Overloaded{
-                       [&](const Hello &m) {
-                           return QJsonObject{{QStringLiteral("protocol"), m.protocol},
-                                              {QStringLiteral("server"), m.server},
-                                              {QStringLiteral("version"), m.version}};
-                       },
-                       [&](const LoggedIn &m) {
-                           return QJsonObject{{req, double(m.req)},
-                                              {QStringLiteral("username"), m.username},
-                                              {QStringLiteral("role"), m.role},
-                                              {QStringLiteral("permissions"),
-                                               QJsonArray::fromStringList(m.permissions)}};
-                       },
-                       [&](const Ok &m) {
-                           return QJsonObject{{req, double(m.req)}};
-                       },
-                       [&](const Error &m) {
-                           return QJsonObject{{req, double(m.req)},
-                                              {QStringLiteral("code"), protocol::toString(m.code)},
-                                              {QStringLiteral("message"), m.message}};
-                       },
-                       [&](const Snapshot &m) {
-                           return QJsonObject{{QStringLiteral("page"), m.page},
-                                              {QStringLiteral("last"), m.last},
-                                              {QStringLiteral("total_waiting"), m.totalWaiting},
-                                              {QStringLiteral("total_pairs"), m.totalPairs},
-                                              {QStringLiteral("waiting"), toArray(m.waiting)},
-                                              {QStringLiteral("pairs"), toArray(m.pairs)}};
-                       },
-                       [&](const Delta &m) {
-                           QJsonObject j{{QStringLiteral("seq"), double(m.seq)},
-                                         {QStringLiteral("waiting_added"), toArray(m.waitingAdded)},
-                                         {QStringLiteral("waiting_removed"),
-                                          QJsonArray::fromStringList(m.waitingRemoved)},
-                                         {QStringLiteral("pairs_added"), toArray(m.pairsAdded)},
-                                         {QStringLiteral("pairs_removed"),
-                                          QJsonArray::fromStringList(m.pairsRemoved)},
-                                         {QStringLiteral("pair_messages"), toArray(m.pairMessages)},
-                                         {QStringLiteral("events"), toArray(m.events)}};
-                           if (m.stats)
-                               j.insert(QStringLiteral("stats"), toJson(*m.stats));
-                           return j;
-                       },
-                       [&](const Reports &m) {
-                           return QJsonObject{{req, double(m.req)},
-                                              {QStringLiteral("reports"), toArray(m.reports)}};
-                       },
-                       [&](const Account &m) {
-                           return QJsonObject{{req, double(m.req)},
-                                              {QStringLiteral("account"), toJson(m.account)}};
-                       },
-                   },
-                   message);
+    QJsonObject o = std::visit(
+        Overloaded{
+            [&](const Hello &m) {
+                return QJsonObject{{QStringLiteral("protocol"), m.protocol},
+                                   {QStringLiteral("server"), m.server},
+                                   {QStringLiteral("version"), m.version}};
+            },
+            [&](const LoggedIn &m) {
+                return QJsonObject{
+                    {req, double(m.req)},
+                    {QStringLiteral("username"), m.username},
+                    {QStringLiteral("role"), m.role},
+                    {QStringLiteral("permissions"), QJsonArray::fromStringList(m.permissions)}};
+            },
+            [&](const Ok &m) {
+                return QJsonObject{{req, double(m.req)}};
+            },
+            [&](const Error &m) {
+                return QJsonObject{{req, double(m.req)},
+                                   {QStringLiteral("code"), protocol::toString(m.code)},
+                                   {QStringLiteral("message"), m.message}};
+            },
+            [&](const Snapshot &m) {
+                return QJsonObject{{QStringLiteral("page"), m.page},
+                                   {QStringLiteral("last"), m.last},
+                                   {QStringLiteral("total_waiting"), m.totalWaiting},
+                                   {QStringLiteral("total_pairs"), m.totalPairs},
+                                   {QStringLiteral("waiting"), toArray(m.waiting)},
+                                   {QStringLiteral("pairs"), toArray(m.pairs)}};
+            },
+            [&](const Delta &m) {
+                QJsonObject j{
+                    {QStringLiteral("seq"), double(m.seq)},
+                    {QStringLiteral("waiting_added"), toArray(m.waitingAdded)},
+                    {QStringLiteral("waiting_removed"),
+                     QJsonArray::fromStringList(m.waitingRemoved)},
+                    {QStringLiteral("pairs_added"), toArray(m.pairsAdded)},
+                    {QStringLiteral("pairs_removed"), QJsonArray::fromStringList(m.pairsRemoved)},
+                    {QStringLiteral("pair_messages"), toArray(m.pairMessages)},
+                    {QStringLiteral("events"), toArray(m.events)}};
+                if (m.stats)
+                    j.insert(QStringLiteral("stats"), toJson(*m.stats));
+                return j;
+            },
+            [&](const Reports &m) {
+                return QJsonObject{{req, double(m.req)},
+                                   {QStringLiteral("reports"), toArray(m.reports)}};
+            },
+            [&](const Account &m) {
+                return QJsonObject{{req, double(m.req)},
+                                   {QStringLiteral("account"), toJson(m.account)}};
+            },
+            [&](const BanPreview &m) {
+                return QJsonObject{{req, double(m.req)},
+                                   {QStringLiteral("client"), m.client},
+                                   {QStringLiteral("account"), m.account},
+                                   {QStringLiteral("account_connections"), m.accountConnections},
+                                   {QStringLiteral("address_connections"), m.addressConnections}};
+            },
+            [&](const Bans &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("bans"), toArray(m.bans)}};
+            },
+        },
+        message);
     return serialize(std::move(o), typeName(message));
 }
 
@@ -414,6 +483,14 @@ Decoded<ConsoleMessage> Codec::decodeConsole(QByteArrayView utf8Json) {
         m.reason = r.string("reason", kMaxReasonChars);
         if (r.ok() && m.account.isEmpty() == m.client.isEmpty())
             r.fail(QStringLiteral("give exactly one of 'account' and 'client'"));
+        if (r.ok() && r.has("scope")) {
+            const QString scope = r.string("scope", 16);
+            m.scope = banScopeFromString(scope);
+            if (r.ok() && !m.scope)
+                r.fail(QStringLiteral("field 'scope' must be account, connection or address"));
+            else if (r.ok() && !m.account.isEmpty() && m.scope != BanScope::Account)
+                r.fail(QStringLiteral("a ban by account name has scope 'account'"));
+        }
         out = m;
     } else if (type == QLatin1String("list_reports")) {
         ListReports m;
@@ -452,6 +529,18 @@ Decoded<ConsoleMessage> Codec::decodeConsole(QByteArrayView utf8Json) {
         out = m;
     } else if (type == QLatin1String("drain")) {
         out = Drain{readReq(r)};
+    } else if (type == QLatin1String("preview_ban")) {
+        PreviewBan m;
+        m.req = readReq(r);
+        m.client = readId(r, "client");
+        out = m;
+    } else if (type == QLatin1String("list_bans")) {
+        out = ListBans{readReq(r)};
+    } else if (type == QLatin1String("unban")) {
+        Unban m;
+        m.req = readReq(r);
+        m.ban = readId(r, "ban");
+        out = m;
     } else {
         return DecodeError{ErrorCode::BadRequest,
                            QStringLiteral("unknown message type '%1'").arg(type), type};
@@ -530,6 +619,19 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) {
         m.account = accountFrom(a);
         if (r.ok() && !a.ok())
             r.fail(QStringLiteral("account: ") + a.error().message);
+        out = m;
+    } else if (type == QLatin1String("ban_preview")) {
+        BanPreview m;
+        m.req = readReq(r);
+        m.client = readId(r, "client");
+        m.account = r.string("account", kMaxUsernameChars);
+        m.accountConnections = int(r.integer("account_connections", 0, INT_MAX));
+        m.addressConnections = int(r.integer("address_connections", 0, INT_MAX));
+        out = m;
+    } else if (type == QLatin1String("bans")) {
+        Bans m;
+        m.req = readReq(r);
+        m.bans = r.list<BanInfo>("bans", banFrom);
         out = m;
     } else {
         return DecodeError{ErrorCode::BadRequest,

@@ -60,15 +60,47 @@ struct KickPair {
     friend bool operator==(const KickPair &, const KickPair &) = default;
 };
 
-// Bans an account (by name) or the person behind a connected client.
-// durationS 0 means permanent (admin only).
+// What a ban of a connected client covers.
+enum class BanScope {
+    Account,    // the account the client is logged in as (all its connections)
+    Connection, // this connection only: it is closed, nothing is stored
+    Address,    // the client's IP address (every connection from it)
+};
+QString toString(BanScope scope);
+std::optional<BanScope> banScopeFromString(const QString &name);
+
+// Bans an account (by name) or a connected client. durationS 0 means
+// permanent (admin only). For a client without `scope` the narrowest choice
+// applies: its account when logged in, else this connection.
 struct Ban {
     qint64 req = 0;
     QString account; // exactly one of account / client is set
     QString client;
     qint64 durationS = 0;
     QString reason;
+    std::optional<BanScope> scope; // only with client (account: always Account)
     friend bool operator==(const Ban &, const Ban &) = default;
+};
+
+// Asks what each ban scope of a connected client would cover; answered by
+// `ban_preview`.
+struct PreviewBan {
+    qint64 req = 0;
+    QString client;
+    friend bool operator==(const PreviewBan &, const PreviewBan &) = default;
+};
+
+// The bans in force; answered by `bans`.
+struct ListBans {
+    qint64 req = 0;
+    friend bool operator==(const ListBans &, const ListBans &) = default;
+};
+
+// Lifts a ban by its id (from `bans`).
+struct Unban {
+    qint64 req = 0;
+    QString ban;
+    friend bool operator==(const Unban &, const Unban &) = default;
 };
 
 struct ListReports {
@@ -116,7 +148,7 @@ struct Drain {
 
 using ConsoleMessage =
     std::variant<Login, Subscribe, Kick, KickPair, Ban, ListReports, ResolveReport, LookupAccount,
-                 SetRole, Broadcast, SetTickInterval, Drain>;
+                 SetRole, Broadcast, SetTickInterval, Drain, PreviewBan, ListBans, Unban>;
 
 qint64 requestId(const ConsoleMessage &message);
 
@@ -204,6 +236,18 @@ struct AccountInfo {
     friend bool operator==(const AccountInfo &, const AccountInfo &) = default;
 };
 
+// One ban in force. The address of an address ban is never sent: the console
+// sees only that it is one.
+struct BanInfo {
+    QString id;
+    QString account; // empty: an address ban
+    QString reason;
+    qint64 createdMs = 0;
+    qint64 expiresMs = 0; // 0: permanent
+    QString by;           // the staff account that banned, if known
+    friend bool operator==(const BanInfo &, const BanInfo &) = default;
+};
+
 struct Hello {
     int protocol = kVersion;
     QString server;
@@ -267,7 +311,25 @@ struct Account {
     friend bool operator==(const Account &, const Account &) = default;
 };
 
-using ServerMessage = std::variant<Hello, LoggedIn, Ok, Error, Snapshot, Delta, Reports, Account>;
+// The answer to `preview_ban`: what each scope would cover, counted in
+// current connections. The address itself is not sent.
+struct BanPreview {
+    qint64 req = 0;
+    QString client;
+    QString account; // empty: a guest (no account scope)
+    int accountConnections = 0;
+    int addressConnections = 0;
+    friend bool operator==(const BanPreview &, const BanPreview &) = default;
+};
+
+struct Bans {
+    qint64 req = 0;
+    QList<BanInfo> bans;
+    friend bool operator==(const Bans &, const Bans &) = default;
+};
+
+using ServerMessage =
+    std::variant<Hello, LoggedIn, Ok, Error, Snapshot, Delta, Reports, Account, BanPreview, Bans>;
 
 QString typeName(const ConsoleMessage &message);
 QString typeName(const ServerMessage &message);
@@ -290,5 +352,10 @@ public:
 
 // Snaps a coordinate to the 0.1 degree grid the console is allowed to see.
 double coarsen(double degrees);
+// The console's clock granularity for since_ms and event times: 10 s, so a
+// console user who is also chatting cannot pick out their own pair by the
+// millisecond it was made.
+inline constexpr qint64 kTimeGranularityMs = 10000;
+qint64 coarsenTime(qint64 ms);
 
 } // namespace whisper::control

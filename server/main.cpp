@@ -30,8 +30,10 @@ int main(int argc, char *argv[]) {
     QCoreApplication::setApplicationName(QStringLiteral("whisperchat-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
 
-    // `whisperchat-server user ...`: account administration, no server.
-    if (app.arguments().value(1) == QLatin1String("user")) {
+    // `whisperchat-server user ...` / `ban ...`: account and ban
+    // administration, no server.
+    if (app.arguments().value(1) == QLatin1String("user") ||
+        app.arguments().value(1) == QLatin1String("ban")) {
         QTextStream in(stdin), out(stdout), err(stderr);
         return whisper::UserCommand::run(app.arguments(), in, out, err);
     }
@@ -77,7 +79,9 @@ int main(int argc, char *argv[]) {
     // them from the moderation service.
     QObject::connect(&security->moderation(), &whisper::Moderation::reportRecorded, &control.hub(),
                      [&control](qint64 reportId, const QString &pairId) {
-                         control.hub().addEvent(whisper::control::EventKind::Reported, pairId,
+                         // The console knows pairs by its own ids only.
+                         control.hub().addEvent(whisper::control::EventKind::Reported,
+                                                control.hub().consolePairId(pairId),
                                                 QStringLiteral("report %1").arg(reportId));
                      });
     if (!control.listen()) {

@@ -169,6 +169,33 @@ const std::vector<Setting> &settings() {
         v.push_back(intSetting("control-login-attempts",
                                "Failed console logins before the connection is closed",
                                &ServerConfig::controlLoginAttempts, 1, 100));
+        v.push_back(intSetting("control-moderator-max-ban-days",
+                               "Longest ban a moderator may give, in days",
+                               &ServerConfig::controlModeratorMaxBanDays, 1, 365));
+        {
+            Setting origins;
+            origins.name = QStringLiteral("control-allowed-origins");
+            origins.valueName = QStringLiteral("LIST");
+            origins.help = QStringLiteral(
+                "Comma-separated Origin headers a console handshake may carry (empty: none; a "
+                "handshake without Origin is always accepted)");
+            origins.apply = [](ServerConfig &c, const QString &value) -> QString {
+                QStringList list;
+                for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
+                    const QString origin = part.trimmed();
+                    const QUrl url(origin);
+                    if (!url.isValid() || url.scheme().isEmpty() || url.host().isEmpty() ||
+                        !url.path().isEmpty())
+                        return QStringLiteral("'%1' is not an origin like https://host[:port]")
+                            .arg(origin);
+                    list << origin;
+                }
+                c.controlAllowedOrigins = list;
+                return {};
+            };
+            origins.show = [](const ServerConfig &c) { return c.controlAllowedOrigins.join(u','); };
+            v.push_back(origins);
+        }
         // accounts and security
         v.push_back(stringSetting("db", "URL",
                                   "Database: postgresql://user@host:port/db (empty: SQLite in "

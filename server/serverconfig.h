@@ -57,6 +57,8 @@ struct ServerConfig {
     int controlMaxConnections = 16;
     int controlMaxMessageBytes = 64 * 1024;
     int controlLoginAttempts = 5;
+    int controlModeratorMaxBanDays = 30; // admins: up to a year, or permanent
+    QStringList controlAllowedOrigins;   // empty: no browser origin is accepted
 
     // accounts and security (docs/OPERATIONS.md "Accounts and security")
     QString dbUrl;                // empty: SQLite file whisperchat.db in the data directory

@@ -1,5 +1,7 @@
 #include "chatclient.h"
 
+#include "terminaltext.h"
+
 #include <QTimer>
 
 #include <cstdio>
@@ -106,7 +108,7 @@ void ChatClient::handle(const ServerMessage &message) {
     if (const auto *welcome = std::get_if<Welcome>(&message)) {
         if (human)
             print(QStringLiteral("* connected to %1 (protocol %2)")
-                      .arg(welcome->server)
+                      .arg(terminalSafe(welcome->server))
                       .arg(welcome->protocol));
         if (m_options.join)
             send(*m_options.join);
@@ -115,7 +117,7 @@ void ChatClient::handle(const ServerMessage &message) {
             print(QStringLiteral("* waiting for someone nearby..."));
     } else if (const auto *matched = std::get_if<Matched>(&message)) {
         m_paired = true;
-        m_partner = matched->partner;
+        m_partner = terminalSafe(matched->partner);
         if (human)
             print(QStringLiteral("* matched within %1 km with %2")
                       .arg(matched->distanceKm)
@@ -123,7 +125,7 @@ void ChatClient::handle(const ServerMessage &message) {
         flushQueued();
     } else if (const auto *incoming = std::get_if<IncomingMessage>(&message)) {
         if (human)
-            print(QStringLiteral("%1: %2").arg(m_partner, incoming->text));
+            print(QStringLiteral("%1: %2").arg(m_partner, terminalSafe(incoming->text)));
     } else if (const auto *typing = std::get_if<PartnerTyping>(&message)) {
         if (human && typing->active)
             print(QStringLiteral("* %1 is typing...").arg(m_partner));
@@ -136,14 +138,16 @@ void ChatClient::handle(const ServerMessage &message) {
             leaveAndQuit();
     } else if (const auto *notice = std::get_if<Notice>(&message)) {
         if (human)
-            print(QStringLiteral("* notice from the operators: %1").arg(notice->text));
+            print(
+                QStringLiteral("* notice from the operators: %1").arg(terminalSafe(notice->text)));
     } else if (std::holds_alternative<Left>(message)) {
         m_paired = false;
         if (human)
             print(QStringLiteral("* you left"));
     } else if (const auto *error = std::get_if<Error>(&message)) {
         if (human)
-            print(QStringLiteral("! %1: %2").arg(toString(error->code), error->message));
+            print(QStringLiteral("! %1: %2")
+                      .arg(toString(error->code), terminalSafe(error->message)));
     }
     std::fflush(stdout);
 }
@@ -154,8 +158,8 @@ void ChatClient::onDisconnected() {
         QTextStream err(stderr);
         if (!clean)
             err << "* disconnected: " << m_socket.closeCode() << ' '
-                << (m_socket.closeReason().isEmpty() ? m_socket.errorString()
-                                                     : m_socket.closeReason())
+                << terminalSafe(m_socket.closeReason().isEmpty() ? m_socket.errorString()
+                                                                 : m_socket.closeReason())
                 << Qt::endl;
     }
     Q_EMIT done(clean ? 0 : 1);

@@ -158,6 +158,23 @@ QFuture<bool> Moderation::setRole(qint64 accountId, Role role) {
     return m_db.run([accountId, role](Storage &s) { return s.setRole(accountId, role); });
 }
 
+int Moderation::connectionsOfAccount(qint64 accountId) const {
+    int n = 0;
+    for (const AccountHandler *h : m_handlers)
+        if (h->identity() && h->identity()->accountId == accountId)
+            ++n;
+    return n;
+}
+
+int Moderation::connectionsFrom(const QHostAddress &ip) const {
+    const QHostAddress address = canonical(ip);
+    int n = 0;
+    for (const AccountHandler *h : m_handlers)
+        if (canonical(h->ip()) == address)
+            ++n;
+    return n;
+}
+
 void Moderation::attach(AccountHandler *handler) {
     m_handlers.insert(handler->session().id(), handler);
 }

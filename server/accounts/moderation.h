@@ -68,6 +68,10 @@ public:
     void attach(AccountHandler *handler);
     void detach(AccountHandler *handler);
     AccountHandler *handlerOf(ClientId client) const { return m_handlers.value(client); }
+    // Current connections logged in as the account / coming from the address
+    // (what a ban of either would disconnect).
+    int connectionsOfAccount(qint64 accountId) const;
+    int connectionsFrom(const QHostAddress &ip) const;
     QFuture<void> recordBlock(qint64 blockerAccountId, quint64 blockedKey);
     QFuture<QList<quint64>> blocksOf(qint64 accountId);
     QFuture<qint64> recordReport(const ReportRecord &report);

@@ -17,6 +17,8 @@ constexpr Grant kTable[] = {
     {Permission::ListReports, Role::Moderator, "list_reports"},
     {Permission::ResolveReports, Role::Moderator, "resolve_reports"},
     {Permission::LookupAccount, Role::Moderator, "lookup_account"},
+    {Permission::ListBans, Role::Moderator, "list_bans"},
+    {Permission::LiftBan, Role::Moderator, "lift_ban"},
     {Permission::BanPermanent, Role::Admin, "ban_permanent"},
     {Permission::SetRole, Role::Admin, "set_role"},
     {Permission::Broadcast, Role::Admin, "broadcast"},

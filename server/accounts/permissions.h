@@ -19,6 +19,8 @@ enum class Permission {
     ListReports,
     ResolveReports,
     LookupAccount,
+    ListBans,
+    LiftBan, // temporary bans; lifting a permanent one also needs BanPermanent
     // admin only
     BanPermanent,
     SetRole,

@@ -30,13 +30,22 @@ struct ControlIdentity {
     Role role = Role::User;
 };
 
-// Who is banned: an account (by name) or, for a guest, an IP address.
+// Who is banned: an account (by name) or an IP address.
 struct ControlBanTarget {
     QString account;
     QHostAddress ip;
 };
 
-// One row of the audit log: who did what, when, to whom.
+// What each ban scope of one connected client covers, in current
+// connections (answered from memory).
+struct ControlBanScopes {
+    std::optional<QString> account; // nullopt: a guest
+    int accountConnections = 0;
+    int addressConnections = 0;
+};
+
+// One row of the audit log: who did what, when, to whom, from where, and how
+// it ended.
 struct AuditEntry {
     qint64 atMs = 0;
     qint64 actorAccountId = 0;
@@ -44,6 +53,8 @@ struct AuditEntry {
     QString command; // control message type
     QString target;  // client/pair id, account name, ...; may be empty
     QString detail;  // command parameters worth keeping (no secrets, no chat text)
+    QString result = QStringLiteral("ok"); // ok | failed | refused
+    QString source;                        // the console's address
 };
 
 class ControlBackend {
@@ -58,7 +69,13 @@ public:
     virtual void authenticate(const QString &username, const QString &password, const QString &totp,
                               const QHostAddress &peer,
                               std::function<void(Result<ControlIdentity>)> done) = 0;
-    // durationS 0: permanent.
+    // The account as it is now in storage: its current role, or a failure
+    // (forbidden) when it is disabled, banned or gone. Every console command
+    // asks this first, so a role change or ban takes effect at once.
+    virtual void currentIdentity(qint64 accountId,
+                                 std::function<void(Result<ControlIdentity>)> done) = 0;
+    // durationS 0: permanent. Refused (forbidden) when the banned account's
+    // role is equal to or higher than `by`'s.
     virtual void ban(const ControlIdentity &by, const ControlBanTarget &target, qint64 durationS,
                      const QString &reason, std::function<void(ControlOutcome)> done) = 0;
     virtual void listReports(bool includeResolved,
@@ -70,9 +87,18 @@ public:
                                std::function<void(Result<control::AccountInfo>)> done) = 0;
     virtual void setRole(const QString &username, Role role,
                          std::function<void(ControlOutcome)> done) = 0;
+    virtual void listBans(std::function<void(Result<QList<control::BanInfo>>)> done) = 0;
+    // Lifting a permanent ban needs Permission::BanPermanent (checked here,
+    // where the ban is known).
+    virtual void unban(const ControlIdentity &by, const QString &banId,
+                       std::function<void(ControlOutcome)> done) = 0;
     // The account a connected chat client is logged in as, if any (guests:
     // nullopt). Answered from memory, on the caller's thread.
     virtual std::optional<QString> accountOf(std::uint64_t client) const { return std::nullopt; }
+    // What banning this client's account or address would cover.
+    virtual ControlBanScopes banScopes(std::uint64_t client) const {
+        return ControlBanScopes{accountOf(client), 1, 1};
+    }
     // Fire and forget; failures are logged by the backend.
     virtual void writeAudit(const AuditEntry &entry) = 0;
 };

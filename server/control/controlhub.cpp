@@ -88,7 +88,7 @@ void ControlHub::onEntered(const WaitingEntry &entry) {
     w.lat = coarsen(entry.candidate.pos.latDeg);
     w.lon = coarsen(entry.candidate.pos.lonDeg);
     w.rangeKm = std::round(entry.candidate.rangeKm * 10) / 10;
-    w.sinceMs = entry.sinceMs;
+    w.sinceMs = coarsenTime(entry.sinceMs);
     w.account = m_isAccount && m_isAccount(id);
     m_positions.insert(id, QPointF(w.lon, w.lat));
     m_waiting.insert(w.id, w);
@@ -104,13 +104,20 @@ void ControlHub::onRemoved(ClientId id) {
     m_changes.waitingRemoved.insert(opaque);
 }
 
+QString ControlHub::consolePairId(const QString &chatPairId) const {
+    return m_consolePairIds.value(chatPairId);
+}
+
 void ControlHub::onPairStarted(const PairRecord &record) {
     PairInfo p;
-    p.id = record.id;
+    // Its own random id, not the one the members got in `matched`: a
+    // moderator who is also chatting must not find their own pair here.
+    p.id = QStringLiteral("p") + randomOpaqueId(6);
+    m_consolePairIds.insert(record.id, p.id);
     p.a = opaqueId(record.a);
     p.b = opaqueId(record.b);
     p.distanceKm = record.distanceBucketKm;
-    p.sinceMs = record.sinceMs;
+    p.sinceMs = coarsenTime(record.sinceMs);
     const QPointF a = m_positions.value(record.a), b = m_positions.value(record.b);
     p.lonA = a.x();
     p.latA = a.y();
@@ -125,7 +132,7 @@ void ControlHub::onPairStarted(const PairRecord &record) {
         slot = m_freeCounters.back();
         m_freeCounters.pop_back();
     }
-    m_counters[size_t(slot)] = PairCounter{p.id, record.a, record.b, 0, true, false};
+    m_counters[size_t(slot)] = PairCounter{p.id, record.id, record.a, record.b, 0, true, false};
     m_counterOfMember.insert(record.a, slot);
     m_counterOfMember.insert(record.b, slot);
     m_changes.pairsAdded.insert(p.id, p);
@@ -148,6 +155,7 @@ void ControlHub::onPairEnded(ClientId notified, int reason) {
     const int slot = found.value();
     const PairCounter &counter = m_counters[size_t(slot)];
     const QString pairId = counter.pairId;
+    m_consolePairIds.remove(counter.chatPairId);
     m_counterOfMember.remove(counter.a);
     m_counterOfMember.remove(counter.b);
     releaseCounter(slot);
@@ -188,7 +196,9 @@ void ControlHub::onClosed(ClientId id) {
 void ControlHub::addEvent(EventKind kind, const QString &subject, const QString &detail) {
     if (m_changes.events.size() >= kMaxEventsPerFlush)
         m_changes.events.removeFirst();
-    m_changes.events.append(Event{kind, m_clock(), subject, detail});
+    // Coarse like since_ms: an exact "matched" time would point a chatting
+    // moderator to their own pair.
+    m_changes.events.append(Event{kind, coarsenTime(m_clock()), subject, detail});
 }
 
 void ControlHub::countRate(std::deque<qint64> &window, qint64 spanMs) const {

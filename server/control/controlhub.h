@@ -66,6 +66,9 @@ public:
 
     std::optional<ClientId> clientOf(const QString &opaqueId) const;
     std::optional<ClientId> memberOfPair(const QString &pairId) const;
+    // The console's id of a live pair, from the id its members know (empty
+    // when the pair has ended).
+    QString consolePairId(const QString &chatPairId) const;
     // Notes an event that happened outside the chat server (a ban, a report).
     void addEvent(control::EventKind kind, const QString &subject, const QString &detail = {});
 
@@ -105,7 +108,8 @@ private:
     // Message counts of the active pairs, in reused slots; members map to
     // their pair's slot by client id.
     struct PairCounter {
-        QString pairId;
+        QString pairId;     // the console's id
+        QString chatPairId; // the members' id (matched.pair)
         ClientId a = 0, b = 0;
         qint64 messages = 0;
         bool used = false;
@@ -115,6 +119,7 @@ private:
     std::vector<int> m_freeCounters;
     mutable std::vector<int> m_dirtyCounters;
     QHash<ClientId, int> m_counterOfMember;
+    QHash<QString, QString> m_consolePairIds; // members' pair id -> console's
     mutable ControlChanges m_changes;
     std::function<bool(ClientId)> m_isAccount;
     mutable std::deque<qint64> m_matchTimes; // last minute

@@ -5,6 +5,7 @@
 #include "serverconfig.h"
 
 #include <QLoggingCategory>
+#include <QWebSocketCorsAuthenticator>
 
 namespace whisper {
 
@@ -22,6 +23,8 @@ ControlLimits ControlLimits::fromConfig(const ServerConfig &config) {
     l.maxConnections = config.controlMaxConnections;
     l.maxMessageBytes = config.controlMaxMessageBytes;
     l.loginAttempts = config.controlLoginAttempts;
+    l.moderatorMaxBanS = qint64(config.controlModeratorMaxBanDays) * 86400;
+    l.allowedOrigins = config.controlAllowedOrigins;
     return l;
 }
 
@@ -37,6 +40,18 @@ ControlServer::ControlServer(const QString &listenAddress, int port, const Contr
     , m_server(QStringLiteral("whisperchat-control"), QWebSocketServer::NonSecureMode) {
     m_hub.setAccountLookup([&backend](ClientId id) { return backend.accountOf(id).has_value(); });
     connect(&m_server, &QWebSocketServer::newConnection, this, &ControlServer::onNewConnection);
+    // A web page the operator visits could open ws://127.0.0.1:8081 and try
+    // logins; browsers always send Origin, the console and scripts do not.
+    connect(&m_server, &QWebSocketServer::originAuthenticationRequired, this,
+            [this](QWebSocketCorsAuthenticator *auth) {
+                const bool allowed = originAllowed(auth->origin(), m_limits.allowedOrigins);
+                if (!allowed)
+                    qCWarning(lcControlServer).noquote()
+                        << "refused a console handshake from origin" << auth->origin().left(200);
+                auth->setAllowed(allowed);
+            });
+    m_revalidateTimer.setInterval(kRevalidateMs);
+    connect(&m_revalidateTimer, &QTimer::timeout, this, &ControlServer::revalidateSessions);
     m_flushTimer.setInterval(limits.batchMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &ControlServer::flush);
 }
@@ -57,8 +72,45 @@ bool ControlServer::listen() {
         return false;
     }
     m_flushTimer.start();
+    m_revalidateTimer.start();
     qCInfo(lcControlServer) << "control endpoint listening on" << url().toString();
+    const QString warning = exposureWarning(m_server.serverAddress());
+    if (!warning.isEmpty())
+        qCWarning(lcControlServer).noquote() << warning;
     return true;
+}
+
+QString ControlServer::exposureWarning(const QHostAddress &address) {
+    if (address.isLoopback())
+        return {};
+    return QStringLiteral(
+               "*** WARNING: the control endpoint listens on %1, beyond this machine, WITHOUT "
+               "TLS: console passwords, 2FA codes and the live stream cross the network in "
+               "clear. Keep control-listen on 127.0.0.1 and reach it through an SSH tunnel or "
+               "a TLS-terminating proxy. ***")
+        .arg(address.toString());
+}
+
+bool ControlServer::originAllowed(const QString &origin, const QStringList &allowed) {
+    if (origin.isEmpty())
+        return true;
+    for (const QString &a : allowed)
+        if (origin.compare(a, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
+void ControlServer::revokeAccount(qint64 accountId, const QString &reason) {
+    const QList<ControlSession *> sessions = m_sessions;
+    for (ControlSession *s : sessions)
+        if (s->accountId() == accountId)
+            s->revoke(reason);
+}
+
+void ControlServer::revalidateSessions() {
+    const QList<ControlSession *> sessions = m_sessions;
+    for (ControlSession *s : sessions)
+        s->revalidate();
 }
 
 QUrl ControlServer::url() const {
@@ -71,6 +123,7 @@ QUrl ControlServer::url() const {
 
 void ControlServer::close() {
     m_flushTimer.stop();
+    m_revalidateTimer.stop();
     m_server.close();
     for (ControlSession *s : std::as_const(m_sessions))
         s->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
@@ -90,6 +143,8 @@ void ControlServer::onNewConnection() {
             continue;
         }
         auto *session = new ControlSession(socket, m_hub, m_backend, m_limits, this);
+        connect(session, &ControlSession::accountsChanged, this,
+                &ControlServer::revalidateSessions);
         connect(session, &ControlSession::closed, this, [this](ControlSession *s) {
             m_sessions.removeOne(s);
             s->deleteLater();

@@ -3,8 +3,10 @@
 #include "controlbackend.h"
 #include "controlhub.h"
 
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QStringList>
 #include <QTimer>
 #include <QUrl>
 #include <QWebSocketServer>
@@ -22,6 +24,12 @@ struct ControlLimits {
     int maxConnections = 16;  // concurrent console connections
     int maxMessageBytes = 65536;
     int loginAttempts = 5; // failed logins before the connection is closed
+    // Longest ban a moderator may give; admins may ban up to
+    // control::kMaxBanSeconds or permanently.
+    qint64 moderatorMaxBanS = 30LL * 86400;
+    // Origin headers a console handshake may carry; one without an Origin
+    // header (the admin console, scripts) is always accepted.
+    QStringList allowedOrigins;
 
     static ControlLimits fromConfig(const ServerConfig &config);
 };
@@ -45,6 +53,24 @@ public:
     ControlHub &hub() { return m_hub; }
     int sessionCount() const { return int(m_sessions.size()); }
 
+    // Ends every console session of the account at once. The entry point for
+    // the account service's revocation signal (role change, ban, disable,
+    // password change, logout everywhere).
+    void revokeAccount(qint64 accountId, const QString &reason);
+    // Re-checks every logged-in console against storage; runs on a timer
+    // (changes made outside this process: the `user` command, other nodes)
+    // and after any console changed a role or a ban.
+    void revalidateSessions();
+
+    // Non-empty when consoles could reach `address` from beyond this machine
+    // without TLS (the endpoint speaks plain ws://): said loudly at start.
+    static QString exposureWarning(const QHostAddress &address);
+    // Whether a handshake with this Origin header (empty: none) is accepted.
+    static bool originAllowed(const QString &origin, const QStringList &allowed);
+
+    // How often every console session is re-checked against storage.
+    static constexpr int kRevalidateMs = 5000;
+
 private:
     void onNewConnection();
     void flush();
@@ -57,6 +83,7 @@ private:
     QWebSocketServer m_server;
     QList<ControlSession *> m_sessions;
     QTimer m_flushTimer;
+    QTimer m_revalidateTimer;
     qint64 m_flushes = 0;
     QString m_errorString;
 };

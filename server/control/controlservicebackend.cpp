@@ -22,6 +22,10 @@ ControlFailure storageFailure() {
 ControlFailure noAccount() {
     return ControlFailure{ErrorCode::NotFound, QStringLiteral("no such account")};
 }
+ControlFailure outranked() {
+    return ControlFailure{ErrorCode::Forbidden,
+                          QStringLiteral("nobody may ban an account of equal or higher role")};
+}
 } // namespace
 
 ControlServiceBackend::ControlServiceBackend(Accounts &accounts, Moderation &moderation,
@@ -50,6 +54,26 @@ void ControlServiceBackend::authenticate(const QString &username, const QString 
         .onFailed(this, [done] { done(storageFailure()); });
 }
 
+void ControlServiceBackend::currentIdentity(qint64 accountId,
+                                            std::function<void(Result<ControlIdentity>)> done) {
+    m_db.run([accountId](Storage &s) { return s.accountById(accountId); })
+        .then(this,
+              [this, done](const std::optional<AccountRecord> &account) {
+                  // One answer for every reason: the console only needs to
+                  // know that this login no longer holds.
+                  const ControlFailure revoked{ErrorCode::Forbidden,
+                                               QStringLiteral("this account may no longer use "
+                                                              "the console")};
+                  if (!account || account->disabled ||
+                      m_moderation.activeBan(account->id, QHostAddress())) {
+                      done(revoked);
+                      return;
+                  }
+                  done(ControlIdentity{account->id, account->username, account->role});
+              })
+        .onFailed(this, [done] { done(storageFailure()); });
+}
+
 void ControlServiceBackend::ban(const ControlIdentity &by, const ControlBanTarget &target,
                                 qint64 durationS, const QString &reason,
                                 std::function<void(ControlOutcome)> done) {
@@ -68,6 +92,10 @@ void ControlServiceBackend::ban(const ControlIdentity &by, const ControlBanTarge
                finish](const std::optional<AccountRecord> &account) {
                   if (!account) {
                       done(noAccount());
+                      return;
+                  }
+                  if (int(account->role) >= int(by.role)) {
+                      done(outranked());
                       return;
                   }
                   m_moderation.banAccount(account->id, reason, durationMs, by.accountId)
@@ -156,6 +184,79 @@ void ControlServiceBackend::setRole(const QString &username, Role role,
         .onFailed(this, [done] { done(storageFailure()); });
 }
 
+void ControlServiceBackend::listBans(std::function<void(Result<QList<control::BanInfo>>)> done) {
+    const QList<BanRecord> bans = m_moderation.activeBans();
+    // Names, not ids: a handful of look-ups on the database thread.
+    m_db.run([bans](Storage &s) {
+            QHash<qint64, QString> names;
+            auto nameOf = [&](std::optional<qint64> id) -> QString {
+                if (!id)
+                    return {};
+                const auto it = names.constFind(*id);
+                if (it != names.constEnd())
+                    return it.value();
+                const auto a = s.accountById(*id);
+                const QString name = a ? a->username : QString();
+                names.insert(*id, name);
+                return name;
+            };
+            QList<control::BanInfo> out;
+            out.reserve(bans.size());
+            for (const BanRecord &b : bans)
+                out << control::BanInfo{QString::number(b.id),
+                                        nameOf(b.accountId),
+                                        b.reason.left(control::kMaxReasonChars),
+                                        b.createdMs,
+                                        b.expiresMs.value_or(0),
+                                        nameOf(b.createdBy)};
+            return out;
+        })
+        .then(this, [done](const QList<control::BanInfo> &bans) { done(bans); })
+        .onFailed(this, [done] { done(storageFailure()); });
+}
+
+void ControlServiceBackend::unban(const ControlIdentity &by, const QString &banId,
+                                  std::function<void(ControlOutcome)> done) {
+    bool ok = false;
+    const qint64 id = banId.toLongLong(&ok);
+    const QList<BanRecord> bans = m_moderation.activeBans();
+    const auto it =
+        std::find_if(bans.cbegin(), bans.cend(), [id](const BanRecord &b) { return b.id == id; });
+    if (!ok || it == bans.cend()) {
+        done(ControlFailure{ErrorCode::NotFound, QStringLiteral("no such ban in force")});
+        return;
+    }
+    if (!it->expiresMs && !roleHas(by.role, Permission::BanPermanent)) {
+        done(ControlFailure{ErrorCode::Forbidden,
+                            QStringLiteral("only an admin may lift a permanent ban")});
+        return;
+    }
+    m_moderation.liftBan(id)
+        .then(this,
+              [done](bool lifted) {
+                  if (lifted)
+                      done(std::nullopt);
+                  else
+                      done(ControlFailure{ErrorCode::NotFound,
+                                          QStringLiteral("no such ban in force")});
+              })
+        .onFailed(this, [done] { done(storageFailure()); });
+}
+
+ControlBanScopes ControlServiceBackend::banScopes(std::uint64_t client) const {
+    ControlBanScopes scopes;
+    const AccountHandler *handler = m_moderation.handlerOf(client);
+    if (!handler)
+        return scopes;
+    if (handler->identity()) {
+        scopes.account = handler->identity()->username;
+        scopes.accountConnections =
+            m_moderation.connectionsOfAccount(handler->identity()->accountId);
+    }
+    scopes.addressConnections = m_moderation.connectionsFrom(handler->ip());
+    return scopes;
+}
+
 std::optional<QString> ControlServiceBackend::accountOf(std::uint64_t client) const {
     const AccountHandler *handler = m_moderation.handlerOf(client);
     if (!handler || !handler->identity())
@@ -168,7 +269,7 @@ void ControlServiceBackend::writeAudit(const AuditEntry &entry) {
             QSqlQuery q(storage.database());
             q.prepare(QStringLiteral(
                 "INSERT INTO control_audit (at_ms, actor_account_id, actor, command, target, "
-                "detail) VALUES (?, ?, ?, ?, ?, ?)"));
+                "detail, result, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
             q.addBindValue(entry.atMs);
             q.addBindValue(entry.actorAccountId > 0 ? QVariant(entry.actorAccountId)
                                                     : QVariant(QMetaType::fromType<qint64>()));
@@ -178,6 +279,8 @@ void ControlServiceBackend::writeAudit(const AuditEntry &entry) {
             q.addBindValue(text(entry.command));
             q.addBindValue(text(entry.target));
             q.addBindValue(text(entry.detail));
+            q.addBindValue(text(entry.result));
+            q.addBindValue(text(entry.source));
             if (!q.exec())
                 qCWarning(lcControlBackend).noquote()
                     << "audit row for" << entry.command << "not written:" << q.lastError().text();

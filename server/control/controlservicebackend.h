@@ -23,6 +23,8 @@ public:
     void authenticate(const QString &username, const QString &password, const QString &totp,
                       const QHostAddress &peer,
                       std::function<void(Result<ControlIdentity>)> done) override;
+    void currentIdentity(qint64 accountId,
+                         std::function<void(Result<ControlIdentity>)> done) override;
     void ban(const ControlIdentity &by, const ControlBanTarget &target, qint64 durationS,
              const QString &reason, std::function<void(ControlOutcome)> done) override;
     void listReports(bool includeResolved,
@@ -34,7 +36,11 @@ public:
                        std::function<void(Result<control::AccountInfo>)> done) override;
     void setRole(const QString &username, Role role,
                  std::function<void(ControlOutcome)> done) override;
+    void listBans(std::function<void(Result<QList<control::BanInfo>>)> done) override;
+    void unban(const ControlIdentity &by, const QString &banId,
+               std::function<void(ControlOutcome)> done) override;
     std::optional<QString> accountOf(std::uint64_t client) const override;
+    ControlBanScopes banScopes(std::uint64_t client) const override;
     void writeAudit(const AuditEntry &entry) override;
 
 private:

@@ -1,6 +1,7 @@
 #include "controlsession.h"
 
 #include "chatserver.h"
+#include "moderation.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -45,6 +46,48 @@ void ControlSession::close(QWebSocketProtocol::CloseCode code, const QString &re
     m_socket->close(code, reason);
 }
 
+void ControlSession::revoke(const QString &reason) {
+    if (!m_identity)
+        return;
+    qCInfo(lcControl).noquote() << "console session of" << m_identity->username
+                                << "ended:" << reason;
+    // Nothing more reaches this console, not even the rest of a snapshot.
+    m_identity.reset();
+    m_subscribed = false;
+    close(QWebSocketProtocol::CloseCodePolicyViolated, reason.left(120));
+}
+
+bool ControlSession::applyCurrent(const ControlBackend::Result<ControlIdentity> &current) {
+    if (!m_identity)
+        return false;
+    if (const auto *failure = std::get_if<ControlFailure>(&current)) {
+        // Storage trouble is not a verdict on the account: refuse this
+        // command, keep the session.
+        if (failure->code == ErrorCode::Unavailable)
+            return true;
+        revoke(failure->message);
+        return false;
+    }
+    const ControlIdentity &now = std::get<ControlIdentity>(current);
+    if (now.role != m_identity->role) {
+        // The console's permission list came with the login: a new login
+        // gets the new one.
+        revoke(QStringLiteral("your role changed to %1; log in again").arg(toString(now.role)));
+        return false;
+    }
+    return true;
+}
+
+void ControlSession::revalidate() {
+    if (!m_identity)
+        return;
+    m_backend.currentIdentity(m_identity->accountId,
+                              [this, alive = m_alive](ControlBackend::Result<ControlIdentity> r) {
+                                  if (*alive)
+                                      applyCurrent(r);
+                              });
+}
+
 void ControlSession::send(const ServerMessage &message) {
     m_socket->sendTextMessage(QString::fromUtf8(Codec::encode(message)));
 }
@@ -53,11 +96,29 @@ void ControlSession::fail(qint64 req, ErrorCode code, const QString &message) {
     send(Error{req, code, message});
 }
 
-void ControlSession::succeed(qint64 req, const ControlOutcome &outcome) {
-    if (outcome)
+void ControlSession::record(const Audit &audit, const QString &result, const QString &why) {
+    AuditEntry entry{QDateTime::currentMSecsSinceEpoch(),
+                     m_identity ? m_identity->accountId : 0,
+                     m_identity ? m_identity->username : QString(),
+                     audit.command,
+                     audit.target,
+                     audit.detail,
+                     result,
+                     Moderation::canonical(m_socket->peerAddress()).toString()};
+    if (!why.isEmpty())
+        entry.detail = entry.detail.isEmpty() ? why : entry.detail + QStringLiteral("; ") + why;
+    m_backend.writeAudit(entry);
+}
+
+void ControlSession::finish(qint64 req, const Audit &audit, const ControlOutcome &outcome) {
+    if (outcome) {
+        record(audit, QStringLiteral("failed"),
+               QStringLiteral("%1: %2").arg(protocol::toString(outcome->code), outcome->message));
         fail(req, outcome->code, outcome->message);
-    else
+    } else {
+        record(audit, QStringLiteral("ok"));
         send(Ok{req});
+    }
 }
 
 void ControlSession::onText(const QString &text) {
@@ -67,26 +128,61 @@ void ControlSession::onText(const QString &text) {
         return;
     }
     const ConsoleMessage &message = std::get<ConsoleMessage>(decoded);
-    if (!std::holds_alternative<Login>(message) && !m_identity) {
+    if (std::holds_alternative<Login>(message)) {
+        handle(std::get<Login>(message));
+        return;
+    }
+    if (!m_identity) {
         fail(requestId(message), ErrorCode::Unauthorized, QStringLiteral("log in first"));
         return;
     }
+    // The role of the login is not trusted for later commands: the account
+    // may have been demoted, disabled or banned since (by another console,
+    // the `user` command or another node). The answers come back in order.
+    m_backend.currentIdentity(m_identity->accountId, [this, alive = m_alive, message](
+                                                         ControlBackend::Result<ControlIdentity>
+                                                             current) {
+        if (!*alive || !m_identity)
+            return;
+        if (const auto *failure = std::get_if<ControlFailure>(&current);
+            failure && failure->code == ErrorCode::Unavailable) {
+            record(Audit{typeName(message), {}, {}}, QStringLiteral("failed"), failure->message);
+            fail(requestId(message), failure->code, failure->message);
+            return;
+        }
+        const Audit audit{typeName(message), {}, {}};
+        const QString who = m_identity->username;
+        if (!applyCurrent(current)) {
+            // Audited under the old name: the session is gone now.
+            m_backend.writeAudit(
+                AuditEntry{QDateTime::currentMSecsSinceEpoch(),
+                           0,
+                           who,
+                           audit.command,
+                           {},
+                           QStringLiteral("account changed since login"),
+                           QStringLiteral("refused"),
+                           Moderation::canonical(m_socket->peerAddress()).toString()});
+            return;
+        }
+        dispatch(message);
+    });
+}
+
+void ControlSession::dispatch(const ConsoleMessage &message) {
     std::visit([this](const auto &m) { handle(m); }, message);
 }
 
-bool ControlSession::authorize(qint64 req, Permission permission, const QString &command,
-                               const QString &target, const QString &detail) {
-    if (!roleHas(m_identity->role, permission)) {
-        qCInfo(lcControl).noquote() << "refused" << command << "for" << m_identity->username << "("
-                                    << toString(m_identity->role) << ")";
-        fail(req, ErrorCode::Forbidden,
-             QStringLiteral("role '%1' may not %2")
-                 .arg(toString(m_identity->role), toString(permission)));
-        return false;
-    }
-    m_backend.writeAudit(AuditEntry{QDateTime::currentMSecsSinceEpoch(), m_identity->accountId,
-                                    m_identity->username, command, target, detail});
-    return true;
+bool ControlSession::authorize(qint64 req, Permission permission, const Audit &audit) {
+    if (roleHas(m_identity->role, permission))
+        return true;
+    qCInfo(lcControl).noquote() << "refused" << audit.command << "for" << m_identity->username
+                                << "(" << toString(m_identity->role) << ")";
+    const QString why = QStringLiteral("role '%1' may not %2")
+                            .arg(toString(m_identity->role), toString(permission));
+    record(audit, QStringLiteral("refused"), why);
+    fail(req, ErrorCode::Forbidden, why);
+    return false;
 }
 
 void ControlSession::handle(const Login &m) {
@@ -97,17 +193,29 @@ void ControlSession::handle(const Login &m) {
     m_loginPending = true;
     m_backend.authenticate(
         m.username, m.password, m.totp, m_socket->peerAddress(),
-        [this, alive = m_alive, req = m.req](ControlBackend::Result<ControlIdentity> result) {
+        [this, alive = m_alive, req = m.req,
+         name = m.username](ControlBackend::Result<ControlIdentity> result) {
             if (!*alive)
                 return;
             m_loginPending = false;
+            // Failed and refused logins are audited with the name tried and
+            // the console's address; the password never is.
+            const Audit audit{QStringLiteral("login"), name, {}};
             const auto *identity = std::get_if<ControlIdentity>(&result);
             if (identity && !roleHas(identity->role, Permission::ViewConsole)) {
                 qCInfo(lcControl).noquote()
                     << "console login refused for" << identity->username << "(role user)";
+                record(audit, QStringLiteral("refused"), QStringLiteral("role user"));
                 result = ControlFailure{ErrorCode::Forbidden,
                                         QStringLiteral("this account may not use the console")};
                 identity = nullptr;
+            } else if (!identity) {
+                // Forbidden: right password, but no console for this account.
+                const auto &failure = std::get<ControlFailure>(result);
+                record(audit,
+                       failure.code == ErrorCode::Forbidden ? QStringLiteral("refused")
+                                                            : QStringLiteral("failed"),
+                       protocol::toString(failure.code));
             }
             if (!identity) {
                 const auto &failure = std::get<ControlFailure>(result);
@@ -118,9 +226,7 @@ void ControlSession::handle(const Login &m) {
                 return;
             }
             m_identity = *identity;
-            m_backend.writeAudit(AuditEntry{QDateTime::currentMSecsSinceEpoch(),
-                                            identity->accountId, identity->username,
-                                            QStringLiteral("login"), QString(), QString()});
+            record(Audit{QStringLiteral("login"), {}, {}}, QStringLiteral("ok"));
             qCInfo(lcControl).noquote()
                 << "console login:" << identity->username << "as" << toString(identity->role);
             send(LoggedIn{req, identity->username, toString(identity->role),
@@ -129,8 +235,10 @@ void ControlSession::handle(const Login &m) {
 }
 
 void ControlSession::handle(const Subscribe &m) {
-    if (!authorize(m.req, Permission::ViewConsole, QStringLiteral("subscribe"), {}))
+    const Audit audit{QStringLiteral("subscribe"), {}, {}};
+    if (!authorize(m.req, Permission::ViewConsole, audit))
         return;
+    record(audit, QStringLiteral("ok"));
     // The snapshot is the state now; later changes gather in m_pending and
     // follow the last page.
     m_subscribed = true;
@@ -146,71 +254,166 @@ void ControlSession::handle(const Subscribe &m) {
 }
 
 void ControlSession::handle(const Kick &m) {
-    if (!authorize(m.req, Permission::KickClient, QStringLiteral("kick"), m.client))
+    const Audit audit{QStringLiteral("kick"), m.client, {}};
+    if (!authorize(m.req, Permission::KickClient, audit))
         return;
     const auto id = m_hub.clientOf(m.client);
     if (!id || !m_hub.server().kickClient(*id)) {
-        fail(m.req, ErrorCode::NotFound, QStringLiteral("no such client"));
+        finish(m.req, audit, ControlFailure{ErrorCode::NotFound, QStringLiteral("no such client")});
         return;
     }
     m_hub.addEvent(EventKind::Kicked, m.client, tr("by %1").arg(m_identity->username));
-    send(Ok{m.req});
+    finish(m.req, audit, std::nullopt);
 }
 
 void ControlSession::handle(const KickPair &m) {
-    if (!authorize(m.req, Permission::KickClient, QStringLiteral("kick_pair"), m.pair))
+    const Audit audit{QStringLiteral("kick_pair"), m.pair, {}};
+    if (!authorize(m.req, Permission::KickClient, audit))
         return;
     const auto member = m_hub.memberOfPair(m.pair);
     if (!member || !m_hub.server().kickPairOf(*member)) {
-        fail(m.req, ErrorCode::NotFound, QStringLiteral("no such pair"));
+        finish(m.req, audit, ControlFailure{ErrorCode::NotFound, QStringLiteral("no such pair")});
         return;
     }
-    send(Ok{m.req});
+    finish(m.req, audit, std::nullopt);
 }
 
 void ControlSession::handle(const Ban &m) {
-    const Permission needed =
-        m.durationS == 0 ? Permission::BanPermanent : Permission::BanTemporary;
-    const QString target = m.account.isEmpty() ? m.client : m.account;
-    if (!authorize(m.req, needed, QStringLiteral("ban"), target,
-                   QStringLiteral("duration_s=%1 reason=%2").arg(m.durationS).arg(m.reason)))
-        return;
+    Audit audit{QStringLiteral("ban"), m.account.isEmpty() ? m.client : m.account,
+                QStringLiteral("duration_s=%1 reason=%2").arg(m.durationS).arg(m.reason)};
     ControlBanTarget banTarget;
     std::optional<ClientId> client;
+    BanScope scope = BanScope::Account;
     if (!m.account.isEmpty()) {
         banTarget.account = m.account;
     } else {
         client = m_hub.clientOf(m.client);
         if (!client) {
-            fail(m.req, ErrorCode::NotFound, QStringLiteral("no such client"));
+            if (authorize(m.req, Permission::BanTemporary, audit))
+                finish(m.req, audit,
+                       ControlFailure{ErrorCode::NotFound, QStringLiteral("no such client")});
             return;
         }
-        // The person behind the client: their account, or a guest's address.
-        if (const auto account = m_backend.accountOf(*client))
-            banTarget.account = *account;
-        else
-            banTarget.ip = m_hub.server().peerAddress(*client);
+        const auto account = m_backend.accountOf(*client);
+        // Without a scope, the narrowest: the account, or a guest's connection.
+        scope = m.scope.value_or(account ? BanScope::Account : BanScope::Connection);
+        // The audit row names the client together with what was banned.
+        switch (scope) {
+        case BanScope::Account:
+            if (account)
+                banTarget.account = *account;
+            audit.target = QStringLiteral("%1 account %2").arg(m.client, account.value_or("-"));
+            break;
+        case BanScope::Connection:
+            audit.target = QStringLiteral("%1 connection").arg(m.client);
+            break;
+        case BanScope::Address:
+            banTarget.ip = Moderation::canonical(m_hub.server().peerAddress(*client));
+            audit.target = QStringLiteral("%1 address %2").arg(m.client, banTarget.ip.toString());
+            break;
+        }
+        audit.detail += QStringLiteral(" scope=") + toString(scope);
+        if (scope == BanScope::Account && !account) {
+            if (authorize(m.req, Permission::BanTemporary, audit))
+                finish(m.req, audit,
+                       ControlFailure{ErrorCode::BadRequest,
+                                      QStringLiteral("this client is a guest: ban its connection "
+                                                     "or its address")});
+            return;
+        }
     }
-    m_backend.ban(*m_identity, banTarget, m.durationS, m.reason,
-                  [this, alive = m_alive, req = m.req, client, target](ControlOutcome outcome) {
-                      if (!*alive)
-                          return;
-                      if (!outcome) {
-                          m_hub.addEvent(EventKind::Banned, target);
-                          // A banned client does not get to finish its chat.
-                          if (client)
-                              m_hub.server().kickClient(*client);
-                      }
-                      succeed(req, outcome);
-                  });
+    if (scope == BanScope::Connection) {
+        // Nothing is stored: the connection is closed, so no duration applies.
+        if (!authorize(m.req, Permission::BanTemporary, audit))
+            return;
+        m_hub.server().kickClient(*client);
+        m_hub.addEvent(EventKind::Banned, m.client,
+                       tr("connection, by %1").arg(m_identity->username));
+        finish(m.req, audit, std::nullopt);
+        return;
+    }
+    const Permission needed =
+        m.durationS == 0 ? Permission::BanPermanent : Permission::BanTemporary;
+    if (!authorize(m.req, needed, audit))
+        return;
+    if (!roleHas(m_identity->role, Permission::BanPermanent) &&
+        m.durationS > m_limits.moderatorMaxBanS) {
+        const QString why =
+            QStringLiteral("a moderator may ban for at most %1 s").arg(m_limits.moderatorMaxBanS);
+        record(audit, QStringLiteral("refused"), why);
+        fail(m.req, ErrorCode::Forbidden, why);
+        return;
+    }
+    const QString subject = m.account.isEmpty() ? m.client : m.account;
+    m_backend.ban(
+        *m_identity, banTarget, m.durationS, m.reason,
+        [this, alive = m_alive, req = m.req, client, subject, audit](ControlOutcome outcome) {
+            if (!*alive || !m_identity)
+                return;
+            if (!outcome) {
+                m_hub.addEvent(EventKind::Banned, subject);
+                // A banned client does not get to finish its chat.
+                if (client)
+                    m_hub.server().kickClient(*client);
+                Q_EMIT accountsChanged();
+            }
+            finish(req, audit, outcome);
+        });
+}
+
+void ControlSession::handle(const PreviewBan &m) {
+    const Audit audit{QStringLiteral("preview_ban"), m.client, {}};
+    if (!authorize(m.req, Permission::BanTemporary, audit))
+        return;
+    const auto client = m_hub.clientOf(m.client);
+    if (!client) {
+        fail(m.req, ErrorCode::NotFound, QStringLiteral("no such client"));
+        return;
+    }
+    // A question, not an action: no audit row.
+    const ControlBanScopes scopes = m_backend.banScopes(*client);
+    send(BanPreview{m.req, m.client, scopes.account.value_or(QString()), scopes.accountConnections,
+                    scopes.addressConnections});
+}
+
+void ControlSession::handle(const ListBans &m) {
+    const Audit audit{QStringLiteral("list_bans"), {}, {}};
+    if (!authorize(m.req, Permission::ListBans, audit))
+        return;
+    record(audit, QStringLiteral("ok"));
+    m_backend.listBans(
+        [this, alive = m_alive, req = m.req](ControlBackend::Result<QList<BanInfo>> result) {
+            if (!*alive || !m_identity)
+                return;
+            if (const auto *failure = std::get_if<ControlFailure>(&result))
+                fail(req, failure->code, failure->message);
+            else
+                send(Bans{req, std::get<QList<BanInfo>>(result)});
+        });
+}
+
+void ControlSession::handle(const Unban &m) {
+    const Audit audit{QStringLiteral("unban"), m.ban, {}};
+    if (!authorize(m.req, Permission::LiftBan, audit))
+        return;
+    m_backend.unban(*m_identity, m.ban,
+                    [this, alive = m_alive, req = m.req, audit](ControlOutcome outcome) {
+                        if (!*alive || !m_identity)
+                            return;
+                        if (!outcome)
+                            Q_EMIT accountsChanged();
+                        finish(req, audit, outcome);
+                    });
 }
 
 void ControlSession::handle(const ListReports &m) {
-    if (!authorize(m.req, Permission::ListReports, QStringLiteral("list_reports"), {}))
+    const Audit audit{QStringLiteral("list_reports"), {}, {}};
+    if (!authorize(m.req, Permission::ListReports, audit))
         return;
+    record(audit, QStringLiteral("ok"));
     m_backend.listReports(m.includeResolved, [this, alive = m_alive, req = m.req](
                                                  ControlBackend::Result<QList<Report>> result) {
-        if (!*alive)
+        if (!*alive || !m_identity)
             return;
         if (const auto *failure = std::get_if<ControlFailure>(&result))
             fail(req, failure->code, failure->message);
@@ -220,63 +423,74 @@ void ControlSession::handle(const ListReports &m) {
 }
 
 void ControlSession::handle(const ResolveReport &m) {
-    if (!authorize(m.req, Permission::ResolveReports, QStringLiteral("resolve_report"), m.report,
-                   m.resolution))
+    const Audit audit{QStringLiteral("resolve_report"), m.report, m.resolution};
+    if (!authorize(m.req, Permission::ResolveReports, audit))
         return;
     m_backend.resolveReport(*m_identity, m.report, m.resolution,
-                            [this, alive = m_alive, req = m.req](ControlOutcome outcome) {
-                                if (*alive)
-                                    succeed(req, outcome);
+                            [this, alive = m_alive, req = m.req, audit](ControlOutcome outcome) {
+                                if (*alive && m_identity)
+                                    finish(req, audit, outcome);
                             });
 }
 
 void ControlSession::handle(const LookupAccount &m) {
-    if (!authorize(m.req, Permission::LookupAccount, QStringLiteral("lookup_account"), m.username))
+    const Audit audit{QStringLiteral("lookup_account"), m.username, {}};
+    if (!authorize(m.req, Permission::LookupAccount, audit))
         return;
-    m_backend.lookupAccount(m.username, [this, alive = m_alive,
-                                         req = m.req](ControlBackend::Result<AccountInfo> result) {
-        if (!*alive)
+    m_backend.lookupAccount(m.username, [this, alive = m_alive, req = m.req,
+                                         audit](ControlBackend::Result<AccountInfo> result) {
+        if (!*alive || !m_identity)
             return;
-        if (const auto *failure = std::get_if<ControlFailure>(&result))
-            fail(req, failure->code, failure->message);
-        else
-            send(Account{req, std::get<AccountInfo>(result)});
+        if (const auto *failure = std::get_if<ControlFailure>(&result)) {
+            finish(req, audit, *failure);
+            return;
+        }
+        record(audit, QStringLiteral("ok"));
+        send(Account{req, std::get<AccountInfo>(result)});
     });
 }
 
 void ControlSession::handle(const SetRole &m) {
-    if (!authorize(m.req, Permission::SetRole, QStringLiteral("set_role"), m.username, m.role))
+    const Audit audit{QStringLiteral("set_role"), m.username, m.role};
+    if (!authorize(m.req, Permission::SetRole, audit))
         return;
     m_backend.setRole(m.username, roleFromString(m.role).value_or(Role::User),
-                      [this, alive = m_alive, req = m.req](ControlOutcome outcome) {
-                          if (*alive)
-                              succeed(req, outcome);
+                      [this, alive = m_alive, req = m.req, audit](ControlOutcome outcome) {
+                          if (!*alive)
+                              return;
+                          if (!outcome)
+                              Q_EMIT accountsChanged();
+                          // Demoting oneself ends this session too.
+                          if (m_identity)
+                              finish(req, audit, outcome);
                       });
 }
 
 void ControlSession::handle(const Broadcast &m) {
     // The audit row keeps the length, not the text of the notice.
-    if (!authorize(m.req, Permission::Broadcast, QStringLiteral("broadcast"), {},
-                   QStringLiteral("chars=%1").arg(m.text.size())))
+    const Audit audit{
+        QStringLiteral("broadcast"), {}, QStringLiteral("chars=%1").arg(m.text.size())};
+    if (!authorize(m.req, Permission::Broadcast, audit))
         return;
     m_hub.server().broadcast(protocol::Notice{m.text, QDateTime::currentMSecsSinceEpoch()});
-    send(Ok{m.req});
+    finish(m.req, audit, std::nullopt);
 }
 
 void ControlSession::handle(const SetTickInterval &m) {
-    if (!authorize(m.req, Permission::SetTickInterval, QStringLiteral("set_tick_interval"), {},
-                   QString::number(m.ms)))
+    const Audit audit{QStringLiteral("set_tick_interval"), {}, QString::number(m.ms)};
+    if (!authorize(m.req, Permission::SetTickInterval, audit))
         return;
     m_hub.server().matchmaker().setInterval(m.ms);
-    send(Ok{m.req});
+    finish(m.req, audit, std::nullopt);
 }
 
 void ControlSession::handle(const Drain &m) {
-    if (!authorize(m.req, Permission::Drain, QStringLiteral("drain"), {}))
+    const Audit audit{QStringLiteral("drain"), {}, {}};
+    if (!authorize(m.req, Permission::Drain, audit))
         return;
     m_hub.server().setDraining(true);
     qCInfo(lcControl).noquote() << "draining, requested by" << m_identity->username;
-    send(Ok{m.req});
+    finish(m.req, audit, std::nullopt);
 }
 
 void ControlSession::flush(const ControlChanges &changes, const std::optional<Stats> &stats) {

@@ -27,18 +27,40 @@ public:
 
     bool isLoggedIn() const { return m_identity.has_value(); }
     bool isSubscribed() const { return m_subscribed; }
+    std::optional<qint64> accountId() const {
+        return m_identity ? std::optional<qint64>(m_identity->accountId) : std::nullopt;
+    }
+    // Asks the backend for the account's current state and ends the session
+    // when it no longer matches the login (disabled, banned, role changed).
+    void revalidate();
+    // Ends the session at once: the account lost its right to it.
+    void revoke(const QString &reason);
 
 Q_SIGNALS:
     void closed(whisper::ControlSession *session);
+    // A command changed an account's role or bans: other consoles of that
+    // account must be checked now, not at their next command.
+    void accountsChanged();
 
 private:
+    // What the audit row of the command in progress says.
+    struct Audit {
+        QString command;
+        QString target;
+        QString detail;
+    };
+
     void onText(const QString &text);
+    void dispatch(const control::ConsoleMessage &message);
     void send(const control::ServerMessage &message);
     void fail(qint64 req, control::ErrorCode code, const QString &message);
-    void succeed(qint64 req, const ControlOutcome &outcome);
-    // Checks the role; on success writes the audit row and returns true.
-    bool authorize(qint64 req, Permission permission, const QString &command, const QString &target,
-                   const QString &detail = {});
+    // Answers the command and writes its audit row: ok, or failed with why.
+    void finish(qint64 req, const Audit &audit, const ControlOutcome &outcome);
+    void record(const Audit &audit, const QString &result, const QString &why = {});
+    // Checks the role; a refusal is answered and audited as refused.
+    bool authorize(qint64 req, Permission permission, const Audit &audit);
+    // Applies the account's current state; false when the session ended.
+    bool applyCurrent(const ControlBackend::Result<ControlIdentity> &current);
 
     void handle(const control::Login &m);
     void handle(const control::Subscribe &m);
@@ -52,6 +74,9 @@ private:
     void handle(const control::Broadcast &m);
     void handle(const control::SetTickInterval &m);
     void handle(const control::Drain &m);
+    void handle(const control::PreviewBan &m);
+    void handle(const control::ListBans &m);
+    void handle(const control::Unban &m);
 
     void sendSnapshotPage();
     void sendDelta(const std::optional<control::Stats> &stats);

@@ -22,7 +22,16 @@ private Q_SLOTS:
     void coarsensToTenthDegree_data();
     void coarsensToTenthDegree();
     void requestIdOfEveryCommand();
+    void coarsensTimesToTenSeconds();
 };
+
+void TestControlProtocol::coarsensTimesToTenSeconds() {
+    QCOMPARE(kTimeGranularityMs, qint64(10000));
+    QCOMPARE(coarsenTime(1700000000000), qint64(1700000000000));
+    QCOMPARE(coarsenTime(1700000009999), qint64(1700000000000));
+    QCOMPARE(coarsenTime(1700000010000), qint64(1700000010000));
+    QCOMPARE(coarsenTime(0), qint64(0));
+}
 
 void TestControlProtocol::consoleRoundTrip_data() {
     QTest::addColumn<ConsoleMessage>("message");
@@ -32,8 +41,9 @@ void TestControlProtocol::consoleRoundTrip_data() {
     QTest::addRow("subscribe") << ConsoleMessage{Subscribe{3}} << "subscribe";
     QTest::addRow("kick") << ConsoleMessage{Kick{4, "c1"}} << "kick";
     QTest::addRow("kick_pair") << ConsoleMessage{KickPair{5, "p1"}} << "kick_pair";
-    QTest::addRow("ban account") << ConsoleMessage{Ban{6, "alice", {}, 3600, "spam"}} << "ban";
-    QTest::addRow("ban client permanent") << ConsoleMessage{Ban{7, {}, "c9", 0, "abuse"}} << "ban";
+    QTest::addRow("ban account") << ConsoleMessage{Ban{6, "alice", {}, 3600, "spam", {}}} << "ban";
+    QTest::addRow("ban client permanent")
+        << ConsoleMessage{Ban{7, {}, "c9", 0, "abuse", {}}} << "ban";
     QTest::addRow("list_reports") << ConsoleMessage{ListReports{8, true}} << "list_reports";
     QTest::addRow("resolve_report")
         << ConsoleMessage{ResolveReport{9, "r1", "warned"}} << "resolve_report";
@@ -43,6 +53,15 @@ void TestControlProtocol::consoleRoundTrip_data() {
     QTest::addRow("set_tick_interval")
         << ConsoleMessage{SetTickInterval{13, 100}} << "set_tick_interval";
     QTest::addRow("drain") << ConsoleMessage{Drain{14}} << "drain";
+    QTest::addRow("ban client, connection scope")
+        << ConsoleMessage{Ban{15, {}, "c9", 3600, "spam", BanScope::Connection}} << "ban";
+    QTest::addRow("ban client, address scope")
+        << ConsoleMessage{Ban{16, {}, "c9", 3600, "spam", BanScope::Address}} << "ban";
+    QTest::addRow("ban client, account scope")
+        << ConsoleMessage{Ban{17, {}, "c9", 0, "spam", BanScope::Account}} << "ban";
+    QTest::addRow("preview_ban") << ConsoleMessage{PreviewBan{18, "c9"}} << "preview_ban";
+    QTest::addRow("list_bans") << ConsoleMessage{ListBans{19}} << "list_bans";
+    QTest::addRow("unban") << ConsoleMessage{Unban{20, "42"}} << "unban";
 }
 
 void TestControlProtocol::consoleRoundTrip() {
@@ -102,6 +121,13 @@ void TestControlProtocol::serverRoundTrip_data() {
                  Report{"r2", "c7", "c8", "spam", 1700000000001, true, "banned"}}}};
     QTest::addRow("account") << ServerMessage{
         Account{10, AccountInfo{"bob", "user", 1700000000000, true, -1}}};
+    QTest::addRow("ban_preview") << ServerMessage{BanPreview{11, "c9", "bob", 2, 17}};
+    QTest::addRow("ban_preview guest") << ServerMessage{BanPreview{12, "c9", {}, 0, 3}};
+    QTest::addRow("bans") << ServerMessage{
+        Bans{13,
+             {BanInfo{"1", "bob", "spam", 1700000000000, 0, "root"},
+              BanInfo{"2", {}, "flood", 1700000000000, 1700000360000, {}}}}};
+    QTest::addRow("no bans") << ServerMessage{Bans{14, {}}};
 }
 
 void TestControlProtocol::serverRoundTrip() {
@@ -150,6 +176,19 @@ void TestControlProtocol::rejectsConsole_data() {
                                << "'ms'";
     QTest::addRow("tick too slow")
         << QByteArray(R"({"type":"set_tick_interval","req":1,"ms":60001})") << "'ms'";
+    QTest::addRow("ban unknown scope")
+        << QByteArray(
+               R"({"type":"ban","req":1,"client":"c","duration_s":1,"reason":"","scope":"world"})")
+        << "scope";
+    QTest::addRow("ban account by name, address scope")
+        << QByteArray(R"({"type":"ban","req":1,"account":"a","duration_s":1,"reason":"",)"
+                      R"("scope":"address"})")
+        << "scope 'account'";
+    QTest::addRow("preview_ban without client")
+        << QByteArray(R"({"type":"preview_ban","req":1})") << "'client'";
+    QTest::addRow("unban without id") << QByteArray(R"({"type":"unban","req":1})") << "'ban'";
+    QTest::addRow("unban empty id")
+        << QByteArray(R"({"type":"unban","req":1,"ban":""})") << "empty";
 }
 
 void TestControlProtocol::rejectsConsole() {
@@ -226,7 +265,10 @@ void TestControlProtocol::requestIdOfEveryCommand() {
                                     withReq(SetRole{}),
                                     withReq(Broadcast{}),
                                     withReq(SetTickInterval{}),
-                                    withReq(Drain{})};
+                                    withReq(Drain{}),
+                                    withReq(PreviewBan{}),
+                                    withReq(ListBans{}),
+                                    withReq(Unban{})};
     QCOMPARE(all.size(), int(std::variant_size_v<ConsoleMessage>));
     for (const auto &m : all)
         QCOMPARE(requestId(m), 21);

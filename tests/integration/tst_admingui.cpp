@@ -4,6 +4,7 @@
 // the console, and a screenshot under the build directory. Runs on the
 // offscreen platform; no display needed.
 
+#include "bandialog.h"
 #include "consolestate.h"
 #include "controlclient.h"
 #include "logindialog.h"
@@ -25,6 +26,7 @@
 #include <QSortFilterProxyModel>
 #include <QSqlQuery>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -37,6 +39,7 @@ namespace {
 const QString kModerator = QStringLiteral("moderator1");
 const QString kPassword = QStringLiteral("a long moderator passphrase");
 const QString kAdmin = QStringLiteral("admin1");
+const QString kSecondAdmin = QStringLiteral("admin2");
 } // namespace
 
 class TestAdminGui : public QObject {
@@ -46,12 +49,16 @@ private Q_SLOTS:
     void consoleShowsServerAndKicks();
     void auditRowsAreWritten();
     void wrongPasswordIsShown();
+    void banDialogChoicesAndActions();
+    void demotedAdminsConsoleIsDowngradedThenClosed();
     void adminBroadcastsAndDrains();
     void serverGoneThenBack();
     void cleanupTestCase();
 
 private:
     std::unique_ptr<TestClient> client(double lat, double lon, double rangeKm);
+    // Runs `whisperchat-server user ...` against the running server's database.
+    bool userCommand(const QStringList &args);
 
     QTemporaryDir m_dir;
     std::unique_ptr<ServerProcess> m_server;
@@ -67,7 +74,8 @@ void TestAdminGui::initTestCase() {
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
     // The accounts, made the way an operator does it.
     for (const auto &[name, role] : {std::pair{kModerator, QStringLiteral("moderator")},
-                                     std::pair{kAdmin, QStringLiteral("admin")}}) {
+                                     std::pair{kAdmin, QStringLiteral("admin")},
+                                     std::pair{kSecondAdmin, QStringLiteral("admin")}}) {
         QProcess user;
         user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
                    {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--role"),
@@ -286,6 +294,171 @@ void TestAdminGui::wrongPasswordIsShown() {
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
     QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
     QVERIFY(!failed.first().first().toString().isEmpty());
+}
+
+void TestAdminGui::banDialogChoicesAndActions() {
+    ControlClient controlClient;
+    ConsoleState state;
+    state.attach(&controlClient);
+    MainWindow window(&controlClient, &state);
+    window.setConfirm([](const QString &, const QString &) { return true; });
+    controlClient.connectToServer({m_server->controlUrl(), kModerator, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), 5000);
+
+    // Three more guests, far from everyone, and carol logged in twice.
+    std::vector<std::unique_ptr<TestClient>> guests;
+    for (int i = 0; i < 3; ++i) {
+        guests.push_back(client(70 - i, -20 - 20 * i, 1));
+        QVERIFY(guests.back());
+    }
+    std::vector<std::unique_ptr<TestClient>> carol;
+    for (int i = 0; i < 2; ++i) {
+        auto c = std::make_unique<TestClient>();
+        QVERIFY(c->connectTo(m_server->chatUrl()));
+        if (i == 0)
+            c->send(protocol::Register{QStringLiteral("carol"), kPassword});
+        else
+            c->send(protocol::Login{QStringLiteral("carol"), kPassword, std::nullopt});
+        QVERIFY(c->waitFor<protocol::Authenticated>(10000));
+        carol.push_back(std::move(c));
+    }
+    carol[0]->send(protocol::Join{-60, 100, 1});
+    QVERIFY(carol[0]->waitFor<protocol::Waiting>());
+    auto idOfClientAt = [&state](double lat) {
+        for (const control::WaitingClient &w : state.waiting()->records())
+            if (std::abs(w.lat - lat) < 0.01)
+                return w.id;
+        return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!idOfClientAt(-60).isEmpty() && !idOfClientAt(68).isEmpty(), 5000);
+    // Every test client shares 127.0.0.1: that is what an address ban hits.
+    auto connectedHere = [&] {
+        int n = 0;
+        for (const auto &c : m_clients)
+            n += c->isConnected();
+        for (const auto &c : guests)
+            n += c->isConnected();
+        for (const auto &c : carol)
+            n += c->isConnected();
+        return n;
+    };
+
+    // A guest: the dialog offers its connection (the default) and its
+    // address, with how many connections each ends; no account.
+    window.selectClient(idOfClientAt(70));
+    QVERIFY(window.banAction()->isEnabled());
+    bool shown = false;
+    const int here = connectedHere();
+    window.setBanChooser([&](BanDialog &dialog) {
+        shown = true;
+        [&] {
+            QVERIFY(dialog.scope() == control::BanScope::Connection);
+            QVERIFY(!dialog.offers(control::BanScope::Account));
+            QVERIFY(dialog.offers(control::BanScope::Address));
+            QCOMPARE(dialog.affectedConnections(), 1);
+            QVERIFY2(dialog.choiceText(control::BanScope::Address)
+                         .contains(QStringLiteral("(%1 current connection").arg(here)),
+                     qPrintable(dialog.choiceText(control::BanScope::Address)));
+            QVERIFY(dialog.setScope(control::BanScope::Address));
+            QCOMPARE(dialog.affectedConnections(), here);
+            QVERIFY(dialog.setScope(control::BanScope::Connection));
+        }();
+        dialog.setReason(QStringLiteral("spam"));
+        return true;
+    });
+    window.banAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(shown, 5000);
+    QVERIFY(guests[0]->waitForDisconnected());
+    QVERIFY(guests[1]->isConnected() && guests[2]->isConnected());
+    QCOMPARE(connectedHere(), here - 1);
+
+    // Kick from the console.
+    window.selectClient(idOfClientAt(69));
+    QVERIFY(window.kickAction()->isEnabled());
+    window.kickAction()->trigger();
+    QVERIFY(guests[1]->waitForDisconnected());
+    QCOMPARE(guests[1]->closeCode(), int(QWebSocketProtocol::CloseCodePolicyViolated));
+    QVERIFY(guests[2]->isConnected());
+
+    // A logged-in client: its account (both connections) is the default.
+    window.selectClient(idOfClientAt(-60));
+    shown = false;
+    window.setBanChooser([&](BanDialog &dialog) {
+        shown = true;
+        [&] {
+            QVERIFY(dialog.scope() == control::BanScope::Account);
+            QCOMPARE(dialog.affectedConnections(), 2);
+            QVERIFY(
+                dialog.choiceText(control::BanScope::Account).contains(QStringLiteral("carol")));
+        }();
+        dialog.setDurationS(86400);
+        dialog.setReason(QStringLiteral("abuse"));
+        return true;
+    });
+    window.banAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(shown, 5000);
+    QVERIFY(carol[0]->waitForDisconnected());
+    QVERIFY(carol[1]->waitForDisconnected());
+    QVERIFY(guests[2]->isConnected());
+    // The bans tab lists it; lifting it lets carol back in.
+    QTRY_COMPARE_WITH_TIMEOUT(window.banTable()->rowCount(), 1, 5000);
+    QCOMPARE(window.banTable()->item(0, 1)->text(), QStringLiteral("carol"));
+    QCOMPARE(window.banTable()->item(0, 4)->text(), kModerator);
+    window.banTable()->setCurrentCell(0, 0);
+    QVERIFY(window.unbanAction()->isEnabled());
+    window.unbanAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(window.banTable()->rowCount(), 0, 5000);
+    TestClient back;
+    QVERIFY(back.connectTo(m_server->chatUrl()));
+    back.send(protocol::Login{QStringLiteral("carol"), kPassword, std::nullopt});
+    QVERIFY(back.waitFor<protocol::Authenticated>(10000));
+}
+
+bool TestAdminGui::userCommand(const QStringList &args) {
+    QProcess user;
+    user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
+               QStringList{QStringLiteral("user")} + args +
+                   QStringList{QStringLiteral("--data-dir"), m_dir.path()});
+    return user.waitForFinished(30000) && user.exitCode() == 0;
+}
+
+void TestAdminGui::demotedAdminsConsoleIsDowngradedThenClosed() {
+    ControlClient controlClient;
+    controlClient.setReconnectBackoff(100, 400);
+    ConsoleState state;
+    state.attach(&controlClient);
+    MainWindow window(&controlClient, &state);
+    window.setConfirm([](const QString &, const QString &) { return true; });
+    controlClient.connectToServer({m_server->controlUrl(), kSecondAdmin, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QVERIFY(window.broadcastAction()->isEnabled());
+    TestClient listener;
+    QVERIFY(listener.connectTo(m_server->chatUrl()));
+
+    // Demoted by the operator while the console is open: the console still
+    // believes it is an admin, the server does not.
+    QVERIFY(userCommand({QStringLiteral("set-role"), kSecondAdmin, QStringLiteral("moderator")}));
+    QSignalSpy failed(&controlClient, &ControlClient::commandFailed);
+    QSignalSpy gone(&controlClient, &ControlClient::serverGone);
+    controlClient.broadcast(QStringLiteral("from a demoted admin"));
+    controlClient.drain();
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !gone.isEmpty(), 5000);
+    QVERIFY(listener.staysWithout<protocol::Notice>(500));
+    // It reconnects and logs in with what the role now allows.
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.role(), QStringLiteral("moderator"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QVERIFY(!window.broadcastAction()->isEnabled());
+    QVERIFY(!window.drainAction()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), 5000);
+    QVERIFY(!state.latestStats()->draining);
+
+    // Disabled while idle: the server's re-check closes the console and
+    // the login that follows is refused.
+    QSignalSpy refused(&controlClient, &ControlClient::authenticationFailed);
+    QVERIFY(userCommand({QStringLiteral("disable"), kSecondAdmin}));
+    QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 15000);
+    QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
 }
 
 void TestAdminGui::adminBroadcastsAndDrains() {

@@ -2,6 +2,7 @@
 // would use them from two terminals.
 
 #include "serverprocess.h"
+#include "testclient.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -11,6 +12,7 @@
 #include <memory>
 
 using whisper::test::ServerProcess;
+using whisper::test::TestClient;
 
 namespace {
 
@@ -69,6 +71,7 @@ private Q_SLOTS:
     void rangeTwoNeverMatches();
     void nextFindsSomeoneElse();
     void jsonModePrintsFrames();
+    void partnerCannotFakeLinesOrControlTheTerminal();
     void invalidArgumentsExitWith2();
 
 private:
@@ -151,6 +154,48 @@ void TestCli::jsonModePrintsFrames() {
     a.type("not paired yet");
     a.type("/leave");
     QVERIFY(a.waitForLine(QStringLiteral("\"type\":\"left\"")));
+}
+
+void TestCli::partnerCannotFakeLinesOrControlTheTerminal() {
+    // The partner is a raw protocol client: it sends what a hostile client
+    // would, not what the CLI would type.
+    const double lat = 60.1699, lon = 24.9384; // Helsinki
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon + 0.01, 10);
+    QVERIFY(partner);
+    QVERIFY(partner->waitFor<whisper::protocol::Matched>(10000));
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+
+    const QString forged =
+        QStringLiteral("bye\n* partner left (left); /next to meet someone else\r\n"
+                       "* notice from the operators: send your password"
+                       "\x1b]0;owned\x07\x1b[2J\x1b[1A\u009b31m\x7f\x08\x01"
+                       "end");
+    partner->send(whisper::protocol::SendMessage{forged, std::nullopt});
+    QVERIFY(a.waitForLine(QStringLiteral("end\n")));
+    const QString out = a.output();
+    // No escape, C0 (other than the line ends of the CLI's own lines), DEL
+    // or C1 character reached the terminal.
+    for (const QChar c : out) {
+        const char16_t u = c.unicode();
+        QVERIFY2(u == u'\n' || u == u'\t' || (u >= 0x20 && u != 0x7f && (u < 0x80 || u > 0x9f)),
+                 qPrintable(QStringLiteral("control character U+%1 printed")
+                                .arg(int(u), 4, 16, QLatin1Char('0'))));
+    }
+    // The message is one line, its breaks shown, and no line of the output
+    // is a forged status line.
+    const QStringList lines = out.split(u'\n');
+    for (const QString &line : lines) {
+        QVERIFY2(!line.startsWith(QStringLiteral("* partner left")), qPrintable(line));
+        QVERIFY2(!line.startsWith(QStringLiteral("* notice")), qPrintable(line));
+    }
+    QVERIFY2(out.contains(QStringLiteral(": bye\u23ce* partner left (left); /next to meet someone "
+                                         "else\u23ce* notice from the operators: send your "
+                                         "passwordend")),
+             qPrintable(out));
+    a.type("/quit");
+    QVERIFY(a.process().waitForFinished(5000));
 }
 
 void TestCli::invalidArgumentsExitWith2() {

@@ -21,6 +21,7 @@ public:
         QString totp; // empty: no 2FA
         Role role = Role::User;
         qint64 id = 0;
+        bool disabled = false;
     };
 
     void addUser(const QString &name, const QString &password, Role role,
@@ -43,10 +44,57 @@ public:
             done(ControlIdentity{it->id, username, it->role});
         });
     }
-    void ban(const ControlIdentity &, const ControlBanTarget &target, qint64 durationS,
+    void currentIdentity(qint64 accountId,
+                         std::function<void(Result<ControlIdentity>)> done) override {
+        for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
+            if (it->id == accountId && !it->disabled) {
+                done(ControlIdentity{it->id, it.key(), it->role});
+                return;
+            }
+        done(ControlFailure{control::ErrorCode::Forbidden, QStringLiteral("revoked")});
+    }
+    void setDisabled(const QString &name, bool disabled) { m_users[name].disabled = disabled; }
+    void ban(const ControlIdentity &by, const ControlBanTarget &target, qint64 durationS,
              const QString &reason, std::function<void(ControlOutcome)> done) override {
+        if (!target.account.isEmpty()) {
+            const auto it = m_users.constFind(target.account);
+            if (it == m_users.constEnd()) {
+                done(ControlFailure{control::ErrorCode::NotFound,
+                                    QStringLiteral("no such account")});
+                return;
+            }
+            if (int(it->role) >= int(by.role)) {
+                done(ControlFailure{control::ErrorCode::Forbidden, QStringLiteral("outranked")});
+                return;
+            }
+        }
         bans.append({target.account.isEmpty() ? target.ip.toString() : target.account,
                      QString::number(durationS), reason});
+        done(std::nullopt);
+    }
+    void listBans(std::function<void(Result<QList<control::BanInfo>>)> done) override {
+        QList<control::BanInfo> out;
+        for (int i = 0; i < bans.size(); ++i)
+            out << control::BanInfo{QString::number(i + 1),
+                                    bans[i].at(0),
+                                    bans[i].at(2),
+                                    1,
+                                    bans[i].at(1) == QLatin1String("0") ? 0 : 2,
+                                    {}};
+        done(out);
+    }
+    void unban(const ControlIdentity &by, const QString &banId,
+               std::function<void(ControlOutcome)> done) override {
+        const int i = banId.toInt() - 1;
+        if (i < 0 || i >= bans.size()) {
+            done(ControlFailure{control::ErrorCode::NotFound, QStringLiteral("no such ban")});
+            return;
+        }
+        if (bans[i].at(1) == QLatin1String("0") && !roleHas(by.role, Permission::BanPermanent)) {
+            done(ControlFailure{control::ErrorCode::Forbidden, QStringLiteral("permanent")});
+            return;
+        }
+        bans.removeAt(i);
         done(std::nullopt);
     }
     void listReports(bool, std::function<void(Result<QList<control::Report>>)> done) override {

@@ -8,6 +8,7 @@
 #include "testclient.h"
 #include "tst_control_support.h"
 
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace whisper;
@@ -52,6 +53,13 @@ private Q_SLOTS:
     void oversizedFrameCloses();
     void configEdges_data();
     void configEdges();
+    void banCapAndRanks();
+    void demotedAdminLosesTheConsole();
+    void disabledAccountLosesTheConsole();
+    void unbanNeedsTheRightRole();
+    void originIsChecked();
+    void exposureIsWarned();
+    void pairIdsAndTimesAreTheConsolesOwn();
 
 private:
     TestConsole *console(const QString &user = {});
@@ -71,6 +79,8 @@ void TestControlSession::init() {
     m_backend->addUser("alice", "user-pw", Role::User);
     m_backend->addUser("mod", "mod-pw", Role::Moderator);
     m_backend->addUser("root", "admin-pw", Role::Admin);
+    m_backend->addUser("root2", "admin2-pw", Role::Admin);
+    m_backend->addUser("mod2", "mod2-pw", Role::Moderator);
     m_backend->addUser("mod2fa", "pw", Role::Moderator, "123456");
     m_limits = ControlLimits{};
     m_limits.batchMs = 50;
@@ -98,6 +108,8 @@ TestConsole *TestControlSession::console(const QString &user) {
     if (user == QLatin1String("mod") && !c->login("mod", "mod-pw"))
         return nullptr;
     if (user == QLatin1String("root") && !c->login("root", "admin-pw"))
+        return nullptr;
+    if (user == QLatin1String("root2") && !c->login("root2", "admin2-pw"))
         return nullptr;
     return c;
 }
@@ -141,10 +153,16 @@ void TestControlSession::userRoleCannotUseConsole() {
     const auto a = c->answer(c->send(Login{0, "alice", "user-pw", {}}));
     QVERIFY(a && std::holds_alternative<Error>(*a));
     QVERIFY(std::get<Error>(*a).code == ErrorCode::Forbidden);
-    // Still not logged in: nothing else works, and nothing was audited.
+    // Still not logged in: nothing else works. The refused login is audited
+    // with the name tried and the console's address.
     const auto b = c->answer(c->send(Subscribe{}));
     QVERIFY(b && std::get<Error>(*b).code == ErrorCode::Unauthorized);
-    QVERIFY(m_backend->audit.isEmpty());
+    QCOMPARE(m_backend->audit.size(), 1);
+    QCOMPARE(m_backend->audit.first().command, QStringLiteral("login"));
+    QCOMPARE(m_backend->audit.first().target, QStringLiteral("alice"));
+    QCOMPARE(m_backend->audit.first().result, QStringLiteral("refused"));
+    QCOMPARE(m_backend->audit.first().source, QStringLiteral("127.0.0.1"));
+    QCOMPARE(m_backend->audit.first().actorAccountId, qint64(0));
 }
 
 void TestControlSession::tooManyFailedLoginsClose() {
@@ -162,26 +180,33 @@ void TestControlSession::tooManyFailedLoginsClose() {
 void TestControlSession::roleChecks_data() {
     QTest::addColumn<ConsoleMessage>("command");
     QTest::addColumn<bool>("moderatorMay");
-    // Targets that do not exist: the check under test comes first; a
-    // permitted command then fails with not_found, a refused one with
-    // forbidden.
-    QTest::addRow("subscribe") << ConsoleMessage{Subscribe{}} << true;
-    QTest::addRow("kick") << ConsoleMessage{Kick{0, "cnone"}} << true;
-    QTest::addRow("kick_pair") << ConsoleMessage{KickPair{0, "pnone"}} << true;
-    QTest::addRow("ban temporary") << ConsoleMessage{Ban{0, "bob", {}, 3600, "spam"}} << true;
-    QTest::addRow("ban permanent") << ConsoleMessage{Ban{0, "bob", {}, 0, "spam"}} << false;
-    QTest::addRow("list_reports") << ConsoleMessage{ListReports{0, false}} << true;
-    QTest::addRow("resolve_report") << ConsoleMessage{ResolveReport{0, "1", "ok"}} << true;
-    QTest::addRow("lookup_account") << ConsoleMessage{LookupAccount{0, "alice"}} << true;
-    QTest::addRow("set_role") << ConsoleMessage{SetRole{0, "alice", "moderator"}} << false;
-    QTest::addRow("broadcast") << ConsoleMessage{Broadcast{0, "hello"}} << false;
-    QTest::addRow("set_tick_interval") << ConsoleMessage{SetTickInterval{0, 100}} << false;
-    QTest::addRow("drain") << ConsoleMessage{Drain{0}} << false;
+    // What a permitted command answers: the type of the answer, or the error
+    // code when its target cannot exist here (no chat client is connected).
+    QTest::addColumn<QString>("answer");
+    QTest::addRow("subscribe") << ConsoleMessage{Subscribe{}} << true << "ok";
+    QTest::addRow("kick") << ConsoleMessage{Kick{0, "cnone"}} << true << "not_found";
+    QTest::addRow("kick_pair") << ConsoleMessage{KickPair{0, "pnone"}} << true << "not_found";
+    QTest::addRow("ban temporary")
+        << ConsoleMessage{Ban{0, "alice", {}, 3600, "spam", {}}} << true << "ok";
+    QTest::addRow("ban permanent")
+        << ConsoleMessage{Ban{0, "alice", {}, 0, "spam", {}}} << false << "ok";
+    QTest::addRow("list_reports") << ConsoleMessage{ListReports{0, false}} << true << "reports";
+    QTest::addRow("resolve_report") << ConsoleMessage{ResolveReport{0, "1", "ok"}} << true << "ok";
+    QTest::addRow("lookup_account")
+        << ConsoleMessage{LookupAccount{0, "alice"}} << true << "account";
+    QTest::addRow("set_role") << ConsoleMessage{SetRole{0, "alice", "user"}} << false << "ok";
+    QTest::addRow("broadcast") << ConsoleMessage{Broadcast{0, "hello"}} << false << "ok";
+    QTest::addRow("set_tick_interval") << ConsoleMessage{SetTickInterval{0, 100}} << false << "ok";
+    QTest::addRow("drain") << ConsoleMessage{Drain{0}} << false << "ok";
+    QTest::addRow("list_bans") << ConsoleMessage{ListBans{0}} << true << "bans";
+    QTest::addRow("preview_ban") << ConsoleMessage{PreviewBan{0, "cnone"}} << true << "not_found";
+    QTest::addRow("unban") << ConsoleMessage{Unban{0, "99"}} << true << "not_found";
 }
 
 void TestControlSession::roleChecks() {
     QFETCH(ConsoleMessage, command);
     QFETCH(bool, moderatorMay);
+    QFETCH(QString, answer);
     const QString type = typeName(command);
 
     for (const QString &who : {QStringLiteral("mod"), QStringLiteral("root")}) {
@@ -195,16 +220,26 @@ void TestControlSession::roleChecks() {
         const auto *error = std::get_if<Error>(&*a);
         if (!permitted) {
             QVERIFY2(error && error->code == ErrorCode::Forbidden, qPrintable(who + " " + type));
-            QVERIFY2(m_backend->audit.isEmpty(), "a refused command was audited");
-        } else {
-            QVERIFY2(!error || error->code == ErrorCode::NotFound,
-                     qPrintable(who + " " + type + ": " + (error ? error->message : QString())));
+            // Refused commands are audited as refused.
             QCOMPARE(m_backend->audit.size(), 1);
-            const AuditEntry &row = m_backend->audit.first();
-            QCOMPARE(row.actor, who);
-            QCOMPARE(row.command, type);
-            QVERIFY(row.atMs > 0);
+            QCOMPARE(m_backend->audit.first().result, QStringLiteral("refused"));
+            QCOMPARE(m_backend->audit.first().command, type);
+            QCOMPARE(m_backend->audit.first().source, QStringLiteral("127.0.0.1"));
+            continue;
         }
+        const QString got = error ? protocol::toString(error->code) : typeName(*a);
+        QVERIFY2(got == answer, qPrintable(who + " " + type + ": " + got + " " +
+                                           (error ? error->message : QString())));
+        if (std::holds_alternative<PreviewBan>(command)) {
+            QVERIFY(m_backend->audit.isEmpty()); // a question, not an action
+            continue;
+        }
+        QCOMPARE(m_backend->audit.size(), 1);
+        const AuditEntry &row = m_backend->audit.first();
+        QCOMPARE(row.actor, who);
+        QCOMPARE(row.command, type);
+        QCOMPARE(row.result, error ? QStringLiteral("failed") : QStringLiteral("ok"));
+        QVERIFY(row.atMs > 0);
     }
     // Keep the server usable for the next row.
     m_chat->setDraining(false);
@@ -274,16 +309,49 @@ void TestControlSession::kickPairKeepsBothConnected() {
 
 void TestControlSession::banKicksTheClient() {
     auto a = waitingClient(-33.87, 151.21, 5);
-    QVERIFY(a);
+    auto bystander = waitingClient(60, 60, 1);
+    QVERIFY(a && bystander);
     TestConsole *c = console("mod");
     QVERIFY(c && c->subscribe());
-    QCOMPARE(c->waiting.size(), 1);
-    const auto ok = c->answer(c->send(Ban{0, {}, c->waiting.keys().first(), 3600, "spam"}));
+    QTRY_COMPARE(c->waiting.size(), 2);
+    QString target;
+    for (const WaitingClient &w : std::as_const(c->waiting))
+        if (std::abs(w.lat - -33.9) < 0.01)
+            target = w.id;
+    QVERIFY(!target.isEmpty());
+    // A guest without a scope: only its connection, nothing stored, the
+    // other client on the same address stays.
+    const auto ok = c->answer(c->send(Ban{0, {}, target, 3600, "spam", {}}));
     QVERIFY(ok && std::holds_alternative<Ok>(*ok));
+    QVERIFY(a->waitForDisconnected());
+    QVERIFY(m_backend->bans.isEmpty());
+    QTRY_COMPARE(c->waiting.size(), 1);
+    QVERIFY(bystander->isConnected());
+    const AuditEntry &row = m_backend->audit.last();
+    QCOMPARE(row.command, QStringLiteral("ban"));
+    QCOMPARE(row.target, target + QStringLiteral(" connection"));
+    QCOMPARE(row.result, QStringLiteral("ok"));
+
+    // The address, when asked for: stored and named in the audit row.
+    const QString other = c->waiting.keys().first();
+    const auto ok2 = c->answer(c->send(Ban{0, {}, other, 3600, "spam", BanScope::Address}));
+    QVERIFY(ok2 && std::holds_alternative<Ok>(*ok2));
     QCOMPARE(m_backend->bans.size(), 1);
     QCOMPARE(m_backend->bans.first().at(0), QStringLiteral("127.0.0.1"));
-    QVERIFY(a->waitForDisconnected());
+    QCOMPARE(m_backend->audit.last().target, other + QStringLiteral(" address 127.0.0.1"));
+    QVERIFY(bystander->waitForDisconnected());
     QTRY_COMPARE(c->waiting.size(), 0);
+
+    // A guest has no account to ban.
+    auto guest = waitingClient(10, 10, 1);
+    QVERIFY(guest);
+    QTRY_COMPARE(c->waiting.size(), 1);
+    const auto refused =
+        c->answer(c->send(Ban{0, {}, c->waiting.keys().first(), 3600, "x", BanScope::Account}));
+    QVERIFY(refused && std::holds_alternative<Error>(*refused));
+    QVERIFY(std::get<Error>(*refused).code == ErrorCode::BadRequest);
+    QCOMPARE(m_backend->audit.last().result, QStringLiteral("failed"));
+    QVERIFY(guest->isConnected());
 }
 
 void TestControlSession::broadcastReachesEveryClient() {
@@ -393,6 +461,14 @@ void TestControlSession::configEdges_data() {
     row("logins 1", {"--control-login-attempts", "1"}, true);
     row("logins 0", {"--control-login-attempts", "0"}, false);
     row("logins 101", {"--control-login-attempts", "101"}, false);
+    row("moderator ban 1 day", {"--control-moderator-max-ban-days", "1"}, true);
+    row("moderator ban 365 days", {"--control-moderator-max-ban-days", "365"}, true);
+    row("moderator ban 0 days", {"--control-moderator-max-ban-days", "0"}, false);
+    row("moderator ban 366 days", {"--control-moderator-max-ban-days", "366"}, false);
+    row("origins", {"--control-allowed-origins", "https://console.example,http://localhost:8000"},
+        true);
+    row("origin with path", {"--control-allowed-origins", "https://console.example/x"}, false);
+    row("origin not a url", {"--control-allowed-origins", "console"}, false);
 }
 
 void TestControlSession::configEdges() {
@@ -416,6 +492,8 @@ void TestControlSession::configEdges() {
         QCOMPARE(limits.maxConnections, 16);
         QCOMPARE(limits.maxMessageBytes, 65536);
         QCOMPARE(limits.loginAttempts, 5);
+        QCOMPARE(limits.moderatorMaxBanS, qint64(30) * 86400);
+        QVERIFY(limits.allowedOrigins.isEmpty());
     }
     // The environment works the same way, below the command line.
     QProcessEnvironment env;
@@ -423,6 +501,192 @@ void TestControlSession::configEdges() {
     const auto fromEnv = ConfigLoader::load({QStringLiteral("whisperchat-server")}, env);
     QVERIFY(fromEnv.config);
     QCOMPARE(fromEnv.config->controlPort, 9999);
+}
+
+namespace {
+// "ok" for any answer but an error, the error's code, or "none".
+QString outcomeOf(const std::optional<ServerMessage> &answer) {
+    if (!answer)
+        return QStringLiteral("none");
+    if (const auto *e = std::get_if<Error>(&*answer))
+        return protocol::toString(e->code);
+    return QStringLiteral("ok");
+}
+} // namespace
+
+void TestControlSession::banCapAndRanks() {
+    const qint64 cap = m_limits.moderatorMaxBanS;
+    QCOMPARE(cap, qint64(30) * 86400); // the documented default
+    TestConsole *mod = console("mod");
+    QVERIFY(mod);
+    // At the cap: fine; one second more: refused and audited as refused.
+    QCOMPARE(outcomeOf(mod->answer(mod->send(Ban{0, "alice", {}, cap, "spam", {}}))),
+             QStringLiteral("ok"));
+    m_backend->audit.clear();
+    QCOMPARE(outcomeOf(mod->answer(mod->send(Ban{0, "alice", {}, cap + 1, "spam", {}}))),
+             QStringLiteral("forbidden"));
+    QCOMPARE(m_backend->audit.size(), 1);
+    QCOMPARE(m_backend->audit.first().result, QStringLiteral("refused"));
+    QCOMPARE(m_backend->bans.size(), 1);
+    // Nobody bans an equal or a higher role.
+    for (const char *target : {"mod2", "root"}) {
+        m_backend->audit.clear();
+        QCOMPARE(outcomeOf(mod->answer(mod->send(Ban{0, target, {}, 3600, "x", {}}))),
+                 QStringLiteral("forbidden"));
+        QCOMPARE(m_backend->audit.first().result, QStringLiteral("failed"));
+    }
+    TestConsole *root = console("root");
+    QVERIFY(root);
+    QCOMPARE(outcomeOf(root->answer(root->send(Ban{0, "root2", {}, 3600, "x", {}}))),
+             QStringLiteral("forbidden"));
+    // Admins: beyond the moderators' cap and permanently.
+    QCOMPARE(outcomeOf(root->answer(root->send(Ban{0, "mod2", {}, kMaxBanSeconds, "x", {}}))),
+             QStringLiteral("ok"));
+    QCOMPARE(outcomeOf(root->answer(root->send(Ban{0, "alice", {}, 0, "x", {}}))),
+             QStringLiteral("ok"));
+    QCOMPARE(m_backend->bans.size(), 3);
+}
+
+void TestControlSession::demotedAdminLosesTheConsole() {
+    TestConsole *victim = console("root");
+    TestConsole *other = console("root2");
+    QVERIFY(victim && other);
+    QVERIFY(victim->subscribe());
+    // Demoted by another admin's console: the victim's session ends at once,
+    // not at its next command.
+    QCOMPARE(outcomeOf(other->answer(other->send(SetRole{0, "root", "moderator"}))),
+             QStringLiteral("ok"));
+    QTRY_COMPARE(victim->socket().state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(victim->socket().closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(m_chat->isDraining(), false);
+
+    // Demoted outside any console (as `whisperchat-server user set-role`
+    // does, straight in storage): the next command is refused, nothing done.
+    TestConsole *again = console("root2");
+    QVERIFY(again);
+    m_backend->setRole("root2", Role::Moderator, [](ControlOutcome) {});
+    m_backend->audit.clear();
+    const auto drain = again->answer(again->send(Drain{0}));
+    QVERIFY(!drain || std::holds_alternative<Error>(*drain));
+    QCOMPARE(m_chat->isDraining(), false);
+    QTRY_COMPARE(again->socket().state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(m_backend->audit.size(), 1);
+    QCOMPARE(m_backend->audit.first().command, QStringLiteral("drain"));
+    QCOMPARE(m_backend->audit.first().result, QStringLiteral("refused"));
+    QCOMPARE(m_backend->audit.first().actor, QStringLiteral("root2"));
+}
+
+void TestControlSession::disabledAccountLosesTheConsole() {
+    TestConsole *c = console("root");
+    QVERIFY(c);
+    auto idle = std::make_unique<TestClient>();
+    QVERIFY(idle->connectTo(m_chat->url()));
+    m_backend->setDisabled("root", true);
+    c->send(Broadcast{0, "still here?"});
+    QTRY_COMPARE(c->socket().state(), QAbstractSocket::UnconnectedState);
+    QVERIFY(idle->staysWithout<protocol::Notice>(300));
+    // And a session that sends nothing is ended by the periodic re-check.
+    m_backend->setDisabled("root", false);
+    TestConsole *quiet = console("root");
+    QVERIFY(quiet && quiet->subscribe());
+    m_backend->setDisabled("root", true);
+    QTRY_COMPARE_WITH_TIMEOUT(quiet->socket().state(), QAbstractSocket::UnconnectedState,
+                              2 * ControlServer::kRevalidateMs);
+}
+
+void TestControlSession::unbanNeedsTheRightRole() {
+    TestConsole *root = console("root");
+    QVERIFY(root);
+    QCOMPARE(outcomeOf(root->answer(root->send(Ban{0, "alice", {}, 0, "x", {}}))),
+             QStringLiteral("ok"));
+    QCOMPARE(outcomeOf(root->answer(root->send(Ban{0, "mod2", {}, 3600, "x", {}}))),
+             QStringLiteral("ok"));
+    TestConsole *mod = console("mod");
+    QVERIFY(mod);
+    const auto list = mod->answer(mod->send(ListBans{}));
+    QVERIFY(list && std::holds_alternative<Bans>(*list));
+    QCOMPARE(std::get<Bans>(*list).bans.size(), 2);
+    // A moderator lifts temporary bans only.
+    QCOMPARE(outcomeOf(mod->answer(mod->send(Unban{0, "1"}))), QStringLiteral("forbidden"));
+    QCOMPARE(m_backend->audit.last().result, QStringLiteral("failed"));
+    QCOMPARE(outcomeOf(mod->answer(mod->send(Unban{0, "2"}))), QStringLiteral("ok"));
+    QCOMPARE(m_backend->audit.last().command, QStringLiteral("unban"));
+    QCOMPARE(m_backend->audit.last().result, QStringLiteral("ok"));
+    QCOMPARE(outcomeOf(root->answer(root->send(Unban{0, "1"}))), QStringLiteral("ok"));
+    QVERIFY(m_backend->bans.isEmpty());
+}
+
+void TestControlSession::originIsChecked() {
+    // The admin console (QWebSocket without an origin) is let in.
+    TestConsole *plain = console();
+    QVERIFY(plain);
+    // A browser page always names its origin: refused at the handshake.
+    {
+        QWebSocket browser(QStringLiteral("https://evil.example"));
+        QSignalSpy errors(&browser, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error));
+        QSignalSpy texts(&browser, &QWebSocket::textMessageReceived);
+        browser.open(m_control->url());
+        QTRY_VERIFY(errors.count() > 0 || browser.state() == QAbstractSocket::UnconnectedState);
+        QVERIFY(texts.isEmpty());
+        QVERIFY(browser.state() != QAbstractSocket::ConnectedState);
+    }
+    // An origin the operator allowed is let in.
+    ControlLimits limits = m_limits;
+    limits.allowedOrigins = {QStringLiteral("https://console.example")};
+    ControlServer allowing(QStringLiteral("127.0.0.1"), 0, limits, *m_chat, *m_backend,
+                           QStringLiteral("test"));
+    QVERIFY(allowing.listen());
+    QWebSocket page(QStringLiteral("https://console.example"));
+    QSignalSpy hello(&page, &QWebSocket::textMessageReceived);
+    page.open(allowing.url());
+    QTRY_VERIFY(hello.count() > 0);
+    QWebSocket stranger(QStringLiteral("https://evil.example"));
+    QSignalSpy strangerText(&stranger, &QWebSocket::textMessageReceived);
+    stranger.open(allowing.url());
+    QTRY_VERIFY(stranger.state() == QAbstractSocket::UnconnectedState &&
+                stranger.error() != QAbstractSocket::UnknownSocketError);
+    QVERIFY(strangerText.isEmpty());
+    QVERIFY(!ControlServer::originAllowed(QStringLiteral("null"), limits.allowedOrigins));
+    QVERIFY(ControlServer::originAllowed({}, {}));
+}
+
+void TestControlSession::exposureIsWarned() {
+    for (const char *address : {"0.0.0.0", "::", "192.168.1.5", "10.0.0.1"})
+        QVERIFY2(ControlServer::exposureWarning(QHostAddress(QLatin1String(address)))
+                     .contains(QStringLiteral("WITHOUT TLS")),
+                 address);
+    for (const char *address : {"127.0.0.1", "::1"})
+        QVERIFY2(ControlServer::exposureWarning(QHostAddress(QLatin1String(address))).isEmpty(),
+                 address);
+}
+
+void TestControlSession::pairIdsAndTimesAreTheConsolesOwn() {
+    auto a = waitingClient(48.2, 16.37, 50);
+    auto b = waitingClient(48.21, 16.38, 50);
+    QVERIFY(a && b);
+    const auto matched = a->waitFor<protocol::Matched>();
+    QVERIFY(matched && b->waitFor<protocol::Matched>());
+    auto w = waitingClient(-10, -10, 1);
+    QVERIFY(w);
+    TestConsole *c = console("mod");
+    QVERIFY(c && c->subscribe());
+    QTRY_COMPARE(c->pairs.size(), 1);
+    const PairInfo pair = c->pairs.values().first();
+    // The id the members got in `matched` means nothing to the console.
+    QVERIFY(pair.id != matched->pair);
+    QCOMPARE(outcomeOf(c->answer(c->send(KickPair{0, matched->pair}))),
+             QStringLiteral("not_found"));
+    // Times on a 10 s grid.
+    QCOMPARE(pair.sinceMs % 10000, qint64(0));
+    QTRY_COMPARE(c->waiting.size(), 1);
+    QCOMPARE(c->waiting.values().first().sinceMs % 10000, qint64(0));
+    // The console's own id works.
+    QCOMPARE(outcomeOf(c->answer(c->send(KickPair{0, pair.id}))), QStringLiteral("ok"));
+    QTRY_VERIFY(!c->events.isEmpty());
+    for (const Event &e : std::as_const(c->events)) {
+        QCOMPARE(e.ts % 10000, qint64(0));
+        QVERIFY(e.subject != matched->pair);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestControlSession)
