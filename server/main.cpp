@@ -84,6 +84,17 @@ int main(int argc, char *argv[]) {
                                                 control.hub().consolePairId(pairId),
                                                 QStringLiteral("report %1").arg(reportId));
                      });
+    // An account's revoked logins and changed role end its consoles too (the
+    // console re-checks the stored role before every command as well; this
+    // makes an idle, subscribed console stop at once).
+    QObject::connect(&security->accounts(), &whisper::Accounts::accountRevoked, &control,
+                     [&control](qint64 accountId, whisper::Revocation reason) {
+                         control.revokeAccount(accountId, whisper::toString(reason));
+                     });
+    QObject::connect(&security->accounts(), &whisper::Accounts::roleChanged, &control,
+                     [&control](qint64 accountId) {
+                         control.revokeAccount(accountId, QStringLiteral("role changed"));
+                     });
     if (!control.listen()) {
         QTextStream(stderr) << "whisperchat-server: " << control.errorString() << "\n";
         return 1;

@@ -154,10 +154,6 @@ QFuture<std::optional<AccountRecord>> Moderation::lookupAccount(const QString &u
     });
 }
 
-QFuture<bool> Moderation::setRole(qint64 accountId, Role role) {
-    return m_db.run([accountId, role](Storage &s) { return s.setRole(accountId, role); });
-}
-
 int Moderation::connectionsOfAccount(qint64 accountId) const {
     int n = 0;
     for (const AccountHandler *h : m_handlers)

@@ -60,9 +60,9 @@ public:
     QFuture<QList<ReportRecord>> listReports(bool openOnly);
     QFuture<bool> resolveReport(qint64 reportId, qint64 resolverAccountId,
                                 const QString &resolution);
-    // Permission::LookupAccount / SetRole / ManageUsers.
+    // Permission::LookupAccount / ManageUsers (SetRole goes through Accounts::setRole,
+    // which tells the live connections).
     QFuture<std::optional<AccountRecord>> lookupAccount(const QString &username);
-    QFuture<bool> setRole(qint64 accountId, Role role);
 
     // ---- used by the chat sessions
     void attach(AccountHandler *handler);

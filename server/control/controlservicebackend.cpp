@@ -171,7 +171,7 @@ void ControlServiceBackend::setRole(const QString &username, Role role,
                       done(noAccount());
                       return;
                   }
-                  m_moderation.setRole(account->id, role)
+                  m_accounts.setRole(account->id, role)
                       .then(this,
                             [done](bool changed) {
                                 if (changed)

@@ -40,6 +40,7 @@ const QString kModerator = QStringLiteral("moderator1");
 const QString kPassword = QStringLiteral("a long moderator passphrase");
 const QString kAdmin = QStringLiteral("admin1");
 const QString kSecondAdmin = QStringLiteral("admin2");
+const QString kChanger = QStringLiteral("moderator2");
 } // namespace
 
 class TestAdminGui : public QObject {
@@ -51,6 +52,7 @@ private Q_SLOTS:
     void wrongPasswordIsShown();
     void banDialogChoicesAndActions();
     void demotedAdminsConsoleIsDowngradedThenClosed();
+    void passwordChangeInChatEndsTheConsole();
     void adminBroadcastsAndDrains();
     void serverGoneThenBack();
     void cleanupTestCase();
@@ -75,7 +77,8 @@ void TestAdminGui::initTestCase() {
     // The accounts, made the way an operator does it.
     for (const auto &[name, role] : {std::pair{kModerator, QStringLiteral("moderator")},
                                      std::pair{kAdmin, QStringLiteral("admin")},
-                                     std::pair{kSecondAdmin, QStringLiteral("admin")}}) {
+                                     std::pair{kSecondAdmin, QStringLiteral("admin")},
+                                     std::pair{kChanger, QStringLiteral("moderator")}}) {
         QProcess user;
         user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
                    {QStringLiteral("user"), QStringLiteral("add"), name, QStringLiteral("--role"),
@@ -421,6 +424,30 @@ bool TestAdminGui::userCommand(const QStringList &args) {
                QStringList{QStringLiteral("user")} + args +
                    QStringList{QStringLiteral("--data-dir"), m_dir.path()});
     return user.waitForFinished(30000) && user.exitCode() == 0;
+}
+
+// A password change ends every other login of the account at once, the
+// console's included: its role and state are unchanged, so the console's
+// per-command and periodic role checks alone would keep it open.
+void TestAdminGui::passwordChangeInChatEndsTheConsole() {
+    ControlClient controlClient;
+    controlClient.setReconnectBackoff(100, 400);
+    controlClient.connectToServer({m_server->controlUrl(), kChanger, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
+    QSignalSpy gone(&controlClient, &ControlClient::serverGone);
+
+    TestClient owner;
+    QVERIFY(owner.connectTo(m_server->chatUrl()));
+    owner.send(protocol::Login{kChanger, kPassword, std::nullopt});
+    QVERIFY(owner.waitFor<protocol::Authenticated>(10000));
+    owner.send(protocol::ChangePassword{kPassword, QStringLiteral("a brand new passphrase here")});
+    QVERIFY(owner.waitFor<protocol::PasswordChanged>(10000));
+    // Well inside the console's 5 s periodic re-check.
+    QTRY_VERIFY_WITH_TIMEOUT(!gone.isEmpty(), 3000);
+    // The old password no longer logs the console back in.
+    QVERIFY(!QTest::qWaitFor([&] { return controlClient.state() == ControlClient::State::Online; },
+                             1500));
+    QVERIFY(owner.staysWithout<protocol::LoggedOut>(200));
 }
 
 void TestAdminGui::demotedAdminsConsoleIsDowngradedThenClosed() {
