@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # WhisperChat — the two commands: `make run` and `make test`.
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release

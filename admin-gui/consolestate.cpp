@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "consolestate.h"
 
 #include "controlclient.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "mapprojection.h"
 
 #include "geo.h"

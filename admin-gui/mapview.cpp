@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "mapview.h"
 
 #include "tablemodels.h"

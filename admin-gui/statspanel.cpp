@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "statspanel.h"
 
 #include "consolestate.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "controlprotocol.h"
 
 #include "jsonreader.h"

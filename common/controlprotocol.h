@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // WhisperChat control protocol, version 1: what the admin console and the

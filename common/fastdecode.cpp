@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fastdecode.h"
 
 #include "jsonreader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The relay's hot frame, `message`, parsed with simdjson instead of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ids.h"
 
 #include <QByteArray>

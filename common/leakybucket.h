@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // A leaky bucket: every request pours one unit into a bucket that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // WhisperChat client protocol, version 1: one C++ type per message and one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP) as the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "wsframe.h"
 
 namespace whisper::ws {

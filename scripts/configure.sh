@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Configures the CMake build directory once; later runs only rebuild. Extra
 # arguments are passed to CMake and always reconfigure.
 set -euo pipefail

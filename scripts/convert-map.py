@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Converts a Natural Earth land TopoJSON from the npm package world-atlas into
 the compact ring file the admin console ships as a Qt resource.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Regenerates resources/map/land-50m.bin from the npm package world-atlas
 # (Natural Earth 1:50m land, public domain; package ISC). Run by hand when the
 # map should change; the result is committed so CI never needs npm.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages WhisperChat needs to build, test and bench.
 # Idempotent: only missing packages are installed; apt-get update runs only
 # when something is missing. Uses sudo when not root.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make bench`: runs every benchmark under bench/*/run.sh, one after the other
 # (they compare against their peers in the same run and print ratios).
 set -euo pipefail

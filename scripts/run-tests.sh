@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every test through CTest. The tests start what they need themselves,
 # on loopback and free ports, and stop it again: whisperchat-server processes,
 # the whisperchat-cli and whisperchat-loadgen clients, a private PostgreSQL 15

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "chatserver.h"
 #include "controlserver.h"
 #include "controlservicebackend.h"

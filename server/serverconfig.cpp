@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "serverconfig.h"
 
 #include "storage.h"

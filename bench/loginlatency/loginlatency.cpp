@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Chat round-trip latency while passwords hash: one paired couple
 // measures message -> delivered round trips at a steady rate, first with no
 // logins (the baseline peer, same run), then while 20 clients log in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Chat round-trip latency while 20 logins hash concurrently, against
 # the same server with no logins (baseline) in the same run.
 # Usage: bench/loginlatency/run.sh <build-dir> [--messages N] [--logins N]

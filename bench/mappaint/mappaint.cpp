@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Map paint benchmark: how long one frame of the admin console's world map
 // takes with 100k waiting clients (and 10k pairs), drawn by the real MapView
 // into an offscreen image. Compares, in the same run, the view as shipped

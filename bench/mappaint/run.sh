@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Map paint benchmark: one frame of the admin console's world map
 # with 100k waiting clients and 10k pairs, the shipped MapView (density image)
 # against the peer "one dot per client", world view and zoomed in, offscreen.

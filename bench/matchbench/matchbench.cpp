@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench/matchbench: the matching engine against the all-pairs reference
 // algorithm and a Redis GEOSEARCH matcher on the same reproducible
 // workloads, side by side in one run. Each measurement runs in a

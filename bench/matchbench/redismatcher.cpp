@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "redismatcher.h"
 
 #include "matchreference.h"

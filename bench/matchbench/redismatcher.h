@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The Redis peer of the benchmark: the same greedy tick (arrival order,

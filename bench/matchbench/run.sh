@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Matching benchmark: the engine against the all-pairs reference
 # algorithm (up to 20k waiting) and a Redis GEOADD/GEOSEARCH matcher (up to
 # 100k; matchbench starts its own redis-server on a free loopback port and

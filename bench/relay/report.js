@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // Prints the relay benchmark's comparison table (markdown) from the JSON
 // files the load generator wrote: whisperchat-server vs the Node ws peer.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Relay benchmark: whisperchat-server against the Node.js `ws` peer
 # (bench/peers/node-ws) under the same load, same CPU pinning, in one run.
 # Server on CPU 0, load generator on CPU 1 (when the machine has 2+ CPUs).

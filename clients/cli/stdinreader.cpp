@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "stdinreader.h"
 
 #include <unistd.h>

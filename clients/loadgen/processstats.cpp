@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "processstats.h"
 
 #include <time.h>

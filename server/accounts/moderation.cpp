@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "moderation.h"
 
 #include "accounthandler.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "securitystack.h"
 
 #include "serverconfig.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The one storage interface: accounts, login sessions, 2FA, bans, blocks and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "usercommand.h"
 
 #include "accounts.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "accounthandler.h"
 
 #include "ipkey.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "chatserver.h"
 
 #include "accounthandler.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "pairregistry.h"
 
 namespace whisper {

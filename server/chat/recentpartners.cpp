@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "recentpartners.h"
 
 namespace whisper {

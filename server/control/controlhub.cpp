@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "controlhub.h"
 
 #include "chatserver.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "controlservicebackend.h"
 
 #include "accounthandler.h"

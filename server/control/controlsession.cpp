@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "controlsession.h"
 
 #include "chatserver.h"

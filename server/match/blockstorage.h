@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The engine's containers: arrays in huge-page blocks (BigVector, RawArray),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The engine's spatial index: a static k-d tree over 3-D unit vectors in an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "largeblocks.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // Memory for the matching engine's big arrays. On the machines we measure

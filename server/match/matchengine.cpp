@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "matchengine.h"
 
 #include "blockstorage.h"

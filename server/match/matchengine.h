@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The pure matching core: data in, pairs out. No Qt objects, no sockets, no

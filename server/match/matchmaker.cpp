@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "matchmaker.h"
 
 #include <QLoggingCategory>

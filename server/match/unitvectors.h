@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // Unit vectors of geographic points, several at a time, for the matching

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "iothread.h"
 
 #include "epolldispatcher.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "peerlimiter.h"
 
 #include "ipkey.h"

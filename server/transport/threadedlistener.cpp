@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "threadedlistener.h"
 
 #include "threadedconnection.h"

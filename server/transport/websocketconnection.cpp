@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "websocketconnection.h"
 
 #include <QCryptographicHash>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Map projection round trips, hit-testing and the switch to density
 // rendering; the map view drawn offscreen from real item models.
 

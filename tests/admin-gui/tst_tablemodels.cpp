@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The console's item models under QAbstractItemModelTester while the control
 // stream changes them, plus sorting/filtering through QSortFilterProxyModel.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Translations: de, es and hi are complete and built into the binary; the
 // console's strings come out translated for each, and English needs none.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where the load generator's clients join: each pair must be in reach of
 // itself only, or members that join in different matchmaker ticks can be
 // paired across pairs and strand their partners (tst_relayload shows the

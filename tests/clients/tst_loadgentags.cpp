@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The load generator's message tags: what lets the receiving client tell who
 // sent a message and whether it is the next one. The relay test's per-pair
 // checks are only as good as this round trip.

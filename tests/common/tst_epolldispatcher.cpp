@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The epoll event dispatcher against the semantics Qt code relies on: timers
 // (all types, zero, restarted and killed from their own handler), socket
 // notifiers (read, write, disabled, deleted mid-batch, regular files), posted

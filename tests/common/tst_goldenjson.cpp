@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Golden JSON: the examples in docs/PROTOCOL.md and docs/CONTROL-PROTOCOL.md
 // are the contract other clients are written against, so they are checked
 // against the codecs byte for byte. Every example's exact text must decode,

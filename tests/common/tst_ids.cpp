@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The identifiers handed to clients: opaque ids (session, pair, console
 // client ids) and the friendly partner handles. What clients and the console
 // rely on: the documented shape, URL-safe text, the requested entropy, and

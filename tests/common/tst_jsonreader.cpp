@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The JSON layer both codecs share: a frame becomes an object and its type or
 // one precise BadRequest; fields are read with their types and bounds
 // checked, and the first problem is the one reported. Tested directly, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Lone UTF-16 surrogates in \u escapes: the scanner itself, and the client
 // codec's answer on both its paths (simdjson fast path and QJsonDocument).
 

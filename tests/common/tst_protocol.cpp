@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "badframes.h"
 #include "fastdecode.h"
 #include "protocol.h"

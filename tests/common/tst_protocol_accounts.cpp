@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Codec tables for the account, 2FA and moderation messages.
 #include "protocol.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The clients' WebSocket frame writer and parser against RFC 6455's own
 // examples (section 5.7), both ways: the writer must produce the RFC's bytes
 // and the parser must read them back, whole and split at every byte.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Accounts and security end to end: the real whisperchat-server with a real
 // SQLite database in a temporary data directory, real WebSocket clients.
 

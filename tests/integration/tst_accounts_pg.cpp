@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The server on PostgreSQL: two whisperchat-server nodes share one
 // throw-away PostgreSQL 15 cluster (started here in a temp dir).
 #include "pgcluster.h"

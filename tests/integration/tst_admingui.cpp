@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The admin console end to end: a real whisperchat-server with 40 real
 // clients (20 waiting, 10 pairs), the real console (login dialog, control
 // client, models, map, tables, actions) logged in as a moderator, a kick from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The foundation end to end: the real whisperchat-server process, real
 // WebSocket clients on loopback.
 

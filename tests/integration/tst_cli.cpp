@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Two real whisperchat-cli processes against a real server, as a person
 // would use them from two terminals.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Location privacy end to end: the real whisperchat-server process, real
 // WebSocket clients on loopback, and the attacks that once located a waiting
 // user to about 0.1 m.

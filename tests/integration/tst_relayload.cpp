@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Relay under load: the real server and the real load generator as separate
 // processes. Every client connects, joins, is matched, chats and leaves.
 // Every message names its sender and carries the sender's sequence number,

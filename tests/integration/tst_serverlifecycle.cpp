@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The server process as an operator sees it: options, limits, timeouts,
 // signals. Each case starts its own real whisperchat-server.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Chat keeps flowing while a long matchmaking tick runs. The real
 // whisperchat-server is started with its test seam, which puts 200,000
 // synthetic waiting entries into the matchmaker once the first pair is made

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Transport security end to end: wss:// with a self-signed certificate made
 // by the test (openssl), and the browser Origin allow-list.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The chat transport under hostile peers, against the real server process:
 // per-connection memory (slow readers, ping floods, many idle sockets with
 // full buffers) and the per-address caps on concurrent and half-open

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/install-deps.sh must never stop a service the user already had
 # running; it stops only what installing packages started. apt-get,
 # dpkg-query and systemctl are replaced by fakes on PATH that record calls

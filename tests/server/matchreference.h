@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The specified matching algorithm, kept deliberately naive: every served client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The account service in process: real SQLite in a temporary directory, real
 // Argon2id (small parameters), explicit client addresses.
 #include "accounts.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // Shared by the control endpoint tests: an in-memory ControlBackend and a

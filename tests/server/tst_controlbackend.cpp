@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The control endpoint over the real backend: ControlServiceBackend with the
 // account service, moderation and SQLite in a temporary directory, a real
 // ChatServer and ControlServer on loopback, real WebSocket consoles and chat

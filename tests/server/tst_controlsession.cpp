@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Control endpoint: login, the role check of every command, audit rows, the
 // moderation actions and the endpoint's limits. Real ChatServer and
 // ControlServer in-process on loopback, real WebSocket clients; the account

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The control stream: paged snapshots at the page-size limit, deltas bounded
 // per frame, and a console's mirror converging to the server's real state
 // after random joins, matches, messages, leaves, disconnects and kicks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // MatchEngine: the matching rules one by one, then randomized equivalence with
 // the all-pairs reference algorithm (matchreference.h) over many seeds and
 // geographies, including the antimeridian, the poles and whole-Earth ranges.

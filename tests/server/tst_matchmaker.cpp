@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Matchmaker: the QObject that runs MatchEngine ticks on a worker thread and
 // applies their results on its own thread. Ticks are held open through the
 // worker hook (a semaphore), so arrivals and departures "during a tick" are

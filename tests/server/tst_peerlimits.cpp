@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-address keys and caps: ipKey() and PeerLimiter, without sockets.
 
 #include "ipkey.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The privacy settings and the keys the join limits count under.
 
 #include "ipkey.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ServerConfig's INI file: every key must name a setting of [server]; a
 // misspelt or misplaced key stops start-up with the key and a suggestion
 // rather than running with the default it meant to change.

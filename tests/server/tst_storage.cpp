@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The storage suite runs twice: against SQLite in a temporary data directory
 // (tst_storage) and against a throw-away PostgreSQL 15 cluster
 // (tst_storage_pg, WHISPER_STORAGE_PG).

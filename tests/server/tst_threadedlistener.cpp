@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The native transport on I/O threads: connections live on worker
 // threads, sessions see ThreadedConnection proxies on the main thread. Real
 // sockets on loopback, real QWebSocket clients.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // Bad client frames and the error each must get: the codec's unit test and the

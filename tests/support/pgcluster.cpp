@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "pgcluster.h"
 
 #include <QDir>

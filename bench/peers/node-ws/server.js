@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 'use strict';
 // Comparison peer for bench/relay: one Node.js process with the `ws` package,
 // speaking the protocol v1 subset the load generator uses (welcome, join,
