@@ -262,15 +262,16 @@ void TestAdminGui::auditRowsAreWritten() {
             return f.first().toLongLong() == req;
         });
     };
-    // A moderator may not drain: refused, and a refusal leaves no audit row.
+    // A moderator may not drain: refused, and the refusal is audited as such.
     const qint64 drainReq = controlClient.drain();
     QTRY_VERIFY_WITH_TIMEOUT(failedReq(drainReq), 5000);
-    // Then a command it may send (audited, then "no such pair"). The rows are
-    // written in order, so once this one is there a drain row would be too.
+    // Then a command it may send, which fails ("no such pair"): audited as
+    // failed. The rows are written in order, so once this one is there the
+    // drain row must be too.
     const qint64 kickReq = controlClient.kickPair(QStringLiteral("no-such-pair"));
     QTRY_VERIFY_WITH_TIMEOUT(failedReq(kickReq), 5000);
 
-    QVERIFY(q.prepare(QStringLiteral("SELECT command, target FROM control_audit "
+    QVERIFY(q.prepare(QStringLiteral("SELECT command, result FROM control_audit "
                                      "WHERE actor = ? AND id > ? ORDER BY id")));
     q.addBindValue(kModerator);
     q.addBindValue(before);
@@ -281,13 +282,14 @@ void TestAdminGui::auditRowsAreWritten() {
             if (!q.exec())
                 return false;
             while (q.next())
-                commands << q.value(0).toString();
-            return commands.contains(QStringLiteral("kick_pair"));
+                commands << q.value(0).toString() + QLatin1Char(':') + q.value(1).toString();
+            return commands.contains(QStringLiteral("kick_pair:failed"));
         },
         5000);
     QVERIFY2(kickPairAudited, qPrintable(commands.join(QLatin1Char(' '))));
-    QCOMPARE(commands, (QStringList{QStringLiteral("login"), QStringLiteral("subscribe"),
-                                    QStringLiteral("kick_pair")}));
+    QCOMPARE(commands,
+             (QStringList{QStringLiteral("login:ok"), QStringLiteral("subscribe:ok"),
+                          QStringLiteral("drain:refused"), QStringLiteral("kick_pair:failed")}));
 }
 
 void TestAdminGui::wrongPasswordIsShown() {
