@@ -279,7 +279,8 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
 
-    const QString ipText = ip.toString();
+    // Address bans are stored by ipKey() (IPv6: the /64).
+    const QString ipText = ipKey(ip);
     const AccountSettings settings = m_settings;
     return releaseWhenDone(
         m_db.run([username, ipText, now](Storage &s) {
@@ -362,7 +363,8 @@ QFuture<AuthResult> Accounts::resume(const QString &token, const QHostAddress &i
     if (const qint64 wait = m_chatLogins.perIp.tryPour(ipKey(ip), now))
         return ready(AuthResult{rateLimited(ref, wait)});
     const QString tokenHash = sessiontokens::hashOf(token);
-    const QString ipText = ip.toString();
+    // Address bans are stored by ipKey() (IPv6: the /64).
+    const QString ipText = ipKey(ip);
     const qint64 idle = m_settings.sessionIdleMs;
     return m_db
         .run([tokenHash, token, ipText, now, idle, ref](Storage &s) -> AuthResult {

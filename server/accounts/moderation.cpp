@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "moderation.h"
 
+#include "ipkey.h"
+
 #include "accounthandler.h"
 #include "session.h"
 
@@ -53,7 +55,7 @@ bool Moderation::isActive(const BanRecord &ban, qint64 nowMs) const {
 std::optional<BanRecord> Moderation::activeBan(std::optional<qint64> accountId,
                                                const QHostAddress &ip) const {
     const qint64 now = m_clock();
-    const QString address = canonical(ip).toString();
+    const QString address = ipKey(ip);
     for (const BanRecord &b : m_bans) {
         if (!isActive(b, now))
             continue;
@@ -100,7 +102,9 @@ QFuture<qint64> Moderation::banAccount(qint64 accountId, const QString &reason,
 QFuture<qint64> Moderation::banIp(const QHostAddress &ip, const QString &reason,
                                   std::optional<qint64> durationMs, std::optional<qint64> actor) {
     BanRecord b;
-    b.ip = canonical(ip).toString();
+    // An IPv6 host can take any address of its /64, so the ban covers the
+    // /64 (ipKey); an IPv4 ban covers the one address.
+    b.ip = ipKey(ip);
     b.reason = reason;
     if (durationMs)
         b.expiresMs = m_clock() + *durationMs;
@@ -119,7 +123,7 @@ void Moderation::enforce(const BanRecord &ban) {
     for (AccountHandler *h : handlers) {
         const bool hit =
             (ban.accountId && h->identity() && h->identity()->accountId == *ban.accountId) ||
-            (!ban.ip.isEmpty() && h->ip().toString() == ban.ip);
+            (!ban.ip.isEmpty() && ipKey(h->ip()) == ban.ip);
         if (hit)
             kick(h->session().id(), QStringLiteral("banned"));
     }
@@ -164,10 +168,10 @@ int Moderation::connectionsOfAccount(qint64 accountId) const {
 }
 
 int Moderation::connectionsFrom(const QHostAddress &ip) const {
-    const QHostAddress address = canonical(ip);
+    const QString address = ipKey(ip);
     int n = 0;
     for (const AccountHandler *h : m_handlers)
-        if (canonical(h->ip()) == address)
+        if (ipKey(h->ip()) == address)
             ++n;
     return n;
 }

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void loginsAreAudited();
     void banCommandListsAndRemoves();
     void resetTwoFactor();
+    void addressBansCoverAnIpv6Slash64();
 
 private:
     // Runs `whisperchat-server <args>` (the user/ban commands) in-process.
@@ -433,6 +434,32 @@ void TestControlBackend::resetTwoFactor() {
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first()[2], QStringLiteral("mod2"));
     QCOMPARE(rows.first()[5], QStringLiteral("command line"));
+}
+
+// An IPv6 host picks any address of its /64 for each connection, so an
+// address ban must cover the /64 (and an IPv4 ban exactly one address),
+// both for the chat's connect check and for a login's stored-ban check.
+void TestControlBackend::addressBansCoverAnIpv6Slash64() {
+    Moderation &moderation = m_security->moderation();
+    // The futures finish on this thread's event loop: wait by turning it.
+    auto v6 = moderation.banIp(QHostAddress(QStringLiteral("2001:db8:1:2::5")),
+                               QStringLiteral("spam"), std::nullopt, std::nullopt);
+    auto v4 = moderation.banIp(QHostAddress(QStringLiteral("10.0.0.1")), QStringLiteral("spam"),
+                               std::nullopt, std::nullopt);
+    QTRY_VERIFY(v6.isFinished() && v4.isFinished());
+    QVERIFY(moderation.activeBan(std::nullopt, QHostAddress(QStringLiteral("2001:db8:1:2::5"))));
+    QVERIFY(moderation.activeBan(std::nullopt,
+                                 QHostAddress(QStringLiteral("2001:db8:1:2:ffff:1:2:3"))));
+    QVERIFY(!moderation.activeBan(std::nullopt, QHostAddress(QStringLiteral("2001:db8:1:3::5"))));
+    QVERIFY(moderation.activeBan(std::nullopt, QHostAddress(QStringLiteral("::ffff:10.0.0.1"))));
+    QVERIFY(!moderation.activeBan(std::nullopt, QHostAddress(QStringLiteral("10.0.0.2"))));
+    // The login path asks the database, with the same key.
+    auto pending = m_security->accounts().login(QStringLiteral("bob"), kPassword, std::nullopt,
+                                                QHostAddress(QStringLiteral("2001:db8:1:2::77")));
+    QTRY_VERIFY_WITH_TIMEOUT(pending.isFinished(), 10000);
+    const AuthResult login = pending.result();
+    QVERIFY(std::holds_alternative<protocol::Error>(login));
+    QVERIFY(std::get<protocol::Error>(login).code == ErrorCode::Forbidden);
 }
 
 QTEST_GUILESS_MAIN(TestControlBackend)
