@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The programs' command lines as an operator types them: subcommands with the
-// global options on either side and help that names what exists. Each case
-// runs the real binary.
+// global options on either side, help that names what exists, and help and
+// version that need no display. Each case runs the real binary.
 
 #include "serverprocess.h"
 
@@ -54,6 +54,8 @@ private Q_SLOTS:
     void globalOptionsEitherSideOfBan();
     void userHelpExitsZero();
     void mainHelpNamesTheCommands();
+    void adminHelpAndVersionWithoutDisplay_data();
+    void adminHelpAndVersionWithoutDisplay();
 };
 
 void TestCommandLine::globalOptionsEitherSideOfUser() {
@@ -144,6 +146,29 @@ void TestCommandLine::mainHelpNamesTheCommands() {
     QVERIFY2(user.match(text).hasMatch(), qPrintable(text));
     QVERIFY2(ban.match(text).hasMatch(), qPrintable(text));
     QVERIFY(text.contains(QLatin1String("--data-dir")));
+}
+
+void TestCommandLine::adminHelpAndVersionWithoutDisplay_data() {
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("help") << QStringLiteral("--help") << QStringLiteral("Usage: ");
+    QTest::newRow("short help") << QStringLiteral("-h") << QStringLiteral("Usage: ");
+    QTest::newRow("version") << QStringLiteral("--version")
+                             << QStringLiteral("whisperchat-admin " WHISPER_VERSION);
+}
+
+void TestCommandLine::adminHelpAndVersionWithoutDisplay() {
+    QFETCH(QString, option);
+    QFETCH(QString, expected);
+    // As on a server reached over ssh without X forwarding: no display and
+    // no platform plugin chosen for it.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    const Run r = run(QStringLiteral("whisperchat-admin"), {option}, {}, env);
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.out.contains(expected.toUtf8()), r.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
