@@ -20,7 +20,7 @@ int defaultHashThreads();
 // Every setting of the server in one value type. Defaults are the embedded
 // defaults `make run` uses; docs/OPERATIONS.md lists each key.
 struct ServerConfig {
-    QString listenAddress = QStringLiteral("0.0.0.0");
+    QString listenAddress = QStringLiteral("::"); // both IPv6 and IPv4
     int port = 8080;
     int tickMs = 250;
     QString dataDir; // empty: the platform's app data location
