@@ -8,24 +8,62 @@
 #include <QApplication>
 #include <QCommandLineParser>
 
+#include <cstring>
+
 using namespace whisper::admin;
 
-int main(int argc, char *argv[]) {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("WhisperChat"));
-    QApplication::setApplicationName(QStringLiteral("whisperchat-admin"));
-    QApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
+namespace {
 
-    QCommandLineParser parser;
+QCommandLineOption langOption() {
+    return QCommandLineOption(QStringLiteral("lang"),
+                              QStringLiteral("User interface language (de, es, hi, en)"),
+                              QStringLiteral("LANG"));
+}
+
+void setNames() {
+    QCoreApplication::setOrganizationName(QStringLiteral("WhisperChat"));
+    QCoreApplication::setApplicationName(QStringLiteral("whisperchat-admin"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
+}
+
+void addOptions(QCommandLineParser &parser) {
     parser.setApplicationDescription(QStringLiteral("WhisperChat admin console"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption langOption(QStringLiteral("lang"),
-                                        QStringLiteral("User interface language (de, es, hi, en)"),
-                                        QStringLiteral("LANG"));
-    parser.addOption(langOption);
+    parser.addOption(langOption());
+}
+
+bool asksForText(int argc, char *argv[]) {
+    static const char *const words[] = {"-h", "--help", "-?", "--help-all", "-v", "--version"};
+    for (int i = 1; i < argc; ++i)
+        for (const char *word : words)
+            if (std::strcmp(argv[i], word) == 0)
+                return true;
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    // Help and version are text: they must work where there is no display
+    // (over ssh, in a package's checks), and a QApplication aborts without
+    // one. A plain QCoreApplication answers them and exits.
+    if (asksForText(argc, argv)) {
+        QCoreApplication textOnly(argc, argv);
+        setNames();
+        QCommandLineParser parser;
+        addOptions(parser);
+        parser.process(textOnly); // exits
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    setNames();
+
+    QCommandLineParser parser;
+    addOptions(parser);
     parser.process(app);
-    installTranslation(app, parser.value(langOption));
+    installTranslation(app, parser.value(langOption()));
 
     ControlClient client;
     ConsoleState state;

@@ -31,12 +31,16 @@ int main(int argc, char *argv[]) {
     QCoreApplication::setApplicationName(QStringLiteral("whisperchat-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
 
-    // `whisperchat-server user ...` / `ban ...`: account and ban
-    // administration, no server.
-    if (app.arguments().value(1) == QLatin1String("user") ||
-        app.arguments().value(1) == QLatin1String("ban")) {
+    // `whisperchat-server [options] user|ban ... [options]`: account and
+    // ban administration, no server. Operators put the global options
+    // (--data-dir, --config, --db) on either side of the word.
+    const int commandAt = whisper::ConfigLoader::firstPositional(app.arguments());
+    const QString command = app.arguments().value(commandAt);
+    if (commandAt > 0 && (command == QLatin1String("user") || command == QLatin1String("ban"))) {
+        QStringList arguments = app.arguments();
+        arguments.move(commandAt, 1);
         QTextStream in(stdin), out(stdout), err(stderr);
-        return whisper::UserCommand::run(app.arguments(), in, out, err);
+        return whisper::UserCommand::run(arguments, in, out, err);
     }
 
     const auto loaded =

@@ -426,18 +426,24 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
         QStringLiteral("WhisperChat server: anonymous, location-based 1:1 chat over WebSocket."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    const QCommandLineOption configOption(QStringLiteral("config"),
-                                          QStringLiteral("INI file with a [server] section"),
-                                          QStringLiteral("FILE"));
-    parser.addOption(configOption);
-    for (const Setting &s : settings())
-        parser.addOption(QCommandLineOption(s.name, s.help, s.valueName));
+    const QString configOption = QStringLiteral("config");
+    addSettingOptions(parser);
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("Optional: user or ban (see Commands below); "
+                                                "without one the server runs"),
+                                 QStringLiteral("[command ...]"));
 
     if (!parser.parse(arguments))
         return failure(parser.errorText());
     if (parser.isSet(helpOption)) {
         ConfigLoadResult r;
-        r.output = parser.helpText();
+        r.output = parser.helpText() +
+                   QStringLiteral("\nCommands (the options above may come before or after "
+                                  "them):\n"
+                                  "  user        Manage accounts: add, list, set-role, disable, "
+                                  "enable, reset-2fa\n"
+                                  "  ban         List bans in force or lift one\n"
+                                  "Run `whisperchat-server user --help` for their usage.\n");
         return r;
     }
     if (parser.isSet(versionOption)) {
@@ -514,6 +520,37 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
     ConfigLoadResult r;
     r.config = config;
     return r;
+}
+
+void ConfigLoader::addSettingOptions(QCommandLineParser &parser) {
+    parser.addOption(QCommandLineOption(QStringLiteral("config"),
+                                        QStringLiteral("INI file with a [server] section"),
+                                        QStringLiteral("FILE")));
+    for (const Setting &s : settings())
+        parser.addOption(QCommandLineOption(s.name, s.help, s.valueName));
+}
+
+QStringList ConfigLoader::settingOptionNames() {
+    QStringList names{QStringLiteral("config")};
+    for (const Setting &s : settings())
+        names << s.name;
+    return names;
+}
+
+int ConfigLoader::firstPositional(const QStringList &arguments) {
+    const QStringList valued = settingOptionNames();
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &a = arguments.at(i);
+        if (a == QLatin1String("--"))
+            return i + 1 < arguments.size() ? int(i + 1) : -1;
+        if (!a.startsWith(u'-') || a == QLatin1String("-"))
+            return int(i);
+        // "--name value" hides its value from the search; "--name=value"
+        // and flags (--help, --version) stand alone.
+        if (a.startsWith(QLatin1String("--")) && !a.contains(u'=') && valued.contains(a.mid(2)))
+            ++i;
+    }
+    return -1;
 }
 
 QString ConfigLoader::summary(const ServerConfig &config) {

@@ -9,6 +9,8 @@
 
 #include <optional>
 
+class QCommandLineParser;
+
 namespace whisper {
 
 // Password hashing leaves one core to the event loop, so chat latency does
@@ -18,7 +20,7 @@ int defaultHashThreads();
 // Every setting of the server in one value type. Defaults are the embedded
 // defaults `make run` uses; docs/OPERATIONS.md lists each key.
 struct ServerConfig {
-    QString listenAddress = QStringLiteral("0.0.0.0");
+    QString listenAddress = QStringLiteral("::"); // both IPv6 and IPv4
     int port = 8080;
     int tickMs = 250;
     QString dataDir; // empty: the platform's app data location
@@ -141,6 +143,15 @@ struct ConfigLoadResult {
 class ConfigLoader {
 public:
     static ConfigLoadResult load(const QStringList &arguments, const QProcessEnvironment &env);
+    // The settings' options (and --config), every one taking a value: the
+    // `user` and `ban` subcommands accept them as the server does.
+    static void addSettingOptions(QCommandLineParser &parser);
+    static QStringList settingOptionNames();
+    // Index in `arguments` (program first) of the first word that is neither
+    // an option nor an option's value, or -1. A subcommand word (`user`,
+    // `ban`) may stand before or after the global options, so it is found
+    // here rather than at a fixed place.
+    static int firstPositional(const QStringList &arguments);
     // One line per setting, for the start-up log; holds no secrets.
     static QString summary(const ServerConfig &config);
 };

@@ -25,7 +25,10 @@ const char kUsage[] = "usage: whisperchat-server user add NAME [--role ROLE] --p
                       "       whisperchat-server user reset-2fa NAME\n"
                       "       whisperchat-server ban list\n"
                       "       whisperchat-server ban remove ID\n"
-                      "options: --db URL, --data-dir DIR, --config FILE (as for the server)\n"
+                      "options: --db URL, --data-dir DIR, --config FILE and every other\n"
+                      "         server option (see whisperchat-server --help), before or\n"
+                      "         after the command word; --role ROLE and --password-stdin\n"
+                      "         for `user add`; -h, --help for this text\n"
                       "roles: user, moderator, admin\n";
 
 // Changes made here are audited like console commands, with the local
@@ -100,14 +103,15 @@ int UserCommand::run(const QStringList &arguments, QTextStream &in, QTextStream 
                                   QStringLiteral("ROLE"), QStringLiteral("user"));
     const QCommandLineOption passwordStdin(QStringLiteral("password-stdin"),
                                            QStringLiteral("Read the password from stdin"));
-    // Passed on to the server's configuration loader.
-    const QStringList forwarded{QStringLiteral("db"), QStringLiteral("data-dir"),
-                                QStringLiteral("config"), QStringLiteral("argon2-ops"),
-                                QStringLiteral("argon2-mem-kib")};
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help"));
+    // Every server option is passed on to the configuration loader, so a
+    // line that starts the server also works in front of `user`.
+    const QStringList forwarded = ConfigLoader::settingOptionNames();
     parser.addOption(role);
     parser.addOption(passwordStdin);
-    for (const QString &name : forwarded)
-        parser.addOption(QCommandLineOption(name, name, QStringLiteral("VALUE")));
+    parser.addOption(help);
+    ConfigLoader::addSettingOptions(parser);
     // arguments: program, "user" or "ban", subcommand, ...
     const bool bans = arguments.value(1) == QLatin1String("ban");
     QStringList args = arguments;
@@ -116,6 +120,10 @@ int UserCommand::run(const QStringList &arguments, QTextStream &in, QTextStream 
     if (!parser.parse(args)) {
         err << parser.errorText() << "\n" << kUsage;
         return 2;
+    }
+    if (parser.isSet(help)) {
+        out << kUsage;
+        return 0;
     }
     const QStringList pos = parser.positionalArguments();
     if (pos.isEmpty()) {

@@ -96,7 +96,11 @@ qint64 ChatServer::now() const {
 }
 
 bool ChatServer::listen() {
-    const QHostAddress address(m_config.listenAddress);
+    QHostAddress address(m_config.listenAddress);
+    // "::" is both families, as operators expect from the default: Qt binds
+    // that spelling IPv6 only and QHostAddress::Any dual-stack.
+    if (address == QHostAddress(QHostAddress::AnyIPv6))
+        address = QHostAddress(QHostAddress::Any);
     if (!m_listener->listen(address, quint16(m_config.port))) {
         m_errorString = QStringLiteral("cannot listen on %1:%2: %3")
                             .arg(m_config.listenAddress)
@@ -114,7 +118,10 @@ bool ChatServer::listen() {
 QUrl ChatServer::url() const {
     QUrl url;
     url.setScheme(m_config.tlsCert.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
-    url.setHost(m_listener->serverAddress().toString());
+    const QHostAddress address = m_listener->serverAddress();
+    // Qt spells its dual-stack wildcard 0.0.0.0; it listens on "::".
+    url.setHost(address.protocol() == QAbstractSocket::AnyIPProtocol ? QStringLiteral("::")
+                                                                     : address.toString());
     url.setPort(m_listener->serverPort());
     return url;
 }

@@ -54,23 +54,44 @@ bool TcpListener::listen(const QHostAddress &address, quint16 port) {
     close();
     sockaddr_storage storage{};
     socklen_t length = 0;
-    const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    // QHostAddress::Any (AnyIPProtocol) means both families, as it does for
+    // Qt's own sockets: one IPv6 socket that also takes IPv4 clients.
+    const bool dualStack = address.protocol() == QAbstractSocket::AnyIPProtocol;
+    bool v6 = dualStack || address.protocol() == QAbstractSocket::IPv6Protocol;
+    if (v6) {
+        m_fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        // A host without IPv6 still serves IPv4 on the wildcard address.
+        if (m_fd < 0 && dualStack && errno == EAFNOSUPPORT)
+            v6 = false;
+    }
     if (v6) {
         auto *sa = reinterpret_cast<sockaddr_in6 *>(&storage);
         sa->sin6_family = AF_INET6;
         sa->sin6_port = htons(port);
-        const Q_IPV6ADDR a = address.toIPv6Address();
-        std::memcpy(&sa->sin6_addr, &a, 16);
+        if (!dualStack) {
+            const Q_IPV6ADDR a = address.toIPv6Address();
+            std::memcpy(&sa->sin6_addr, &a, 16);
+        } // else in6addr_any, all zeros
         length = sizeof(sockaddr_in6);
     } else {
         auto *sa = reinterpret_cast<sockaddr_in *>(&storage);
         sa->sin_family = AF_INET;
         sa->sin_port = htons(port);
-        sa->sin_addr.s_addr = htonl(address.toIPv4Address());
+        sa->sin_addr.s_addr = dualStack ? htonl(INADDR_ANY) : htonl(address.toIPv4Address());
         length = sizeof(sockaddr_in);
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     }
-    m_fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int one = 1;
+    // The default of IPV6_V6ONLY is a sysctl (net.ipv6.bindv6only): set it
+    // either way, as Qt does, so the wildcard takes IPv4 on every host and
+    // an explicit IPv6 address stays IPv6 only.
+    const int v6only = dualStack ? 0 : 1;
+    if (m_fd >= 0 && v6 &&
+        ::setsockopt(m_fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) != 0) {
+        m_error = QString::fromLocal8Bit(std::strerror(errno));
+        close();
+        return false;
+    }
     if (m_fd < 0 || ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         ::bind(m_fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 ||
         ::listen(m_fd, m_backlog) != 0) {
@@ -80,7 +101,11 @@ bool TcpListener::listen(const QHostAddress &address, quint16 port) {
     }
     length = sizeof storage;
     ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&storage), &length);
-    m_address = address;
+    // The wildcard really bound: "::" for both families, 0.0.0.0 where the
+    // host has no IPv6.
+    m_address = !dualStack ? address
+                : v6       ? QHostAddress(QHostAddress::AnyIPv6)
+                           : QHostAddress(QHostAddress::AnyIPv4);
     m_port = ntohs(v6 ? reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port
                       : reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
     m_notifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Read, this);

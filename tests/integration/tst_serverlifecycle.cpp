@@ -8,7 +8,12 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QHostAddress>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -29,6 +34,8 @@ private Q_SLOTS:
     void invalidOptionsExitWith2_data();
     void invalidOptionsExitWith2();
     void helpAndVersion();
+    void defaultListenTakesIpv4AndIpv6_data();
+    void defaultListenTakesIpv4AndIpv6();
     void neverRunsOnTheGlibDispatcher();
     void configFileAndEnvironment();
     void sigtermClosesClientsWith1001_data();
@@ -127,6 +134,76 @@ void TestServerLifecycle::helpAndVersion() {
     const Run version = runServer({QStringLiteral("--version")});
     QCOMPARE(version.exitCode, 0);
     QVERIFY(version.out.startsWith("whisperchat-server "));
+}
+
+void TestServerLifecycle::defaultListenTakesIpv4AndIpv6_data() {
+    QTest::addColumn<QStringList>("listen");
+    QTest::addColumn<QString>("transport");
+    QTest::addColumn<bool>("ipv6");
+    for (const QString &transport : {QStringLiteral("native"), QStringLiteral("qt")}) {
+        QTest::addRow("default, %s", qPrintable(transport)) << QStringList() << transport << true;
+        QTest::addRow(":: given, %s", qPrintable(transport))
+            << QStringList{QStringLiteral("--listen"), QStringLiteral("::")} << transport << true;
+        // An IPv4 wildcard stays IPv4 only, as before.
+        QTest::addRow("0.0.0.0, %s", qPrintable(transport))
+            << QStringList{QStringLiteral("--listen"), QStringLiteral("0.0.0.0")} << transport
+            << false;
+    }
+}
+
+void TestServerLifecycle::defaultListenTakesIpv4AndIpv6() {
+    QFETCH(QStringList, listen);
+    QFETCH(QString, transport);
+    QFETCH(bool, ipv6);
+    {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHostIPv6, 0))
+            QSKIP("no IPv6 loopback on this machine");
+    }
+    // ServerProcess always names a listen address; this server gets none
+    // unless the row gives one, so the built-in default is what listens.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QProcess server;
+    server.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-server")));
+    server.setArguments(QStringList{QStringLiteral("--port"), QStringLiteral("0"),
+                                    QStringLiteral("--control-port"), QStringLiteral("0"),
+                                    QStringLiteral("--data-dir"), dir.path(),
+                                    QStringLiteral("--transport"), transport} +
+                        listen);
+    server.start();
+    QVERIFY(server.waitForStarted(10000));
+    const auto stop = qScopeGuard([&server] {
+        if (server.state() != QProcess::NotRunning) {
+            ::kill(pid_t(server.processId()), SIGTERM);
+            if (!server.waitForFinished(5000)) {
+                server.kill();
+                server.waitForFinished();
+            }
+        }
+    });
+    static const QRegularExpression ready(QStringLiteral(R"(ready: chat ws://(\S+) )"));
+    QByteArray out;
+    QRegularExpressionMatch match;
+    QDeadlineTimer deadline(15000);
+    while (!(match = ready.match(QString::fromUtf8(out))).hasMatch() && !deadline.hasExpired() &&
+           server.state() == QProcess::Running) {
+        server.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+        out += server.readAllStandardOutput();
+    }
+    QVERIFY2(match.hasMatch(), server.readAllStandardError().constData());
+    const QUrl where(QStringLiteral("ws://") + match.captured(1));
+    QVERIFY(where.port() > 0);
+    // The ready line names the wildcard it listens on.
+    QCOMPARE(where.host(), ipv6 ? QStringLiteral("::") : QStringLiteral("0.0.0.0"));
+
+    TestClient overIpv4;
+    QVERIFY(overIpv4.connectTo(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(where.port()))));
+    TestClient overIpv6;
+    const bool reached = overIpv6.connectTo(
+        QUrl(QStringLiteral("ws://[::1]:%1/").arg(where.port())), ipv6 ? 5000 : 1000);
+    QCOMPARE(reached, ipv6);
+    QVERIFY(overIpv4.isConnected());
 }
 
 void TestServerLifecycle::neverRunsOnTheGlibDispatcher() {
