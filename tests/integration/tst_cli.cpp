@@ -26,13 +26,17 @@ double eastOf(double lat, double lon, double km) {
 
 class Cli {
 public:
-    Cli(const QUrl &url, double lat, double lon, double range, QStringList extra = {}) {
+    Cli(const QUrl &url, double lat, double lon, double range, QStringList extra = {})
+        : Cli(QStringList{QStringLiteral("--url"), url.toString(), QStringLiteral("--lat"),
+                          QString::number(lat, 'f', 6), QStringLiteral("--lon"),
+                          QString::number(lon, 'f', 6), QStringLiteral("--range"),
+                          QString::number(range)} +
+              extra) {}
+    // Started with exactly these arguments (no location: it starts in the
+    // lobby).
+    explicit Cli(const QStringList &arguments) {
         m_process.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-cli")));
-        m_process.setArguments(QStringList{QStringLiteral("--url"), url.toString(),
-                                           QStringLiteral("--lat"), QString::number(lat, 'f', 6),
-                                           QStringLiteral("--lon"), QString::number(lon, 'f', 6),
-                                           QStringLiteral("--range"), QString::number(range)} +
-                               extra);
+        m_process.setArguments(arguments);
         m_process.start();
     }
     ~Cli() {
@@ -54,11 +58,25 @@ public:
         m_out += m_process.readAllStandardOutput();
         return QString::fromUtf8(m_out);
     }
+    QString errors() {
+        m_err += m_process.readAllStandardError();
+        return QString::fromUtf8(m_err);
+    }
     QProcess &process() { return m_process; }
+    // Closes standard input, as Ctrl-D or the end of a pipe does, and checks
+    // that the client then exits by itself with `exitCode`: a client that
+    // hangs fails here instead of hanging the suite.
+    bool exitsAtEndOfInput(int exitCode = 0) {
+        m_process.closeWriteChannel();
+        if (!m_process.waitForFinished(5000))
+            return false;
+        return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == exitCode;
+    }
 
 private:
     QProcess m_process;
     QByteArray m_out;
+    QByteArray m_err;
 };
 
 } // namespace
@@ -74,6 +92,11 @@ private Q_SLOTS:
     void jsonModePrintsFrames();
     void partnerCannotFakeLinesOrControlTheTerminal();
     void invalidArgumentsExitWith2();
+    void endOfInputBeforeJoiningExits();
+    void endOfInputWhileWaitingLeavesAndExits();
+    void endOfInputWhilePairedLeavesAndExits();
+    void endOfInputAfterPartnerLeftExits();
+    void withoutLocationSaysHowToJoin();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -211,6 +234,77 @@ void TestCli::invalidArgumentsExitWith2() {
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(!p.readAllStandardError().isEmpty());
     }
+}
+
+void TestCli::endOfInputBeforeJoiningExits() {
+    Cli a({QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* connected to")));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::endOfInputWhileWaitingLeavesAndExits() {
+    const double lat = 64.1466, lon = -21.9426; // Reykjavik
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+    QVERIFY2(a.output().contains(QStringLiteral("leaving the waiting room")),
+             qPrintable(a.output()));
+    // It left the waiting room: someone at the same place waits alone.
+    auto other = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(other);
+    QVERIFY(other->staysWithout<whisper::protocol::Matched>(4 * kTickMs));
+}
+
+void TestCli::endOfInputWhilePairedLeavesAndExits() {
+    const double lat = 38.7223, lon = -9.1393; // Lisbon
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    a.type("last words");
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("last words"));
+    const auto left = partner->waitFor<whisper::protocol::PartnerLeft>();
+    QVERIFY(left);
+    QVERIFY(left->reason == whisper::protocol::LeftReason::Left);
+}
+
+void TestCli::endOfInputAfterPartnerLeftExits() {
+    const double lat = 50.0755, lon = 14.4378; // Prague
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    partner->send(whisper::protocol::Leave{});
+    QVERIFY(a.waitForLine(QStringLiteral("partner left")));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::withoutLocationSaysHowToJoin() {
+    const double lat = 48.2082, lon = 16.3738; // Vienna
+    Cli a({QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* type /join LAT LON RANGE_KM to look for someone "
+                                         "nearby")));
+    // Text before joining is not kept for a later partner: the user is told.
+    a.type("hello before joining");
+    QVERIFY(a.waitForLine(QStringLiteral("! not sent: you are not in a chat")));
+    a.type("/join 48.2082 nowhere 10");
+    QVERIFY(a.waitForLine(QStringLiteral("! LON must be a number from -180 to 180")));
+    a.type("/join 48.2082 16.3738 10");
+    QVERIFY(a.waitForLine(QStringLiteral("waiting for someone nearby")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    a.type("hello after joining");
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("hello after joining"));
+    QVERIFY(partner->staysWithout<whisper::protocol::IncomingMessage>(300));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
