@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "chatclient.h"
 
+#include "errortext.h"
 #include "geo.h"
 #include "terminaltext.h"
 
@@ -258,8 +259,7 @@ void ChatClient::handle(const ServerMessage &message) {
             m_queued.clear();
         }
         if (human)
-            print(QStringLiteral("! %1: %2")
-                      .arg(toString(error->code), terminalSafe(error->message)));
+            print(QStringLiteral("! ") + errorText(*error));
     }
     std::fflush(stdout);
 }

@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <cmath>
@@ -97,6 +98,7 @@ private Q_SLOTS:
     void endOfInputWhilePairedLeavesAndExits();
     void endOfInputAfterPartnerLeftExits();
     void withoutLocationSaysHowToJoin();
+    void errorsAreSentences();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -305,6 +307,31 @@ void TestCli::withoutLocationSaysHowToJoin() {
     QCOMPARE(message->text, QStringLiteral("hello after joining"));
     QVERIFY(partner->staysWithout<whisper::protocol::IncomingMessage>(300));
     QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::errorsAreSentences() {
+    // A server that rate-limits loopback too, as it would a real user.
+    ServerProcess server({QStringLiteral("--rate-exempt"), QString()});
+    QVERIFY(server.start());
+    Cli a(server.chatUrl(), 45.4642, 9.19, 1); // Milan
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    // Joined once; each further /join is a conflict until the connection's
+    // join bucket (5) is empty, then rate_limited.
+    for (int i = 0; i < 6; ++i)
+        a.type("/join");
+    QVERIFY(a.waitForLine(QStringLiteral("! you are already waiting for someone\n")));
+    QVERIFY(a.waitForLine(QStringLiteral("! slow down: try again in ")));
+    const QString out = a.output();
+    QVERIFY2(QRegularExpression(QStringLiteral("! slow down: try again in [1-9][0-9]* s\n"))
+                 .match(out)
+                 .hasMatch(),
+             qPrintable(out));
+    // No wire codes reach the user.
+    for (const char *code : {"conflict", "rate_limited"})
+        QVERIFY2(!out.contains(QLatin1String(code)), qPrintable(out));
+    a.type("/quit");
+    QVERIFY(a.process().waitForFinished(5000));
+    QVERIFY(server.terminate());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
