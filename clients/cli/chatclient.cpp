@@ -118,7 +118,32 @@ void ChatClient::join(const Join &request) {
     send(request);
 }
 
+// The server answers a text over `max_text_chars` with an error and closes
+// the connection on a frame over `max_message_bytes` (1009), chat and all:
+// a line over either limit is refused here, before it is sent or queued.
+bool ChatClient::withinLimits(const QString &text) {
+    const qsizetype chars = text.toUcs4().size(); // code points, as the server counts
+    if (chars > m_limits.maxTextChars) {
+        remark(QStringLiteral("! not sent: that line is %1 characters; the limit is %2")
+                   .arg(chars)
+                   .arg(m_limits.maxTextChars));
+        return false;
+    }
+    const qsizetype bytes =
+        Codec::encode(SendMessage{text, QString::number(m_nextId + m_queued.size())}).size();
+    if (bytes > m_limits.maxMessageBytes) {
+        remark(QStringLiteral("! not sent: that line is %1 bytes as a message; the limit is %2 "
+                              "bytes")
+                   .arg(bytes)
+                   .arg(m_limits.maxMessageBytes));
+        return false;
+    }
+    return true;
+}
+
 void ChatClient::sendMessage(const QString &text) {
+    if ((m_state == State::Paired || m_state == State::Waiting) && !withinLimits(text))
+        return;
     switch (m_state) {
     case State::Paired:
         send(SendMessage{text, QString::number(m_nextId++)});

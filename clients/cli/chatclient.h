@@ -40,6 +40,7 @@ private:
     void onDisconnected();
     void handle(const protocol::ServerMessage &message);
     void sendMessage(const QString &text);
+    bool withinLimits(const QString &text);
     void send(const protocol::ClientMessage &message);
     void flushQueued();
     void join(const protocol::Join &join);

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void endOfInputAfterPartnerLeftExits();
     void withoutLocationSaysHowToJoin();
     void errorsAreSentences();
+    void linesOverTheLimitsAreNotSent();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -331,6 +332,41 @@ void TestCli::errorsAreSentences() {
         QVERIFY2(!out.contains(QLatin1String(code)), qPrintable(out));
     a.type("/quit");
     QVERIFY(a.process().waitForFinished(5000));
+    QVERIFY(server.terminate());
+}
+
+void TestCli::linesOverTheLimitsAreNotSent() {
+    ServerProcess server({QStringLiteral("--max-text-chars"), QStringLiteral("50"),
+                          QStringLiteral("--max-message-bytes"), QStringLiteral("256")});
+    QVERIFY(server.start());
+    const double lat = 52.2297, lon = 21.0122; // Warsaw
+    Cli a(server.chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(server.chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+
+    // One character over max_text_chars.
+    a.type(QByteArray(51, 'x'));
+    QVERIFY(
+        a.waitForLine(QStringLiteral("! not sent: that line is 51 characters; the limit is 50\n")));
+    // Within max_text_chars but over max_message_bytes once JSON-escaped
+    // (each U+0001 is "\u0001", six bytes): the server would close with 1009.
+    a.type(QByteArray(45, '\x01'));
+    // 45 * 6 bytes of text in {"type":"message","text":"…","id":"1"}.
+    QVERIFY(a.waitForLine(QStringLiteral(
+        "! not sent: that line is 307 bytes as a message; the limit is 256 bytes\n")));
+    // The connection is still open and nothing reached the partner before
+    // the line that fits.
+    a.type("fits");
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("fits"));
+    QVERIFY(partner->unread().isEmpty() ||
+            !std::holds_alternative<whisper::protocol::IncomingMessage>(partner->unread().first()));
+    QVERIFY(a.process().state() == QProcess::Running);
+    QVERIFY(!a.output().contains(QStringLiteral("too long")));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
     QVERIFY(server.terminate());
 }
 
