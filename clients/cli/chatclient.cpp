@@ -19,6 +19,13 @@ ChatClient::ChatClient(Options options, QObject *parent)
     , m_out(stdout) {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &ChatClient::onText);
     connect(&m_socket, &QWebSocket::disconnected, this, &ChatClient::onDisconnected);
+    connect(&m_socket, &QWebSocket::connected, this, [this] { m_connected = true; });
+    // A connection that never opened reports through `error` (and, depending
+    // on the failure, `disconnected` too): both end in unreachable().
+    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this] {
+        if (!m_connected)
+            unreachable();
+    });
 }
 
 void ChatClient::start() {
@@ -202,7 +209,7 @@ void ChatClient::leaveAndQuit() {
         return;
     m_quitting = true;
     if (m_socket.state() != QAbstractSocket::ConnectedState) {
-        Q_EMIT done(0);
+        finish(0);
         return;
     }
     if (m_state == State::Paired || m_state == State::Waiting)
@@ -289,7 +296,32 @@ void ChatClient::handle(const ServerMessage &message) {
     std::fflush(stdout);
 }
 
+void ChatClient::finish(int exitCode) {
+    if (m_finished)
+        return;
+    m_finished = true;
+    Q_EMIT done(exitCode);
+}
+
+// No WebSocket connection came about (refused, no route, unknown host, TLS
+// or handshake failure): said as such, not as a close code of a connection
+// that never existed.
+void ChatClient::unreachable() {
+    if (m_finished)
+        return;
+    QString reason = terminalSafe(m_socket.errorString());
+    if (!reason.isEmpty())
+        reason[0] = reason[0].toLower();
+    QTextStream(stderr) << "* cannot reach " << m_options.url.toDisplayString() << ": " << reason
+                        << Qt::endl;
+    finish(1);
+}
+
 void ChatClient::onDisconnected() {
+    if (!m_connected) {
+        unreachable();
+        return;
+    }
     const bool clean = m_quitting;
     if (!m_options.json || !clean) {
         QTextStream err(stderr);
@@ -299,7 +331,7 @@ void ChatClient::onDisconnected() {
                                                                  : m_socket.closeReason())
                 << Qt::endl;
     }
-    Q_EMIT done(clean ? 0 : 1);
+    finish(clean ? 0 : 1);
 }
 
 } // namespace whisper

@@ -38,6 +38,8 @@ Q_SIGNALS:
 private:
     void onText(const QString &frame);
     void onDisconnected();
+    void unreachable();
+    void finish(int exitCode);
     void handle(const protocol::ServerMessage &message);
     void sendMessage(const QString &text);
     bool withinLimits(const QString &text);
@@ -66,6 +68,8 @@ private:
     State m_state = State::Connecting;
     protocol::Limits m_limits;
     bool m_inputDone = false;
+    bool m_connected = false; // the WebSocket handshake completed
+    bool m_finished = false;  // done() emitted
     bool m_quitting = false;
     int m_nextId = 1;
 };

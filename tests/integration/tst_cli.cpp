@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTest>
 
 #include <cmath>
@@ -100,6 +101,7 @@ private Q_SLOTS:
     void withoutLocationSaysHowToJoin();
     void errorsAreSentences();
     void linesOverTheLimitsAreNotSent();
+    void unreachableServerIsSaidSo();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -368,6 +370,26 @@ void TestCli::linesOverTheLimitsAreNotSent() {
     QVERIFY(!a.output().contains(QStringLiteral("too long")));
     QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
     QVERIFY(server.terminate());
+}
+
+void TestCli::unreachableServerIsSaidSo() {
+    // A loopback port that was free a moment ago: nothing listens there.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/").arg(port);
+    // Standard input stays open: the failed connection alone ends it.
+    Cli a({QStringLiteral("--url"), url});
+    QVERIFY(a.process().waitForFinished(5000));
+    QCOMPARE(a.process().exitStatus(), QProcess::NormalExit);
+    QVERIFY(a.process().exitCode() != 0);
+    const QString errors = a.errors();
+    QVERIFY2(errors.contains(QStringLiteral("* cannot reach %1: connection refused").arg(url)),
+             qPrintable(errors));
+    QVERIFY2(!errors.contains(QStringLiteral("1000")), qPrintable(errors));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
