@@ -120,8 +120,10 @@ void ChatClient::join(const Join &request) {
     // Waiting from now on, so lines typed right after /join are kept for the
     // partner like lines typed while waiting; a refused join goes back to
     // the lobby (see the `error` handling).
-    if (m_state == State::Lobby)
+    if (m_state == State::Lobby) {
         m_state = State::Waiting;
+        m_joinPending = true;
+    }
     send(request);
 }
 
@@ -249,6 +251,7 @@ void ChatClient::handle(const ServerMessage &message) {
         if (m_inputDone)
             finishInput();
     } else if (std::holds_alternative<Waiting>(message)) {
+        m_joinPending = false;
         if (m_state == State::Lobby)
             m_state = State::Waiting;
         if (human)
@@ -259,7 +262,7 @@ void ChatClient::handle(const ServerMessage &message) {
         if (human)
             print(QStringLiteral("* matched within %1 km with %2")
                       .arg(matched->distanceKm)
-                      .arg(matched->partner));
+                      .arg(m_partner));
         flushQueued();
     } else if (const auto *incoming = std::get_if<IncomingMessage>(&message)) {
         if (human)
@@ -283,10 +286,11 @@ void ChatClient::handle(const ServerMessage &message) {
         if (human)
             print(QStringLiteral("* you left"));
     } else if (const auto *error = std::get_if<Error>(&message)) {
-        // A refused join (anything but "already waiting/paired") leaves us
-        // in the lobby.
+        // A refused join from the lobby (rate limit, login required, ...)
+        // leaves us there; a refused extra join changes nothing.
         if (error->ref == QLatin1String("join") && error->code != ErrorCode::Conflict &&
-            m_state == State::Waiting) {
+            m_joinPending) {
+            m_joinPending = false;
             m_state = State::Lobby;
             m_queued.clear();
         }

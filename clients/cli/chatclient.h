@@ -68,8 +68,9 @@ private:
     State m_state = State::Connecting;
     protocol::Limits m_limits;
     bool m_inputDone = false;
-    bool m_connected = false; // the WebSocket handshake completed
-    bool m_finished = false;  // done() emitted
+    bool m_joinPending = false; // joined from the lobby, no `waiting` yet
+    bool m_connected = false;   // the WebSocket handshake completed
+    bool m_finished = false;    // done() emitted
     bool m_quitting = false;
     int m_nextId = 1;
 };

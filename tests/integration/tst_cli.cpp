@@ -332,6 +332,15 @@ void TestCli::errorsAreSentences() {
     // No wire codes reach the user.
     for (const char *code : {"conflict", "rate_limited"})
         QVERIFY2(!out.contains(QLatin1String(code)), qPrintable(out));
+    // The refused extra joins did not take the client out of the waiting
+    // room: a line typed now is kept for the partner it meets.
+    a.type("kept while waiting");
+    auto partner = TestClient::waitingAt(server.chatUrl(), 45.4642, 9.19, 1);
+    QVERIFY(partner);
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("kept while waiting"));
+    QVERIFY2(!a.output().contains(QStringLiteral("not sent")), qPrintable(a.output()));
     a.type("/quit");
     QVERIFY(a.process().waitForFinished(5000));
     QVERIFY(server.terminate());
