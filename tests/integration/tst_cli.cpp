@@ -251,8 +251,10 @@ void TestCli::endOfInputWhileWaitingLeavesAndExits() {
     const double lat = 64.1466, lon = -21.9426; // Reykjavik
     Cli a(m_server->chatUrl(), lat, lon, 10);
     QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    a.type("for a partner who never comes");
     QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
-    QVERIFY2(a.output().contains(QStringLiteral("leaving the waiting room")),
+    QVERIFY2(a.output().contains(QStringLiteral("* end of input while waiting: 1 line(s) not "
+                                                "sent\n* end of input: leaving the waiting room")),
              qPrintable(a.output()));
     // It left the waiting room: someone at the same place waits alone.
     auto other = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
