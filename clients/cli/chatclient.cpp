@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "chatclient.h"
 
+#include "errortext.h"
+#include "geo.h"
 #include "terminaltext.h"
 
 #include <QTimer>
@@ -17,6 +19,13 @@ ChatClient::ChatClient(Options options, QObject *parent)
     , m_out(stdout) {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &ChatClient::onText);
     connect(&m_socket, &QWebSocket::disconnected, this, &ChatClient::onDisconnected);
+    connect(&m_socket, &QWebSocket::connected, this, [this] { m_connected = true; });
+    // A connection that never opened reports through `error` (and, depending
+    // on the failure, `disconnected` too): both end in unreachable().
+    connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this] {
+        if (!m_connected)
+            unreachable();
+    });
 }
 
 void ChatClient::start() {
@@ -27,27 +36,53 @@ void ChatClient::print(const QString &line) {
     m_out << line << Qt::endl;
 }
 
+// The client's own remarks: on standard output for a person, on standard
+// error in --json mode, whose standard output holds only protocol frames.
+void ChatClient::remark(const QString &line) {
+    if (m_options.json)
+        QTextStream(stderr) << line << Qt::endl;
+    else
+        print(line);
+}
+
+void ChatClient::printJoinHint() {
+    remark(QStringLiteral("* type /join LAT LON RANGE_KM to look for someone nearby "
+                          "(e.g. /join 52.52 13.405 10)"));
+}
+
 void ChatClient::send(const ClientMessage &message) {
     m_socket.sendTextMessage(QString::fromUtf8(Codec::encode(message)));
 }
 
 void ChatClient::userLine(const QString &line) {
+    if (m_state == State::Connecting) {
+        m_early << line;
+        return;
+    }
     const QString trimmed = line.trimmed();
     if (trimmed.isEmpty())
         return;
-    if (trimmed == QLatin1String("/quit")) {
+    const QString command = trimmed.section(u' ', 0, 0, QString::SectionSkipEmpty);
+    if (command == QLatin1String("/quit")) {
         leaveAndQuit();
-    } else if (trimmed == QLatin1String("/leave")) {
+    } else if (command == QLatin1String("/join")) {
+        joinCommand(trimmed.mid(command.size()));
+    } else if (command == QLatin1String("/leave")) {
         m_queued.clear();
         send(Leave{});
-    } else if (trimmed == QLatin1String("/next")) {
+    } else if (command == QLatin1String("/next")) {
         m_queued.clear();
-        if (m_paired)
+        if (m_state == State::Paired || m_state == State::Waiting)
             send(Leave{});
-        if (m_options.join)
-            send(*m_options.join);
+        if (m_lastJoin) {
+            m_state = State::Lobby;
+            join(*m_lastJoin);
+        } else {
+            printJoinHint();
+        }
     } else if (trimmed.startsWith(QLatin1Char('/')) && !trimmed.startsWith(QLatin1String("//"))) {
-        print(QStringLiteral("! unknown command %1 (try /leave, /next, /quit)").arg(trimmed));
+        remark(QStringLiteral("! unknown command %1 (try /join, /leave, /next, /quit)")
+                   .arg(terminalSafe(command)));
     } else {
         // "//text" sends "/text".
         sendMessage(trimmed.startsWith(QLatin1String("//")) ? line.mid(line.indexOf(u'/') + 1)
@@ -55,26 +90,120 @@ void ChatClient::userLine(const QString &line) {
     }
 }
 
-void ChatClient::sendMessage(const QString &text) {
-    if (!m_paired) {
-        m_queued << text;
+void ChatClient::joinCommand(const QString &arguments) {
+    const QStringList parts = arguments.split(u' ', Qt::SkipEmptyParts);
+    if (parts.isEmpty() && m_lastJoin) {
+        join(*m_lastJoin);
         return;
     }
-    send(SendMessage{text, QString::number(m_nextId++)});
+    Join request;
+    bool okLat = false, okLon = false, okRange = false;
+    if (parts.size() == 3) {
+        request.lat = parts[0].toDouble(&okLat);
+        request.lon = parts[1].toDouble(&okLon);
+        request.rangeKm = parts[2].toDouble(&okRange);
+    }
+    if (parts.size() != 3)
+        remark(QStringLiteral("! usage: /join LAT LON RANGE_KM (e.g. /join 52.52 13.405 10)"));
+    else if (!okLat || !geo::isValidLatitude(request.lat))
+        remark(QStringLiteral("! LAT must be a number from -90 to 90"));
+    else if (!okLon || !geo::isValidLongitude(request.lon))
+        remark(QStringLiteral("! LON must be a number from -180 to 180"));
+    else if (!okRange || !geo::isValidRange(request.rangeKm))
+        remark(QStringLiteral("! RANGE_KM must be > 0 and <= 20015.1"));
+    else
+        join(request);
+}
+
+void ChatClient::join(const Join &request) {
+    m_lastJoin = request;
+    // Waiting from now on, so lines typed right after /join are kept for the
+    // partner like lines typed while waiting; a refused join goes back to
+    // the lobby (see the `error` handling).
+    if (m_state == State::Lobby) {
+        m_state = State::Waiting;
+        m_joinPending = true;
+    }
+    send(request);
+}
+
+// The server answers a text over `max_text_chars` with an error and closes
+// the connection on a frame over `max_message_bytes` (1009), chat and all:
+// a line over either limit is refused here, before it is sent or queued.
+bool ChatClient::withinLimits(const QString &text) {
+    const qsizetype chars = text.toUcs4().size(); // code points, as the server counts
+    if (chars > m_limits.maxTextChars) {
+        remark(QStringLiteral("! not sent: that line is %1 characters; the limit is %2")
+                   .arg(chars)
+                   .arg(m_limits.maxTextChars));
+        return false;
+    }
+    const qsizetype bytes =
+        Codec::encode(SendMessage{text, QString::number(m_nextId + m_queued.size())}).size();
+    if (bytes > m_limits.maxMessageBytes) {
+        remark(QStringLiteral("! not sent: that line is %1 bytes as a message; the limit is %2 "
+                              "bytes")
+                   .arg(bytes)
+                   .arg(m_limits.maxMessageBytes));
+        return false;
+    }
+    return true;
+}
+
+void ChatClient::sendMessage(const QString &text) {
+    if ((m_state == State::Paired || m_state == State::Waiting) && !withinLimits(text))
+        return;
+    switch (m_state) {
+    case State::Paired:
+        send(SendMessage{text, QString::number(m_nextId++)});
+        break;
+    case State::Waiting:
+        m_queued << text;
+        break;
+    case State::Lobby:
+    case State::Connecting:
+        remark(QStringLiteral("! not sent: you are not in a chat"));
+        if (m_lastJoin)
+            remark(QStringLiteral("* type /next to meet someone"));
+        else
+            printJoinHint();
+        break;
+    }
 }
 
 void ChatClient::flushQueued() {
     const QStringList queued = std::exchange(m_queued, {});
     for (const QString &text : queued)
         sendMessage(text);
-    if (m_inputDone)
-        QTimer::singleShot(m_options.lingerMs, this, &ChatClient::leaveAndQuit);
 }
 
 void ChatClient::inputFinished() {
     m_inputDone = true;
-    if (m_paired)
-        flushQueued();
+    // Before `welcome` the lines typed so far are not handled yet: the end
+    // of input is handled after them (see `welcome`), or the failed
+    // connection ends the client.
+    if (m_state != State::Connecting)
+        finishInput();
+}
+
+void ChatClient::finishInput() {
+    switch (m_state) {
+    case State::Paired:
+        // Give the last lines a moment to reach the partner before leaving.
+        QTimer::singleShot(m_options.lingerMs, this, &ChatClient::leaveAndQuit);
+        break;
+    case State::Waiting:
+        if (!m_queued.isEmpty())
+            remark(QStringLiteral("* end of input while waiting: %1 line(s) not sent")
+                       .arg(m_queued.size()));
+        remark(QStringLiteral("* end of input: leaving the waiting room"));
+        leaveAndQuit();
+        break;
+    case State::Lobby:
+    case State::Connecting:
+        leaveAndQuit();
+        break;
+    }
 }
 
 void ChatClient::leaveAndQuit() {
@@ -82,10 +211,10 @@ void ChatClient::leaveAndQuit() {
         return;
     m_quitting = true;
     if (m_socket.state() != QAbstractSocket::ConnectedState) {
-        Q_EMIT done(0);
+        finish(0);
         return;
     }
-    if (m_paired)
+    if (m_state == State::Paired || m_state == State::Waiting)
         send(Leave{});
     m_socket.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
 }
@@ -111,18 +240,29 @@ void ChatClient::handle(const ServerMessage &message) {
             print(QStringLiteral("* connected to %1 (protocol %2)")
                       .arg(terminalSafe(welcome->server))
                       .arg(welcome->protocol));
+        m_limits = welcome->limits;
+        m_state = State::Lobby;
         if (m_options.join)
-            send(*m_options.join);
+            join(*m_options.join);
+        else
+            printJoinHint();
+        for (const QString &line : std::exchange(m_early, {}))
+            userLine(line);
+        if (m_inputDone)
+            finishInput();
     } else if (std::holds_alternative<Waiting>(message)) {
+        m_joinPending = false;
+        if (m_state == State::Lobby)
+            m_state = State::Waiting;
         if (human)
             print(QStringLiteral("* waiting for someone nearby..."));
     } else if (const auto *matched = std::get_if<Matched>(&message)) {
-        m_paired = true;
+        m_state = State::Paired;
         m_partner = terminalSafe(matched->partner);
         if (human)
             print(QStringLiteral("* matched within %1 km with %2")
                       .arg(matched->distanceKm)
-                      .arg(matched->partner));
+                      .arg(m_partner));
         flushQueued();
     } else if (const auto *incoming = std::get_if<IncomingMessage>(&message)) {
         if (human)
@@ -131,7 +271,7 @@ void ChatClient::handle(const ServerMessage &message) {
         if (human && typing->active)
             print(QStringLiteral("* %1 is typing...").arg(m_partner));
     } else if (const auto *left = std::get_if<PartnerLeft>(&message)) {
-        m_paired = false;
+        m_state = State::Lobby;
         if (human)
             print(QStringLiteral("* partner left (%1); /next to meet someone else")
                       .arg(toString(left->reason)));
@@ -142,18 +282,50 @@ void ChatClient::handle(const ServerMessage &message) {
             print(
                 QStringLiteral("* notice from the operators: %1").arg(terminalSafe(notice->text)));
     } else if (std::holds_alternative<Left>(message)) {
-        m_paired = false;
+        m_state = State::Lobby;
         if (human)
             print(QStringLiteral("* you left"));
     } else if (const auto *error = std::get_if<Error>(&message)) {
+        // A refused join from the lobby (rate limit, login required, ...)
+        // leaves us there; a refused extra join changes nothing.
+        if (error->ref == QLatin1String("join") && error->code != ErrorCode::Conflict &&
+            m_joinPending) {
+            m_joinPending = false;
+            m_state = State::Lobby;
+            m_queued.clear();
+        }
         if (human)
-            print(QStringLiteral("! %1: %2")
-                      .arg(toString(error->code), terminalSafe(error->message)));
+            print(QStringLiteral("! ") + errorText(*error));
     }
     std::fflush(stdout);
 }
 
+void ChatClient::finish(int exitCode) {
+    if (m_finished)
+        return;
+    m_finished = true;
+    Q_EMIT done(exitCode);
+}
+
+// No WebSocket connection came about (refused, no route, unknown host, TLS
+// or handshake failure): said as such, not as a close code of a connection
+// that never existed.
+void ChatClient::unreachable() {
+    if (m_finished)
+        return;
+    QString reason = terminalSafe(m_socket.errorString());
+    if (!reason.isEmpty())
+        reason[0] = reason[0].toLower();
+    QTextStream(stderr) << "* cannot reach " << m_options.url.toDisplayString() << ": " << reason
+                        << Qt::endl;
+    finish(1);
+}
+
 void ChatClient::onDisconnected() {
+    if (!m_connected) {
+        unreachable();
+        return;
+    }
     const bool clean = m_quitting;
     if (!m_options.json || !clean) {
         QTextStream err(stderr);
@@ -163,7 +335,7 @@ void ChatClient::onDisconnected() {
                                                                  : m_socket.closeReason())
                 << Qt::endl;
     }
-    Q_EMIT done(clean ? 0 : 1);
+    finish(clean ? 0 : 1);
 }
 
 } // namespace whisper

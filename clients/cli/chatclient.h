@@ -14,7 +14,8 @@
 namespace whisper {
 
 // The console client's logic: joins, prints what happens, sends what the user
-// types. Commands: /leave, /next, /quit.
+// types. Commands: /join, /leave, /next, /quit. End of input ends the client
+// in every state, so a pipe or Ctrl-D never leaves it hanging.
 class ChatClient : public QObject {
     Q_OBJECT
 public:
@@ -37,21 +38,39 @@ Q_SIGNALS:
 private:
     void onText(const QString &frame);
     void onDisconnected();
+    void unreachable();
+    void finish(int exitCode);
     void handle(const protocol::ServerMessage &message);
     void sendMessage(const QString &text);
+    bool withinLimits(const QString &text);
     void send(const protocol::ClientMessage &message);
     void flushQueued();
+    void join(const protocol::Join &join);
+    void joinCommand(const QString &arguments);
+    void finishInput();
     void leaveAndQuit();
     void print(const QString &line);
+    void printJoinHint();
+    void remark(const QString &line);
 
     Options m_options;
     QWebSocket m_socket;
     protocol::Codec m_codec;
     QTextStream m_out;
-    QStringList m_queued; // typed before a partner was there
+    // Connecting: no `welcome` yet. Lobby: connected, neither waiting nor
+    // paired (at the start without a location, or after a chat ended).
+    enum class State { Connecting, Lobby, Waiting, Paired };
+
+    std::optional<protocol::Join> m_lastJoin; // for /next and a bare /join
+    QStringList m_early;                      // typed before `welcome`: replayed once connected
+    QStringList m_queued;                     // typed while waiting: sent once matched
     QString m_partner;
-    bool m_paired = false;
+    State m_state = State::Connecting;
+    protocol::Limits m_limits;
     bool m_inputDone = false;
+    bool m_joinPending = false; // joined from the lobby, no `waiting` yet
+    bool m_connected = false;   // the WebSocket handshake completed
+    bool m_finished = false;    // done() emitted
     bool m_quitting = false;
     int m_nextId = 1;
 };

@@ -25,8 +25,9 @@ int main(int argc, char *argv[]) {
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "WhisperChat console client. Type to chat; /leave, /next and /quit are commands.\n"
-        "A line starting with // sends the text after the first slash."));
+        "WhisperChat console client. Type to chat; /join LAT LON RANGE_KM, /leave, /next\n"
+        "and /quit are commands. A line starting with // sends the text after the first\n"
+        "slash. End of input leaves and exits."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption url(QStringLiteral("url"), QStringLiteral("Server URL"),

@@ -7,6 +7,8 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
 #include <QTest>
 
 #include <cmath>
@@ -26,13 +28,17 @@ double eastOf(double lat, double lon, double km) {
 
 class Cli {
 public:
-    Cli(const QUrl &url, double lat, double lon, double range, QStringList extra = {}) {
+    Cli(const QUrl &url, double lat, double lon, double range, QStringList extra = {})
+        : Cli(QStringList{QStringLiteral("--url"), url.toString(), QStringLiteral("--lat"),
+                          QString::number(lat, 'f', 6), QStringLiteral("--lon"),
+                          QString::number(lon, 'f', 6), QStringLiteral("--range"),
+                          QString::number(range)} +
+              extra) {}
+    // Started with exactly these arguments (no location: it starts in the
+    // lobby).
+    explicit Cli(const QStringList &arguments) {
         m_process.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-cli")));
-        m_process.setArguments(QStringList{QStringLiteral("--url"), url.toString(),
-                                           QStringLiteral("--lat"), QString::number(lat, 'f', 6),
-                                           QStringLiteral("--lon"), QString::number(lon, 'f', 6),
-                                           QStringLiteral("--range"), QString::number(range)} +
-                               extra);
+        m_process.setArguments(arguments);
         m_process.start();
     }
     ~Cli() {
@@ -54,11 +60,25 @@ public:
         m_out += m_process.readAllStandardOutput();
         return QString::fromUtf8(m_out);
     }
+    QString errors() {
+        m_err += m_process.readAllStandardError();
+        return QString::fromUtf8(m_err);
+    }
     QProcess &process() { return m_process; }
+    // Closes standard input, as Ctrl-D or the end of a pipe does, and checks
+    // that the client then exits by itself with `exitCode`: a client that
+    // hangs fails here instead of hanging the suite.
+    bool exitsAtEndOfInput(int exitCode = 0) {
+        m_process.closeWriteChannel();
+        if (!m_process.waitForFinished(5000))
+            return false;
+        return m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == exitCode;
+    }
 
 private:
     QProcess m_process;
     QByteArray m_out;
+    QByteArray m_err;
 };
 
 } // namespace
@@ -74,6 +94,14 @@ private Q_SLOTS:
     void jsonModePrintsFrames();
     void partnerCannotFakeLinesOrControlTheTerminal();
     void invalidArgumentsExitWith2();
+    void endOfInputBeforeJoiningExits();
+    void endOfInputWhileWaitingLeavesAndExits();
+    void endOfInputWhilePairedLeavesAndExits();
+    void endOfInputAfterPartnerLeftExits();
+    void withoutLocationSaysHowToJoin();
+    void errorsAreSentences();
+    void linesOverTheLimitsAreNotSent();
+    void unreachableServerIsSaidSo();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -211,6 +239,168 @@ void TestCli::invalidArgumentsExitWith2() {
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(!p.readAllStandardError().isEmpty());
     }
+}
+
+void TestCli::endOfInputBeforeJoiningExits() {
+    Cli a({QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* connected to")));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::endOfInputWhileWaitingLeavesAndExits() {
+    const double lat = 64.1466, lon = -21.9426; // Reykjavik
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    a.type("for a partner who never comes");
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+    QVERIFY2(a.output().contains(QStringLiteral("* end of input while waiting: 1 line(s) not "
+                                                "sent\n* end of input: leaving the waiting room")),
+             qPrintable(a.output()));
+    // It left the waiting room: someone at the same place waits alone.
+    auto other = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(other);
+    QVERIFY(other->staysWithout<whisper::protocol::Matched>(4 * kTickMs));
+}
+
+void TestCli::endOfInputWhilePairedLeavesAndExits() {
+    const double lat = 38.7223, lon = -9.1393; // Lisbon
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    a.type("last words");
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("last words"));
+    const auto left = partner->waitFor<whisper::protocol::PartnerLeft>();
+    QVERIFY(left);
+    QVERIFY(left->reason == whisper::protocol::LeftReason::Left);
+}
+
+void TestCli::endOfInputAfterPartnerLeftExits() {
+    const double lat = 50.0755, lon = 14.4378; // Prague
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    partner->send(whisper::protocol::Leave{});
+    QVERIFY(a.waitForLine(QStringLiteral("partner left")));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::withoutLocationSaysHowToJoin() {
+    const double lat = 48.2082, lon = 16.3738; // Vienna
+    Cli a({QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* type /join LAT LON RANGE_KM to look for someone "
+                                         "nearby")));
+    // Text before joining is not kept for a later partner: the user is told.
+    a.type("hello before joining");
+    QVERIFY(a.waitForLine(QStringLiteral("! not sent: you are not in a chat")));
+    a.type("/join 48.2082 nowhere 10");
+    QVERIFY(a.waitForLine(QStringLiteral("! LON must be a number from -180 to 180")));
+    a.type("/join 48.2082 16.3738 10");
+    QVERIFY(a.waitForLine(QStringLiteral("waiting for someone nearby")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    a.type("hello after joining");
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("hello after joining"));
+    QVERIFY(partner->staysWithout<whisper::protocol::IncomingMessage>(300));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::errorsAreSentences() {
+    // A server that rate-limits loopback too, as it would a real user.
+    ServerProcess server({QStringLiteral("--rate-exempt"), QString()});
+    QVERIFY(server.start());
+    Cli a(server.chatUrl(), 45.4642, 9.19, 1); // Milan
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    // Joined once; each further /join is a conflict until the connection's
+    // join bucket (5) is empty, then rate_limited.
+    for (int i = 0; i < 6; ++i)
+        a.type("/join");
+    QVERIFY(a.waitForLine(QStringLiteral("! you are already waiting for someone\n")));
+    QVERIFY(a.waitForLine(QStringLiteral("! slow down: try again in ")));
+    const QString out = a.output();
+    QVERIFY2(QRegularExpression(QStringLiteral("! slow down: try again in [1-9][0-9]* s\n"))
+                 .match(out)
+                 .hasMatch(),
+             qPrintable(out));
+    // No wire codes reach the user.
+    for (const char *code : {"conflict", "rate_limited"})
+        QVERIFY2(!out.contains(QLatin1String(code)), qPrintable(out));
+    // The refused extra joins did not take the client out of the waiting
+    // room: a line typed now is kept for the partner it meets.
+    a.type("kept while waiting");
+    auto partner = TestClient::waitingAt(server.chatUrl(), 45.4642, 9.19, 1);
+    QVERIFY(partner);
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("kept while waiting"));
+    QVERIFY2(!a.output().contains(QStringLiteral("not sent")), qPrintable(a.output()));
+    a.type("/quit");
+    QVERIFY(a.process().waitForFinished(5000));
+    QVERIFY(server.terminate());
+}
+
+void TestCli::linesOverTheLimitsAreNotSent() {
+    ServerProcess server({QStringLiteral("--max-text-chars"), QStringLiteral("50"),
+                          QStringLiteral("--max-message-bytes"), QStringLiteral("256")});
+    QVERIFY(server.start());
+    const double lat = 52.2297, lon = 21.0122; // Warsaw
+    Cli a(server.chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(server.chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+
+    // One character over max_text_chars.
+    a.type(QByteArray(51, 'x'));
+    QVERIFY(
+        a.waitForLine(QStringLiteral("! not sent: that line is 51 characters; the limit is 50\n")));
+    // Within max_text_chars but over max_message_bytes once JSON-escaped
+    // (each U+0001 is "\u0001", six bytes): the server would close with 1009.
+    a.type(QByteArray(45, '\x01'));
+    // 45 * 6 bytes of text in {"type":"message","text":"…","id":"1"}.
+    QVERIFY(a.waitForLine(QStringLiteral(
+        "! not sent: that line is 307 bytes as a message; the limit is 256 bytes\n")));
+    // The connection is still open and nothing reached the partner before
+    // the line that fits.
+    a.type("fits");
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("fits"));
+    QVERIFY(partner->unread().isEmpty() ||
+            !std::holds_alternative<whisper::protocol::IncomingMessage>(partner->unread().first()));
+    QVERIFY(a.process().state() == QProcess::Running);
+    QVERIFY(!a.output().contains(QStringLiteral("too long")));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+    QVERIFY(server.terminate());
+}
+
+void TestCli::unreachableServerIsSaidSo() {
+    // A loopback port that was free a moment ago: nothing listens there.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/").arg(port);
+    // Standard input stays open: the failed connection alone ends it.
+    Cli a({QStringLiteral("--url"), url});
+    QVERIFY(a.process().waitForFinished(5000));
+    QCOMPARE(a.process().exitStatus(), QProcess::NormalExit);
+    QVERIFY(a.process().exitCode() != 0);
+    const QString errors = a.errors();
+    QVERIFY2(errors.contains(QStringLiteral("* cannot reach %1: connection refused").arg(url)),
+             qPrintable(errors));
+    QVERIFY2(!errors.contains(QStringLiteral("1000")), qPrintable(errors));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
