@@ -83,9 +83,9 @@ constexpr City kCities[] = {
 // 3 km away). The server matches on positions snapped to privacy cells of
 // about 1 km (each moved up to ~0.72 km): members at one point share a cell,
 // members apart could fall into neighbouring cells over 1 km apart and
-// never match; other pairs stay over 1.8 km away after the snap. With the pairs of a city merely near each other, members that
-// joined in different ticks (io-threads) could be paired across pairs and
-// strand their partners.
+// never match; other pairs stay over 1.8 km away after the snap. With the pairs of a city merely
+// near each other, members that joined in different ticks (io-threads) could be paired across pairs
+// and strand their partners.
 constexpr double kCellDeg = 0.03;
 constexpr double kPartnerDeg = 0.0;
 

@@ -411,7 +411,7 @@ void TestAccountService::tokensAreStoredHashed() {
 }
 
 std::optional<Identity> TestAccountService::loginAs(Accounts &accounts, const QString &name,
-                                                   const QHostAddress &ip) {
+                                                    const QHostAddress &ip) {
     const AuthResult r = accounts.login(name, kPassword, std::nullopt, ip).result();
     if (const auto *ok = std::get_if<AuthOk>(&r))
         return ok->identity;
