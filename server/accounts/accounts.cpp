@@ -414,6 +414,17 @@ QFuture<bool> Accounts::setDisabled(qint64 accountId, bool disabled) {
     });
 }
 
+QFuture<QHash<QString, Accounts::StoredLogin>>
+Accounts::storedLogins(const QList<Identity> &logins) {
+    return m_db.run([logins](Storage &s) {
+        QHash<QString, StoredLogin> out;
+        for (const Identity &who : logins)
+            out.insert(who.tokenHash,
+                       StoredLogin{s.sessionExists(who.tokenHash), s.accountById(who.accountId)});
+        return out;
+    });
+}
+
 QFuture<bool> Accounts::setRole(qint64 accountId, Role role) {
     return m_db.run([this, accountId, role](Storage &s) {
         const bool changed = s.setRole(accountId, role);

@@ -127,6 +127,14 @@ public:
     // such account.
     QFuture<bool> setDisabled(qint64 accountId, bool disabled);
     QFuture<bool> setRole(qint64 accountId, Role role);
+    // What storage says of each of these logins (by token hash), for the
+    // periodic re-check of live logins against changes this process did
+    // not make (the `user` command, another node).
+    struct StoredLogin {
+        bool sessionAlive = false;
+        std::optional<AccountRecord> account;
+    };
+    QFuture<QHash<QString, StoredLogin>> storedLogins(const QList<Identity> &logins);
     // Tells every subscriber that the account's logins end now (no storage
     // change): e.g. after a ban. Any thread.
     void revoke(qint64 accountId, Revocation reason, const QString &keepTokenHash = {});

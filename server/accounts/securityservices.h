@@ -25,6 +25,7 @@ public:
         m_byAccount.remove(accountId, handler);
     }
     QList<AccountHandler *> of(qint64 accountId) const { return m_byAccount.values(accountId); }
+    QList<AccountHandler *> all() const { return m_byAccount.values(); }
     int size() const { return int(m_byAccount.size()); }
 
 private:

@@ -10,6 +10,8 @@
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QSet>
+#include <QTimer>
 
 namespace whisper {
 
@@ -24,8 +26,48 @@ struct Overloaded : Ts... {
 };
 } // namespace
 
+namespace {
+// How often live chat logins are compared with storage (the console's
+// sessions are re-checked as often).
+constexpr int kLiveLoginCheckMs = 5000;
+} // namespace
+
 void AccountHandler::followRevocations(SecurityServices &services, QObject *context) {
     SecurityServices *shared = &services;
+    // Changes made outside this process (the `user` command, another node)
+    // emit nothing here: the live logins are compared with storage now and
+    // then, as the console's sessions are.
+    auto *sweep = new QTimer(context);
+    sweep->setInterval(kLiveLoginCheckMs);
+    QObject::connect(sweep, &QTimer::timeout, context, [shared, context] {
+        QList<Identity> logins;
+        for (const AccountHandler *h : shared->live.all())
+            if (h->identity())
+                logins << *h->identity();
+        if (logins.isEmpty())
+            return;
+        QSet<QString> asked;
+        for (const Identity &who : std::as_const(logins))
+            asked.insert(who.tokenHash);
+        shared->accounts.storedLogins(logins).then(
+            context, [shared, asked](const QHash<QString, Accounts::StoredLogin> &stored) {
+                for (AccountHandler *h : shared->live.all()) {
+                    // Logins made after the question are not judged by it.
+                    if (!h->identity() || !asked.contains(h->identity()->tokenHash))
+                        continue;
+                    const auto it = stored.constFind(h->identity()->tokenHash);
+                    if (it == stored.constEnd())
+                        continue;
+                    if (!it->account || it->account->disabled)
+                        h->revoke(Revocation::Disabled, {});
+                    else if (!it->sessionAlive)
+                        h->revoke(Revocation::LoggedOutEverywhere, {});
+                    else if (it->account->role != h->identity()->role)
+                        h->changeRole(it->account->role);
+                }
+            });
+    });
+    sweep->start();
     QObject::connect(&services.accounts, &Accounts::accountRevoked, context,
                      [shared](qint64 accountId, Revocation reason, const QString &keep) {
                          for (AccountHandler *h : shared->live.of(accountId))

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void banWhileConnectedKicksAndBlocksJoin();
     void killDuringRegistrationsLosesNothing();
     void userCommandBootstrapsStaff();
+    void userCommandDisableEndsLiveLogins();
     void disconnectDuringLoginIsHarmless();
     void stolenSessionEndsWhenOwnerChangesPassword();
     void logoutEverywhereEndsOtherConnections();
@@ -968,6 +969,29 @@ void TestAccounts::userCommandBootstrapsStaff() {
     b->send(Login{QStringLiteral("boss"), kPassword, std::nullopt});
     QCOMPARE(toString(expectError(*b, ErrorCode::Unauthorized).code),
              toString(ErrorCode::Unauthorized));
+    QVERIFY(server->terminate());
+}
+
+// The `user` command is another process: the running server hears nothing
+// from it, and must still end a disabled account's live logins (it compares
+// them with storage every few seconds).
+void TestAccounts::userCommandDisableEndsLiveLogins() {
+    QTemporaryDir dir;
+    const QStringList where{QStringLiteral("--data-dir"), dir.path()};
+    QCOMPARE(userCommand(QStringList{QStringLiteral("add"), QStringLiteral("leaver"),
+                                     QStringLiteral("--password-stdin")} +
+                             where,
+                         kPassword.toUtf8() + "\n"),
+             0);
+    auto server = startServer(dir.path());
+    auto a = connectTo(*server);
+    a->send(Login{QStringLiteral("leaver"), kPassword, std::nullopt});
+    QVERIFY(a->waitFor<Authenticated>(10000));
+    QCOMPARE(userCommand(QStringList{QStringLiteral("disable"), QStringLiteral("leaver")} + where),
+             0);
+    const auto out = a->waitFor<LoggedOut>(12000);
+    QVERIFY(out);
+    QCOMPARE(out->reason.value_or(QString()), QStringLiteral("disabled"));
     QVERIFY(server->terminate());
 }
 
