@@ -5,6 +5,7 @@
 #include "rawwsclient.h"
 #include "serverprocess.h"
 #include "testclient.h"
+#include "wsframe.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -486,10 +487,12 @@ void TestServerLifecycle::absurdDeclaredLengthClosesWith1009() {
     RawWsClient raw;
     QVERIFY(raw.connectTcp(server.chatUrl()));
     QVERIFY(raw.handshake());
-    // One byte of a fragmented text message, then a continuation whose
-    // length plus that byte is 2^64.
-    QByteArray frame;
-    frame.append(char(0x01)).append(char(0x80 | 1)).append("\0\0\0\0a", 5);
+    // One byte of a fragmented text message (the shared writer), then a
+    // continuation whose length plus that byte is 2^64: a header no writer
+    // produces, so its bytes are spelled out.
+    std::string first;
+    whisper::ws::appendFrame(first, whisper::ws::Opcode::Text, "a", 0x00000000, /*fin=*/false);
+    QByteArray frame(first.data(), qsizetype(first.size()));
     frame.append(char(0x80)).append(char(0x80 | 127));
     frame.append(QByteArray(8, char(0xFF)));
     frame.append("\x01\x02\x03\x04x", 5);
@@ -511,11 +514,11 @@ void addTransportRows() {
 }
 
 QByteArray maskedCloseFrame(int code) {
-    const char mask[4] = {0x0a, 0x0b, 0x0c, 0x0d};
-    QByteArray frame;
-    frame.append(char(0x88)).append(char(0x80 | 2)).append(mask, 4);
-    frame.append(char((code >> 8) ^ mask[0])).append(char((code & 0xff) ^ mask[1]));
-    return frame;
+    const char payload[2] = {char(code >> 8), char(code & 0xff)};
+    std::string frame;
+    whisper::ws::appendMaskedFrame(frame, whisper::ws::Opcode::Close, std::string_view(payload, 2),
+                                   0x0a0b0c0d);
+    return QByteArray(frame.data(), qsizetype(frame.size()));
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include "rawwsclient.h"
 #include "serverprocess.h"
 #include "testclient.h"
+#include "wsframe.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -42,21 +43,13 @@ qint64 rssKiB(qint64 pid) {
     return -1;
 }
 
+// Frames go through the project's one tested writer and parser
+// (common/wsframe.h).
 QByteArray maskedFrame(quint8 opcode, const QByteArray &payload) {
-    QByteArray frame;
-    frame.append(char(0x80 | opcode));
-    const qsizetype n = payload.size();
-    if (n < 126) {
-        frame.append(char(0x80 | n));
-    } else {
-        frame.append(char(0x80 | 126));
-        frame.append(char(n >> 8)).append(char(n & 0xff));
-    }
-    const char mask[4] = {0x12, 0x34, 0x56, 0x78};
-    frame.append(mask, 4);
-    for (qsizetype i = 0; i < n; ++i)
-        frame.append(char(payload[i] ^ mask[i % 4]));
-    return frame;
+    std::string out;
+    whisper::ws::appendMaskedFrame(out, whisper::ws::Opcode(opcode),
+                                   std::string_view(payload.data(), payload.size()), 0x12345678);
+    return QByteArray(out.data(), qsizetype(out.size()));
 }
 
 struct Frame {
@@ -68,27 +61,14 @@ struct Frame {
 QList<Frame> takeFrames(QByteArray &buffer) {
     QList<Frame> frames;
     for (;;) {
-        if (buffer.size() < 2)
+        whisper::ws::FrameView view;
+        const whisper::ws::ParseResult r =
+            whisper::ws::parseFrame(std::string_view(buffer.constData(), buffer.size()), view);
+        if (r != whisper::ws::ParseResult::Frame)
             break;
-        quint64 length = quint8(buffer[1]) & 0x7f;
-        qsizetype header = 2;
-        if (length == 126) {
-            if (buffer.size() < 4)
-                break;
-            length = (quint64(quint8(buffer[2])) << 8) | quint8(buffer[3]);
-            header = 4;
-        } else if (length == 127) {
-            if (buffer.size() < 10)
-                break;
-            length = 0;
-            for (int i = 0; i < 8; ++i)
-                length = (length << 8) | quint8(buffer[2 + i]);
-            header = 10;
-        }
-        if (quint64(buffer.size()) < header + length)
-            break;
-        frames.append({quint8(quint8(buffer[0]) & 0x0f), buffer.mid(header, qsizetype(length))});
-        buffer.remove(0, header + qsizetype(length));
+        const std::string payload = whisper::ws::unmaskedPayload(view);
+        frames.append({quint8(view.opcode), QByteArray(payload.data(), qsizetype(payload.size()))});
+        buffer.remove(0, qsizetype(view.frameBytes));
     }
     return frames;
 }
