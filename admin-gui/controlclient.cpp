@@ -13,6 +13,13 @@ ControlClient::ControlClient(QObject *parent)
     : QObject(parent) {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ControlClient::open);
+    m_greeting.setSingleShot(true);
+    m_greeting.setInterval(5000);
+    connect(&m_greeting, &QTimer::timeout, this, [this] {
+        refuse(tr("%1 accepted the connection but did not greet as a WhisperChat control "
+                  "endpoint. Is this the control port?")
+                   .arg(m_credentials.url.toString()));
+    });
     connect(&m_socket, &QWebSocket::connected, this, &ControlClient::onConnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &ControlClient::onDisconnected);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &ControlClient::onText);
@@ -49,6 +56,7 @@ void ControlClient::connectToServer(const Credentials &credentials) {
 void ControlClient::disconnectFromServer() {
     m_wanted = false;
     m_reconnectTimer.stop();
+    m_greeting.stop();
     m_socket.close();
     setState(State::Disconnected);
 }
@@ -69,7 +77,19 @@ void ControlClient::open() {
 
 void ControlClient::onConnected() {
     setState(State::LoggingIn);
-    // The server greets first with `hello`; login follows it (handle()).
+    // The server greets first with `hello`; login follows it (handle()). A
+    // chat port or another WebSocket service never does.
+    m_greeting.start();
+}
+
+void ControlClient::refuse(const QString &message) {
+    // Retrying the same URL or credentials will not help: stop, and say why.
+    m_greeting.stop();
+    m_wanted = false;
+    m_socket.close();
+    setState(State::Disconnected);
+    qCWarning(lcClient).noquote() << "login refused:" << message;
+    Q_EMIT authenticationFailed(message);
 }
 
 void ControlClient::onDisconnected() {
@@ -78,6 +98,7 @@ void ControlClient::onDisconnected() {
                                ? m_socket.errorString()
                                : m_socket.closeReason();
     const bool wasOnline = m_state == State::Online;
+    m_greeting.stop();
     m_role.clear();
     m_permissions.clear();
     if (!m_wanted) {
@@ -101,6 +122,15 @@ void ControlClient::scheduleReconnect(const QString &reason) {
 
 void ControlClient::onText(const QString &text) {
     const auto decoded = Codec::decodeServer(text.toUtf8());
+    const auto *message = std::get_if<ServerMessage>(&decoded);
+    if (m_greeting.isActive() && !(message && std::holds_alternative<Hello>(*message))) {
+        // A chat port greets with `welcome`: the operator typed the wrong port.
+        refuse(tr("%1 is not a WhisperChat control endpoint (it answered like a chat port). "
+                  "Check the port: the control port is set by control-port.")
+                   .arg(m_credentials.url.toString()));
+        return;
+    }
+    m_greeting.stop();
     if (const auto *error = std::get_if<DecodeError>(&decoded)) {
         qCWarning(lcClient).noquote() << "ignoring a bad frame from the server:" << error->message;
         return;

@@ -48,6 +48,9 @@ public:
     // to `maxMs`.
     void setReconnectBackoff(int initialMs, int maxMs);
     int nextReconnectDelayMs() const { return m_backoffMs; }
+    // How long a freshly opened connection may take to greet with `hello`
+    // before the URL is judged not to be a control endpoint (default 5 s).
+    void setGreetingTimeout(int ms) { m_greeting.setInterval(ms); }
 
     // Commands; each returns its request id, echoed by commandSucceeded /
     // commandFailed / reportsReceived / accountReceived.
@@ -72,8 +75,9 @@ public:
 Q_SIGNALS:
     void stateChanged(whisper::admin::ControlClient::State state);
     void loggedIn(const QString &username, const QString &role, const QStringList &permissions);
-    // Wrong name, password or TOTP code, or a role without console access.
-    // No reconnect follows.
+    // The login cannot succeed: wrong name, password or TOTP code, a role
+    // without console access, or a URL that is not a control endpoint (a chat
+    // port, say). No reconnect follows.
     void authenticationFailed(const QString &message);
     // The connection broke; a reconnect follows after `retryInMs`.
     void serverGone(const QString &reason, int retryInMs);
@@ -95,9 +99,11 @@ private:
     void onText(const QString &text);
     void handle(const control::ServerMessage &message);
     void scheduleReconnect(const QString &reason);
+    void refuse(const QString &message);
 
     QWebSocket m_socket;
     QTimer m_reconnectTimer;
+    QTimer m_greeting;
     Credentials m_credentials;
     State m_state = State::Disconnected;
     QString m_username;

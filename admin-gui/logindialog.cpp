@@ -83,11 +83,21 @@ void LoginDialog::accept() {
         setError(tr("Enter a username and a password."));
         return;
     }
-    QSettings settings;
-    settings.setValue(kUrlKey, c.url.toString());
-    settings.setValue(kUserKey, c.username);
+    // Nothing is remembered yet: a URL is saved only once a login through it
+    // succeeded (remember()), so a typo does not become tomorrow's default.
     setError({});
     QDialog::accept();
+}
+
+void LoginDialog::rememberSuccessfulLogins(ControlClient *client) {
+    connect(client, &ControlClient::loggedIn, this,
+            [client] { remember(client->url(), client->username()); });
+}
+
+void LoginDialog::remember(const QUrl &url, const QString &username) {
+    QSettings settings;
+    settings.setValue(kUrlKey, url.toString());
+    settings.setValue(kUserKey, username);
 }
 
 } // namespace whisper::admin

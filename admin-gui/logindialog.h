@@ -10,8 +10,8 @@ class QLineEdit;
 
 namespace whisper::admin {
 
-// Server URL, username, password and an optional TOTP code. Remembers the
-// last URL and username (QSettings), never the password.
+// Server URL, username, password and an optional TOTP code. Offers the URL
+// and username of the last successful login (QSettings), never the password.
 class LoginDialog : public QDialog {
     Q_OBJECT
 public:
@@ -21,6 +21,10 @@ public:
     void setCredentials(const ControlClient::Credentials &credentials);
     void setError(const QString &message);
     void accept() override;
+    // Stores the URL and username of a login that succeeded, for next time.
+    static void remember(const QUrl &url, const QString &username);
+    // Remembers every login of `client` that succeeds, and no other.
+    void rememberSuccessfulLogins(ControlClient *client);
 
 private:
     QLineEdit *m_url;

@@ -78,6 +78,16 @@ int main(int argc, char *argv[]) {
                          if (login.exec() == QDialog::Accepted)
                              client.connectToServer(login.credentials());
                      });
+    // Only a URL that worked is offered next time.
+    login.rememberSuccessfulLogins(&client);
+    // Log out / switch server: the same dialog again, or quit when cancelled.
+    QObject::connect(&window, &MainWindow::logoutRequested, &login, [&] {
+        login.setError({});
+        if (login.exec() == QDialog::Accepted)
+            client.connectToServer(login.credentials());
+        else
+            window.close();
+    });
     if (login.exec() != QDialog::Accepted)
         return 0;
     client.connectToServer(login.credentials());

@@ -4,10 +4,13 @@
 #include "bandialog.h"
 #include "consolestate.h"
 #include "mapview.h"
+#include "noticedialog.h"
 #include "statspanel.h"
 #include "tablemodels.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QDateTime>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -34,12 +37,14 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     , m_map(new MapView(this))
     , m_stats(new StatsPanel(state, this))
     , m_tabs(new QTabWidget(this))
-    , m_connection(new QLabel(this)) {
+    , m_connection(new QLabel(this))
+    , m_stale(new QLabel(this)) {
     setWindowTitle(tr("WhisperChat admin console"));
     m_confirm = [this](const QString &title, const QString &text) {
         return QMessageBox::question(this, title, text) == QMessageBox::Yes;
     };
     m_chooseBan = [](BanDialog &dialog) { return dialog.exec() == QDialog::Accepted; };
+    m_chooseNotice = [](NoticeDialog &dialog) { return dialog.exec() == QDialog::Accepted; };
 
     m_map->setObjectName(QStringLiteral("map"));
     m_map->setLand(LandMap::load());
@@ -76,7 +81,19 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    setCentralWidget(splitter);
+    // Above map and tables, where the eye is: what is shown is not live.
+    m_stale->setObjectName(QStringLiteral("staleBanner"));
+    m_stale->setWordWrap(true);
+    m_stale->setMargin(6);
+    m_stale->setStyleSheet(
+        QStringLiteral("background: #fdebd0; color: #7e5109; border: 1px solid #e59866"));
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_stale);
+    centralLayout->addWidget(splitter, 1);
+    setCentralWidget(central);
 
     auto *dock = new QDockWidget(tr("Statistics"), this);
     dock->setObjectName(QStringLiteral("statsDock"));
@@ -85,6 +102,12 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     addDockWidget(Qt::RightDockWidgetArea, dock);
 
     // ---- actions
+    auto *console = menuBar()->addMenu(tr("&Console"));
+    m_logout = console->addAction(tr("Log out / switch server..."), this, &MainWindow::logOut);
+    console->addSeparator();
+    auto *quit = console->addAction(tr("Quit"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence::Quit);
+
     auto *view = menuBar()->addMenu(tr("&View"));
     auto *zoomIn = view->addAction(tr("Zoom in"), m_map, &MapView::zoomIn);
     zoomIn->setShortcut(QKeySequence::ZoomIn);
@@ -112,6 +135,10 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     m_setRole = admin->addAction(tr("Set role..."), this, &MainWindow::changeRole);
     m_drain = admin->addAction(tr("Drain server..."), this, &MainWindow::drainServer);
 
+    auto *help = menuBar()->addMenu(tr("&Help"));
+    m_about = help->addAction(tr("About the admin console"), this, &MainWindow::showAbout);
+    help->addAction(tr("About Qt"), qApp, &QApplication::aboutQt);
+
     auto *toolbar = addToolBar(tr("Actions"));
     toolbar->setObjectName(QStringLiteral("actions"));
     for (QAction *a : {zoomIn, zoomOut, reset})
@@ -123,6 +150,10 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     statusBar()->addPermanentWidget(m_connection);
 
     // ---- wiring
+    updateActionsOnRemoval(m_waitingProxy);
+    updateActionsOnRemoval(m_pairProxy);
+    updateActionsOnRemoval(m_reportProxy);
+    connect(state, &ConsoleState::snapshotCompleted, this, &MainWindow::updateStaleBanner);
     connect(m_map, &MapView::clientClicked, this, &MainWindow::selectClient);
     connect(m_waitingTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] {
@@ -202,11 +233,22 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
     (*filter)->setPlaceholderText(tr("Filter"));
     (*filter)->setClearButtonEnabled(true);
     *proxy = new QSortFilterProxyModel(this);
+    auto *table = new QTableView(*page);
+    // Connected before the proxy, so this runs before the selection model
+    // has moved the current index off a row that is leaving: without it, the
+    // current index slides to the next row and the next kick hits a bystander.
+    connect(model, &QAbstractItemModel::rowsAboutToBeRemoved, table,
+            [table, p = *proxy](const QModelIndex &parent, int first, int last) {
+                if (parent.isValid() || !table->selectionModel())
+                    return;
+                const QModelIndex current = p->mapToSource(table->selectionModel()->currentIndex());
+                if (current.isValid() && current.row() >= first && current.row() <= last)
+                    table->selectionModel()->clear();
+            });
     (*proxy)->setSourceModel(model);
     (*proxy)->setSortRole(kSortRole);
     (*proxy)->setFilterKeyColumn(-1);
     (*proxy)->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    auto *table = new QTableView(*page);
     table->setModel(*proxy);
     table->setSortingEnabled(true);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -251,6 +293,7 @@ void MainWindow::onStateChanged(ControlClient::State state) {
         m_connection->setText(tr("Reconnecting..."));
         break;
     }
+    updateStaleBanner();
     updateActions();
 }
 
@@ -301,6 +344,51 @@ void MainWindow::selectPair(const QString &id) {
     m_tabs->setCurrentWidget(m_pairTable->parentWidget());
     m_pairTable->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
                                                               QItemSelectionModel::Rows);
+}
+
+void MainWindow::updateActionsOnRemoval(QSortFilterProxyModel *proxy) {
+    // A removed selection (makeTable()) or a reset (a new snapshot) leaves
+    // nothing selected: the actions must say so.
+    connect(proxy, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateActions);
+    connect(proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateActions);
+}
+
+void MainWindow::updateStaleBanner() {
+    const bool live =
+        m_client->state() == ControlClient::State::Online && m_state->snapshotComplete();
+    if (live)
+        m_lastLiveMs = QDateTime::currentMSecsSinceEpoch();
+    if (live) {
+        m_stale->hide();
+        return;
+    }
+    m_stale->setText(
+        m_lastLiveMs == 0
+            ? tr("Not connected: there is nothing to show yet.")
+            : tr("Not connected: the map, tables and statistics show the server as it was at "
+                 "%1 and are not updating.")
+                  .arg(QDateTime::fromMSecsSinceEpoch(m_lastLiveMs)
+                           .toString(QStringLiteral("HH:mm:ss"))));
+    m_stale->show();
+}
+
+void MainWindow::logOut() {
+    if (m_client->state() == ControlClient::State::Online &&
+        !m_confirm(tr("Log out"), tr("Log out of %1?").arg(m_client->url().toString())))
+        return;
+    m_client->disconnectFromServer();
+    Q_EMIT logoutRequested();
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About the admin console"),
+        tr("<p><b>WhisperChat admin console</b> %1</p>"
+           "<p>Watches a WhisperChat server over its control port: the waiting room on a map, "
+           "the pairs, reports and bans, and the moderation actions your role allows.</p>"
+           "<p>The operator's guide is docs/OPERATIONS.md; the control protocol is "
+           "docs/CONTROL-PROTOCOL.md.</p><p>MIT licence. Built with Qt %2.</p>")
+            .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion())));
 }
 
 void MainWindow::kickSelected() {
@@ -390,13 +478,11 @@ void MainWindow::resolveSelectedReport() {
 }
 
 void MainWindow::broadcastNotice() {
-    bool ok = false;
-    const QString text = QInputDialog::getMultiLineText(
-        this, tr("Broadcast notice"), tr("Notice sent to every connected client:"), QString(), &ok);
-    if (!ok || text.trimmed().isEmpty())
+    NoticeDialog dialog(control::kMaxNoticeChars, this);
+    if (!m_chooseNotice(dialog) || dialog.text().isEmpty())
         return;
     if (m_confirm(tr("Broadcast notice"), tr("Send this notice to every connected client?")))
-        m_client->broadcast(text.trimmed().left(control::kMaxNoticeChars));
+        m_client->broadcast(dialog.text().left(control::kMaxNoticeChars));
 }
 
 void MainWindow::drainServer() {

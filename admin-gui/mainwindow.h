@@ -21,6 +21,7 @@ class QTabWidget;
 namespace whisper::admin {
 
 class BanDialog;
+class NoticeDialog;
 class ConsoleState;
 class MapView;
 class StatsPanel;
@@ -53,6 +54,18 @@ public:
     QAction *refreshBansAction() const { return m_refreshBans; }
     QAction *drainAction() const { return m_drain; }
     QAction *broadcastAction() const { return m_broadcast; }
+    QAction *logoutAction() const { return m_logout; }
+    QAction *aboutAction() const { return m_about; }
+    // The banner that says the map and numbers are not live (hidden online).
+    QLabel *staleBanner() const { return m_stale; }
+    // Runs the broadcast dialog; true: send its text. Tests replace it.
+    using NoticeChooser = std::function<bool(NoticeDialog &dialog)>;
+    void setNoticeChooser(NoticeChooser chooser) { m_chooseNotice = std::move(chooser); }
+
+Q_SIGNALS:
+    // The operator wants to log out, or to log in to another server: the
+    // connection is closed; whoever owns the login dialog shows it again.
+    void logoutRequested();
 
 public Q_SLOTS:
     // Selects a waiting client in the table (and the map).
@@ -70,6 +83,8 @@ public Q_SLOTS:
     void lookupAccount();
     void changeTickInterval();
     void changeRole();
+    void logOut();
+    void showAbout();
 
 private:
     QTableView *makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
@@ -80,11 +95,15 @@ private:
     void showStatus(const QString &text, int timeoutMs = 0);
     void showBanDialog(const control::BanPreview &preview);
     void showBans(const QList<control::BanInfo> &bans);
+    void updateStaleBanner();
+    void updateActionsOnRemoval(QSortFilterProxyModel *proxy);
 
     ControlClient *m_client;
     ConsoleState *m_state;
     Confirm m_confirm;
     BanChooser m_chooseBan;
+    NoticeChooser m_chooseNotice;
+    qint64 m_lastLiveMs = 0;        // when the state was last live (0: never)
     QSet<qint64> m_previewRequests; // ban previews this window asked for
     QSet<qint64> m_banChanges;      // bans and unbans in flight: list again when done
     MapView *m_map;
@@ -98,6 +117,7 @@ private:
     QSortFilterProxyModel *m_pairProxy = nullptr;
     QSortFilterProxyModel *m_reportProxy = nullptr;
     QLabel *m_connection;
+    QLabel *m_stale;
     QAction *m_kick;
     QAction *m_kickPair;
     QAction *m_ban;
@@ -110,6 +130,8 @@ private:
     QAction *m_drain;
     QAction *m_tick;
     QAction *m_setRole;
+    QAction *m_logout;
+    QAction *m_about;
 };
 
 } // namespace whisper::admin

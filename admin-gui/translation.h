@@ -4,6 +4,7 @@
 #include <QString>
 
 class QCoreApplication;
+class QLocale;
 
 namespace whisper::admin {
 
@@ -11,5 +12,10 @@ namespace whisper::admin {
 // empty: the system locale. English needs none. Returns the language that
 // was installed, or an empty string.
 QString installTranslation(QCoreApplication &app, const QString &language = {});
+
+// Installs Qt's own catalogue (dialog buttons and the like) for `locale`, as
+// installTranslation() does with the console's; returns its language, or an
+// empty string where the system has none.
+QString installQtTranslation(QCoreApplication &app, const QLocale &locale);
 
 } // namespace whisper::admin

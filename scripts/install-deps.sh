@@ -14,7 +14,7 @@ PACKAGES=(
   libqt6sql6-sqlite libqt6sql6-psql libqt6opengl6-dev libgl-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtwebsockets qml6-module-qtqml-workerscript qml6-module-qtquick-window
-  qt6-qpa-plugins
+  qt6-qpa-plugins qt6-translations-l10n
   # libraries made for the job
   libsodium-dev libhiredis-dev libgeographiclib-dev
   libbenchmark-dev libsimdjson-dev

@@ -9,7 +9,11 @@
 
 #include <QApplication>
 #include <QBuffer>
+#include <QDialogButtonBox>
 #include <QFile>
+#include <QProcess>
+#include <QPushButton>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
 #include <QXmlStreamReader>
@@ -21,6 +25,7 @@ namespace {
 struct TsReport {
     int messages = 0;
     QStringList problems; // one line per message that is not translated
+    QSet<QString> keys;   // "context|source" of every message
 };
 
 // Reads a Qt Linguist .ts file and names every message that is not finished:
@@ -30,6 +35,7 @@ TsReport checkTs(QIODevice &device) {
     TsReport report;
     QXmlStreamReader xml(&device);
     QString source;
+    QString context;
     bool numerus = false;
     bool translated = false;
     auto problem = [&](const QString &what) {
@@ -42,13 +48,16 @@ TsReport checkTs(QIODevice &device) {
             problem(QStringLiteral("no translation"));
         if (!xml.isStartElement())
             continue;
-        if (xml.name() == QLatin1String("message")) {
+        if (xml.name() == QLatin1String("name")) {
+            context = xml.readElementText();
+        } else if (xml.name() == QLatin1String("message")) {
             ++report.messages;
             numerus = xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes");
             source.clear();
             translated = false;
         } else if (xml.name() == QLatin1String("source")) {
             source = xml.readElementText();
+            report.keys.insert(context + QLatin1Char('|') + source);
         } else if (xml.name() == QLatin1String("translation")) {
             translated = true;
             const QString type = xml.attributes().value(QLatin1String("type")).toString();
@@ -97,6 +106,9 @@ private Q_SLOTS:
     void builtInAndUsed_data();
     void builtInAndUsed();
     void englishNeedsNone();
+    void upToDateWithTheSource_data();
+    void upToDateWithTheSource();
+    void qtsOwnStringsToo();
 };
 
 // The completeness check itself: each way a translation can be missing is
@@ -200,5 +212,60 @@ void TestTranslations::englishNeedsNone() {
     QCOMPARE(window.windowTitle(), QStringLiteral("WhisperChat admin console"));
 }
 
+// A string added to the console without a translation is a gap the
+// completeness check cannot see in the .ts file: lupdate, run afresh over
+// the sources, must find nothing the committed file lacks.
+void TestTranslations::upToDateWithTheSource_data() {
+    complete_data();
+}
+
+void TestTranslations::upToDateWithTheSource() {
+    QFETCH(QString, language);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString fresh = dir.filePath(QStringLiteral("fresh_%1.ts").arg(language));
+    QProcess lupdate;
+    lupdate.start(QStringLiteral(WHISPER_LUPDATE),
+                  {QStringLiteral("-silent"), QStringLiteral("-no-obsolete"),
+                   QStringLiteral("-locations"), QStringLiteral("none"),
+                   QStringLiteral(WHISPER_SOURCE_DIR "/admin-gui"), QStringLiteral("-ts"), fresh});
+    QVERIFY(lupdate.waitForFinished(60000));
+    QVERIFY2(lupdate.exitCode() == 0, lupdate.readAllStandardError().constData());
+    QFile freshFile(fresh);
+    QVERIFY(freshFile.open(QIODevice::ReadOnly));
+    const TsReport wanted = checkTs(freshFile);
+    QFile committed(
+        QStringLiteral(WHISPER_SOURCE_DIR "/translations/whisperchat_%1.ts").arg(language));
+    QVERIFY(committed.open(QIODevice::ReadOnly));
+    const TsReport have = checkTs(committed);
+    QStringList missing;
+    for (const QString &key : wanted.keys)
+        if (!have.keys.contains(key))
+            missing << key;
+    QVERIFY2(wanted.messages > 100, "lupdate found no strings");
+    QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("run the update_translations target "
+                                                          "and translate: ") +
+                                           missing.join(QLatin1String("; "))));
+}
+
+// Qt's own buttons follow the console's language where the system has Qt's
+// catalogue for it (Debian's qt6-translations-l10n has de and es, not hi).
+void TestTranslations::qtsOwnStringsToo() {
+    QVERIFY(!installTranslation(*qApp, QStringLiteral("de")).isEmpty());
+    {
+        QDialogButtonBox box(QDialogButtonBox::Cancel);
+        QCOMPARE(box.button(QDialogButtonBox::Cancel)->text().remove(QLatin1Char('&')),
+                 QStringLiteral("Abbrechen"));
+    }
+    for (QTranslator *t : qApp->findChildren<QTranslator *>()) {
+        QCoreApplication::removeTranslator(t);
+        delete t;
+    }
+    QDialogButtonBox english(QDialogButtonBox::Cancel);
+    QCOMPARE(english.button(QDialogButtonBox::Cancel)->text().remove(QLatin1Char('&')),
+             QStringLiteral("Cancel"));
+}
+
 QTEST_MAIN(TestTranslations)
+
 #include "tst_translations.moc"

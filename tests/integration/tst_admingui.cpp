@@ -11,6 +11,7 @@
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "mapview.h"
+#include "noticedialog.h"
 #include "serverprocess.h"
 #include "statspanel.h"
 #include "storage.h"
@@ -20,8 +21,12 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QProcess>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -30,6 +35,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextLayout>
 
 using namespace whisper;
 using namespace whisper::admin;
@@ -51,6 +58,8 @@ private Q_SLOTS:
     void consoleShowsServerAndKicks();
     void auditRowsAreWritten();
     void wrongPasswordIsShown();
+    void failedLoginIsNotRemembered();
+    void chatPortIsNotAControlPort();
     void banDialogChoicesAndActions();
     void demotedAdminsConsoleIsDowngradedThenClosed();
     void passwordChangeInChatEndsTheConsole();
@@ -142,6 +151,7 @@ void TestAdminGui::consoleShowsServerAndKicks() {
 
     // Log in through the real dialog.
     LoginDialog login;
+    login.rememberSuccessfulLogins(&controlClient);
     login.setCredentials({m_server->controlUrl(), kModerator, kPassword, {}});
     login.accept();
     QCOMPARE(login.result(), int(QDialog::Accepted));
@@ -207,6 +217,18 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     QTRY_COMPARE_WITH_TIMEOUT(kickedClients(), 2, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(window.pairTable()->model()->rowCount(), 9, 5000);
     QVERIFY(state.pairs()->find(pair.id) == nullptr);
+    // The selection went with the pair: it did not slide to the next row, so
+    // a second click cannot end a pair nobody chose.
+    QVERIFY(!window.pairTable()->selectionModel()->currentIndex().isValid());
+    QVERIFY(!window.kickPairAction()->isEnabled());
+    // The same for a waiting client kicked from the table.
+    const QString victim = state.waiting()->records().last().id;
+    window.selectClient(victim);
+    QVERIFY(window.kickAction()->isEnabled());
+    window.kickAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(window.waitingTable()->model()->rowCount(), 19, 5000);
+    QVERIFY(!window.waitingTable()->selectionModel()->currentIndex().isValid());
+    QVERIFY(!window.kickAction()->isEnabled());
     QTRY_VERIFY(window.statusText().contains(QStringLiteral("Connected")));
 
     // A chat client reports its partner; the moderator sees it and resolves it.
@@ -238,6 +260,7 @@ void TestAdminGui::consoleShowsServerAndKicks() {
 
     // The screenshot the README shows.
     QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->pairs == 9, 5000);
+    QVERIFY(window.staleBanner()->isHidden());
     const QString path = QStringLiteral(WHISPER_BUILD_DIR) + QStringLiteral("/admin-console.png");
     QVERIFY(window.grab().save(path));
     QVERIFY(QFileInfo(path).size() > 10000);
@@ -300,6 +323,40 @@ void TestAdminGui::wrongPasswordIsShown() {
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
     QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
     QVERIFY(!failed.first().first().toString().isEmpty());
+}
+
+void TestAdminGui::failedLoginIsNotRemembered() {
+    QSettings().setValue(QStringLiteral("login/url"), QStringLiteral("ws://127.0.0.1:1"));
+    ControlClient controlClient;
+    LoginDialog login;
+    login.rememberSuccessfulLogins(&controlClient);
+    login.setCredentials({m_server->controlUrl(), QStringLiteral("typo"), QStringLiteral("x"), {}});
+    login.accept();
+    QCOMPARE(login.result(), int(QDialog::Accepted));
+    QSignalSpy failed(&controlClient, &ControlClient::authenticationFailed);
+    controlClient.connectToServer(login.credentials());
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+    // The URL of the last login that worked is still the one offered.
+    QCOMPARE(QSettings().value(QStringLiteral("login/url")).toString(),
+             QStringLiteral("ws://127.0.0.1:1"));
+    QCOMPARE(LoginDialog().credentials().url, QUrl(QStringLiteral("ws://127.0.0.1:1")));
+}
+
+void TestAdminGui::chatPortIsNotAControlPort() {
+    // The operator typed the chat port: a clear error within seconds, no
+    // endless "logging in", no retry loop.
+    ControlClient controlClient;
+    QSignalSpy failed(&controlClient, &ControlClient::authenticationFailed);
+    QSignalSpy gone(&controlClient, &ControlClient::serverGone);
+    QElapsedTimer clock;
+    clock.start();
+    controlClient.connectToServer({m_server->chatUrl(), kModerator, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 6000);
+    QVERIFY(clock.elapsed() < 6000);
+    QVERIFY2(failed.first().first().toString().contains(QLatin1String("not a WhisperChat control")),
+             qPrintable(failed.first().first().toString()));
+    QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
+    QVERIFY(gone.isEmpty());
 }
 
 void TestAdminGui::banDialogChoicesAndActions() {
@@ -512,10 +569,34 @@ void TestAdminGui::adminBroadcastsAndDrains() {
     QByteArray cliOut;
     QTRY_VERIFY_WITH_TIMEOUT((cliOut += cli.readAllStandardOutput(), cliOut.contains("connected")),
                              10000);
-    controlClient.broadcast(QStringLiteral("maintenance soon"));
+    // The broadcast box wraps long text and counts it against the limit.
+    const QString longNotice = QStringLiteral("maintenance soon: ") +
+                               QString(control::kMaxNoticeChars - 18, QLatin1Char('x'));
+    QCOMPARE(longNotice.size(), control::kMaxNoticeChars);
+    bool dialogChecked = false;
+    window.setNoticeChooser([&](NoticeDialog &dialog) {
+        dialog.resize(400, 300);
+        dialog.show();
+        if (!QTest::qWaitForWindowExposed(&dialog))
+            return false;
+        QPlainTextEdit *editor = dialog.editor();
+        editor->setPlainText(longNotice + QLatin1Char('y'));
+        if (dialog.sendButton()->isEnabled()) // one over the limit
+            return false;
+        editor->setPlainText(longNotice);
+        QCoreApplication::processEvents();
+        const QTextLayout *layout = editor->document()->firstBlock().layout();
+        dialogChecked = dialog.sendButton()->isEnabled() && layout && layout->lineCount() > 3 &&
+                        dialog.counterText().contains(QString::number(control::kMaxNoticeChars));
+        return dialogChecked;
+    });
+    window.broadcastAction()->trigger();
+    QVERIFY(dialogChecked);
     const auto notice = listener.waitFor<protocol::Notice>();
     QVERIFY(notice);
-    QCOMPARE(notice->text, QStringLiteral("maintenance soon"));
+    QCOMPARE(notice->text, longNotice); // whole, not cut
+    controlClient.broadcast(QStringLiteral("maintenance soon"));
+    QVERIFY(listener.waitFor<protocol::Notice>());
     QTRY_VERIFY_WITH_TIMEOUT((cliOut += cli.readAllStandardOutput(),
                               cliOut.contains("notice from the operators: maintenance soon")),
                              10000);
@@ -527,6 +608,15 @@ void TestAdminGui::adminBroadcastsAndDrains() {
     TestClient late;
     QVERIFY(!late.connectTo(m_server->chatUrl(), 2000));
     QVERIFY(listener.isConnected());
+
+    // Log out / switch server: the connection closes, whoever owns the login
+    // dialog is told, and the window says its contents are no longer live.
+    QSignalSpy logout(&window, &MainWindow::logoutRequested);
+    window.logoutAction()->trigger();
+    QCOMPARE(logout.size(), 1);
+    QCOMPARE(controlClient.state(), ControlClient::State::Disconnected);
+    QVERIFY(!window.staleBanner()->isHidden());
+    QVERIFY(window.aboutAction()->isEnabled());
 }
 
 void TestAdminGui::serverGoneThenBack() {
@@ -542,9 +632,14 @@ void TestAdminGui::serverGoneThenBack() {
 
     // The server goes away: the console says so and keeps retrying, with
     // growing delays up to the limit.
+    QVERIFY(window.staleBanner()->isHidden());
     QVERIFY(m_server->terminate());
     QTRY_VERIFY_WITH_TIMEOUT(gone.size() >= 3, 10000);
     QVERIFY(!state.snapshotComplete());
+    // What is still on screen says plainly that it is old.
+    QVERIFY(!window.staleBanner()->isHidden());
+    QVERIFY2(window.staleBanner()->text().contains(QLatin1String("not updating")),
+             qPrintable(window.staleBanner()->text()));
     QCOMPARE(gone.at(0).at(1).toInt(), 100);
     QCOMPARE(gone.at(1).at(1).toInt(), 200);
     QCOMPARE(gone.at(2).at(1).toInt(), 400);
@@ -562,6 +657,7 @@ void TestAdminGui::serverGoneThenBack() {
     QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), 5000);
     // A fresh server: nobody waits yet, and the old rows are gone.
     QTRY_COMPARE_WITH_TIMEOUT(state.waiting()->rowCount(), 0, 5000);
+    QVERIFY(window.staleBanner()->isHidden());
 }
 
 QTEST_MAIN(TestAdminGui)
