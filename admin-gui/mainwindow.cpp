@@ -10,6 +10,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDateTime>
 #include <QDockWidget>
 #include <QHeaderView>
@@ -45,6 +46,13 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     };
     m_chooseBan = [](BanDialog &dialog) { return dialog.exec() == QDialog::Accepted; };
     m_chooseNotice = [](NoticeDialog &dialog) { return dialog.exec() == QDialog::Accepted; };
+    m_askResolution = [this](const QString &id) -> std::optional<QString> {
+        bool ok = false;
+        const QString text = QInputDialog::getText(this, tr("Resolve report"),
+                                                   tr("How was report %1 resolved?").arg(id),
+                                                   QLineEdit::Normal, QString(), &ok);
+        return ok ? std::optional<QString>(text) : std::nullopt;
+    };
 
     m_map->setObjectName(QStringLiteral("map"));
     m_map->setLand(LandMap::load());
@@ -57,6 +65,11 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     m_pairTable = makeTable(state->pairs(), &m_pairProxy, &filter, &page);
     m_tabs->addTab(page, tr("Pairs"));
     m_reportTable = makeTable(state->reports(), &m_reportProxy, &filter, &page);
+    // Resolved reports stay reachable: the server sends them on request.
+    m_showResolved = new QCheckBox(tr("Show resolved reports"), page);
+    m_showResolved->setObjectName(QStringLiteral("showResolved"));
+    static_cast<QVBoxLayout *>(page->layout())->insertWidget(1, m_showResolved);
+    connect(m_showResolved, &QCheckBox::toggled, this, &MainWindow::refreshReports);
     m_tabs->addTab(page, tr("Reports"));
     m_banTable = new QTableWidget(0, 6, this);
     m_banTable->setObjectName(QStringLiteral("banTable"));
@@ -174,12 +187,22 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     connect(client, &ControlClient::bansReceived, this,
             [this](qint64, const QList<control::BanInfo> &bans) { showBans(bans); });
     connect(client, &ControlClient::stateChanged, this, &MainWindow::onStateChanged);
+    // The Reports tab follows the stream as the Events tab does: a new
+    // report (an event in a delta) brings the list up to date.
+    connect(client, &ControlClient::deltaReceived, this, [this](const control::Delta &delta) {
+        const bool reported =
+            std::any_of(delta.events.cbegin(), delta.events.cend(), [](const control::Event &e) {
+                return e.kind == control::EventKind::Reported;
+            });
+        if (reported && m_client->can(QStringLiteral("list_reports")))
+            refreshReports();
+    });
     connect(client, &ControlClient::loggedIn, this,
             [this](const QString &user, const QString &role) {
                 showStatus(tr("Logged in as %1 (%2)").arg(user, role), 5000);
                 updateActions();
                 if (m_client->can(QStringLiteral("list_reports")))
-                    m_client->listReports(false);
+                    refreshReports();
                 if (m_client->can(QStringLiteral("list_bans")))
                     m_client->listBans();
             });
@@ -467,14 +490,12 @@ void MainWindow::resolveSelectedReport() {
     const QString id = selectedId(m_reportTable);
     if (id.isEmpty())
         return;
-    bool ok = false;
-    const QString resolution =
-        QInputDialog::getText(this, tr("Resolve report"), tr("How was report %1 resolved?").arg(id),
-                              QLineEdit::Normal, QString(), &ok);
-    if (ok && m_confirm(tr("Resolve report"), tr("Mark report %1 as resolved?").arg(id))) {
-        m_client->resolveReport(id, resolution.left(control::kMaxReasonChars));
-        m_client->listReports(false);
-    }
+    // One question: the resolution dialog's OK is the decision.
+    const std::optional<QString> resolution = m_askResolution(id);
+    if (!resolution)
+        return;
+    m_client->resolveReport(id, resolution->left(control::kMaxReasonChars));
+    refreshReports();
 }
 
 void MainWindow::broadcastNotice() {
@@ -492,7 +513,7 @@ void MainWindow::drainServer() {
 }
 
 void MainWindow::refreshReports() {
-    m_client->listReports(false);
+    m_client->listReports(m_showResolved->isChecked());
 }
 
 void MainWindow::lookupAccount() {

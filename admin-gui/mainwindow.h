@@ -9,6 +9,7 @@
 #include <functional>
 
 class QAbstractItemModel;
+class QCheckBox;
 class QAction;
 class QLabel;
 class QLineEdit;
@@ -61,6 +62,10 @@ public:
     // Runs the broadcast dialog; true: send its text. Tests replace it.
     using NoticeChooser = std::function<bool(NoticeDialog &dialog)>;
     void setNoticeChooser(NoticeChooser chooser) { m_chooseNotice = std::move(chooser); }
+    // Asks how a report was resolved; nullopt: cancelled. Tests replace it.
+    using ResolutionAsker = std::function<std::optional<QString>(const QString &reportId)>;
+    void setResolutionAsker(ResolutionAsker asker) { m_askResolution = std::move(asker); }
+    QCheckBox *showResolvedBox() const { return m_showResolved; }
 
 Q_SIGNALS:
     // The operator wants to log out, or to log in to another server: the
@@ -103,6 +108,8 @@ private:
     Confirm m_confirm;
     BanChooser m_chooseBan;
     NoticeChooser m_chooseNotice;
+    ResolutionAsker m_askResolution;
+    QCheckBox *m_showResolved = nullptr;
     qint64 m_lastLiveMs = 0;        // when the state was last live (0: never)
     QSet<qint64> m_previewRequests; // ban previews this window asked for
     QSet<qint64> m_banChanges;      // bans and unbans in flight: list again when done

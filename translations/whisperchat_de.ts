@@ -371,10 +371,6 @@ Status: %4</translation>
         <translation>Wie wurde Meldung %1 erledigt?</translation>
     </message>
     <message>
-        <source>Mark report %1 as resolved?</source>
-        <translation>Meldung %1 als erledigt markieren?</translation>
-    </message>
-    <message>
         <source>Broadcast notice</source>
         <translation>Mitteilung an alle</translation>
     </message>
@@ -517,6 +513,10 @@ Status: %4</translation>
     <message>
         <source>Lift ban %1 (%2)?</source>
         <translation>Sperre %1 (%2) aufheben?</translation>
+    </message>
+    <message>
+        <source>Show resolved reports</source>
+        <translation>Erledigte Meldungen anzeigen</translation>
     </message>
 </context>
 <context>

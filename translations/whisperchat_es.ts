@@ -371,10 +371,6 @@ Estado: %4</translation>
         <translation>¿Cómo se resolvió la denuncia %1?</translation>
     </message>
     <message>
-        <source>Mark report %1 as resolved?</source>
-        <translation>¿Marcar la denuncia %1 como resuelta?</translation>
-    </message>
-    <message>
         <source>Broadcast notice</source>
         <translation>Difundir aviso</translation>
     </message>
@@ -517,6 +513,10 @@ Estado: %4</translation>
     <message>
         <source>Lift ban %1 (%2)?</source>
         <translation>¿Levantar el bloqueo %1 (%2)?</translation>
+    </message>
+    <message>
+        <source>Show resolved reports</source>
+        <translation>Mostrar denuncias resueltas</translation>
     </message>
 </context>
 <context>

@@ -371,10 +371,6 @@ Status: %4</source>
         <translation>रिपोर्ट %1 कैसे निपटाई गई?</translation>
     </message>
     <message>
-        <source>Mark report %1 as resolved?</source>
-        <translation>रिपोर्ट %1 को निपटाई गई चिह्नित करें?</translation>
-    </message>
-    <message>
         <source>Broadcast notice</source>
         <translation>सूचना प्रसारित करें</translation>
     </message>
@@ -517,6 +513,10 @@ Status: %4</source>
     <message>
         <source>Lift ban %1 (%2)?</source>
         <translation>प्रतिबंध %1 (%2) हटाएँ?</translation>
+    </message>
+    <message>
+        <source>Show resolved reports</source>
+        <translation>हल की गई रिपोर्टें दिखाएँ</translation>
     </message>
 </context>
 <context>

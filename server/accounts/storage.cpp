@@ -701,11 +701,13 @@ qint64 Storage::addReport(const ReportRecord &r) {
 
 QList<ReportRecord> Storage::listReports(bool openOnly, int limit) {
     QSqlQuery q = prepare(
-        QStringLiteral("SELECT id, reporter_key, reporter_account_id, reported_key, "
-                       "reported_account_id, reported_ip, pair_id, reason, created_ms, "
-                       "resolved_ms, resolved_by, resolution FROM reports %1 ORDER BY id DESC "
-                       "LIMIT ?")
-            .arg(openOnly ? QStringLiteral("WHERE resolved_ms IS NULL") : QString()));
+        QStringLiteral("SELECT r.id, r.reporter_key, r.reporter_account_id, r.reported_key, "
+                       "r.reported_account_id, r.reported_ip, r.pair_id, r.reason, r.created_ms, "
+                       "r.resolved_ms, r.resolved_by, r.resolution, a.username, b.username "
+                       "FROM reports r LEFT JOIN accounts a ON a.id = r.reporter_account_id "
+                       "LEFT JOIN accounts b ON b.id = r.reported_account_id %1 "
+                       "ORDER BY r.id DESC LIMIT ?")
+            .arg(openOnly ? QStringLiteral("WHERE r.resolved_ms IS NULL") : QString()));
     q.addBindValue(limit);
     exec(q);
     QList<ReportRecord> out;
@@ -723,6 +725,8 @@ QList<ReportRecord> Storage::listReports(bool openOnly, int limit) {
         r.resolvedMs = toOptional(q.value(9));
         r.resolvedBy = toOptional(q.value(10));
         r.resolution = nullableText(q.value(11));
+        r.reporterName = nullableText(q.value(12));
+        r.reportedName = nullableText(q.value(13));
         out << r;
     }
     return out;

@@ -77,6 +77,9 @@ struct ReportRecord {
     std::optional<qint64> resolvedMs;
     std::optional<qint64> resolvedBy;
     QString resolution;
+    // Filled by listReports(): the accounts' usernames (empty for guests).
+    QString reporterName;
+    QString reportedName;
 };
 
 // Where the data lives: `--db` (empty: SQLite in dataDir). A data directory

@@ -106,6 +106,18 @@ void ControlServiceBackend::ban(const ControlIdentity &by, const ControlBanTarge
         .onFailed(this, [done] { done(storageFailure()); });
 }
 
+namespace {
+// How a moderator sees a party to a report: the account's username, or for a
+// guest "guest" and the end of its identity key. The key alone (19 digits)
+// meant nothing to a reader; its last six digits still tell two guests apart
+// and link reports of the same one.
+QString reportParty(const QString &username, const QString &key) {
+    if (!username.isEmpty())
+        return username.left(control::kMaxUsernameChars);
+    return QStringLiteral("guest \u2026%1").arg(key.right(6));
+}
+} // namespace
+
 void ControlServiceBackend::listReports(bool includeResolved,
                                         std::function<void(Result<QList<control::Report>>)> done) {
     m_moderation.listReports(!includeResolved)
@@ -115,8 +127,8 @@ void ControlServiceBackend::listReports(bool includeResolved,
                   reports.reserve(records.size());
                   for (const ReportRecord &r : records)
                       reports.append(control::Report{
-                          QString::number(r.id), r.reporterKey.left(control::kMaxIdChars),
-                          r.reportedKey.left(control::kMaxIdChars),
+                          QString::number(r.id), reportParty(r.reporterName, r.reporterKey),
+                          reportParty(r.reportedName, r.reportedKey),
                           r.reason.left(control::kMaxReasonChars), r.createdMs,
                           r.resolvedMs.has_value(), r.resolution.left(control::kMaxReasonChars)});
                   done(reports);

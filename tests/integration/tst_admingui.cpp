@@ -19,6 +19,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -27,6 +28,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -114,6 +116,13 @@ void TestAdminGui::cleanupTestCase() {
     if (m_server)
         QVERIFY(m_server->terminate());
 }
+
+namespace {
+QString selectedReport(const MainWindow &window) {
+    const QModelIndex current = window.reportTable()->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(kIdRole).toString() : QString();
+}
+} // namespace
 
 std::unique_ptr<TestClient> TestAdminGui::client(double lat, double lon, double rangeKm) {
     return TestClient::waitingAt(m_server->chatUrl(), lat, lon, rangeKm);
@@ -247,16 +256,40 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     QTRY_VERIFY_WITH_TIMEOUT(
         state.events()->stringList().join(QLatin1Char('\n')).contains(QLatin1String("reported")),
         5000);
-    window.refreshReports();
+    // ...and in the Reports tab without a refresh: it follows the stream.
     QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, 5000);
     const control::Report report = state.reports()->records().first();
     QCOMPARE(report.reason, QStringLiteral("spam"));
     QVERIFY(!report.resolved);
-    QSignalSpy done(&controlClient, &ControlClient::commandSucceeded);
-    const qint64 req = controlClient.resolveReport(report.id, QStringLiteral("warned"));
-    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() && done.last().first().toLongLong() == req, 5000);
-    window.refreshReports();
+    // Guests are shown as "guest …123456", not as 19-digit keys.
+    static const QRegularExpression longNumber(QStringLiteral("[0-9]{10,}"));
+    for (const QString &party : {report.reporter, report.reported}) {
+        QVERIFY2(party.startsWith(QLatin1String("guest ")), qPrintable(party));
+        QVERIFY2(!longNumber.match(party).hasMatch(), qPrintable(party));
+    }
+    QVERIFY(report.reporter != report.reported);
+    // Resolving asks one question, not two.
+    int confirmations = 0;
+    window.setConfirm([&](const QString &, const QString &) { return ++confirmations > 0; });
+    int asked = 0;
+    window.setResolutionAsker([&](const QString &) {
+        ++asked;
+        return std::optional<QString>(QStringLiteral("warned"));
+    });
+    window.reportTable()->selectRow(0);
+    QVERIFY(window.findChild<QAction *>() && !selectedReport(window).isEmpty());
+    window.resolveSelectedReport();
+    QCOMPARE(asked, 1);
+    QCOMPARE(confirmations, 0);
     QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 0, 5000);
+    // Resolved reports stay visible behind the filter.
+    window.showResolvedBox()->setChecked(true);
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, 5000);
+    QVERIFY(state.reports()->records().first().resolved);
+    QCOMPARE(state.reports()->records().first().resolution, QStringLiteral("warned"));
+    window.showResolvedBox()->setChecked(false);
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 0, 5000);
+    window.setConfirm([](const QString &, const QString &) { return true; });
 
     // The screenshot the README shows.
     QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->pairs == 9, 5000);
