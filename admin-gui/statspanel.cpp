@@ -4,43 +4,108 @@
 #include "consolestate.h"
 #include "tablemodels.h"
 
+#include <QDateTime>
 #include <QPainter>
+
 #include <QPainterPath>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace whisper::admin {
 
-Sparkline::Sparkline(const QString &title, QWidget *parent)
+Sparkline::Sparkline(const QString &title, const QString &unit, QWidget *parent)
     : QWidget(parent)
-    , m_title(title) {
-    setMinimumHeight(48);
+    , m_title(title)
+    , m_unit(unit) {
+    setMinimumHeight(72);
 }
 
-void Sparkline::setValues(QList<double> values) {
-    m_values = std::move(values);
+void Sparkline::setSeries(QList<QPointF> points) {
+    m_points = std::move(points);
     update();
+}
+
+QList<double> Sparkline::values() const {
+    QList<double> out;
+    out.reserve(m_points.size());
+    for (const QPointF &p : m_points)
+        out.append(p.y());
+    return out;
+}
+
+double Sparkline::top() const {
+    double max = 0.0;
+    for (const QPointF &p : m_points)
+        max = std::max(max, p.y());
+    // A round number a little above the largest value, so the scale is
+    // readable and a flat series does not sit on the top edge.
+    if (max <= 0.0)
+        return 1.0;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(max)));
+    for (double step : {1.0, 2.0, 5.0, 10.0})
+        if (max <= step * magnitude)
+            return step * magnitude;
+    return 10.0 * magnitude;
+}
+
+QStringList Sparkline::axisLabels() const {
+    auto time = [](double ms) {
+        return QDateTime::fromMSecsSinceEpoch(qint64(ms)).toString(QStringLiteral("HH:mm:ss"));
+    };
+    const QString first = m_points.isEmpty() ? QString() : time(m_points.first().x());
+    const QString last = m_points.isEmpty() ? QString() : time(m_points.last().x());
+    return {tr("%1 %2").arg(QString::number(top(), 'g', 4), m_unit), tr("0 %1").arg(m_unit), first,
+            last};
+}
+
+int Sparkline::segmentCount() const {
+    if (m_points.isEmpty())
+        return 0;
+    int segments = 1;
+    for (int i = 1; i < m_points.size(); ++i)
+        segments += m_points[i].x() - m_points[i - 1].x() > kGapMs;
+    return segments;
 }
 
 void Sparkline::paintEvent(QPaintEvent *) {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
-    const QRectF area = QRectF(rect()).adjusted(2, 16, -2, -2);
     p.fillRect(rect(), palette().base());
+    const QFontMetrics fm = fontMetrics();
+    const QStringList labels = axisLabels();
+    const int axisWidth =
+        std::max(fm.horizontalAdvance(labels[0]), fm.horizontalAdvance(labels[1]));
+    const QRectF area =
+        QRectF(rect()).adjusted(axisWidth + 8, fm.height() + 4, -4, -(fm.height() + 4));
     p.setPen(palette().text().color());
-    const double last = m_values.isEmpty() ? 0.0 : m_values.last();
+    const QString last =
+        m_points.isEmpty() ? QStringLiteral("–")
+                           : tr("%1 %2").arg(QString::number(m_points.last().y(), 'g', 4), m_unit);
     p.drawText(QRectF(rect()).adjusted(4, 0, -4, 0), Qt::AlignLeft | Qt::AlignTop, m_title);
-    p.drawText(QRectF(rect()).adjusted(4, 0, -4, 0), Qt::AlignRight | Qt::AlignTop,
-               QString::number(last, 'g', 4));
-    if (m_values.size() < 2)
+    p.drawText(QRectF(rect()).adjusted(4, 0, -4, 0), Qt::AlignRight | Qt::AlignTop, last);
+    // Axes: value scale on the left, the time span underneath.
+    QPen axisPen(palette().mid().color());
+    p.setPen(axisPen);
+    p.drawLine(area.bottomLeft(), area.bottomRight());
+    p.drawLine(area.bottomLeft(), area.topLeft());
+    p.setPen(palette().text().color());
+    p.drawText(QRectF(0, area.top() - fm.height() / 2.0, axisWidth + 4, fm.height()),
+               Qt::AlignRight | Qt::AlignVCenter, labels[0]);
+    p.drawText(QRectF(0, area.bottom() - fm.height() / 2.0, axisWidth + 4, fm.height()),
+               Qt::AlignRight | Qt::AlignVCenter, labels[1]);
+    const QRectF timeRow(area.left(), area.bottom() + 2, area.width(), fm.height());
+    p.drawText(timeRow, Qt::AlignLeft | Qt::AlignTop, labels[2]);
+    p.drawText(timeRow, Qt::AlignRight | Qt::AlignTop, labels[3]);
+    if (m_points.size() < 2)
         return;
-    const auto [lo, hi] = std::minmax_element(m_values.cbegin(), m_values.cend());
-    const double min = std::min(0.0, *lo);
-    const double span = std::max(*hi - min, 1e-9);
+    const double t0 = m_points.first().x();
+    const double span = std::max(m_points.last().x() - t0, 1.0);
+    const double scale = top();
     QPainterPath path;
-    for (int i = 0; i < m_values.size(); ++i) {
-        const QPointF pt(area.left() + area.width() * i / (m_values.size() - 1),
-                         area.bottom() - area.height() * (m_values[i] - min) / span);
-        if (i == 0)
+    for (int i = 0; i < m_points.size(); ++i) {
+        const QPointF pt(area.left() + area.width() * (m_points[i].x() - t0) / span,
+                         area.bottom() - area.height() * m_points[i].y() / scale);
+        if (i == 0 || m_points[i].x() - m_points[i - 1].x() > kGapMs)
             path.moveTo(pt);
         else
             path.lineTo(pt);
@@ -53,11 +118,11 @@ StatsPanel::StatsPanel(ConsoleState *state, QWidget *parent)
     : QWidget(parent)
     , m_state(state)
     , m_values(new QLabel(this))
-    , m_waiting(new Sparkline(tr("Waiting"), this))
-    , m_pairs(new Sparkline(tr("Pairs"), this))
-    , m_matches(new Sparkline(tr("Matches per minute"), this))
-    , m_messages(new Sparkline(tr("Messages per second"), this))
-    , m_tick(new Sparkline(tr("Last tick (ms)"), this)) {
+    , m_waiting(new Sparkline(tr("Waiting"), tr("clients"), this))
+    , m_pairs(new Sparkline(tr("Pairs"), tr("pairs"), this))
+    , m_matches(new Sparkline(tr("Matches"), tr("/min"), this))
+    , m_messages(new Sparkline(tr("Messages"), tr("/s"), this))
+    , m_tick(new Sparkline(tr("Matchmaker tick"), tr("ms"), this)) {
     auto *layout = new QVBoxLayout(this);
     m_values->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_values->setText(tr("No statistics yet"));
@@ -91,19 +156,21 @@ void StatsPanel::refresh(const control::Stats &s) {
         text += tr("\nDRAINING: new connections are refused");
     m_values->setText(text);
 
-    QList<double> waiting, pairs, matches, messages, tick;
+    // The whole history, across reconnects: ConsoleState keeps it.
+    QList<QPointF> waiting, pairs, matches, messages, tick;
     for (const StatsSample &sample : m_state->history()) {
-        waiting.append(sample.stats.waiting);
-        pairs.append(sample.stats.pairs);
-        matches.append(sample.stats.matchesPerMinute);
-        messages.append(sample.stats.messagesPerSecond);
-        tick.append(double(sample.stats.lastTickMs));
+        const double t = double(sample.atMs);
+        waiting.append({t, double(sample.stats.waiting)});
+        pairs.append({t, double(sample.stats.pairs)});
+        matches.append({t, sample.stats.matchesPerMinute});
+        messages.append({t, sample.stats.messagesPerSecond});
+        tick.append({t, double(sample.stats.lastTickMs)});
     }
-    m_waiting->setValues(waiting);
-    m_pairs->setValues(pairs);
-    m_matches->setValues(matches);
-    m_messages->setValues(messages);
-    m_tick->setValues(tick);
+    m_waiting->setSeries(waiting);
+    m_pairs->setSeries(pairs);
+    m_matches->setSeries(matches);
+    m_messages->setSeries(messages);
+    m_tick->setSeries(tick);
 }
 
 } // namespace whisper::admin

@@ -630,6 +630,17 @@ Wartet seit %2, Reichweite %3 km, %4</translation>
     </message>
 </context>
 <context>
+    <name>whisper::admin::Sparkline</name>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>0 %1</source>
+        <translation>0 %1</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::StatsPanel</name>
     <message>
         <source>Waiting</source>
@@ -638,18 +649,6 @@ Wartet seit %2, Reichweite %3 km, %4</translation>
     <message>
         <source>Pairs</source>
         <translation>Paare</translation>
-    </message>
-    <message>
-        <source>Matches per minute</source>
-        <translation>Paarungen pro Minute</translation>
-    </message>
-    <message>
-        <source>Messages per second</source>
-        <translation>Nachrichten pro Sekunde</translation>
-    </message>
-    <message>
-        <source>Last tick (ms)</source>
-        <translation>Letzte Runde (ms)</translation>
     </message>
     <message>
         <source>No statistics yet</source>
@@ -684,6 +683,38 @@ Weiterleitungslatenz: p50 %1 ms, p99 %2 ms</translation>
 DRAINING: new connections are refused</source>
         <translation>
 WIRD GELEERT: neue Verbindungen werden abgelehnt</translation>
+    </message>
+    <message>
+        <source>clients</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <source>pairs</source>
+        <translation>Paare</translation>
+    </message>
+    <message>
+        <source>Matches</source>
+        <translation>Paarungen</translation>
+    </message>
+    <message>
+        <source>/min</source>
+        <translation>/min</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Nachrichten</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <translation>/s</translation>
+    </message>
+    <message>
+        <source>Matchmaker tick</source>
+        <translation>Matchmaker-Runde</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
     </message>
 </context>
 <context>

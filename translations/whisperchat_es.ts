@@ -630,6 +630,17 @@ Esperando %2, alcance %3 km, %4</translation>
     </message>
 </context>
 <context>
+    <name>whisper::admin::Sparkline</name>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>0 %1</source>
+        <translation>0 %1</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::StatsPanel</name>
     <message>
         <source>Waiting</source>
@@ -638,18 +649,6 @@ Esperando %2, alcance %3 km, %4</translation>
     <message>
         <source>Pairs</source>
         <translation>Parejas</translation>
-    </message>
-    <message>
-        <source>Matches per minute</source>
-        <translation>Emparejamientos por minuto</translation>
-    </message>
-    <message>
-        <source>Messages per second</source>
-        <translation>Mensajes por segundo</translation>
-    </message>
-    <message>
-        <source>Last tick (ms)</source>
-        <translation>Última ronda (ms)</translation>
     </message>
     <message>
         <source>No statistics yet</source>
@@ -684,6 +683,38 @@ Latencia de reenvío: p50 %1 ms, p99 %2 ms</translation>
 DRAINING: new connections are refused</source>
         <translation>
 VACIANDO: se rechazan conexiones nuevas</translation>
+    </message>
+    <message>
+        <source>clients</source>
+        <translation>clientes</translation>
+    </message>
+    <message>
+        <source>pairs</source>
+        <translation>parejas</translation>
+    </message>
+    <message>
+        <source>Matches</source>
+        <translation>Emparejamientos</translation>
+    </message>
+    <message>
+        <source>/min</source>
+        <translation>/min</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Mensajes</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <translation>/s</translation>
+    </message>
+    <message>
+        <source>Matchmaker tick</source>
+        <translation>Ronda del emparejador</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
     </message>
 </context>
 <context>

@@ -630,6 +630,17 @@ Waiting %2, range %3 km, %4</source>
     </message>
 </context>
 <context>
+    <name>whisper::admin::Sparkline</name>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>0 %1</source>
+        <translation>0 %1</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::StatsPanel</name>
     <message>
         <source>Waiting</source>
@@ -638,18 +649,6 @@ Waiting %2, range %3 km, %4</source>
     <message>
         <source>Pairs</source>
         <translation>जोड़ियाँ</translation>
-    </message>
-    <message>
-        <source>Matches per minute</source>
-        <translation>प्रति मिनट जोड़ियाँ</translation>
-    </message>
-    <message>
-        <source>Messages per second</source>
-        <translation>प्रति सेकंड संदेश</translation>
-    </message>
-    <message>
-        <source>Last tick (ms)</source>
-        <translation>अंतिम दौर (ms)</translation>
     </message>
     <message>
         <source>No statistics yet</source>
@@ -684,6 +683,38 @@ Relay latency: p50 %1 ms, p99 %2 ms</source>
 DRAINING: new connections are refused</source>
         <translation>
 खाली किया जा रहा है: नए कनेक्शन अस्वीकार</translation>
+    </message>
+    <message>
+        <source>clients</source>
+        <translation>क्लाइंट</translation>
+    </message>
+    <message>
+        <source>pairs</source>
+        <translation>जोड़े</translation>
+    </message>
+    <message>
+        <source>Matches</source>
+        <translation>मिलान</translation>
+    </message>
+    <message>
+        <source>/min</source>
+        <translation>/मिनट</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>संदेश</translation>
+    </message>
+    <message>
+        <source>/s</source>
+        <translation>/से</translation>
+    </message>
+    <message>
+        <source>Matchmaker tick</source>
+        <translation>मैचमेकर चक्र</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>मि.से.</translation>
     </message>
 </context>
 <context>
