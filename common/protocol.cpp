@@ -237,6 +237,7 @@ QString typeName(const ClientMessage &message) {
                           [](const TotpDisable &) { return QStringLiteral("totp_disable"); },
                           [](const Block &) { return QStringLiteral("block"); },
                           [](const Report &) { return QStringLiteral("report"); },
+                          [](const ResumeSession &) { return QStringLiteral("resume_session"); },
                       },
                       message);
 }
@@ -262,6 +263,9 @@ QString typeName(const ServerMessage &message) {
             [](const TotpDisabled &) { return QStringLiteral("totp_disabled"); },
             [](const Blocked &) { return QStringLiteral("blocked"); },
             [](const Reported &) { return QStringLiteral("reported"); },
+            [](const Resumed &) { return QStringLiteral("resumed"); },
+            [](const PartnerAway &) { return QStringLiteral("partner_away"); },
+            [](const PartnerBack &) { return QStringLiteral("partner_back"); },
         },
         message);
 }
@@ -332,6 +336,12 @@ Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
     }
     if (type == QLatin1String("leave"))
         return ClientMessage{Leave{}};
+    if (type == QLatin1String("resume_session")) {
+        ResumeSession m{boundedString(r, "token", 1, kMaxTokenChars)};
+        if (!r.ok())
+            return r.error();
+        return ClientMessage{m};
+    }
     if (auto account = decodeAccountMessage(r))
         return *account;
     return unknownType(type);
@@ -362,6 +372,7 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
             if (!lr.ok())
                 return lr.error();
         }
+        w.resumeToken = r.optionalString("resume_token");
         return done(w);
     }
     if (type == QLatin1String("waiting"))
@@ -425,10 +436,30 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
         return done(Blocked{});
     if (type == QLatin1String("reported"))
         return done(Reported{});
+    if (type == QLatin1String("resumed")) {
+        Resumed m;
+        m.state = r.string("state");
+        m.resumeToken = r.string("resume_token");
+        if (r.ok() && m.state != QLatin1String("waiting") && m.state != QLatin1String("paired") &&
+            m.state != QLatin1String("lobby"))
+            r.fail(ErrorCode::BadRequest, QStringLiteral("unknown state '%1'").arg(m.state));
+        if (r.ok() && m.state == QLatin1String("paired")) {
+            m.pair = r.string("pair");
+            m.partner = r.string("partner");
+            m.distanceKm = r.number("distance_km");
+        }
+        return done(m);
+    }
+    if (type == QLatin1String("partner_away"))
+        return done(PartnerAway{});
+    if (type == QLatin1String("partner_back"))
+        return done(PartnerBack{});
     if (type == QLatin1String("notice")) {
         Notice n;
         n.text = r.string("text");
         n.ts = r.integer("ts");
+        n.kind = r.optionalString("kind");
+        n.reconnectAfterMs = r.optionalInteger("reconnect_after_ms");
         return done(n);
     }
     if (type == QLatin1String("error")) {
@@ -523,6 +554,11 @@ QByteArray Codec::encode(const ClientMessage &message) {
                               o.insert(QLatin1String("reason"), m.reason);
                               return toBytes(o);
                           },
+                          [](const ResumeSession &m) {
+                              QJsonObject o = envelope("resume_session");
+                              o.insert(QLatin1String("token"), m.token);
+                              return toBytes(o);
+                          },
                       },
                       message);
 }
@@ -539,6 +575,8 @@ QByteArray Codec::encode(const ServerMessage &message) {
                 limits.insert(QLatin1String("max_text_chars"), m.limits.maxTextChars);
                 limits.insert(QLatin1String("max_message_bytes"), m.limits.maxMessageBytes);
                 o.insert(QLatin1String("limits"), limits);
+                if (m.resumeToken)
+                    o.insert(QLatin1String("resume_token"), *m.resumeToken);
                 return toBytes(o);
             },
             [](const Waiting &) { return toBytes(envelope("waiting")); },
@@ -618,8 +656,26 @@ QByteArray Codec::encode(const ServerMessage &message) {
                 QJsonObject o = envelope("notice");
                 o.insert(QLatin1String("text"), m.text);
                 o.insert(QLatin1String("ts"), m.ts);
+                if (m.kind)
+                    o.insert(QLatin1String("kind"), *m.kind);
+                if (m.reconnectAfterMs)
+                    o.insert(QLatin1String("reconnect_after_ms"), *m.reconnectAfterMs);
                 return toBytes(o);
             },
+            [](const Resumed &m) {
+                QJsonObject o = envelope("resumed");
+                o.insert(QLatin1String("state"), m.state);
+                if (m.pair)
+                    o.insert(QLatin1String("pair"), *m.pair);
+                if (m.partner)
+                    o.insert(QLatin1String("partner"), *m.partner);
+                if (m.distanceKm)
+                    o.insert(QLatin1String("distance_km"), *m.distanceKm);
+                o.insert(QLatin1String("resume_token"), m.resumeToken);
+                return toBytes(o);
+            },
+            [](const PartnerAway &) { return toBytes(envelope("partner_away")); },
+            [](const PartnerBack &) { return toBytes(envelope("partner_back")); },
         },
         message);
 }

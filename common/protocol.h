@@ -64,6 +64,13 @@ struct Leave {
     friend bool operator==(const Leave &, const Leave &) = default;
 };
 
+// First frame of a reconnecting client: takes back the session that the
+// `resume_token` (from `welcome` or `resumed`) belongs to.
+struct ResumeSession {
+    QString token;
+    friend bool operator==(const ResumeSession &, const ResumeSession &) = default;
+};
+
 // ---- accounts, 2FA and moderation (client -> server) -------------------------
 // Accounts are optional: guests chat without them (unless the operator turns
 // guest chat off). docs/PROTOCOL.md "Accounts" describes the flows.
@@ -135,7 +142,7 @@ struct Report {
 
 using ClientMessage =
     std::variant<Join, SendMessage, Typing, Leave, Register, Login, Logout, Resume, ChangePassword,
-                 TotpEnroll, TotpEnable, TotpDisable, Block, Report>;
+                 TotpEnroll, TotpEnable, TotpDisable, Block, Report, ResumeSession>;
 
 // ---- server -> client ------------------------------------------------------
 
@@ -150,6 +157,9 @@ struct Welcome {
     QString server;
     QString session;
     Limits limits;
+    // Secret: takes this session back after a dropped connection. Absent
+    // when the server keeps no sessions for resuming.
+    std::optional<QString> resumeToken{};
     friend bool operator==(const Welcome &, const Welcome &) = default;
 };
 
@@ -202,7 +212,32 @@ struct Error {
 struct Notice {
     QString text;
     qint64 ts = 0;
+    // Machine-readable kind ("server_draining"); absent for operators' text.
+    std::optional<QString> kind{};
+    // With "server_draining": reconnect after about this long.
+    std::optional<qint64> reconnectAfterMs{};
     friend bool operator==(const Notice &, const Notice &) = default;
+};
+
+// Answer to `resume_session`: the client is back in its old session.
+struct Resumed {
+    QString state; // "waiting" | "paired" | "lobby"
+    // Only with "paired", as in `matched`.
+    std::optional<QString> pair{};
+    std::optional<QString> partner{};
+    std::optional<double> distanceKm{};
+    QString resumeToken; // the next token; the one used is spent
+    friend bool operator==(const Resumed &, const Resumed &) = default;
+};
+
+// The partner's connection dropped; it may come back (`partner_back`) or
+// the pair ends with `partner_left` "disconnected".
+struct PartnerAway {
+    friend bool operator==(const PartnerAway &, const PartnerAway &) = default;
+};
+
+struct PartnerBack {
+    friend bool operator==(const PartnerBack &, const PartnerBack &) = default;
 };
 
 // ---- accounts, 2FA and moderation (server -> client) -------------------------
@@ -253,7 +288,7 @@ struct Reported {
 using ServerMessage =
     std::variant<Welcome, Waiting, Matched, IncomingMessage, Delivered, PartnerTyping, PartnerLeft,
                  Left, Error, Notice, Authenticated, LoggedOut, PasswordChanged, TotpEnrollment,
-                 TotpEnabled, TotpDisabled, Blocked, Reported>;
+                 TotpEnabled, TotpDisabled, Blocked, Reported, Resumed, PartnerAway, PartnerBack>;
 
 // The wire name (`type`) of a message.
 QString typeName(const ClientMessage &message);

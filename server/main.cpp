@@ -106,12 +106,19 @@ int main(int argc, char *argv[]) {
     }
 
     whisper::SignalWatcher signals;
+    // The first SIGTERM/SIGINT drains (docs/OPERATIONS.md "Signals"); a
+    // second one, or one during a console's drain, stops at once.
     QObject::connect(&signals, &whisper::SignalWatcher::terminationRequested, &server,
-                     [&server, &control](int signalNumber) {
+                     [&server](int signalNumber) {
                          qCInfo(lcMain) << "signal" << signalNumber << "received";
-                         control.close();
-                         server.shutdown();
+                         if (server.isDraining())
+                             server.shutdownNow();
+                         else
+                             server.drain();
                      });
+    // The console endpoint goes when the chat endpoint starts closing.
+    QObject::connect(&server, &whisper::ChatServer::shutdownComplete, &control,
+                     [&control] { control.close(); });
     QObject::connect(&server, &whisper::ChatServer::shutdownComplete, &app,
                      &QCoreApplication::quit);
 

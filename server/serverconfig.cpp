@@ -147,6 +147,22 @@ const std::vector<Setting> &settings() {
         };
         v.push_back(intSetting("shutdown-grace-ms", "Time given to clients to close on shutdown",
                                &ServerConfig::shutdownGraceMs, 0, 60000));
+        v.push_back(intSetting("resume-grace-s",
+                               "Seconds a dropped client's session is kept for resume_session "
+                               "(0: off)",
+                               &ServerConfig::resumeGraceSec, 0, 3600));
+        v.push_back(intSetting("resume-queue-max",
+                               "Messages queued for a partner whose connection dropped",
+                               &ServerConfig::resumeQueueMax, 1, 100000));
+        v.push_back(intSetting("resume-dedup-window",
+                               "Recent message ids per sender and pair kept to drop resent copies",
+                               &ServerConfig::resumeDedupWindow, 1, 100000));
+        v.push_back(intSetting("drain-grace-s",
+                               "Seconds clients get after the drain notice before 1001",
+                               &ServerConfig::drainGraceSec, 0, 3600));
+        v.push_back(intSetting("drain-deadline-s",
+                               "Seconds after a drain starts when the server exits regardless",
+                               &ServerConfig::drainDeadlineSec, 1, 86400));
         v.push_back(stringSetting(
             "control-listen", "ADDR", "Address of the admin console's control endpoint",
             &ServerConfig::controlListenAddress, [](const QString &value) {

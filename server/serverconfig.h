@@ -49,6 +49,16 @@ struct ServerConfig {
     // matching, so no sequence of joins locates anyone more precisely.
     int privacyRadiusM = 1000;
     int shutdownGraceMs = 1500;
+    // Resume: how long a dropped client's session waits for it to come back,
+    // how many messages its partner may queue for it meanwhile, and how many
+    // recent message ids per pair are remembered to drop resent duplicates.
+    int resumeGraceSec = 20;
+    int resumeQueueMax = 100;
+    int resumeDedupWindow = 256;
+    // Drain (SIGTERM, console `drain`): time clients get after the notice
+    // before the rest are closed with 1001, and the hard deadline to exit.
+    int drainGraceSec = 10;
+    int drainDeadlineSec = 30;
 
     MatchPolicy matchPolicy = MatchPolicy::NearestEligible;
 

@@ -237,6 +237,8 @@ bool AccountHandler::intercept(const ClientMessage &message) {
             [this](const SendMessage &) { return !admit(m_messages, QStringLiteral("message")); },
             [this](const Typing &) { return !admit(m_messages, QStringLiteral("typing")); },
             [](const Leave &) { return false; },
+            // Its bucket was m_accountRequests above; the session does it.
+            [](const ResumeSession &) { return false; },
             [this](const Register &m) {
                 onRegister(m);
                 return true;

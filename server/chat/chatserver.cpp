@@ -29,9 +29,26 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     , m_room(std::make_unique<InProcessWaitingRoom>())
     , m_pairs(std::make_unique<InProcessPairRegistry>())
     , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000)
-    , m_grid(config.privacyRadiusM / 1000.0) {
+    , m_grid(config.privacyRadiusM / 1000.0)
+    , m_resume(std::make_unique<InProcessResumeStore>()) {
     m_context.reset(new SessionContext{m_config, m_codec, *m_room, *m_pairs, *this,
                                        m_recentPartners, m_grid, [this] { return now(); }});
+    if (m_config.resumeGraceSec > 0)
+        m_context->host = this;
+    // Expiry is checked a few times per grace period, not per session.
+    m_resumeTimer.setInterval(qBound(50, m_config.resumeGraceSec * 100, 1000));
+    connect(&m_resumeTimer, &QTimer::timeout, this, &ChatServer::expireAway);
+    m_drainGraceTimer.setSingleShot(true);
+    connect(&m_drainGraceTimer, &QTimer::timeout, this, [this] {
+        qCInfo(lcNet) << "drain grace period over;" << liveConnectionCount()
+                      << "connections left to close";
+        shutdown();
+    });
+    m_drainDeadlineTimer.setSingleShot(true);
+    connect(&m_drainDeadlineTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcNet) << "drain deadline reached;" << m_sessions.size() << "connections dropped";
+        shutdownNow();
+    });
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
                                                 [this] { return now(); });
     connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);
@@ -152,7 +169,8 @@ void ChatServer::onNewConnection(Connection *connection) {
                       QStringLiteral("server draining; try another node"));
         return;
     }
-    if (m_sessions.size() >= m_config.maxConnections) {
+    // Away sessions hold no socket; their owners need a slot to come back.
+    if (liveConnectionCount() >= m_config.maxConnections) {
         qCWarning(lcNet) << "connection limit" << m_config.maxConnections
                          << "reached; refusing a client";
         // 1013 "Try Again Later" would say it best, but Qt clients treat
@@ -170,7 +188,234 @@ void ChatServer::onNewConnection(Connection *connection) {
     connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
     m_sessions.insert(id, session);
     m_lastPingMs.insert(id, now());
-    session->sendWelcome(randomOpaqueId());
+    std::optional<QString> resumeToken;
+    if (m_context->host) {
+        resumeToken = newResumeToken();
+        m_resume->bindToken(id, *resumeToken);
+    }
+    session->sendWelcome(randomOpaqueId(), resumeToken);
+}
+
+ChatServer::Handover ChatServer::relayMessage(ClientId to, const protocol::IncomingMessage &message,
+                                              ClientId from, const std::optional<QString> &id) {
+    Session *session = m_sessions.value(to);
+    if (!session || session->state() == Session::State::Closed)
+        return Handover::Unreachable;
+    if (session->isAway()) {
+        const QueuedFrame frame{protocol::Codec::encode(message), id ? from : 0,
+                                id.value_or(QString())};
+        switch (m_resume->enqueue(to, frame, m_config.resumeQueueMax)) {
+        case ResumeStore::Enqueued::Queued:
+            Q_EMIT messageRelayed(to);
+            return Handover::Queued;
+        case ResumeStore::Enqueued::Full:
+            return Handover::QueueFull;
+        case ResumeStore::Enqueued::NotParked:
+            return Handover::Unreachable;
+        }
+    }
+    session->handleRelayed(message);
+    Q_EMIT messageRelayed(to);
+    return Handover::Delivered;
+}
+
+bool ChatServer::parkSession(Session &session) {
+    // A draining or stopping server keeps nobody: it is about to go.
+    if (m_draining || m_shuttingDown || m_config.resumeGraceSec <= 0)
+        return false;
+    ResumeRecord record;
+    record.clientId = session.id();
+    record.identityKey = session.identityKey();
+    record.expiresAtMs = now() + qint64(m_config.resumeGraceSec) * 1000;
+    std::optional<PairRecord> pair;
+    switch (session.state()) {
+    case Session::State::Waiting:
+        record.state = QStringLiteral("waiting");
+        if (const auto &entry = session.waitingEntry()) {
+            record.waitingSinceMs = entry->sinceMs;
+            record.waitingLat = entry->candidate.pos.latDeg;
+            record.waitingLon = entry->candidate.pos.lonDeg;
+            record.waitingRangeKm = entry->candidate.rangeKm;
+        }
+        break;
+    case Session::State::Paired:
+        record.state = QStringLiteral("paired");
+        pair = m_pairs->findByMember(session.id());
+        if (pair) {
+            record.pairId = pair->id;
+            record.partnerId = pair->partnerOf(session.id());
+        }
+        record.partnerHandle = session.lastMatched().partner;
+        record.distanceKm = session.lastMatched().distanceKm;
+        break;
+    default:
+        record.state = QStringLiteral("lobby");
+        break;
+    }
+    if (AccountHandler *account = session.account(); account && account->identity()) {
+        record.accountId = account->identity()->accountId;
+        record.loginTokenHash = account->identity()->tokenHash;
+    }
+    record.recentIds = session.recentIds();
+    record.recentIdsDelivered = session.recentIdsDelivered();
+    m_resume->park(record);
+    m_lastPingMs.remove(session.id());
+    qCDebug(lcNet) << "session" << session.id() << "away; kept for" << m_config.resumeGraceSec
+                   << "s";
+    if (pair)
+        deliver(pair->partnerOf(session.id()), protocol::PartnerAway{});
+    if (!m_resumeTimer.isActive())
+        m_resumeTimer.start();
+    return true;
+}
+
+void ChatServer::queueForAway(Session &session, const protocol::ServerMessage &message) {
+    // Typing is stale by the time anyone reads it.
+    if (std::holds_alternative<protocol::PartnerTyping>(message))
+        return;
+    // Notices share the bound with messages; acks and pair events are
+    // bounded by what the client itself sent and may not be lost.
+    const int max =
+        std::holds_alternative<protocol::Notice>(message) ? m_config.resumeQueueMax : -1;
+    m_resume->enqueue(session.id(), QueuedFrame{protocol::Codec::encode(message), 0, QString()},
+                      max);
+}
+
+void ChatServer::resumeSession(Session &fresh, const QString &token) {
+    const auto id = m_resume->redeem(token);
+    Session *old = id ? m_sessions.value(*id) : nullptr;
+    if (!old || old == &fresh || old->state() == Session::State::Closed) {
+        // The same answer for unknown, spent and expired tokens.
+        fresh.send(protocol::Error{protocol::ErrorCode::NotFound,
+                                   QStringLiteral("no session to resume for this token (unknown, "
+                                                  "used or expired); this is a new session"),
+                                   QStringLiteral("resume_session"), std::nullopt});
+        return;
+    }
+    const bool wasAway = old->isAway();
+    if (!wasAway) {
+        // The old connection is half-dead (the client already moved on).
+        Connection *stale = old->detachConnection();
+        connect(stale, &Connection::disconnected, stale, &QObject::deleteLater);
+        stale->abort();
+    }
+    const std::optional<ResumeRecord> record = m_resume->unpark(old->id());
+    Connection *connection = fresh.detachConnection();
+    // The fresh session was only the vehicle: it ends quietly (it had done
+    // nothing but this frame).
+    fresh.expire();
+    old->attachConnection(connection);
+    m_lastPingMs.insert(old->id(), now());
+
+    const QString next = newResumeToken();
+    m_resume->bindToken(old->id(), next);
+    protocol::Resumed resumed;
+    resumed.resumeToken = next;
+    std::optional<PairRecord> pair;
+    switch (old->state()) {
+    case Session::State::Waiting:
+        resumed.state = QStringLiteral("waiting");
+        break;
+    case Session::State::Paired:
+        resumed.state = QStringLiteral("paired");
+        resumed.pair = old->lastMatched().pair;
+        resumed.partner = old->lastMatched().partner;
+        resumed.distanceKm = old->lastMatched().distanceKm;
+        pair = m_pairs->findByMember(old->id());
+        break;
+    default:
+        resumed.state = QStringLiteral("lobby");
+        break;
+    }
+    qCDebug(lcNet) << "session" << old->id() << "resumed," << resumed.state;
+    old->send(resumed);
+    if (wasAway) {
+        // Back in the queue where it was: the entry keeps its arrival time.
+        if (old->state() == Session::State::Waiting && old->waitingEntry())
+            m_room->enter(*old->waitingEntry());
+        if (pair)
+            deliver(pair->partnerOf(old->id()), protocol::PartnerBack{});
+    }
+    if (!record)
+        return;
+    // What arrived meanwhile, in order, once; each sender hears `delivered`
+    // only now that it reached the client.
+    for (const QueuedFrame &f : record->queue) {
+        if (old->state() == Session::State::Closed)
+            break;
+        old->connection().sendText(f.frame);
+        if (f.ackTo)
+            if (Session *sender = m_sessions.value(f.ackTo))
+                sender->acknowledge(f.ackId);
+    }
+}
+
+void ChatServer::expireAway() {
+    const QList<ClientId> expired = m_resume->expired(now());
+    for (ClientId id : expired) {
+        m_resume->forget(id);
+        if (Session *s = m_sessions.value(id)) {
+            qCDebug(lcNet) << "session" << id << "did not come back; closed";
+            s->expire();
+        }
+    }
+    if (m_resume->parkedCount() == 0)
+        m_resumeTimer.stop();
+}
+
+void ChatServer::setDraining(bool draining) {
+    if (draining == m_draining)
+        return;
+    m_draining = draining;
+    if (!draining) {
+        m_drainGraceTimer.stop();
+        m_drainDeadlineTimer.stop();
+    }
+    Q_EMIT drainingChanged(draining);
+}
+
+void ChatServer::drain() {
+    if (m_shuttingDown || m_drainGraceTimer.isActive())
+        return;
+    setDraining(true);
+    const int graceMs = m_config.drainGraceSec * 1000;
+    qCInfo(lcNet) << "draining:" << liveConnectionCount() << "clients told to move within"
+                  << m_config.drainGraceSec << "s";
+    m_drainDeadlineTimer.start(m_config.drainDeadlineSec * 1000);
+    // Sessions waiting for a resume cannot be told, and this server will
+    // not be here for them: they end now.
+    const QList<Session *> sessions = m_sessions.values();
+    for (Session *s : sessions)
+        if (s->isAway())
+            s->expire();
+    protocol::Notice notice;
+    notice.text = QStringLiteral("This server is going away; reconnecting moves you to another.");
+    notice.ts = now();
+    notice.kind = QStringLiteral("server_draining");
+    for (Session *s : std::as_const(m_sessions)) {
+        if (s->state() == Session::State::Closed || s->isAway())
+            continue;
+        // Spread over the first part of the grace period, so clients do
+        // not all reconnect at the same instant.
+        notice.reconnectAfterMs =
+            graceMs > 0 ? qint64(QRandomGenerator::global()->bounded(qMin(graceMs, 5000))) : 0;
+        s->send(notice);
+    }
+    if (liveConnectionCount() == 0 || graceMs == 0)
+        QMetaObject::invokeMethod(this, &ChatServer::shutdown, Qt::QueuedConnection);
+    else
+        m_drainGraceTimer.start(graceMs);
+}
+
+void ChatServer::shutdownNow() {
+    m_shuttingDown = true;
+    m_matchmaker->stop();
+    m_sweepTimer.stop();
+    m_listener->close();
+    const QList<Session *> sessions = m_sessions.values();
+    for (Session *s : sessions)
+        s->abort();
+    finishShutdown();
 }
 
 bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event) {
@@ -211,7 +456,7 @@ bool ChatServer::kickClient(ClientId id) {
 
 QHostAddress ChatServer::peerAddress(ClientId id) const {
     Session *session = m_sessions.value(id);
-    return session ? session->connection().peerAddress() : QHostAddress();
+    return session && !session->isAway() ? session->connection().peerAddress() : QHostAddress();
 }
 
 int ChatServer::broadcast(const protocol::Notice &notice) {
@@ -250,11 +495,17 @@ void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
 void ChatServer::onSessionClosed(ClientId id) {
     Session *session = m_sessions.take(id);
     m_lastPingMs.remove(id);
+    m_resume->forget(id);
     Q_EMIT clientClosed(id);
     if (session)
         session->deleteLater();
     if (m_shuttingDown && m_sessions.isEmpty())
         finishShutdown();
+    else if (m_drainGraceTimer.isActive() && liveConnectionCount() == 0) {
+        // Everyone moved on before the grace period ended.
+        m_drainGraceTimer.stop();
+        QMetaObject::invokeMethod(this, &ChatServer::shutdown, Qt::QueuedConnection);
+    }
 }
 
 void ChatServer::sweep() {
@@ -271,7 +522,7 @@ void ChatServer::sweep() {
     for (; m_sweepCursor < end; ++m_sweepCursor) {
         const ClientId id = m_sweepRound[m_sweepCursor];
         Session *s = m_sessions.value(id);
-        if (!s)
+        if (!s || s->isAway())
             continue;
         if (t - s->lastSeenMs() > m_config.idleTimeoutMs) {
             qCDebug(lcNet) << "session" << id << "idle; dropping";
@@ -298,6 +549,7 @@ void ChatServer::shutdown() {
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
+    m_drainGraceTimer.stop();
     qCInfo(lcNet) << "shutting down; closing" << m_sessions.size() << "connections";
     m_matchmaker->stop();
     m_sweepTimer.stop();
@@ -321,6 +573,8 @@ void ChatServer::finishShutdown() {
         return;
     m_shutdownDone = true;
     m_shutdownTimer.stop();
+    m_drainDeadlineTimer.stop();
+    m_resumeTimer.stop();
     Q_EMIT shutdownComplete();
 }
 

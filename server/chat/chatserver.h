@@ -7,6 +7,7 @@
 #include "protocol.h"
 #include "recentpartners.h"
 #include "relay.h"
+#include "resumestore.h"
 #include "serverconfig.h"
 #include "session.h"
 #include "waitingroom.h"
@@ -24,7 +25,7 @@ namespace whisper {
 // The chat endpoint: accepts WebSocket connections, owns their sessions, the
 // waiting room, the pair registry and the matchmaker, and keeps connections
 // honest (limits, pings, idle timeouts, graceful shutdown).
-class ChatServer : public QObject, private Relay {
+class ChatServer : public QObject, private Relay, private SessionHost {
     Q_OBJECT
 public:
     explicit ChatServer(const ServerConfig &config, QObject *parent = nullptr);
@@ -38,8 +39,17 @@ public:
     // Stops accepting, closes every client with 1001 and emits
     // shutdownComplete() when all are gone or the grace period ran out.
     void shutdown();
+    // Graceful drain (SIGTERM, the console's `drain`): refuses new clients,
+    // sends every client a `notice` of kind "server_draining" with a
+    // reconnect hint, gives them drain-grace-s, then shutdown(); at
+    // drain-deadline-s it stops regardless. shutdownComplete() ends it.
+    void drain();
+    // Ends at once (a second SIGTERM): drops every client unannounced.
+    void shutdownNow();
 
     int connectionCount() const { return int(m_sessions.size()); }
+    // Sessions whose connection dropped and that wait for resume_session.
+    int awayCount() const { return m_resume->parkedCount(); }
     int waitingCount() const { return m_room->count(); }
     int pairCount() const { return m_pairs->count(); }
     Matchmaker &matchmaker() { return *m_matchmaker; }
@@ -61,13 +71,15 @@ public:
     QHostAddress peerAddress(ClientId id) const;
     // Sends `notice` to every connected client; returns how many.
     int broadcast(const protocol::Notice &notice);
-    // Draining: new connections are refused (1008 with a reason), existing
-    // ones and their pairs carry on.
-    void setDraining(bool draining) { m_draining = draining; }
+    // Draining: new connections are refused (1008 with a reason). true is
+    // what drain() sets; false calls a drain off (its timers stop).
+    void setDraining(bool draining);
     bool isDraining() const { return m_draining; }
 
 Q_SIGNALS:
     void shutdownComplete();
+    // The draining state changed (readiness checks answer 503 while true).
+    void drainingChanged(bool draining);
     // Emitted for the control endpoint; cheap when nobody listens.
     void pairStarted(const whisper::PairRecord &pair);
     // A pair ended; `notified` is the member told so by partner_left.
@@ -77,6 +89,13 @@ Q_SIGNALS:
 
 private:
     bool deliver(ClientId to, const protocol::ServerMessage &event) override;
+    Handover relayMessage(ClientId to, const protocol::IncomingMessage &message, ClientId from,
+                          const std::optional<QString> &id) override;
+    bool parkSession(Session &session) override;
+    void queueForAway(Session &session, const protocol::ServerMessage &message) override;
+    void resumeSession(Session &fresh, const QString &token) override;
+    void expireAway();
+    int liveConnectionCount() const { return connectionCount() - awayCount(); }
 
     void onNewConnection(whisper::Connection *connection);
     void onMatched(ClientId served, ClientId partner, double distanceKm);
@@ -95,6 +114,10 @@ private:
     std::unique_ptr<SessionContext> m_context;
     std::unique_ptr<Matchmaker> m_matchmaker;
     std::unique_ptr<ConnectionListener> m_listener;
+    std::unique_ptr<ResumeStore> m_resume;
+    QTimer m_resumeTimer; // runs while sessions are away
+    QTimer m_drainGraceTimer;
+    QTimer m_drainDeadlineTimer;
     QHash<ClientId, Session *> m_sessions;
     QHash<ClientId, qint64> m_lastPingMs;
     // The sweep visits every session once per round, a slice per timer tick,

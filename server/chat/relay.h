@@ -13,6 +13,17 @@ public:
     virtual ~Relay() = default;
     // True when the recipient's connection took the event.
     virtual bool deliver(ClientId to, const protocol::ServerMessage &event) = 0;
+
+    enum class Handover {
+        Delivered,   // on the partner's connection now
+        Queued,      // the partner is away: held until it resumes
+        QueueFull,   // away, and its queue is at resume-queue-max
+        Unreachable, // no such client
+    };
+    // A chat message from `from`; when it was queued, `from` hears
+    // `delivered` for `id` once it reaches the resumed connection.
+    virtual Handover relayMessage(ClientId to, const protocol::IncomingMessage &message,
+                                  ClientId from, const std::optional<QString> &id) = 0;
 };
 
 } // namespace whisper

@@ -24,17 +24,61 @@ Session::Session(ClientId id, std::uint64_t identityKey, Connection *connection,
     , m_identityKey(identityKey)
     , m_connection(connection)
     , m_context(context) {
-    m_connection->setParent(this);
-    m_lastSeenMs = m_context.clock();
-    connect(m_connection, &Connection::textReceived, this, &Session::onText);
-    connect(m_connection, &Connection::binaryReceived, this, &Session::onBinary);
-    connect(m_connection, &Connection::pong, this, [this] { touch(); });
-    connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
+    m_connection = nullptr;
+    attachConnection(connection);
     if (m_context.security)
         m_account = std::make_unique<AccountHandler>(*this, *m_context.security);
 }
 
 Session::~Session() = default;
+
+void Session::attachConnection(Connection *connection) {
+    m_connection = connection;
+    m_connection->setParent(this);
+    m_lastSeenMs = m_context.clock();
+    m_serverClosed = false;
+    m_dropRequested = false;
+    connect(m_connection, &Connection::textReceived, this, &Session::onText);
+    connect(m_connection, &Connection::binaryReceived, this, &Session::onBinary);
+    connect(m_connection, &Connection::pong, this, [this] { touch(); });
+    connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
+}
+
+Connection *Session::detachConnection() {
+    Connection *connection = m_connection;
+    if (!connection)
+        return nullptr;
+    connection->disconnect(this);
+    connection->setParent(nullptr);
+    m_connection = nullptr;
+    return connection;
+}
+
+void Session::expire() {
+    if (m_state == State::Closed)
+        return;
+    finish();
+}
+
+void Session::rememberId(const QString &id, bool delivered) {
+    const qsizetype at = m_recentIds.indexOf(id);
+    if (at >= 0) {
+        m_recentDelivered[at] = m_recentDelivered.at(at) || delivered;
+        return;
+    }
+    m_recentIds.append(id);
+    m_recentDelivered.append(delivered);
+    // Bounded: the oldest ids fall out (a retry that old is delivered again).
+    while (m_recentIds.size() > qMax(1, m_context.config.resumeDedupWindow)) {
+        m_recentIds.removeFirst();
+        m_recentDelivered.removeFirst();
+    }
+}
+
+void Session::acknowledge(const QString &id) {
+    rememberId(id, true);
+    send(Delivered{id});
+}
 
 std::optional<PairRecord> Session::currentPair() const {
     if (m_state != State::Paired)
@@ -54,10 +98,11 @@ void Session::touch() {
     m_lastSeenMs = m_context.clock();
 }
 
-void Session::sendWelcome(const QString &sessionToken) {
+void Session::sendWelcome(const QString &sessionToken, const std::optional<QString> &resumeToken) {
     Welcome welcome;
     welcome.server = m_context.config.serverName;
     welcome.session = sessionToken;
+    welcome.resumeToken = resumeToken;
     welcome.limits = Limits{m_context.config.maxTextChars, m_context.config.maxMessageBytes};
     send(welcome);
     if (m_account)
@@ -67,24 +112,41 @@ void Session::sendWelcome(const QString &sessionToken) {
 void Session::send(const ServerMessage &message) {
     if (m_state == State::Closed)
         return;
+    if (!m_connection) {
+        if (m_context.host)
+            m_context.host->queueForAway(*this, message);
+        return;
+    }
     m_connection->sendText(Codec::encode(message));
 }
 
 void Session::ping() {
-    if (m_state != State::Closed)
+    if (m_state != State::Closed && m_connection)
         m_connection->ping();
 }
 
 void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason) {
+    if (!m_connection) {
+        // Away: there is nothing to close, the session ends now.
+        expire();
+        return;
+    }
+    m_serverClosed = true;
     m_connection->close(code, reason);
 }
 
 void Session::abort() {
+    if (!m_connection) {
+        expire();
+        return;
+    }
+    m_dropRequested = true;
     m_connection->abort();
 }
 
 void Session::onText(const QByteArray &utf8) {
     touch();
+    ++m_framesSeen;
     const auto decoded = m_context.codec.decodeClient(utf8);
     if (const auto *error = std::get_if<DecodeError>(&decoded)) {
         // Bad frames have a bucket too; over it the client hears only that.
@@ -99,7 +161,8 @@ void Session::onText(const QByteArray &utf8) {
         [this](const auto &m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, Join> || std::is_same_v<T, SendMessage> ||
-                          std::is_same_v<T, Typing> || std::is_same_v<T, Leave>)
+                          std::is_same_v<T, Typing> || std::is_same_v<T, Leave> ||
+                          std::is_same_v<T, ResumeSession>)
                 handle(m);
             else
                 send(Error{ErrorCode::Unavailable, QStringLiteral("accounts are not enabled"),
@@ -143,8 +206,21 @@ void Session::handle(const Join &join) {
             entry.candidate.excludes.push_back(e);
     entry.sinceMs = now;
     m_state = State::Waiting;
+    m_waitingEntry = entry;
     send(Waiting{});
     m_context.room.enter(entry);
+}
+
+void Session::handle(const ResumeSession &resume) {
+    // Only a fresh connection may become an old session: anything it did
+    // first (a join, a login) would be lost or mixed with the old state.
+    if (m_framesSeen != 1 || m_state != State::Connected || !m_context.host) {
+        conflict(QStringLiteral("resume_session"),
+                 m_context.host ? QStringLiteral("resume_session must be the first frame")
+                                : QStringLiteral("this server does not resume sessions"));
+        return;
+    }
+    m_context.host->resumeSession(*this, resume.token);
 }
 
 void Session::handle(const SendMessage &message) {
@@ -158,13 +234,41 @@ void Session::handle(const SendMessage &message) {
         conflict(QStringLiteral("message"), QStringLiteral("not paired"));
         return;
     }
-    const bool handedOver = m_context.relay.deliver(
-        pair->partnerOf(m_id), IncomingMessage{message.text, m_context.clock()});
-    if (handedOver && message.id)
-        send(Delivered{*message.id});
-    else if (!handedOver)
+    if (message.id) {
+        // A retry of a message the server already has: delivered once. The
+        // sender hears `delivered` again if it was, or when it is.
+        const qsizetype seen = m_recentIds.indexOf(*message.id);
+        if (seen >= 0) {
+            if (m_recentDelivered.at(seen))
+                send(Delivered{*message.id});
+            return;
+        }
+    }
+    const auto handover = m_context.relay.relayMessage(
+        pair->partnerOf(m_id), IncomingMessage{message.text, m_context.clock()}, m_id, message.id);
+    switch (handover) {
+    case Relay::Handover::Delivered:
+        if (message.id) {
+            rememberId(*message.id, true);
+            send(Delivered{*message.id});
+        }
+        break;
+    case Relay::Handover::Queued:
+        if (message.id)
+            rememberId(*message.id, false);
+        break;
+    case Relay::Handover::QueueFull:
+        send(Error{ErrorCode::Unavailable,
+                   QStringLiteral("partner is away and %1 messages already wait for them; "
+                                  "send again later")
+                       .arg(m_context.config.resumeQueueMax),
+                   QStringLiteral("message"), std::nullopt});
+        break;
+    case Relay::Handover::Unreachable:
         send(Error{ErrorCode::Unavailable, QStringLiteral("partner is not reachable"),
                    QStringLiteral("message"), std::nullopt});
+        break;
+    }
 }
 
 void Session::handle(const Typing &typing) {
@@ -180,6 +284,7 @@ void Session::handle(const Leave &) {
     switch (m_state) {
     case State::Waiting:
         m_context.room.remove(m_id);
+        m_waitingEntry.reset();
         break;
     case State::Paired:
         endPair(LeftReason::Left);
@@ -201,8 +306,13 @@ void Session::endPair(LeftReason reason) {
 }
 
 void Session::handleRelayed(const ServerMessage &event) {
-    if (std::holds_alternative<Matched>(event)) {
+    if (const auto *matched = std::get_if<Matched>(&event)) {
         m_state = State::Paired;
+        m_waitingEntry.reset();
+        m_matched = *matched;
+        // Ids are per pair: a new partner starts a new window.
+        m_recentIds.clear();
+        m_recentDelivered.clear();
         if (m_account)
             m_account->rememberPartner();
     } else if (std::holds_alternative<PartnerLeft>(event))
@@ -211,14 +321,40 @@ void Session::handleRelayed(const ServerMessage &event) {
 }
 
 void Session::onDisconnected() {
+    if (m_state == State::Closed || !m_connection)
+        return;
+    const int code = m_connection->closeCode();
+    qCDebug(lcSession) << "session" << m_id << "disconnected, code" << code;
+    // Kept for resume only when the connection was lost, not ended: no
+    // close frame (1005, 1006), the peer going away (1001), or unresponsive.
+    // A client's own 1000 and every close the server made end the session.
+    const bool lost =
+        !m_serverClosed && (m_dropRequested || code == 1001 || code == 1005 || code == 1006);
+    // A connection that never did anything is not worth keeping (hostile
+    // floods of them would be held for the grace period), unless logged in.
+    const bool worthKeeping =
+        m_state != State::Connected || (m_account && m_account->identity().has_value());
+    if (lost && worthKeeping && m_context.host) {
+        Connection *gone = m_connection;
+        detachConnection();
+        gone->deleteLater();
+        if (m_state == State::Waiting)
+            m_context.room.remove(m_id);
+        if (m_context.host->parkSession(*this))
+            return;
+        // Not kept after all: the connection is gone either way.
+    } else if (m_state == State::Waiting) {
+        m_context.room.remove(m_id);
+    }
+    finish();
+}
+
+void Session::finish() {
     if (m_state == State::Closed)
         return;
-    if (m_state == State::Waiting)
-        m_context.room.remove(m_id);
-    else if (m_state == State::Paired)
+    if (m_state == State::Paired)
         endPair(LeftReason::Disconnected);
     m_state = State::Closed;
-    qCDebug(lcSession) << "session" << m_id << "closed, code" << m_connection->closeCode();
     Q_EMIT closed(m_id);
 }
 

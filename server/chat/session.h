@@ -6,6 +6,7 @@
 #include "protocol.h"
 
 #include "connection.h"
+#include "waitingroom.h"
 
 #include <QObject>
 
@@ -21,8 +22,22 @@ struct PairRecord;
 struct SecurityServices;
 class RecentPartners;
 class Relay;
+class Session;
 class WaitingRoom;
 struct ServerConfig;
+
+// What a session asks of its owner about resuming (ChatServer).
+class SessionHost {
+public:
+    virtual ~SessionHost() = default;
+    // The session's connection dropped: true when the session is kept for
+    // `resume_session` (it is then away), false when it closes for good.
+    virtual bool parkSession(Session &session) = 0;
+    // A frame for an away session, held until it resumes.
+    virtual void queueForAway(Session &session, const protocol::ServerMessage &message) = 0;
+    // `resume_session` as this fresh session's first frame.
+    virtual void resumeSession(Session &fresh, const QString &token) = 0;
+};
 
 // What every session shares; owned by the ChatServer.
 struct SessionContext {
@@ -38,10 +53,14 @@ struct SessionContext {
     std::function<qint64()> clock;
     // Accounts, rate limits and moderation; null: guests only, no limits.
     SecurityServices *security = nullptr;
+    // Resume; null: a dropped connection ends its session at once.
+    SessionHost *host = nullptr;
 };
 
 // One client connection and its protocol state machine:
 // connected -> waiting -> paired -> lobby -> waiting ...
+// A session whose connection dropped may be away for the resume grace
+// period: it keeps its state and gets a new connection on resume.
 class Session : public QObject {
     Q_OBJECT
 public:
@@ -52,14 +71,16 @@ public:
             QObject *parent = nullptr);
     ~Session() override;
 
+    // Only while not away (isAway()).
     Connection &connection() { return *m_connection; }
+    bool isAway() const { return m_connection == nullptr && m_state != State::Closed; }
 
     ClientId id() const { return m_id; }
     std::uint64_t identityKey() const { return m_identityKey; }
     State state() const { return m_state; }
     qint64 lastSeenMs() const { return m_lastSeenMs; }
 
-    void sendWelcome(const QString &sessionToken);
+    void sendWelcome(const QString &sessionToken, const std::optional<QString> &resumeToken);
     // Who this client is to the matchmaker; changes on login/logout (only
     // in the lobby), so an account's blocks follow it across connections.
     void setIdentityKey(std::uint64_t key) { m_identityKey = key; }
@@ -76,6 +97,26 @@ public:
     // Drops the connection without a close handshake (unresponsive peer).
     void abort();
 
+    // ---- resume
+    // Takes the connection away from this session, which says nothing more
+    // (it is spent: closed and quiet, or about to be resumed into).
+    Connection *detachConnection();
+    // Gives an away session the connection it resumed on.
+    void attachConnection(Connection *connection);
+    // The grace period ran out: ends the session as if it had closed.
+    void expire();
+    // The partner got message `id` (it was queued while the partner was away).
+    void acknowledge(const QString &id);
+    // Where this session waits (state Waiting), as it entered the room.
+    const std::optional<WaitingEntry> &waitingEntry() const { return m_waitingEntry; }
+    // The `matched` this session got for its current pair.
+    const protocol::Matched &lastMatched() const { return m_matched; }
+    // Message ids sent in the current pair, oldest first, and whether each
+    // reached the partner.
+    const QList<QString> &recentIds() const { return m_recentIds; }
+    const QList<bool> &recentIdsDelivered() const { return m_recentDelivered; }
+    AccountHandler *account() const { return m_account.get(); }
+
 Q_SIGNALS:
     void closed(whisper::ClientId id);
 
@@ -88,6 +129,10 @@ private:
     void handle(const protocol::SendMessage &message);
     void handle(const protocol::Typing &typing);
     void handle(const protocol::Leave &leave);
+    void handle(const protocol::ResumeSession &resume);
+    void rememberId(const QString &id, bool delivered);
+    // Ends the session: leaves the room or the pair, says `closed`.
+    void finish();
     void conflict(const QString &ref, const QString &message);
     // Ends the pair this client is in; the partner learns `reason`.
     void endPair(protocol::LeftReason reason);
@@ -100,6 +145,13 @@ private:
     State m_state = State::Connected;
     qint64 m_lastSeenMs = 0;
     std::unique_ptr<AccountHandler> m_account;
+    std::optional<WaitingEntry> m_waitingEntry;
+    protocol::Matched m_matched;
+    QList<QString> m_recentIds;
+    QList<bool> m_recentDelivered;
+    int m_framesSeen = 0;
+    bool m_serverClosed = false;  // closed on purpose: never kept for resume
+    bool m_dropRequested = false; // aborted as unresponsive: may resume
 };
 
 } // namespace whisper

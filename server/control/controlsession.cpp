@@ -489,9 +489,10 @@ void ControlSession::handle(const Drain &m) {
     const Audit audit{QStringLiteral("drain"), {}, {}};
     if (!authorize(m.req, Permission::Drain, audit))
         return;
-    m_hub.server().setDraining(true);
     qCInfo(lcControl).noquote() << "draining, requested by" << m_identity->username;
+    // Answered first: the drain ends with the server, this console included.
     finish(m.req, audit, std::nullopt);
+    m_hub.server().drain();
 }
 
 void ControlSession::flush(const ControlChanges &changes, const std::optional<Stats> &stats) {

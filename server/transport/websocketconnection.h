@@ -99,7 +99,9 @@ private:
     bool m_writeWanted = false;
     bool m_flushQueued = false;
     bool m_dropped = false; // output over budget: nothing more is written
-    int m_closeCode = QWebSocketProtocol::CloseCodeNormal;
+    // Until a close frame is sent or received: a connection that just ends
+    // was lost (1006), which sessions keep for resume, unlike a close.
+    int m_closeCode = QWebSocketProtocol::CloseCodeAbnormalDisconnection;
     Limits m_limits;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr; // created when a write blocks

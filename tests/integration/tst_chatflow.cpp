@@ -60,7 +60,9 @@ void TestChatFlow::initTestCase() {
     // expiry can be observed.
     m_server = std::make_unique<ServerProcess>(
         QStringList{QStringLiteral("--tick-ms"), QStringLiteral("50"),
-                    QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("2")});
+                    QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("2"),
+                    // A dropped partner is away this long before it is gone.
+                    QStringLiteral("--resume-grace-s"), QStringLiteral("1")});
     QVERIFY2(m_server->start(), m_server->log().constData());
 }
 
@@ -226,7 +228,9 @@ void TestChatFlow::partnerLeftOnDisconnect() {
     a->send(Join{64.1466, -21.9426, 3});
     b->send(Join{64.1466, -21.9426, 3});
     QVERIFY(a->waitFor<Matched>() && b->waitFor<Matched>());
-    a->socket().abort(); // no close handshake
+    a->socket().abort(); // no close handshake: lost, may come back
+    QVERIFY(b->waitFor<PartnerAway>());
+    // It does not: after the resume grace period the pair ends.
     const auto left = b->waitFor<PartnerLeft>();
     QVERIFY(left);
     QCOMPARE(toString(left->reason), toString(LeftReason::Disconnected));

@@ -367,7 +367,8 @@ void TestServerLifecycle::connectionLimitRefusesWithReason() {
 void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold() {
     ServerProcess server({QStringLiteral("--ping-interval-ms"), QStringLiteral("100"),
                           QStringLiteral("--idle-timeout-ms"), QStringLiteral("600"),
-                          QStringLiteral("--tick-ms"), QStringLiteral("20")});
+                          QStringLiteral("--tick-ms"), QStringLiteral("20"),
+                          QStringLiteral("--resume-grace-s"), QStringLiteral("1")});
     QVERIFY(server.start());
     RawWsClient silent;
     QVERIFY(silent.connectTcp(server.chatUrl()));
@@ -379,9 +380,11 @@ void TestServerLifecycle::unresponsiveClientIsDroppedAndPartnerTold() {
     QVERIFY(partner.waitFor<Matched>());
 
     // The raw client answers no pings: it must be dropped after the idle
-    // timeout, and its partner learns it disconnected.
+    // timeout; its partner learns it is away, then (no resume within the
+    // grace period) that it disconnected.
     QElapsedTimer timer;
     timer.start();
+    QVERIFY(partner.waitFor<PartnerAway>(5000));
     const auto left = partner.waitFor<PartnerLeft>(5000);
     QVERIFY(left);
     QCOMPARE(toString(left->reason), toString(LeftReason::Disconnected));

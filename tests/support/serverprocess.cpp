@@ -58,7 +58,10 @@ bool ServerProcess::start(int timeoutMs) {
                      QStringLiteral("--data-dir"), m_dataDir.path(),
                      // Tests drive hundreds of clients from one loopback
                      // address; suites about rate limits override this.
-                     QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.0/8,::1")};
+                     QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.0/8,::1"),
+                     // SIGTERM drains; suites stop their servers often and
+                     // quickly. tst_drain sets its own grace period.
+                     QStringLiteral("--drain-grace-s"), QStringLiteral("0")};
     // Later arguments win, so a test can override the defaults above.
     args += m_args;
     m_process.setProgram(binary(QStringLiteral("whisperchat-server")));
