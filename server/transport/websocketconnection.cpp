@@ -294,6 +294,12 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             for (int i = 0; i < 8; ++i)
                 length = (length << 8) | static_cast<unsigned char>(data[pos + 2 + std::size_t(i)]);
             header = 10;
+            // RFC 6455 5.2: the most significant bit of a 64-bit length
+            // must be 0; such a frame is malformed rather than too large.
+            if (length >> 63) {
+                failConnection(QWebSocketProtocol::CloseCodeProtocolError, "invalid length");
+                return size;
+            }
         }
         const bool control = opcode & 0x8;
         if (control && (length > 125 || !fin)) {

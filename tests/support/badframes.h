@@ -229,8 +229,11 @@ inline std::vector<BadTransportInput> badTransportInputs() {
     for (int i = 0; i < 1280; ++i)
         tenMegabytesInFragments += clientFrame(i ? cont : text, QByteArray(8192, 'x'), i == 1279);
     closes("10 MB in 8 KiB fragments", tenMegabytesInFragments, 1009);
+    // RFC 6455 5.2: the top bit of a 64-bit length must be 0.
     closes("64-bit length with the top bit set",
-           QByteArray("\x81\xff\x80\0\0\0\0\0\0\0\x12\x34\x56\x78", 14), 1009);
+           QByteArray("\x81\xff\x80\0\0\0\0\0\0\0\x12\x34\x56\x78", 14), 1002);
+    closes("64-bit length of 2^62", QByteArray("\x81\xff\x40\0\0\0\0\0\0\0\x12\x34\x56\x78", 14),
+           1009);
     // Close handling (RFC 6455 5.5.1, 7.4): the code is echoed; a bad code or
     // reason fails the connection.
     closes("close 1000 with a reason", clientFrame(close, code(1000) + "bye"), 1000);

@@ -59,7 +59,10 @@ inline TransportObservation observeTransportInput(const QUrl &url, const QByteAr
     }
     seen.pongs = client.pongsReceived();
     seen.closeCode = client.closeCodeReceived();
-    if (seen.closeCode != -1) {
+    if (seen.closeCode == -1 && client.socket().state() != QAbstractSocket::ConnectedState) {
+        seen.closeCode = 1006;
+        seen.disconnected = true;
+    } else if (seen.closeCode != -1) {
         // Answer as a client must, so the server ends the TCP connection at
         // once instead of after its close timeout.
         const char code[2] = {char(seen.closeCode >> 8), char(seen.closeCode & 0xFF)};
