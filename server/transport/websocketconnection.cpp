@@ -4,6 +4,7 @@
 #include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
+#include <QStringDecoder>
 #include <QTimer>
 
 #include <sys/socket.h>
@@ -72,6 +73,21 @@ qint64 monotonicMs() {
 
 const char kTooLarge[] = "HTTP/1.1 431 Request Header Fields Too Large\r\n"
                          "Connection: close\r\nContent-Length: 0\r\n\r\n";
+
+// RFC 6455 7.4: the codes a peer may send. 1004-1006 and 1015 are reserved
+// (1005 and 1006 stand for "no code" and "no close frame", never sent);
+// 1012-1014 are registered with IANA since; 3000-4999 belong to libraries,
+// frameworks and applications.
+bool validCloseCode(int code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+}
+
+bool validUtf8(const char *data, std::size_t size) {
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    [[maybe_unused]] const QString decoded = utf8.decode(QByteArrayView(data, qsizetype(size)));
+    return !utf8.hasError();
+}
 
 bool containsToken(QByteArrayView value, QByteArrayView token) {
     return QByteArray(value.data(), value.size()).toLower().contains(token);
@@ -278,6 +294,12 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             for (int i = 0; i < 8; ++i)
                 length = (length << 8) | static_cast<unsigned char>(data[pos + 2 + std::size_t(i)]);
             header = 10;
+            // RFC 6455 5.2: the most significant bit of a 64-bit length
+            // must be 0; such a frame is malformed rather than too large.
+            if (length >> 63) {
+                failConnection(QWebSocketProtocol::CloseCodeProtocolError, "invalid length");
+                return size;
+            }
         }
         const bool control = opcode & 0x8;
         if (control && (length > 125 || !fin)) {
@@ -343,9 +365,23 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             Q_EMIT pong();
             break;
         case kClose: {
-            m_closeCode = length >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
-                                            static_cast<unsigned char>(payload[1])
-                                      : int(QWebSocketProtocol::CloseCodeMissingStatusCode);
+            const int code = length >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
+                                               static_cast<unsigned char>(payload[1])
+                                         : int(QWebSocketProtocol::CloseCodeMissingStatusCode);
+            // RFC 6455 5.5.1 and 7.4: a body is a code and a UTF-8 reason;
+            // a one-byte body or a reserved code is a protocol error, a
+            // reason that is not UTF-8 an invalid payload (7.1.7: fail the
+            // connection with that code instead of echoing).
+            if (m_state == State::Open && (length == 1 || (length >= 2 && !validCloseCode(code)))) {
+                failConnection(QWebSocketProtocol::CloseCodeProtocolError, "invalid close frame");
+                return size;
+            }
+            if (m_state == State::Open && length > 2 && !validUtf8(payload + 2, length - 2)) {
+                failConnection(QWebSocketProtocol::CloseCodeWrongDatatype,
+                               "close reason is not UTF-8");
+                return size;
+            }
+            m_closeCode = code;
             if (m_state == State::Open) {
                 // RFC 6455 5.5.1: answer with a close frame echoing the code,
                 // sent now, before the descriptor closes (a queued frame

@@ -52,6 +52,11 @@ void RawWsClient::sendFrame(ws::Opcode opcode, const QByteArray &payload, bool f
     m_socket.flush();
 }
 
+void RawWsClient::sendBytes(const QByteArray &bytes) {
+    m_socket.write(bytes);
+    m_socket.flush();
+}
+
 void RawWsClient::parseFrames() {
     qsizetype consumed = 0;
     while (!m_invalid) {
@@ -71,8 +76,11 @@ void RawWsClient::parseFrames() {
             m_texts.append(payload);
         else if (frame.opcode == ws::Opcode::Ping)
             ++m_pings; // and deliberately no pong
-        else if (frame.opcode == ws::Opcode::Close && payload.size() >= 2)
-            m_closeCode = (quint8(payload[0]) << 8) | quint8(payload[1]);
+        else if (frame.opcode == ws::Opcode::Pong)
+            ++m_pongs;
+        else if (frame.opcode == ws::Opcode::Close)
+            m_closeCode =
+                payload.size() >= 2 ? (quint8(payload[0]) << 8) | quint8(payload[1]) : 1005;
     }
     m_buffer.remove(0, consumed);
 }

@@ -22,13 +22,17 @@ public:
     // One masked frame; `fin` false for all but the last frame of a
     // fragmented message.
     void sendFrame(ws::Opcode opcode, const QByteArray &payload, bool fin = true);
+    // Bytes as they are, for frames no writer would produce.
+    void sendBytes(const QByteArray &bytes);
     // Reads frames for up to `timeoutMs`; returns the text payloads seen.
     QList<QByteArray> readTextFrames(int timeoutMs);
     bool waitForDisconnected(int timeoutMs);
     int pingsReceived() const { return m_pings; }
+    int pongsReceived() const { return m_pongs; }
     // Takes in whatever arrived, without waiting (for QTRY_* polls).
     void poll();
-    // The code of the close frame the server sent, or -1.
+    // The code of the close frame the server sent, 1005 for one without a
+    // code (RFC 6455 7.1.5), or -1 for none.
     int closeCodeReceived() const { return m_closeCode; }
     // The server sent something that is not a valid server frame (masked,
     // reserved bits, unknown opcode): reading stopped there.
@@ -43,6 +47,7 @@ private:
     QByteArray m_buffer;
     QList<QByteArray> m_texts;
     int m_pings = 0;
+    int m_pongs = 0;
     int m_closeCode = -1;
     bool m_invalid = false;
 };
