@@ -27,7 +27,9 @@ namespace whisper {
 class ChatServer : public QObject, private Relay {
     Q_OBJECT
 public:
-    explicit ChatServer(const ServerConfig &config, QObject *parent = nullptr);
+    // `metrics` (may be null) must outlive the server.
+    explicit ChatServer(const ServerConfig &config, QObject *parent = nullptr,
+                        ServerMetrics *metrics = nullptr);
     ~ChatServer() override;
 
     // Starts listening; false with errorString() set when the port is taken.
@@ -111,6 +113,7 @@ private:
     bool m_shutdownDone = false;
     bool m_draining = false;
     QString m_errorString;
+    ServerMetrics *m_metrics = nullptr;
 };
 
 } // namespace whisper

@@ -7,6 +7,7 @@
 #include "recentpartners.h"
 #include "relay.h"
 #include "serverconfig.h"
+#include "servermetrics.h"
 #include "waitingroom.h"
 
 #include <QLoggingCategory>
@@ -67,6 +68,8 @@ void Session::sendWelcome(const QString &sessionToken) {
 void Session::send(const ServerMessage &message) {
     if (m_state == State::Closed)
         return;
+    if (m_context.metrics)
+        m_context.metrics->sent(message);
     m_connection->sendText(Codec::encode(message));
 }
 
@@ -148,6 +151,7 @@ void Session::handle(const Join &join) {
 }
 
 void Session::handle(const SendMessage &message) {
+    const metrics::ScopedTimer relayTimer(ServerMetrics::relaySample(m_context.metrics));
     if (m_state != State::Paired) {
         conflict(QStringLiteral("message"),
                  QStringLiteral("not paired; join and wait for a match"));
@@ -160,6 +164,8 @@ void Session::handle(const SendMessage &message) {
     }
     const bool handedOver = m_context.relay.deliver(
         pair->partnerOf(m_id), IncomingMessage{message.text, m_context.clock()});
+    if (handedOver && m_context.metrics)
+        m_context.metrics->messagesRelayed.inc();
     if (handedOver && message.id)
         send(Delivered{*message.id});
     else if (!handedOver)

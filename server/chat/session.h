@@ -21,6 +21,7 @@ struct PairRecord;
 struct SecurityServices;
 class RecentPartners;
 class Relay;
+class ServerMetrics;
 class WaitingRoom;
 struct ServerConfig;
 
@@ -38,6 +39,7 @@ struct SessionContext {
     std::function<qint64()> clock;
     // Accounts, rate limits and moderation; null: guests only, no limits.
     SecurityServices *security = nullptr;
+    ServerMetrics *metrics = nullptr; // null: not counted
 };
 
 // One client connection and its protocol state machine:
