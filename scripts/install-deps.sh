@@ -15,12 +15,15 @@ PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtwebsockets qml6-module-qtqml-workerscript qml6-module-qtquick-window
   qt6-qpa-plugins qt6-translations-l10n
+  qt6-qpa-plugins qt6-httpserver-dev
   # libraries made for the job
   libsodium-dev libhiredis-dev libgeographiclib-dev
   libbenchmark-dev libsimdjson-dev
   # real services and tools the tests start
   redis-server postgresql-15 nginx xvfb oathtool openssl sqlite3
   procps iproute2
+  # promtool checks the metrics text and the alert rules in the tests
+  prometheus
 )
 
 # Node.js with npm is only needed by `make bench` (the ws peer); the machine's
@@ -46,7 +49,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Services that were already running stay running: they are the user's.
 # Only those that installing a package started are stopped again.
-services=(redis-server nginx postgresql)
+services=(redis-server nginx postgresql prometheus)
 was_active=()
 for svc in "${services[@]}"; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then

@@ -3,9 +3,13 @@
 #include "controlserver.h"
 #include "controlservicebackend.h"
 #include "epolldispatcher.h"
+#include "instrumentation.h"
+#include "logformat.h"
 #include "moderation.h"
+#include "opsserver.h"
 #include "securitystack.h"
 #include "serverconfig.h"
+#include "servermetrics.h"
 #include "signalwatcher.h"
 #include "usercommand.h"
 
@@ -53,10 +57,19 @@ int main(int argc, char *argv[]) {
         return loaded.exitCode;
 
     const whisper::ServerConfig &config = *loaded.config;
+    whisper::installLogFormat(config.logFormat == QLatin1String("json") ? whisper::LogFormat::Json
+                                                                        : whisper::LogFormat::Text);
     qCInfo(lcMain).noquote() << "whisperchat-server" << WHISPER_VERSION << "starting;"
                              << whisper::ConfigLoader::summary(config);
     // Names the event loop in use: the glib one must never be it.
     qCInfo(lcMain) << "event dispatcher" << app.eventDispatcher()->metaObject()->className();
+
+    // Metrics only when something can scrape them (the operations endpoint);
+    // made first, so it outlives everything that counts into it.
+    std::unique_ptr<whisper::ServerMetrics> metrics;
+    if (config.httpEnabled)
+        metrics = std::make_unique<whisper::ServerMetrics>(
+            QStringLiteral(WHISPER_VERSION), whisper::ServerMetrics::transportOf(config));
 
     // Accounts and security first: the server must not accept clients
     // without its database, and the stack must outlive the server.
@@ -66,7 +79,7 @@ int main(int argc, char *argv[]) {
         QTextStream(stderr) << "whisperchat-server: " << securityError << "\n";
         return 1;
     }
-    whisper::ChatServer server(config);
+    whisper::ChatServer server(config, nullptr, metrics.get());
     server.setSecurity(&security->services());
     if (!server.listen()) {
         QTextStream(stderr) << "whisperchat-server: " << server.errorString() << "\n";
@@ -77,9 +90,10 @@ int main(int argc, char *argv[]) {
     // account and moderation services as the chat sessions.
     whisper::ControlServiceBackend controlBackend(security->accounts(), security->moderation(),
                                                   security->database());
-    whisper::ControlServer control(config.controlListenAddress, config.controlPort,
-                                   whisper::ControlLimits::fromConfig(config), server,
-                                   controlBackend, QStringLiteral(WHISPER_VERSION));
+    whisper::ControlLimits controlLimits = whisper::ControlLimits::fromConfig(config);
+    controlLimits.commands = metrics ? &metrics->controlCommands : nullptr;
+    whisper::ControlServer control(config.controlListenAddress, config.controlPort, controlLimits,
+                                   server, controlBackend, QStringLiteral(WHISPER_VERSION));
     // Reports come from chat sessions, not from a console: the hub hears of
     // them from the moderation service.
     QObject::connect(&security->moderation(), &whisper::Moderation::reportRecorded, &control.hub(),
@@ -105,12 +119,27 @@ int main(int argc, char *argv[]) {
         return 1;
     }
 
+    // The operations endpoint (/metrics, /healthz, /readyz), loopback by
+    // default; ready from here until shutdown.
+    std::unique_ptr<whisper::OpsServer> ops;
+    if (metrics) {
+        ops = std::make_unique<whisper::OpsServer>(metrics->registry());
+        whisper::instrument(*metrics, server, control, *security, *ops);
+        if (!ops->listen(config.httpListenAddress, config.httpPort)) {
+            QTextStream(stderr) << "whisperchat-server: " << ops->errorString() << "\n";
+            return 1;
+        }
+        ops->setReady(true);
+    }
+
     whisper::SignalWatcher signals;
     // The first SIGTERM/SIGINT drains (docs/OPERATIONS.md "Signals"); a
     // second one, or one during a console's drain, stops at once.
     QObject::connect(&signals, &whisper::SignalWatcher::terminationRequested, &server,
-                     [&server](int signalNumber) {
+                     [&server, &ops](int signalNumber) {
                          qCInfo(lcMain) << "signal" << signalNumber << "received";
+                         if (ops)
+                             ops->setReady(false); // load balancers stop sending clients
                          if (server.isDraining())
                              server.shutdownNow();
                          else
@@ -139,8 +168,11 @@ int main(int argc, char *argv[]) {
 
     // The ready line: scripts and tests wait for it to learn the real port.
     // One line for both endpoints, so a reader never sees half of it.
-    std::printf("whisperchat-server ready: chat %s control %s\n",
-                qPrintable(server.url().toString()), qPrintable(control.url().toString()));
+    // The operations endpoint, when on, is named last: " http URL".
+    const QString httpPart = ops ? QStringLiteral(" http ") + ops->url().toString() : QString();
+    std::printf("whisperchat-server ready: chat %s control %s%s\n",
+                qPrintable(server.url().toString()), qPrintable(control.url().toString()),
+                qPrintable(httpPart));
     std::fflush(stdout);
 
     const int rc = app.exec();

@@ -357,6 +357,28 @@ const std::vector<Setting> &settings() {
                        : QStringLiteral("longest-waiting");
         };
         v.push_back(policy);
+        v.push_back(intSetting("http-enabled",
+                               "Serve /metrics, /healthz and /readyz over HTTP (0: off)",
+                               &ServerConfig::httpEnabled, 0, 1));
+        v.push_back(stringSetting(
+            "http-listen", "ADDR", "Address of the operations (metrics, health) endpoint",
+            &ServerConfig::httpListenAddress, [](const QString &value) {
+                return QHostAddress(value).isNull()
+                           ? QStringLiteral("'%1' is not an IP address").arg(value)
+                           : QString();
+            }));
+        v.push_back(intSetting("http-port",
+                               "TCP port of the operations endpoint (0: any free port)",
+                               &ServerConfig::httpPort, 0, 65535));
+        v.push_back(stringSetting("log-format", "FORMAT", "Log lines on stderr: text or json",
+                                  &ServerConfig::logFormat, [](const QString &value) {
+                                      return value == QLatin1String("text") ||
+                                                     value == QLatin1String("json")
+                                                 ? QString()
+                                                 : QStringLiteral("must be 'text' or 'json', "
+                                                                  "got '%1'")
+                                                       .arg(value);
+                                  }));
         return v;
     }();
     return all;

@@ -135,6 +135,12 @@ struct ServerConfig {
     int ratePingLeakMs = 1000;
     int maxConnectionsPerIp = 100; // IPv4 per address, IPv6 per /64
     int maxHalfOpenPerIp = 16;     // connections still in the WebSocket handshake
+
+    // operations endpoint (docs/OPERATIONS.md "Metrics and health")
+    int httpEnabled = 1; // 0: no HTTP listener, no metrics
+    QString httpListenAddress = QStringLiteral("127.0.0.1");
+    int httpPort = 9090;
+    QString logFormat = QStringLiteral("text"); // or json
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

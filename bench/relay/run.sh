@@ -73,7 +73,7 @@ trap stop_server EXIT
 start_server() {
   local impl=$1 log=$2
   if [ "$impl" = whisperchat ]; then
-    "${pin_server[@]}" "$server" --listen 127.0.0.1 --port 0 --control-port 0 \
+    "${pin_server[@]}" "$server" --listen 127.0.0.1 --port 0 --control-port 0 --http-port 0 \
       --max-connections 19500 --data-dir "$out_dir/data" --rate-exempt 127.0.0.0/8 \
       --idle-timeout-ms 600000 --ping-interval-ms 300000 \
       --rate-exempt 127.0.0.0/8,::1 ${server_args[@]+"${server_args[@]}"} >"$log" 2>&1 &

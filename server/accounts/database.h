@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "metricsregistry.h"
 #include "storage.h"
 
 #include <QFuture>
@@ -33,19 +34,24 @@ public:
 
     template <typename F>
     auto run(F f) -> QFuture<std::invoke_result_t<F, Storage &>> {
-        return QtConcurrent::run(&m_pool,
-                                 [this, f = std::move(f)]() mutable { return f(*m_storage); });
+        return QtConcurrent::run(&m_pool, [this, f = std::move(f)]() mutable {
+            const metrics::ScopedTimer timer(m_queryTimer);
+            return f(*m_storage);
+        });
     }
 
     // For chaining: `.then(&db.pool(), ...)` runs a continuation on the
     // database thread (use storage() there, nowhere else).
     QThreadPool *pool() { return &m_pool; }
     Storage &storage() { return *m_storage; }
+    // Times every run() job into `histogram` (null: not timed); set at start-up.
+    void setQueryTimer(metrics::Histogram *histogram) { m_queryTimer = histogram; }
 
 private:
     StorageLocation m_location;
     QThreadPool m_pool;
     std::unique_ptr<Storage> m_storage;
+    metrics::Histogram *m_queryTimer = nullptr;
 };
 
 } // namespace whisper

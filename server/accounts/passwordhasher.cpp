@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "passwordhasher.h"
 
+#include "metricsregistry.h"
+
 #include <QCoreApplication>
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
@@ -63,6 +65,7 @@ PasswordHasher::~PasswordHasher() {
 }
 
 QString PasswordHasher::hashNow(const QString &password) const {
+    const metrics::ScopedTimer timer(m_timer);
     lowerThisThreadsPriority();
     Utf8Secret secret(password);
     char out[crypto_pwhash_STRBYTES];
@@ -73,6 +76,7 @@ QString PasswordHasher::hashNow(const QString &password) const {
 }
 
 PasswordCheck PasswordHasher::verifyNow(const QString &storedHash, const QString &password) const {
+    const metrics::ScopedTimer timer(m_timer);
     lowerThisThreadsPriority();
     Utf8Secret secret(password);
     const bool unknown = storedHash.isEmpty();

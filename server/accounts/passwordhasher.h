@@ -5,6 +5,10 @@
 #include <QString>
 #include <QThreadPool>
 
+namespace whisper::metrics {
+class Histogram;
+}
+
 namespace whisper {
 
 // Argon2id parameters (libsodium crypto_pwhash_str). Defaults follow the
@@ -45,12 +49,15 @@ public:
     const HashParams &params() const { return m_params; }
     // Hashes queued or running: callers refuse new work beyond a limit.
     int pending() const { return m_pending.loadRelaxed(); }
+    // Times every hash and verification into `histogram` (null: not timed).
+    void setTimer(metrics::Histogram *histogram) { m_timer = histogram; }
 
 private:
     HashParams m_params;
     QString m_dummyHash;
     QThreadPool m_pool;
     mutable QAtomicInt m_pending;
+    metrics::Histogram *m_timer = nullptr;
 };
 
 } // namespace whisper

@@ -15,6 +15,7 @@ namespace whisper {
 class AccountHandler;
 class Accounts;
 class Moderation;
+class ServerMetrics;
 
 // The chat connections logged in to each account, so a revocation reaches
 // exactly them instead of visiting every connection. Main thread only.
@@ -47,6 +48,7 @@ struct SecurityServices {
     // Filled by the handlers; SecurityStack routes Accounts::accountRevoked
     // and roleChanged to the handlers listed here.
     LiveLogins live{};
+    ServerMetrics *metrics = nullptr; // logins, rate limits; null: not counted
 };
 
 } // namespace whisper

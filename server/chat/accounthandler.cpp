@@ -4,6 +4,7 @@
 #include "ipkey.h"
 #include "moderation.h"
 #include "pairregistry.h"
+#include "servermetrics.h"
 #include "session.h"
 #include "tlslistener.h"
 
@@ -158,6 +159,8 @@ void AccountHandler::admitConnection() {
     const qint64 now = m_services.clock();
     const qint64 wait = m_exempt ? 0 : m_services.connectPerIp.tryPour(ipKey(m_ip), now);
     if (wait) {
+        if (m_services.metrics)
+            m_services.metrics->limited(QStringLiteral("connect"));
         reply(rateLimited(QString(), wait));
         m_session.close(QWebSocketProtocol::CloseCodePolicyViolated,
                         QStringLiteral("too many connections"));
@@ -190,6 +193,8 @@ bool AccountHandler::admitAfter(qint64 wait, const QString &ref) {
         m_strikes = 0;
         return true;
     }
+    if (m_services.metrics)
+        m_services.metrics->limited(ref);
     reply(rateLimited(ref, wait));
     if (++m_strikes >= m_services.rates.abuseStrikes) {
         qCInfo(lcAccountHandler) << "session" << m_session.id()
@@ -351,7 +356,8 @@ void AccountHandler::onRegister(const Register &m) {
         return;
     QPointer<AccountHandler> self(this);
     m_services.accounts.registerAccount(m.username, m.password, m_ip)
-        .then(anchor(), [self](const AuthResult &r) {
+        .then(anchor(), [self, metrics = m_services.metrics](const AuthResult &r) {
+            ServerMetrics::authResult(metrics, true, std::get_if<Error>(&r));
             if (self)
                 self->finishAuth(r);
         });
@@ -362,7 +368,8 @@ void AccountHandler::onLogin(const Login &m) {
         return;
     QPointer<AccountHandler> self(this);
     m_services.accounts.login(m.username, m.password, m.totp, m_ip)
-        .then(anchor(), [self](const AuthResult &r) {
+        .then(anchor(), [self, metrics = m_services.metrics](const AuthResult &r) {
+            ServerMetrics::authResult(metrics, false, std::get_if<Error>(&r));
             if (self)
                 self->finishAuth(r);
         });

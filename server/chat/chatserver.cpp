@@ -6,6 +6,7 @@
 #include "geo.h"
 #include "ids.h"
 #include "ipkey.h"
+#include "servermetrics.h"
 
 #include <QDateTime>
 #include <QHostAddress>
@@ -22,7 +23,7 @@ constexpr int kStatsIntervalMs = 60000;
 constexpr int kSweepSliceMs = 20;
 } // namespace
 
-ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
+ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetrics *metrics)
     : QObject(parent)
     , m_config(config)
     , m_codec(protocol::CodecLimits{config.maxTextChars})
@@ -49,6 +50,7 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
         qCWarning(lcNet) << "drain deadline reached;" << m_sessions.size() << "connections dropped";
         shutdownNow();
     });
+    m_metrics = m_context->metrics = metrics;
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
                                                 [this] { return now(); });
     connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);
@@ -72,6 +74,7 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     listener.peerLimits.maxHalfOpenPerIp = config.maxHalfOpenPerIp;
     // The host's own load generators and health checks, as for the rates.
     listener.peerLimits.exempt = parseSubnetList(config.rateExempt);
+    listener.handshakeFailures = metrics ? &metrics->handshakeFailures : nullptr;
     m_listener = ConnectionListener::create(listener);
     connect(m_listener.get(), &ConnectionListener::newConnection, this,
             &ChatServer::onNewConnection);
@@ -188,6 +191,8 @@ void ChatServer::onNewConnection(Connection *connection) {
     connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
     m_sessions.insert(id, session);
     m_lastPingMs.insert(id, now());
+    if (m_metrics)
+        m_metrics->connects.inc();
     std::optional<QString> resumeToken;
     if (m_context->host) {
         resumeToken = newResumeToken();
@@ -496,6 +501,8 @@ void ChatServer::onSessionClosed(ClientId id) {
     Session *session = m_sessions.take(id);
     m_lastPingMs.remove(id);
     m_resume->forget(id);
+    if (m_metrics && session)
+        m_metrics->closed(session->connection().closeCode());
     Q_EMIT clientClosed(id);
     if (session)
         session->deleteLater();

@@ -28,7 +28,9 @@ namespace whisper {
 class ChatServer : public QObject, private Relay, private SessionHost {
     Q_OBJECT
 public:
-    explicit ChatServer(const ServerConfig &config, QObject *parent = nullptr);
+    // `metrics` (may be null) must outlive the server.
+    explicit ChatServer(const ServerConfig &config, QObject *parent = nullptr,
+                        ServerMetrics *metrics = nullptr);
     ~ChatServer() override;
 
     // Starts listening; false with errorString() set when the port is taken.
@@ -134,6 +136,7 @@ private:
     bool m_shutdownDone = false;
     bool m_draining = false;
     QString m_errorString;
+    ServerMetrics *m_metrics = nullptr;
 };
 
 } // namespace whisper

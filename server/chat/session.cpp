@@ -7,6 +7,7 @@
 #include "recentpartners.h"
 #include "relay.h"
 #include "serverconfig.h"
+#include "servermetrics.h"
 #include "waitingroom.h"
 
 #include <QLoggingCategory>
@@ -112,6 +113,8 @@ void Session::sendWelcome(const QString &sessionToken, const std::optional<QStri
 void Session::send(const ServerMessage &message) {
     if (m_state == State::Closed)
         return;
+    if (m_context.metrics)
+        m_context.metrics->sent(message);
     if (!m_connection) {
         if (m_context.host)
             m_context.host->queueForAway(*this, message);
@@ -224,6 +227,7 @@ void Session::handle(const ResumeSession &resume) {
 }
 
 void Session::handle(const SendMessage &message) {
+    const metrics::ScopedTimer relayTimer(ServerMetrics::relaySample(m_context.metrics));
     if (m_state != State::Paired) {
         conflict(QStringLiteral("message"),
                  QStringLiteral("not paired; join and wait for a match"));
@@ -248,12 +252,16 @@ void Session::handle(const SendMessage &message) {
         pair->partnerOf(m_id), IncomingMessage{message.text, m_context.clock()}, m_id, message.id);
     switch (handover) {
     case Relay::Handover::Delivered:
+        if (m_context.metrics)
+            m_context.metrics->messagesRelayed.inc();
         if (message.id) {
             rememberId(*message.id, true);
             send(Delivered{*message.id});
         }
         break;
     case Relay::Handover::Queued:
+        if (m_context.metrics)
+            m_context.metrics->messagesRelayed.inc();
         if (message.id)
             rememberId(*message.id, false);
         break;

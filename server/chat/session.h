@@ -23,6 +23,7 @@ struct SecurityServices;
 class RecentPartners;
 class Relay;
 class Session;
+class ServerMetrics;
 class WaitingRoom;
 struct ServerConfig;
 
@@ -55,6 +56,7 @@ struct SessionContext {
     SecurityServices *security = nullptr;
     // Resume; null: a dropped connection ends its session at once.
     SessionHost *host = nullptr;
+    ServerMetrics *metrics = nullptr; // null: not counted
 };
 
 // One client connection and its protocol state machine:

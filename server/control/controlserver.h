@@ -12,6 +12,10 @@
 #include <QUrl>
 #include <QWebSocketServer>
 
+namespace whisper::metrics {
+class CounterFamily;
+}
+
 namespace whisper {
 
 class ChatServer;
@@ -31,6 +35,8 @@ struct ControlLimits {
     // Origin headers a console handshake may carry; one without an Origin
     // header (the admin console, scripts) is always accepted.
     QStringList allowedOrigins;
+    // Not a limit: where the sessions count commands by type (null: nowhere).
+    metrics::CounterFamily *commands = nullptr;
 
     static ControlLimits fromConfig(const ServerConfig &config);
 };

@@ -2,6 +2,7 @@
 #include "controlsession.h"
 
 #include "chatserver.h"
+#include "metricsregistry.h"
 #include "moderation.h"
 
 #include <QDateTime>
@@ -129,6 +130,8 @@ void ControlSession::onText(const QString &text) {
         return;
     }
     const ConsoleMessage &message = std::get<ConsoleMessage>(decoded);
+    if (m_limits.commands)
+        m_limits.commands->with(typeName(message)).inc();
     if (std::holds_alternative<Login>(message)) {
         handle(std::get<Login>(message));
         return;

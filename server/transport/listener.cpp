@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "listener.h"
 
+#include "metricsregistry.h"
+
 #include "threadedlistener.h"
 #include "tlslistener.h"
 
@@ -164,6 +166,7 @@ WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
     limits.maxMessageBytes = settings.maxMessageBytes;
     limits.maxOutputBytes = settings.maxOutputBytes;
     limits.pingRate = settings.pingRate;
+    limits.handshakeFailures = settings.handshakeFailures;
     return limits;
 }
 
@@ -188,6 +191,8 @@ void HandshakeGate::adopt(int fd, const QHostAddress &peer, std::unique_ptr<Peer
         Q_EMIT opened(c);
     });
     connect(c, &WebSocketConnection::handshakeFailed, this, [this, c] {
+        if (m_limits.handshakeFailures)
+            m_limits.handshakeFailures->inc();
         forget(c);
         c->deleteLater();
     });
@@ -207,6 +212,8 @@ void HandshakeGate::sweep() {
            (!m_pending.front().connection || m_pending.front().deadline <= now)) {
         if (WebSocketConnection *c = m_pending.front().connection) {
             qCDebug(lcListener) << "handshake timed out";
+            if (m_limits.handshakeFailures)
+                m_limits.handshakeFailures->inc();
             c->disconnect(this);
             c->abort();
             c->deleteLater();

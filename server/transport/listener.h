@@ -111,6 +111,8 @@ struct ListenerSettings {
     QString tlsKeyFile;
     // Browser Origins allowed to connect (empty: any); see isOriginAllowed().
     QStringList allowedOrigins;
+    // Native transport: counts upgrades refused or timed out (null: none).
+    metrics::Counter *handshakeFailures = nullptr;
 };
 
 // The native transport's limits from the listener's settings.

@@ -12,6 +12,10 @@
 
 class QSocketNotifier;
 
+namespace whisper::metrics {
+class Counter;
+}
+
 namespace whisper {
 
 // RFC 6455 server side on a raw, non-blocking socket descriptor: the HTTP
@@ -41,6 +45,8 @@ public:
         qint64 maxOutputBytes = 128 * 1024; // output held for a slow reader
         int closeTimeoutMs = 2000;          // wait for the peer's close frame
         LeakRate pingRate{10, 1000, 0};     // the peer's pings; beyond: 1008
+        // Counts upgrades refused or timed out (null: not counted).
+        metrics::Counter *handshakeFailures = nullptr;
     };
 
     // Takes ownership of `fd` (connected, non-blocking) and of `slot` (its

@@ -169,6 +169,7 @@ void TestServerLifecycle::defaultListenTakesIpv4AndIpv6() {
     server.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-server")));
     server.setArguments(QStringList{QStringLiteral("--port"), QStringLiteral("0"),
                                     QStringLiteral("--control-port"), QStringLiteral("0"),
+                                    QStringLiteral("--http-port"), QStringLiteral("0"),
                                     QStringLiteral("--data-dir"), dir.path(),
                                     QStringLiteral("--transport"), transport} +
                         listen);

@@ -55,6 +55,7 @@ bool ServerProcess::start(int timeoutMs) {
     QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
                      QStringLiteral("--port"), QStringLiteral("0"),
                      QStringLiteral("--control-port"), QStringLiteral("0"),
+                     QStringLiteral("--http-port"), QStringLiteral("0"),
                      QStringLiteral("--data-dir"), m_dataDir.path(),
                      // Tests drive hundreds of clients from one loopback
                      // address; suites about rate limits override this.
@@ -81,6 +82,10 @@ bool ServerProcess::start(int timeoutMs) {
             const auto control = controlLine.match(QString::fromUtf8(m_stdout));
             if (control.hasMatch())
                 m_controlUrl = QUrl(control.captured(1));
+            static const QRegularExpression httpLine(QStringLiteral(R"( http (http://\S+))"));
+            const auto http = httpLine.match(QString::fromUtf8(m_stdout));
+            if (http.hasMatch())
+                m_httpUrl = QUrl(http.captured(1));
             return hasExpectedIoThreads(args);
         }
         if (m_process.state() == QProcess::NotRunning)

@@ -31,6 +31,8 @@ public:
     bool start(int timeoutMs = 15000);
     QUrl chatUrl() const { return m_chatUrl; }
     QUrl controlUrl() const { return m_controlUrl; }
+    // The operations endpoint (/metrics, /healthz, /readyz); empty when off.
+    QUrl httpUrl() const { return m_httpUrl; }
     // The server's own throw-away data directory.
     QString dataDir() const { return m_dataDir.path(); }
     qint64 pid() const { return m_process.processId(); }
@@ -61,6 +63,7 @@ private:
     QByteArray m_log;
     QUrl m_chatUrl;
     QUrl m_controlUrl;
+    QUrl m_httpUrl;
 };
 
 } // namespace whisper::test

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "instrumentation.h"
+
+#include "chatserver.h"
+#include "controlserver.h"
+#include "opsserver.h"
+#include "securitystack.h"
+#include "servermetrics.h"
+
+namespace whisper {
+
+using metrics::GaugeSample;
+
+void instrument(ServerMetrics &metrics, ChatServer &server, ControlServer &control,
+                SecurityStack &security, OpsServer &ops) {
+    metrics::Registry &r = metrics.registry();
+    const QString transport = metrics.transport();
+    r.gaugeFunction(
+        QStringLiteral("whisperchat_connections"),
+        QStringLiteral("Chat connections open, by transport"), {QStringLiteral("transport")},
+        [&server, transport] {
+            return std::vector<GaugeSample>{{{transport}, double(server.connectionCount())}};
+        });
+    r.gaugeFunction(QStringLiteral("whisperchat_waiting_clients"),
+                    QStringLiteral("Clients in the waiting room"), {}, [&server] {
+                        return std::vector<GaugeSample>{{{}, double(server.waitingCount())}};
+                    });
+    r.gaugeFunction(QStringLiteral("whisperchat_pairs"), QStringLiteral("Pairs chatting now"), {},
+                    [&server] {
+                        return std::vector<GaugeSample>{{{}, double(server.pairCount())}};
+                    });
+    QObject::connect(&server, &ChatServer::pairStarted, &server,
+                     [&metrics] { metrics.matches.inc(); });
+    QObject::connect(&server.matchmaker(), &Matchmaker::tickFinished, &server,
+                     [&metrics](qint64 durationMs) {
+                         metrics.matchTickSeconds.observe(double(durationMs) / 1000.0);
+                     });
+
+    PasswordHasher &hasher = security.accounts().hasher();
+    r.gaugeFunction(QStringLiteral("whisperchat_password_hashes_pending"),
+                    QStringLiteral("Password hashes queued or running"), {}, [&hasher] {
+                        return std::vector<GaugeSample>{{{}, double(hasher.pending())}};
+                    });
+    hasher.setTimer(&metrics.passwordHashSeconds);
+    security.database().setQueryTimer(&metrics.dbQuerySeconds);
+    security.services().metrics = &metrics;
+
+    r.gaugeFunction(QStringLiteral("whisperchat_control_consoles"),
+                    QStringLiteral("Admin consoles connected"), {}, [&control] {
+                        return std::vector<GaugeSample>{{{}, double(control.sessionCount())}};
+                    });
+    ops.setDrainingProbe([&server] { return server.isDraining(); });
+    r.gaugeFunction(QStringLiteral("whisperchat_ready"),
+                    QStringLiteral("1 when ready for clients (as /readyz says), else 0"), {},
+                    [&ops] {
+                        return std::vector<GaugeSample>{{{}, ops.isReady() ? 1.0 : 0.0}};
+                    });
+}
+
+} // namespace whisper
