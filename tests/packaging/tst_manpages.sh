@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The manual pages are generated from the programs (scripts/gen-manpage.pl):
+# every setting of the server's table (--dump-settings) appears in its page,
+# in --help and in docs/OPERATIONS.md; every option of the other programs'
+# --help appears in their pages; and man renders each page without warnings.
+set -euo pipefail
+src=$2 build=$3
+bin="$build/bin" man="$build/man"
+export QT_QPA_PLATFORM=offscreen
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+
+render() { LC_ALL=C.UTF-8 MANWIDTH=200 man --warnings -l "$1" 2>"$1.warn"; }
+
+settings=$("$bin/whisperchat-server" --dump-settings | cut -f1)
+[ "$(wc -l <<<"$settings")" -ge 50 ] || no "--dump-settings lists only $(wc -l <<<"$settings") settings"
+help=$("$bin/whisperchat-server" --help)
+page=$(render "$man/whisperchat-server.8")
+[ -s "$man/whisperchat-server.8.warn" ] && { cat "$man/whisperchat-server.8.warn"; no "server page warnings"; }
+for s in $settings; do
+  grep -qE -- "^ *--$s <" <<<"$help" || no "--$s is not in --help"
+  grep -qE -- "^ *--$s( |$)" <<<"$page" || no "--$s is not in whisperchat-server(8)"
+  env=WHISPERCHAT_$(tr 'a-z-' 'A-Z_' <<<"$s")
+  grep -q -- "$env" <<<"$page" || no "$env is not in whisperchat-server(8)"
+  # The rate tables name a pair by its stem: `rate-join` for -burst/-leak-ms.
+  stem=$(sed -E 's/-(burst|leak-ms)$//' <<<"$s")
+  grep -qF "\`$s\`" "$src/docs/OPERATIONS.md" || grep -qF "\`$stem\`" "$src/docs/OPERATIONS.md" ||
+    no "$s is not in docs/OPERATIONS.md"
+done
+for section in SIGNALS FILES 'EXIT STATUS' COMMANDS; do
+  grep -qx "$section" <<<"$page" || no "whisperchat-server(8) has no $section section"
+done
+grep -q 'whisperchat-server user add NAME' <<<"$page" || no "the user command's usage is not in the page"
+
+for p in whisperchat-cli.1 whisperchat-admin.1 whisperchat-loadgen.1; do
+  page=$(render "$man/$p")
+  [ -s "$man/$p.warn" ] && { cat "$man/$p.warn"; no "$p page warnings"; }
+  options=$("$bin/${p%.1}" --help | grep -oE -- '^  (-[a-z], )?--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+')
+  [ -n "$options" ] || no "${p%.1} --help lists no option"
+  for o in $options; do
+    grep -qE -- "(^ *|, )$o( |$)" <<<"$page" || no "$o is not in $p"
+  done
+done
+
+[ $fail -eq 0 ] && echo "tst_manpages: PASS ($(wc -l <<<"$settings") settings)"
+exit $fail
