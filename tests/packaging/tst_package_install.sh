@@ -56,27 +56,59 @@ for c in /etc/whisperchat/server.ini /etc/default/whisperchat-server; do
   grep -q "$c" <<<"$conffiles" || no "$c is not registered as a conffile"
 done
 
-# The installed binary runs from the root's /usr/bin with the shipped
-# configuration (its data_dir replaced, as the root is not /).
-mkdir -p "$work/state"
-"$root/usr/bin/whisperchat-server" --config "$root/etc/whisperchat/server.ini" \
+# The installed programs run from the root's /usr/bin: the server with the
+# shipped configuration (its data_dir replaced, as the root is not /), under
+# the kernel's memory-deny-write-execute (what MemoryDenyWriteExecute= in the
+# unit enforces; x86-64, Linux 6.3 or later), and two installed console
+# clients chat through it.
+dpkg_root --install "$(echo "$deb_dir"/whisperchat-tools_*.deb)"
+mdwe=()
+if [ "$(uname -m)" = x86_64 ] &&
+  perl -e 'syscall(157, 65, 1, 0, 0, 0) == 0 or exit 1' 2>/dev/null; then
+  # prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN), kept across exec.
+  mdwe=(perl -e 'syscall(157, 65, 1, 0, 0, 0) == 0 or die "prctl: $!\n"; exec @ARGV or die' --)
+else
+  echo "note: no PR_SET_MDWE here; the server runs without it"
+fi
+mkdir -m 0700 "$work/state"
+"${mdwe[@]}" "$root/usr/bin/whisperchat-server" --config "$root/etc/whisperchat/server.ini" \
   --data-dir "$work/state" --listen 127.0.0.1 --port 0 --control-port 0 \
   >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-for _ in $(seq 1 200); do
-  grep -q 'ready: chat ws://' "$work/server.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if grep -q 'ready: chat ws://' "$work/server.out"; then
+wait_for() { # FILE PATTERN: up to 30 s
+  for _ in $(seq 1 300); do
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+if wait_for "$work/server.out" 'ready: chat ws://'; then
   [ -f "$work/state/whisperchat.db" ] || no "the server made no database in its data directory"
+  url=$(sed -n 's/.*ready: chat \(ws:[^ ]*\) .*/\1/p' "$work/server.out")
+  mkfifo "$work/a.in" "$work/b.in"
+  cli=("$root/usr/bin/whisperchat-cli" --url "$url" --range 10 --linger-ms 100 --lat 52.52)
+  "${cli[@]}" --lon 13.405 <"$work/a.in" >"$work/a.out" 2>&1 &
+  a_pid=$!
+  exec 3>"$work/a.in"
+  "${cli[@]}" --lon 13.4493 <"$work/b.in" >"$work/b.out" 2>&1 &
+  b_pid=$!
+  exec 4>"$work/b.in"
+  if wait_for "$work/a.out" '\* matched' && wait_for "$work/b.out" '\* matched'; then
+    echo "hello from the package" >&3
+    wait_for "$work/b.out" ': hello from the package' || no "the installed clients did not chat"
+  else
+    no "the installed clients were not matched"
+  fi
+  exec 3>&- 4>&-
+  wait "$a_pid" "$b_pid" || no "a console client failed"
 else
   cat "$work/server.err"; no "the installed server did not get ready"
 fi
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" && rc=0 || rc=$?
 server_pid=
-[ $rc -eq 0 ] || no "the installed server exited $rc on SIGTERM"
+[ $rc -eq 0 ] || { cat "$work/server.err"; no "the installed server exited $rc on SIGTERM"; }
+dpkg_root --remove whisperchat-tools
 
 # Upgrade (the same version again): a running server restarts, nothing starts.
 : >"$calls"
