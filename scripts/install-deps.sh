@@ -18,6 +18,8 @@ RUN_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite
   libsodium-dev libsimdjson-dev
+  # the server's Redis client (cluster mode; also bench/matchbench)
+  libhiredis-dev
 )
 BUILD_PACKAGES=(
   git clang-format
@@ -27,7 +29,7 @@ BUILD_PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtwebsockets qml6-module-qtqml-workerscript qml6-module-qtquick-window
   qt6-qpa-plugins
-  libhiredis-dev libgeographiclib-dev libbenchmark-dev
+  libgeographiclib-dev libbenchmark-dev
 )
 TEST_PACKAGES=(
   # real services and tools the tests start
