@@ -18,15 +18,21 @@ settings=$("$bin/whisperchat-server" --dump-settings | cut -f1)
 help=$("$bin/whisperchat-server" --help)
 page=$(render "$man/whisperchat-server.8")
 [ -s "$man/whisperchat-server.8.warn" ] && { cat "$man/whisperchat-server.8.warn"; no "server page warnings"; }
-for s in $settings; do
-  grep -qE -- "^ *--$s <" <<<"$help" || no "--$s is not in --help"
-  grep -qE -- "^ *--$s( |$)" <<<"$page" || no "--$s is not in whisperchat-server(8)"
-  env=WHISPERCHAT_$(tr 'a-z-' 'A-Z_' <<<"$s")
-  grep -q -- "$env" <<<"$page" || no "$env is not in whisperchat-server(8)"
-  # The rate tables name a pair by its stem: `rate-join` for -burst/-leak-ms.
+# One set per place, then each setting looked up in it (few processes).
+in_help=$(sed -nE 's/^ *--([a-z0-9-]+) <.*/\1/p' <<<"$help" | sort -u)
+in_page=$(sed -nE 's/^ *--([a-z0-9-]+)( .*)?$/\1/p' <<<"$page" | sort -u)
+env_in_page=$(grep -oE 'WHISPERCHAT_[A-Z0-9_]+' <<<"$page" | sort -u)
+in_docs=$(grep -oE '`[a-z0-9-]+`' "$src/docs/OPERATIONS.md" | tr -d '`' | sort -u)
+missing() { comm -23 <(sort -u <<<"$1") <(printf '%s\n' "$2"); }
+for s in $(missing "$settings" "$in_help"); do no "--$s is not in --help"; done
+for s in $(missing "$settings" "$in_page"); do no "--$s is not in whisperchat-server(8)"; done
+for e in $(missing "$(sed 's/^/WHISPERCHAT_/' <<<"$settings" | tr 'a-z-' 'A-Z_')" "$env_in_page"); do
+  no "$e is not in whisperchat-server(8)"
+done
+# The rate tables name a pair by its stem: `rate-join` for -burst/-leak-ms.
+for s in $(missing "$settings" "$in_docs"); do
   stem=$(sed -E 's/-(burst|leak-ms)$//' <<<"$s")
-  grep -qF "\`$s\`" "$src/docs/OPERATIONS.md" || grep -qF "\`$stem\`" "$src/docs/OPERATIONS.md" ||
-    no "$s is not in docs/OPERATIONS.md"
+  grep -qx -- "$stem" <<<"$in_docs" || no "$s is not in docs/OPERATIONS.md"
 done
 for section in SIGNALS FILES 'EXIT STATUS' COMMANDS; do
   grep -qx "$section" <<<"$page" || no "whisperchat-server(8) has no $section section"
