@@ -5,28 +5,48 @@ BUILD_TYPE ?= Release
 JOBS ?= 2
 CMAKE_FLAGS ?=
 SERVER_ARGS ?=
+PACKAGE_DIR ?= $(BUILD_DIR)/packages
 
-.PHONY: all deps configure build run test bench format clean
+.PHONY: all deps configure build run test bench package format clean
 
 all: build
 
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh all
 
-configure: deps
+configure:
+	@bash scripts/install-deps.sh run build test
 	@bash scripts/configure.sh "$(BUILD_DIR)" "$(BUILD_TYPE)" $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build "$(BUILD_DIR)" -j$(JOBS)
 
-run: build
+# Only what running needs: the server, and the console client for the
+# README's tour. No tests, benchmarks, GUI programs or test services.
+run:
+	@bash scripts/install-deps.sh run
+	@WHISPER_CONFIGURE_FOR=run bash scripts/configure.sh "$(BUILD_DIR)" "$(BUILD_TYPE)" $(CMAKE_FLAGS)
+	cmake --build "$(BUILD_DIR)" -j$(JOBS) --target whisperchat-server whisperchat-cli
 	"$(BUILD_DIR)/bin/whisperchat-server" $(SERVER_ARGS)
 
 test: build
 	bash scripts/run-tests.sh "$(BUILD_DIR)"
 
-bench: build
+bench:
+	@bash scripts/install-deps.sh run build test bench
+	@bash scripts/configure.sh "$(BUILD_DIR)" "$(BUILD_TYPE)" $(CMAKE_FLAGS)
+	cmake --build "$(BUILD_DIR)" -j$(JOBS)
 	bash scripts/run-bench.sh "$(BUILD_DIR)"
+
+# The Debian packages, in $(PACKAGE_DIR): builds only the packaged programs
+# and manual pages, then CPack packs them.
+package:
+	@bash scripts/install-deps.sh package
+	@WHISPER_CONFIGURE_FOR=package bash scripts/configure.sh "$(BUILD_DIR)" "$(BUILD_TYPE)" $(CMAKE_FLAGS)
+	cmake --build "$(BUILD_DIR)" -j$(JOBS) --target packaged-files
+	cd "$(BUILD_DIR)" && cpack --config CPackConfig.cmake -G DEB -B "$(abspath $(PACKAGE_DIR))"
+	@rm -rf "$(PACKAGE_DIR)/_CPack_Packages"
+	@ls "$(PACKAGE_DIR)"/*.deb
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

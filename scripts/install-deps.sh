@@ -1,37 +1,84 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs the Debian 12 packages WhisperChat needs to build, test and bench.
+# Installs the Debian 12 packages WhisperChat needs to build, test and bench:
+# install-deps.sh [GROUP...], groups below.
 # Idempotent: only missing packages are installed; apt-get update runs only
 # when something is missing. Uses sudo when not root.
 set -euo pipefail
 
-PACKAGES=(
-  # toolchain
-  build-essential cmake ninja-build ccache pkg-config git clang-format
-  # Qt 6.4
-  qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-declarative-dev
+# Groups, so each command installs only what it needs:
+#   run      build and run the server and the console client (`make run`)
+#   build    build every program, test and benchmark (admin console, QML)
+#   test     the services and tools the tests start (`make test`)
+#   bench    the benchmarks' extra peers (`make bench`)
+#   package  build the Debian packages (`make package`)
+#   all      everything (the default)
+# `make test` asks for run build test, `make bench` for run build test bench.
+RUN_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite
+  # the operations endpoint (/metrics, /healthz, /readyz)
+  qt6-httpserver-dev
+  libsodium-dev libsimdjson-dev
+  # the server's Redis client (cluster mode; also bench/matchbench)
+  libhiredis-dev
+)
+BUILD_PACKAGES=(
+  git clang-format
+  qt6-base-dev-tools qt6-declarative-dev
   qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-  libqt6sql6-sqlite libqt6sql6-psql libqt6opengl6-dev libgl-dev
+  libqt6sql6-psql libqt6opengl6-dev libgl-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtwebsockets qml6-module-qtqml-workerscript qml6-module-qtquick-window
-  qt6-qpa-plugins qt6-translations-l10n
-  qt6-qpa-plugins qt6-httpserver-dev
-  # libraries made for the job
-  libsodium-dev libhiredis-dev libgeographiclib-dev
-  libbenchmark-dev libsimdjson-dev
+  qt6-qpa-plugins
+  # Qt's own dialog strings in the console's languages
+  qt6-translations-l10n
+  libgeographiclib-dev libbenchmark-dev
+)
+TEST_PACKAGES=(
   # real services and tools the tests start
   redis-server postgresql-15 nginx xvfb oathtool openssl sqlite3
   procps iproute2
+  # the package tests: CPack's dpkg-shlibdeps, lintian, a throw-away dpkg root
+  dpkg-dev lintian fakeroot man-db file systemd
   # promtool checks the metrics text and the alert rules in the tests
   prometheus
 )
+BENCH_PACKAGES=()
+PACKAGE_PACKAGES=(dpkg-dev)
+
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(all)
+PACKAGES=()
+for group in "${groups[@]}"; do
+  case "$group" in
+  run) PACKAGES+=("${RUN_PACKAGES[@]}") ;;
+  build) PACKAGES+=("${RUN_PACKAGES[@]}" "${BUILD_PACKAGES[@]}") ;;
+  test) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+  bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+  package) PACKAGES+=("${RUN_PACKAGES[@]}" "${BUILD_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}") ;;
+  all)
+    PACKAGES+=("${RUN_PACKAGES[@]}" "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+      "${BENCH_PACKAGES[@]}" "${PACKAGE_PACKAGES[@]}")
+    groups+=(bench)
+    ;;
+  *)
+    echo "install-deps: unknown group '$group' (run, build, test, bench, package, all)" >&2
+    exit 2
+    ;;
+  esac
+done
 
 # Node.js with npm is only needed by `make bench` (the ws peer); the machine's
 # nodejs package already bundles npm, so the separate Debian npm package is
 # installed only where no npm exists.
-if ! command -v npm >/dev/null 2>&1; then
-  PACKAGES+=(nodejs npm)
-fi
+case " ${groups[*]} " in
+*" bench "*)
+  if ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(nodejs npm)
+  fi
+  ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -31,6 +31,9 @@ struct Setting {
     QString help;
     std::function<QString(ServerConfig &, const QString &)> apply; // error or empty
     std::function<QString(const ServerConfig &)> show;
+    // The default as the manual page states it, where show() of a default
+    // config would print this machine's value instead (a path, a core count).
+    QString defaultText;
 };
 
 Setting intSetting(const char *name, const char *help, int ServerConfig::*member, int min,
@@ -92,6 +95,7 @@ const std::vector<Setting> &settings() {
                                   &ServerConfig::dataDir));
         // The start-up summary names the directory really used.
         v.back().show = [](const ServerConfig &c) { return c.dataDirectory(); };
+        v.back().defaultText = QStringLiteral("the platform's app data directory");
         v.push_back(stringSetting("server-name", "NAME", "Name announced in 'welcome'",
                                   &ServerConfig::serverName, [](const QString &value) {
                                       return value.isEmpty() || value.size() > 64
@@ -230,6 +234,7 @@ const std::vector<Setting> &settings() {
                                &ServerConfig::argon2MemKiB, 8, 4 * 1024 * 1024));
         v.push_back(intSetting("hash-threads", "Threads hashing passwords",
                                &ServerConfig::hashThreads, 1, 64));
+        v.back().defaultText = QStringLiteral("CPU cores - 1, at least 1");
         v.push_back(intSetting("max-pending-hashes",
                                "Password hashes queued at once; beyond: 'unavailable'",
                                &ServerConfig::maxPendingHashes, 1, 100000));
@@ -438,6 +443,17 @@ QString unknownKeyError(const QString &key) {
     return message;
 }
 
+// One line per setting: name, value name, default, help, separated by tabs.
+QString settingsTable() {
+    const ServerConfig defaults;
+    QString out;
+    for (const Setting &s : settings()) {
+        const QString value = s.defaultText.isEmpty() ? s.show(defaults) : s.defaultText;
+        out += QStringList{s.name, s.valueName, value, s.help}.join(u'\t') + u'\n';
+    }
+    return out;
+}
+
 ConfigLoadResult failure(const QString &message) {
     ConfigLoadResult r;
     r.error = message;
@@ -464,6 +480,11 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
         QStringLiteral("WhisperChat server: anonymous, location-based 1:1 chat over WebSocket."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
+    // The settings table for the manual page generator (scripts/gen-manpage.pl):
+    // the page is built from the same table as --help, so the two cannot drift.
+    QCommandLineOption dumpOption(QStringLiteral("dump-settings"));
+    dumpOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(dumpOption);
     const QString configOption = QStringLiteral("config");
     addSettingOptions(parser);
     parser.addPositionalArgument(QStringLiteral("command"),
@@ -482,6 +503,11 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
                                   "enable, reset-2fa\n"
                                   "  ban         List bans in force or lift one\n"
                                   "Run `whisperchat-server user --help` for their usage.\n");
+        return r;
+    }
+    if (parser.isSet(dumpOption)) {
+        ConfigLoadResult r;
+        r.output = settingsTable();
         return r;
     }
     if (parser.isSet(versionOption)) {

@@ -61,5 +61,37 @@ if [ -s "$log" ] && grep -qE "^(apt-get install|systemctl stop)" "$log"; then
   echo "FAIL: a complete machine saw installs or stops:"; cat "$log"; fail=1
 fi
 
+# Groups: `make run` (group run) installs no test service, no Node.js, no
+# QML module and no GUI toolkit; `make test` (run build test) gets them.
+cat >"$work/bin/dpkg-query" <<'FAKE'
+#!/usr/bin/env bash
+exit 1
+FAKE
+installs() {
+  : >"$log"
+  PATH="$work/bin:$PATH" bash "$root/scripts/install-deps.sh" "$@" >/dev/null
+  grep '^apt-get install' "$log" | tr ' ' '\n'
+}
+run_pkgs=$(installs run)
+grep -qx qt6-base-dev <<<"$run_pkgs" || { echo "FAIL: run does not install qt6-base-dev"; fail=1; }
+grep -qx libsodium-dev <<<"$run_pkgs" || { echo "FAIL: run does not install libsodium-dev"; fail=1; }
+for p in postgresql-15 redis-server nginx nodejs npm chromium qt6-declarative-dev \
+  qt6-charts-dev lintian xvfb; do
+  grep -qx "$p" <<<"$run_pkgs" && { echo "FAIL: make run's group installs $p"; fail=1; }
+done
+grep -q '^qml6-module' <<<"$run_pkgs" && { echo "FAIL: make run's group installs QML modules"; fail=1; }
+test_pkgs=$(installs run build test)
+for p in qt6-base-dev postgresql-15 redis-server nginx qt6-declarative-dev lintian \
+  qml6-module-qtquick; do
+  grep -qx "$p" <<<"$test_pkgs" || { echo "FAIL: make test's groups do not install $p"; fail=1; }
+done
+# Where npm is missing, the bench group brings Node.js.
+command -v npm >/dev/null 2>&1 || {
+  grep -qx nodejs <<<"$(installs bench)" || { echo "FAIL: bench does not install nodejs"; fail=1; }
+}
+if PATH="$work/bin:$PATH" bash "$root/scripts/install-deps.sh" nonsense >/dev/null 2>&1; then
+  echo "FAIL: an unknown group is accepted"; fail=1
+fi
+
 [ $fail -eq 0 ] && echo "tst_installdeps: PASS"
 exit $fail
