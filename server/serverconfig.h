@@ -125,6 +125,10 @@ struct ServerConfig {
     int ratePingLeakMs = 1000;
     int maxConnectionsPerIp = 100; // IPv4 per address, IPv6 per /64
     int maxHalfOpenPerIp = 16;     // connections still in the WebSocket handshake
+
+    // Plain HTTP GET on the chat port serves the browser client (native
+    // transport only; docs/OPERATIONS.md "Browser client").
+    bool webClient = true;
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

@@ -164,6 +164,8 @@ WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
     limits.maxMessageBytes = settings.maxMessageBytes;
     limits.maxOutputBytes = settings.maxOutputBytes;
     limits.pingRate = settings.pingRate;
+    if (settings.webClient)
+        limits.http = HttpResponder::browserClient();
     return limits;
 }
 
@@ -381,6 +383,9 @@ std::unique_ptr<ConnectionListener> ConnectionListener::create(const ListenerSet
         qCWarning(lcListener).nospace()
             << "io-threads=" << settings.ioThreads << " ignored: " << (tls ? "TLS" : "transport=qt")
             << " runs on the main event loop";
+    if (settings.webClient && (tls || qt))
+        qCInfo(lcListener) << "browser client not served:" << (tls ? "TLS" : "transport=qt")
+                           << "answers only WebSocket upgrades";
     if (tls)
         return createTlsListener(settings, parent);
     if (qt)

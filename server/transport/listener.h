@@ -111,6 +111,9 @@ struct ListenerSettings {
     QString tlsKeyFile;
     // Browser Origins allowed to connect (empty: any); see isOriginAllowed().
     QStringList allowedOrigins;
+    // Native transport only: plain HTTP GET on the chat port serves the
+    // browser client (httpresponder.h); off: such requests get 400.
+    bool webClient = false;
 };
 
 // The native transport's limits from the listener's settings.
