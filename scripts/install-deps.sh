@@ -21,9 +21,12 @@ PACKAGES=(
   # real services and tools the tests start
   redis-server postgresql-15 nginx xvfb oathtool openssl sqlite3
   procps iproute2
+  # the browser client's test: headless Chromium, driven by npm's puppeteer-core
+  chromium
 )
 
-# Node.js with npm is only needed by `make bench` (the ws peer); the machine's
+# Node.js with npm is needed by the browser client's test (tests/browser) and
+# `make bench` (the ws peer); the machine's
 # nodejs package already bundles npm, so the separate Debian npm package is
 # installed only where no npm exists.
 if ! command -v npm >/dev/null 2>&1; then

@@ -200,7 +200,7 @@
     if (!bubble) return;
     state.pending.delete(msg.id);
     bubble.classList.add('delivered');
-    bubble.querySelector('.tick').setAttribute('aria-label', 'delivered');
+    bubble.querySelector('.said').textContent = ' (delivered)';
   }
 
   const LEFT_REASONS = {
@@ -321,7 +321,7 @@
   }
 
   function addItem(className, text) {
-    const item = document.createElement('li');
+    const item = document.createElement('p');
     item.className = className;
     item.textContent = text;
     ui.log.append(item);
@@ -332,10 +332,14 @@
   function addBubble(text, who) {
     const item = addItem(`bubble ${who}`, text);
     if (who === 'mine') {
+      // The tick is drawn by CSS; screen readers get the word instead.
       const tick = document.createElement('span');
       tick.className = 'tick';
-      tick.setAttribute('aria-label', 'sent');
-      item.append(tick);
+      tick.setAttribute('aria-hidden', 'true');
+      const said = document.createElement('span');
+      said.className = 'visually-hidden said';
+      said.textContent = ' (sent)';
+      item.append(tick, said);
     }
     return item;
   }
