@@ -177,6 +177,8 @@
     resumeTimer = 0;
     if (!state.join) { showStart(); return; }
     if (state.view === 'chat') {
+      state.paired = false;
+      setPartnerTyping(false);
       addSystem('The connection was lost and the chat ended. Looking for someone new…');
     }
     send({ type: 'join', ...state.join });

@@ -315,19 +315,58 @@ async function run() {
     check(pageProblems.length === 0,
           `errors in the pages:\n  ${pageProblems.join('\n  ')}`);
 
-    // The server goes away and comes back on the same port: the page tells
-    // the user and reconnects by itself.
+    // Bob looks for someone new; while he waits the server goes away and
+    // comes back on the same port: the page tells him, reconnects by itself
+    // and, with no session to resume, joins again with the same place.
+    await bob.click('#next');
+    await bob.waitForFunction(() => !document.getElementById('view-waiting').hidden);
     const port = server.port;
     await server.stop();
     await bob.waitForFunction(() => /Disconnected/.test(document.getElementById('status').textContent));
     log(`bob: ${await text(bob, '#status')}`);
     const again = new Server(port);
     await again.start();
-    await bob.waitForFunction(
-      () => document.getElementById('status').textContent === 'Connected', { timeout: 15000 });
-    log('bob reconnected after the restart');
-    await again.stop();
-    again.cleanup();
+    try {
+      await bob.waitForFunction(
+        () => document.getElementById('status').textContent === 'Connected', { timeout: 15000 });
+      check(!(await bob.$eval('#view-waiting', (v) => v.hidden)), 'bob not waiting after reconnect');
+      log('bob reconnected after the restart and waits again');
+
+      // Carol picks her area on the map, then types the exact place: she is
+      // matched with Bob, who waits on the new server.
+      const carol = await openPage(browser, url, 'carol', { lat: 0, lon: 0 });
+      const box = await carol.$eval('#map-image', (img) => {
+        const r = img.getBoundingClientRect();
+        return { x: r.left, y: r.top, w: r.width, h: r.height };
+      });
+      await carol.mouse.click(box.x + ((13.4 + 180) / 360) * box.w, box.y + ((90 - 52.5) / 180) * box.h);
+      const picked = await carol.evaluate(() => [Number(document.getElementById('lat').value),
+        Number(document.getElementById('lon').value)]);
+      check(Math.abs(picked[0] - 52.5) < 3 && Math.abs(picked[1] - 13.4) < 3,
+            `map click picked ${picked}`);
+      check(await carol.$eval('#marker', (m) => !m.hidden), 'no marker after the map click');
+      log(`carol clicked the map at ${picked}`);
+      await carol.$eval('#lat', (el) => { el.value = ''; });
+      await carol.$eval('#lon', (el) => { el.value = ''; });
+      await carol.type('#lat', '52.5155');
+      await carol.type('#lon', '13.3777');
+      await carol.click('#join');
+      await carol.waitForFunction(() => !document.getElementById('view-chat').hidden);
+      await bob.waitForFunction(() => !document.getElementById('view-chat').hidden &&
+        !document.getElementById('send').disabled);
+      log(`bob matched again, with ${await text(bob, '#partner')}`);
+
+      // Carol blocks Bob: his chat ends, and says so.
+      await carol.click('#block');
+      await carol.waitForFunction(() => [...document.querySelectorAll('.system')]
+        .some((s) => s.textContent.includes('You blocked')));
+      await bob.waitForFunction(() => [...document.querySelectorAll('.system')]
+        .some((s) => s.textContent.includes('ended the chat')));
+      log('carol blocked bob; bob sees the chat end');
+    } finally {
+      await again.stop();
+      again.cleanup();
+    }
 
   } finally {
     await browser.close();
