@@ -24,6 +24,8 @@
     next: $('next'), leave: $('leave'), block: $('block'), report: $('report'),
     reportDialog: $('report-dialog'), reportForm: $('report-form'),
     reportReason: $('report-reason'), reportCancel: $('report-cancel'),
+    accountStatus: $('account-status'), loginForm: $('login-form'), username: $('username'),
+    password: $('password'), totp: $('totp'), register: $('register'), logout: $('logout'),
   };
 
   // What the user is doing; survives reconnects.
@@ -50,6 +52,10 @@
   let resumeToken = '';
   let resumeTimer = 0;
   let hadWelcome = false;
+  // The login session's token: in memory only (never in storage), so a
+  // reconnect logs in again but a closed tab forgets it.
+  let loginToken = '';
+  let afterLogin = null; // what a reconnect does once the login is back
 
   function socketUrl() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -135,7 +141,8 @@
       case 'reported': addSystem('Report sent. Thank you.'); break;
       case 'notice': addNotice(String(msg.text)); break;
       case 'error': onError(msg); break;
-      case 'logged_out': if (msg.reason) addNotice('You were logged out.'); break;
+      case 'authenticated': onAuthenticated(msg); break;
+      case 'logged_out': onLoggedOut(msg); break;
       default: break; // newer servers may send more
     }
   }
@@ -148,6 +155,18 @@
     setStatus('Connected');
     const previous = resumeToken;
     resumeToken = typeof msg.resume_token === 'string' ? msg.resume_token : '';
+    if (loginToken) {
+      // Log in again first: identity changes only in the lobby, and the
+      // join or resume that follows must carry the account's blocks.
+      afterLogin = () => continueAfterWelcome(previous);
+      send({ type: 'resume', token: loginToken });
+      updateControls();
+      return;
+    }
+    continueAfterWelcome(previous);
+  }
+
+  function continueAfterWelcome(previous) {
     if (state.view === 'start' || (state.view === 'chat' && !state.paired)) {
       updateControls();
       return;
@@ -239,6 +258,46 @@
     updateControls();
   }
 
+  function onAuthenticated(msg) {
+    loginToken = String(msg.token || '');
+    ui.password.value = '';
+    ui.totp.value = '';
+    showAccount(String(msg.username || ''));
+    runAfterLogin();
+  }
+
+  function onLoggedOut(msg) {
+    loginToken = '';
+    showAccount('');
+    if (msg.reason) showProblem(`You were logged out (${String(msg.reason).replace(/_/g, ' ')}).`);
+  }
+
+  function runAfterLogin() {
+    const next = afterLogin;
+    afterLogin = null;
+    if (next) next();
+  }
+
+  function showAccount(name) {
+    ui.accountStatus.textContent = name ? `Logged in as ${name}.` : 'Not logged in.';
+    ui.loginForm.hidden = !!name;
+    ui.logout.hidden = !name;
+  }
+
+  function accountRequest(type) {
+    const username = ui.username.value.trim();
+    const password = ui.password.value;
+    if (!username || !password) {
+      showProblem('Enter a user name and a password.');
+      return;
+    }
+    hideProblem();
+    const msg = { type, username, password };
+    const code = ui.totp.value.trim();
+    if (type === 'login' && code) msg.totp = code;
+    send(msg);
+  }
+
   const ERROR_TEXT = {
     rate_limited: 'Slow down a little',
     too_large: 'That message is too long',
@@ -249,6 +308,19 @@
   };
 
   function onError(msg) {
+    if (afterLogin && (msg.ref === 'resume' || msg.code === 'unauthorized')) {
+      // The login did not survive the reconnect: go on as a guest.
+      loginToken = '';
+      showAccount('');
+      addNotice('Your login expired; you are chatting as a guest.');
+      runAfterLogin();
+      return;
+    }
+    if (['login', 'register', 'logout'].includes(msg.ref)) {
+      if (/two-factor code required/.test(msg.message || '')) ui.totp.focus();
+      showProblem(`${msg.message || 'That did not work'}.`);
+      return;
+    }
     if (resumeTimer && (msg.ref === 'resume_session' || !msg.ref)) {
       resumeFailed(); // an older server, or the session is gone
       return;
@@ -310,6 +382,7 @@
   function updateControls() {
     const online = !!ws && ws.readyState === WebSocket.OPEN && hadWelcome;
     ui.join.disabled = !online;
+    for (const b of [ui.register, ui.logout, $('login')]) b.disabled = !online;
     ui.cancel.disabled = !online;
     const chatting = online && state.paired;
     ui.text.disabled = !state.paired;
@@ -559,6 +632,12 @@
   ui.report.addEventListener('click', openReport);
   ui.reportForm.addEventListener('submit', sendReport);
   ui.reportCancel.addEventListener('click', () => ui.reportDialog.close());
+  ui.loginForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    accountRequest('login');
+  });
+  ui.register.addEventListener('click', () => accountRequest('register'));
+  ui.logout.addEventListener('click', () => send({ type: 'logout' }));
 
   try {
     const saved = localStorage.getItem('whisperchat.range');

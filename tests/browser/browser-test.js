@@ -60,6 +60,8 @@ class Server {
     this.proc = spawn(binary, [
       '--listen', '127.0.0.1', '--port', String(this.port), '--control-port', '0',
       '--control-listen', '127.0.0.1', '--data-dir', this.dataDir, '--tick-ms', '50',
+      // Cheap password hashing: the test registers one account.
+      '--argon2-ops', '1', '--argon2-mem-kib', '64',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.log = '';
     this.proc.stderr.on('data', (d) => { this.log += d; });
@@ -346,6 +348,19 @@ async function run() {
             `map click picked ${picked}`);
       check(await carol.$eval('#marker', (m) => !m.hidden), 'no marker after the map click');
       log(`carol clicked the map at ${picked}`);
+
+      // She registers an account on the way (optional; the form is part of
+      // the start view, so axe checks it open).
+      await carol.click('#account summary');
+      await carol.$eval('#username', (el, v) => { el.value = v; }, `carol_${Date.now() % 100000}`);
+      await carol.$eval('#password', (el) => { el.value = 'a long enough password'; });
+      await carol.click('#register');
+      await carol.waitForFunction(
+        () => /^Logged in as carol_/.test(document.getElementById('account-status').textContent));
+      log('carol registered');
+      check(await carol.$eval('#login-form', (f) => f.hidden), 'login form still shown');
+      await checkAccessibility(carol, 'the start view with the account form');
+      log(`carol: ${await text(carol, '#account-status')}`);
       await carol.$eval('#lat', (el) => { el.value = ''; });
       await carol.$eval('#lon', (el) => { el.value = ''; });
       await carol.type('#lat', '52.5155');
