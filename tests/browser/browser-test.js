@@ -291,8 +291,13 @@ async function run() {
     await checkLayout(bob, DESKTOP, chatControls, 'the chat view');
     await checkLayout(bob, PHONE, chatControls, 'the chat view');
     await checkLayout(alice, PHONE, chatControls, 'the chat view');
+    // The picture for the README: Bob is typing his next line.
+    await bob.type('#text', 'On my way');
+    await alice.waitForFunction(() => /is typing/.test(document.getElementById('typing').textContent));
+    await alice.evaluate(() => document.activeElement && document.activeElement.blur());
     const shot = path.join(args['out-dir'], 'browser-chat-phone.png');
     await alice.screenshot({ path: shot });
+    await bob.$eval('#text', (el) => { el.value = ''; });
     log(`screenshot: ${shot}`);
 
     // Report, with a reason, from a keyboard-usable dialog.
