@@ -36,7 +36,8 @@
     partner: '',
     limits: { max_text_chars: 2000, max_message_bytes: 16384 },
     nextId: 1,
-    pending: new Map(),   // message id -> bubble, until `delivered`
+    pending: new Map(),   // message id -> {bubble, text}, until `delivered`
+    drainDelayMs: 0,      // a draining server's advice for the next reconnect
     typingSent: false,
     typingTimer: 0,
     waitingSince: 0,
@@ -109,7 +110,8 @@
   }
 
   function scheduleReconnect(why) {
-    const base = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
+    const base = state.drainDelayMs || BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
+    state.drainDelayMs = 0;
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
     attempt += 1;
     setStatus(`Disconnected: ${why}. Trying again in ${Math.ceil(delay / 1000)} s…`, true);
@@ -139,7 +141,12 @@
       case 'left': onLeft(); break;
       case 'blocked': onBlocked(); break;
       case 'reported': addSystem('Report sent. Thank you.'); break;
-      case 'notice': addNotice(String(msg.text)); break;
+      case 'notice': onNotice(msg); break;
+      case 'partner_away':
+        setPartnerTyping(false);
+        addSystem(`${state.partner}'s connection dropped. Waiting for them to come back…`);
+        break;
+      case 'partner_back': addSystem(`${state.partner} is back.`); break;
       case 'error': onError(msg); break;
       case 'authenticated': onAuthenticated(msg); break;
       case 'logged_out': onLoggedOut(msg); break;
@@ -155,45 +162,70 @@
     setStatus('Connected');
     const previous = resumeToken;
     resumeToken = typeof msg.resume_token === 'string' ? msg.resume_token : '';
-    if (loginToken) {
-      // Log in again first: identity changes only in the lobby, and the
-      // join or resume that follows must carry the account's blocks.
-      afterLogin = () => continueAfterWelcome(previous);
-      send({ type: 'resume', token: loginToken });
-      updateControls();
-      return;
-    }
-    continueAfterWelcome(previous);
-  }
-
-  function continueAfterWelcome(previous) {
-    if (state.view === 'start' || (state.view === 'chat' && !state.paired)) {
-      updateControls();
-      return;
-    }
-    // A reconnect in the middle of waiting or a chat: pick it up where the
-    // server still has it, else queue again with the same place and range.
-    if (previous) {
+    const busy = state.view === 'waiting' || (state.view === 'chat' && state.paired);
+    if (busy && previous) {
+      // A reconnect in the middle of waiting or a chat: take the old
+      // session back (it must be the first frame; it keeps its login).
       send({ type: 'resume_session', token: previous });
       clearTimeout(resumeTimer);
       resumeTimer = setTimeout(resumeFailed, RESUME_WAIT_MS);
     } else {
-      resumeFailed();
+      restoreLogin(busy ? rejoin : null);
     }
     updateControls();
+  }
+
+  // Logs in again with the login session's token (identity changes only in
+  // the lobby, and a join after it must carry the account's blocks), then
+  // goes on with `then`.
+  function restoreLogin(then) {
+    if (loginToken) {
+      afterLogin = then || (() => {});
+      send({ type: 'resume', token: loginToken });
+    } else if (then) {
+      then();
+    }
   }
 
   function onResumed(msg) {
     clearTimeout(resumeTimer);
     resumeTimer = 0;
     if (typeof msg.resume_token === 'string') resumeToken = msg.resume_token;
-    addSystem('Reconnected.');
-    updateControls();
+    if (msg.state === 'paired') {
+      if (state.view !== 'chat') {
+        onMatched(msg);
+        return;
+      }
+      state.paired = true;
+      if (msg.partner) {
+        state.partner = String(msg.partner);
+        ui.partner.textContent = state.partner;
+      }
+      addSystem('Reconnected: the chat goes on.');
+      // Messages that left before the drop but were not confirmed go again
+      // with the same id: the server delivers each id once.
+      for (const [id, pending] of state.pending) {
+        send({ type: 'message', text: pending.text, id });
+      }
+      updateControls();
+    } else if (msg.state === 'waiting') {
+      showWaiting();
+    } else {
+      // Back in the lobby: what ended the wait or the chat follows.
+      state.paired = false;
+      if (state.view === 'waiting') showStart();
+      updateControls();
+    }
   }
 
   function resumeFailed() {
     clearTimeout(resumeTimer);
     resumeTimer = 0;
+    restoreLogin(rejoin);
+  }
+
+  // Queue again with the same place and range.
+  function rejoin() {
     if (!state.join) { showStart(); return; }
     if (state.view === 'chat') {
       state.paired = false;
@@ -217,9 +249,10 @@
   }
 
   function onDelivered(msg) {
-    const bubble = state.pending.get(msg.id);
-    if (!bubble) return;
+    const pending = state.pending.get(msg.id);
+    if (!pending) return;
     state.pending.delete(msg.id);
+    const bubble = pending.bubble;
     bubble.classList.add('delivered');
     bubble.querySelector('.said').textContent = ' (delivered)';
   }
@@ -256,6 +289,16 @@
     }
     addSystem(`You blocked ${state.partner}. You will not be matched again.`);
     updateControls();
+  }
+
+  function onNotice(msg) {
+    if (msg.kind === 'server_draining') {
+      // The server is going away: reconnect when it says, and resume there.
+      state.drainDelayMs = Number(msg.reconnect_after_ms) || 0;
+      setStatus('The server is restarting; you will be moved over shortly…');
+      return;
+    }
+    addNotice(String(msg.text));
   }
 
   function onAuthenticated(msg) {
@@ -557,7 +600,7 @@
       return;
     }
     hideProblem();
-    state.pending.set(id, addBubble(text, 'mine'));
+    state.pending.set(id, { bubble: addBubble(text, 'mine'), text });
     ui.text.value = '';
     stopTyping(true);
   }
@@ -638,6 +681,14 @@
   });
   ui.register.addEventListener('click', () => accountRequest('register'));
   ui.logout.addEventListener('click', () => send({ type: 'logout' }));
+
+  // Closing the tab (or leaving the page) ends the chat at once: the
+  // partner is told now, not after a wait for a comeback that will not be.
+  window.addEventListener('pagehide', () => {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (state.view === 'waiting' || state.paired) send({ type: 'leave' });
+    ws.close(1000, 'page closed');
+  });
 
   try {
     const saved = localStorage.getItem('whisperchat.range');

@@ -310,10 +310,11 @@ async function run() {
       .some((s) => s.textContent.includes('Report sent')));
     log('report sent and acknowledged');
 
-    // Alice closes her tab: Bob sees that his partner left.
-    await alice.close();
+    // Alice closes her tab: the page leaves as it goes (partner_left
+    // "left" at once, not "disconnected" after a server's resume grace).
+    await alice.close({ runBeforeUnload: true });
     await bob.waitForFunction(() => [...document.querySelectorAll('.system')]
-      .some((s) => /was disconnected|left the chat/.test(s.textContent)));
+      .some((s) => /left the chat/.test(s.textContent)));
     check(await bob.$eval('#send', (b) => b.disabled), 'send still enabled after partner_left');
     log(`bob sees: ${await bob.$eval('.system:last-child', (s) => s.textContent)}`);
 
