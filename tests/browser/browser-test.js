@@ -31,6 +31,7 @@ for (const needed of ['bin-dir', 'out-dir', 'node-modules']) {
 const nodeRequire = createRequire(path.join(path.resolve(args['node-modules']), 'package.json'));
 const puppeteer = nodeRequire('puppeteer-core');
 const axeSource = fs.readFileSync(nodeRequire.resolve('axe-core/axe.min.js'), 'utf8');
+const WebSocket = nodeRequire('ws');
 
 // Same isMobile/hasTouch for both: changing those makes puppeteer reload
 // the page, which would end its chat.
@@ -55,6 +56,16 @@ class Server {
     this.port = port;
   }
 
+  // An admin account in the server's data directory, for a broadcast
+  // through the control endpoint (the `user add` subcommand).
+  addAdmin(name, password) {
+    const binary = path.join(args['bin-dir'], 'whisperchat-server');
+    const r = require('node:child_process').spawnSync(binary, ['user', 'add', name, '--role', 'admin',
+      '--password-stdin', '--data-dir', this.dataDir, '--argon2-ops', '1',
+      '--argon2-mem-kib', '64'], { input: `${password}\n`, encoding: 'utf8', timeout: 15000 });
+    if (r.status !== 0) throw new Error(`user add failed: ${r.stderr}`);
+  }
+
   start() {
     const binary = path.join(args['bin-dir'], 'whisperchat-server');
     this.proc = spawn(binary, [
@@ -74,9 +85,10 @@ class Server {
       });
       this.proc.stdout.on('data', (d) => {
         out += d;
-        const m = /ready: chat (\S+)/.exec(out);
+        const m = /ready: chat (\S+) control (\S+)/.exec(out);
         if (m) {
           clearTimeout(timer);
+          this.controlUrl = m[2];
           const url = new URL(m[1]);
           this.port = Number(url.port);
           resolve(`http://127.0.0.1:${this.port}/`);
@@ -99,6 +111,33 @@ class Server {
   cleanup() {
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+// The operators' broadcast, as the admin console sends it: log in on the
+// control endpoint, then `broadcast`.
+function broadcast(controlUrl, name, password, textToSend) {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(controlUrl);
+    const timer = setTimeout(() => { socket.terminate(); reject(new Error('broadcast timed out')); },
+      STEP_MS);
+    socket.on('error', reject);
+    socket.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      if (msg.type === 'hello') {
+        socket.send(JSON.stringify({ type: 'login', req: 1, username: name, password }));
+      } else if (msg.type === 'error') {
+        clearTimeout(timer);
+        socket.close();
+        reject(new Error(`control: ${msg.code} ${msg.message}`));
+      } else if (msg.req === 1) {
+        socket.send(JSON.stringify({ type: 'broadcast', req: 2, text: textToSend }));
+      } else if (msg.req === 2) {
+        clearTimeout(timer);
+        socket.close();
+        resolve();
+      }
+    });
+  });
 }
 
 // ---- page helpers -----------------------------------------------------------
@@ -209,6 +248,7 @@ async function checkKeyboard(page) {
 async function run() {
   fs.mkdirSync(args['out-dir'], { recursive: true });
   const server = new Server(0);
+  server.addAdmin('operator', 'operator password 1');
   const url = await server.start();
   log(`server at ${url}`);
   const launchArgs = ['--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
@@ -299,6 +339,18 @@ async function run() {
     await alice.screenshot({ path: shot });
     await bob.$eval('#text', (el) => { el.value = ''; });
     log(`screenshot: ${shot}`);
+
+    // An operators' notice reaches both pages, whatever they are doing.
+    await broadcast(server.controlUrl, 'operator', 'operator password 1',
+      'Maintenance at 03:00 UTC, back in 5 minutes.');
+    for (const page of [alice, bob]) {
+      await page.waitForFunction(() => [...document.querySelectorAll('.notice')]
+        .some((n) => n.textContent.includes('Maintenance at 03:00 UTC')));
+    }
+    await checkAccessibility(bob, 'the chat view with a notice');
+    await bob.click('.notice button');
+    await bob.waitForFunction(() => document.querySelectorAll('.notice').length === 0);
+    log('operators\' notice shown on both pages and dismissed');
 
     // Report, with a reason, from a keyboard-usable dialog.
     await bob.click('#report');
