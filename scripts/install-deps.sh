@@ -43,6 +43,8 @@ TEST_PACKAGES=(
   dpkg-dev lintian fakeroot man-db file systemd
   # promtool checks the metrics text and the alert rules in the tests
   prometheus
+  # the browser client's test: headless Chromium, driven by npm's puppeteer-core
+  chromium
 )
 BENCH_PACKAGES=()
 PACKAGE_PACKAGES=(dpkg-dev)
@@ -69,7 +71,8 @@ for group in "${groups[@]}"; do
   esac
 done
 
-# Node.js with npm is only needed by `make bench` (the ws peer); the machine's
+# Node.js with npm is needed by the browser client's test (tests/browser) and
+# `make bench` (the ws peer); the machine's
 # nodejs package already bundles npm, so the separate Debian npm package is
 # installed only where no npm exists.
 case " ${groups[*]} " in

@@ -384,6 +384,30 @@ const std::vector<Setting> &settings() {
                                                                   "got '%1'")
                                                        .arg(value);
                                   }));
+        {
+            // The browser client on the chat port (native transport only).
+            Setting web;
+            web.name = QStringLiteral("web-client");
+            web.valueName = QStringLiteral("BOOL");
+            web.help = QStringLiteral(
+                "Serve the browser client on plain HTTP GET of the chat port: true or false");
+            web.apply = [](ServerConfig &c, const QString &value) -> QString {
+                const QString v = value.trimmed().toLower();
+                if (v == QLatin1String("true") || v == QLatin1String("1") ||
+                    v == QLatin1String("on") || v == QLatin1String("yes"))
+                    c.webClient = true;
+                else if (v == QLatin1String("false") || v == QLatin1String("0") ||
+                         v == QLatin1String("off") || v == QLatin1String("no"))
+                    c.webClient = false;
+                else
+                    return QStringLiteral("must be 'true' or 'false', got '%1'").arg(value);
+                return {};
+            };
+            web.show = [](const ServerConfig &c) {
+                return c.webClient ? QStringLiteral("true") : QStringLiteral("false");
+            };
+            v.push_back(web);
+        }
         return v;
     }();
     return all;

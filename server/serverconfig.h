@@ -141,6 +141,9 @@ struct ServerConfig {
     QString httpListenAddress = QStringLiteral("127.0.0.1");
     int httpPort = 9090;
     QString logFormat = QStringLiteral("text"); // or json
+    // Plain HTTP GET on the chat port serves the browser client (native
+    // transport only; docs/OPERATIONS.md "Browser client").
+    bool webClient = true;
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

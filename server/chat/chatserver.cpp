@@ -67,6 +67,7 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetric
     listener.tlsCertFile = config.tlsCert;
     listener.tlsKeyFile = config.tlsKey;
     listener.allowedOrigins = config.allowedOrigins.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    listener.webClient = config.webClient;
     listener.maxOutputBytes = config.maxOutputBytes;
     listener.socketBufferBytes = config.socketBufferBytes;
     listener.pingRate = LeakRate{config.ratePingBurst, config.ratePingLeakMs, 0};

@@ -167,6 +167,8 @@ WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
     limits.maxOutputBytes = settings.maxOutputBytes;
     limits.pingRate = settings.pingRate;
     limits.handshakeFailures = settings.handshakeFailures;
+    if (settings.webClient)
+        limits.http = HttpResponder::browserClient();
     return limits;
 }
 
@@ -388,6 +390,9 @@ std::unique_ptr<ConnectionListener> ConnectionListener::create(const ListenerSet
         qCWarning(lcListener).nospace()
             << "io-threads=" << settings.ioThreads << " ignored: " << (tls ? "TLS" : "transport=qt")
             << " runs on the main event loop";
+    if (settings.webClient && (tls || qt))
+        qCInfo(lcListener) << "browser client not served:" << (tls ? "TLS" : "transport=qt")
+                           << "answers only WebSocket upgrades";
     if (tls)
         return createTlsListener(settings, parent);
     if (qt)

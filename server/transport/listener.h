@@ -113,6 +113,9 @@ struct ListenerSettings {
     QStringList allowedOrigins;
     // Native transport: counts upgrades refused or timed out (null: none).
     metrics::Counter *handshakeFailures = nullptr;
+    // Native transport only: plain HTTP GET on the chat port serves the
+    // browser client (httpresponder.h); off: such requests get 400.
+    bool webClient = false;
 };
 
 // The native transport's limits from the listener's settings.

@@ -210,6 +210,10 @@ bool WebSocketConnection::handshake() {
     if (end < 0)
         return false;
     const QByteArrayView head(m_in.constData(), end);
+    if (m_limits.http && !HttpResponder::isUpgrade(head)) {
+        answerHttp(head);
+        return false;
+    }
     const qsizetype lineEnd = head.indexOf("\r\n");
     const QByteArrayView requestLine = head.first(lineEnd < 0 ? head.size() : lineEnd);
     const QList<QByteArray> parts = QByteArray(requestLine.data(), requestLine.size()).split(' ');
@@ -252,6 +256,18 @@ bool WebSocketConnection::handshake() {
         return false;
     Q_EMIT handshakeComplete();
     return m_state == State::Open;
+}
+
+// Sends the whole answer, however many writes it takes (onWritable closes
+// the connection once it is out); the handshake timeout still bounds a
+// client that does not read it.
+void WebSocketConnection::answerHttp(QByteArrayView head) {
+    m_state = State::Http;
+    m_readNotifier->setEnabled(false);
+    m_out = m_limits.http->respond(head);
+    m_outPos = 0;
+    m_in = QByteArray();
+    onWritable();
 }
 
 void WebSocketConnection::rejectHandshake(const char *response) {
@@ -557,6 +573,18 @@ void WebSocketConnection::onWritable() {
             break;
         }
     }
+    if (m_state == State::Http) {
+        // Not RDWR: the answer still in the kernel's buffer must get out.
+        // Whatever the client sent after its request head is read away
+        // first: closing with unread input would reset the connection and
+        // could destroy the answer before the client reads it.
+        char sink[4096];
+        for (int i = 0; i < 16 && ::recv(m_fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
+        }
+        ::shutdown(m_fd, SHUT_WR);
+        finish();
+        return;
+    }
     // A busy connection keeps a small buffer instead of allocating per frame.
     if (m_out.capacity() > 1024)
         m_out = QByteArray();
@@ -608,7 +636,7 @@ void WebSocketConnection::abort() {
 void WebSocketConnection::finish() {
     if (m_state == State::Closed)
         return;
-    const bool wasUpgraded = m_state != State::Handshake;
+    const bool wasUpgraded = m_state != State::Handshake && m_state != State::Http;
     m_state = State::Closed;
     delete m_readNotifier;
     m_readNotifier = nullptr;

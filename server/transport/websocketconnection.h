@@ -2,6 +2,7 @@
 #pragma once
 
 #include "connection.h"
+#include "httpresponder.h"
 #include "leakybucket.h"
 #include "peerlimiter.h"
 
@@ -47,6 +48,9 @@ public:
         LeakRate pingRate{10, 1000, 0};     // the peer's pings; beyond: 1008
         // Counts upgrades refused or timed out (null: not counted).
         metrics::Counter *handshakeFailures = nullptr;
+        // Answers requests that are not upgrades (the browser client); null:
+        // they get 400 like any failed handshake.
+        std::shared_ptr<const HttpResponder> http;
     };
 
     // Takes ownership of `fd` (connected, non-blocking) and of `slot` (its
@@ -76,12 +80,14 @@ Q_SIGNALS:
     void handshakeFailed();
 
 private:
-    enum class State : quint8 { Handshake, Open, Closing, Closed };
+    // Http: answering a plain HTTP request, closed once the answer is out.
+    enum class State : quint8 { Handshake, Http, Open, Closing, Closed };
 
     void onReadable();
     void onWritable();
     bool handshake();
     void rejectHandshake(const char *response);
+    void answerHttp(QByteArrayView head);
     std::size_t consumeFrames(char *data, std::size_t size);
     void onMessage(quint8 opcode, QByteArray payload);
     void failConnection(QWebSocketProtocol::CloseCode code, const char *reason);

@@ -173,7 +173,9 @@ void TestRelayLoad::fragmentedMessageIsReassembled() {
 }
 
 void TestRelayLoad::nonWebSocketRequestIsRefused() {
-    ServerProcess server;
+    // Without the browser client (on, a plain GET gets the page:
+    // tst_webclient) a request that is no upgrade is a failed handshake.
+    ServerProcess server({QStringLiteral("--web-client"), QStringLiteral("false")});
     QVERIFY(server.start());
     QTcpSocket socket;
     socket.connectToHost(server.chatUrl().host(), quint16(server.chatUrl().port()));
