@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+// Two instances of the real client view against a real server: they join
+// nearby, match, type, exchange messages with delivered ticks; one leaves and
+// the other sees it. A screenshot of the matched chat is saved under the
+// build directory (screenshots/qml-chat.png).
+import QtQuick
+import QtTest
+import WhisperChat.Client
+import WhisperChat.Test
+
+Item {
+    id: top
+    width: 840
+    height: 720
+
+    Component {
+        id: clientComponent
+        ClientView {
+            width: 410
+            height: 720
+            initialUrl: TestSupport.serverUrl
+        }
+    }
+
+    TestCase {
+        name: "Chat"
+        when: windowShown
+
+        function makeClient(x, lat, lon) {
+            const client = createTemporaryObject(clientComponent, top, {x: x})
+            verify(client)
+            client.session.reconnectBaseMs = 100
+            client.startView.latField.text = lat
+            client.startView.lonField.text = lon
+            client.startView.rangeSlider.value = client.startView.positionFor(10)
+            compare(client.startView.rangeSlider.km, 10)
+            return client
+        }
+
+        function joinBoth(a, b) {
+            mouseClick(a.startView.joinButton)
+            tryCompare(a.session, "state", ChatSession.Waiting, 10000)
+            verify(a.waitingView.visible)
+            mouseClick(b.startView.joinButton)
+            tryCompare(a.session, "state", ChatSession.Paired, 10000)
+            tryCompare(b.session, "state", ChatSession.Paired, 10000)
+            tryVerify(() => a.chatView.visible && b.chatView.visible)
+        }
+
+        function type(client, text) {
+            client.chatView.input.forceActiveFocus()
+            for (const c of text)
+                keyClick(c)
+        }
+
+        function lastLine(client) {
+            const list = client.chatView.messageList
+            list.positionViewAtEnd()
+            const item = list.itemAtIndex(list.count - 1)
+            return item ? item.text : ""
+        }
+
+        function test_matchChatAndLeave() {
+            const a = makeClient(0, "52.52", "13.40")
+            const b = makeClient(420, "52.53", "13.41")
+            joinBoth(a, b)
+
+            compare(a.chatView.partnerLabel.text, a.session.partner)
+            verify(a.session.partner.length > 0)
+            verify(b.session.distanceKm > 0 && b.session.distanceKm <= 10)
+
+            // Typing shows on the other side, and goes away with the message.
+            type(a, "hello")
+            tryCompare(b.chatView.typingLabel, "visible", true)
+            verify(b.chatView.typingLabel.text.indexOf(b.session.partner) >= 0)
+            mouseClick(a.chatView.sendButton)
+            compare(a.chatView.input.text, "")
+            tryCompare(b.session.messages, "count", 1)
+            compare(lastLine(b), "hello")
+            tryCompare(b.chatView.typingLabel, "visible", false)
+            // The own bubble gets its delivered tick.
+            tryVerify(() => a.session.messages.deliveredCount() === 1)
+
+            type(b, "hi, who is this?")
+            keyClick(Qt.Key_Return)
+            tryCompare(a.session.messages, "count", 2)
+            compare(lastLine(a), "hi, who is this?")
+            tryVerify(() => b.session.messages.deliveredCount() === 1)
+
+            type(a, "a neighbour")
+            mouseClick(a.chatView.sendButton)
+            tryCompare(b.session.messages, "count", 3)
+            tryVerify(() => a.session.messages.deliveredCount() === 2)
+
+            // The matched chat, as the README shows it.
+            let saved = false
+            wait(50) // one frame for the last bubble
+            verify(a.grabToImage(result => {
+                saved = TestSupport.saveImage(result.image, "qml-chat.png")
+            }))
+            tryVerify(() => saved, 5000)
+
+            // One leaves; the other is told and can go back or look again.
+            mouseClick(a.chatView.leaveButton)
+            tryCompare(b.session, "chatEnded", true)
+            compare(b.session.state, ChatSession.Lobby)
+            verify(lastLine(b).indexOf("left the chat") >= 0)
+            compare(b.chatView.leaveButton.text, "Back")
+            verify(!b.chatView.input.parent.enabled)
+            mouseClick(b.chatView.leaveButton)
+            tryVerify(() => b.startView.visible)
+            mouseClick(a.chatView.leaveButton)
+            tryVerify(() => a.startView.visible)
+        }
+
+        function test_cancelWaiting() {
+            const a = makeClient(0, "-33.87", "151.21")
+            mouseClick(a.startView.joinButton)
+            tryCompare(a.session, "state", ChatSession.Waiting, 10000)
+            tryVerify(() => a.waitingView.elapsedSeconds >= 1, 3000)
+            mouseClick(a.waitingView.cancelButton)
+            tryCompare(a.session, "state", ChatSession.Lobby)
+            verify(a.startView.visible)
+        }
+
+        // A dropped connection is reported, retried with backoff, and the
+        // session comes back: a waiting client waits again by itself; a chat
+        // is resumed where the server offers it, or ends with a remark.
+        function test_reconnect() {
+            const a = makeClient(0, "48.85", "2.35")
+            const b = makeClient(420, "48.86", "2.36")
+            mouseClick(a.startView.joinButton)
+            tryCompare(a.session, "state", ChatSession.Waiting, 10000)
+            a.session.simulateNetworkDrop()
+            tryCompare(a.session, "state", ChatSession.Reconnecting)
+            verify(a.session.status.indexOf("Reconnecting") >= 0)
+            tryCompare(a.session, "state", ChatSession.Waiting, 10000)
+            compare(a.session.status, "")
+
+            mouseClick(b.startView.joinButton)
+            tryCompare(a.session, "state", ChatSession.Paired, 10000)
+            tryCompare(b.session, "state", ChatSession.Paired, 10000)
+            a.session.simulateNetworkDrop()
+            tryCompare(a.session, "state", ChatSession.Reconnecting)
+            if (a.session.canResume) {
+                tryCompare(a.session, "state", ChatSession.Paired, 10000)
+            } else {
+                tryCompare(a.session, "chatEnded", true, 10000)
+                verify(lastLine(a).indexOf("could not be resumed") >= 0)
+                tryCompare(b.session, "chatEnded", true, 10000)
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// Qt Quick Test entry point for the QML client. The setup object starts one
+// real whisperchat-server for every test file and offers the QML tests what
+// QML cannot do itself: the server URL, language switching, .ts checks and
+// saving screenshots.
+
+#include "serverprocess.h"
+#include "translation.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QQmlEngine>
+#include <QStandardPaths>
+#include <QTranslator>
+#include <QXmlStreamReader>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtQuickTest/quicktest.h>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(WhisperChat_ClientPlugin)
+
+namespace whisper::test {
+
+class QmlTestSupport : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(QString serverUrl READ serverUrl CONSTANT)
+    Q_PROPERTY(QString buildDir READ buildDir CONSTANT)
+public:
+    explicit QmlTestSupport(QObject *parent = nullptr)
+        : QObject(parent) {}
+
+    QString serverUrl() const { return m_server ? m_server->chatUrl().toString() : QString(); }
+    QString buildDir() const { return QStringLiteral(WHISPER_BUILD_DIR); }
+
+    // Switches the client's language ("" = English) and retranslates every
+    // qsTr() binding.
+    Q_INVOKABLE bool setLanguage(const QString &language) {
+        for (QTranslator *t : qApp->findChildren<QTranslator *>()) {
+            QCoreApplication::removeTranslator(t);
+            delete t;
+        }
+        bool ok = true;
+        if (!language.isEmpty())
+            ok = !client::installClientTranslation(*qApp, language).isEmpty();
+        if (m_engine)
+            m_engine->retranslate();
+        return ok;
+    }
+
+    // Every message of translations/whisperchat-client_<language>.ts that
+    // is not finished: unfinished, vanished, obsolete, empty or without a
+    // translation. Empty list: complete.
+    Q_INVOKABLE QStringList untranslated(const QString &language) const {
+        QFile file(QStringLiteral(WHISPER_SOURCE_DIR "/translations/whisperchat-client_%1.ts")
+                       .arg(language));
+        if (!file.open(QIODevice::ReadOnly))
+            return {QStringLiteral("cannot open ") + file.fileName()};
+        QStringList problems;
+        QXmlStreamReader xml(&file);
+        QString source;
+        bool translated = false;
+        int messages = 0;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isEndElement() && xml.name() == QLatin1String("message") && !translated)
+                problems << source;
+            if (!xml.isStartElement())
+                continue;
+            if (xml.name() == QLatin1String("message")) {
+                ++messages;
+                translated = false;
+            } else if (xml.name() == QLatin1String("source")) {
+                source = xml.readElementText();
+            } else if (xml.name() == QLatin1String("translation")) {
+                const bool marked = xml.attributes().hasAttribute(QLatin1String("type"));
+                QString text;
+                // Plural messages hold <numerusform>s; any empty one is a gap.
+                bool emptyForm = false;
+                while (xml.readNext() != QXmlStreamReader::EndElement ||
+                       xml.name() != QLatin1String("translation")) {
+                    if (xml.atEnd())
+                        break;
+                    if (xml.isCharacters())
+                        text += xml.text();
+                    if (xml.isStartElement() && xml.name() == QLatin1String("numerusform") &&
+                        xml.readElementText().trimmed().isEmpty())
+                        emptyForm = true;
+                    else if (xml.isStartElement())
+                        text += QLatin1Char('x');
+                }
+                translated = !marked && !emptyForm && !text.trimmed().isEmpty();
+            }
+        }
+        if (xml.hasError())
+            problems << xml.errorString();
+        if (messages < 50)
+            problems << QStringLiteral("only %1 messages").arg(messages);
+        return problems;
+    }
+
+    // Saves a grabbed image (ItemGrabResult.image) under the build directory.
+    Q_INVOKABLE bool saveImage(const QVariant &image, const QString &name) const {
+        const QImage img = image.value<QImage>();
+        if (img.isNull())
+            return false;
+        QDir().mkpath(buildDir() + QStringLiteral("/screenshots"));
+        return img.save(buildDir() + QStringLiteral("/screenshots/") + name);
+    }
+
+public Q_SLOTS:
+    void applicationAvailable() {
+        // Remembered settings go to a throw-away place, not the user's home.
+        QStandardPaths::setTestModeEnabled(true);
+        m_server = std::make_unique<ServerProcess>(
+            QStringList{QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("0")});
+        if (!m_server->start())
+            qFatal("whisperchat-server did not start: %s", m_server->log().constData());
+        qmlRegisterSingletonInstance("WhisperChat.Test", 1, 0, "TestSupport", this);
+    }
+    void qmlEngineAvailable(QQmlEngine *engine) {
+        m_engine = engine;
+        engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+    }
+    void cleanupTestCase() {
+        if (m_server)
+            m_server->terminate();
+    }
+
+private:
+    std::unique_ptr<ServerProcess> m_server;
+    QQmlEngine *m_engine = nullptr;
+};
+
+} // namespace whisper::test
+
+QUICK_TEST_MAIN_WITH_SETUP(qmlclient, whisper::test::QmlTestSupport)
+
+#include "tst_qmlclient.moc"
