@@ -15,6 +15,10 @@ PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtwebsockets qml6-module-qtqml-workerscript qml6-module-qtquick-window
   qt6-qpa-plugins
+  # the Qt Quick client (whisperchat-client) and its Qt Quick Test suite
+  qt6-declarative-dev-tools qt6-positioning-dev qml6-module-qtpositioning
+  qml6-module-qtquick-templates qml6-module-qttest libqrencode-dev
+  fonts-lohit-deva
   # libraries made for the job
   libsodium-dev libhiredis-dev libgeographiclib-dev
   libbenchmark-dev libsimdjson-dev

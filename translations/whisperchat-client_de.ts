@@ -5,347 +5,355 @@
     <name>AccountDialog</name>
     <message>
         <source>Account: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto: %1</translation>
     </message>
     <message>
         <source>Account</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto</translation>
     </message>
     <message>
         <source>An account is optional. It keeps your blocks across visits.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Konto ist freiwillig. Es behält deine Sperren auch beim nächsten Besuch.</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzername</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort</translation>
     </message>
     <message>
         <source>Code from your authenticator app</source>
-        <translation type="unfinished"></translation>
+        <translation>Code aus deiner Authenticator-App</translation>
     </message>
     <message>
         <source>Two-factor code (if you use one)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zwei-Faktor-Code (falls du einen nutzt)</translation>
     </message>
     <message>
         <source>Log in</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmelden</translation>
     </message>
     <message>
         <source>Register</source>
-        <translation type="unfinished"></translation>
+        <translation>Registrieren</translation>
     </message>
     <message>
         <source>Set up two-factor authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>Zwei-Faktor-Authentifizierung einrichten</translation>
     </message>
     <message>
         <source>Turn on</source>
-        <translation type="unfinished"></translation>
+        <translation>Einschalten</translation>
     </message>
     <message>
         <source>Log out</source>
-        <translation type="unfinished"></translation>
+        <translation>Abmelden</translation>
     </message>
     <message>
         <source>Scan this code with your authenticator app, then enter the code it shows and your password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Scanne diesen Code mit deiner Authenticator-App und gib dann den angezeigten Code und dein Passwort ein.</translation>
     </message>
     <message>
         <source>Keep these recovery codes somewhere safe; each works once:</source>
-        <translation type="unfinished"></translation>
+        <translation>Bewahre diese Wiederherstellungscodes sicher auf; jeder funktioniert nur einmal:</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
     </message>
 </context>
 <context>
     <name>Bubble</name>
     <message>
         <source>Notice: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinweis: %1</translation>
     </message>
     <message>
         <source>delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>zugestellt</translation>
     </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
         <source>within %1 km</source>
-        <translation type="unfinished"></translation>
+        <translation>im Umkreis von %1 km</translation>
     </message>
     <message>
         <source>Next</source>
-        <translation type="unfinished"></translation>
+        <translation>Nächste Person</translation>
     </message>
     <message>
         <source>Leave</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlassen</translation>
     </message>
     <message>
         <source>Back</source>
-        <translation type="unfinished"></translation>
+        <translation>Zurück</translation>
     </message>
     <message>
         <source>Block</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockieren</translation>
     </message>
     <message>
         <source>Report…</source>
-        <translation type="unfinished"></translation>
+        <translation>Melden…</translation>
     </message>
     <message>
         <source>%1 is typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 schreibt…</translation>
     </message>
     <message>
         <source>Write a message</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht schreiben</translation>
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden</translation>
     </message>
     <message>
         <source>Report %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 melden</translation>
     </message>
     <message>
         <source>Tell the moderators what happened. They see your reason, not the chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sag den Moderatoren, was passiert ist. Sie sehen deine Begründung, nicht den Chat.</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>Grund</translation>
     </message>
     <message>
         <source>Send report</source>
-        <translation type="unfinished"></translation>
+        <translation>Meldung senden</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
     <name>ClientView</name>
     <message>
         <source>Not connected</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht verbunden</translation>
     </message>
     <message>
         <source>Logged in as %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Angemeldet als %1</translation>
     </message>
     <message>
         <source>Connected as a guest</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Gast verbunden</translation>
     </message>
     <message>
         <source>Account</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto</translation>
     </message>
 </context>
 <context>
     <name>Main</name>
     <message>
         <source>WhisperChat</source>
-        <translation type="unfinished"></translation>
+        <translation>WhisperChat</translation>
     </message>
 </context>
 <context>
     <name>StartView</name>
     <message>
         <source>Talk to someone nearby, anonymously.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprich anonym mit jemandem in deiner Nähe.</translation>
     </message>
     <message>
         <source>Server</source>
-        <translation type="unfinished"></translation>
+        <translation>Server</translation>
     </message>
     <message>
         <source>Your location: type it, click the map, or use the device&apos;s position.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dein Standort: eintippen, auf die Karte klicken oder die Position des Geräts verwenden.</translation>
     </message>
     <message>
         <source>Latitude</source>
-        <translation type="unfinished"></translation>
+        <translation>Breitengrad</translation>
     </message>
     <message>
         <source>Longitude</source>
-        <translation type="unfinished"></translation>
+        <translation>Längengrad</translation>
     </message>
     <message>
         <source>Use my position</source>
-        <translation type="unfinished"></translation>
+        <translation>Meine Position verwenden</translation>
     </message>
     <message>
         <source>Look for people within %1 km</source>
-        <translation type="unfinished"></translation>
+        <translation>Personen im Umkreis von %1 km suchen</translation>
     </message>
     <message>
         <source>Range in kilometres</source>
-        <translation type="unfinished"></translation>
+        <translation>Umkreis in Kilometern</translation>
     </message>
     <message>
         <source>Find someone to talk to</source>
-        <translation type="unfinished"></translation>
+        <translation>Jemanden zum Reden finden</translation>
     </message>
 </context>
 <context>
     <name>WaitingView</name>
     <message>
         <source>Looking for someone nearby…</source>
-        <translation type="unfinished"></translation>
+        <translation>Suche nach jemandem in der Nähe…</translation>
     </message>
     <message>
         <source>Waiting for %1:%2</source>
-        <translation type="unfinished"></translation>
+        <translation>Wartezeit %1:%2</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
     <name>whisper::client::ChatSession</name>
     <message>
         <source>Connecting to %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbinde mit %1…</translation>
     </message>
     <message>
         <source>Not connected to the server yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht mit dem Server verbunden.</translation>
     </message>
     <message>
         <source>You left the chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>Du hast den Chat verlassen.</translation>
     </message>
     <message numerus="yes">
         <source>The message is too long: at most %n characters.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Die Nachricht ist zu lang: höchstens %n Zeichen.</numerusform>
+            <numerusform>Die Nachricht ist zu lang: höchstens %n Zeichen.</numerusform>
         </translation>
     </message>
     <message>
         <source>The message is too long.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Nachricht ist zu lang.</translation>
     </message>
     <message>
         <source>The connection dropped and the chat could not be resumed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Verbindung brach ab und der Chat konnte nicht fortgesetzt werden.</translation>
     </message>
     <message>
         <source>Reconnected.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wieder verbunden.</translation>
     </message>
     <message>
         <source>Reconnected; the chat goes on.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wieder verbunden; der Chat geht weiter.</translation>
     </message>
     <message>
         <source>%1 left the chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 hat den Chat verlassen.</translation>
     </message>
     <message>
         <source>%1 lost the connection.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 hat die Verbindung verloren.</translation>
     </message>
     <message>
         <source>A moderator ended this chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Moderator hat diesen Chat beendet.</translation>
     </message>
     <message>
         <source>%1 ended the chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 hat den Chat beendet.</translation>
     </message>
     <message>
         <source>Notice from the operators: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinweis der Betreiber: %1</translation>
     </message>
     <message>
         <source>The server ended your login; log in again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat deine Anmeldung beendet; melde dich erneut an.</translation>
     </message>
     <message>
         <source>Two-factor authentication is on.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Zwei-Faktor-Authentifizierung ist eingeschaltet.</translation>
     </message>
     <message>
         <source>You blocked %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Du hast %1 blockiert.</translation>
     </message>
     <message>
         <source>Blocked. You will not be matched again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockiert. Ihr werdet nicht wieder zusammengebracht.</translation>
     </message>
     <message>
         <source>Thank you. The moderators will look at your report.</source>
-        <translation type="unfinished"></translation>
+        <translation>Danke. Die Moderatoren sehen sich deine Meldung an.</translation>
     </message>
     <message>
         <source>That user name is taken.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Benutzername ist vergeben.</translation>
     </message>
     <message>
         <source>That is not possible right now.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das geht gerade nicht.</translation>
     </message>
     <message numerus="yes">
         <source>Too many requests; try again in %n s.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Zu viele Anfragen; versuche es in %n s erneut.</numerusform>
+            <numerusform>Zu viele Anfragen; versuche es in %n s erneut.</numerusform>
         </translation>
     </message>
     <message>
         <source>Enter the code from your authenticator app.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gib den Code aus deiner Authenticator-App ein.</translation>
     </message>
     <message>
         <source>The two-factor code is wrong.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Zwei-Faktor-Code ist falsch.</translation>
     </message>
     <message>
         <source>This server asks you to log in before you chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Server verlangt eine Anmeldung vor dem Chatten.</translation>
     </message>
     <message>
         <source>Wrong user name or password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzername oder Passwort falsch.</translation>
     </message>
     <message>
         <source>Not allowed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht erlaubt: %1</translation>
     </message>
     <message>
         <source>The server cannot do that right now.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server kann das gerade nicht.</translation>
     </message>
     <message>
         <source>Not accepted: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht angenommen: %1</translation>
     </message>
     <message>
         <source>Something went wrong on the server. Try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf dem Server ist etwas schiefgegangen. Versuche es erneut.</translation>
     </message>
     <message>
         <source>Connection lost. Trying to get back…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung verloren. Versuche, sie wiederherzustellen…</translation>
     </message>
     <message numerus="yes">
         <source>Cannot reach the server. Trying again in %n s…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Server nicht erreichbar. Neuer Versuch in %n s…</numerusform>
+            <numerusform>Server nicht erreichbar. Neuer Versuch in %n s…</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Connection lost. Reconnecting in %n s…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Verbindung verloren. Neuer Verbindungsversuch in %n s…</numerusform>
+            <numerusform>Verbindung verloren. Neuer Verbindungsversuch in %n s…</numerusform>
         </translation>
     </message>
 </context>

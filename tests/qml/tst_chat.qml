@@ -121,6 +121,38 @@ Item {
             mouseClick(a.waitingView.cancelButton)
             tryCompare(a.session, "state", ChatSession.Lobby)
             verify(a.startView.visible)
+
+            // The server, the location and the range are remembered.
+            const again = createTemporaryObject(clientComponent, top, {initialUrl: ""})
+            compare(again.startView.urlField.text, TestSupport.serverUrl)
+            compare(again.startView.latField.text, "-33.87")
+            compare(again.startView.lonField.text, "151.21")
+            compare(again.startView.rangeSlider.km, 10)
+        }
+
+        // A click on the map sets the location fields, and typed
+        // coordinates move the marker.
+        function test_mapPicksLocation() {
+            const a = makeClient(0, "", "")
+            const map = a.startView.map
+            verify(map.loaded, "the land polygons are built in")
+            verify(!a.startView.joinButton.enabled)
+            waitForRendering(map)
+            // The map shows the whole world, 2:1: its centre is 0°, 0°.
+            mouseClick(map, map.width / 2, map.height / 2)
+            // Clicks land on whole pixels: about a degree each at this size.
+            fuzzyCompare(Number(a.startView.latField.text), 0, 1)
+            fuzzyCompare(Number(a.startView.lonField.text), 0, 1)
+            // A quarter of the way from the left edge, a quarter down: 90° W, 45° N.
+            const w = Math.min(map.width, map.height * 2)
+            mouseClick(map, (map.width - w) / 2 + w / 4, (map.height - w / 2) / 2 + w / 8)
+            fuzzyCompare(Number(a.startView.latField.text), 45, 1)
+            fuzzyCompare(Number(a.startView.lonField.text), -90, 1)
+            verify(map.hasMarker)
+            verify(a.startView.joinButton.enabled)
+            a.startView.latField.text = "91"
+            verify(!a.startView.locationValid, "latitude beyond 90° is refused")
+            verify(!a.startView.joinButton.enabled)
         }
 
         // A dropped connection is reported, retried with backoff, and the

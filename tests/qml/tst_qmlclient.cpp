@@ -5,15 +5,19 @@
 // saving screenshots.
 
 #include "serverprocess.h"
+#include "totp.h"
 #include "translation.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QQmlEngine>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTranslator>
+#include <QUrlQuery>
 #include <QXmlStreamReader>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtQuickTest/quicktest.h>
@@ -79,17 +83,17 @@ public:
                 QString text;
                 // Plural messages hold <numerusform>s; any empty one is a gap.
                 bool emptyForm = false;
-                while (xml.readNext() != QXmlStreamReader::EndElement ||
-                       xml.name() != QLatin1String("translation")) {
-                    if (xml.atEnd())
+                while (!xml.atEnd()) {
+                    xml.readNext();
+                    if (xml.isEndElement() && xml.name() == QLatin1String("translation"))
                         break;
-                    if (xml.isCharacters())
+                    if (xml.isCharacters()) {
                         text += xml.text();
-                    if (xml.isStartElement() && xml.name() == QLatin1String("numerusform") &&
-                        xml.readElementText().trimmed().isEmpty())
-                        emptyForm = true;
-                    else if (xml.isStartElement())
-                        text += QLatin1Char('x');
+                    } else if (xml.isStartElement() && xml.name() == QLatin1String("numerusform")) {
+                        const QString form = xml.readElementText();
+                        emptyForm = emptyForm || form.trimmed().isEmpty();
+                        text += form;
+                    }
                 }
                 translated = !marked && !emptyForm && !text.trimmed().isEmpty();
             }
@@ -99,6 +103,17 @@ public:
         if (messages < 50)
             problems << QStringLiteral("only %1 messages").arg(messages);
         return problems;
+    }
+
+    // The current code for the secret of an otpauth:// URI, as an
+    // authenticator app would show it.
+    // `offsetSeconds` picks another 30-second step (the server accepts the
+    // next one, and each step only once).
+    Q_INVOKABLE QString totpCode(const QString &otpauthUri, int offsetSeconds = 0) const {
+        const QString secret = QUrlQuery(QUrl(otpauthUri)).queryItemValue(QStringLiteral("secret"));
+        const auto bytes = totp::base32Decode(secret);
+        return bytes ? totp::codeAt(*bytes, QDateTime::currentSecsSinceEpoch() + offsetSeconds)
+                     : QString();
     }
 
     // Saves a grabbed image (ItemGrabResult.image) under the build directory.
@@ -114,6 +129,7 @@ public Q_SLOTS:
     void applicationAvailable() {
         // Remembered settings go to a throw-away place, not the user's home.
         QStandardPaths::setTestModeEnabled(true);
+        QSettings(QStringLiteral("WhisperChat"), QStringLiteral("whisperchat-client")).clear();
         m_server = std::make_unique<ServerProcess>(
             QStringList{QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("0")});
         if (!m_server->start())

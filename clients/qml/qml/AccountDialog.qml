@@ -19,12 +19,22 @@ Dialog {
     modal: true
     anchors.centerIn: Overlay.overlay
     width: Math.min(parent ? parent.width - 24 : 400, 420)
-    standardButtons: Dialog.Close
+    // As tall as the content, up to the window; beyond that it scrolls.
+    height: Math.min(implicitHeight, parent ? parent.height - 24 : 600)
+    // Own buttons rather than standardButtons: their text is ours to translate.
+    footer: DialogButtonBox {
+        Button {
+            objectName: "closeAccountButton"
+            text: qsTr("Close")
+            DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+        }
+    }
 
     ScrollView {
         anchors.fill: parent
-        implicitHeight: Math.min(column.implicitHeight, 520)
+        implicitHeight: column.implicitHeight
         contentWidth: availableWidth
+        contentHeight: column.implicitHeight
         ColumnLayout {
             id: column
             width: parent.width

@@ -136,7 +136,12 @@ Item {
         modal: true
         anchors.centerIn: parent
         width: Math.min(view.width - 24, 400)
-        standardButtons: Dialog.Cancel
+        footer: DialogButtonBox {
+            Button {
+                text: qsTr("Cancel")
+                DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+            }
+        }
         ColumnLayout {
             width: parent.width
             Label {

@@ -18,7 +18,9 @@ Pane {
     property bool joinPending: false
     padding: 0
 
-    LayoutMirroring.enabled: Qt.application.layoutDirection === Qt.RightToLeft
+    // Right-to-left languages mirror every layout below.
+    property bool rightToLeft: Qt.application.layoutDirection === Qt.RightToLeft
+    LayoutMirroring.enabled: rightToLeft
     LayoutMirroring.childrenInherit: true
 
     ClientSettings {
