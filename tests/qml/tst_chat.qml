@@ -92,9 +92,11 @@ Item {
             tryCompare(b.session.messages, "count", 3)
             tryVerify(() => a.session.messages.deliveredCount() === 2)
 
-            // The matched chat, as the README shows it.
+            // The matched chat, as the README shows it: b is typing again.
+            type(b, "nice")
+            tryCompare(a.chatView.typingLabel, "visible", true)
             let saved = false
-            wait(50) // one frame for the last bubble
+            waitForRendering(a)
             verify(a.grabToImage(result => {
                 saved = TestSupport.saveImage(result.image, "qml-chat.png")
             }))
