@@ -92,6 +92,11 @@ Item {
             tryCompare(b.session.messages, "count", 3)
             tryVerify(() => a.session.messages.deliveredCount() === 2)
 
+            // An operator's notice reaches both, in the chat.
+            TestSupport.broadcast("Maintenance at 03:00 UTC, back in 5 minutes.")
+            tryVerify(() => lastLine(a).indexOf("Maintenance at 03:00 UTC") >= 0, 10000)
+            tryVerify(() => lastLine(b).indexOf("Maintenance at 03:00 UTC") >= 0, 10000)
+
             // The matched chat, as the README shows it: b is typing again.
             type(b, "nice")
             tryCompare(a.chatView.typingLabel, "visible", true)

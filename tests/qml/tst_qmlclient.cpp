@@ -4,6 +4,7 @@
 // QML cannot do itself: the server URL, language switching, .ts checks and
 // saving screenshots.
 
+#include "controlclient.h"
 #include "serverprocess.h"
 #include "totp.h"
 #include "translation.h"
@@ -13,9 +14,11 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QProcess>
 #include <QQmlEngine>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTranslator>
 #include <QUrlQuery>
 #include <QXmlStreamReader>
@@ -116,6 +119,30 @@ public:
                      : QString();
     }
 
+    // An operator's notice to every client, sent from the admin console's
+    // control client once it is logged in.
+    Q_INVOKABLE void broadcast(const QString &text) {
+        if (!m_control) {
+            m_control = std::make_unique<admin::ControlClient>();
+            m_control->connectToServer({m_server->controlUrl(),
+                                        QString::fromLatin1(kAdmin),
+                                        QString::fromLatin1(kAdminPassword),
+                                        {}});
+        }
+        if (m_control->state() == admin::ControlClient::State::Online) {
+            m_control->broadcast(text);
+            return;
+        }
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(m_control.get(), &admin::ControlClient::stateChanged, this,
+                        [this, text, once](admin::ControlClient::State state) {
+                            if (state != admin::ControlClient::State::Online)
+                                return;
+                            disconnect(*once);
+                            m_control->broadcast(text);
+                        });
+    }
+
     // Saves a grabbed image (ItemGrabResult.image) under the build directory.
     Q_INVOKABLE bool saveImage(const QVariant &image, const QString &name) const {
         const QImage img = image.value<QImage>();
@@ -130,8 +157,26 @@ public Q_SLOTS:
         // Remembered settings go to a throw-away place, not the user's home.
         QStandardPaths::setTestModeEnabled(true);
         QSettings(QStringLiteral("WhisperChat"), QStringLiteral("whisperchat-client")).clear();
+        // An admin account for broadcasts, made the way an operator does it;
+        // cheap password hashing keeps the account tests fast.
+        const QStringList hashing{QStringLiteral("--data-dir"),       m_dataDir.path(),
+                                  QStringLiteral("--argon2-ops"),     QStringLiteral("1"),
+                                  QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")};
+        QProcess user;
+        user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
+                   QStringList{QStringLiteral("user"), QStringLiteral("add"),
+                               QString::fromLatin1(kAdmin), QStringLiteral("--role"),
+                               QStringLiteral("admin"), QStringLiteral("--password-stdin")} +
+                       hashing);
+        user.waitForStarted();
+        user.write(QByteArray(kAdminPassword) + '\n');
+        user.closeWriteChannel();
+        if (!user.waitForFinished(30000) || user.exitCode() != 0)
+            qFatal("cannot add the admin account: %s", user.readAllStandardError().constData());
         m_server = std::make_unique<ServerProcess>(
-            QStringList{QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("0")});
+            hashing + QStringList{QStringLiteral("--recent-partner-exclusion-s"),
+                                  QStringLiteral("0"), QStringLiteral("--tick-ms"),
+                                  QStringLiteral("50")});
         if (!m_server->start())
             qFatal("whisperchat-server did not start: %s", m_server->log().constData());
         qmlRegisterSingletonInstance("WhisperChat.Test", 1, 0, "TestSupport", this);
@@ -141,12 +186,17 @@ public Q_SLOTS:
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     }
     void cleanupTestCase() {
+        m_control.reset();
         if (m_server)
             m_server->terminate();
     }
 
 private:
+    static constexpr char kAdmin[] = "qml-test-admin";
+    static constexpr char kAdminPassword[] = "notices for everyone";
+    QTemporaryDir m_dataDir;
     std::unique_ptr<ServerProcess> m_server;
+    std::unique_ptr<admin::ControlClient> m_control;
     QQmlEngine *m_engine = nullptr;
 };
 
