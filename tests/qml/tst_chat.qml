@@ -120,6 +120,65 @@ Item {
             tryVerify(() => a.startView.visible)
         }
 
+        // Next ends the chat for both and looks again; report sends a reason
+        // and keeps the chat; block ends it and the two are not matched again.
+        function test_nextReportBlock() {
+            const a = makeClient(0, "40.42", "-3.70")
+            const b = makeClient(420, "40.43", "-3.71")
+            const confirmations = createTemporaryObject(spyComponent, top,
+                                                        {target: b.session, signalName: "confirmed"})
+            joinBoth(a, b)
+            const first = b.session.partner
+
+            mouseClick(a.chatView.nextButton)
+            tryCompare(a.session, "state", ChatSession.Waiting, 10000)
+            tryCompare(b.session, "chatEnded", true)
+            mouseClick(b.chatView.nextButton)
+            tryCompare(a.session, "state", ChatSession.Paired, 10000)
+            tryCompare(b.session, "state", ChatSession.Paired, 10000)
+            verify(b.session.partner !== first, "a new pair, a new handle")
+
+            mouseClick(b.chatView.reportButton)
+            const dialog = b.chatView.reportDialog
+            tryCompare(dialog, "opened", true)
+            tryVerify(() => dialog.opacity === 1 && dialog.scale === 1)
+            waitForRendering(dialog.contentItem)
+            const send = findChild(dialog.contentItem, "sendReportButton")
+            verify(!send.enabled, "no report without a reason")
+            findChild(dialog.contentItem, "reasonField").text = "rude"
+            mouseClick(send)
+            tryCompare(confirmations, "count", 1, 10000)
+            compare(confirmations.signalArguments[0][0],
+                    "Thank you. The moderators will look at your report.")
+            compare(b.session.state, ChatSession.Paired)
+
+            mouseClick(b.chatView.blockButton)
+            tryCompare(confirmations, "count", 2, 10000)
+            compare(b.session.state, ChatSession.Lobby)
+            verify(lastLine(b).indexOf("You blocked") === 0)
+            tryCompare(a.session, "chatEnded", true)
+            verify(lastLine(a).indexOf("ended the chat") >= 0)
+
+            // Both wait again, side by side, and are not matched.
+            mouseClick(a.chatView.nextButton)
+            mouseClick(b.chatView.nextButton)
+            tryCompare(a.session, "state", ChatSession.Waiting, 10000)
+            tryCompare(b.session, "state", ChatSession.Waiting, 10000)
+            // A third person nearby is matched with one of them: the
+            // matchmaker ran while both waited and did not pair a with b.
+            const c = makeClient(210, "40.425", "-3.705")
+            mouseClick(c.startView.joinButton)
+            tryCompare(c.session, "state", ChatSession.Paired, 10000)
+            tryVerify(() => (a.session.state === ChatSession.Paired)
+                             !== (b.session.state === ChatSession.Paired))
+            verify(a.session.state === ChatSession.Waiting || b.session.state === ChatSession.Waiting)
+        }
+
+        Component {
+            id: spyComponent
+            SignalSpy {}
+        }
+
         function test_cancelWaiting() {
             const a = makeClient(0, "-33.87", "151.21")
             mouseClick(a.startView.joinButton)
