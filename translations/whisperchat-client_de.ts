@@ -356,5 +356,13 @@
             <numerusform>Verbindung verloren. Neuer Verbindungsversuch in %n s…</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1&apos;s connection dropped; waiting for them to come back.</source>
+        <translation>Die Verbindung von %1 ist abgebrochen; warte auf die Rückkehr.</translation>
+    </message>
+    <message>
+        <source>%1 is back.</source>
+        <translation>%1 ist zurück.</translation>
+    </message>
 </context>
 </TS>

@@ -356,5 +356,13 @@
             <numerusform>Se perdió la conexión. Reconectando en %n s…</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1&apos;s connection dropped; waiting for them to come back.</source>
+        <translation>Se cortó la conexión de %1; esperando a que vuelva.</translation>
+    </message>
+    <message>
+        <source>%1 is back.</source>
+        <translation>%1 ha vuelto.</translation>
+    </message>
 </context>
 </TS>

@@ -356,5 +356,13 @@
             <numerusform>कनेक्शन टूट गया। %n सेकंड में फिर से जुड़ रहे हैं…</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1&apos;s connection dropped; waiting for them to come back.</source>
+        <translation>%1 का कनेक्शन टूट गया; उनके लौटने की प्रतीक्षा है।</translation>
+    </message>
+    <message>
+        <source>%1 is back.</source>
+        <translation>%1 वापस आ गए।</translation>
+    </message>
 </context>
 </TS>

@@ -261,25 +261,29 @@ void ChatSession::onWelcome(const Welcome &welcome) {
     m_limits = welcome.limits;
     Q_EMIT limitsChanged();
     const State before = m_stateBeforeDrop;
-    const std::optional<QString> previousToken = m_resumeToken;
-    m_resumeToken = resume::tokenOf(welcome);
     const bool reconnect = m_attempt > 0;
     m_attempt = 0;
     m_stateBeforeDrop = State::Disconnected;
     setStatus({});
-    // Logged in before the drop: the login goes on under the same token.
+    m_welcomeToken = resume::tokenOf(welcome);
+    if (reconnect && m_resumeToken && resume::canSend()) {
+        // Must be the first frame on the new connection. The old token
+        // stays ours until the answer: a drop meanwhile tries it again.
+        m_resuming = true;
+        m_resumeFallback = before;
+        setState(State::Reconnecting);
+        send(resume::request(*m_resumeToken));
+        return;
+    }
+    m_resumeToken = m_welcomeToken;
+    restoreWithoutResume(reconnect ? before : State::Disconnected);
+}
+
+// A new session on the server: the login goes on under its token, a client
+// that was waiting joins again, a chat ends with a remark.
+void ChatSession::restoreWithoutResume(State before) {
     if (!m_accountToken.isEmpty())
         send(Resume{m_accountToken});
-    if (!reconnect) {
-        setState(State::Lobby);
-        return;
-    }
-    if (before == State::Paired && previousToken && resume::canSend()) {
-        m_resuming = true;
-        setState(State::Reconnecting);
-        send(resume::request(*previousToken));
-        return;
-    }
     setState(State::Lobby);
     if (before == State::Paired) {
         endChat(tr("The connection dropped and the chat could not be resumed."));
@@ -287,18 +291,37 @@ void ChatSession::onWelcome(const Welcome &welcome) {
         // Nothing to lose while waiting: look again where and as far as before.
         send(*m_lastJoin);
     }
+    if (before != State::Disconnected)
+        Q_EMIT confirmed(tr("Reconnected."));
+}
+
+void ChatSession::onResumed(const resume::ResumedInfo &info) {
+    m_resuming = false;
+    m_resumeToken = info.nextToken ? info.nextToken : m_welcomeToken;
+    if (info.state == QLatin1String("paired")) {
+        if (!info.partner.isEmpty())
+            m_partner = info.partner;
+        if (info.distanceKm)
+            m_distanceKm = int(*info.distanceKm);
+        Q_EMIT partnerChanged();
+        setState(State::Paired);
+        system(tr("Reconnected; the chat goes on."));
+    } else if (info.state == QLatin1String("waiting")) {
+        setState(State::Waiting);
+    } else {
+        // The pair ended meanwhile; its partner_left follows.
+        setState(State::Lobby);
+    }
     Q_EMIT confirmed(tr("Reconnected."));
 }
 
 void ChatSession::handle(const ServerMessage &message) {
-    if (resume::isResumed(message)) {
-        m_resuming = false;
-        setState(State::Paired);
-        system(tr("Reconnected; the chat goes on."));
+    if (const auto resumed = resume::resumedInfo(message)) {
+        onResumed(*resumed);
         return;
     }
     std::visit(
-        [this](const auto &m) {
+        [this, &message](const auto &m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, Welcome>) {
                 onWelcome(m);
@@ -343,9 +366,10 @@ void ChatSession::handle(const ServerMessage &message) {
                 Q_EMIT confirmed(tr("Notice from the operators: %1").arg(m.text));
             } else if constexpr (std::is_same_v<T, Error>) {
                 if (m_resuming && m.ref == QLatin1String("resume_session")) {
+                    // Expired or unknown: carry on as the new session.
                     m_resuming = false;
-                    setState(State::Lobby);
-                    endChat(tr("The connection dropped and the chat could not be resumed."));
+                    m_resumeToken = m_welcomeToken;
+                    restoreWithoutResume(m_resumeFallback);
                     return;
                 }
                 if (m.ref == QLatin1String("resume") && !m_accountToken.isEmpty()) {
@@ -382,6 +406,14 @@ void ChatSession::handle(const ServerMessage &message) {
             } else if constexpr (std::is_same_v<T, Reported>) {
                 Q_EMIT confirmed(tr("Thank you. The moderators will look at your report."));
             } else {
+                // Named by wire type so that this compiles with codecs that
+                // lack them (they come with chat resume).
+                const QString type = typeName(message);
+                if (type == QLatin1String("partner_away"))
+                    system(tr("%1's connection dropped; waiting for them to come back.")
+                               .arg(m_partner));
+                else if (type == QLatin1String("partner_back"))
+                    system(tr("%1 is back.").arg(m_partner));
                 // password_changed, totp_disabled: this client does not ask
                 // for them.
             }
@@ -426,8 +458,10 @@ void ChatSession::onDisconnected() {
     if (m_userClosed || m_reconnectTimer.isActive())
         return;
     const bool neverConnected = !m_welcomed;
-    if (m_state != State::Reconnecting && m_state != State::Connecting)
-        m_stateBeforeDrop = m_resuming ? State::Paired : m_state;
+    if (m_resuming)
+        m_stateBeforeDrop = m_resumeFallback;
+    else if (m_state != State::Reconnecting && m_state != State::Connecting)
+        m_stateBeforeDrop = m_state;
     m_resuming = false;
     m_typingSent = false;
     if (m_state == State::Paired)

@@ -3,6 +3,7 @@
 
 #include "messagemodel.h"
 #include "protocol.h"
+#include "resumesupport.h"
 
 #include <QDateTime>
 #include <QObject>
@@ -115,6 +116,8 @@ private:
     void onDisconnected();
     void handle(const protocol::ServerMessage &message);
     void onWelcome(const protocol::Welcome &welcome);
+    void restoreWithoutResume(State before);
+    void onResumed(const resume::ResumedInfo &info);
     void scheduleReconnect(bool neverConnected);
     void setState(State state);
     void setStatus(const QString &status);
@@ -135,8 +138,10 @@ private:
     // What the session was doing when the connection dropped, to restore.
     State m_stateBeforeDrop = State::Disconnected;
     std::optional<protocol::Join> m_lastJoin;
-    std::optional<QString> m_resumeToken; // chat resume, from `welcome`
-    QString m_accountToken;               // login resume, from `authenticated`
+    std::optional<QString> m_resumeToken;         // chat resume: the token to use next
+    std::optional<QString> m_welcomeToken;        // the current connection's own
+    State m_resumeFallback = State::Disconnected; // if resuming fails
+    QString m_accountToken;                       // login resume, from `authenticated`
     QString m_partner;
     QString m_username;
     QString m_totpUri;

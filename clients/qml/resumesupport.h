@@ -75,14 +75,54 @@ protocol::ClientMessage request(const QString &token) {
     }
 }
 
-// True when `message` is the server's `resumed`.
+// What a `resumed` says, read field by field so that a codec whose
+// `Resumed` lacks a field still compiles (the field then stays empty).
+struct ResumedInfo {
+    QString state; // "waiting" | "paired" | "lobby"
+    QString partner;
+    std::optional<double> distanceKm;
+    std::optional<QString> nextToken;
+};
+
+namespace detail {
+inline QString text(const QString &value) {
+    return value;
+}
+inline QString text(const std::optional<QString> &value) {
+    return value.value_or(QString());
+}
+inline std::optional<double> number(double value) {
+    return value;
+}
+inline std::optional<double> number(const std::optional<double> &value) {
+    return value;
+}
+} // namespace detail
+
+// The contents of `message` when it is the server's `resumed`.
 template <typename T = protocol::Resumed>
-bool isResumed(const protocol::ServerMessage &message) {
+std::optional<ResumedInfo> resumedInfo(const protocol::ServerMessage &message) {
     if constexpr (Complete<T>) {
-        if constexpr (InVariant<protocol::ServerMessage, T>::value)
-            return std::holds_alternative<T>(message);
+        if constexpr (InVariant<protocol::ServerMessage, T>::value) {
+            const T *resumed = std::get_if<T>(&message);
+            if (!resumed)
+                return std::nullopt;
+            ResumedInfo info;
+            if constexpr (requires { detail::text(resumed->state); })
+                info.state = detail::text(resumed->state);
+            if constexpr (requires { detail::text(resumed->partner); })
+                info.partner = detail::text(resumed->partner);
+            if constexpr (requires { detail::number(resumed->distanceKm); })
+                info.distanceKm = detail::number(resumed->distanceKm);
+            if constexpr (requires { detail::text(resumed->resumeToken); }) {
+                const QString next = detail::text(resumed->resumeToken);
+                if (!next.isEmpty())
+                    info.nextToken = next;
+            }
+            return info;
+        }
     }
-    return false;
+    return std::nullopt;
 }
 
 } // namespace whisper::client::resume

@@ -241,7 +241,13 @@ Item {
             a.session.simulateNetworkDrop()
             tryCompare(a.session, "state", ChatSession.Reconnecting)
             if (a.session.canResume) {
+                // Same partner, and the chat goes on both ways.
                 tryCompare(a.session, "state", ChatSession.Paired, 10000)
+                compare(b.session.state, ChatSession.Paired)
+                type(a, "back again")
+                mouseClick(a.chatView.sendButton)
+                tryVerify(() => lastLine(b) === "back again", 10000)
+                tryVerify(() => a.session.messages.deliveredCount() === 1, 10000)
             } else {
                 tryCompare(a.session, "chatEnded", true, 10000)
                 verify(lastLine(a).indexOf("could not be resumed") >= 0)
