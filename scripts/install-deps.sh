@@ -31,6 +31,10 @@ BUILD_PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtwebsockets qml6-module-qtqml-workerscript qml6-module-qtquick-window
   qt6-qpa-plugins
+  # the Qt Quick client (whisperchat-client) and its Qt Quick Test suite
+  qt6-declarative-dev-tools qt6-positioning-dev qml6-module-qtpositioning
+  qml6-module-qtquick-templates qml6-module-qttest libqrencode-dev
+  fonts-lohit-deva
   # Qt's own dialog strings in the console's languages
   qt6-translations-l10n
   libgeographiclib-dev libbenchmark-dev
