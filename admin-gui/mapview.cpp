@@ -163,6 +163,7 @@ void MapView::paintEvent(QPaintEvent *) {
     drawPairs(painter);
     drawWaiting(painter);
     drawLegend(painter);
+    drawScaleBar(painter);
 }
 
 void MapView::drawLand(QPainter &painter) {
@@ -217,10 +218,23 @@ void MapView::drawPairs(QPainter &painter) {
     painter.setPen(QPen(kPair, 0));
     painter.drawLines(lines);
     // Members of a pair as small rings, so a pair of nearby people shows up.
+    // Partners a few km apart land on the same pixels at world scale: such a
+    // pair is drawn as two rings side by side, joined, so it reads as two
+    // people rather than one.
+    m_lastClosePairs = 0;
     if (lines.size() < 5000) {
         const QPixmap &ring = pairSprite();
         const QPointF half(kDotSpriteSize / 2.0, kDotSpriteSize / 2.0);
+        const QPointF apart(kDotSpriteSize / 2.0, 0);
         for (const QLineF &l : std::as_const(lines)) {
+            if (l.length() < kDotSpriteSize) {
+                const QPointF mid = l.center();
+                painter.drawLine(mid - apart, mid + apart);
+                painter.drawPixmap(mid - apart - half, ring);
+                painter.drawPixmap(mid + apart - half, ring);
+                ++m_lastClosePairs;
+                continue;
+            }
             painter.drawPixmap(l.p1() - half, ring);
             painter.drawPixmap(l.p2() - half, ring);
         }
@@ -326,19 +340,89 @@ void MapView::drawDensity(QPainter &painter, const QList<QPointF> &points) {
     painter.drawImage(QRect(0, 0, cols * kDensityCellPx, rows * kDensityCellPx), image);
 }
 
-void MapView::drawLegend(QPainter &painter) {
+QStringList MapView::legendLines() const {
     const int waiting = m_waiting ? int(m_waiting->records().size()) : 0;
     const int pairs = m_pairs ? int(m_pairs->records().size()) : 0;
-    const QString text = tr("%1 waiting, %2 pairs").arg(waiting).arg(pairs) +
-                         (m_lastDense ? tr(" (density view)") : QString());
+    QStringList lines{tr("%1 waiting, %2 pairs").arg(waiting).arg(pairs) +
+                      (m_lastDense ? tr(" (density view)") : QString())};
+    if (m_lastDense)
+        lines << tr("colour: clients per cell, yellow few, red many");
+    else
+        lines << tr("dot: a waiting client, green just arrived, red waiting %1 min")
+                     .arg(kFullColourWaitMs / 60000);
+    lines << tr("rings joined by a line: a chatting pair");
+    lines << tr("positions are rounded to about 11 km");
+    return lines;
+}
+
+void MapView::drawLegend(QPainter &painter) {
+    const QStringList lines = legendLines();
     painter.setRenderHint(QPainter::Antialiasing, true);
-    const QRect box = painter.fontMetrics().boundingRect(text).adjusted(-6, -3, 6, 3);
-    const QRect placed = box.translated(8 - box.left(), height() - 8 - box.bottom());
+    const QFontMetrics fm = painter.fontMetrics();
+    int width = 0;
+    for (const QString &line : lines)
+        width = std::max(width, fm.horizontalAdvance(line));
+    const int swatch = kDotSpriteSize + 6;
+    const QRect box(8, height() - 8 - (fm.height() * int(lines.size()) + 8), width + swatch + 16,
+                    fm.height() * int(lines.size()) + 8);
     painter.setPen(Qt::NoPen);
-    painter.setBrush(QColor(0, 0, 0, 140));
-    painter.drawRoundedRect(placed, 4, 4);
+    painter.setBrush(QColor(0, 0, 0, 150));
+    painter.drawRoundedRect(box, 4, 4);
+    // A sample of each symbol in front of its line.
+    const QPointF half(kDotSpriteSize / 2.0, kDotSpriteSize / 2.0);
+    auto rowCentre = [&](int row) {
+        return QPointF(box.left() + 6 + swatch / 2.0, box.top() + 4 + fm.height() * (row + 0.5));
+    };
+    if (!m_lastDense) {
+        const QList<QPixmap> &sprites = dotSprites();
+        painter.drawPixmap(rowCentre(1) - half - QPointF(3, 0), sprites.first());
+        painter.drawPixmap(rowCentre(1) - half + QPointF(3, 0), sprites.last());
+    }
+    painter.setPen(QPen(kPair, 1));
+    painter.drawLine(rowCentre(2) - QPointF(4, 0), rowCentre(2) + QPointF(4, 0));
+    painter.drawPixmap(rowCentre(2) - half - QPointF(4, 0), pairSprite());
+    painter.drawPixmap(rowCentre(2) - half + QPointF(4, 0), pairSprite());
     painter.setPen(Qt::white);
-    painter.drawText(placed, Qt::AlignCenter, text);
+    for (int row = 0; row < lines.size(); ++row)
+        painter.drawText(QRect(box.left() + 6 + swatch, box.top() + 4 + fm.height() * row,
+                               width + 4, fm.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, lines[row]);
+}
+
+MapView::ScaleBar MapView::scaleBar() const {
+    // Equirectangular: one degree of longitude at the view's centre latitude.
+    const double lat = std::clamp(m_projection.center().y(), -80.0, 80.0);
+    const double kmPerPixel =
+        111.32 * std::cos(lat * M_PI / 180.0) / std::max(m_projection.pixelsPerDegree(), 1e-9);
+    // The longest round length (1, 2, 5 x 10^n km) that fits in 120 px.
+    const double target = 120.0 * kmPerPixel;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(target)));
+    double km = magnitude;
+    for (double step : {2.0, 5.0, 10.0})
+        if (step * magnitude <= target)
+            km = step * magnitude;
+    return {km, km / kmPerPixel};
+}
+
+void MapView::drawScaleBar(QPainter &painter) {
+    const ScaleBar bar = scaleBar();
+    const QString label =
+        bar.km >= 1 ? tr("%1 km").arg(bar.km, 0, 'f', 0) : tr("%1 km").arg(bar.km, 0, 'g', 2);
+    const QFontMetrics fm = painter.fontMetrics();
+    const double right = width() - 12;
+    const double y = height() - 12;
+    const QRectF box(right - bar.pixels - 8, y - fm.height() - 8, bar.pixels + 16,
+                     fm.height() + 14);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(0, 0, 0, 150));
+    painter.drawRoundedRect(box, 4, 4);
+    painter.setPen(QPen(Qt::white, 2));
+    painter.drawLine(QPointF(right - bar.pixels, y), QPointF(right, y));
+    painter.drawLine(QPointF(right - bar.pixels, y - 4), QPointF(right - bar.pixels, y));
+    painter.drawLine(QPointF(right, y - 4), QPointF(right, y));
+    painter.drawText(QRectF(right - bar.pixels, y - fm.height() - 4, bar.pixels, fm.height()),
+                     Qt::AlignCenter, label);
 }
 
 void MapView::wheelEvent(QWheelEvent *event) {

@@ -43,6 +43,17 @@ public:
     int lastFrameDots() const { return m_lastDots; }
     // Pair lines drawn in the last frame.
     int lastFrameLines() const { return m_lastLines; }
+    // Pairs whose two members were too close on screen to tell apart and
+    // were drawn side by side instead (last frame).
+    int lastFrameClosePairs() const { return m_lastClosePairs; }
+    // The scale bar: its length in km and in pixels, for the current view.
+    struct ScaleBar {
+        double km = 0;
+        double pixels = 0;
+    };
+    ScaleBar scaleBar() const;
+    // What the legend says, line by line (for tests and screen readers).
+    QStringList legendLines() const;
 
     QSize sizeHint() const override { return {720, 400}; }
 
@@ -72,6 +83,7 @@ private:
     void drawWaiting(QPainter &painter);
     void drawDensity(QPainter &painter, const QList<QPointF> &points);
     void drawLegend(QPainter &painter);
+    void drawScaleBar(QPainter &painter);
     void watch(const QAbstractItemModel *model);
 
     MapProjection m_projection;
@@ -91,6 +103,7 @@ private:
     bool m_lastDense = false;
     int m_lastDots = 0;
     int m_lastLines = 0;
+    int m_lastClosePairs = 0;
 };
 
 } // namespace whisper::admin

@@ -543,6 +543,26 @@ Wartet seit %2, Reichweite %3 km, %4</translation>
         <source>guest</source>
         <translation>Gast</translation>
     </message>
+    <message>
+        <source>colour: clients per cell, yellow few, red many</source>
+        <translation>Farbe: Clients pro Zelle, gelb wenige, rot viele</translation>
+    </message>
+    <message>
+        <source>dot: a waiting client, green just arrived, red waiting %1 min</source>
+        <translation>Punkt: ein wartender Client, grün gerade gekommen, rot wartet %1 min</translation>
+    </message>
+    <message>
+        <source>rings joined by a line: a chatting pair</source>
+        <translation>durch eine Linie verbundene Ringe: ein chattendes Paar</translation>
+    </message>
+    <message>
+        <source>positions are rounded to about 11 km</source>
+        <translation>Positionen sind auf etwa 11 km gerundet</translation>
+    </message>
+    <message>
+        <source>%1 km</source>
+        <translation>%1 km</translation>
+    </message>
 </context>
 <context>
     <name>whisper::admin::NoticeDialog</name>

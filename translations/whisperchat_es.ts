@@ -543,6 +543,26 @@ Esperando %2, alcance %3 km, %4</translation>
         <source>guest</source>
         <translation>invitado</translation>
     </message>
+    <message>
+        <source>colour: clients per cell, yellow few, red many</source>
+        <translation>color: clientes por celda, amarillo pocos, rojo muchos</translation>
+    </message>
+    <message>
+        <source>dot: a waiting client, green just arrived, red waiting %1 min</source>
+        <translation>punto: un cliente en espera, verde recién llegado, rojo esperando %1 min</translation>
+    </message>
+    <message>
+        <source>rings joined by a line: a chatting pair</source>
+        <translation>anillos unidos por una línea: una pareja que chatea</translation>
+    </message>
+    <message>
+        <source>positions are rounded to about 11 km</source>
+        <translation>las posiciones se redondean a unos 11 km</translation>
+    </message>
+    <message>
+        <source>%1 km</source>
+        <translation>%1 km</translation>
+    </message>
 </context>
 <context>
     <name>whisper::admin::NoticeDialog</name>

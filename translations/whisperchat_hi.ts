@@ -543,6 +543,26 @@ Waiting %2, range %3 km, %4</source>
         <source>guest</source>
         <translation>अतिथि</translation>
     </message>
+    <message>
+        <source>colour: clients per cell, yellow few, red many</source>
+        <translation>रंग: प्रति सेल क्लाइंट, पीला कम, लाल अधिक</translation>
+    </message>
+    <message>
+        <source>dot: a waiting client, green just arrived, red waiting %1 min</source>
+        <translation>बिंदु: प्रतीक्षारत क्लाइंट, हरा अभी आया, लाल %1 मिनट से प्रतीक्षा में</translation>
+    </message>
+    <message>
+        <source>rings joined by a line: a chatting pair</source>
+        <translation>रेखा से जुड़े छल्ले: बात करता जोड़ा</translation>
+    </message>
+    <message>
+        <source>positions are rounded to about 11 km</source>
+        <translation>स्थितियाँ लगभग 11 किमी तक गोल की गई हैं</translation>
+    </message>
+    <message>
+        <source>%1 km</source>
+        <translation>%1 किमी</translation>
+    </message>
 </context>
 <context>
     <name>whisper::admin::NoticeDialog</name>

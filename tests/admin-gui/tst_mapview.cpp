@@ -32,6 +32,9 @@ private Q_SLOTS:
     void clickSelectsClient();
     void densityAboveThreshold();
     void drawsPairsAsLines();
+    void closePartnersAreTwoMarks();
+    void scaleBarFollowsZoom();
+    void legendExplainsSymbols();
 
 private:
     static control::WaitingClient client(const QString &id, double lat, double lon) {
@@ -229,6 +232,58 @@ void TestMapView::drawsPairsAsLines() {
     const QImage image = view.grab().toImage();
     QCOMPARE(view.lastFrameLines(), 1);
     QVERIFY(!image.isNull());
+}
+
+void TestMapView::closePartnersAreTwoMarks() {
+    // Two partners 10 km apart share a pixel at world scale: they are drawn
+    // as two rings side by side; zoomed in, at their own places.
+    PairModel pairs;
+    pairs.reset({control::PairInfo{"p", "a", "b", 10, 0, 0, 48.1, 11.6, 48.1, 11.7}});
+    MapView view;
+    view.resize(640, 320);
+    view.setModels(nullptr, &pairs);
+    const QImage world = view.grab().toImage();
+    QCOMPARE(view.lastFrameClosePairs(), 1);
+    QVERIFY(!world.isNull());
+    // Partners far apart keep their own places.
+    pairs.reset({control::PairInfo{"q", "c", "d", 500, 0, 0, 52.5, 13.4, 48.9, 2.35}});
+    (void)view.grab();
+    QCOMPARE(view.lastFrameLines(), 1);
+    QCOMPARE(view.lastFrameClosePairs(), 0);
+}
+
+void TestMapView::scaleBarFollowsZoom() {
+    MapView view;
+    view.resize(800, 400);
+    const auto world = view.scaleBar();
+    // A round number of km, at most 120 px long.
+    QVERIFY(world.km > 0 && world.pixels > 40 && world.pixels <= 120.5);
+    const double lead = world.km / std::pow(10.0, std::floor(std::log10(world.km)));
+    QVERIFY(qFuzzyCompare(lead, 1.0) || qFuzzyCompare(lead, 2.0) || qFuzzyCompare(lead, 5.0));
+    view.zoomIn();
+    view.zoomIn();
+    view.zoomIn();
+    const auto closer = view.scaleBar();
+    QVERIFY(closer.km < world.km);
+    // Its pixel length matches the projection: km over km-per-pixel.
+    const double kmPerPx = 111.32 * std::cos(view.projection().center().y() * M_PI / 180.0) /
+                           view.projection().pixelsPerDegree();
+    QVERIFY(std::abs(closer.pixels * kmPerPx - closer.km) < 1e-6 * closer.km);
+    QVERIFY(!view.grab().isNull());
+}
+
+void TestMapView::legendExplainsSymbols() {
+    WaitingModel waiting([] { return 0; });
+    waiting.reset({control::WaitingClient{"w", 10, 10, 5, 0, false}});
+    MapView view;
+    view.resize(640, 320);
+    view.setModels(&waiting, nullptr);
+    (void)view.grab();
+    const QString legend = view.legendLines().join(QLatin1Char('\n'));
+    QVERIFY(legend.contains(QLatin1String("1 waiting, 0 pairs")));
+    QVERIFY(legend.contains(QLatin1String("waiting client")));
+    QVERIFY(legend.contains(QLatin1String("pair")));
+    QVERIFY(legend.contains(QLatin1String("11 km")));
 }
 
 QTEST_MAIN(TestMapView)
