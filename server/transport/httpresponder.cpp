@@ -155,9 +155,11 @@ QByteArray HttpResponder::respond(QByteArrayView head) const {
         path.truncate(q);
     const auto it = m_files.constFind(path);
     if (it == m_files.cend()) {
-        if (path == "/ws")
-            return simple("426 Upgrade Required", "Upgrade: websocket\r\n");
-        return simple("404 Not Found");
+        QByteArray r = path == "/ws" ? simple("426 Upgrade Required", "Upgrade: websocket\r\n")
+                                     : simple("404 Not Found");
+        if (isHead) // the headers a GET would get, without the body
+            r.truncate(r.indexOf("\r\n\r\n") + 4);
+        return r;
     }
     const File &file = it.value();
     const QByteArrayView ifNoneMatch = header(head, "if-none-match");
