@@ -351,11 +351,11 @@
   };
 
   function onError(msg) {
-    if (afterLogin && (msg.ref === 'resume' || msg.code === 'unauthorized')) {
+    if (afterLogin && msg.ref === 'resume') {
       // The login did not survive the reconnect: go on as a guest.
       loginToken = '';
       showAccount('');
-      addNotice('Your login expired; you are chatting as a guest.');
+      addNotice('You could not be logged in again; you are chatting as a guest.');
       runAfterLogin();
       return;
     }

@@ -86,6 +86,13 @@ QByteArray simple(QByteArrayView status, QByteArrayView extraHeaders = {}) {
     return r;
 }
 
+// HEAD gets the headers a GET would get, without the body.
+QByteArray withoutBodyFor(bool head, QByteArray response) {
+    if (head)
+        response.truncate(response.indexOf("\r\n\r\n") + 4);
+    return response;
+}
+
 QByteArray contentTypeFor(const QString &suffix) {
     if (suffix == QLatin1String("html"))
         return "text/html; charset=utf-8";
@@ -149,15 +156,15 @@ QByteArray HttpResponder::respond(QByteArrayView head) const {
     // than read (and the connection closes, so it is never parsed either).
     const QByteArrayView length = header(head, "content-length");
     if (hasHeader(head, "transfer-encoding") || (!length.isEmpty() && length != "0"))
-        return simple("413 Content Too Large");
+        return withoutBodyFor(isHead, simple("413 Content Too Large"));
     QByteArray path = parts[1];
     if (const qsizetype q = path.indexOf('?'); q >= 0)
         path.truncate(q);
     const auto it = m_files.constFind(path);
     if (it == m_files.cend()) {
-        if (path == "/ws")
-            return simple("426 Upgrade Required", "Upgrade: websocket\r\n");
-        return simple("404 Not Found");
+        return withoutBodyFor(isHead, path == "/ws"
+                                          ? simple("426 Upgrade Required", "Upgrade: websocket\r\n")
+                                          : simple("404 Not Found"));
     }
     const File &file = it.value();
     const QByteArrayView ifNoneMatch = header(head, "if-none-match");

@@ -199,6 +199,11 @@ void TstWebClient::head() {
     QCOMPARE(r.headers.value("content-type"), full.headers.value("content-type"));
     QCOMPARE(r.headers.value("content-security-policy"),
              full.headers.value("content-security-policy"));
+    // Errors too: the headers without the body.
+    const Response missing = exchange(m_url, "HEAD /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QCOMPARE(missing.status, 404);
+    QVERIFY(missing.headers.value("content-length").toInt() > 0);
+    QVERIFY2(missing.body.isEmpty(), missing.body);
 }
 
 void TstWebClient::notFound_data() {
