@@ -26,6 +26,67 @@ ChatClient::ChatClient(Options options, QObject *parent)
         if (!m_connected)
             unreachable();
     });
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &ChatClient::reconnect);
+}
+
+namespace {
+constexpr int kFirstRetryMs = 250;
+constexpr int kMaxRetryMs = 4000;
+} // namespace
+
+bool ChatClient::reconnectLater() {
+    if (m_quitting || m_finished || m_resumeToken.isEmpty() || m_options.reconnectForMs <= 0)
+        return false;
+    if (m_retryTimer.isActive())
+        return true; // error and disconnected both report one failure
+    if (!m_reconnecting) {
+        m_reconnecting = true;
+        m_reconnectingSince.start();
+        m_retryDelayMs = kFirstRetryMs;
+        // Lines typed meanwhile wait for the new connection.
+        m_state = State::Connecting;
+        if (!m_closeExpected)
+            remark(QStringLiteral("* connection lost, reconnecting..."));
+    } else {
+        m_retryDelayMs = qMin(m_retryDelayMs * 2, kMaxRetryMs);
+    }
+    if (m_reconnectingSince.elapsed() + m_retryDelayMs > m_options.reconnectForMs) {
+        remark(QStringLiteral("! could not reconnect; giving up"));
+        return false;
+    }
+    std::fflush(stdout);
+    m_retryTimer.start(m_retryDelayMs);
+    return true;
+}
+
+void ChatClient::reconnect() {
+    m_connected = false;
+    m_closeExpected = false;
+    m_socket.abort();
+    m_socket.open(m_options.url);
+}
+
+void ChatClient::onResumed(const Resumed &resumed) {
+    m_reconnecting = false;
+    m_resumeToken = resumed.resumeToken;
+    if (resumed.state == QLatin1String("paired")) {
+        m_state = State::Paired;
+        m_partner = terminalSafe(resumed.partner.value_or(m_partner));
+        remark(QStringLiteral("* back in your chat with %1").arg(m_partner));
+    } else if (resumed.state == QLatin1String("waiting")) {
+        m_state = State::Waiting;
+        remark(QStringLiteral("* back in the waiting room"));
+    } else {
+        m_state = State::Lobby;
+        remark(QStringLiteral("* reconnected"));
+    }
+    if (m_state == State::Paired)
+        flushQueued();
+    for (const QString &line : std::exchange(m_early, {}))
+        userLine(line);
+    if (m_inputDone)
+        finishInput();
 }
 
 void ChatClient::start() {
@@ -236,11 +297,19 @@ void ChatClient::onText(const QString &frame) {
 void ChatClient::handle(const ServerMessage &message) {
     const bool human = !m_options.json;
     if (const auto *welcome = std::get_if<Welcome>(&message)) {
+        m_limits = welcome->limits;
+        if (m_reconnecting && !m_resumeToken.isEmpty()) {
+            // The first frame on the new connection takes the old session back.
+            send(ResumeSession{std::exchange(m_resumeToken, QString())});
+            m_resumeToken = welcome->resumeToken.value_or(QString());
+            std::fflush(stdout);
+            return;
+        }
+        m_resumeToken = welcome->resumeToken.value_or(QString());
         if (human)
             print(QStringLiteral("* connected to %1 (protocol %2)")
                       .arg(terminalSafe(welcome->server))
                       .arg(welcome->protocol));
-        m_limits = welcome->limits;
         m_state = State::Lobby;
         if (m_options.join)
             join(*m_options.join);
@@ -277,14 +346,51 @@ void ChatClient::handle(const ServerMessage &message) {
                       .arg(toString(left->reason)));
         if (m_inputDone)
             leaveAndQuit();
-    } else if (const auto *notice = std::get_if<Notice>(&message)) {
+    } else if (const auto *resumed = std::get_if<Resumed>(&message)) {
+        onResumed(*resumed);
+    } else if (std::holds_alternative<PartnerAway>(message)) {
         if (human)
+            print(QStringLiteral("* %1's connection dropped; waiting for them to come back...")
+                      .arg(m_partner));
+    } else if (std::holds_alternative<PartnerBack>(message)) {
+        if (human)
+            print(QStringLiteral("* %1 is back").arg(m_partner));
+    } else if (const auto *notice = std::get_if<Notice>(&message)) {
+        if (notice->kind == QLatin1String("server_draining")) {
+            remark(QStringLiteral("* the server is restarting; reconnecting..."));
+            // Moving on at the hinted time, before the server closes us.
+            QTimer::singleShot(
+                int(qBound(qint64(0), notice->reconnectAfterMs.value_or(0), qint64(60000))), this,
+                [this] {
+                    if (m_socket.state() == QAbstractSocket::ConnectedState && !m_quitting) {
+                        m_closeExpected = true;
+                        m_socket.abort();
+                    }
+                });
+        } else if (human) {
             print(
                 QStringLiteral("* notice from the operators: %1").arg(terminalSafe(notice->text)));
+        }
     } else if (std::holds_alternative<Left>(message)) {
         m_state = State::Lobby;
         if (human)
             print(QStringLiteral("* you left"));
+    } else if (const auto *error = std::get_if<Error>(&message);
+               error && error->ref == QLatin1String("resume_session") && m_reconnecting) {
+        // The old session is gone (expired, or another server): this
+        // connection is a new one, in the lobby.
+        m_reconnecting = false;
+        m_state = State::Lobby;
+        m_queued.clear();
+        remark(QStringLiteral("* reconnected, but your chat could not be resumed"));
+        if (m_lastJoin)
+            remark(QStringLiteral("* type /next to meet someone"));
+        else
+            printJoinHint();
+        for (const QString &line : std::exchange(m_early, {}))
+            userLine(line);
+        if (m_inputDone)
+            finishInput();
     } else if (const auto *error = std::get_if<Error>(&message)) {
         // A refused join from the lobby (rate limit, login required, ...)
         // leaves us there; a refused extra join changes nothing.
@@ -311,7 +417,7 @@ void ChatClient::finish(int exitCode) {
 // or handshake failure): said as such, not as a close code of a connection
 // that never existed.
 void ChatClient::unreachable() {
-    if (m_finished)
+    if (m_finished || reconnectLater())
         return;
     QString reason = terminalSafe(m_socket.errorString());
     if (!reason.isEmpty())
@@ -327,6 +433,17 @@ void ChatClient::onDisconnected() {
         return;
     }
     const bool clean = m_quitting;
+    // Lost (no close handshake, which QWebSocket reports as 1000), or the
+    // server going away (1001): come back. A close the server meant
+    // (kicked, banned, refused: 1008 and the other error codes) ends the
+    // client.
+    const int code = int(m_socket.closeCode());
+    const bool lost = code == QWebSocketProtocol::CloseCodeNormal ||
+                      code == QWebSocketProtocol::CloseCodeGoingAway ||
+                      code == QWebSocketProtocol::CloseCodeAbnormalDisconnection ||
+                      code == QWebSocketProtocol::CloseCodeMissingStatusCode;
+    if (!clean && (lost || m_reconnecting || m_closeExpected) && reconnectLater())
+        return;
     if (!m_options.json || !clean) {
         QTextStream err(stderr);
         if (!clean)

@@ -3,9 +3,11 @@
 
 #include "protocol.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
+#include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -15,7 +17,9 @@ namespace whisper {
 
 // The console client's logic: joins, prints what happens, sends what the user
 // types. Commands: /join, /leave, /next, /quit. End of input ends the client
-// in every state, so a pipe or Ctrl-D never leaves it hanging.
+// in every state, so a pipe or Ctrl-D never leaves it hanging. A lost
+// connection (or a server that is draining) is reconnected with growing
+// delays and the session resumed with its resume token.
 class ChatClient : public QObject {
     Q_OBJECT
 public:
@@ -24,6 +28,9 @@ public:
         std::optional<protocol::Join> join;
         bool json = false;
         int lingerMs = 0; // after end of input, before leaving
+        // How long to keep trying to reconnect after a lost connection; 0:
+        // never (a drop ends the client, as a close does).
+        int reconnectForMs = 60000;
     };
 
     explicit ChatClient(Options options, QObject *parent = nullptr);
@@ -39,6 +46,11 @@ private:
     void onText(const QString &frame);
     void onDisconnected();
     void unreachable();
+    // True when a reconnection was scheduled (the connection was lost and
+    // may be resumed); false: the client should end as before.
+    bool reconnectLater();
+    void reconnect();
+    void onResumed(const protocol::Resumed &resumed);
     void finish(int exitCode);
     void handle(const protocol::ServerMessage &message);
     void sendMessage(const QString &text);
@@ -73,6 +85,15 @@ private:
     bool m_finished = false;    // done() emitted
     bool m_quitting = false;
     int m_nextId = 1;
+    // Resume: the token for the next `resume_session`; whether this
+    // connection is a reconnection (its `welcome` is answered with
+    // `resume_session`); the delay before the next attempt.
+    QString m_resumeToken;
+    bool m_reconnecting = false;
+    bool m_closeExpected = false; // we dropped the connection ourselves (drain)
+    int m_retryDelayMs = 0;
+    QElapsedTimer m_reconnectingSince;
+    QTimer m_retryTimer;
 };
 
 } // namespace whisper

@@ -45,7 +45,12 @@ int main(int argc, char *argv[]) {
         QStringLiteral("linger-ms"),
         QStringLiteral("After end of input, wait this long before leaving"), QStringLiteral("MS"),
         QStringLiteral("500"));
-    parser.addOptions({url, lat, lon, range, json, linger});
+    const QCommandLineOption reconnectFor(
+        QStringLiteral("reconnect-for-s"),
+        QStringLiteral("After a lost connection, keep trying to reconnect and resume the chat "
+                       "for this long (0: never)"),
+        QStringLiteral("S"), QStringLiteral("60"));
+    parser.addOptions({url, lat, lon, range, json, linger, reconnectFor});
     parser.process(app);
 
     whisper::ChatClient::Options options;
@@ -58,6 +63,10 @@ int main(int argc, char *argv[]) {
     options.lingerMs = parser.value(linger).toInt(&ok);
     if (!ok || options.lingerMs < 0)
         return fail(QStringLiteral("--linger-ms must be a non-negative integer"));
+    const int reconnectS = parser.value(reconnectFor).toInt(&ok);
+    if (!ok || reconnectS < 0 || reconnectS > 86400)
+        return fail(QStringLiteral("--reconnect-for-s must be an integer from 0 to 86400"));
+    options.reconnectForMs = reconnectS * 1000;
 
     const bool anyPosition = parser.isSet(lat) || parser.isSet(lon) || parser.isSet(range);
     if (anyPosition) {

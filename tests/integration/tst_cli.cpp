@@ -6,12 +6,15 @@
 #include "testclient.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 #include <cmath>
+#include <csignal>
 #include <memory>
 
 using whisper::test::ServerProcess;
@@ -81,6 +84,46 @@ private:
     QByteArray m_err;
 };
 
+// Forwards loopback TCP connections to the server. cut() drops every
+// connection through it at once, without a close handshake, as a phone
+// changing networks does; new connections are forwarded again.
+class TcpProxy : public QObject {
+public:
+    explicit TcpProxy(quint16 targetPort)
+        : m_target(targetPort) {
+        m_listener.listen(QHostAddress::LocalHost);
+        connect(&m_listener, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *in = m_listener.nextPendingConnection()) {
+                auto *out = new QTcpSocket(in);
+                out->connectToHost(QHostAddress::LocalHost, m_target);
+                connect(in, &QTcpSocket::readyRead, out, [in, out] { out->write(in->readAll()); });
+                connect(out, &QTcpSocket::readyRead, in, [in, out] { in->write(out->readAll()); });
+                connect(in, &QTcpSocket::disconnected, out, &QTcpSocket::disconnectFromHost);
+                connect(out, &QTcpSocket::disconnected, in, &QTcpSocket::disconnectFromHost);
+                m_sockets.append(in);
+            }
+        });
+    }
+    QUrl url() const {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_listener.serverPort()));
+    }
+    void cut() {
+        for (const QPointer<QTcpSocket> &in : std::exchange(m_sockets, {})) {
+            if (!in)
+                continue;
+            for (QTcpSocket *out : in->findChildren<QTcpSocket *>())
+                out->abort();
+            in->abort();
+            in->deleteLater();
+        }
+    }
+
+private:
+    quint16 m_target;
+    QTcpServer m_listener;
+    QList<QPointer<QTcpSocket>> m_sockets;
+};
+
 } // namespace
 
 class TestCli : public QObject {
@@ -102,6 +145,8 @@ private Q_SLOTS:
     void errorsAreSentences();
     void linesOverTheLimitsAreNotSent();
     void unreachableServerIsSaidSo();
+    void lostConnectionIsResumed();
+    void drainingServerIsLeftForTheNextOne();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -401,6 +446,58 @@ void TestCli::unreachableServerIsSaidSo() {
     QVERIFY2(errors.contains(QStringLiteral("* cannot reach %1: connection refused").arg(url)),
              qPrintable(errors));
     QVERIFY2(!errors.contains(QStringLiteral("1000")), qPrintable(errors));
+}
+
+void TestCli::lostConnectionIsResumed() {
+    ServerProcess server({QStringLiteral("--tick-ms"), QStringLiteral("50"),
+                          QStringLiteral("--resume-grace-s"), QStringLiteral("10")});
+    QVERIFY(server.start());
+    TcpProxy proxy(quint16(server.chatUrl().port()));
+    Cli a(proxy.url(), 48.2, 16.37, 5);
+    TestClient partner;
+    QVERIFY(partner.connectTo(server.chatUrl()));
+    partner.send(whisper::protocol::Join{48.2, 16.37, 5});
+    QVERIFY(partner.waitFor<whisper::protocol::Matched>());
+    QVERIFY2(a.waitForLine(QStringLiteral("* matched")), qPrintable(a.output()));
+
+    proxy.cut();
+    QVERIFY2(a.waitForLine(QStringLiteral("* connection lost, reconnecting...")),
+             qPrintable(a.output() + a.errors()));
+    QVERIFY(partner.waitFor<whisper::protocol::PartnerAway>());
+    partner.send(whisper::protocol::SendMessage{QStringLiteral("still there?"), std::nullopt});
+    QVERIFY2(a.waitForLine(QStringLiteral("* back in your chat with")),
+             qPrintable(a.output() + a.errors()));
+    QVERIFY(partner.waitFor<whisper::protocol::PartnerBack>());
+    // What the partner wrote meanwhile arrives, and the chat goes on.
+    QVERIFY(a.waitForLine(QStringLiteral(": still there?")));
+    a.type("yes, back again");
+    const auto reply = partner.waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(reply);
+    QCOMPARE(reply->text, QStringLiteral("yes, back again"));
+    QVERIFY(a.process().state() == QProcess::Running);
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::drainingServerIsLeftForTheNextOne() {
+    ServerProcess first({QStringLiteral("--drain-grace-s"), QStringLiteral("30")});
+    QVERIFY(first.start());
+    const int port = first.chatUrl().port();
+    Cli a({QStringLiteral("--url"), first.chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* connected")));
+    ::kill(pid_t(first.pid()), SIGTERM);
+    QVERIFY2(a.waitForLine(QStringLiteral("* the server is restarting; reconnecting...")),
+             qPrintable(a.output() + a.errors()));
+    // The client moved on by itself, so the drain ended early.
+    QVERIFY(QTest::qWaitFor([&] { return !first.isRunning(); }, 10000));
+    QCOMPARE(first.exitCode(), 0);
+    // Its successor on the same port knows nothing of the old session.
+    ServerProcess second({QStringLiteral("--port"), QString::number(port)});
+    QVERIFY(second.start());
+    QVERIFY2(
+        a.waitForLine(QStringLiteral("* reconnected, but your chat could not be resumed"), 15000),
+        qPrintable(a.output() + a.errors()));
+    QVERIFY(a.process().state() == QProcess::Running);
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -383,6 +383,14 @@ void TestControlSession::drainRefusesNewClients() {
     TestClient late;
     QVERIFY(!late.connectTo(m_chat->url(), 2000));
     QVERIFY(a->isConnected());
+    // The console's drain is the graceful one: the client is told to move,
+    // and once it has, the server is done.
+    const auto notice = a->waitFor<whisper::protocol::Notice>();
+    QVERIFY(notice);
+    QCOMPARE(notice->kind, std::optional<QString>(QStringLiteral("server_draining")));
+    QSignalSpy done(m_chat.get(), &ChatServer::shutdownComplete);
+    a->close();
+    QVERIFY(done.wait(5000));
 }
 
 void TestControlSession::setTickIntervalChangesMatchmaker() {
