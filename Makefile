@@ -6,7 +6,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 SERVER_ARGS ?=
 
-.PHONY: all deps configure build run test bench format clean
+.PHONY: all deps configure build run test bench soak format clean
 
 all: build
 
@@ -27,6 +27,11 @@ test: build
 
 bench: build
 	bash scripts/run-bench.sh "$(BUILD_DIR)"
+
+# The long soak (not part of `make test`): SOAK_SECONDS (default 600) of
+# SOAK_CLIENTS (default 2000) churning clients; docs/TESTING.md.
+soak: build
+	"$(BUILD_DIR)/bin/whisperchat-soak" --server "$(BUILD_DIR)/bin/whisperchat-server"
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
