@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 SERVER_ARGS ?=
 PACKAGE_DIR ?= $(BUILD_DIR)/packages
 
-.PHONY: all deps configure build run test bench package format clean
+.PHONY: all deps configure build run test bench package soak format clean
 
 all: build
 
@@ -47,6 +47,11 @@ package:
 	cd "$(BUILD_DIR)" && cpack --config CPackConfig.cmake -G DEB -B "$(abspath $(PACKAGE_DIR))"
 	@rm -rf "$(PACKAGE_DIR)/_CPack_Packages"
 	@ls "$(PACKAGE_DIR)"/*.deb
+
+# The long soak (not part of `make test`): SOAK_SECONDS (default 600) of
+# SOAK_CLIENTS (default 2000) churning clients; docs/TESTING.md.
+soak: build
+	"$(BUILD_DIR)/bin/whisperchat-soak" --server "$(BUILD_DIR)/bin/whisperchat-server"
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

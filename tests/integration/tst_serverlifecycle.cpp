@@ -492,13 +492,14 @@ void TestServerLifecycle::absurdDeclaredLengthClosesWith1009() {
     QVERIFY(raw.connectTcp(server.chatUrl()));
     QVERIFY(raw.handshake());
     // One byte of a fragmented text message (the shared writer), then a
-    // continuation whose length plus that byte is 2^64: a header no writer
-    // produces, so its bytes are spelled out.
+    // continuation of the largest length RFC 6455 allows, 2^63 - 1 (the top
+    // bit must be 0; with it set the frame is malformed, 1002, see
+    // tst_rfc6455): a header no writer produces, so its bytes are spelled out.
     std::string first;
     whisper::ws::appendFrame(first, whisper::ws::Opcode::Text, "a", 0x00000000, /*fin=*/false);
     QByteArray frame(first.data(), qsizetype(first.size()));
     frame.append(char(0x80)).append(char(0x80 | 127));
-    frame.append(QByteArray(8, char(0xFF)));
+    frame.append(char(0x7F)).append(QByteArray(7, char(0xFF)));
     frame.append("\x01\x02\x03\x04x", 5);
     raw.socket().write(frame);
     QTRY_COMPARE_WITH_TIMEOUT((raw.readTextFrames(50), raw.closeCodeReceived()),

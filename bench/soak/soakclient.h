@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+#include <QWebSocket>
+
+namespace whisper::soak {
+
+class SoakDriver;
+
+// One churning chat client: join, chat, leave or drop its connection, and
+// come back (with `resume_session` when the server handed out a
+// `resume_token`, else as a new session that joins again). Messages go one
+// at a time (the next after the previous one's `delivered`), each with a
+// unique id that is also its text.
+//
+// A drop is a TCP abort with no close frame, as a phone losing its network
+// would do. Data on the wire at that moment would be lost by the network,
+// not by the server, so the client first lets its partner's messages that
+// the server already acknowledged arrive (the partner holds back meanwhile);
+// its own message in flight is left as it is and re-sent with the same id
+// after a resume, which the server must deliver only once.
+class SoakClient : public QObject {
+    Q_OBJECT
+public:
+    SoakClient(SoakDriver &driver, int index);
+    ~SoakClient() override;
+
+    void connectNow();
+    // The churn is over: no new actions; messages in flight may finish.
+    void stop();
+    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    bool isPaired() const { return m_state == State::Paired; }
+    bool isDropping() const { return m_dropping; }
+    bool idle() const { return m_unacked.isEmpty() || m_state != State::Paired; }
+    // Partner side of a drop: hold back new messages while the other side
+    // lets what is in flight arrive.
+    void setHolding(bool holding);
+    int unackedCount() const { return int(m_unacked.size()); }
+    quint64 ackedInPair() const { return m_ackedInPair; }
+    quint64 receivedInPair() const { return m_receivedInPair; }
+
+private:
+    enum class State { Offline, Lobby, Waiting, Paired };
+
+    void onText(const QString &text);
+    void onDisconnected();
+    void handle(const QString &type, const QJsonObject &o);
+    void act();
+    void scheduleAction();
+    void join();
+    void sendNext();
+    void sendJson(const QJsonObject &o);
+    void beginDrop();
+    void finishDrop();
+    void enterPair(const QString &pair);
+    void leavePair();
+
+    SoakDriver &m_driver;
+    int m_index;
+    QWebSocket m_socket;
+    QTimer m_action;
+    QTimer m_dropWait;
+    State m_state = State::Offline;
+    QString m_token;         // the latest resume token, if the server gives them
+    QString m_fallbackToken; // the new session's, should a resume be refused
+    QElapsedTimer m_dropStarted;
+    bool m_resuming = false;
+    bool m_stopped = false;
+    bool m_holding = false;
+    bool m_dropping = false;
+    QString m_pair;
+    quint64 m_seq = 0;
+    QStringList m_unacked; // ids sent, `delivered` not yet seen (at most one)
+    quint64 m_ackedInPair = 0;
+    quint64 m_receivedInPair = 0;
+};
+
+} // namespace whisper::soak
