@@ -381,7 +381,8 @@ void ChatServer::setDraining(bool draining) {
 }
 
 void ChatServer::drain() {
-    if (m_shuttingDown || m_drainGraceTimer.isActive())
+    // The deadline runs from the first call to the end: one drain at a time.
+    if (m_shuttingDown || m_drainDeadlineTimer.isActive())
         return;
     setDraining(true);
     const int graceMs = m_config.drainGraceSec * 1000;

@@ -217,10 +217,16 @@ void Session::handle(const Join &join) {
 void Session::handle(const ResumeSession &resume) {
     // Only a fresh connection may become an old session: anything it did
     // first (a join, a login) would be lost or mixed with the old state.
-    if (m_framesSeen != 1 || m_state != State::Connected || !m_context.host) {
+    if (m_framesSeen != 1 || m_state != State::Connected) {
         conflict(QStringLiteral("resume_session"),
-                 m_context.host ? QStringLiteral("resume_session must be the first frame")
-                                : QStringLiteral("this server does not resume sessions"));
+                 QStringLiteral("resume_session must be the first frame"));
+        return;
+    }
+    if (!m_context.host) {
+        // Resume is off (resume-grace-s 0): no token can be valid here.
+        send(Error{ErrorCode::NotFound,
+                   QStringLiteral("this server does not resume sessions; this is a new session"),
+                   QStringLiteral("resume_session"), std::nullopt});
         return;
     }
     m_context.host->resumeSession(*this, resume.token);

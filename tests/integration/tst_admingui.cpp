@@ -106,7 +106,11 @@ void TestAdminGui::initTestCase() {
     m_server = std::make_unique<ServerProcess>(
         QStringList{QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--argon2-ops"),
                     QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256"),
-                    QStringLiteral("--tick-ms"), QStringLiteral("50")});
+                    QStringLiteral("--tick-ms"), QStringLiteral("50"),
+                    // The console's drain must stay observable until the
+                    // next test stops the server (a second signal: at once).
+                    QStringLiteral("--drain-grace-s"), QStringLiteral("60"),
+                    QStringLiteral("--drain-deadline-s"), QStringLiteral("120")});
     QVERIFY2(m_server->start(), m_server->log().constData());
     QVERIFY(m_server->controlUrl().isValid());
 }

@@ -39,6 +39,7 @@ private Q_SLOTS:
     void cleanCloseEndsAtOnce();
     void loggedInSessionResumesLoggedIn();
     void rateLimitSurvivesResume();
+    void resumeOffEndsLostSessionsAtOnce();
 
 private:
     std::unique_ptr<TestClient> connected();
@@ -396,6 +397,28 @@ void TestResume::rateLimitSurvivesResume() {
     const auto still = back->waitFor<Error>();
     QVERIFY(still);
     QCOMPARE(toString(still->code), toString(ErrorCode::RateLimited));
+}
+
+void TestResume::resumeOffEndsLostSessionsAtOnce() {
+    // resume-grace-s 0: no token, no waiting for anyone (the old behaviour).
+    ServerProcess server({QStringLiteral("--tick-ms"), QStringLiteral("20"),
+                          QStringLiteral("--resume-grace-s"), QStringLiteral("0")});
+    QVERIFY(server.start());
+    TestClient a, b;
+    QVERIFY(a.connectTo(server.chatUrl()) && b.connectTo(server.chatUrl()));
+    QVERIFY(!a.welcome().resumeToken);
+    a.send(Join{85.0, 85.0, 5});
+    b.send(Join{85.0, 85.0, 5});
+    QVERIFY(a.waitFor<Matched>() && b.waitFor<Matched>());
+    a.socket().abort();
+    const auto left = b.waitFor<PartnerLeft>();
+    QVERIFY(left);
+    QCOMPARE(toString(left->reason), toString(LeftReason::Disconnected));
+    auto c = resume(QStringLiteral("anything"), server.chatUrl());
+    QVERIFY(c);
+    const auto error = c->waitFor<Error>();
+    QVERIFY(error);
+    QCOMPARE(toString(error->code), toString(ErrorCode::NotFound));
 }
 
 QTEST_GUILESS_MAIN(TestResume)
