@@ -9,7 +9,8 @@ namespace whisper::soak {
 
 namespace {
 constexpr int kDropWaitLimitMs = 5000;
-}
+constexpr int kHoldReleaseLimitMs = 10000;
+} // namespace
 
 SoakClient::SoakClient(SoakDriver &driver, int index)
     : m_driver(driver)
@@ -18,6 +19,11 @@ SoakClient::SoakClient(SoakDriver &driver, int index)
     connect(&m_action, &QTimer::timeout, this, &SoakClient::act);
     m_dropWait.setInterval(20);
     connect(&m_dropWait, &QTimer::timeout, this, &SoakClient::finishDrop);
+    m_holdRelease.setSingleShot(true);
+    connect(&m_holdRelease, &QTimer::timeout, this, [this] {
+        m_driver.count("hold released without partner_left or partner_away");
+        m_holding = false;
+    });
     connect(&m_socket, &QWebSocket::connected, this, [this] {
         // A resume must be the connection's first frame.
         if (m_resuming)
@@ -127,11 +133,16 @@ void SoakClient::handle(const QString &type, const QJsonObject &o) {
         m_state = State::Paired;
         scheduleAction();
     } else if (type == QLatin1String("partner_left") || type == QLatin1String("left")) {
+        m_holdRelease.stop();
         leavePair();
         m_state = State::Lobby;
         join();
     } else if (type == QLatin1String("partner_away") || type == QLatin1String("partner_back")) {
         m_driver.count(qPrintable(type));
+        if (type == QLatin1String("partner_away") && m_holdRelease.isActive()) {
+            m_holdRelease.stop();
+            m_holding = false; // messages from now on wait for the resume
+        }
     }
 }
 
@@ -228,13 +239,21 @@ void SoakClient::finishDrop() {
     m_dropWait.stop();
     m_driver.count("drops");
     m_socket.abort();
+    // The partner holds back until the server has seen this connection go
+    // (`partner_left`, or `partner_away` with resume): a message it sent
+    // before that could be handed to the dead connection and acknowledged.
     if (partner)
-        partner->setHolding(false);
+        partner->releaseHoldWhenPartnerGone();
+}
+
+void SoakClient::releaseHoldWhenPartnerGone() {
+    m_holdRelease.start(kHoldReleaseLimitMs);
 }
 
 void SoakClient::onDisconnected() {
     const bool planned = m_dropping;
     m_dropWait.stop();
+    m_holdRelease.stop();
     m_action.stop();
     m_dropping = false;
     m_holding = false;

@@ -39,6 +39,8 @@ public:
     // Partner side of a drop: hold back new messages while the other side
     // lets what is in flight arrive.
     void setHolding(bool holding);
+    // The dropped partner is gone: hold until the server says so.
+    void releaseHoldWhenPartnerGone();
     int unackedCount() const { return int(m_unacked.size()); }
     quint64 ackedInPair() const { return m_ackedInPair; }
     quint64 receivedInPair() const { return m_receivedInPair; }
@@ -64,6 +66,7 @@ private:
     QWebSocket m_socket;
     QTimer m_action;
     QTimer m_dropWait;
+    QTimer m_holdRelease;
     State m_state = State::Offline;
     QString m_token;         // the latest resume token, if the server gives them
     QString m_fallbackToken; // the new session's, should a resume be refused
