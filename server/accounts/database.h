@@ -8,6 +8,7 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <atomic>
 #include <memory>
 #include <type_traits>
 
@@ -35,7 +36,7 @@ public:
     template <typename F>
     auto run(F f) -> QFuture<std::invoke_result_t<F, Storage &>> {
         return QtConcurrent::run(&m_pool, [this, f = std::move(f)]() mutable {
-            const metrics::ScopedTimer timer(m_queryTimer);
+            const metrics::ScopedTimer timer(m_queryTimer.load(std::memory_order_relaxed));
             return f(*m_storage);
         });
     }
@@ -45,13 +46,16 @@ public:
     QThreadPool *pool() { return &m_pool; }
     Storage &storage() { return *m_storage; }
     // Times every run() job into `histogram` (null: not timed); set at start-up.
-    void setQueryTimer(metrics::Histogram *histogram) { m_queryTimer = histogram; }
+    void setQueryTimer(metrics::Histogram *histogram) {
+        m_queryTimer.store(histogram, std::memory_order_relaxed);
+    }
 
 private:
     StorageLocation m_location;
     QThreadPool m_pool;
     std::unique_ptr<Storage> m_storage;
-    metrics::Histogram *m_queryTimer = nullptr;
+    // Atomic: jobs queued before it was set read it on the database thread.
+    std::atomic<metrics::Histogram *> m_queryTimer{nullptr};
 };
 
 } // namespace whisper

@@ -65,7 +65,7 @@ PasswordHasher::~PasswordHasher() {
 }
 
 QString PasswordHasher::hashNow(const QString &password) const {
-    const metrics::ScopedTimer timer(m_timer);
+    const metrics::ScopedTimer timer(m_timer.load(std::memory_order_relaxed));
     lowerThisThreadsPriority();
     Utf8Secret secret(password);
     char out[crypto_pwhash_STRBYTES];
@@ -76,7 +76,7 @@ QString PasswordHasher::hashNow(const QString &password) const {
 }
 
 PasswordCheck PasswordHasher::verifyNow(const QString &storedHash, const QString &password) const {
-    const metrics::ScopedTimer timer(m_timer);
+    const metrics::ScopedTimer timer(m_timer.load(std::memory_order_relaxed));
     lowerThisThreadsPriority();
     Utf8Secret secret(password);
     const bool unknown = storedHash.isEmpty();

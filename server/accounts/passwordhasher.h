@@ -5,6 +5,8 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <atomic>
+
 namespace whisper::metrics {
 class Histogram;
 }
@@ -50,14 +52,16 @@ public:
     // Hashes queued or running: callers refuse new work beyond a limit.
     int pending() const { return m_pending.loadRelaxed(); }
     // Times every hash and verification into `histogram` (null: not timed).
-    void setTimer(metrics::Histogram *histogram) { m_timer = histogram; }
+    void setTimer(metrics::Histogram *histogram) {
+        m_timer.store(histogram, std::memory_order_relaxed);
+    }
 
 private:
     HashParams m_params;
     QString m_dummyHash;
     QThreadPool m_pool;
     mutable QAtomicInt m_pending;
-    metrics::Histogram *m_timer = nullptr;
+    std::atomic<metrics::Histogram *> m_timer{nullptr}; // read on the hashing threads
 };
 
 } // namespace whisper

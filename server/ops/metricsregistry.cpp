@@ -100,15 +100,12 @@ QByteArray formatValue(double value) {
 
 namespace {
 
-QByteArray labels(const QStringList &names, const QStringList &values,
-                  const QByteArray &extra = {}) {
+QByteArray labels(const QStringList &names, const QStringList &values) {
     QByteArray out;
     for (qsizetype i = 0; i < names.size() && i < values.size(); ++i) {
         out += out.isEmpty() ? "{" : ",";
         out += names[i].toUtf8() + "=\"" + escapeLabelValue(values[i]) + '"';
     }
-    if (!extra.isEmpty())
-        out += (out.isEmpty() ? "{" : ",") + extra;
     if (!out.isEmpty())
         out += '}';
     return out;

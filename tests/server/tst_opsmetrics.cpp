@@ -3,10 +3,12 @@
 // bounded label mappings, and the log line formats.
 #include "logformat.h"
 #include "metricsregistry.h"
+#include "serverconfig.h"
 #include "servermetrics.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <thread>
@@ -32,6 +34,7 @@ private Q_SLOTS:
     void relayIsSampled();
     void jsonLogLine();
     void journalPrefix();
+    void settings();
 };
 
 void TestOpsMetrics::counterExposition() {
@@ -215,6 +218,51 @@ void TestOpsMetrics::journalPrefix() {
     QVERIFY(!stderrIsJournal());
     qunsetenv("JOURNAL_STREAM");
     QVERIFY(!stderrIsJournal());
+}
+
+void TestOpsMetrics::settings() {
+    const auto load = [](QStringList args, const QProcessEnvironment &env = {}) {
+        args.prepend(QStringLiteral("whisperchat-server"));
+        return ConfigLoader::load(args, env);
+    };
+    const auto defaults = load({});
+    QVERIFY(defaults.config);
+    QCOMPARE(defaults.config->httpEnabled, 1);
+    QCOMPARE(defaults.config->httpListenAddress, QStringLiteral("127.0.0.1"));
+    QCOMPARE(defaults.config->httpPort, 9090);
+    QCOMPARE(defaults.config->logFormat, QStringLiteral("text"));
+
+    // The edges of each range, and what lies beyond them.
+    QCOMPARE(load({QStringLiteral("--http-port"), QStringLiteral("0")}).config->httpPort, 0);
+    QCOMPARE(load({QStringLiteral("--http-port"), QStringLiteral("65535")}).config->httpPort,
+             65535);
+    const auto tooHigh = load({QStringLiteral("--http-port"), QStringLiteral("65536")});
+    QVERIFY(!tooHigh.config);
+    QCOMPARE(tooHigh.exitCode, 2);
+    QVERIFY2(tooHigh.error.contains(QLatin1String("--http-port")), qPrintable(tooHigh.error));
+    QVERIFY(!load({QStringLiteral("--http-enabled"), QStringLiteral("2")}).config);
+    QVERIFY(!load({QStringLiteral("--http-listen"), QStringLiteral("localhost:1")}).config);
+    const auto xml = load({QStringLiteral("--log-format"), QStringLiteral("xml")});
+    QVERIFY(!xml.config);
+    QVERIFY2(xml.error.contains(QLatin1String("'text' or 'json'")), qPrintable(xml.error));
+
+    // Environment and INI file, as every setting.
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("WHISPERCHAT_LOG_FORMAT"), QStringLiteral("json"));
+    env.insert(QStringLiteral("WHISPERCHAT_HTTP_ENABLED"), QStringLiteral("0"));
+    const auto fromEnv = load({}, env);
+    QCOMPARE(fromEnv.config->logFormat, QStringLiteral("json"));
+    QCOMPARE(fromEnv.config->httpEnabled, 0);
+    QTemporaryDir dir;
+    QFile ini(dir.filePath(QStringLiteral("server.ini")));
+    QVERIFY(ini.open(QIODevice::WriteOnly));
+    ini.write("[server]\nhttp_listen=::1\nhttp_port=9100\nlog_format=json\n");
+    ini.close();
+    const auto fromIni = load({QStringLiteral("--config"), ini.fileName()});
+    QVERIFY2(fromIni.config, qPrintable(fromIni.error));
+    QCOMPARE(fromIni.config->httpListenAddress, QStringLiteral("::1"));
+    QCOMPARE(fromIni.config->httpPort, 9100);
+    QCOMPARE(fromIni.config->logFormat, QStringLiteral("json"));
 }
 
 QTEST_GUILESS_MAIN(TestOpsMetrics)
