@@ -362,6 +362,7 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
             if (!lr.ok())
                 return lr.error();
         }
+        w.node = r.optionalString("node").value_or(QString());
         return done(w);
     }
     if (type == QLatin1String("waiting"))
@@ -539,6 +540,8 @@ QByteArray Codec::encode(const ServerMessage &message) {
                 limits.insert(QLatin1String("max_text_chars"), m.limits.maxTextChars);
                 limits.insert(QLatin1String("max_message_bytes"), m.limits.maxMessageBytes);
                 o.insert(QLatin1String("limits"), limits);
+                if (!m.node.isEmpty())
+                    o.insert(QLatin1String("node"), m.node);
                 return toBytes(o);
             },
             [](const Waiting &) { return toBytes(envelope("waiting")); },

@@ -150,6 +150,7 @@ struct Welcome {
     QString server;
     QString session;
     Limits limits;
+    QString node; // the cluster node serving the connection; empty: a single node
     friend bool operator==(const Welcome &, const Welcome &) = default;
 };
 

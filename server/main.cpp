@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "chatserver.h"
+#include "clusternode.h"
 #include "controlserver.h"
 #include "controlservicebackend.h"
 #include "epolldispatcher.h"
@@ -15,6 +16,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcMain, "whisper.server.main")
 
@@ -105,6 +107,20 @@ int main(int argc, char *argv[]) {
         return 1;
     }
 
+    // Cluster membership (--redis): the Redis link and the node heartbeat.
+    std::unique_ptr<whisper::ClusterNode> cluster;
+    if (config.clustered()) {
+        cluster = std::make_unique<whisper::ClusterNode>(
+            config,
+            whisper::NodeInfo{config.nodeId, server.url().toString(), control.url().toString()});
+        QObject::connect(cluster.get(), &whisper::ClusterNode::fatal, &app,
+                         [](const QString &message) {
+                             QTextStream(stderr) << "whisperchat-server: " << message << "\n";
+                             QCoreApplication::exit(1);
+                         });
+        cluster->start();
+    }
+
     whisper::SignalWatcher signals;
     QObject::connect(&signals, &whisper::SignalWatcher::terminationRequested, &server,
                      [&server, &control](int signalNumber) {
@@ -114,6 +130,10 @@ int main(int argc, char *argv[]) {
                      });
     QObject::connect(&server, &whisper::ChatServer::shutdownComplete, &app,
                      &QCoreApplication::quit);
+    // A stopping node leaves the cluster at once instead of after its TTL.
+    if (cluster)
+        QObject::connect(&signals, &whisper::SignalWatcher::terminationRequested, cluster.get(),
+                         &whisper::ClusterNode::stop);
 
     // Test seam for tests/integration/tst_tickrelay, honoured only with
     // WHISPERCHAT_ENABLE_TEST_SEAMS=1: once the first pair is made, the

@@ -125,6 +125,12 @@ struct ServerConfig {
     int ratePingLeakMs = 1000;
     int maxConnectionsPerIp = 100; // IPv4 per address, IPv6 per /64
     int maxHalfOpenPerIp = 16;     // connections still in the WebSocket handshake
+
+    // cluster (docs/OPERATIONS.md "Scaling out"); empty redisUrl: one node
+    QString redisUrl;     // redis://HOST:PORT
+    QString nodeId;       // this node's name in the cluster; default: the host name
+    int nodeTtlMs = 6000; // heartbeat key lifetime: a dead node is noticed within it
+    bool clustered() const { return !redisUrl.isEmpty(); }
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

@@ -35,6 +35,10 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
                                                 [this] { return now(); });
     connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);
+    if (config.clustered()) {
+        m_nextId = clientIdBase(config.nodeId) + 1;
+        m_pairIdPrefix = config.nodeId + QLatin1Char('.');
+    }
 
     ListenerSettings listener;
     listener.transport = config.transport == QLatin1String("qt")
@@ -230,7 +234,7 @@ void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
     if (!a || !b)
         return;
     PairRecord pair;
-    pair.id = randomOpaqueId();
+    pair.id = m_pairIdPrefix + randomOpaqueId();
     pair.a = served;
     pair.b = partner;
     pair.identityKeyA = a->identityKey();

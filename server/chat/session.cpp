@@ -59,6 +59,8 @@ void Session::sendWelcome(const QString &sessionToken) {
     welcome.server = m_context.config.serverName;
     welcome.session = sessionToken;
     welcome.limits = Limits{m_context.config.maxTextChars, m_context.config.maxMessageBytes};
+    if (m_context.config.clustered())
+        welcome.node = m_context.config.nodeId;
     send(welcome);
     if (m_account)
         m_account->admitConnection();

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// What makes this process a cluster member (`--redis`): the Redis
+// connection and the node's heartbeat. main.cpp creates one only when a
+// Redis URL is configured; without it nothing of this folder runs.
+
+#include "nodeheartbeat.h"
+#include "redisclient.h"
+
+#include <QObject>
+
+namespace whisper {
+
+struct ServerConfig;
+
+class ClusterNode : public QObject {
+    Q_OBJECT
+public:
+    ClusterNode(const ServerConfig &config, NodeInfo info, QObject *parent = nullptr);
+
+    void start();
+    // Leaves the cluster at once (the heartbeat key is deleted).
+    void stop();
+    RedisClient &redis() { return m_redis; }
+    NodeHeartbeat &heartbeat() { return m_heartbeat; }
+    const QString &nodeId() const { return m_nodeId; }
+
+Q_SIGNALS:
+    // The node cannot be a member (its id is taken): the process must stop.
+    void fatal(const QString &message);
+
+private:
+    QString m_nodeId;
+    RedisClient m_redis;
+    NodeHeartbeat m_heartbeat;
+};
+
+} // namespace whisper
