@@ -349,6 +349,18 @@ const std::vector<Setting> &settings() {
                                "Lifetime of a node's heartbeat in Redis: a dead node is noticed "
                                "within it",
                                &ServerConfig::nodeTtlMs, 1000, 60000));
+        v.push_back(stringSetting(
+            "trusted-proxies", "LIST",
+            "Comma-separated addresses/subnets of reverse proxies whose X-Forwarded-For names "
+            "the client (empty: none)",
+            &ServerConfig::trustedProxies, [](const QString &value) {
+                for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                    const QString p = part.trimmed();
+                    if (QHostAddress(p).isNull() && QHostAddress::parseSubnet(p).first.isNull())
+                        return QStringLiteral("'%1' is not an address or subnet").arg(p);
+                }
+                return QString();
+            }));
         Setting policy;
         policy.name = QStringLiteral("match-policy");
         policy.valueName = QStringLiteral("POLICY");

@@ -130,6 +130,8 @@ struct ServerConfig {
     QString redisUrl;     // redis://HOST:PORT
     QString nodeId;       // this node's name in the cluster; default: the host name
     int nodeTtlMs = 6000; // heartbeat key lifetime: a dead node is noticed within it
+    // Reverse proxies (addresses/subnets) whose X-Forwarded-For names the client.
+    QString trustedProxies;
     bool clustered() const { return !redisUrl.isEmpty(); }
 };
 

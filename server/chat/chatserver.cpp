@@ -59,6 +59,10 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent)
     listener.peerLimits.maxHalfOpenPerIp = config.maxHalfOpenPerIp;
     // The host's own load generators and health checks, as for the rates.
     listener.peerLimits.exempt = parseSubnetList(config.rateExempt);
+    // A proxy carries everyone's connections: its own address is not capped;
+    // the clients behind it are counted by the address it forwards.
+    listener.trustedProxies = parseSubnetList(config.trustedProxies);
+    listener.peerLimits.exempt += listener.trustedProxies;
     m_listener = ConnectionListener::create(listener);
     connect(m_listener.get(), &ConnectionListener::newConnection, this,
             &ChatServer::onNewConnection);

@@ -164,6 +164,7 @@ WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
     limits.maxMessageBytes = settings.maxMessageBytes;
     limits.maxOutputBytes = settings.maxOutputBytes;
     limits.pingRate = settings.pingRate;
+    limits.trustedProxies = settings.trustedProxies;
     return limits;
 }
 

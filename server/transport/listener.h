@@ -111,6 +111,8 @@ struct ListenerSettings {
     QString tlsKeyFile;
     // Browser Origins allowed to connect (empty: any); see isOriginAllowed().
     QStringList allowedOrigins;
+    // Native transport only: peers whose X-Forwarded-For is believed.
+    QList<QPair<QHostAddress, int>> trustedProxies;
 };
 
 // The native transport's limits from the listener's settings.

@@ -41,6 +41,8 @@ public:
         qint64 maxOutputBytes = 128 * 1024; // output held for a slow reader
         int closeTimeoutMs = 2000;          // wait for the peer's close frame
         LeakRate pingRate{10, 1000, 0};     // the peer's pings; beyond: 1008
+        // Reverse proxies whose X-Forwarded-For names the client (forwardedfor.h).
+        QList<QPair<QHostAddress, int>> trustedProxies;
     };
 
     // Takes ownership of `fd` (connected, non-blocking) and of `slot` (its
