@@ -6,7 +6,8 @@
 #   cluster ready: chat ws://127.0.0.1:PORT control ws://127.0.0.1:PORT
 # (chat through the load balancer, the control endpoint of node1). PIDs go
 # to DIR/pids/{redis,postgres,lb,node1..nodeN}.pid, logs to DIR/logs/, the
-# nodes' own URLs to DIR/nodes (one "NAME CHAT-URL CONTROL-URL" a line).
+# nodes' own URLs to DIR/nodes (one "NAME CHAT-URL CONTROL-URL" a line), the
+# Redis and database URLs to DIR/cluster.env.
 # Stop it with scripts/cluster-down.sh --state-dir DIR.
 #
 # usage: cluster-up.sh [--nodes N] [--state-dir DIR] [--build-dir DIR] [-- NODE-ARGS...]
@@ -119,6 +120,8 @@ head -n 1 "$pg_dir/data/postmaster.pid" >"$pids/postgres.pid"
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U "$pg_user" whisper \
   >>"$logs/pg_ctl.log" 2>&1 || fail "createdb failed"
 db_url=postgresql://$pg_user@127.0.0.1:$pg_port/whisper
+# For `whisperchat-server user ...` against the cluster's database, and tests.
+printf 'REDIS_URL=%s\nDB_URL=%s\n' "$redis_url" "$db_url" >"$state_dir/cluster.env"
 
 # --- nodes ---------------------------------------------------------------
 # The first node applies the migrations alone, then the others start

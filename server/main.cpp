@@ -118,6 +118,7 @@ int main(int argc, char *argv[]) {
                              QTextStream(stderr) << "whisperchat-server: " << message << "\n";
                              QCoreApplication::exit(1);
                          });
+        cluster->shareBans(security->moderation());
         cluster->start();
     }
 

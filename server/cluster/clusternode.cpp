@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "clusternode.h"
 
+#include "banbroadcast.h"
+
 #include "serverconfig.h"
 
 namespace whisper {
@@ -16,12 +18,25 @@ ClusterNode::ClusterNode(const ServerConfig &config, NodeInfo info, QObject *par
     : QObject(parent)
     , m_nodeId(info.nodeId)
     , m_redis(endpointOf(config))
+    , m_subscriber(endpointOf(config),
+                   [] {
+                       RedisClientOptions o;
+                       o.probe = false;
+                       return o;
+                   }())
     , m_heartbeat(m_redis, std::move(info), config.nodeTtlMs) {
     connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
 }
 
+ClusterNode::~ClusterNode() = default;
+
+void ClusterNode::shareBans(Moderation &moderation) {
+    m_bans = std::make_unique<BanBroadcast>(m_redis, m_subscriber, moderation, m_nodeId);
+}
+
 void ClusterNode::start() {
     m_redis.start();
+    m_subscriber.start();
     m_heartbeat.start();
 }
 

@@ -10,14 +10,22 @@
 
 #include <QObject>
 
+#include <memory>
+
 namespace whisper {
 
 struct ServerConfig;
+class BanBroadcast;
+class Moderation;
 
 class ClusterNode : public QObject {
     Q_OBJECT
 public:
     ClusterNode(const ServerConfig &config, NodeInfo info, QObject *parent = nullptr);
+    ~ClusterNode() override;
+
+    // Bans and lifts made on any node reach this one at once.
+    void shareBans(Moderation &moderation);
 
     void start();
     // Leaves the cluster at once (the heartbeat key is deleted).
@@ -33,7 +41,9 @@ Q_SIGNALS:
 private:
     QString m_nodeId;
     RedisClient m_redis;
+    RedisClient m_subscriber; // subscriptions need a connection of their own
     NodeHeartbeat m_heartbeat;
+    std::unique_ptr<BanBroadcast> m_bans;
 };
 
 } // namespace whisper

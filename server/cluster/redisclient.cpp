@@ -61,6 +61,11 @@ RedisReply copyReply(const redisReply *r) {
 
 } // namespace
 
+struct RedisClient::Subscription {
+    QByteArray channel;
+    MessageHandler handler;
+};
+
 std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &url, QString *error) {
     auto fail = [error, &url](const QString &why) -> std::optional<RedisEndpoint> {
         if (error)
@@ -172,6 +177,8 @@ void RedisClient::onConnectC(const redisAsyncContext *context, int status) {
     self->m_backoff.reset();
     self->m_sentAtMs.clear();
     qCInfo(lcRedis).noquote() << "connected to" << self->m_endpoint.toString();
+    for (auto &[channel, subscription] : self->m_subscriptions)
+        self->sendSubscribe(*subscription);
     Q_EMIT self->connected();
 }
 
@@ -249,6 +256,40 @@ void RedisClient::command(const QList<QByteArray> &args, Callback done) {
     m_sentAtMs.push_back(m_clock.elapsed());
 }
 
+void RedisClient::subscribe(const QByteArray &channel, MessageHandler handler) {
+    // hiredis holds a pointer to the subscription: a second call for the
+    // same channel replaces the handler, never the object.
+    auto &slot = m_subscriptions[channel];
+    if (slot) {
+        slot->handler = std::move(handler);
+        return;
+    }
+    slot = std::make_unique<Subscription>(Subscription{channel, std::move(handler)});
+    if (m_connected && m_context)
+        sendSubscribe(*slot);
+}
+
+void RedisClient::sendSubscribe(Subscription &subscription) {
+    const char *argv[] = {"SUBSCRIBE", subscription.channel.constData()};
+    const size_t argvlen[] = {9, size_t(subscription.channel.size())};
+    // hiredis keeps the callback for every message on the channel; the
+    // subscription outlives the context, so privdata is never freed there.
+    redisAsyncCommandArgv(m_context, &RedisClient::onMessageC, &subscription, 2, argv, argvlen);
+}
+
+void RedisClient::onMessageC(redisAsyncContext *context, void *reply, void *privdata) {
+    auto *self = static_cast<RedisClient *>(context->data);
+    const auto *r = static_cast<redisReply *>(reply);
+    if (!self || self->m_destroying || !r || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
+        return;
+    // ["subscribe", channel, count] confirms; ["message", channel, payload].
+    if (QByteArrayView(r->element[0]->str, qsizetype(r->element[0]->len)) != "message")
+        return;
+    auto *subscription = static_cast<Subscription *>(privdata);
+    if (subscription->handler)
+        subscription->handler(QByteArray(r->element[2]->str, qsizetype(r->element[2]->len)));
+}
+
 void RedisClient::flush() {
     if (m_connected && m_context)
         redisAsyncHandleWrite(m_context);
@@ -280,7 +321,7 @@ void RedisClient::checkTimeouts() {
         redisAsyncFree(m_context);
         return;
     }
-    if (!m_probing && now - m_lastProbeMs >= kProbeEveryMs) {
+    if (m_options.probe && !m_probing && now - m_lastProbeMs >= kProbeEveryMs) {
         m_probing = true;
         m_lastProbeMs = now;
         QElapsedTimer sent;

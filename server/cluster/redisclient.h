@@ -17,6 +17,8 @@
 
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 
 struct redisAsyncContext;
@@ -70,12 +72,17 @@ struct RedisClientOptions {
     int replyTimeoutMs = 3000;
     int backoffInitialMs = 100;
     int backoffMaxMs = 5000;
+    // The PING probe (and with it the detection of a silent server on an
+    // idle link). Off for a subscriber connection, where Redis allows only
+    // subscription commands.
+    bool probe = true;
 };
 
 class RedisClient : public QObject {
     Q_OBJECT
 public:
     using Callback = std::function<void(const RedisReply &)>;
+    using MessageHandler = std::function<void(const QByteArray &payload)>;
 
     explicit RedisClient(RedisEndpoint endpoint, RedisClientOptions options = {},
                          QObject *parent = nullptr);
@@ -91,6 +98,12 @@ public:
     // right away with the error `unavailable`, and a command in flight when
     // the link drops gets the error `disconnected`.
     void command(const QList<QByteArray> &args, Callback done = {});
+    // Subscribes to `channel` for as long as the client lives, again after
+    // every reconnection (messages published meanwhile are lost: a
+    // subscriber re-reads the state they were about on `connected`). A
+    // client with subscriptions carries no other commands.
+    void subscribe(const QByteArray &channel, MessageHandler handler);
+
     // Writes what is queued to the socket now, without waiting for the
     // event loop: for the last command of a process that is about to exit.
     void flush();
@@ -106,6 +119,9 @@ private:
     static void onConnectC(const redisAsyncContext *context, int status);
     static void onDisconnectC(const redisAsyncContext *context, int status);
     static void onReplyC(redisAsyncContext *context, void *reply, void *privdata);
+    static void onMessageC(redisAsyncContext *context, void *reply, void *privdata);
+    struct Subscription;
+    void sendSubscribe(Subscription &subscription);
 
     void connectNow();
     void lost(const QString &reason);
@@ -126,6 +142,7 @@ private:
     qint64 m_lastLatencyUs = -1;
     bool m_probing = false;
     qint64 m_lastProbeMs = 0;
+    std::map<QByteArray, std::unique_ptr<Subscription>> m_subscriptions;
 };
 
 } // namespace whisper

@@ -5,16 +5,22 @@
 // one node logs in through another; per-IP limits see the client address
 // behind nginx; cluster-down.sh stops exactly what cluster-up.sh started.
 #include "protocol.h"
+#include "serverprocess.h"
 #include "testclient.h"
+#include "wsframe.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 
 #include <signal.h>
 
@@ -49,6 +55,11 @@ struct SourcedClient {
                      "Sec-WebSocket-Version: 13\r\n\r\n");
         return waitFor("\"welcome\"");
     }
+    void sendText(const QByteArray &json) {
+        std::string frame;
+        ws::appendMaskedFrame(frame, ws::Opcode::Text, json.toStdString(), 0x37fa213d);
+        socket.write(frame.data(), qint64(frame.size()));
+    }
     bool waitFor(const QByteArray &text, int timeoutMs = 5000) {
         return QTest::qWaitFor(
             [&] {
@@ -70,6 +81,7 @@ private Q_SLOTS:
     void clientsLandOnDifferentNodes();
     void accountRegisteredOnOneNodeLogsInOnAnother();
     void perIpLimitsSeeTheClientBehindTheProxy();
+    void addressBanOnOneNodeIsEnforcedOnAll();
     void downStopsExactlyTheClusterProcesses();
 
 private:
@@ -79,6 +91,7 @@ private:
     QUrl m_chat;
     QUrl m_control;
     QMap<QString, QUrl> m_nodes; // node name -> its own chat URL
+    QString m_dbUrl;
     QString m_upOutput;
     bool m_down = false;
 };
@@ -123,6 +136,12 @@ void TestClusterUp::initTestCase() {
             m_nodes.insert(QString::fromLatin1(f[0]), QUrl(QString::fromLatin1(f[1])));
     }
     QCOMPARE(m_nodes.size(), 3);
+    QFile env(m_state.filePath(QStringLiteral("cluster.env")));
+    QVERIFY(env.open(QIODevice::ReadOnly));
+    for (const QByteArray &line : env.readAll().split('\n'))
+        if (line.startsWith("DB_URL="))
+            m_dbUrl = QString::fromUtf8(line.mid(7));
+    QVERIFY(!m_dbUrl.isEmpty());
 }
 
 void TestClusterUp::cleanupTestCase() {
@@ -197,6 +216,74 @@ void TestClusterUp::perIpLimitsSeeTheClientBehindTheProxy() {
     SourcedClient other;
     QVERIFY(other.open(QHostAddress(QStringLiteral("127.0.0.3")), m_chat));
     QVERIFY(!other.waitFor("rate_limited", 300));
+}
+
+void TestClusterUp::addressBanOnOneNodeIsEnforcedOnAll() {
+    // An admin in the shared database.
+    QProcess add;
+    add.start(whisper::test::ServerProcess::binary(QStringLiteral("whisperchat-server")),
+              {QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("boss"),
+               QStringLiteral("--role"), QStringLiteral("admin"),
+               QStringLiteral("--password-stdin"), QStringLiteral("--db"), m_dbUrl});
+    add.write("boss password long enough\n");
+    add.closeWriteChannel();
+    QVERIFY(add.waitForFinished(30000));
+    QVERIFY2(add.exitCode() == 0, add.readAllStandardError().constData());
+
+    // 127.0.0.4 waits on node1 and is connected to node2.
+    const QHostAddress target(QStringLiteral("127.0.0.4"));
+    SourcedClient onNode1, onNode2;
+    QVERIFY(onNode1.open(target, m_nodes.value(QStringLiteral("node1"))));
+    onNode1.sendText(R"({"type":"join","lat":10.0,"lon":10.0,"range_km":5})");
+    QVERIFY2(onNode1.waitFor("\"waiting\""), onNode1.received.constData());
+    QVERIFY(onNode2.open(target, m_nodes.value(QStringLiteral("node2"))));
+
+    // The admin bans the address through node1's console.
+    QWebSocket console;
+    QList<QJsonObject> frames;
+    connect(&console, &QWebSocket::textMessageReceived, this, [&frames](const QString &text) {
+        frames << QJsonDocument::fromJson(text.toUtf8()).object();
+    });
+    console.open(m_control);
+    QTRY_VERIFY(console.state() == QAbstractSocket::ConnectedState);
+    auto awaitType = [&frames](const QString &type) -> QJsonObject {
+        QJsonObject found;
+        QTest::qWaitFor(
+            [&] {
+                for (const QJsonObject &o : std::as_const(frames))
+                    if (o.value(QStringLiteral("type")).toString() == type) {
+                        found = o;
+                        return true;
+                    }
+                return false;
+            },
+            10000);
+        return found;
+    };
+    console.sendTextMessage(QStringLiteral(
+        R"({"type":"login","req":1,"username":"boss","password":"boss password long enough"})"));
+    QVERIFY(!awaitType(QStringLiteral("logged_in")).isEmpty());
+    console.sendTextMessage(QStringLiteral(R"({"type":"subscribe","req":2})"));
+    const QJsonArray waiting =
+        awaitType(QStringLiteral("snapshot")).value(QStringLiteral("waiting")).toArray();
+    QCOMPARE(waiting.size(), 1);
+    const QString clientId = waiting.at(0).toObject().value(QStringLiteral("id")).toString();
+    frames.clear();
+    console.sendTextMessage(
+        QStringLiteral(R"({"type":"ban","req":3,"client":"%1","duration_s":600,)"
+                       R"("reason":"test","scope":"address"})")
+            .arg(clientId));
+    const QJsonObject answer = awaitType(QStringLiteral("ok"));
+    QVERIFY2(!answer.isEmpty(), qPrintable(QJsonDocument(frames.value(0)).toJson()));
+
+    // node1 closes its own; node2 closes its live connection from the
+    // address, and node3 refuses a new one, long before their periodic
+    // re-read of the bans (ban-refresh-s, 60 s).
+    QVERIFY2(onNode1.waitFor("banned", 3000), onNode1.received.constData());
+    QVERIFY2(onNode2.waitFor("banned", 3000), onNode2.received.constData());
+    SourcedClient onNode3;
+    QVERIFY(onNode3.open(target, m_nodes.value(QStringLiteral("node3"))));
+    QVERIFY2(onNode3.waitFor("this address is banned", 3000), onNode3.received.constData());
 }
 
 void TestClusterUp::downStopsExactlyTheClusterProcesses() {
