@@ -17,6 +17,23 @@ QString randomOpaqueId(int bytes) {
         raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+std::uint32_t nodeIdBits(const QString &nodeId) {
+    if (nodeId.isEmpty())
+        return 0;
+    // FNV-1a over the UTF-8 bytes, folded to 24 bits.
+    std::uint32_t h = 2166136261u;
+    for (const char c : nodeId.toUtf8()) {
+        h ^= std::uint8_t(c);
+        h *= 16777619u;
+    }
+    const std::uint32_t bits = (h ^ (h >> 24)) & 0xFFFFFFu;
+    return bits == 0 ? 1 : bits;
+}
+
+std::uint64_t clientIdBase(const QString &nodeId) {
+    return std::uint64_t(nodeIdBits(nodeId)) << kNodeIdShift;
+}
+
 QString randomHandle() {
     static constexpr std::array kAdjectives = {
         "quiet",  "brave", "sunny", "gentle", "lucky", "curious", "witty",  "calm",

@@ -373,6 +373,7 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) const {
                 return lr.error();
         }
         w.resumeToken = r.optionalString("resume_token");
+        w.node = r.optionalString("node").value_or(QString());
         return done(w);
     }
     if (type == QLatin1String("waiting"))
@@ -577,6 +578,8 @@ QByteArray Codec::encode(const ServerMessage &message) {
                 o.insert(QLatin1String("limits"), limits);
                 if (m.resumeToken)
                     o.insert(QLatin1String("resume_token"), *m.resumeToken);
+                if (!m.node.isEmpty())
+                    o.insert(QLatin1String("node"), m.node);
                 return toBytes(o);
             },
             [](const Waiting &) { return toBytes(envelope("waiting")); },

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "chatserver.h"
+#include "clusternode.h"
 #include "controlserver.h"
 #include "controlservicebackend.h"
 #include "epolldispatcher.h"
@@ -19,6 +20,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcMain, "whisper.server.main")
 
@@ -132,6 +134,21 @@ int main(int argc, char *argv[]) {
         ops->setReady(true);
     }
 
+    // Cluster membership (--redis): the Redis link and the node heartbeat.
+    std::unique_ptr<whisper::ClusterNode> cluster;
+    if (config.clustered()) {
+        cluster = std::make_unique<whisper::ClusterNode>(
+            config,
+            whisper::NodeInfo{config.nodeId, server.url().toString(), control.url().toString()});
+        QObject::connect(cluster.get(), &whisper::ClusterNode::fatal, &app,
+                         [](const QString &message) {
+                             QTextStream(stderr) << "whisperchat-server: " << message << "\n";
+                             QCoreApplication::exit(1);
+                         });
+        cluster->shareBans(security->moderation());
+        cluster->start();
+    }
+
     whisper::SignalWatcher signals;
     // The first SIGTERM/SIGINT drains (docs/OPERATIONS.md "Signals"); a
     // second one, or one during a console's drain, stops at once.
@@ -150,6 +167,10 @@ int main(int argc, char *argv[]) {
                      [&control] { control.close(); });
     QObject::connect(&server, &whisper::ChatServer::shutdownComplete, &app,
                      &QCoreApplication::quit);
+    // A stopping node leaves the cluster at once instead of after its TTL.
+    if (cluster)
+        QObject::connect(&signals, &whisper::SignalWatcher::terminationRequested, cluster.get(),
+                         &whisper::ClusterNode::stop);
 
     // Test seam for tests/integration/tst_tickrelay, honoured only with
     // WHISPERCHAT_ENABLE_TEST_SEAMS=1: once the first pair is made, the

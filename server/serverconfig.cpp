@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "serverconfig.h"
 
+#include "redisclient.h"
 #include "storage.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QThread>
 #include <QUrl>
 
@@ -342,6 +345,43 @@ const std::vector<Setting> &settings() {
                 }
                 return QString();
             }));
+        // cluster
+        v.push_back(stringSetting("redis", "URL",
+                                  "Redis of the cluster, redis://HOST:PORT (empty: a single "
+                                  "node); needs --db postgresql://...",
+                                  &ServerConfig::redisUrl, [](const QString &value) {
+                                      QString error;
+                                      if (!value.isEmpty() && !RedisEndpoint::parse(value, &error))
+                                          return error;
+                                      return QString();
+                                  }));
+        v.push_back(stringSetting(
+            "node-id", "NAME", "This node's name in the cluster (default: the host name)",
+            &ServerConfig::nodeId, [](const QString &value) {
+                static const QRegularExpression valid(
+                    QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"));
+                return value.isEmpty() || valid.match(value).hasMatch()
+                           ? QString()
+                           : QStringLiteral("must be 1 to 32 letters, digits, '.', "
+                                            "'_' or '-', got '%1'")
+                                 .arg(value);
+            }));
+        v.push_back(intSetting("node-ttl-ms",
+                               "Lifetime of a node's heartbeat in Redis: a dead node is noticed "
+                               "within it",
+                               &ServerConfig::nodeTtlMs, 1000, 60000));
+        v.push_back(stringSetting(
+            "trusted-proxies", "LIST",
+            "Comma-separated addresses/subnets of reverse proxies whose X-Forwarded-For names "
+            "the client (empty: none)",
+            &ServerConfig::trustedProxies, [](const QString &value) {
+                for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                    const QString p = part.trimmed();
+                    if (QHostAddress(p).isNull() && QHostAddress::parseSubnet(p).first.isNull())
+                        return QStringLiteral("'%1' is not an address or subnet").arg(p);
+                }
+                return QString();
+            }));
         Setting policy;
         policy.name = QStringLiteral("match-policy");
         policy.valueName = QStringLiteral("POLICY");
@@ -604,6 +644,23 @@ ConfigLoadResult ConfigLoader::load(const QStringList &arguments, const QProcess
 
     if (config.tlsCert.isEmpty() != config.tlsKey.isEmpty())
         return failure(QStringLiteral("tls-cert and tls-key must be given together"));
+
+    if (config.clustered()) {
+        // Every node must see the same accounts, bans and blocks; a SQLite
+        // file is one node's alone.
+        const QString scheme = QUrl(config.dbUrl).scheme();
+        if (scheme != QLatin1String("postgresql") && scheme != QLatin1String("postgres"))
+            return failure(QStringLiteral(
+                "a cluster node (--redis) needs the shared PostgreSQL store: give "
+                "--db postgresql://USER@HOST:PORT/DB; the SQLite file is one node's alone"));
+        if (config.nodeId.isEmpty()) {
+            static const QRegularExpression invalid(QStringLiteral("[^A-Za-z0-9_.-]"));
+            config.nodeId = QSysInfo::machineHostName().remove(invalid).left(32);
+            if (config.nodeId.isEmpty())
+                return failure(QStringLiteral("node-id is required: the host name is not "
+                                              "usable as one"));
+        }
+    }
 
     ConfigLoadResult r;
     r.config = config;

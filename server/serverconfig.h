@@ -144,6 +144,13 @@ struct ServerConfig {
     // Plain HTTP GET on the chat port serves the browser client (native
     // transport only; docs/OPERATIONS.md "Browser client").
     bool webClient = true;
+    // cluster (docs/OPERATIONS.md "Scaling out"); empty redisUrl: one node
+    QString redisUrl;     // redis://HOST:PORT
+    QString nodeId;       // this node's name in the cluster; default: the host name
+    int nodeTtlMs = 6000; // heartbeat key lifetime: a dead node is noticed within it
+    // Reverse proxies (addresses/subnets) whose X-Forwarded-For names the client.
+    QString trustedProxies;
+    bool clustered() const { return !redisUrl.isEmpty(); }
 };
 
 // The outcome of reading the configuration: a config to run with, or text to

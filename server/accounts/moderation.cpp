@@ -83,6 +83,7 @@ QFuture<qint64> Moderation::addBan(BanRecord ban) {
         qCInfo(lcModeration) << "ban" << id << "added"
                              << (stored.expiresMs ? "temporary" : "permanent");
         enforce(stored);
+        Q_EMIT bansChanged();
         return id;
     });
 }
@@ -115,7 +116,11 @@ QFuture<qint64> Moderation::banIp(const QHostAddress &ip, const QString &reason,
 QFuture<bool> Moderation::liftBan(qint64 banId) {
     const qint64 now = m_clock();
     m_bans.removeIf([banId](const BanRecord &b) { return b.id == banId; });
-    return m_db.run([banId, now](Storage &s) { return s.liftBan(banId, now); });
+    return m_db.run([banId, now](Storage &s) { return s.liftBan(banId, now); })
+        .then(this, [this](bool lifted) {
+            Q_EMIT bansChanged();
+            return lifted;
+        });
 }
 
 void Moderation::enforce(const BanRecord &ban) {

@@ -80,6 +80,9 @@ public:
 Q_SIGNALS:
     // A client's report is stored (the admin console streams it as an event).
     void reportRecorded(qint64 reportId, const QString &pairId);
+    // A ban was stored or lifted here (a cluster tells the other nodes,
+    // which then refresh()).
+    void bansChanged();
 
 private:
     QFuture<qint64> addBan(BanRecord ban);

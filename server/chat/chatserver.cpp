@@ -54,6 +54,10 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetric
     m_matchmaker = std::make_unique<Matchmaker>(*m_room, config.matchPolicy, config.tickMs,
                                                 [this] { return now(); });
     connect(m_matchmaker.get(), &Matchmaker::matched, this, &ChatServer::onMatched);
+    if (config.clustered()) {
+        m_nextId = clientIdBase(config.nodeId) + 1;
+        m_pairIdPrefix = config.nodeId + QLatin1Char('.');
+    }
 
     ListenerSettings listener;
     listener.transport = config.transport == QLatin1String("qt")
@@ -76,6 +80,10 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetric
     // The host's own load generators and health checks, as for the rates.
     listener.peerLimits.exempt = parseSubnetList(config.rateExempt);
     listener.handshakeFailures = metrics ? &metrics->handshakeFailures : nullptr;
+    // A proxy carries everyone's connections: its own address is not capped;
+    // the clients behind it are counted by the address it forwards.
+    listener.trustedProxies = parseSubnetList(config.trustedProxies);
+    listener.peerLimits.exempt += listener.trustedProxies;
     m_listener = ConnectionListener::create(listener);
     connect(m_listener.get(), &ConnectionListener::newConnection, this,
             &ChatServer::onNewConnection);
@@ -482,7 +490,7 @@ void ChatServer::onMatched(ClientId served, ClientId partner, double distanceKm)
     if (!a || !b)
         return;
     PairRecord pair;
-    pair.id = randomOpaqueId();
+    pair.id = m_pairIdPrefix + randomOpaqueId();
     pair.a = served;
     pair.b = partner;
     pair.identityKeyA = a->identityKey();

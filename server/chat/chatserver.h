@@ -132,6 +132,7 @@ private:
     QTimer m_statsTimer;
     QTimer m_shutdownTimer;
     ClientId m_nextId = 1;
+    QString m_pairIdPrefix; // cluster: the node id, so pair ids never clash across nodes
     bool m_shuttingDown = false;
     bool m_shutdownDone = false;
     bool m_draining = false;

@@ -105,6 +105,8 @@ void Session::sendWelcome(const QString &sessionToken, const std::optional<QStri
     welcome.session = sessionToken;
     welcome.resumeToken = resumeToken;
     welcome.limits = Limits{m_context.config.maxTextChars, m_context.config.maxMessageBytes};
+    if (m_context.config.clustered())
+        welcome.node = m_context.config.nodeId;
     send(welcome);
     if (m_account)
         m_account->admitConnection();

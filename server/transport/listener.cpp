@@ -169,6 +169,7 @@ WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
     limits.handshakeFailures = settings.handshakeFailures;
     if (settings.webClient)
         limits.http = HttpResponder::browserClient();
+    limits.trustedProxies = settings.trustedProxies;
     return limits;
 }
 

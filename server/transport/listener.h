@@ -116,6 +116,8 @@ struct ListenerSettings {
     // Native transport only: plain HTTP GET on the chat port serves the
     // browser client (httpresponder.h); off: such requests get 400.
     bool webClient = false;
+    // Native transport only: peers whose X-Forwarded-For is believed.
+    QList<QPair<QHostAddress, int>> trustedProxies;
 };
 
 // The native transport's limits from the listener's settings.

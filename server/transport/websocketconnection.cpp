@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "websocketconnection.h"
 
+#include "forwardedfor.h"
+
 #include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
@@ -236,6 +238,9 @@ bool WebSocketConnection::handshake() {
     }
     m_path = parts[1];
     m_origin = headerValue(head, "origin").toByteArray();
+    if (!m_limits.trustedProxies.isEmpty())
+        m_peer =
+            forwardedClient(m_peer, headerValue(head, "x-forwarded-for"), m_limits.trustedProxies);
     QByteArray accept = key.toByteArray();
     accept.append(kGuid);
     accept = QCryptographicHash::hash(accept, QCryptographicHash::Sha1).toBase64();

@@ -51,6 +51,8 @@ public:
         // Answers requests that are not upgrades (the browser client); null:
         // they get 400 like any failed handshake.
         std::shared_ptr<const HttpResponder> http;
+        // Reverse proxies whose X-Forwarded-For names the client (forwardedfor.h).
+        QList<QPair<QHostAddress, int>> trustedProxies;
     };
 
     // Takes ownership of `fd` (connected, non-blocking) and of `slot` (its

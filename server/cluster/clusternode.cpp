@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#include "clusternode.h"
+
+#include "banbroadcast.h"
+
+#include "serverconfig.h"
+
+namespace whisper {
+
+namespace {
+RedisEndpoint endpointOf(const ServerConfig &config) {
+    // ConfigLoader has validated the URL.
+    return RedisEndpoint::parse(config.redisUrl).value_or(RedisEndpoint{});
+}
+} // namespace
+
+ClusterNode::ClusterNode(const ServerConfig &config, NodeInfo info, QObject *parent)
+    : QObject(parent)
+    , m_nodeId(info.nodeId)
+    , m_redis(endpointOf(config))
+    , m_subscriber(endpointOf(config),
+                   [] {
+                       RedisClientOptions o;
+                       o.probe = false;
+                       return o;
+                   }())
+    , m_heartbeat(m_redis, std::move(info), config.nodeTtlMs) {
+    connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
+}
+
+ClusterNode::~ClusterNode() = default;
+
+void ClusterNode::shareBans(Moderation &moderation) {
+    m_bans = std::make_unique<BanBroadcast>(m_redis, m_subscriber, moderation, m_nodeId);
+}
+
+void ClusterNode::start() {
+    m_redis.start();
+    m_subscriber.start();
+    m_heartbeat.start();
+}
+
+void ClusterNode::stop() {
+    m_heartbeat.stop();
+}
+
+} // namespace whisper

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// What makes this process a cluster member (`--redis`): the Redis
+// connection and the node's heartbeat. main.cpp creates one only when a
+// Redis URL is configured; without it nothing of this folder runs.
+
+#include "nodeheartbeat.h"
+#include "redisclient.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace whisper {
+
+struct ServerConfig;
+class BanBroadcast;
+class Moderation;
+
+class ClusterNode : public QObject {
+    Q_OBJECT
+public:
+    ClusterNode(const ServerConfig &config, NodeInfo info, QObject *parent = nullptr);
+    ~ClusterNode() override;
+
+    // Bans and lifts made on any node reach this one at once.
+    void shareBans(Moderation &moderation);
+
+    void start();
+    // Leaves the cluster at once (the heartbeat key is deleted).
+    void stop();
+    RedisClient &redis() { return m_redis; }
+    NodeHeartbeat &heartbeat() { return m_heartbeat; }
+    const QString &nodeId() const { return m_nodeId; }
+
+Q_SIGNALS:
+    // The node cannot be a member (its id is taken): the process must stop.
+    void fatal(const QString &message);
+
+private:
+    QString m_nodeId;
+    RedisClient m_redis;
+    RedisClient m_subscriber; // subscriptions need a connection of their own
+    NodeHeartbeat m_heartbeat;
+    std::unique_ptr<BanBroadcast> m_bans;
+};
+
+} // namespace whisper

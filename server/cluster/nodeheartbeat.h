@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// This node's membership of the cluster: a Redis hash `whisper:node:<id>`
+// (instance token, chat and control URLs, start time) with a TTL, renewed
+// well inside it. A node that stops renewing (killed, cut off) disappears
+// from Redis when the TTL runs out; that is how the others learn of it.
+// Registration and renewal are one Lua script that refuses a node id held
+// by another live process, so two nodes never share an id (and with it
+// the id space of their clients and pairs).
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+namespace whisper {
+
+class RedisClient;
+
+struct NodeInfo {
+    QString nodeId;
+    QString chatUrl;
+    QString controlUrl;
+};
+
+class NodeHeartbeat : public QObject {
+    Q_OBJECT
+public:
+    // TTL of the key; renewed every third of it.
+    static constexpr int kDefaultTtlMs = 6000;
+
+    NodeHeartbeat(RedisClient &redis, NodeInfo info, int ttlMs = kDefaultTtlMs,
+                  QObject *parent = nullptr);
+
+    // Registers now (or as soon as Redis is reachable) and keeps renewing.
+    void start();
+    // Deletes the key (graceful stop): the others need not wait for the TTL.
+    void stop();
+    bool isRegistered() const { return m_registered; }
+    const QByteArray &instanceToken() const { return m_instance; }
+    static QByteArray keyFor(const QString &nodeId);
+
+Q_SIGNALS:
+    void registered();
+    // Another running process holds this node id.
+    void conflict(const QString &message);
+
+private:
+    void renew();
+    QByteArray idBitsKey() const;
+
+    RedisClient &m_redis;
+    NodeInfo m_info;
+    int m_ttlMs;
+    QByteArray m_instance;
+    QByteArray m_startedMs;
+    QTimer m_timer;
+    bool m_registered = false;
+    bool m_inFlight = false;
+};
+
+} // namespace whisper
