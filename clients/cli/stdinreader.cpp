@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "stdinreader.h"
 
+#include <termios.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 namespace whisper {
 
@@ -9,6 +12,30 @@ StdinReader::StdinReader(QObject *parent)
     : QObject(parent)
     , m_notifier(STDIN_FILENO, QSocketNotifier::Read) {
     connect(&m_notifier, &QSocketNotifier::activated, this, &StdinReader::onReadable);
+}
+
+StdinReader::~StdinReader() {
+    setEcho(true); // never leave the user's terminal silent
+}
+
+void StdinReader::setEcho(bool on) {
+    if (on == !m_echoOff || !::isatty(STDIN_FILENO))
+        return;
+    termios mode{};
+    if (::tcgetattr(STDIN_FILENO, &mode) != 0)
+        return;
+    if (on)
+        mode.c_lflag |= ECHO;
+    else
+        mode.c_lflag &= ~tcflag_t(ECHO);
+    if (::tcsetattr(STDIN_FILENO, TCSANOW, &mode) != 0)
+        return;
+    m_echoOff = !on;
+    // The Enter that ended the hidden line was not echoed either.
+    if (on) {
+        std::fputc('\n', stdout);
+        std::fflush(stdout);
+    }
 }
 
 void StdinReader::onReadable() {

@@ -11,6 +11,11 @@ class StdinReader : public QObject {
     Q_OBJECT
 public:
     explicit StdinReader(QObject *parent = nullptr);
+    ~StdinReader() override;
+
+    // Hides (false) or shows what is typed, when standard input is a
+    // terminal; a pipe is left alone. Passwords are read with echo off.
+    void setEcho(bool on);
 
 Q_SIGNALS:
     void line(const QString &text);
@@ -20,6 +25,7 @@ private:
     void onReadable();
     QSocketNotifier m_notifier;
     QByteArray m_buffer;
+    bool m_echoOff = false;
 };
 
 } // namespace whisper
