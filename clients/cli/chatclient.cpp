@@ -209,12 +209,13 @@ void ChatClient::accountCommand(const QString &command, const QString &arguments
 // Prompts go where remarks go; no line end, so the answer follows on the same
 // line of a terminal.
 void ChatClient::askSecret(const QString &prompt) {
+    // Echo off before the prompt shows: an answer typed at once is hidden.
+    Q_EMIT secretInput(true);
     if (m_options.json) {
         QTextStream(stderr) << prompt << Qt::flush;
     } else {
         m_out << prompt << Qt::flush;
     }
-    Q_EMIT secretInput(true);
 }
 
 void ChatClient::secretLine(const QString &line) {

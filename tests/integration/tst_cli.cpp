@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -41,8 +42,9 @@ public:
               extra) {}
     // Started with exactly these arguments (no location: it starts in the
     // lobby).
-    explicit Cli(const QStringList &arguments) {
-        m_process.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-cli")));
+    explicit Cli(const QStringList &arguments, const QString &program = ServerProcess::binary(
+                                                   QStringLiteral("whisperchat-cli"))) {
+        m_process.setProgram(program);
         m_process.setArguments(arguments);
         m_process.start();
     }
@@ -155,6 +157,7 @@ private Q_SLOTS:
     void reportIsAcknowledged();
     void partnerTypingAndDeliveredMarksAreShown();
     void helpListsEveryCommand();
+    void passwordIsNotEchoedOnATerminal();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -655,6 +658,29 @@ void TestCli::helpListsEveryCommand() {
         QVERIFY2(helpText.contains(QStringLiteral("\n  ") + command), qPrintable(command));
     }
     QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::passwordIsNotEchoedOnATerminal() {
+    // script(1) runs the client on a pseudo-terminal, whose line discipline
+    // echoes what is typed unless the client turns echo off.
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    Cli a({QStringLiteral("-qfec"),
+           ServerProcess::binary(QStringLiteral("whisperchat-cli")) + QStringLiteral(" --url ") +
+               m_server->chatUrl().toString(),
+           QStringLiteral("/dev/null")},
+          QStringLiteral("script"));
+    QVERIFY2(a.waitForLine(QStringLiteral("* connected to")), qPrintable(a.output()));
+    a.type("/login cli_nobody");
+    QVERIFY2(a.waitForLine(QStringLiteral("password for cli_nobody: ")), qPrintable(a.output()));
+    a.type("secret-echo-check");
+    QVERIFY2(a.waitForLine(QStringLiteral("! login failed")), qPrintable(a.output()));
+    // The terminal did echo the command, and echoes again afterwards.
+    a.type("/help");
+    QVERIFY2(a.waitForLine(QStringLiteral("Commands:")), qPrintable(a.output()));
+    QVERIFY(a.output().contains(QStringLiteral("/login cli_nobody")));
+    QVERIFY2(!a.output().contains(QStringLiteral("secret-echo-check")), qPrintable(a.output()));
+    QVERIFY(a.output().contains(QStringLiteral("/help")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
