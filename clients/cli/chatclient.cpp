@@ -459,6 +459,7 @@ void ChatClient::handle(const ServerMessage &message) {
     } else if (const auto *matched = std::get_if<Matched>(&message)) {
         m_state = State::Paired;
         m_undelivered.clear();
+        m_partnerTyping = false;
         m_partner = terminalSafe(matched->partner);
         if (human)
             print(QStringLiteral("* matched within %1 km with %2")
@@ -466,6 +467,7 @@ void ChatClient::handle(const ServerMessage &message) {
                       .arg(m_partner));
         flushQueued();
     } else if (const auto *incoming = std::get_if<IncomingMessage>(&message)) {
+        m_partnerTyping = false; // a message ends the burst
         if (human)
             print(QStringLiteral("%1: %2").arg(m_partner, terminalSafe(incoming->text)));
     } else if (const auto *delivered = std::get_if<Delivered>(&message)) {
@@ -509,8 +511,10 @@ void ChatClient::handle(const ServerMessage &message) {
         if (human)
             print(QStringLiteral("* reported to the moderators; thank you"));
     } else if (const auto *typing = std::get_if<PartnerTyping>(&message)) {
-        if (human && typing->active)
+        // Said once per burst: clients repeat `typing` true while typing.
+        if (human && typing->active && !m_partnerTyping)
             print(QStringLiteral("* %1 is typing...").arg(m_partner));
+        m_partnerTyping = typing->active;
     } else if (const auto *left = std::get_if<PartnerLeft>(&message)) {
         m_state = State::Lobby;
         m_undelivered.clear();

@@ -100,6 +100,7 @@ private:
     // Sent messages by `id` until their `delivered`, for the mark that names
     // them; emptied when a chat ends (no `delivered` comes after that).
     QHash<QString, QString> m_undelivered;
+    bool m_partnerTyping = false; // "is typing" shown, no message since
     // /register and /login: the next line(s) answer a prompt instead of
     // being chat text. The password is kept only until the server answers.
     enum class Prompt { None, RegisterPassword, LoginPassword, TotpCode };

@@ -627,8 +627,18 @@ void TestCli::partnerTypingAndDeliveredMarksAreShown() {
     auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
     QVERIFY(partner);
     QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    // Typing is shown once per burst, however often the partner repeats it;
+    // a message ends the burst.
     partner->send(whisper::protocol::Typing{true});
-    QVERIFY2(a.waitForLine(QStringLiteral(" is typing...")), qPrintable(a.output()));
+    partner->send(whisper::protocol::Typing{true});
+    partner->send(whisper::protocol::SendMessage{QStringLiteral("typed it"), std::nullopt});
+    partner->send(whisper::protocol::Typing{true});
+    partner->send(whisper::protocol::SendMessage{QStringLiteral("end"), std::nullopt});
+    QVERIFY2(a.waitForLine(QStringLiteral(": end\n")), qPrintable(a.output()));
+    static const QRegularExpression burst(QStringLiteral(
+        R"(is typing\.\.\.\n[^\n]*: typed it\n[^\n]*is typing\.\.\.\n[^\n]*: end\n)"));
+    QVERIFY2(a.output().contains(burst), qPrintable(a.output()));
+    QCOMPARE(a.output().count(QStringLiteral(" is typing...")), 2);
     a.type("first line");
     a.type("a second line that is long enough to be shortened in its mark");
     QVERIFY(partner->waitFor<whisper::protocol::IncomingMessage>());
