@@ -158,6 +158,7 @@ private Q_SLOTS:
     void partnerTypingAndDeliveredMarksAreShown();
     void helpListsEveryCommand();
     void passwordIsNotEchoedOnATerminal();
+    void interruptAtThePasswordPromptRestoresEcho();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -691,6 +692,28 @@ void TestCli::passwordIsNotEchoedOnATerminal() {
     QVERIFY(a.output().contains(QStringLiteral("/login cli_nobody")));
     QVERIFY2(!a.output().contains(QStringLiteral("secret-echo-check")), qPrintable(a.output()));
     QVERIFY(a.output().contains(QStringLiteral("/help")));
+}
+
+void TestCli::interruptAtThePasswordPromptRestoresEcho() {
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    // Ctrl-C at the prompt ends the client; the shell after it then finds
+    // the terminal echoing again (stty says "echo", not "-echo"). The shell
+    // catches SIGINT itself, so it lives on; the client gets the default.
+    const QString command = QStringLiteral("trap : INT; %1 --url %2; echo exited; stty -a")
+                                .arg(ServerProcess::binary(QStringLiteral("whisperchat-cli")),
+                                     m_server->chatUrl().toString());
+    Cli a({QStringLiteral("-qfec"), QStringLiteral("sh -c '%1'").arg(command),
+           QStringLiteral("/dev/null")},
+          QStringLiteral("script"));
+    QVERIFY2(a.waitForLine(QStringLiteral("* connected to")), qPrintable(a.output()));
+    a.type("/login cli_nobody");
+    QVERIFY2(a.waitForLine(QStringLiteral("password for cli_nobody: ")), qPrintable(a.output()));
+    a.process().write("\x03"); // Ctrl-C, through the terminal's line discipline
+    QVERIFY2(a.waitForLine(QStringLiteral("icanon")), qPrintable(a.output()));
+    static const QRegularExpression echoOn(QStringLiteral(R"((^|\s)echo(\s|$))"));
+    QVERIFY2(a.output().section(QStringLiteral("exited"), -1).contains(echoOn),
+             qPrintable(a.output()));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
