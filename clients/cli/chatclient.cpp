@@ -134,7 +134,20 @@ void ChatClient::send(const ClientMessage &message) {
     m_socket.sendTextMessage(QString::fromUtf8(Codec::encode(message)));
 }
 
+void ChatClient::userComposing(bool active) {
+    if (active && m_state == State::Paired && m_prompt == Prompt::None && !m_typingSent) {
+        m_typingSent = true;
+        send(Typing{true});
+    } else if (!active && m_typingSent) {
+        m_typingSent = false;
+        if (m_state == State::Paired)
+            send(Typing{false});
+    }
+}
+
 void ChatClient::userLine(const QString &line) {
+    // The line itself ends the typing (as a message or not at all).
+    m_typingSent = false;
     if (m_state == State::Connecting) {
         m_early << line;
         return;

@@ -42,6 +42,9 @@ public:
     void start();
     void userLine(const QString &line);
     void inputFinished();
+    // Someone started (true) or erased (false) a line on a terminal: sent
+    // to the partner as `typing` while paired.
+    void userComposing(bool active);
 
 Q_SIGNALS:
     void done(int exitCode);
@@ -100,6 +103,7 @@ private:
     // Sent messages by `id` until their `delivered`, for the mark that names
     // them; emptied when a chat ends (no `delivered` comes after that).
     QHash<QString, QString> m_undelivered;
+    bool m_typingSent = false;    // our `typing` true not yet ended by a line
     bool m_partnerTyping = false; // "is typing" shown, no message since
     // /register and /login: the next line(s) answer a prompt instead of
     // being chat text. The password is kept only until the server answers.

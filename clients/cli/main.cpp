@@ -28,8 +28,8 @@ int main(int argc, char *argv[]) {
         QStringLiteral("WhisperChat console client. Type to chat; these commands work while it "
                        "runs:\n") +
         whisper::ChatClient::commandHelp() +
-        QStringLiteral("\nEnd of input leaves and exits. The partner's typing is shown; the "
-                       "console reads\nwhole lines, so it does not send typing itself."));
+        QStringLiteral("\nEnd of input (Ctrl-D) leaves and exits. On a terminal the partner "
+                       "sees when you\nstart typing a line."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption url(QStringLiteral("url"), QStringLiteral("Server URL"),
@@ -93,6 +93,10 @@ int main(int argc, char *argv[]) {
     QObject::connect(&input, &whisper::StdinReader::line, &client, &whisper::ChatClient::userLine);
     QObject::connect(&input, &whisper::StdinReader::finished, &client,
                      &whisper::ChatClient::inputFinished);
+    // Commands are not chat: typing them is not shown to the partner.
+    QObject::connect(&input, &whisper::StdinReader::composing, &client, [&](bool active) {
+        client.userComposing(active && !input.pending().startsWith('/'));
+    });
     QObject::connect(&client, &whisper::ChatClient::secretInput, &input,
                      [&input](bool secret) { input.setEcho(!secret); });
     QObject::connect(&client, &whisper::ChatClient::done, &app, &QCoreApplication::exit);

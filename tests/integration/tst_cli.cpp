@@ -159,6 +159,7 @@ private Q_SLOTS:
     void helpListsEveryCommand();
     void passwordIsNotEchoedOnATerminal();
     void interruptAtThePasswordPromptRestoresEcho();
+    void typingOnATerminalIsSent();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -714,6 +715,55 @@ void TestCli::interruptAtThePasswordPromptRestoresEcho() {
     static const QRegularExpression echoOn(QStringLiteral(R"((^|\s)echo(\s|$))"));
     QVERIFY2(a.output().section(QStringLiteral("exited"), -1).contains(echoOn),
              qPrintable(a.output()));
+}
+
+void TestCli::typingOnATerminalIsSent() {
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    using whisper::protocol::PartnerTyping;
+    const double lat = 47.3769, lon = 8.5417; // Zurich
+    Cli a({QStringLiteral("-qfec"),
+           QStringLiteral("%1 --url %2 --lat %3 --lon %4 --range 10")
+               .arg(ServerProcess::binary(QStringLiteral("whisperchat-cli")),
+                    m_server->chatUrl().toString())
+               .arg(lat)
+               .arg(lon),
+           QStringLiteral("/dev/null")},
+          QStringLiteral("script"));
+    QVERIFY2(a.waitForLine(QStringLiteral("waiting")), qPrintable(a.output()));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    // The first key of a line tells the partner; erasing it all says stop.
+    a.process().write("hel");
+    auto typing = partner->waitFor<PartnerTyping>();
+    QVERIFY(typing);
+    QVERIFY(typing->active);
+    a.process().write("\x7f\x7f\x7f");
+    typing = partner->waitFor<PartnerTyping>();
+    QVERIFY(typing);
+    QVERIFY(!typing->active);
+    // A line typed and sent: typing, then the text as edited.
+    a.process().write("hex\x7flo \xc3\xa9t\xc3\xa9\x7f\x7f\r");
+    typing = partner->waitFor<PartnerTyping>();
+    QVERIFY(typing);
+    QVERIFY(typing->active);
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("helo \u00e9"));
+    QVERIFY2(a.waitForLine(QStringLiteral("delivered: helo \u00e9")), qPrintable(a.output()));
+    // Typing a command is not chat: nothing is sent for it.
+    a.process().write("/help\r");
+    QVERIFY(a.waitForLine(QStringLiteral("Commands:")));
+    for (const auto &frame : partner->unread())
+        QVERIFY2(!std::holds_alternative<PartnerTyping>(frame) &&
+                     !std::holds_alternative<whisper::protocol::IncomingMessage>(frame),
+                 qPrintable(whisper::protocol::typeName(frame)));
+    // Ctrl-D on an empty line ends the input on a terminal too.
+    a.process().write("\x04");
+    QVERIFY(a.process().waitForFinished(5000));
+    QCOMPARE(a.process().exitCode(), 0);
+    QVERIFY(partner->waitFor<whisper::protocol::PartnerLeft>());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
