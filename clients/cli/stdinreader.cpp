@@ -36,7 +36,10 @@ void restoreAndRaise(int signal) {
 }
 
 void reapplyEditing(int) {
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &g_editing);
+    // Only in the foreground: from the background tcsetattr would stop the
+    // process again (SIGTTOU).
+    if (::tcgetpgrp(STDIN_FILENO) == ::getpgrp())
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &g_editing);
 }
 
 void installHandlers() {
