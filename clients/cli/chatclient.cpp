@@ -89,6 +89,25 @@ void ChatClient::onResumed(const Resumed &resumed) {
         finishInput();
 }
 
+QString ChatClient::commandHelp() {
+    return QStringLiteral(
+        "  /join LAT LON RANGE_KM  look for someone within RANGE_KM km of LAT LON\n"
+        "  /join                   look again where you looked last\n"
+        "  /next                   leave this chat (or the waiting room) and look again\n"
+        "  /leave                  leave the chat or the waiting room\n"
+        "  /register NAME          create an account NAME and log in (asks for a password)\n"
+        "  /login NAME             log in (asks for the password, then a two-factor code\n"
+        "                          if the account has one)\n"
+        "  /logout                 log out; you chat as a guest again\n"
+        "  /block                  end this chat; never be matched with this partner again\n"
+        "  /report REASON          report your current or last partner to the moderators\n"
+        "  /help                   this list\n"
+        "  /quit                   leave and exit (end of input does the same)\n"
+        "  //TEXT                  send \"/TEXT\" as a message\n"
+        "Other lines are sent to your partner; \"* ✓ delivered\" marks each one that reached\n"
+        "them.");
+}
+
 void ChatClient::start() {
     m_socket.open(m_options.url);
 }
@@ -115,16 +134,40 @@ void ChatClient::send(const ClientMessage &message) {
     m_socket.sendTextMessage(QString::fromUtf8(Codec::encode(message)));
 }
 
+void ChatClient::userComposing(bool active) {
+    if (active && m_state == State::Paired && m_prompt == Prompt::None && !m_typingSent) {
+        m_typingSent = true;
+        send(Typing{true});
+    } else if (!active && m_typingSent) {
+        m_typingSent = false;
+        if (m_state == State::Paired)
+            send(Typing{false});
+    }
+}
+
 void ChatClient::userLine(const QString &line) {
+    // The line itself ends the typing (as a message or not at all).
+    m_typingSent = false;
     if (m_state == State::Connecting) {
         m_early << line;
+        return;
+    }
+    if (m_prompt != Prompt::None) {
+        secretLine(line);
         return;
     }
     const QString trimmed = line.trimmed();
     if (trimmed.isEmpty())
         return;
     const QString command = trimmed.section(u' ', 0, 0, QString::SectionSkipEmpty);
-    if (command == QLatin1String("/quit")) {
+    static const QStringList accountCommands{QStringLiteral("/register"), QStringLiteral("/login"),
+                                             QStringLiteral("/logout"), QStringLiteral("/block"),
+                                             QStringLiteral("/report")};
+    if (command == QLatin1String("/help")) {
+        remark(QStringLiteral("Commands:\n") + commandHelp());
+    } else if (accountCommands.contains(command)) {
+        accountCommand(command, trimmed.mid(command.size()).trimmed());
+    } else if (command == QLatin1String("/quit")) {
         leaveAndQuit();
     } else if (command == QLatin1String("/join")) {
         joinCommand(trimmed.mid(command.size()));
@@ -142,13 +185,109 @@ void ChatClient::userLine(const QString &line) {
             printJoinHint();
         }
     } else if (trimmed.startsWith(QLatin1Char('/')) && !trimmed.startsWith(QLatin1String("//"))) {
-        remark(QStringLiteral("! unknown command %1 (try /join, /leave, /next, /quit)")
+        remark(QStringLiteral("! unknown command %1 (/help lists the commands)")
                    .arg(terminalSafe(command)));
     } else {
         // "//text" sends "/text".
         sendMessage(trimmed.startsWith(QLatin1String("//")) ? line.mid(line.indexOf(u'/') + 1)
                                                             : line);
     }
+}
+
+void ChatClient::accountCommand(const QString &command, const QString &arguments) {
+    if (command == QLatin1String("/register") || command == QLatin1String("/login")) {
+        const bool registering = command == QLatin1String("/register");
+        if (arguments.isEmpty() || arguments.contains(u' ')) {
+            remark(
+                QStringLiteral("! usage: %1 NAME (the password is asked for next)").arg(command));
+            return;
+        }
+        forgetCredentials();
+        m_username = arguments;
+        m_prompt = registering ? Prompt::RegisterPassword : Prompt::LoginPassword;
+        askSecret(registering ? QStringLiteral("new password for %1: ").arg(terminalSafe(arguments))
+                              : QStringLiteral("password for %1: ").arg(terminalSafe(arguments)));
+    } else if (command == QLatin1String("/logout")) {
+        send(Logout{});
+    } else if (command == QLatin1String("/block")) {
+        send(Block{});
+    } else if (arguments.isEmpty() || arguments.toUcs4().size() > kMaxReportReasonChars) {
+        remark(QStringLiteral("! usage: /report REASON (1 to %1 characters)")
+                   .arg(kMaxReportReasonChars));
+    } else {
+        send(Report{arguments});
+    }
+}
+
+// Prompts go where remarks go; no line end, so the answer follows on the same
+// line of a terminal.
+void ChatClient::askSecret(const QString &prompt) {
+    // Echo off before the prompt shows: an answer typed at once is hidden.
+    Q_EMIT secretInput(true);
+    if (m_options.json) {
+        QTextStream(stderr) << prompt << Qt::flush;
+    } else {
+        m_out << prompt << Qt::flush;
+    }
+}
+
+void ChatClient::secretLine(const QString &line) {
+    const Prompt prompt = std::exchange(m_prompt, Prompt::None);
+    Q_EMIT secretInput(false);
+    if (line.isEmpty()) {
+        forgetCredentials();
+        remark(QStringLiteral("* cancelled"));
+        return;
+    }
+    switch (prompt) {
+    case Prompt::RegisterPassword:
+        send(Register{m_username, line});
+        break;
+    case Prompt::LoginPassword:
+        m_password = line;
+        send(Login{m_username, m_password, std::nullopt});
+        break;
+    case Prompt::TotpCode:
+        m_totpAsked = true;
+        send(Login{m_username, m_password, line.trimmed()});
+        break;
+    case Prompt::None:
+        break;
+    }
+}
+
+void ChatClient::forgetCredentials() {
+    m_password.fill(u'\0');
+    m_password.clear();
+    m_totpAsked = false;
+}
+
+// Answers to the account requests, said from the user's side. True when the
+// error was one of them.
+bool ChatClient::handleAccountError(const Error &error) {
+    if (error.ref == QLatin1String("login")) {
+        if (error.code == ErrorCode::Unauthorized &&
+            error.message == QLatin1String("two-factor code required") && !m_totpAsked &&
+            !m_password.isEmpty()) {
+            m_prompt = Prompt::TotpCode;
+            askSecret(QStringLiteral("two-factor code (or a recovery code): "));
+            return true;
+        }
+        forgetCredentials();
+        if (error.code == ErrorCode::Unauthorized)
+            remark(QStringLiteral("! login failed: %1").arg(terminalSafe(error.message)));
+        else
+            remark(QStringLiteral("! login failed: ") + errorText(error));
+        return true;
+    }
+    if (error.ref == QLatin1String("register")) {
+        if (error.code == ErrorCode::BadRequest || error.code == ErrorCode::Conflict)
+            remark(QStringLiteral("! could not register: %1").arg(terminalSafe(error.message)));
+        else
+            remark(QStringLiteral("! could not register: ") + errorText(error));
+        return true;
+    }
+    return false;
 }
 
 void ChatClient::joinCommand(const QString &arguments) {
@@ -215,9 +354,14 @@ void ChatClient::sendMessage(const QString &text) {
     if ((m_state == State::Paired || m_state == State::Waiting) && !withinLimits(text))
         return;
     switch (m_state) {
-    case State::Paired:
-        send(SendMessage{text, QString::number(m_nextId++)});
+    case State::Paired: {
+        const QString id = QString::number(m_nextId++);
+        // Bounded: a partner that never confirms cannot grow it without end.
+        if (m_undelivered.size() < 1024)
+            m_undelivered.insert(id, text);
+        send(SendMessage{text, id});
         break;
+    }
     case State::Waiting:
         m_queued << text;
         break;
@@ -327,6 +471,8 @@ void ChatClient::handle(const ServerMessage &message) {
             print(QStringLiteral("* waiting for someone nearby..."));
     } else if (const auto *matched = std::get_if<Matched>(&message)) {
         m_state = State::Paired;
+        m_undelivered.clear();
+        m_partnerTyping = false;
         m_partner = terminalSafe(matched->partner);
         if (human)
             print(QStringLiteral("* matched within %1 km with %2")
@@ -334,13 +480,57 @@ void ChatClient::handle(const ServerMessage &message) {
                       .arg(m_partner));
         flushQueued();
     } else if (const auto *incoming = std::get_if<IncomingMessage>(&message)) {
+        m_partnerTyping = false; // a message ends the burst
         if (human)
             print(QStringLiteral("%1: %2").arg(m_partner, terminalSafe(incoming->text)));
+    } else if (const auto *delivered = std::get_if<Delivered>(&message)) {
+        const QString text = m_undelivered.take(delivered->id);
+        if (human && !text.isNull()) {
+            // The line's start names it: the user never sees message ids.
+            const QList<uint> points = text.toUcs4();
+            const QString shown =
+                points.size() > 40
+                    ? QString::fromUcs4(reinterpret_cast<const char32_t *>(points.constData()), 40)
+                              .trimmed() +
+                          u'…'
+                    : text;
+            print(QStringLiteral("* ✓ delivered: %1").arg(terminalSafe(shown)));
+        }
+    } else if (const auto *authenticated = std::get_if<Authenticated>(&message)) {
+        forgetCredentials();
+        if (human)
+            print(
+                QStringLiteral("* logged in as %1 (%2)")
+                    .arg(terminalSafe(authenticated->username), terminalSafe(authenticated->role)));
+    } else if (const auto *loggedOut = std::get_if<LoggedOut>(&message)) {
+        if (human)
+            print(loggedOut->reason ? QStringLiteral("* the server logged you out (%1)")
+                                          .arg(terminalSafe(*loggedOut->reason))
+                                    : QStringLiteral("* logged out; you are a guest again"));
+    } else if (std::holds_alternative<Blocked>(message)) {
+        const bool wasPaired = m_state == State::Paired;
+        if (wasPaired) {
+            // The server ended the pair: this client is in the lobby.
+            m_state = State::Lobby;
+            m_undelivered.clear();
+        }
+        if (human)
+            print(wasPaired ? QStringLiteral("* blocked: chat ended, and you will not be matched "
+                                             "with them again; /next to meet someone else")
+                            : QStringLiteral("* blocked: you will not be matched with them again"));
+        if (wasPaired && m_inputDone)
+            leaveAndQuit();
+    } else if (std::holds_alternative<Reported>(message)) {
+        if (human)
+            print(QStringLiteral("* reported to the moderators; thank you"));
     } else if (const auto *typing = std::get_if<PartnerTyping>(&message)) {
-        if (human && typing->active)
+        // Said once per burst: clients repeat `typing` true while typing.
+        if (human && typing->active && !m_partnerTyping)
             print(QStringLiteral("* %1 is typing...").arg(m_partner));
+        m_partnerTyping = typing->active;
     } else if (const auto *left = std::get_if<PartnerLeft>(&message)) {
         m_state = State::Lobby;
+        m_undelivered.clear();
         if (human)
             print(QStringLiteral("* partner left (%1); /next to meet someone else")
                       .arg(toString(left->reason)));
@@ -373,6 +563,7 @@ void ChatClient::handle(const ServerMessage &message) {
         }
     } else if (std::holds_alternative<Left>(message)) {
         m_state = State::Lobby;
+        m_undelivered.clear();
         if (human)
             print(QStringLiteral("* you left"));
     } else if (const auto *error = std::get_if<Error>(&message);
@@ -391,6 +582,9 @@ void ChatClient::handle(const ServerMessage &message) {
             userLine(line);
         if (m_inputDone)
             finishInput();
+    } else if (const auto *error = std::get_if<Error>(&message);
+               error && handleAccountError(*error)) {
+        // Said by handleAccountError().
     } else if (const auto *error = std::get_if<Error>(&message)) {
         // A refused join from the lobby (rate limit, login required, ...)
         // leaves us there; a refused extra join changes nothing.

@@ -4,6 +4,7 @@
 #include "protocol.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
@@ -16,10 +17,10 @@
 namespace whisper {
 
 // The console client's logic: joins, prints what happens, sends what the user
-// types. Commands: /join, /leave, /next, /quit. End of input ends the client
-// in every state, so a pipe or Ctrl-D never leaves it hanging. A lost
-// connection (or a server that is draining) is reconnected with growing
-// delays and the session resumed with its resume token.
+// types. Commands: see commandHelp(). End of input ends the client in every
+// state, so a pipe or Ctrl-D never leaves it hanging. A lost connection (or a
+// server that is draining) is reconnected with growing delays and the session
+// resumed with its resume token.
 class ChatClient : public QObject {
     Q_OBJECT
 public:
@@ -35,12 +36,20 @@ public:
 
     explicit ChatClient(Options options, QObject *parent = nullptr);
 
+    // Every command with a one-line description, for /help and --help.
+    static QString commandHelp();
+
     void start();
     void userLine(const QString &line);
     void inputFinished();
+    // Someone started (true) or erased (false) a line on a terminal: sent
+    // to the partner as `typing` while paired.
+    void userComposing(bool active);
 
 Q_SIGNALS:
     void done(int exitCode);
+    // The next line is a password or code: a terminal should not echo it.
+    void secretInput(bool secret);
 
 private:
     void onText(const QString &frame);
@@ -64,6 +73,12 @@ private:
     void print(const QString &line);
     void printJoinHint();
     void remark(const QString &line);
+    // Accounts and moderation.
+    void accountCommand(const QString &command, const QString &arguments);
+    void secretLine(const QString &line);
+    void askSecret(const QString &prompt);
+    void forgetCredentials();
+    bool handleAccountError(const protocol::Error &error);
 
     Options m_options;
     QWebSocket m_socket;
@@ -85,6 +100,18 @@ private:
     bool m_finished = false;    // done() emitted
     bool m_quitting = false;
     int m_nextId = 1;
+    // Sent messages by `id` until their `delivered`, for the mark that names
+    // them; emptied when a chat ends (no `delivered` comes after that).
+    QHash<QString, QString> m_undelivered;
+    bool m_typingSent = false;    // our `typing` true not yet ended by a line
+    bool m_partnerTyping = false; // "is typing" shown, no message since
+    // /register and /login: the next line(s) answer a prompt instead of
+    // being chat text. The password is kept only until the server answers.
+    enum class Prompt { None, RegisterPassword, LoginPassword, TotpCode };
+    Prompt m_prompt = Prompt::None;
+    QString m_username;
+    QString m_password;
+    bool m_totpAsked = false; // the pending `login` carries a code
     // Resume: the token for the next `resume_session`; whether this
     // connection is a reconnection (its `welcome` is answered with
     // `resume_session`); the delay before the next attempt.

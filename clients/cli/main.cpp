@@ -24,10 +24,12 @@ int main(int argc, char *argv[]) {
     QCoreApplication::setApplicationVersion(QStringLiteral(WHISPER_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "WhisperChat console client. Type to chat; /join LAT LON RANGE_KM, /leave, /next\n"
-        "and /quit are commands. A line starting with // sends the text after the first\n"
-        "slash. End of input leaves and exits."));
+    parser.setApplicationDescription(
+        QStringLiteral("WhisperChat console client. Type to chat; these commands work while it "
+                       "runs:\n") +
+        whisper::ChatClient::commandHelp() +
+        QStringLiteral("\nEnd of input (Ctrl-D) leaves and exits. On a terminal the partner "
+                       "sees when you\nstart typing a line."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption url(QStringLiteral("url"), QStringLiteral("Server URL"),
@@ -91,6 +93,12 @@ int main(int argc, char *argv[]) {
     QObject::connect(&input, &whisper::StdinReader::line, &client, &whisper::ChatClient::userLine);
     QObject::connect(&input, &whisper::StdinReader::finished, &client,
                      &whisper::ChatClient::inputFinished);
+    // Commands are not chat: typing them is not shown to the partner.
+    QObject::connect(&input, &whisper::StdinReader::composing, &client, [&](bool active) {
+        client.userComposing(active && !input.pending().startsWith('/'));
+    });
+    QObject::connect(&client, &whisper::ChatClient::secretInput, &input,
+                     [&input](bool secret) { input.setEcho(!secret); });
     QObject::connect(&client, &whisper::ChatClient::done, &app, &QCoreApplication::exit);
     client.start();
     return app.exec();

@@ -4,11 +4,14 @@
 
 #include "serverprocess.h"
 #include "testclient.h"
+#include "totp.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -39,8 +42,9 @@ public:
               extra) {}
     // Started with exactly these arguments (no location: it starts in the
     // lobby).
-    explicit Cli(const QStringList &arguments) {
-        m_process.setProgram(ServerProcess::binary(QStringLiteral("whisperchat-cli")));
+    explicit Cli(const QStringList &arguments, const QString &program = ServerProcess::binary(
+                                                   QStringLiteral("whisperchat-cli"))) {
+        m_process.setProgram(program);
         m_process.setArguments(arguments);
         m_process.start();
     }
@@ -147,14 +151,27 @@ private Q_SLOTS:
     void unreachableServerIsSaidSo();
     void lostConnectionIsResumed();
     void drainingServerIsLeftForTheNextOne();
+    void registerLogoutAndLogin();
+    void loginAsksForTheTwoFactorCode();
+    void blockedPartnerIsNotMatchedAgain();
+    void reportIsAcknowledged();
+    void partnerTypingAndDeliveredMarksAreShown();
+    void helpListsEveryCommand();
+    void passwordIsNotEchoedOnATerminal();
+    void interruptAtThePasswordPromptRestoresEcho();
+    void typingOnATerminalIsSent();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
 };
 
 void TestCli::initTestCase() {
-    m_server = std::make_unique<ServerProcess>(
-        QStringList{QStringLiteral("--tick-ms"), QString::number(kTickMs)});
+    // Cheap password hashing keeps the account cases fast; without the
+    // exclusion of recent partners only a block keeps two people apart.
+    m_server = std::make_unique<ServerProcess>(QStringList{
+        QStringLiteral("--tick-ms"), QString::number(kTickMs), QStringLiteral("--argon2-ops"),
+        QStringLiteral("1"), QStringLiteral("--argon2-mem-kib"), QStringLiteral("256"),
+        QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("0")});
     QVERIFY(m_server->start());
 }
 
@@ -498,6 +515,255 @@ void TestCli::drainingServerIsLeftForTheNextOne() {
         qPrintable(a.output() + a.errors()));
     QVERIFY(a.process().state() == QProcess::Running);
     QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+namespace {
+const QByteArray kPassword = "correct horse battery";
+const QStringList kCommands{
+    QStringLiteral("/join"),     QStringLiteral("/next"),   QStringLiteral("/leave"),
+    QStringLiteral("/register"), QStringLiteral("/login"),  QStringLiteral("/logout"),
+    QStringLiteral("/block"),    QStringLiteral("/report"), QStringLiteral("/help"),
+    QStringLiteral("/quit"),     QStringLiteral("//")};
+} // namespace
+
+void TestCli::registerLogoutAndLogin() {
+    Cli a({QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* connected to")));
+    a.type("/register cli_walrus");
+    QVERIFY(a.waitForLine(QStringLiteral("new password for cli_walrus: ")));
+    a.type(kPassword);
+    QVERIFY2(a.waitForLine(QStringLiteral("* logged in as cli_walrus (user)")),
+             qPrintable(a.output()));
+    a.type("/logout");
+    QVERIFY(a.waitForLine(QStringLiteral("* logged out; you are a guest again")));
+    a.type("/login cli_walrus");
+    QVERIFY(a.waitForLine(QStringLiteral("password for cli_walrus: ")));
+    a.type("not the password");
+    QVERIFY(a.waitForLine(QStringLiteral("! login failed: invalid username or password")));
+    a.type("/login cli_walrus");
+    a.type(kPassword);
+    QTRY_COMPARE(a.output().count(QStringLiteral("* logged in as cli_walrus")), 2);
+    // The password was never printed, and was not sent as chat text.
+    QVERIFY(!a.output().contains(QString::fromUtf8(kPassword)));
+    QVERIFY(!a.output().contains(QStringLiteral("not sent")));
+    // End of input while logged in (in the lobby) ends the client.
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::loginAsksForTheTwoFactorCode() {
+    using namespace whisper::protocol;
+    // The account and its second factor are set up over the protocol.
+    TestClient setup;
+    QVERIFY(setup.connectTo(m_server->chatUrl()));
+    setup.send(Register{QStringLiteral("cli_heron"), QString::fromUtf8(kPassword)});
+    QVERIFY(setup.waitFor<Authenticated>(10000));
+    setup.send(TotpEnroll{QString::fromUtf8(kPassword)});
+    const auto enrolment = setup.waitFor<TotpEnrollment>(10000);
+    QVERIFY(enrolment);
+    const QByteArray secret = *whisper::totp::base32Decode(enrolment->secret);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    setup.send(TotpEnable{whisper::totp::codeAt(secret, now), QString::fromUtf8(kPassword)});
+    QVERIFY(setup.waitFor<TotpEnabled>(10000));
+
+    Cli a({QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* connected to")));
+    a.type("/login cli_heron");
+    a.type(kPassword);
+    QVERIFY2(a.waitForLine(QStringLiteral("two-factor code (or a recovery code): ")),
+             qPrintable(a.output()));
+    QVERIFY(!a.output().contains(QStringLiteral("logged in")));
+    // The next step's code: the current one was spent enabling 2FA.
+    a.type(whisper::totp::codeAt(secret, now + 30).toUtf8());
+    QVERIFY2(a.waitForLine(QStringLiteral("* logged in as cli_heron (user)")),
+             qPrintable(a.output()));
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::blockedPartnerIsNotMatchedAgain() {
+    const double lat = 55.6761, lon = 12.5683; // Copenhagen
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    Cli b(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    QVERIFY(b.waitForLine(QStringLiteral("matched within")));
+    a.type("/block");
+    QVERIFY2(a.waitForLine(QStringLiteral("* blocked: chat ended")), qPrintable(a.output()));
+    QVERIFY(b.waitForLine(QStringLiteral("partner left (blocked)")));
+    // Both look again at the same place: ticks pass, they stay apart.
+    a.type("/next");
+    b.type("/next");
+    QTRY_COMPARE(a.output().count(QStringLiteral("waiting for someone")), 2);
+    QTRY_COMPARE(b.output().count(QStringLiteral("waiting for someone")), 2);
+    QVERIFY(!a.waitForLine(QStringLiteral("xx-never-xx"), 3 * kTickMs));
+    QCOMPARE(a.output().count(QStringLiteral("matched within")), 1);
+    QCOMPARE(b.output().count(QStringLiteral("matched within")), 1);
+    // A third person there is matched with one of them.
+    Cli c(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(c.waitForLine(QStringLiteral("matched within")));
+    QTRY_COMPARE(a.output().count(QStringLiteral("matched within")) +
+                     b.output().count(QStringLiteral("matched within")),
+                 3);
+}
+
+void TestCli::reportIsAcknowledged() {
+    const double lat = 45.4642, lon = 9.19; // Milan
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    Cli b(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    QVERIFY(b.waitForLine(QStringLiteral("matched within")));
+    a.type("/report");
+    QVERIFY(a.waitForLine(QStringLiteral("! usage: /report REASON")));
+    a.type("/report spam links");
+    QVERIFY2(a.waitForLine(QStringLiteral("* reported to the moderators")), qPrintable(a.output()));
+    // The chat goes on, and the partner is not told.
+    a.type("still here");
+    QVERIFY(b.waitForLine(QStringLiteral(": still here")));
+    QVERIFY(!b.output().contains(QStringLiteral("report")));
+}
+
+void TestCli::partnerTypingAndDeliveredMarksAreShown() {
+    const double lat = 52.3676, lon = 4.9041; // Amsterdam
+    Cli a(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(a.waitForLine(QStringLiteral("waiting")));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    // Typing is shown once per burst, however often the partner repeats it;
+    // a message ends the burst.
+    partner->send(whisper::protocol::Typing{true});
+    partner->send(whisper::protocol::Typing{true});
+    partner->send(whisper::protocol::SendMessage{QStringLiteral("typed it"), std::nullopt});
+    partner->send(whisper::protocol::Typing{true});
+    partner->send(whisper::protocol::SendMessage{QStringLiteral("end"), std::nullopt});
+    QVERIFY2(a.waitForLine(QStringLiteral(": end\n")), qPrintable(a.output()));
+    static const QRegularExpression burst(QStringLiteral(
+        R"(is typing\.\.\.\n[^\n]*: typed it\n[^\n]*is typing\.\.\.\n[^\n]*: end\n)"));
+    QVERIFY2(a.output().contains(burst), qPrintable(a.output()));
+    QCOMPARE(a.output().count(QStringLiteral(" is typing...")), 2);
+    a.type("first line");
+    a.type("a second line that is long enough to be shortened in its mark");
+    QVERIFY(partner->waitFor<whisper::protocol::IncomingMessage>());
+    QVERIFY2(a.waitForLine(QStringLiteral("* \u2713 delivered: first line\n")),
+             qPrintable(a.output()));
+    QVERIFY2(a.waitForLine(QStringLiteral("* \u2713 delivered: a second line that is long "
+                                          "enough to be\u2026\n")),
+             qPrintable(a.output()));
+    QCOMPARE(a.output().count(QStringLiteral("delivered")), 2);
+}
+
+void TestCli::helpListsEveryCommand() {
+    Cli a({QStringLiteral("--url"), m_server->chatUrl().toString()});
+    QVERIFY(a.waitForLine(QStringLiteral("* connected to")));
+    a.type("/help");
+    QVERIFY(a.waitForLine(QStringLiteral("Commands:")));
+    QVERIFY(a.waitForLine(QStringLiteral("//TEXT")));
+    QProcess help;
+    help.start(ServerProcess::binary(QStringLiteral("whisperchat-cli")),
+               {QStringLiteral("--help")});
+    QVERIFY(help.waitForFinished(5000));
+    QCOMPARE(help.exitCode(), 0);
+    const QString helpText = QString::fromUtf8(help.readAllStandardOutput());
+    const QString inApp = a.output();
+    for (const QString &command : kCommands) {
+        QVERIFY2(inApp.contains(QStringLiteral("\n  ") + command), qPrintable(command));
+        QVERIFY2(helpText.contains(QStringLiteral("\n  ") + command), qPrintable(command));
+    }
+    QVERIFY2(a.exitsAtEndOfInput(0), qPrintable(a.output() + a.errors()));
+}
+
+void TestCli::passwordIsNotEchoedOnATerminal() {
+    // script(1) runs the client on a pseudo-terminal, whose line discipline
+    // echoes what is typed unless the client turns echo off.
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    Cli a({QStringLiteral("-qfec"),
+           ServerProcess::binary(QStringLiteral("whisperchat-cli")) + QStringLiteral(" --url ") +
+               m_server->chatUrl().toString(),
+           QStringLiteral("/dev/null")},
+          QStringLiteral("script"));
+    QVERIFY2(a.waitForLine(QStringLiteral("* connected to")), qPrintable(a.output()));
+    a.type("/login cli_nobody");
+    QVERIFY2(a.waitForLine(QStringLiteral("password for cli_nobody: ")), qPrintable(a.output()));
+    a.type("secret-echo-check");
+    QVERIFY2(a.waitForLine(QStringLiteral("! login failed")), qPrintable(a.output()));
+    // The terminal did echo the command, and echoes again afterwards.
+    a.type("/help");
+    QVERIFY2(a.waitForLine(QStringLiteral("Commands:")), qPrintable(a.output()));
+    QVERIFY(a.output().contains(QStringLiteral("/login cli_nobody")));
+    QVERIFY2(!a.output().contains(QStringLiteral("secret-echo-check")), qPrintable(a.output()));
+    QVERIFY(a.output().contains(QStringLiteral("/help")));
+}
+
+void TestCli::interruptAtThePasswordPromptRestoresEcho() {
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    // Ctrl-C at the prompt ends the client; the shell after it then finds
+    // the terminal echoing again (stty says "echo", not "-echo"). The shell
+    // catches SIGINT itself, so it lives on; the client gets the default.
+    const QString command = QStringLiteral("trap : INT; %1 --url %2; echo exited; stty -a")
+                                .arg(ServerProcess::binary(QStringLiteral("whisperchat-cli")),
+                                     m_server->chatUrl().toString());
+    Cli a({QStringLiteral("-qfec"), QStringLiteral("sh -c '%1'").arg(command),
+           QStringLiteral("/dev/null")},
+          QStringLiteral("script"));
+    QVERIFY2(a.waitForLine(QStringLiteral("* connected to")), qPrintable(a.output()));
+    a.type("/login cli_nobody");
+    QVERIFY2(a.waitForLine(QStringLiteral("password for cli_nobody: ")), qPrintable(a.output()));
+    a.process().write("\x03"); // Ctrl-C, through the terminal's line discipline
+    QVERIFY2(a.waitForLine(QStringLiteral("icanon")), qPrintable(a.output()));
+    static const QRegularExpression echoOn(QStringLiteral(R"((^|\s)echo(\s|$))"));
+    QVERIFY2(a.output().section(QStringLiteral("exited"), -1).contains(echoOn),
+             qPrintable(a.output()));
+}
+
+void TestCli::typingOnATerminalIsSent() {
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    using whisper::protocol::PartnerTyping;
+    const double lat = 47.3769, lon = 8.5417; // Zurich
+    Cli a({QStringLiteral("-qfec"),
+           QStringLiteral("%1 --url %2 --lat %3 --lon %4 --range 10")
+               .arg(ServerProcess::binary(QStringLiteral("whisperchat-cli")),
+                    m_server->chatUrl().toString())
+               .arg(lat)
+               .arg(lon),
+           QStringLiteral("/dev/null")},
+          QStringLiteral("script"));
+    QVERIFY2(a.waitForLine(QStringLiteral("waiting")), qPrintable(a.output()));
+    auto partner = TestClient::waitingAt(m_server->chatUrl(), lat, lon, 10);
+    QVERIFY(partner);
+    QVERIFY(a.waitForLine(QStringLiteral("matched within")));
+    // The first key of a line tells the partner; erasing it all says stop.
+    a.process().write("hel");
+    auto typing = partner->waitFor<PartnerTyping>();
+    QVERIFY(typing);
+    QVERIFY(typing->active);
+    a.process().write("\x7f\x7f\x7f");
+    typing = partner->waitFor<PartnerTyping>();
+    QVERIFY(typing);
+    QVERIFY(!typing->active);
+    // A line typed and sent: typing, then the text as edited.
+    a.process().write("hex\x7flo \xc3\xa9t\xc3\xa9\x7f\x7f\r");
+    typing = partner->waitFor<PartnerTyping>();
+    QVERIFY(typing);
+    QVERIFY(typing->active);
+    const auto message = partner->waitFor<whisper::protocol::IncomingMessage>();
+    QVERIFY(message);
+    QCOMPARE(message->text, QStringLiteral("helo \u00e9"));
+    QVERIFY2(a.waitForLine(QStringLiteral("delivered: helo \u00e9")), qPrintable(a.output()));
+    // Typing a command is not chat: nothing is sent for it.
+    a.process().write("/help\r");
+    QVERIFY(a.waitForLine(QStringLiteral("Commands:")));
+    for (const auto &frame : partner->unread())
+        QVERIFY2(!std::holds_alternative<PartnerTyping>(frame) &&
+                     !std::holds_alternative<whisper::protocol::IncomingMessage>(frame),
+                 qPrintable(whisper::protocol::typeName(frame)));
+    // Ctrl-D on an empty line ends the input on a terminal too.
+    a.process().write("\x04");
+    QVERIFY(a.process().waitForFinished(5000));
+    QCOMPARE(a.process().exitCode(), 0);
+    QVERIFY(partner->waitFor<whisper::protocol::PartnerLeft>());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
