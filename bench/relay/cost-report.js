@@ -42,19 +42,21 @@ if (scenarios.includes('syscalls')) {
   console.log('### system calls per relayed message (1,000 clients, fixed rate)\n');
   console.log('| server | tool | syscalls in window | messages in window | syscalls per message | vs limit |');
   console.log('|---|---|---|---|---|---|');
-  const per = {};
+  const per = {}, rows = [];
   for (const impl of impls) {
     let lines;
     try { lines = fs.readFileSync(path.join(dir, `syscalls-${impl}.count`), 'utf8').trim().split('\n'); }
     catch (e) { continue; }
     const calls = Number(lines[0]);
     const [tool, rate, window] = lines[lines.length - 1].split(' ');
-    // Every message is two frames out (to the partner, the ack to the
-    // sender) and one in; the rate is the sent messages per second.
+    // Messages sent in the counted window (each is one frame in and two
+    // out: to the partner and the ack to the sender).
     const msgs = Number(rate) * Number(window);
     per[impl] = calls > 0 ? calls / msgs : -1;
-    console.log(`| ${impl} | ${tool} | ${calls > 0 ? calls : 'n/a'} | ${msgs} | ${f(per[impl], 2)} | ` +
-      `${per.limit ? ratio(per[impl], per.limit) : 'n/a'} |`);
+    rows.push([impl, tool, calls, msgs]);
   }
+  for (const [impl, tool, calls, msgs] of rows)
+    console.log(`| ${impl} | ${tool} | ${calls > 0 ? calls : 'n/a'} | ${msgs} | ${f(per[impl], 2)} | ` +
+      `${per.limit > 0 ? ratio(per[impl], per.limit) : 'n/a'} |`);
   console.log('');
 }

@@ -17,6 +17,7 @@
 #   COST_DURATION   measured seconds (default 5)
 #   COST_SERVER_CPUS  taskset list for the server (default 0; "none": unpinned)
 #   COST_LOAD_CPUS    taskset list for the load generator (default 1)
+#   COST_LOAD_THREADS load generator event loops (default: the cores in COST_LOAD_CPUS)
 #   COST_OUT_DIR    results (default <build-dir>/bench-cost)
 # Peers are built here from Debian packages (gcc, g++ with libboost-dev,
 # golang-go with golang-github-gorilla-websocket-dev, node + npm ci for ws):
@@ -82,6 +83,7 @@ else
   pin_server=(); server_cores=$(nproc)
 fi
 if [ "$(nproc)" -ge 2 ]; then pin_load=(taskset -c "$load_cpus"); else pin_load=(); fi
+load_threads=${COST_LOAD_THREADS:-$(cores_in "$load_cpus")}
 if nice -n -10 true 2>/dev/null; then
   pin_server=(nice -n -10 "${pin_server[@]}"); pin_load=(nice -n -10 "${pin_load[@]}")
 fi
@@ -145,7 +147,7 @@ run_load() { # impl scenario extra-args...: runs the load generator against the 
   shift 2
   # shellcheck disable=SC2046
   "${pin_load[@]}" timeout 240 "$loadgen" --url "ws://127.0.0.1:$port/" \
-    --server-pid "$server_pid" --phase-timeout 60 "$@" \
+    --server-pid "$server_pid" --phase-timeout 60 --threads "$load_threads" "$@" \
     --json "$out_dir/$s-$impl.json" >"$out_dir/$s-$impl.txt" ||
     echo "    (load generator reported errors; see $out_dir/$s-$impl.txt)"
 }
@@ -181,7 +183,7 @@ syscalls_run() {
 }
 
 echo "cost bench: $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
-  "server CPUs $server_cpus ($server_cores cores), load generator CPUs $load_cpus" | tee "$out_dir/machine.txt"
+  "server CPUs $server_cpus ($server_cores cores), load generator CPUs $load_cpus ($load_threads threads)" | tee "$out_dir/machine.txt"
 for s in "${scenarios[@]}"; do
   for impl in "${impls[@]}"; do
     echo "--- $s on $impl"
