@@ -21,6 +21,8 @@ PACKAGES=(
   # real services and tools the tests start
   redis-server postgresql-15 nginx xvfb oathtool openssl sqlite3
   procps iproute2
+  # relay bench peers and counters (bench/peers, bench/relay/cost.sh)
+  golang-go golang-github-gorilla-websocket-dev libboost-dev strace linux-perf
 )
 
 # Node.js with npm is only needed by `make bench` (the ws peer); the machine's

@@ -41,31 +41,13 @@ duration=${COST_DURATION:-5}
 server_cpus=${COST_SERVER_CPUS:-0}
 load_cpus=${COST_LOAD_CPUS:-1}
 
-# ---- build the peers (only when their source is newer than the binary)
-newer() { [ ! -e "$1" ] || [ -n "$(find "${@:2}" -newer "$1" 2>/dev/null)" ]; }
-build_peer() {
-  case $1 in
-    limit)
-      newer "$bin_dir/limit-relay" "$peers/limit/relay.c" &&
-        gcc -O2 -o "$bin_dir/limit-relay" "$peers/limit/relay.c" -lm ;;
-    beast)
-      # C++17: Boost 1.74's asio/awaitable.hpp does not build as C++20.
-      newer "$bin_dir/beast-peer" "$peers/beast/server.cpp" &&
-        g++ -std=c++17 -O2 -o "$bin_dir/beast-peer" "$peers/beast/server.cpp" -lpthread ;;
-    go-gorilla)
-      newer "$bin_dir/go-gorilla-peer" "$peers/go-gorilla/main.go" &&
-        GOCACHE="$bin_dir/go-cache" "$peers/go-gorilla/build.sh" "$bin_dir/go-gorilla-peer" ;;
-    node-ws)
-      command -v node >/dev/null || { echo "cost bench: node is required for node-ws"; return 1; }
-      [ -d "$peers/node-ws/node_modules/ws" ] ||
-        (cd "$peers/node-ws" && npm ci --no-audit --no-fund --silent) ;;
-    whisperchat) [ -x "$server" ] ;;
-    *) echo "unknown server $1" >&2; return 1 ;;
-  esac
-  return 0
-}
+# ---- build the peers (bench/peers/build.sh: only when their source changed)
 for impl in "${impls[@]}"; do
-  build_peer "$impl" || { echo "cost bench: cannot build $impl"; exit 1; }
+  if [ "$impl" = whisperchat ]; then
+    [ -x "$server" ] || { echo "cost bench: $server is missing"; exit 1; }
+  else
+    "$peers/build.sh" "$impl" "$bin_dir" >/dev/null || { echo "cost bench: cannot build $impl"; exit 1; }
+  fi
 done
 
 # ---- pinning: as bench/relay/run.sh
