@@ -16,7 +16,19 @@ function load(s, impl) {
 const f = (x, d) => (x === undefined || x === null || x < 0 ? 'n/a' : x.toFixed(d));
 const ratio = (a, b) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
 try { process.stdout.write(fs.readFileSync(path.join(dir, 'machine.txt'), 'utf8') + '\n'); } catch (e) {}
-for (const s of scenarios.filter((x) => x !== 'syscalls')) {
+for (const s of scenarios.filter((x) => x.startsWith('idle'))) {
+  console.log(`### ${s}: memory per idle connection (connected, joined, paired, silent)\n`);
+  console.log('| server | connected | RSS per connection kB | server CPU % |');
+  console.log('|---|---|---|---|');
+  for (const impl of impls) {
+    const j = load(s, impl);
+    if (!j) continue;
+    console.log(`| ${impl} | ${j.connected} | ${f(j.server_rss_per_connection / 1024, 1)} | ` +
+      `${f(j.server_cpu_percent, 1)} |`);
+  }
+  console.log('');
+}
+for (const s of scenarios.filter((x) => x !== 'syscalls' && !x.startsWith('idle'))) {
   const limit = load(s, 'limit');
   const ours = load(s, 'whisperchat');
   console.log(`### ${s}\n`);

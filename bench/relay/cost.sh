@@ -9,7 +9,7 @@
 # short fixed-rate run. Ratios against the C limit relay and the peers are
 # printed by cost-report.js.
 # Usage: bench/relay/cost.sh <build-dir> [scenario...]
-# Scenarios: r20k-1k r50k-1k r20k-10k r50k-10k r100k-10k sat syscalls
+# Scenarios: r20k-1k r50k-1k r20k-10k r50k-10k r100k-10k sat idle5k idle19k syscalls
 #   (default: r20k-1k r50k-1k r20k-10k r50k-10k sat syscalls)
 # Environment:
 #   COST_IMPLS      servers (default "whisperchat limit go-gorilla beast node-ws")
@@ -120,6 +120,8 @@ args_for() {
     r50k-10k)  echo "--clients 10000 --rate 50000 $timing" ;;
     r100k-10k) echo "--clients 10000 --rate 100000 $timing" ;;
     sat)       echo "--clients 1000 --window 1 $timing" ;;
+    idle5k)    echo "--clients 5000 --window 0 --warmup 1 --duration 3" ;;
+    idle19k)   echo "--clients 19000 --window 0 --warmup 1 --duration 3" ;;
     *) echo "unknown scenario $1" >&2; return 1 ;;
   esac
 }
@@ -176,7 +178,7 @@ for s in "${scenarios[@]}"; do
       # shellcheck disable=SC2046
       run_load "$impl" "$s" $(args_for "$s")
     fi
-    grep -E 'delivered msg/s|latency|errors|CPU per message|loadgen CPU|sent/' "$out_dir/$s-$impl.txt" |
+    grep -E 'delivered msg/s|latency|errors|CPU per message|loadgen CPU|sent/|RSS' "$out_dir/$s-$impl.txt" |
       sed 's/^/  /' || true
     stop_server
     sleep 1

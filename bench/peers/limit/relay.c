@@ -59,7 +59,7 @@ static void bufReserve(Buf *b, size_t extra) {
         if (b->len + extra <= b->cap)
             return;
     }
-    size_t n = b->cap ? b->cap * 2 : 4096;
+    size_t n = b->cap ? b->cap * 2 : 512; // frames here are ~100 bytes
     while (n < b->len + extra)
         n *= 2;
     b->p = realloc(b->p, n);
@@ -377,47 +377,44 @@ static int onHandshake(int fd) {
     return 1;
 }
 
-// Parses every complete frame in the input buffer; -1 closes.
-static int onFrames(int fd) {
-    Conn *c = g_conns[fd];
-    for (;;) {
-        uint8_t *p = (uint8_t *)c->in.p + c->in.off;
-        size_t n = c->in.len - c->in.off;
-        if (n < 2)
-            break;
-        int fin = p[0] & 0x80, op = p[0] & 0x0F, masked = p[1] & 0x80;
-        uint64_t len = p[1] & 0x7F;
+// Handles every complete frame in p[0..n); returns the bytes consumed, or
+// -1 to close. Unmasks in place.
+static long parseFrames(int fd, uint8_t *p, size_t n) {
+    size_t pos = 0;
+    while (n - pos >= 2) {
+        uint8_t *f = p + pos;
+        size_t avail = n - pos;
+        int fin = f[0] & 0x80, op = f[0] & 0x0F, masked = f[1] & 0x80;
+        uint64_t len = f[1] & 0x7F;
         size_t h = 2;
         if (len == 126) {
-            if (n < 4) break;
-            len = (uint64_t)p[2] << 8 | p[3];
+            if (avail < 4) break;
+            len = (uint64_t)f[2] << 8 | f[3];
             h = 4;
         } else if (len == 127) {
             return -1; // larger than any frame the subset allows
         }
         if (!masked || !fin || len > MAX_FRAME)
             return -1;
-        if (n < h + 4 + len)
+        if (avail < h + 4 + len)
             break;
-        uint8_t *mask = p + h, *pl = p + h + 4;
+        uint8_t *mask = f + h, *pl = f + h + 4;
         for (uint64_t i = 0; i < len; i++)
             pl[i] ^= mask[i & 3];
-        c->in.off += h + 4 + (size_t)len;
+        pos += h + 4 + (size_t)len;
         if (op == 1)
             onText(fd, (const char *)pl, (size_t)len);
         else if (op == 9)
             sendFrame3(fd, 10, (const char *)pl, (size_t)len, 0, 0, 0, 0);
         else if (op == 8) {
             sendFrame3(fd, 8, (const char *)pl, len >= 2 ? 2 : 0, 0, 0, 0, 0);
-            c->closing = 1;
-            return 0;
+            g_conns[fd]->closing = 1;
+            return (long)n; // nothing after a close counts
         }
         if (!g_conns[fd])
-            return 0;
+            return (long)n;
     }
-    if (c->in.off == c->in.len)
-        c->in.off = c->in.len = 0;
-    return 0;
+    return (long)pos;
 }
 
 static void closeConn(int fd) {
@@ -436,31 +433,51 @@ static void closeConn(int fd) {
     g_conns[fd] = NULL;
 }
 
+// Reads land in one shared buffer and are handled there; only a partial
+// frame (or a handshake) is copied into the connection's own buffer, which
+// is freed again once empty, so an idle connection holds no input buffer.
+static uint8_t g_rbuf[65536];
+static void dropInput(Conn *c) {
+    free(c->in.p);
+    memset(&c->in, 0, sizeof c->in);
+}
 static void onReadable(int fd) {
-    Conn *c = g_conns[fd];
     for (;;) {
-        bufReserve(&c->in, 65536);
-        ssize_t n = recv(fd, c->in.p + c->in.len, c->in.cap - c->in.len, 0);
-        if (n > 0) {
-            c->in.len += (size_t)n;
-            if (c->in.cap - c->in.len > 0 && (size_t)n < 65536)
-                break; // short read: the socket is drained, skip the EAGAIN call
-            continue;
-        }
+        Conn *c = g_conns[fd];
+        if (!c || c->closing)
+            return;
+        ssize_t n = recv(fd, g_rbuf, sizeof g_rbuf, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
-            break;
-        closeConn(fd);
-        return;
+            return;
+        if (n <= 0) {
+            closeConn(fd);
+            return;
+        }
+        if (c->state == ST_HANDSHAKE || c->in.len > c->in.off) {
+            bufAppend(&c->in, g_rbuf, (size_t)n);
+            if (c->state == ST_HANDSHAKE) {
+                int r = onHandshake(fd);
+                if (r < 0) { closeConn(fd); return; }
+                if (r == 0) return;
+            }
+            long used = parseFrames(fd, (uint8_t *)c->in.p + c->in.off, c->in.len - c->in.off);
+            if (used < 0) { closeConn(fd); return; }
+            if (!g_conns[fd]) return;
+            c->in.off += (size_t)used;
+            if (c->in.off == c->in.len)
+                dropInput(c);
+        } else {
+            long used = parseFrames(fd, g_rbuf, (size_t)n);
+            if (used < 0) { closeConn(fd); return; }
+            if (!g_conns[fd]) return;
+            if (used < n)
+                bufAppend(&c->in, g_rbuf + used, (size_t)(n - used));
+        }
+        if ((size_t)n < sizeof g_rbuf)
+            return; // a short read drained the socket: skip the EAGAIN call
     }
-    if (c->state == ST_HANDSHAKE) {
-        int r = onHandshake(fd);
-        if (r < 0) { closeConn(fd); return; }
-        if (r == 0) return;
-    }
-    if (onFrames(fd) < 0)
-        closeConn(fd);
 }
 
 int main(int argc, char **argv) {
