@@ -42,7 +42,8 @@ struct Flat {
 
 class Reader {
 public:
-    explicit Reader(std::string_view s) : m_s(s) {}
+    explicit Reader(std::string_view s)
+        : m_s(s) {}
     bool object(Flat &out) {
         ws();
         if (!eat('{'))
@@ -102,8 +103,8 @@ private:
         return true;
     }
     void ws() {
-        while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\t' || m_s[m_i] == '\n' ||
-                                    m_s[m_i] == '\r'))
+        while (m_i < m_s.size() &&
+               (m_s[m_i] == ' ' || m_s[m_i] == '\t' || m_s[m_i] == '\n' || m_s[m_i] == '\r'))
             ++m_i;
     }
     static void utf8(std::string &o, unsigned cp) {
@@ -156,14 +157,30 @@ private:
                 return false;
             const char e = m_s[m_i++];
             switch (e) {
-            case '"': o += '"'; break;
-            case '\\': o += '\\'; break;
-            case '/': o += '/'; break;
-            case 'b': o += '\b'; break;
-            case 'f': o += '\f'; break;
-            case 'n': o += '\n'; break;
-            case 'r': o += '\r'; break;
-            case 't': o += '\t'; break;
+            case '"':
+                o += '"';
+                break;
+            case '\\':
+                o += '\\';
+                break;
+            case '/':
+                o += '/';
+                break;
+            case 'b':
+                o += '\b';
+                break;
+            case 'f':
+                o += '\f';
+                break;
+            case 'n':
+                o += '\n';
+                break;
+            case 'r':
+                o += '\r';
+                break;
+            case 't':
+                o += '\t';
+                break;
             case 'u': {
                 unsigned cp;
                 if (!hex4(cp))
@@ -178,7 +195,8 @@ private:
                 utf8(o, cp);
                 break;
             }
-            default: return false;
+            default:
+                return false;
             }
         }
         return false;
@@ -191,11 +209,21 @@ void appendEscaped(std::string &o, std::string_view s) {
     o += '"';
     for (const char c : s) {
         switch (c) {
-        case '"': o += "\\\""; break;
-        case '\\': o += "\\\\"; break;
-        case '\n': o += "\\n"; break;
-        case '\r': o += "\\r"; break;
-        case '\t': o += "\\t"; break;
+        case '"':
+            o += "\\\"";
+            break;
+        case '\\':
+            o += "\\\\";
+            break;
+        case '\n':
+            o += "\\n";
+            break;
+        case '\r':
+            o += "\\r";
+            break;
+        case '\t':
+            o += "\\t";
+            break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
                 char b[8];
@@ -234,7 +262,9 @@ double bucketKm(double km) {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     enum class State { Lobby, Waiting, Paired, Closed };
-    explicit Session(tcp::socket socket) : m_ws(std::move(socket)), m_id(g_nextId++) {}
+    explicit Session(tcp::socket socket)
+        : m_ws(std::move(socket))
+        , m_id(g_nextId++) {}
 
     void start() {
         m_ws.read_message_max(kMaxBytes);
@@ -295,8 +325,9 @@ private:
     static double haversineKm(const Session &a, const Session &b) {
         const double r = M_PI / 180;
         const double dLat = (b.m_lat - a.m_lat) * r, dLon = (b.m_lon - a.m_lon) * r;
-        const double h = std::pow(std::sin(dLat / 2), 2) +
-                         std::cos(a.m_lat * r) * std::cos(b.m_lat * r) * std::pow(std::sin(dLon / 2), 2);
+        const double h = std::pow(std::sin(dLat / 2), 2) + std::cos(a.m_lat * r) *
+                                                               std::cos(b.m_lat * r) *
+                                                               std::pow(std::sin(dLon / 2), 2);
         return 2 * 6371.0088 * std::asin(std::min(1.0, std::sqrt(h)));
     }
     void tryMatch() {
@@ -321,8 +352,8 @@ private:
         const std::string pair = randomHex(8);
         char d[32];
         std::snprintf(d, sizeof d, "%g", bucketKm(bestKm));
-        send(std::string("{\"distance_km\":") + d + ",\"pair\":\"" + pair + "\",\"partner\":\"guest" +
-             std::to_string(best->m_id) + "\",\"type\":\"matched\"}");
+        send(std::string("{\"distance_km\":") + d + ",\"pair\":\"" + pair +
+             "\",\"partner\":\"guest" + std::to_string(best->m_id) + "\",\"type\":\"matched\"}");
         best->send(std::string("{\"distance_km\":") + d + ",\"pair\":\"" + pair +
                    "\",\"partner\":\"guest" + std::to_string(m_id) + "\",\"type\":\"matched\"}");
     }
@@ -347,7 +378,8 @@ private:
             if (m_state != State::Paired)
                 return error("conflict", "not paired", "message");
             const auto text = m.strings.find("text");
-            if (text == m.strings.end() || text->second.empty() || text->second.size() > kMaxText * 4)
+            if (text == m.strings.end() || text->second.empty() ||
+                text->second.size() > kMaxText * 4)
                 return error("bad_request", "bad text", "message");
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
@@ -376,7 +408,8 @@ private:
             m_lat = m.numbers["lat"];
             m_lon = m.numbers["lon"];
             m_range = m.numbers["range_km"];
-            if (std::fabs(m_lat) > 90 || std::fabs(m_lon) > 180 || !(m_range > 0) || m_range > 20015.1)
+            if (std::fabs(m_lat) > 90 || std::fabs(m_lon) > 180 || !(m_range > 0) ||
+                m_range > 20015.1)
                 return error("bad_request", "bad join", "join");
             m_state = State::Waiting;
             g_waiting.push_back(shared_from_this());

@@ -72,7 +72,9 @@ static void bufAppend(Buf *b, const void *d, size_t n) {
 }
 
 // ---- SHA-1 and base64, for Sec-WebSocket-Accept only
-static uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+static uint32_t rol(uint32_t x, int n) {
+    return (x << n) | (x >> (32 - n));
+}
 static void sha1(const uint8_t *msg, size_t len, uint8_t out[20]) {
     uint32_t h[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
     size_t total = ((len + 8) / 64 + 1) * 64;
@@ -92,14 +94,31 @@ static void sha1(const uint8_t *msg, size_t len, uint8_t out[20]) {
         uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
         for (int i = 0; i < 80; i++) {
             uint32_t f, k;
-            if (i < 20) { f = (b & c) | (~b & d); k = 0x5A827999; }
-            else if (i < 40) { f = b ^ c ^ d; k = 0x6ED9EBA1; }
-            else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC; }
-            else { f = b ^ c ^ d; k = 0xCA62C1D6; }
+            if (i < 20) {
+                f = (b & c) | (~b & d);
+                k = 0x5A827999;
+            } else if (i < 40) {
+                f = b ^ c ^ d;
+                k = 0x6ED9EBA1;
+            } else if (i < 60) {
+                f = (b & c) | (b & d) | (c & d);
+                k = 0x8F1BBCDC;
+            } else {
+                f = b ^ c ^ d;
+                k = 0xCA62C1D6;
+            }
             uint32_t t = rol(a, 5) + f + e + k + w[i];
-            e = d; d = c; c = rol(b, 30); b = a; a = t;
+            e = d;
+            d = c;
+            c = rol(b, 30);
+            b = a;
+            a = t;
         }
-        h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
+        h[0] += a;
+        h[1] += b;
+        h[2] += c;
+        h[3] += d;
+        h[4] += e;
     }
     free(m);
     for (int i = 0; i < 20; i++)
@@ -141,16 +160,27 @@ static void sendFrame3(int fd, int op, const char *a, size_t an, const char *b, 
     uint8_t hdr[4];
     size_t hn;
     hdr[0] = (uint8_t)(0x80 | op);
-    if (n < 126) { hdr[1] = (uint8_t)n; hn = 2; }
-    else { hdr[1] = 126; hdr[2] = (uint8_t)(n >> 8); hdr[3] = (uint8_t)n; hn = 4; }
+    if (n < 126) {
+        hdr[1] = (uint8_t)n;
+        hn = 2;
+    } else {
+        hdr[1] = 126;
+        hdr[2] = (uint8_t)(n >> 8);
+        hdr[3] = (uint8_t)n;
+        hn = 4;
+    }
     bufReserve(&c->out, hn + n);
     bufAppend(&c->out, hdr, hn);
     bufAppend(&c->out, a, an);
-    if (bn) bufAppend(&c->out, b, bn);
-    if (dn) bufAppend(&c->out, d, dn);
+    if (bn)
+        bufAppend(&c->out, b, bn);
+    if (dn)
+        bufAppend(&c->out, d, dn);
     markDirty(fd);
 }
-static void sendText(int fd, const char *s) { sendFrame3(fd, 1, s, strlen(s), 0, 0, 0, 0); }
+static void sendText(int fd, const char *s) {
+    sendFrame3(fd, 1, s, strlen(s), 0, 0, 0, 0);
+}
 
 static void closeConn(int fd);
 static void flushConn(int fd) {
@@ -160,8 +190,12 @@ static void flushConn(int fd) {
     c->dirty = 0;
     while (c->out.off < c->out.len) {
         ssize_t n = send(fd, c->out.p + c->out.off, c->out.len - c->out.off, MSG_NOSIGNAL);
-        if (n > 0) { c->out.off += (size_t)n; continue; }
-        if (n < 0 && errno == EINTR) continue;
+        if (n > 0) {
+            c->out.off += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n < 0 && errno == EAGAIN) {
             struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.fd = fd};
             epoll_ctl(g_epoll, EPOLL_CTL_MOD, fd, &ev);
@@ -199,7 +233,8 @@ static void endPair(int fd, const char *reason) {
 static double haversineKm(double la1, double lo1, double la2, double lo2) {
     const double r = M_PI / 180;
     double dla = (la2 - la1) * r, dlo = (lo2 - lo1) * r;
-    double h = sin(dla / 2) * sin(dla / 2) + cos(la1 * r) * cos(la2 * r) * sin(dlo / 2) * sin(dlo / 2);
+    double h =
+        sin(dla / 2) * sin(dla / 2) + cos(la1 * r) * cos(la2 * r) * sin(dlo / 2) * sin(dlo / 2);
     return 2 * 6371.0088 * asin(fmin(1, sqrt(h)));
 }
 static int bucketKm(double km) {
@@ -229,11 +264,13 @@ static void tryMatch(int fd) {
         char msg[160];
         uint64_t pair = ++g_pairSeq * 0x9E3779B97F4A7C15ull;
         snprintf(msg, sizeof msg,
-                 "{\"distance_km\":%d,\"pair\":\"%016llx\",\"partner\":\"guest%d\",\"type\":\"matched\"}",
+                 "{\"distance_km\":%d,\"pair\":\"%016llx\",\"partner\":\"guest%d\",\"type\":"
+                 "\"matched\"}",
                  bucketKm(km), (unsigned long long)pair, o);
         sendText(fd, msg);
         snprintf(msg, sizeof msg,
-                 "{\"distance_km\":%d,\"pair\":\"%016llx\",\"partner\":\"guest%d\",\"type\":\"matched\"}",
+                 "{\"distance_km\":%d,\"pair\":\"%016llx\",\"partner\":\"guest%d\",\"type\":"
+                 "\"matched\"}",
                  bucketKm(km), (unsigned long long)pair, fd);
         sendText(o, msg);
         return;
@@ -271,8 +308,9 @@ static int findNumber(const char *p, size_t n, const char *key, double *out) {
 }
 static void errorReply(int fd, const char *code, const char *ref) {
     char msg[128];
-    snprintf(msg, sizeof msg, "{\"code\":\"%s\",\"message\":\"%s\",\"ref\":\"%s\",\"type\":\"error\"}",
-             code, code, ref);
+    snprintf(msg, sizeof msg,
+             "{\"code\":\"%s\",\"message\":\"%s\",\"ref\":\"%s\",\"type\":\"error\"}", code, code,
+             ref);
     sendText(fd, msg);
 }
 static void onText(int fd, const char *p, size_t n) {
@@ -287,7 +325,10 @@ static void onText(int fd, const char *p, size_t n) {
         return;
     }
     if (tn == 7 && memcmp(type, "message", 7) == 0) {
-        if (c->state != ST_PAIRED) { errorReply(fd, "conflict", "message"); return; }
+        if (c->state != ST_PAIRED) {
+            errorReply(fd, "conflict", "message");
+            return;
+        }
         const char *text, *id;
         size_t textn, idn;
         if (!findString(p, n, "\"text\":\"", &text, &textn) || textn == 0) {
@@ -295,16 +336,23 @@ static void onText(int fd, const char *p, size_t n) {
             return;
         }
         char ts[40];
-        int tsn = snprintf(ts, sizeof ts, "\",\"ts\":%llu,\"type\":\"message\"}", (unsigned long long)g_nowMs);
+        int tsn = snprintf(ts, sizeof ts, "\",\"ts\":%llu,\"type\":\"message\"}",
+                           (unsigned long long)g_nowMs);
         sendFrame3(c->partner, 1, "{\"text\":\"", 9, text, textn, ts, (size_t)tsn);
         if (findString(p, n, "\"id\":\"", &id, &idn))
             sendFrame3(fd, 1, "{\"id\":\"", 7, id, idn, "\",\"type\":\"delivered\"}", 21);
     } else if (tn == 6 && memcmp(type, "typing", 6) == 0) {
-        if (c->state != ST_PAIRED) { errorReply(fd, "conflict", "typing"); return; }
+        if (c->state != ST_PAIRED) {
+            errorReply(fd, "conflict", "typing");
+            return;
+        }
         sendText(c->partner, memmem(p, n, "true", 4) ? "{\"active\":true,\"type\":\"typing\"}"
                                                      : "{\"active\":false,\"type\":\"typing\"}");
     } else if (tn == 4 && memcmp(type, "join", 4) == 0) {
-        if (c->state != ST_LOBBY) { errorReply(fd, "conflict", "join"); return; }
+        if (c->state != ST_LOBBY) {
+            errorReply(fd, "conflict", "join");
+            return;
+        }
         if (!findNumber(p, n, "\"lat\":", &c->lat) || !findNumber(p, n, "\"lon\":", &c->lon) ||
             !findNumber(p, n, "\"range_km\":", &c->range) || fabs(c->lat) > 90 ||
             fabs(c->lon) > 180 || !(c->range > 0) || c->range > 20015.1) {
@@ -321,9 +369,14 @@ static void onText(int fd, const char *p, size_t n) {
         sendText(fd, "{\"type\":\"waiting\"}");
         tryMatch(fd);
     } else if (tn == 5 && memcmp(type, "leave", 5) == 0) {
-        if (c->state == ST_WAITING) unwait(c);
-        else if (c->state == ST_PAIRED) endPair(fd, "left");
-        else { errorReply(fd, "conflict", "leave"); return; }
+        if (c->state == ST_WAITING)
+            unwait(c);
+        else if (c->state == ST_PAIRED)
+            endPair(fd, "left");
+        else {
+            errorReply(fd, "conflict", "leave");
+            return;
+        }
         c->state = ST_LOBBY;
         sendText(fd, "{\"type\":\"left\"}");
     } else {
@@ -388,7 +441,8 @@ static long parseFrames(int fd, uint8_t *p, size_t n) {
         uint64_t len = f[1] & 0x7F;
         size_t h = 2;
         if (len == 126) {
-            if (avail < 4) break;
+            if (avail < 4)
+                break;
             len = (uint64_t)f[2] << 8 | f[3];
             h = 4;
         } else if (len == 127) {
@@ -459,19 +513,31 @@ static void onReadable(int fd) {
             bufAppend(&c->in, g_rbuf, (size_t)n);
             if (c->state == ST_HANDSHAKE) {
                 int r = onHandshake(fd);
-                if (r < 0) { closeConn(fd); return; }
-                if (r == 0) return;
+                if (r < 0) {
+                    closeConn(fd);
+                    return;
+                }
+                if (r == 0)
+                    return;
             }
             long used = parseFrames(fd, (uint8_t *)c->in.p + c->in.off, c->in.len - c->in.off);
-            if (used < 0) { closeConn(fd); return; }
-            if (!g_conns[fd]) return;
+            if (used < 0) {
+                closeConn(fd);
+                return;
+            }
+            if (!g_conns[fd])
+                return;
             c->in.off += (size_t)used;
             if (c->in.off == c->in.len)
                 dropInput(c);
         } else {
             long used = parseFrames(fd, g_rbuf, (size_t)n);
-            if (used < 0) { closeConn(fd); return; }
-            if (!g_conns[fd]) return;
+            if (used < 0) {
+                closeConn(fd);
+                return;
+            }
+            if (!g_conns[fd])
+                return;
             if (used < n)
                 bufAppend(&c->in, g_rbuf + used, (size_t)(n - used));
         }
@@ -484,8 +550,10 @@ int main(int argc, char **argv) {
     const char *host = "127.0.0.1";
     int port = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--listen")) host = argv[i + 1];
-        else if (!strcmp(argv[i], "--port")) port = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--listen"))
+            host = argv[i + 1];
+        else if (!strcmp(argv[i], "--port"))
+            port = atoi(argv[i + 1]);
     }
     signal(SIGPIPE, SIG_IGN);
     int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -522,7 +590,8 @@ int main(int argc, char **argv) {
                     setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     if (cfd >= g_cap) {
                         int nc = g_cap ? g_cap : 1024;
-                        while (nc <= cfd) nc *= 2;
+                        while (nc <= cfd)
+                            nc *= 2;
                         g_conns = realloc(g_conns, sizeof(Conn *) * (size_t)nc);
                         memset(g_conns + g_cap, 0, sizeof(Conn *) * (size_t)(nc - g_cap));
                         g_cap = nc;
