@@ -49,8 +49,13 @@ TEST_PACKAGES=(
   prometheus
   # the browser client's test: headless Chromium, driven by npm's puppeteer-core
   chromium
+  # the bench-smoke tests build the C limit relay and the Go peer
+  golang-go golang-github-gorilla-websocket-dev
 )
-BENCH_PACKAGES=()
+BENCH_PACKAGES=(
+  # relay bench peers and counters (bench/peers, bench/relay/cost.sh)
+  libboost-dev strace linux-perf
+)
 PACKAGE_PACKAGES=(dpkg-dev)
 
 groups=("$@")

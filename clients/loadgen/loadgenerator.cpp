@@ -178,7 +178,9 @@ LoadGenerator::LoadGenerator(LoadOptions options)
     // away; the default 50 us timer slack would make every send late.
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     m_clients.resize(std::size_t(std::max(0, m_options.clients)));
-    m_spots = placePairs((std::max(0, m_options.clients) + 1) / 2);
+    const int firstPair = std::max(0, m_options.firstClient) / 2;
+    m_spots = placePairs(firstPair + (std::max(0, m_options.clients) + 1) / 2);
+    m_spots.erase(m_spots.begin(), m_spots.begin() + firstPair);
 
     // Frames come from the protocol codec once; the hot path only fills in
     // the tagged text and id and masks them (client frames), or compares
@@ -262,7 +264,8 @@ void LoadGenerator::startConnect(int index) {
         setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
         sockaddr_in src{};
         src.sin_family = AF_INET;
-        src.sin_addr.s_addr = htonl(0x7F000002u + std::uint32_t(index % m_options.sourceAddresses));
+        src.sin_addr.s_addr = htonl(0x7F000002u + std::uint32_t((m_options.firstClient + index) %
+                                                                m_options.sourceAddresses));
         if (::bind(c.fd, reinterpret_cast<sockaddr *>(&src), sizeof src) != 0) {
             c.state = Client::State::Connecting;
             ++m_connecting;
@@ -303,9 +306,9 @@ void LoadGenerator::sendMessage(Client &c, std::int64_t dueNs) {
     m_scratch.assign(m_sendPrefix);
     if (m_sendIdFirst) {
         m_scratch.append(digits, idEnd).append(m_sendMiddle);
-        appendTaggedText(m_scratch, index, seq, m_options.textChars);
+        appendTaggedText(m_scratch, m_options.firstClient + index, seq, m_options.textChars);
     } else {
-        appendTaggedText(m_scratch, index, seq, m_options.textChars);
+        appendTaggedText(m_scratch, m_options.firstClient + index, seq, m_options.textChars);
         m_scratch.append(m_sendMiddle).append(digits, idEnd);
     }
     m_scratch.append(m_sendSuffix);
@@ -494,7 +497,7 @@ void LoadGenerator::onChatMessage(int index, std::string_view text) {
         error("untagged_message");
         return;
     }
-    if (sender != c.partner || c.partner < 0) {
+    if (c.partner < 0 || sender != m_options.firstClient + c.partner) {
         ++m_misrouted;
         error("misrouted_message");
         return;
@@ -734,6 +737,8 @@ LoadReport LoadGenerator::run() {
             r.matchSecondsMax = waits.back();
         }
     }
+    if (m_options.beforeChat)
+        m_options.beforeChat();
     if (pid > 0)
         if (const auto s = sampleProcess(pid)) {
             r.serverRssConnected = s->rssBytes;

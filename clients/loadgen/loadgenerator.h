@@ -38,6 +38,13 @@ struct LoadOptions {
     // Diagnostics: one line per measured message (when it was due, how late
     // it was sent, its latency), to line slow deliveries up with server events.
     std::string latencyLogPath;
+    // Sharded runs (runSharded): this generator drives global clients
+    // firstClient .. firstClient+clients-1, so pair placement, source
+    // addresses and message tags stay distinct across the shards.
+    int firstClient = 0;
+    // Called once, after joining and before the RSS sample and the chat, so
+    // the shards of one run start their measured windows together.
+    std::function<void()> beforeChat;
 };
 
 struct LatencySummary {
@@ -85,6 +92,10 @@ struct LoadReport {
     double serverCpuUsPerMessage = -1, loadgenCpuUsPerMessage = -1;
     std::int64_t serverRssBefore = -1, serverRssConnected = -1;
     double serverRssPerConnection = -1;
+    // The load generator's own threads and the cores they may run on; above
+    // 90 % of those cores it, not the server, may be what limits the rate.
+    int loadgenThreads = 1, loadgenCores = 1;
+    bool loadgenBound = false;
 };
 
 // Where the two members of a pair join: the first at (lat, lon), the second
@@ -122,6 +133,9 @@ public:
     LoadGenerator &operator=(const LoadGenerator &) = delete;
 
     LoadReport run();
+    // Latency and send-lag samples in microseconds, sorted (after run()).
+    const std::vector<float> &latencySamples() const { return m_latencyUs; }
+    const std::vector<float> &sendLagSamples() const { return m_sendLagUs; }
 
 private:
     struct Client {

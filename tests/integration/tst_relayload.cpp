@@ -50,6 +50,10 @@ void TestRelayLoad::everyMessageAccountedFor_data() {
     // Fixed total rate, the shape of the 5k-connection benchmark.
     QTest::addRow("native, 1000 clients, 5000 msg/s")
         << native << 1000 << QStringList{"--rate", "5000"} << 0;
+    // The load generator on two event loops (threads), each with its own
+    // pairs: the merged report must still account for every message.
+    QTest::addRow("native, 1000 clients, 5000 msg/s, 2 loadgen threads")
+        << native << 1000 << QStringList{"--rate", "5000", "--threads", "2"} << 0;
     QTest::addRow("io-threads 2, 1000 clients, window")
         << threaded << 1000 << QStringList{"--window", "4"} << 2;
     QTest::addRow("io-threads 2, 1000 clients, 5000 msg/s")
