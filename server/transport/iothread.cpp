@@ -2,6 +2,7 @@
 #include "iothread.h"
 
 #include "epolldispatcher.h"
+#include "handshakegate.h"
 #include "listener.h"
 
 #include <QAbstractEventDispatcher>

@@ -3,6 +3,7 @@
 
 #include "iothread.h"
 #include "listener.h"
+#include "tcplistener.h"
 
 #include <memory>
 #include <vector>
