@@ -6,7 +6,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 SERVER_ARGS ?=
 
-.PHONY: all deps configure build run test bench format clean
+.PHONY: all deps configure build run test test-asan test-tsan fuzz bench format clean
 
 all: build
 
@@ -25,6 +25,18 @@ run: build
 test: build
 	bash scripts/run-tests.sh "$(BUILD_DIR)"
 
+# Sanitizer and fuzz runs, each in a build directory of its own
+# (docs/TESTING.md). `make test` runs test-asan and a 60 s fuzz smoke run.
+FUZZ_SECONDS ?= 300
+test-asan: deps
+	bash scripts/run-sanitizers.sh asan
+
+test-tsan: deps
+	bash scripts/run-sanitizers.sh tsan
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzz.sh
+
 bench: build
 	bash scripts/run-bench.sh "$(BUILD_DIR)"
 
@@ -32,4 +44,4 @@ format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf "$(BUILD_DIR)"
+	rm -rf "$(BUILD_DIR)" build-asan build-tsan build-fuzz
