@@ -44,4 +44,4 @@ format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf "$(BUILD_DIR)" build-asan build-tsan build-fuzz
+	rm -rf "$(BUILD_DIR)" build-asan build-tsan

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the libFuzzer targets of tests/fuzz/ with clang in their own build
-# directory and runs each for FUZZ_SECONDS (default 300), FUZZ_JOBS (default
+# Builds the libFuzzer targets of tests/fuzz/ in the sanitizer build
+# directory (build-asan, scripts/configure-asan.sh) and runs each for FUZZ_SECONDS (default 300), FUZZ_JOBS (default
 # 2) at a time. Each target starts from its committed seeds
 # (tests/fuzz/corpus/<target>/) plus what earlier runs in this build
 # directory found (<build>/fuzz-corpus/<target>/, never committed by itself).
@@ -12,27 +12,13 @@
 #   FUZZ_TARGETS="wsframe totp"  only these targets
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
+build_dir=${FUZZ_BUILD_DIR:-build-asan}
 seconds=${FUZZ_SECONDS:-300}
 jobs=${FUZZ_JOBS:-2}
-cc=${FUZZ_CC:-clang-14}
-cxx=${FUZZ_CXX:-clang++-14}
 all_targets=(wsframe wshandshake wsconnection clientdecode serverdecode control config totp)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 
-if [ ! -f "$build_dir/build.ninja" ] && [ ! -f "$build_dir/Makefile" ]; then
-  generator=()
-  command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
-  launcher=()
-  if command -v ccache >/dev/null 2>&1; then
-    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-  fi
-  # -O1 -g: the usual libFuzzer trade between speed and readable reports.
-  # Tests, benchmarks and programs stay out: only the fuzzers get built.
-  CC=$cc CXX=$cxx cmake -S . -B "$build_dir" "${generator[@]}" "${launcher[@]}" \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g -DNDEBUG" \
-    -DWHISPER_FUZZ=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_BENCH=OFF
-fi
+bash scripts/configure-asan.sh "$build_dir"
 cmake --build "$build_dir" -j"${JOBS:-2}" --target fuzzers
 
 # Inputs larger than the parsers' own limits only test how fast they say no.

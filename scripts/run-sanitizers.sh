@@ -40,17 +40,21 @@ tsan)
   ;;
 esac
 
-if [ ! -f "$build_dir/build.ninja" ] && [ ! -f "$build_dir/Makefile" ]; then
+if [ "$kind" = asan ]; then
+  # Shared with the fuzz targets: clang, ASan + UBSan + coverage.
+  bash scripts/configure-asan.sh "$build_dir"
+elif [ ! -f "$build_dir/build.ninja" ] && [ ! -f "$build_dir/Makefile" ]; then
   generator=()
   command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
   launcher=()
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   fi
-  # -O1 keeps the build and the instrumented tests fast enough for CI; -g1
-  # gives reports file and line. The benchmarks are not needed.
-  cmake -S . -B "$build_dir" "${generator[@]}" "${launcher[@]}" \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g1 -DNDEBUG" \
+  # -O1 keeps the build and the instrumented tests fast enough; line tables
+  # give reports file and line. The benchmarks are not needed.
+  CC=${SAN_CC:-clang-14} CXX=${SAN_CXX:-clang++-14} cmake -S . -B "$build_dir" \
+    "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only -DNDEBUG" \
     -DWHISPER_SANITIZE="$sanitize" -DWHISPER_BUILD_TESTS=ON -DWHISPER_BUILD_BENCH=OFF
 fi
 
