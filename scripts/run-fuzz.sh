@@ -10,6 +10,7 @@
 # <build>/fuzz-logs/. The executions per target are printed as a table and
 # written to <build>/fuzz-results.tsv.
 #   FUZZ_TARGETS="wsframe totp"  only these targets
+#   FUZZ_NO_BUILD=1              run what is built, without building
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${FUZZ_BUILD_DIR:-build-asan}
@@ -18,8 +19,10 @@ jobs=${FUZZ_JOBS:-2}
 all_targets=(wsframe wshandshake wsconnection clientdecode serverdecode control config totp)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 
-bash scripts/configure-asan.sh "$build_dir"
-cmake --build "$build_dir" -j"${JOBS:-2}" --target fuzzers
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+  bash scripts/configure-asan.sh "$build_dir"
+  cmake --build "$build_dir" -j"${JOBS:-2}" --target fuzzers
+fi
 
 # Inputs larger than the parsers' own limits only test how fast they say no.
 max_len() {
