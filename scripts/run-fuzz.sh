@@ -75,7 +75,7 @@ for t in "${targets[@]}"; do
   log=$build_dir/fuzz-logs/$t.log
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  corpus=$(ls "$build_dir/fuzz-corpus/$t" "tests/fuzz/corpus/$t" | grep -vc -e '^$' -e ':$' || true)
+  corpus=$(find "$build_dir/fuzz-corpus/$t" "tests/fuzz/corpus/$t" -type f 2>/dev/null | wc -l)
   result=ok
   [[ " ${failed[*]} " == *" $t "* ]] && result=FAILED
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "${execs:-?}" "${rate:-?}" "$corpus" "$seconds" "$result" >>"$results"
