@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 SERVER_ARGS ?=
 PACKAGE_DIR ?= $(BUILD_DIR)/packages
 
-.PHONY: all deps configure build run test bench package soak format clean
+.PHONY: all deps configure build run test test-asan test-tsan fuzz bench package soak format clean
 
 all: build
 
@@ -31,6 +31,18 @@ run:
 
 test: build
 	bash scripts/run-tests.sh "$(BUILD_DIR)"
+
+# Sanitizer and fuzz runs, each in a build directory of its own
+# (docs/TESTING.md). `make test` runs test-asan and a 60 s fuzz smoke run.
+FUZZ_SECONDS ?= 300
+test-asan: deps
+	bash scripts/run-sanitizers.sh asan
+
+test-tsan: deps
+	bash scripts/run-sanitizers.sh tsan
+
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzz.sh
 
 bench:
 	@bash scripts/install-deps.sh run build test bench
@@ -57,4 +69,4 @@ format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf "$(BUILD_DIR)"
+	rm -rf "$(BUILD_DIR)" build-asan build-tsan

@@ -7,11 +7,44 @@
 # oathtool and openssl tools. GUI tests use Qt's offscreen platform, so no
 # display server is needed. This script only sets up the environment they
 # share.
+#
+# Then, in build directories of their own (docs/TESTING.md), the same suites
+# again under AddressSanitizer + UBSan (scripts/run-sanitizers.sh asan) and a
+# short run of every fuzz target (scripts/run-fuzz.sh, FUZZ_SMOKE_SECONDS,
+# default 60 s each). Every phase runs even when an earlier one failed, and
+# any failure fails the whole run. WHISPER_TEST_PHASES picks phases
+# (default "suite asan fuzz").
 set -euo pipefail
 build_dir=${1:-build}
-cd "$build_dir"
-# GUI tests render offscreen unless a display was given explicitly.
-export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
-# A build without tests (WHISPER_BUILD_TESTS=OFF, or a broken test list) must
-# fail here rather than pass on zero tests.
-ctest --output-on-failure --no-tests=error -j2 --timeout 600
+root=$(cd "$(dirname "$0")/.." && pwd)
+phases=${WHISPER_TEST_PHASES:-suite asan fuzz}
+failed=()
+
+run_suite() {
+  cd "$root/$build_dir" 2>/dev/null || cd "$build_dir"
+  # GUI tests render offscreen unless a display was given explicitly.
+  export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+  # A build without tests (WHISPER_BUILD_TESTS=OFF, or a broken test list)
+  # must fail here rather than pass on zero tests.
+  ctest --output-on-failure --no-tests=error -j2 --timeout 600
+}
+
+for phase in $phases; do
+  start=$SECONDS
+  echo "=== test phase: $phase"
+  case $phase in
+  suite) (run_suite) || failed+=("$phase") ;;
+  asan) bash "$root/scripts/run-sanitizers.sh" asan || failed+=("$phase") ;;
+  tsan) bash "$root/scripts/run-sanitizers.sh" tsan || failed+=("$phase") ;;
+  fuzz) FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-60} bash "$root/scripts/run-fuzz.sh" || failed+=("$phase") ;;
+  *)
+    echo "unknown test phase '$phase'" >&2
+    failed+=("$phase")
+    ;;
+  esac
+  echo "=== test phase $phase took $((SECONDS - start)) s"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed test phases: ${failed[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the project with a sanitizer in a build directory of its own and
+# runs the test suites against that build: every test program and every
+# server, client and load generator they start is instrumented.
+#   run-sanitizers.sh asan   AddressSanitizer + LeakSanitizer + UBSan, every
+#                            CTest suite (build-asan)
+#   run-sanitizers.sh tsan   ThreadSanitizer, the suites that run threads
+#                            (build-tsan)
+# Reports go to <build>/sanitizer-logs/ rather than to the tests' output: a
+# server process a test starts and stops could otherwise report into a log
+# nobody reads. Any report there fails the run, even when every test passed.
+# Environment: SAN_BUILD_DIR, SAN_EXCLUDE_LABELS (a ctest -LE regex),
+# SAN_TESTS (a ctest -R regex), JOBS (build jobs, 2), SAN_CTEST_JOBS (2),
+# SAN_NO_BUILD=1 (run what is built, without building).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:?usage: run-sanitizers.sh asan|tsan}
+root=$PWD
+case $kind in
+asan)
+  build_dir=${SAN_BUILD_DIR:-build-asan}
+  sanitize=address,undefined
+  # Nothing is left out by default: every suite runs under ASan.
+  exclude=${SAN_EXCLUDE_LABELS-}
+  tests=${SAN_TESTS-}
+  ;;
+tsan)
+  build_dir=${SAN_BUILD_DIR:-build-tsan}
+  sanitize=thread
+  # The console's GUI suites would mostly exercise uninstrumented Qt
+  # widgets and fonts; the server they drive is covered by the others.
+  exclude=${SAN_EXCLUDE_LABELS-gui}
+  # The suites whose code runs on more than one thread: the servers with
+  # I/O threads (the *_iothreads variants and the transport suites), the
+  # matchmaker's worker, password hashing on the thread pool and the
+  # database (account service, storage), the threaded listener.
+  tests=${SAN_TESTS-_iothreads$|^tst_threadedlistener$|^tst_transport$|^tst_matchmaker$|^tst_accountservice$|^tst_storage$|^tst_epolldispatcher$}
+  ;;
+*)
+  echo "unknown sanitizer '$kind' (asan or tsan)" >&2
+  exit 2
+  ;;
+esac
+
+if [ "$kind" = asan ]; then
+  # Shared with the fuzz targets: clang, ASan + UBSan + coverage.
+  bash scripts/configure-asan.sh "$build_dir"
+elif [ ! -f "$build_dir/build.ninja" ] && [ ! -f "$build_dir/Makefile" ]; then
+  generator=()
+  command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+  launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  fi
+  # -O1 keeps the build and the instrumented tests fast enough; line tables
+  # give reports file and line. The benchmarks are not needed.
+  CC=${SAN_CC:-clang-14} CXX=${SAN_CXX:-clang++-14} cmake -S . -B "$build_dir" \
+    "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only -DNDEBUG" \
+    -DWHISPER_SANITIZE="$sanitize" -DWHISPER_BUILD_TESTS=ON -DWHISPER_BUILD_BENCH=OFF
+fi
+
+build_start=$SECONDS
+if [ -n "${SAN_NO_BUILD:-}" ]; then
+  : # run what is built
+elif [ "$kind" = tsan ]; then
+  # Only what the selected suites run: their test programs (which depend on
+  # the programs they start) and the programs themselves.
+  mapfile -t targets < <(cd "$build_dir" && ctest -N -R "$tests" |
+    sed -n 's/^ *Test *#[0-9]*: \(tst_[A-Za-z0-9_]*\)$/\1/p' | sed 's/_iothreads$//' | sort -u)
+  cmake --build "$build_dir" -j"${JOBS:-2}" --target whisperchat-server whisperchat-cli "${targets[@]}"
+else
+  cmake --build "$build_dir" -j"${JOBS:-2}"
+fi
+echo "$kind build took $((SECONDS - build_start)) s"
+
+logs=$root/$build_dir/sanitizer-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+supp=$root/tests/sanitizers
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=0:check_initialization_order=1:log_path=$logs/asan"
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0:log_path=$logs/lsan"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:log_path=$logs/tsan"
+export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+
+ctest_args=(--output-on-failure --no-tests=error -j"${SAN_CTEST_JOBS:-2}")
+[ -n "$tests" ] && ctest_args+=(-R "$tests")
+[ -n "$exclude" ] && ctest_args+=(-LE "$exclude")
+run_start=$SECONDS
+status=0
+(cd "$build_dir" && ctest "${ctest_args[@]}") || status=$?
+echo "$kind tests took $((SECONDS - run_start)) s"
+
+reports=("$logs"/*)
+if [ -e "${reports[0]}" ]; then
+  echo "sanitizer reports in $logs:"
+  for r in "${reports[@]}"; do
+    echo "=== $r"
+    head -60 "$r"
+  done
+  status=1
+fi
+exit "$status"
