@@ -49,6 +49,8 @@ TEST_PACKAGES=(
   prometheus
   # the browser client's test: headless Chromium, driven by npm's puppeteer-core
   chromium
+  # the sanitizer suite and the libFuzzer targets (clang, its runtime, symbols)
+  clang-14 libclang-rt-14-dev llvm-14
   # the bench-smoke tests build the C limit relay and the Go peer
   golang-go golang-github-gorilla-websocket-dev
 )
