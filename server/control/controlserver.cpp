@@ -140,6 +140,10 @@ void ControlServer::onNewConnection() {
             // 1008 rather than 1013: Qt clients take 1013 for a protocol error.
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
                           QStringLiteral("too many consoles; try again later"));
+            // Owned by the server until its close handshake ends: a server
+            // destroyed first must not leave the socket behind (LeakSanitizer
+            // found it in tst_controlsession).
+            socket->setParent(this);
             connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
             continue;
         }
