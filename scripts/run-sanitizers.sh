@@ -79,6 +79,13 @@ elif [ -n "$tests$labels" ]; then
   [ -n "$exclude" ] && select+=(-LE "$exclude")
   mapfile -t targets < <(cd "$build_dir" && ctest -N "${select[@]}" |
     sed -n 's/^ *Test *#[0-9]*: \(tst_[A-Za-z0-9_]*\)$/\1/p' | sed 's/_iothreads$//' | sort -u)
+  # Shell suites (tst_installdeps, ...) have no program to build.
+  mapfile -t known < <(cmake --build "$build_dir" --target help | sed -n 's/^\([A-Za-z0-9_-]*\): .*/\1/p')
+  buildable=()
+  for t in "${targets[@]}"; do
+    printf '%s\n' "${known[@]}" | grep -qx "$t" && buildable+=("$t")
+  done
+  targets=("${buildable[@]}")
   cmake --build "$build_dir" -j"${JOBS:-2}" --target whisperchat-server whisperchat-cli "${targets[@]}"
 else
   cmake --build "$build_dir" -j"${JOBS:-2}"
