@@ -174,6 +174,8 @@ void ControlClient::handle(const ServerMessage &message) {
         Q_EMIT banPreviewReceived(preview->req, *preview);
     } else if (const auto *bans = std::get_if<Bans>(&message)) {
         Q_EMIT bansReceived(bans->req, bans->bans);
+    } else if (const auto *audit = std::get_if<Audit>(&message)) {
+        Q_EMIT auditReceived(audit->req, audit->rows);
     }
 }
 
@@ -226,6 +228,9 @@ qint64 ControlClient::setTickInterval(int ms) {
 }
 qint64 ControlClient::drain() {
     return send(Drain{0});
+}
+qint64 ControlClient::listAudit(const ListAudit &query) {
+    return send(query);
 }
 
 } // namespace whisper::admin

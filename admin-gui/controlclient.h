@@ -71,6 +71,8 @@ public:
     qint64 broadcast(const QString &text);
     qint64 setTickInterval(int ms);
     qint64 drain();
+    // Audit rows (admins); answered by auditReceived.
+    qint64 listAudit(const control::ListAudit &query);
 
 Q_SIGNALS:
     void stateChanged(whisper::admin::ControlClient::State state);
@@ -87,6 +89,7 @@ Q_SIGNALS:
     void accountReceived(qint64 req, const whisper::control::AccountInfo &account);
     void banPreviewReceived(qint64 req, const whisper::control::BanPreview &preview);
     void bansReceived(qint64 req, const QList<whisper::control::BanInfo> &bans);
+    void auditReceived(qint64 req, const QList<whisper::control::AuditRow> &rows);
     void commandSucceeded(qint64 req);
     void commandFailed(qint64 req, whisper::control::ErrorCode code, const QString &message);
 

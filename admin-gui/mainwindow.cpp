@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "auditview.h"
 #include "bandialog.h"
 #include "consolestate.h"
 #include "mapview.h"
@@ -85,6 +86,9 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     events->setModel(state->events());
     events->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tabs->addTab(events, tr("Events"));
+    // Admins only: the tab is there for everyone, its filter works for admins.
+    m_audit = new AuditView(client, this);
+    m_tabs->addTab(m_audit, tr("Audit log"));
     m_waitingTable->setObjectName(QStringLiteral("waitingTable"));
     m_pairTable->setObjectName(QStringLiteral("pairTable"));
     m_reportTable->setObjectName(QStringLiteral("reportTable"));
@@ -147,6 +151,10 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     m_tick = admin->addAction(tr("Matchmaker interval..."), this, &MainWindow::changeTickInterval);
     m_setRole = admin->addAction(tr("Set role..."), this, &MainWindow::changeRole);
     m_drain = admin->addAction(tr("Drain server..."), this, &MainWindow::drainServer);
+    m_showAudit = admin->addAction(tr("Audit log"), this, [this] {
+        m_tabs->setCurrentWidget(m_audit);
+        m_audit->refresh();
+    });
 
     auto *help = menuBar()->addMenu(tr("&Help"));
     m_about = help->addAction(tr("About the admin console"), this, &MainWindow::showAbout);
@@ -343,6 +351,8 @@ void MainWindow::updateActions() {
     allow(m_setRole, "set_role", true);
     allow(m_refreshBans, "list_bans", true);
     allow(m_unban, "lift_ban", m_banTable->currentRow() >= 0);
+    allow(m_showAudit, "view_audit", true);
+    m_audit->setEnabled(online && m_client->can(QStringLiteral("view_audit")));
 }
 
 void MainWindow::selectClient(const QString &id) {

@@ -21,6 +21,7 @@ class QTabWidget;
 
 namespace whisper::admin {
 
+class AuditView;
 class BanDialog;
 class NoticeDialog;
 class ConsoleState;
@@ -66,6 +67,8 @@ public:
     using ResolutionAsker = std::function<std::optional<QString>(const QString &reportId)>;
     void setResolutionAsker(ResolutionAsker asker) { m_askResolution = std::move(asker); }
     QCheckBox *showResolvedBox() const { return m_showResolved; }
+    AuditView *auditView() const { return m_audit; }
+    QAction *auditAction() const { return m_showAudit; }
 
 Q_SIGNALS:
     // The operator wants to log out, or to log in to another server: the
@@ -110,6 +113,8 @@ private:
     NoticeChooser m_chooseNotice;
     ResolutionAsker m_askResolution;
     QCheckBox *m_showResolved = nullptr;
+    AuditView *m_audit = nullptr;
+    QAction *m_showAudit = nullptr;
     qint64 m_lastLiveMs = 0;        // when the state was last live (0: never)
     QSet<qint64> m_previewRequests; // ban previews this window asked for
     QSet<qint64> m_banChanges;      // bans and unbans in flight: list again when done

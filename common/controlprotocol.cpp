@@ -190,6 +190,24 @@ QJsonObject toJson(const BanInfo &b) {
             {QStringLiteral("expires_ms"), double(b.expiresMs)},
             {QStringLiteral("by"), b.by}};
 }
+QJsonObject toJson(const AuditRow &a) {
+    return {{QStringLiteral("at_ms"), double(a.atMs)}, {QStringLiteral("actor"), a.actor},
+            {QStringLiteral("command"), a.command},    {QStringLiteral("target"), a.target},
+            {QStringLiteral("detail"), a.detail},      {QStringLiteral("result"), a.result},
+            {QStringLiteral("source"), a.source}};
+}
+AuditRow auditFrom(FieldReader &r) {
+    AuditRow a;
+    a.atMs = r.integer("at_ms", 0);
+    a.actor = r.string("actor", kMaxUsernameChars);
+    a.command = r.string("command", kMaxIdChars);
+    a.target = r.string("target", kMaxUsernameChars + kMaxIdChars + 64);
+    a.detail = r.string("detail", kMaxReasonChars + 256);
+    a.result = r.string("result", kMaxIdChars);
+    a.source = r.string("source", kMaxIdChars);
+    return a;
+}
+
 BanInfo banFrom(FieldReader &r) {
     BanInfo b;
     b.id = readId(r, "id");
@@ -287,6 +305,7 @@ QString typeName(const ConsoleMessage &message) {
             [](const PreviewBan &) { return QStringLiteral("preview_ban"); },
             [](const ListBans &) { return QStringLiteral("list_bans"); },
             [](const Unban &) { return QStringLiteral("unban"); },
+            [](const ListAudit &) { return QStringLiteral("list_audit"); },
         },
         message);
 }
@@ -303,6 +322,7 @@ QString typeName(const ServerMessage &message) {
                           [](const Account &) { return QStringLiteral("account"); },
                           [](const BanPreview &) { return QStringLiteral("ban_preview"); },
                           [](const Bans &) { return QStringLiteral("bans"); },
+                          [](const Audit &) { return QStringLiteral("audit"); },
                       },
                       message);
 }
@@ -375,6 +395,18 @@ QByteArray Codec::encode(const ConsoleMessage &message) {
             [&](const Unban &m) {
                 return QJsonObject{{req, double(m.req)}, {QStringLiteral("ban"), m.ban}};
             },
+            [&](const ListAudit &m) {
+                QJsonObject o{{req, double(m.req)}, {QStringLiteral("limit"), m.limit}};
+                if (!m.actor.isEmpty())
+                    o.insert(QStringLiteral("actor"), m.actor);
+                if (!m.command.isEmpty())
+                    o.insert(QStringLiteral("command"), m.command);
+                if (m.sinceMs)
+                    o.insert(QStringLiteral("since_ms"), double(m.sinceMs));
+                if (m.untilMs)
+                    o.insert(QStringLiteral("until_ms"), double(m.untilMs));
+                return o;
+            },
         },
         message);
     return serialize(std::move(o), typeName(message));
@@ -443,6 +475,9 @@ QByteArray Codec::encode(const ServerMessage &message) {
             },
             [&](const Bans &m) {
                 return QJsonObject{{req, double(m.req)}, {QStringLiteral("bans"), toArray(m.bans)}};
+            },
+            [&](const Audit &m) {
+                return QJsonObject{{req, double(m.req)}, {QStringLiteral("rows"), toArray(m.rows)}};
             },
         },
         message);
@@ -542,6 +577,18 @@ Decoded<ConsoleMessage> Codec::decodeConsole(QByteArrayView utf8Json) {
         m.req = readReq(r);
         m.ban = readId(r, "ban");
         out = m;
+    } else if (type == QLatin1String("list_audit")) {
+        ListAudit m;
+        m.req = readReq(r);
+        m.actor = r.optionalString("actor", kMaxUsernameChars);
+        m.command = r.optionalString("command", kMaxIdChars);
+        m.sinceMs = r.optionalInteger("since_ms").value_or(0);
+        m.untilMs = r.optionalInteger("until_ms").value_or(0);
+        m.limit = int(r.has("limit") ? r.integer("limit", 1, kMaxAuditRows) : 200);
+        if (m.sinceMs < 0 || m.untilMs < 0)
+            return DecodeError{ErrorCode::BadRequest,
+                               QStringLiteral("since_ms and until_ms must not be negative"), type};
+        out = m;
     } else {
         return DecodeError{ErrorCode::BadRequest,
                            QStringLiteral("unknown message type '%1'").arg(type), type};
@@ -633,6 +680,11 @@ Decoded<ServerMessage> Codec::decodeServer(QByteArrayView utf8Json) {
         Bans m;
         m.req = readReq(r);
         m.bans = r.list<BanInfo>("bans", banFrom);
+        out = m;
+    } else if (type == QLatin1String("audit")) {
+        Audit m;
+        m.req = readReq(r);
+        m.rows = r.list<AuditRow>("rows", auditFrom);
         out = m;
     } else {
         return DecodeError{ErrorCode::BadRequest,

@@ -147,9 +147,21 @@ struct Drain {
     friend bool operator==(const Drain &, const Drain &) = default;
 };
 
-using ConsoleMessage =
-    std::variant<Login, Subscribe, Kick, KickPair, Ban, ListReports, ResolveReport, LookupAccount,
-                 SetRole, Broadcast, SetTickInterval, Drain, PreviewBan, ListBans, Unban>;
+// The audit log, newest first, filtered; answered by `audit`. Admins only.
+inline constexpr int kMaxAuditRows = 1000;
+struct ListAudit {
+    qint64 req = 0;
+    QString actor;      // exact username; empty: anyone
+    QString command;    // exact command name (`kick`, `login`, ...); empty: any
+    qint64 sinceMs = 0; // 0: from the beginning
+    qint64 untilMs = 0; // 0: up to now
+    int limit = 200;    // 1..kMaxAuditRows
+    friend bool operator==(const ListAudit &, const ListAudit &) = default;
+};
+
+using ConsoleMessage = std::variant<Login, Subscribe, Kick, KickPair, Ban, ListReports,
+                                    ResolveReport, LookupAccount, SetRole, Broadcast,
+                                    SetTickInterval, Drain, PreviewBan, ListBans, Unban, ListAudit>;
 
 qint64 requestId(const ConsoleMessage &message);
 
@@ -249,6 +261,18 @@ struct BanInfo {
     friend bool operator==(const BanInfo &, const BanInfo &) = default;
 };
 
+// One row of the audit log as the console sees it.
+struct AuditRow {
+    qint64 atMs = 0;
+    QString actor;
+    QString command;
+    QString target;
+    QString detail;
+    QString result; // ok | failed | refused
+    QString source;
+    friend bool operator==(const AuditRow &, const AuditRow &) = default;
+};
+
 struct Hello {
     int protocol = kVersion;
     QString server;
@@ -329,8 +353,14 @@ struct Bans {
     friend bool operator==(const Bans &, const Bans &) = default;
 };
 
-using ServerMessage =
-    std::variant<Hello, LoggedIn, Ok, Error, Snapshot, Delta, Reports, Account, BanPreview, Bans>;
+struct Audit {
+    qint64 req = 0;
+    QList<AuditRow> rows;
+    friend bool operator==(const Audit &, const Audit &) = default;
+};
+
+using ServerMessage = std::variant<Hello, LoggedIn, Ok, Error, Snapshot, Delta, Reports, Account,
+                                   BanPreview, Bans, Audit>;
 
 QString typeName(const ConsoleMessage &message);
 QString typeName(const ServerMessage &message);

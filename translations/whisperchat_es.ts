@@ -26,6 +26,77 @@
     </message>
 </context>
 <context>
+    <name>whisper::admin::AuditView</name>
+    <message>
+        <source>Show</source>
+        <translation>Mostrar</translation>
+    </message>
+    <message>
+        <source>any account</source>
+        <translation>cualquier cuenta</translation>
+    </message>
+    <message>
+        <source>empty: any action</source>
+        <translation>vacío: cualquier acción</translation>
+    </message>
+    <message>
+        <source>last hour</source>
+        <translation>última hora</translation>
+    </message>
+    <message>
+        <source>last 24 hours</source>
+        <translation>últimas 24 horas</translation>
+    </message>
+    <message>
+        <source>last 7 days</source>
+        <translation>últimos 7 días</translation>
+    </message>
+    <message>
+        <source>all time</source>
+        <translation>todo el tiempo</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Autor</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Acción</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Objetivo</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detalle</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Resultado</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <source>Actor:</source>
+        <translation>Autor:</translation>
+    </message>
+    <message>
+        <source>Action:</source>
+        <translation>Acción:</translation>
+    </message>
+    <message>
+        <source>When:</source>
+        <translation>Cuándo:</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::BanDialog</name>
     <message>
         <source>Ban %1</source>
@@ -517,6 +588,10 @@ Estado: %4</translation>
     <message>
         <source>Show resolved reports</source>
         <translation>Mostrar denuncias resueltas</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Registro de auditoría</translation>
     </message>
 </context>
 <context>

@@ -26,6 +26,77 @@
     </message>
 </context>
 <context>
+    <name>whisper::admin::AuditView</name>
+    <message>
+        <source>Show</source>
+        <translation>दिखाएँ</translation>
+    </message>
+    <message>
+        <source>any account</source>
+        <translation>कोई भी खाता</translation>
+    </message>
+    <message>
+        <source>empty: any action</source>
+        <translation>खाली: कोई भी कार्य</translation>
+    </message>
+    <message>
+        <source>last hour</source>
+        <translation>पिछला घंटा</translation>
+    </message>
+    <message>
+        <source>last 24 hours</source>
+        <translation>पिछले 24 घंटे</translation>
+    </message>
+    <message>
+        <source>last 7 days</source>
+        <translation>पिछले 7 दिन</translation>
+    </message>
+    <message>
+        <source>all time</source>
+        <translation>पूरा समय</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>समय</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>कर्ता</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>कार्य</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>लक्ष्य</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>विवरण</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>परिणाम</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>से</translation>
+    </message>
+    <message>
+        <source>Actor:</source>
+        <translation>कर्ता:</translation>
+    </message>
+    <message>
+        <source>Action:</source>
+        <translation>कार्य:</translation>
+    </message>
+    <message>
+        <source>When:</source>
+        <translation>कब:</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::BanDialog</name>
     <message>
         <source>Ban %1</source>
@@ -517,6 +588,10 @@ Status: %4</source>
     <message>
         <source>Show resolved reports</source>
         <translation>हल की गई रिपोर्टें दिखाएँ</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>ऑडिट लॉग</translation>
     </message>
 </context>
 <context>

@@ -26,6 +26,7 @@ constexpr Grant kTable[] = {
     {Permission::SetTickInterval, Role::Admin, "set_tick_interval"},
     {Permission::Drain, Role::Admin, "drain"},
     {Permission::ManageUsers, Role::Admin, "manage_users"},
+    {Permission::ViewAudit, Role::Admin, "view_audit"},
 };
 } // namespace
 

@@ -29,6 +29,7 @@ enum class Permission {
     SetTickInterval,
     Drain,
     ManageUsers,
+    ViewAudit,
 };
 
 bool roleHas(Role role, Permission permission);

@@ -89,6 +89,9 @@ public:
     virtual void setRole(const QString &username, Role role,
                          std::function<void(ControlOutcome)> done) = 0;
     virtual void listBans(std::function<void(Result<QList<control::BanInfo>>)> done) = 0;
+    // Audit rows matching `query`, newest first.
+    virtual void listAudit(const control::ListAudit &query,
+                           std::function<void(Result<QList<control::AuditRow>>)> done) = 0;
     // Lifting a permanent ban needs Permission::BanPermanent (checked here,
     // where the ban is known).
     virtual void unban(const ControlIdentity &by, const QString &banId,

@@ -8,7 +8,10 @@
 
 #include <QLoggingCategory>
 #include <QSqlError>
+
 #include <QSqlQuery>
+#include <algorithm>
+#include <stdexcept>
 
 namespace whisper {
 
@@ -275,6 +278,37 @@ std::optional<QString> ControlServiceBackend::accountOf(std::uint64_t client) co
     if (!handler || !handler->identity())
         return std::nullopt;
     return handler->identity()->username;
+}
+
+void ControlServiceBackend::listAudit(const control::ListAudit &query,
+                                      std::function<void(Result<QList<control::AuditRow>>)> done) {
+    m_db.run([query](Storage &storage) {
+            // One prepared statement; an empty filter matches everything.
+            QSqlQuery q(storage.database());
+            q.prepare(QStringLiteral(
+                "SELECT at_ms, actor, command, target, detail, result, source FROM control_audit "
+                "WHERE (? = '' OR actor = ?) AND (? = '' OR command = ?) AND at_ms >= ? "
+                "AND (? = 0 OR at_ms <= ?) ORDER BY id DESC LIMIT ?"));
+            q.addBindValue(query.actor);
+            q.addBindValue(query.actor);
+            q.addBindValue(query.command);
+            q.addBindValue(query.command);
+            q.addBindValue(query.sinceMs);
+            q.addBindValue(query.untilMs);
+            q.addBindValue(query.untilMs);
+            q.addBindValue(std::clamp(query.limit, 1, control::kMaxAuditRows));
+            if (!q.exec())
+                throw std::runtime_error(q.lastError().text().toStdString());
+            QList<control::AuditRow> rows;
+            while (q.next())
+                rows << control::AuditRow{q.value(0).toLongLong(), q.value(1).toString(),
+                                          q.value(2).toString(),   q.value(3).toString(),
+                                          q.value(4).toString(),   q.value(5).toString(),
+                                          q.value(6).toString()};
+            return rows;
+        })
+        .then(this, [done](const QList<control::AuditRow> &rows) { done(rows); })
+        .onFailed(this, [done] { done(storageFailure()); });
 }
 
 void ControlServiceBackend::writeAudit(const AuditEntry &entry) {

@@ -38,6 +38,8 @@ public:
     void setRole(const QString &username, Role role,
                  std::function<void(ControlOutcome)> done) override;
     void listBans(std::function<void(Result<QList<control::BanInfo>>)> done) override;
+    void listAudit(const control::ListAudit &query,
+                   std::function<void(Result<QList<control::AuditRow>>)> done) override;
     void unban(const ControlIdentity &by, const QString &banId,
                std::function<void(ControlOutcome)> done) override;
     std::optional<QString> accountOf(std::uint64_t client) const override;

@@ -396,6 +396,24 @@ void ControlSession::handle(const ListBans &m) {
         });
 }
 
+void ControlSession::handle(const ListAudit &m) {
+    // Reading the log is logged too: who looked, with which filter.
+    const Audit audit{QStringLiteral("list_audit"), m.actor,
+                      m.command.isEmpty() ? QString() : QStringLiteral("command ") + m.command};
+    if (!authorize(m.req, Permission::ViewAudit, audit))
+        return;
+    record(audit, QStringLiteral("ok"));
+    m_backend.listAudit(
+        m, [this, alive = m_alive, req = m.req](ControlBackend::Result<QList<AuditRow>> result) {
+            if (!*alive || !m_identity)
+                return;
+            if (const auto *failure = std::get_if<ControlFailure>(&result))
+                fail(req, failure->code, failure->message);
+            else
+                send(control::Audit{req, std::get<QList<AuditRow>>(result)});
+        });
+}
+
 void ControlSession::handle(const Unban &m) {
     const Audit audit{QStringLiteral("unban"), m.ban, {}};
     if (!authorize(m.req, Permission::LiftBan, audit))

@@ -77,6 +77,7 @@ private:
     void handle(const control::Drain &m);
     void handle(const control::PreviewBan &m);
     void handle(const control::ListBans &m);
+    void handle(const control::ListAudit &m);
     void handle(const control::Unban &m);
 
     void sendSnapshotPage();

@@ -63,6 +63,11 @@ void TestControlProtocol::consoleRoundTrip_data() {
     QTest::addRow("preview_ban") << ConsoleMessage{PreviewBan{18, "c9"}} << "preview_ban";
     QTest::addRow("list_bans") << ConsoleMessage{ListBans{19}} << "list_bans";
     QTest::addRow("unban") << ConsoleMessage{Unban{20, "42"}} << "unban";
+    QTest::addRow("list_audit, every filter")
+        << ConsoleMessage{ListAudit{21, "mod", "kick", 1700000000000, 1700000360000, 50}}
+        << "list_audit";
+    QTest::addRow("list_audit, no filter")
+        << ConsoleMessage{ListAudit{22, {}, {}, 0, 0, 200}} << "list_audit";
 }
 
 void TestControlProtocol::consoleRoundTrip() {
@@ -129,6 +134,10 @@ void TestControlProtocol::serverRoundTrip_data() {
              {BanInfo{"1", "bob", "spam", 1700000000000, 0, "root"},
               BanInfo{"2", {}, "flood", 1700000000000, 1700000360000, {}}}}};
     QTest::addRow("no bans") << ServerMessage{Bans{14, {}}};
+    QTest::addRow("audit") << ServerMessage{
+        Audit{15,
+              {AuditRow{1700000000000, "mod", "kick", "c9", "", "ok", "127.0.0.1"},
+               AuditRow{1700000000001, "bob", "login", "", "bad password", "failed", "::1"}}}};
 }
 
 void TestControlProtocol::serverRoundTrip() {
@@ -154,6 +163,12 @@ void TestControlProtocol::rejectsConsole_data() {
     QTest::addRow("login password type")
         << QByteArray(R"({"type":"login","req":1,"username":"a","password":5})") << "string";
     QTest::addRow("kick without client") << QByteArray(R"({"type":"kick","req":1})") << "'client'";
+    QTest::addRow("list_audit limit 0")
+        << QByteArray(R"({"type":"list_audit","req":1,"limit":0})") << "'limit'";
+    QTest::addRow("list_audit limit too big")
+        << QByteArray(R"({"type":"list_audit","req":1,"limit":1001})") << "'limit'";
+    QTest::addRow("list_audit negative since")
+        << QByteArray(R"({"type":"list_audit","req":1,"since_ms":-5})") << "negative";
     QTest::addRow("kick long id") << (QByteArray(R"({"type":"kick","req":1,"client":")") +
                                       QByteArray(65, 'x') + "\"}")
                                   << "longer";
@@ -269,7 +284,8 @@ void TestControlProtocol::requestIdOfEveryCommand() {
                                     withReq(Drain{}),
                                     withReq(PreviewBan{}),
                                     withReq(ListBans{}),
-                                    withReq(Unban{})};
+                                    withReq(Unban{}),
+                                    withReq(ListAudit{})};
     QCOMPARE(all.size(), int(std::variant_size_v<ConsoleMessage>));
     for (const auto &m : all)
         QCOMPARE(requestId(m), 21);

@@ -5,6 +5,7 @@
 // the console, and a screenshot under the build directory. Runs on the
 // offscreen platform; no display needed.
 
+#include "auditview.h"
 #include "bandialog.h"
 #include "consolestate.h"
 #include "controlclient.h"
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void initTestCase();
     void consoleShowsServerAndKicks();
     void auditRowsAreWritten();
+    void auditViewerFilters();
     void wrongPasswordIsShown();
     void failedLoginIsNotRemembered();
     void chatPortIsNotAControlPort();
@@ -350,6 +352,61 @@ void TestAdminGui::auditRowsAreWritten() {
     QCOMPARE(commands,
              (QStringList{QStringLiteral("login:ok"), QStringLiteral("subscribe:ok"),
                           QStringLiteral("drain:refused"), QStringLiteral("kick_pair:failed")}));
+}
+
+void TestAdminGui::auditViewerFilters() {
+    // A moderator's console: the viewer is off, and the server refuses the
+    // command all the same.
+    {
+        ControlClient moderator;
+        ConsoleState state;
+        state.attach(&moderator);
+        MainWindow window(&moderator, &state);
+        moderator.connectToServer({m_server->controlUrl(), kModerator, kPassword, {}});
+        QTRY_COMPARE_WITH_TIMEOUT(moderator.state(), ControlClient::State::Online, 10000);
+        QVERIFY(!window.auditView()->isEnabled());
+        QVERIFY(!window.auditAction()->isEnabled());
+        // Something to find later: a kick of a client that is not there.
+        QSignalSpy failed(&moderator, &ControlClient::commandFailed);
+        moderator.kick(QStringLiteral("cNoSuchOne"));
+        const qint64 req = moderator.listAudit(control::ListAudit{});
+        QTRY_VERIFY_WITH_TIMEOUT(failed.size() >= 2, 5000);
+        bool forbidden = false;
+        for (const auto &call : failed)
+            forbidden |= call.at(0).toLongLong() == req &&
+                         call.at(1).value<control::ErrorCode>() == control::ErrorCode::Forbidden;
+        QVERIFY(forbidden);
+    }
+    // The admin's viewer, filtered by actor and action.
+    ControlClient admin;
+    ConsoleState state;
+    state.attach(&admin);
+    MainWindow window(&admin, &state);
+    admin.connectToServer({m_server->controlUrl(), kAdmin, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(admin.state(), ControlClient::State::Online, 10000);
+    QVERIFY(window.auditView()->isEnabled());
+    QVERIFY(window.auditAction()->isEnabled());
+    QTableWidget *table = window.auditView()->table();
+    window.auditView()->setFilter(kModerator, QStringLiteral("kick"), 1);
+    window.auditView()->showButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() >= 1, 5000);
+    bool sawTheFailedKick = false;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        QCOMPARE(table->item(row, 1)->text(), kModerator);
+        QCOMPARE(table->item(row, 2)->text(), QStringLiteral("kick"));
+        sawTheFailedKick |= table->item(row, 3)->text() == QLatin1String("cNoSuchOne") &&
+                            table->item(row, 5)->text() == QLatin1String("failed");
+    }
+    QVERIFY(sawTheFailedKick);
+    // The moderator's refused look at the log is in it too.
+    window.auditView()->setFilter(kModerator, QStringLiteral("list_audit"), 0);
+    window.auditView()->showButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() == 1, 5000);
+    QCOMPARE(table->item(0, 5)->text(), QStringLiteral("refused"));
+    // Nobody by that name: nothing.
+    window.auditView()->setFilter(QStringLiteral("nobody"), QString(), 3);
+    window.auditView()->showButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 0, 5000);
 }
 
 void TestAdminGui::wrongPasswordIsShown() {

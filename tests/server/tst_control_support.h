@@ -73,6 +73,16 @@ public:
                      QString::number(durationS), reason});
         done(std::nullopt);
     }
+    void listAudit(const control::ListAudit &query,
+                   std::function<void(Result<QList<control::AuditRow>>)> done) override {
+        QList<control::AuditRow> out;
+        for (auto it = audit.crbegin(); it != audit.crend() && out.size() < query.limit; ++it)
+            if ((query.actor.isEmpty() || it->actor == query.actor) &&
+                (query.command.isEmpty() || it->command == query.command))
+                out << control::AuditRow{it->atMs,   it->actor,  it->command, it->target,
+                                         it->detail, it->result, it->source};
+        done(out);
+    }
     void listBans(std::function<void(Result<QList<control::BanInfo>>)> done) override {
         QList<control::BanInfo> out;
         for (int i = 0; i < bans.size(); ++i)
