@@ -518,7 +518,8 @@ void MainWindow::broadcastNotice() {
 
 void MainWindow::drainServer() {
     if (m_confirm(tr("Drain server"),
-                  tr("Stop accepting new connections? Existing pairs keep chatting.")))
+                  tr("Drain the server? New connections are refused, every client is told to move "
+                     "to another server, and this one stops after the grace period.")))
         m_client->drain();
 }
 

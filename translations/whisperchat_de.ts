@@ -454,8 +454,8 @@ Status: %4</translation>
         <translation>Server leeren</translation>
     </message>
     <message>
-        <source>Stop accepting new connections? Existing pairs keep chatting.</source>
-        <translation>Keine neuen Verbindungen mehr annehmen? Bestehende Paare chatten weiter.</translation>
+        <source>Drain the server? New connections are refused, every client is told to move to another server, and this one stops after the grace period.</source>
+        <translation>Server leeren? Neue Verbindungen werden abgewiesen, jeder Client wird gebeten, zu einem anderen Server zu wechseln, und dieser stoppt nach der Karenzzeit.</translation>
     </message>
     <message>
         <source>Look up account</source>

@@ -454,8 +454,8 @@ Estado: %4</translation>
         <translation>Vaciar servidor</translation>
     </message>
     <message>
-        <source>Stop accepting new connections? Existing pairs keep chatting.</source>
-        <translation>¿Dejar de aceptar conexiones nuevas? Las parejas existentes siguen chateando.</translation>
+        <source>Drain the server? New connections are refused, every client is told to move to another server, and this one stops after the grace period.</source>
+        <translation>¿Vaciar el servidor? Se rechazan las conexiones nuevas, se pide a cada cliente que pase a otro servidor y este se detiene tras el periodo de gracia.</translation>
     </message>
     <message>
         <source>Look up account</source>

@@ -454,8 +454,8 @@ Status: %4</source>
         <translation>सर्वर खाली करें</translation>
     </message>
     <message>
-        <source>Stop accepting new connections? Existing pairs keep chatting.</source>
-        <translation>नए कनेक्शन स्वीकार करना बंद करें? मौजूदा जोड़ियाँ चैट करती रहेंगी।</translation>
+        <source>Drain the server? New connections are refused, every client is told to move to another server, and this one stops after the grace period.</source>
+        <translation>सर्वर खाली करें? नए कनेक्शन अस्वीकार होंगे, हर क्लाइंट को दूसरे सर्वर पर जाने को कहा जाएगा, और यह सर्वर छूट अवधि के बाद रुक जाएगा।</translation>
     </message>
     <message>
         <source>Look up account</source>
