@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "accountdialog.h"
 #include "auditview.h"
 #include "bandialog.h"
 #include "consolestate.h"
@@ -47,6 +48,7 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     };
     m_chooseBan = [](BanDialog &dialog) { return dialog.exec() == QDialog::Accepted; };
     m_chooseNotice = [](NoticeDialog &dialog) { return dialog.exec() == QDialog::Accepted; };
+    m_showAccount = [](AccountDialog &dialog) { dialog.exec(); };
     m_askResolution = [this](const QString &id) -> std::optional<QString> {
         bool ok = false;
         const QString text = QInputDialog::getText(this, tr("Resolve report"),
@@ -238,18 +240,21 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
     });
     connect(client, &ControlClient::accountReceived, this,
             [this](qint64, const control::AccountInfo &a) {
-                const QString ban = a.bannedUntilMs == 0 ? tr("not banned")
-                                    : a.bannedUntilMs == -1
-                                        ? tr("banned permanently")
-                                        : tr("banned until %1")
-                                              .arg(QDateTime::fromMSecsSinceEpoch(a.bannedUntilMs)
-                                                       .toString(Qt::ISODate));
-                QMessageBox::information(
-                    this, tr("Account %1").arg(a.username),
-                    tr("Role: %1\nCreated: %2\nTwo-factor login: %3\nStatus: %4")
-                        .arg(a.role,
-                             QDateTime::fromMSecsSinceEpoch(a.createdMs).toString(Qt::ISODate),
-                             a.totpEnabled ? tr("on") : tr("off"), ban));
+                AccountDialog dialog(a,
+                                     {m_client->can(QStringLiteral("ban_temporary")),
+                                      m_client->can(QStringLiteral("ban_permanent")),
+                                      m_client->can(QStringLiteral("set_role"))},
+                                     this);
+                connect(&dialog, &AccountDialog::banRequested, this,
+                        [this](const QString &name, qint64 durationS, const QString &reason) {
+                            m_banChanges.insert(m_client->banAccount(name, durationS, reason));
+                        });
+                connect(&dialog, &AccountDialog::roleRequested, this,
+                        [this](const QString &name, const QString &role) {
+                            if (m_confirm(tr("Set role"), tr("Make %1 a %2?").arg(name, role)))
+                                m_client->setRole(name, role);
+                        });
+                m_showAccount(dialog);
             });
     onStateChanged(client->state());
     resize(1200, 800);

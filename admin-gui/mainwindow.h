@@ -21,6 +21,7 @@ class QTabWidget;
 
 namespace whisper::admin {
 
+class AccountDialog;
 class AuditView;
 class BanDialog;
 class NoticeDialog;
@@ -68,6 +69,9 @@ public:
     void setResolutionAsker(ResolutionAsker asker) { m_askResolution = std::move(asker); }
     QCheckBox *showResolvedBox() const { return m_showResolved; }
     AuditView *auditView() const { return m_audit; }
+    // Shows a looked-up account with its actions; tests replace it.
+    using AccountShower = std::function<void(AccountDialog &dialog)>;
+    void setAccountShower(AccountShower shower) { m_showAccount = std::move(shower); }
     QAction *auditAction() const { return m_showAudit; }
 
 Q_SIGNALS:
@@ -112,6 +116,7 @@ private:
     BanChooser m_chooseBan;
     NoticeChooser m_chooseNotice;
     ResolutionAsker m_askResolution;
+    AccountShower m_showAccount;
     QCheckBox *m_showResolved = nullptr;
     AuditView *m_audit = nullptr;
     QAction *m_showAudit = nullptr;

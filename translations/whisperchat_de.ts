@@ -26,6 +26,89 @@
     </message>
 </context>
 <context>
+    <name>whisper::admin::AccountDialog</name>
+    <message>
+        <source>Ban account</source>
+        <translation>Konto sperren</translation>
+    </message>
+    <message>
+        <source>Set role</source>
+        <translation>Rolle setzen</translation>
+    </message>
+    <message>
+        <source>Account %1</source>
+        <translation>Konto %1</translation>
+    </message>
+    <message>
+        <source>not banned</source>
+        <translation>nicht gesperrt</translation>
+    </message>
+    <message>
+        <source>banned permanently</source>
+        <translation>dauerhaft gesperrt</translation>
+    </message>
+    <message>
+        <source>banned until %1</source>
+        <translation>gesperrt bis %1</translation>
+    </message>
+    <message>
+        <source>Username: %1
+Role: %2
+Created: %3
+Two-factor login: %4
+Status: %5</source>
+        <translation>Benutzername: %1
+Rolle: %2
+Angelegt: %3
+Zwei-Faktor-Anmeldung: %4
+Status: %5</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>an</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 Stunde</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1 Tag</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 Tage</translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation>30 Tage</translation>
+    </message>
+    <message>
+        <source>1 year</source>
+        <translation>1 Jahr</translation>
+    </message>
+    <message>
+        <source>permanent</source>
+        <translation>dauerhaft</translation>
+    </message>
+    <message>
+        <source>reason (required)</source>
+        <translation>Grund (erforderlich)</translation>
+    </message>
+    <message>
+        <source>Ban</source>
+        <translation>Sperre</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::AuditView</name>
     <message>
         <source>Show</source>
@@ -354,40 +437,6 @@
     <message>
         <source>Done.</source>
         <translation>Erledigt.</translation>
-    </message>
-    <message>
-        <source>not banned</source>
-        <translation>nicht gesperrt</translation>
-    </message>
-    <message>
-        <source>banned permanently</source>
-        <translation>dauerhaft gesperrt</translation>
-    </message>
-    <message>
-        <source>banned until %1</source>
-        <translation>gesperrt bis %1</translation>
-    </message>
-    <message>
-        <source>Account %1</source>
-        <translation>Konto %1</translation>
-    </message>
-    <message>
-        <source>Role: %1
-Created: %2
-Two-factor login: %3
-Status: %4</source>
-        <translation>Rolle: %1
-Erstellt: %2
-Zwei-Faktor-Anmeldung: %3
-Status: %4</translation>
-    </message>
-    <message>
-        <source>on</source>
-        <translation>an</translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>aus</translation>
     </message>
     <message>
         <source>Filter</source>

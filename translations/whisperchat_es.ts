@@ -26,6 +26,89 @@
     </message>
 </context>
 <context>
+    <name>whisper::admin::AccountDialog</name>
+    <message>
+        <source>Ban account</source>
+        <translation>Bloquear cuenta</translation>
+    </message>
+    <message>
+        <source>Set role</source>
+        <translation>Asignar rol</translation>
+    </message>
+    <message>
+        <source>Account %1</source>
+        <translation>Cuenta %1</translation>
+    </message>
+    <message>
+        <source>not banned</source>
+        <translation>no bloqueada</translation>
+    </message>
+    <message>
+        <source>banned permanently</source>
+        <translation>bloqueada permanentemente</translation>
+    </message>
+    <message>
+        <source>banned until %1</source>
+        <translation>bloqueada hasta %1</translation>
+    </message>
+    <message>
+        <source>Username: %1
+Role: %2
+Created: %3
+Two-factor login: %4
+Status: %5</source>
+        <translation>Usuario: %1
+Rol: %2
+Creada: %3
+Inicio de sesión en dos pasos: %4
+Estado: %5</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>activado</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>desactivado</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 hora</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1 día</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 días</translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation>30 días</translation>
+    </message>
+    <message>
+        <source>1 year</source>
+        <translation>1 año</translation>
+    </message>
+    <message>
+        <source>permanent</source>
+        <translation>permanente</translation>
+    </message>
+    <message>
+        <source>reason (required)</source>
+        <translation>motivo (obligatorio)</translation>
+    </message>
+    <message>
+        <source>Ban</source>
+        <translation>Bloqueo</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::AuditView</name>
     <message>
         <source>Show</source>
@@ -354,40 +437,6 @@
     <message>
         <source>Done.</source>
         <translation>Hecho.</translation>
-    </message>
-    <message>
-        <source>not banned</source>
-        <translation>no bloqueado</translation>
-    </message>
-    <message>
-        <source>banned permanently</source>
-        <translation>bloqueado permanentemente</translation>
-    </message>
-    <message>
-        <source>banned until %1</source>
-        <translation>bloqueado hasta %1</translation>
-    </message>
-    <message>
-        <source>Account %1</source>
-        <translation>Cuenta %1</translation>
-    </message>
-    <message>
-        <source>Role: %1
-Created: %2
-Two-factor login: %3
-Status: %4</source>
-        <translation>Rol: %1
-Creada: %2
-Inicio de sesión en dos pasos: %3
-Estado: %4</translation>
-    </message>
-    <message>
-        <source>on</source>
-        <translation>activado</translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>desactivado</translation>
     </message>
     <message>
         <source>Filter</source>

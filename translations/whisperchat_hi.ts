@@ -26,6 +26,89 @@
     </message>
 </context>
 <context>
+    <name>whisper::admin::AccountDialog</name>
+    <message>
+        <source>Ban account</source>
+        <translation>खाता प्रतिबंधित करें</translation>
+    </message>
+    <message>
+        <source>Set role</source>
+        <translation>भूमिका तय करें</translation>
+    </message>
+    <message>
+        <source>Account %1</source>
+        <translation>खाता %1</translation>
+    </message>
+    <message>
+        <source>not banned</source>
+        <translation>प्रतिबंधित नहीं</translation>
+    </message>
+    <message>
+        <source>banned permanently</source>
+        <translation>स्थायी रूप से प्रतिबंधित</translation>
+    </message>
+    <message>
+        <source>banned until %1</source>
+        <translation>%1 तक प्रतिबंधित</translation>
+    </message>
+    <message>
+        <source>Username: %1
+Role: %2
+Created: %3
+Two-factor login: %4
+Status: %5</source>
+        <translation>उपयोगकर्ता नाम: %1
+भूमिका: %2
+बनाया गया: %3
+दो-चरणीय लॉगिन: %4
+स्थिति: %5</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>चालू</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>बंद</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 घंटा</translation>
+    </message>
+    <message>
+        <source>1 day</source>
+        <translation>1 दिन</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 दिन</translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation>30 दिन</translation>
+    </message>
+    <message>
+        <source>1 year</source>
+        <translation>1 वर्ष</translation>
+    </message>
+    <message>
+        <source>permanent</source>
+        <translation>स्थायी</translation>
+    </message>
+    <message>
+        <source>reason (required)</source>
+        <translation>कारण (आवश्यक)</translation>
+    </message>
+    <message>
+        <source>Ban</source>
+        <translation>प्रतिबंध</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>भूमिका</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::AuditView</name>
     <message>
         <source>Show</source>
@@ -354,40 +437,6 @@
     <message>
         <source>Done.</source>
         <translation>हो गया।</translation>
-    </message>
-    <message>
-        <source>not banned</source>
-        <translation>प्रतिबंधित नहीं</translation>
-    </message>
-    <message>
-        <source>banned permanently</source>
-        <translation>स्थायी रूप से प्रतिबंधित</translation>
-    </message>
-    <message>
-        <source>banned until %1</source>
-        <translation>%1 तक प्रतिबंधित</translation>
-    </message>
-    <message>
-        <source>Account %1</source>
-        <translation>खाता %1</translation>
-    </message>
-    <message>
-        <source>Role: %1
-Created: %2
-Two-factor login: %3
-Status: %4</source>
-        <translation>भूमिका: %1
-बनाया गया: %2
-दो-चरणीय लॉगिन: %3
-स्थिति: %4</translation>
-    </message>
-    <message>
-        <source>on</source>
-        <translation>चालू</translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation>बंद</translation>
     </message>
     <message>
         <source>Filter</source>

@@ -166,8 +166,10 @@ QFuture<std::optional<AccountRecord>> Moderation::lookupAccount(const QString &u
 
 int Moderation::connectionsOfAccount(qint64 accountId) const {
     int n = 0;
+    // Current connections: a session away awaiting its resume has none (a ban
+    // still ends it, see banAccount()).
     for (const AccountHandler *h : m_handlers)
-        if (h->identity() && h->identity()->accountId == accountId)
+        if (h->identity() && h->identity()->accountId == accountId && !h->session().isAway())
             ++n;
     return n;
 }
@@ -176,7 +178,7 @@ int Moderation::connectionsFrom(const QHostAddress &ip) const {
     const QString address = ipKey(ip);
     int n = 0;
     for (const AccountHandler *h : m_handlers)
-        if (ipKey(h->ip()) == address)
+        if (ipKey(h->ip()) == address && !h->session().isAway())
             ++n;
     return n;
 }

@@ -31,6 +31,9 @@ enum class Permission {
     ManageUsers,
     ViewAudit,
 };
+// The last enumerator, for loops over every permission: a new one goes
+// before it or becomes it.
+inline constexpr Permission kLastPermission = Permission::ViewAudit;
 
 bool roleHas(Role role, Permission permission);
 QString toString(Role role);

@@ -64,6 +64,7 @@ public:
     const std::optional<Identity> &identity() const { return m_identity; }
     QHostAddress ip() const { return m_ip; }
     Session &session() { return m_session; }
+    const Session &session() const { return m_session; }
 
 private:
     // False (and an error sent) when over the limit; repeated refusals close.

@@ -511,7 +511,8 @@ void ChatServer::onSessionClosed(ClientId id) {
     Session *session = m_sessions.take(id);
     m_lastPingMs.remove(id);
     m_resume->forget(id);
-    if (m_metrics && session)
+    // An away session that expired has no connection (and no close code).
+    if (m_metrics && session && session->hasConnection())
         m_metrics->closed(session->connection().closeCode());
     Q_EMIT clientClosed(id);
     if (session)

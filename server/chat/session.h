@@ -75,6 +75,8 @@ public:
 
     // Only while not away (isAway()).
     Connection &connection() { return *m_connection; }
+    // False while away, and after an away session ended without coming back.
+    bool hasConnection() const { return m_connection != nullptr; }
     bool isAway() const { return m_connection == nullptr && m_state != State::Closed; }
 
     ClientId id() const { return m_id; }

@@ -17,7 +17,7 @@ using namespace control;
 namespace {
 QStringList permissionNames(Role role) {
     QStringList names;
-    for (int p = int(Permission::ViewConsole); p <= int(Permission::ManageUsers); ++p)
+    for (int p = int(Permission::ViewConsole); p <= int(kLastPermission); ++p)
         if (roleHas(role, Permission(p)))
             names << toString(Permission(p));
     return names;

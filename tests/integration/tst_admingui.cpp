@@ -5,6 +5,7 @@
 // the console, and a screenshot under the build directory. Runs on the
 // offscreen platform; no display needed.
 
+#include "accountdialog.h"
 #include "auditview.h"
 #include "bandialog.h"
 #include "consolestate.h"
@@ -21,6 +22,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -61,6 +63,7 @@ private Q_SLOTS:
     void consoleShowsServerAndKicks();
     void auditRowsAreWritten();
     void auditViewerFilters();
+    void accountLookupOffersTheRolesActions();
     void wrongPasswordIsShown();
     void failedLoginIsNotRemembered();
     void chatPortIsNotAControlPort();
@@ -387,9 +390,17 @@ void TestAdminGui::auditViewerFilters() {
     QVERIFY(window.auditView()->isEnabled());
     QVERIFY(window.auditAction()->isEnabled());
     QTableWidget *table = window.auditView()->table();
-    window.auditView()->setFilter(kModerator, QStringLiteral("kick"), 1);
-    window.auditView()->showButton()->click();
-    QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() >= 1, 5000);
+    // Each answer replaces the table: wait for it, not for a row count the
+    // previous answer may already have.
+    QSignalSpy answers(&admin, &ControlClient::auditReceived);
+    auto show = [&](const QString &actor, const QString &command, int period) {
+        const auto before = answers.size();
+        window.auditView()->setFilter(actor, command, period);
+        window.auditView()->showButton()->click();
+        return QTest::qWaitFor([&] { return answers.size() > before; }, 5000);
+    };
+    QVERIFY(show(kModerator, QStringLiteral("kick"), 1));
+    QVERIFY(table->rowCount() >= 1);
     bool sawTheFailedKick = false;
     for (int row = 0; row < table->rowCount(); ++row) {
         QCOMPARE(table->item(row, 1)->text(), kModerator);
@@ -399,14 +410,66 @@ void TestAdminGui::auditViewerFilters() {
     }
     QVERIFY(sawTheFailedKick);
     // The moderator's refused look at the log is in it too.
-    window.auditView()->setFilter(kModerator, QStringLiteral("list_audit"), 0);
-    window.auditView()->showButton()->click();
-    QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() == 1, 5000);
+    QVERIFY(show(kModerator, QStringLiteral("list_audit"), 0));
+    QCOMPARE(table->rowCount(), 1);
     QCOMPARE(table->item(0, 5)->text(), QStringLiteral("refused"));
     // Nobody by that name: nothing.
-    window.auditView()->setFilter(QStringLiteral("nobody"), QString(), 3);
-    window.auditView()->showButton()->click();
-    QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 0, 5000);
+    QVERIFY(show(QStringLiteral("nobody"), QString(), 3));
+    QCOMPARE(table->rowCount(), 0);
+}
+
+void TestAdminGui::accountLookupOffersTheRolesActions() {
+    // An account made the way a user makes one: through the chat protocol.
+    TestClient dave;
+    QVERIFY(dave.connectTo(m_server->chatUrl()));
+    dave.send(protocol::Register{QStringLiteral("dave"), kPassword});
+    QVERIFY(dave.waitFor<protocol::Authenticated>(10000));
+
+    // A moderator sees the username and may ban, not change roles.
+    {
+        ControlClient moderator;
+        ConsoleState state;
+        MainWindow window(&moderator, &state);
+        QString shown;
+        bool roleVisible = true, banVisible = false;
+        window.setAccountShower([&](AccountDialog &d) {
+            shown = d.summary();
+            roleVisible = d.roleButton()->isVisibleTo(&d);
+            banVisible = d.banButton()->isVisibleTo(&d);
+        });
+        moderator.connectToServer({m_server->controlUrl(), kModerator, kPassword, {}});
+        QTRY_COMPARE_WITH_TIMEOUT(moderator.state(), ControlClient::State::Online, 10000);
+        moderator.lookupAccount(QStringLiteral("dave"));
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 5000);
+        QVERIFY2(shown.contains(QLatin1String("Username: dave")), qPrintable(shown));
+        QVERIFY(shown.contains(QLatin1String("Role: user")));
+        QVERIFY(banVisible);
+        QVERIFY(!roleVisible);
+    }
+    // An admin changes the role from the same dialog.
+    ControlClient admin;
+    ConsoleState state;
+    MainWindow window(&admin, &state);
+    window.setConfirm([](const QString &, const QString &) { return true; });
+    QString shown;
+    window.setAccountShower([&](AccountDialog &d) {
+        shown = d.summary();
+        if (!d.roleButton()->isVisibleTo(&d) || d.roleButton()->isEnabled())
+            return; // the current role is not a change
+        d.roleBox()->setCurrentText(QStringLiteral("moderator"));
+        if (d.roleButton()->isEnabled())
+            d.roleButton()->click();
+    });
+    admin.connectToServer({m_server->controlUrl(), kAdmin, kPassword, {}});
+    QTRY_COMPARE_WITH_TIMEOUT(admin.state(), ControlClient::State::Online, 10000);
+    QSignalSpy done(&admin, &ControlClient::commandSucceeded);
+    admin.lookupAccount(QStringLiteral("dave"));
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 5000);
+    shown.clear();
+    window.setAccountShower([&](AccountDialog &d) { shown = d.summary(); });
+    admin.lookupAccount(QStringLiteral("dave"));
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 5000);
+    QVERIFY2(shown.contains(QLatin1String("Role: moderator")), qPrintable(shown));
 }
 
 void TestAdminGui::wrongPasswordIsShown() {
