@@ -35,3 +35,7 @@ whisper_add_manpage(whisperchat-server 8 server)
 whisper_add_manpage(whisperchat-admin 1 admin)
 whisper_add_manpage(whisperchat-cli 1 tools)
 whisper_add_manpage(whisperchat-loadgen 1 tools)
+# The Qt Quick client, where it is built (not in a lean tree).
+if(TARGET whisperchat-client)
+  whisper_add_manpage(whisperchat-client 1 tools)
+endif()

@@ -250,7 +250,9 @@ void TestMetrics::healthAndReadiness() {
 }
 
 void TestMetrics::readyzFollowsConsoleDrain() {
-    ServerProcess server;
+    // A drain with nobody connected ends at once (the server exits); a
+    // client and a grace period keep it draining while /readyz is asked.
+    ServerProcess server({QStringLiteral("--drain-grace-s"), QStringLiteral("30")});
     // An admin made with the `user` command, as an operator does.
     QProcess user;
     user.start(ServerProcess::binary(QStringLiteral("whisperchat-server")),
@@ -276,6 +278,9 @@ void TestMetrics::readyzFollowsConsoleDrain() {
     QVERIFY2(answers.first().first().toString().contains(QLatin1String("\"type\":\"welcome\"")) ||
                  !answers.first().first().toString().contains(QLatin1String("error")),
              qPrintable(answers.first().first().toString()));
+    RawWsClient chatter;
+    QVERIFY(chatter.connectTcp(server.chatUrl()));
+    QVERIFY(chatter.handshake());
     console.sendTextMessage(QStringLiteral(R"({"type":"drain","req":2})"));
     QTRY_VERIFY_WITH_TIMEOUT(get(readyz).status == 503, 5000);
     QCOMPARE(get(readyz).body, QByteArray("draining\n"));
