@@ -36,11 +36,11 @@ set(WHISPER_PACKAGED_TARGETS whisperchat-server whisperchat-admin whisperchat-cl
 set(WHISPER_TOOLS_DEPENDS "")
 if(TARGET whisperchat-client)
   install(TARGETS whisperchat-client COMPONENT tools)
-  list(APPEND WHISPER_PACKAGED_TARGETS whisperchat-client)
+  list(APPEND WHISPER_PACKAGED_TARGETS whisperchat-client whisperchat-client-manpage)
   # QML imports are resolved at run time, invisible to dpkg-shlibdeps.
   set(WHISPER_TOOLS_DEPENDS "qml6-module-qtquick, qml6-module-qtquick-controls, \
 qml6-module-qtquick-layouts, qml6-module-qtquick-window, qml6-module-qtqml-workerscript, \
-qt6-qpa-plugins")
+qml6-module-qtquick-templates, qml6-module-qtpositioning, qt6-qpa-plugins")
 endif()
 # Everything the packages hold, and nothing else (no tests, no benchmarks).
 add_custom_target(packaged-files DEPENDS ${WHISPER_PACKAGED_TARGETS})

@@ -72,7 +72,7 @@ else
 fi
 mkdir -m 0700 "$work/state"
 "${mdwe[@]}" "$root/usr/bin/whisperchat-server" --config "$root/etc/whisperchat/server.ini" \
-  --data-dir "$work/state" --listen 127.0.0.1 --port 0 --control-port 0 \
+  --data-dir "$work/state" --listen 127.0.0.1 --port 0 --control-port 0 --http-port 0 \
   >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 wait_for() { # FILE PATTERN: up to 30 s
