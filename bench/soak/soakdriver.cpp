@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "soakdriver.h"
+#include "procstats.h"
 
 #include "soakclient.h"
 
@@ -15,23 +16,7 @@ namespace whisper::soak {
 
 Q_LOGGING_CATEGORY(lcSoak, "whisper.soak")
 
-namespace {
-
-qint64 rssKiB(qint64 pid) {
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    return -1;
-}
-
-int openFds(qint64 pid) {
-    return int(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::NoDotAndDotDot).size());
-}
-
-} // namespace
+namespace {} // namespace
 
 SoakDriver::SoakDriver(SoakOptions options, QObject *parent)
     : QObject(parent)
@@ -163,8 +148,8 @@ SoakClient *SoakDriver::partnerOf(const QString &pair, const SoakClient *client)
 void SoakDriver::takeSample() {
     Sample s;
     s.seconds = m_clock.elapsed() / 1000.0;
-    s.rssKiB = rssKiB(m_server.processId());
-    s.fds = openFds(m_server.processId());
+    s.rssKiB = whisper::residentKiB(m_server.processId());
+    s.fds = whisper::openDescriptors(m_server.processId());
     for (const auto &c : m_clients) {
         s.connected += c->isConnected();
         s.paired += c->isPaired();

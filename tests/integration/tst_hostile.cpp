@@ -9,6 +9,7 @@
 // they were before the attacks (within the tolerance below).
 
 #include "badframes.h"
+#include "procstats.h"
 #include "rawwsclient.h"
 #include "serverprocess.h"
 #include "testclient.h"
@@ -39,21 +40,6 @@ using whisper::test::ServerProcess;
 using whisper::test::TestClient;
 
 namespace {
-
-// The server's resident set (KiB) and open descriptors, from /proc.
-qint64 rssKiB(qint64 pid) {
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    return -1;
-}
-
-int openFds(qint64 pid) {
-    return int(QDir(QStringLiteral("/proc/%1/fd").arg(pid)).entryList(QDir::NoDotAndDotDot).size());
-}
 
 // What the descriptors are, for the message when their number is off.
 QString fdTargets(qint64 pid) {
@@ -234,10 +220,10 @@ void TestHostile::initTestCase() {
     // Warm up the paths the cases take (codec, error replies, the thread's
     // read buffer), then take the baseline.
     QVERIFY(serving(*m_server));
-    QTRY_VERIFY_WITH_TIMEOUT(openFds(m_server->pid()) > 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(whisper::openDescriptors(m_server->pid()) > 0, 5000);
     QTest::qWait(200); // the probe's close settles (a sampling interval)
-    m_baselineRss = rssKiB(m_server->pid());
-    m_baselineFds = openFds(m_server->pid());
+    m_baselineRss = whisper::residentKiB(m_server->pid());
+    m_baselineFds = whisper::openDescriptors(m_server->pid());
     m_peakRss = m_baselineRss;
     QVERIFY(m_baselineRss > 0);
     qInfo("baseline: RSS %lld KiB, %d descriptors", m_baselineRss, m_baselineFds);
@@ -270,7 +256,7 @@ void TestHostile::badMessages() {
     QCOMPARE(json(replies[0]).value("code").toString(), code);
     QCOMPARE(json(replies[1]).value("code").toString(), QStringLiteral("conflict"));
     QCOMPARE(client->closeCodeReceived(), -1);
-    m_peakRss = qMax(m_peakRss, rssKiB(m_server->pid()));
+    m_peakRss = qMax(m_peakRss, whisper::residentKiB(m_server->pid()));
 }
 
 void TestHostile::badTransportInput_data() {
@@ -309,7 +295,7 @@ void TestHostile::badTransportInput() {
         QCOMPARE(seen.replies.value(0).value("code").toString(), errorCode);
         QCOMPARE(seen.replies.size(), errorCode.isEmpty() ? 0 : 1);
     }
-    m_peakRss = qMax(m_peakRss, rssKiB(m_server->pid()));
+    m_peakRss = qMax(m_peakRss, whisper::residentKiB(m_server->pid()));
 }
 
 void TestHostile::slowlorisHandshakesDroppedWhileOthersAreServed() {
@@ -388,7 +374,7 @@ void TestHostile::peerThatNeverReadsIsDropped() {
     const QByteArray request =
         whisper::test::clientFrame(0x1, R"({"type":")" + QByteArray(64, 'x') + R"("})");
     const QByteArray batch = request.repeated(256);
-    const qint64 before = rssKiB(m_server->pid());
+    const qint64 before = whisper::residentKiB(m_server->pid());
     qint64 peak = before;
     bool dropped = false;
     QElapsedTimer timer;
@@ -407,7 +393,7 @@ void TestHostile::peerThatNeverReadsIsDropped() {
                 ::poll(&p, 1, 100);
             }
         }
-        peak = qMax(peak, rssKiB(m_server->pid()));
+        peak = qMax(peak, whisper::residentKiB(m_server->pid()));
     }
     m_peakRss = qMax(m_peakRss, peak);
     QVERIFY2(dropped, qPrintable(QStringLiteral(
@@ -434,7 +420,7 @@ void TestHostile::unfinishedFragmentsAreDropped() {
             0x1, "{\"type\":\"leave\",\"x\":\"" + QByteArray(16000, 'a'), false));
     }
     QVERIFY(serving(*m_server));
-    m_peakRss = qMax(m_peakRss, rssKiB(m_server->pid()));
+    m_peakRss = qMax(m_peakRss, whisper::residentKiB(m_server->pid()));
     for (auto &p : peers)
         QVERIFY(p->waitForDisconnected(10000));
 }
@@ -443,10 +429,11 @@ void TestHostile::memoryAndDescriptorsBackToBaseline() {
     // Every connection above has ended; the server has closed their
     // descriptors and freed their buffers.
     const qint64 pid = m_server->pid();
-    QTRY_VERIFY2_WITH_TIMEOUT(openFds(pid) <= m_baselineFds, qPrintable(fdTargets(pid)), 10000);
-    const qint64 rss = rssKiB(pid);
+    QTRY_VERIFY2_WITH_TIMEOUT(whisper::openDescriptors(pid) <= m_baselineFds,
+                              qPrintable(fdTargets(pid)), 10000);
+    const qint64 rss = whisper::residentKiB(pid);
     qInfo("RSS: baseline %lld KiB, peak %lld KiB, after %lld KiB; descriptors %d", m_baselineRss,
-          m_peakRss, rss, openFds(pid));
+          m_peakRss, rss, whisper::openDescriptors(pid));
     QVERIFY2(rss - m_baselineRss <= kRssToleranceKiB,
              qPrintable(QStringLiteral("RSS %1 KiB over the baseline of %2 KiB")
                             .arg(rss - m_baselineRss)
@@ -495,16 +482,16 @@ void TestHostile::fiveThousandConnectionsFromOneAddress() {
     }
     QVERIFY(servedFrom("127.0.0.2"));
     QTest::qWait(500); // the closes settle (a sampling interval)
-    const qint64 baselineRss = rssKiB(pid);
-    const int baselineFds = openFds(pid);
+    const qint64 baselineRss = whisper::residentKiB(pid);
+    const int baselineFds = whisper::openDescriptors(pid);
 
     std::vector<StormSocket> storm;
     qint64 peakRss = baselineRss;
     int peakFds = baselineFds;
     bool otherServed = false;
     const int pending = runStorm(storm, kStorm, port, [&](int left) {
-        peakRss = qMax(peakRss, rssKiB(pid));
-        peakFds = qMax(peakFds, openFds(pid));
+        peakRss = qMax(peakRss, whisper::residentKiB(pid));
+        peakFds = qMax(peakFds, whisper::openDescriptors(pid));
         if (!otherServed && left < kStorm / 2)
             otherServed = servedFrom("127.0.0.3"); // in the middle of the storm
     });
@@ -540,8 +527,9 @@ void TestHostile::fiveThousandConnectionsFromOneAddress() {
     for (StormSocket &s : storm)
         if (s.fd >= 0)
             ::close(std::exchange(s.fd, -1));
-    QTRY_VERIFY2_WITH_TIMEOUT(openFds(pid) <= baselineFds, qPrintable(fdTargets(pid)), 10000);
-    const qint64 rss = rssKiB(pid);
+    QTRY_VERIFY2_WITH_TIMEOUT(whisper::openDescriptors(pid) <= baselineFds,
+                              qPrintable(fdTargets(pid)), 10000);
+    const qint64 rss = whisper::residentKiB(pid);
     qInfo("RSS: baseline %lld KiB, peak %lld KiB, after %lld KiB", baselineRss, peakRss, rss);
     QVERIFY2(rss - baselineRss <= kRssToleranceKiB,
              qPrintable(QStringLiteral("RSS %1 KiB over the baseline").arg(rss - baselineRss)));

@@ -5,6 +5,7 @@
 // connections. Every case runs on the native transport, on its I/O threads
 // and, where the behaviour is the transport's, on Qt WebSockets.
 
+#include "procstats.h"
 #include "rawwsclient.h"
 #include "serverprocess.h"
 #include "testclient.h"
@@ -31,17 +32,6 @@ using whisper::test::ServerProcess;
 using whisper::test::TestClient;
 
 namespace {
-
-// The server's resident set, from /proc (kB).
-qint64 rssKiB(qint64 pid) {
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    return -1;
-}
 
 // Frames go through the project's one tested writer and parser
 // (common/wsframe.h).
@@ -251,7 +241,7 @@ void TestTransport::trickleReaderKeepsMemoryBounded() {
     const qint64 replyBytes = slow.received() - in.size() - before;
     QVERIFY(replyBytes > 100);
 
-    const qint64 baseline = rssKiB(server.pid());
+    const qint64 baseline = whisper::residentKiB(server.pid());
     QVERIFY(baseline > 0);
     // About 16 MB pass through the server while it always has 384 KiB more
     // to send than the peer took: more than the kernel buffers hold (their
@@ -272,9 +262,9 @@ void TestTransport::trickleReaderKeepsMemoryBounded() {
             QVERIFY2(slow.readSome(4096, 5000) >= 0, "the server stopped answering");
         in.clear(); // counted, not kept
         if ((requests / kBatch) % 64 == 0)
-            peakKiB = qMax(peakKiB, rssKiB(server.pid()));
+            peakKiB = qMax(peakKiB, whisper::residentKiB(server.pid()));
     }
-    peakKiB = qMax(peakKiB, rssKiB(server.pid()));
+    peakKiB = qMax(peakKiB, whisper::residentKiB(server.pid()));
     // The budget, twice over for the allocator and the transport's own
     // buffers, and a few MiB of noise (logging, timers, Qt's heap).
     // With I/O threads, each may also hold up to 1 MiB of messages read but
@@ -296,7 +286,7 @@ void TestTransport::trickleReaderKeepsMemoryBounded() {
     while (!dropped && timer.elapsed() < 15000) {
         dropped = !slow.sendAll(batch, 1000) && slow.gone();
         if ((requests += kBatch) % (kBatch * 64) == 0)
-            peakKiB = qMax(peakKiB, rssKiB(server.pid()));
+            peakKiB = qMax(peakKiB, whisper::residentKiB(server.pid()));
     }
     QVERIFY2(dropped, "a peer that stopped reading was never dropped");
     QVERIFY2(peakKiB - baseline < boundKiB,
@@ -380,7 +370,7 @@ void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
     // Everyone connected and idle: the baseline.
     TestClient probe;
     QVERIFY(probe.connectTo(server.chatUrl()));
-    const qint64 baseline = rssKiB(server.pid());
+    const qint64 baseline = whisper::residentKiB(server.pid());
     QVERIFY(baseline > 0);
 
     // Each asks for about 80 KiB of replies and reads none of them: the
@@ -396,11 +386,11 @@ void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
     // the RSS settles.
     probe.sendRaw(QStringLiteral("{\"type\":\"leave\"}"));
     QVERIFY(probe.next(10000));
-    qint64 now = rssKiB(server.pid()), peak = now;
+    qint64 now = whisper::residentKiB(server.pid()), peak = now;
     QDeadlineTimer settle(10000);
     for (int steady = 0; steady < 5 && !settle.hasExpired();) {
         QTest::qWait(50); // a sampling interval, not a wait for an event
-        const qint64 last = std::exchange(now, rssKiB(server.pid()));
+        const qint64 last = std::exchange(now, whisper::residentKiB(server.pid()));
         peak = qMax(peak, now);
         steady = qAbs(now - last) < 64 ? steady + 1 : 0;
     }
