@@ -81,7 +81,17 @@ int main(int argc, char *argv[]) {
         QTextStream(stderr) << "whisperchat-server: " << securityError << "\n";
         return 1;
     }
-    whisper::ChatServer server(config, nullptr, metrics.get());
+    // Cluster membership (--redis): the Redis link, the node heartbeat, the
+    // node's part of the global waiting room, the relay to other nodes and
+    // the matchmaking leader's lease. Made before the chat server, which
+    // runs on its room and relay instead of its own.
+    std::unique_ptr<whisper::ClusterNode> cluster;
+    whisper::ClusterSeams seams;
+    if (config.clustered()) {
+        cluster = std::make_unique<whisper::ClusterNode>(config);
+        seams = {&cluster->room(), &cluster->peers()};
+    }
+    whisper::ChatServer server(config, nullptr, metrics.get(), seams);
     server.setSecurity(&security->services());
     if (!server.listen()) {
         QTextStream(stderr) << "whisperchat-server: " << server.errorString() << "\n";
@@ -134,12 +144,8 @@ int main(int argc, char *argv[]) {
         ops->setReady(true);
     }
 
-    // Cluster membership (--redis): the Redis link and the node heartbeat.
-    std::unique_ptr<whisper::ClusterNode> cluster;
-    if (config.clustered()) {
-        cluster = std::make_unique<whisper::ClusterNode>(
-            config,
-            whisper::NodeInfo{config.nodeId, server.url().toString(), control.url().toString()});
+    if (cluster) {
+        cluster->setUrls(server.url().toString(), control.url().toString());
         QObject::connect(cluster.get(), &whisper::ClusterNode::fatal, &app,
                          [](const QString &message) {
                              QTextStream(stderr) << "whisperchat-server: " << message << "\n";

@@ -370,6 +370,10 @@ const std::vector<Setting> &settings() {
                                "Lifetime of a node's heartbeat in Redis: a dead node is noticed "
                                "within it",
                                &ServerConfig::nodeTtlMs, 1000, 60000));
+        v.push_back(intSetting("leader-lease-ms",
+                               "Lifetime of the matchmaking leader's lease in Redis: when the "
+                               "leader dies another node leads within two of it",
+                               &ServerConfig::leaderLeaseMs, 500, 60000));
         v.push_back(stringSetting(
             "trusted-proxies", "LIST",
             "Comma-separated addresses/subnets of reverse proxies whose X-Forwarded-For names "

@@ -145,9 +145,10 @@ struct ServerConfig {
     // transport only; docs/OPERATIONS.md "Browser client").
     bool webClient = true;
     // cluster (docs/OPERATIONS.md "Scaling out"); empty redisUrl: one node
-    QString redisUrl;     // redis://HOST:PORT
-    QString nodeId;       // this node's name in the cluster; default: the host name
-    int nodeTtlMs = 6000; // heartbeat key lifetime: a dead node is noticed within it
+    QString redisUrl;         // redis://HOST:PORT
+    QString nodeId;           // this node's name in the cluster; default: the host name
+    int nodeTtlMs = 6000;     // heartbeat key lifetime: a dead node is noticed within it
+    int leaderLeaseMs = 3000; // matchmaking leader's lease, renewed every third of it
     // Reverse proxies (addresses/subnets) whose X-Forwarded-For names the client.
     QString trustedProxies;
     bool clustered() const { return !redisUrl.isEmpty(); }

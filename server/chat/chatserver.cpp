@@ -23,11 +23,14 @@ constexpr int kStatsIntervalMs = 60000;
 constexpr int kSweepSliceMs = 20;
 } // namespace
 
-ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetrics *metrics)
+ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetrics *metrics,
+                       ClusterSeams cluster)
     : QObject(parent)
     , m_config(config)
     , m_codec(protocol::CodecLimits{config.maxTextChars})
-    , m_room(std::make_unique<InProcessWaitingRoom>())
+    , m_ownRoom(cluster.room ? nullptr : std::make_unique<InProcessWaitingRoom>())
+    , m_room(cluster.room ? cluster.room : m_ownRoom.get())
+    , m_peers(cluster.peers)
     , m_pairs(std::make_unique<InProcessPairRegistry>())
     , m_recentPartners(qint64(config.recentPartnerExclusionSec) * 1000)
     , m_grid(config.privacyRadiusM / 1000.0)
@@ -57,6 +60,15 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetric
     if (config.clustered()) {
         m_nextId = clientIdBase(config.nodeId) + 1;
         m_pairIdPrefix = config.nodeId + QLatin1Char('.');
+    }
+    if (m_peers) {
+        connect(m_peers, &PeerLink::received, this, &ChatServer::onPeerEvent);
+        connect(m_peers, &PeerLink::matched, this, &ChatServer::onClusterMatch);
+        connect(m_peers, &PeerLink::nodeLost, this, &ChatServer::onNodeLost);
+        // Within a second of a node's heartbeat key expiring its clients'
+        // partners here learn it (node-ttl-ms + 1 s in all).
+        m_nodeCheckTimer.setInterval(1000);
+        connect(&m_nodeCheckTimer, &QTimer::timeout, this, &ChatServer::checkRemoteNodes);
     }
 
     ListenerSettings listener;
@@ -137,7 +149,11 @@ bool ChatServer::listen() {
                             .arg(m_listener->errorString());
         return false;
     }
-    m_matchmaker->start();
+    // A cluster member's clients are matched by the cluster's leader.
+    if (m_peers)
+        m_nodeCheckTimer.start();
+    else
+        m_matchmaker->start();
     m_sweepTimer.start();
     m_statsTimer.start();
     qCInfo(lcNet) << "chat endpoint listening on" << url().toString();
@@ -212,6 +228,19 @@ void ChatServer::onNewConnection(Connection *connection) {
 
 ChatServer::Handover ChatServer::relayMessage(ClientId to, const protocol::IncomingMessage &message,
                                               ClientId from, const std::optional<QString> &id) {
+    if (isRemote(to)) {
+        PeerEvent event;
+        event.kind = PeerEvent::Kind::Message;
+        event.to = to;
+        event.from = from;
+        event.text = message.text;
+        event.ts = message.ts;
+        event.id = id.value_or(QString());
+        if (!m_peers->post(event))
+            return Handover::Unreachable;
+        Q_EMIT messageRelayed(to);
+        return Handover::Remote;
+    }
     Session *session = m_sessions.value(to);
     if (!session || session->state() == Session::State::Closed)
         return Handover::Unreachable;
@@ -358,9 +387,18 @@ void ChatServer::resumeSession(Session &fresh, const QString &token) {
         if (old->state() == Session::State::Closed)
             break;
         old->connection().sendText(f.frame);
-        if (f.ackTo)
-            if (Session *sender = m_sessions.value(f.ackTo))
-                sender->acknowledge(f.ackId);
+        if (!f.ackTo)
+            continue;
+        if (isRemote(f.ackTo)) {
+            PeerEvent ack;
+            ack.kind = PeerEvent::Kind::Ack;
+            ack.to = f.ackTo;
+            ack.from = old->id();
+            ack.id = f.ackId;
+            m_peers->post(ack);
+        } else if (Session *sender = m_sessions.value(f.ackTo)) {
+            sender->acknowledge(f.ackId);
+        }
     }
 }
 
@@ -434,6 +472,8 @@ void ChatServer::shutdownNow() {
 }
 
 bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event) {
+    if (isRemote(to))
+        return postRemote(to, event);
     Session *session = m_sessions.value(to);
     if (!session || session->state() == Session::State::Closed)
         return false;
@@ -450,8 +490,8 @@ bool ChatServer::kickPairOf(ClientId member) {
     if (!pair)
         return false;
     m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, now());
-    deliver(pair->a, protocol::PartnerLeft{protocol::LeftReason::Kicked});
-    deliver(pair->b, protocol::PartnerLeft{protocol::LeftReason::Kicked});
+    relayPairEnd(*pair, pair->a, protocol::LeftReason::Kicked);
+    relayPairEnd(*pair, pair->b, protocol::LeftReason::Kicked);
     return true;
 }
 
@@ -462,7 +502,7 @@ bool ChatServer::kickClient(ClientId id) {
     // The pair goes first so the partner hears "kicked", not "disconnected".
     if (const auto pair = m_pairs->removeByMember(id)) {
         m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, now());
-        deliver(pair->partnerOf(id), protocol::PartnerLeft{protocol::LeftReason::Kicked});
+        relayPairEnd(*pair, pair->partnerOf(id), protocol::LeftReason::Kicked);
     }
     session->close(QWebSocketProtocol::CloseCodePolicyViolated,
                    QStringLiteral("kicked by a moderator"));

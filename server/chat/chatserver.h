@@ -4,6 +4,7 @@
 #include "listener.h"
 #include "matchmaker.h"
 #include "pairregistry.h"
+#include "peerlink.h"
 #include "protocol.h"
 #include "recentpartners.h"
 #include "relay.h"
@@ -30,7 +31,7 @@ class ChatServer : public QObject, private Relay, private SessionHost {
 public:
     // `metrics` (may be null) must outlive the server.
     explicit ChatServer(const ServerConfig &config, QObject *parent = nullptr,
-                        ServerMetrics *metrics = nullptr);
+                        ServerMetrics *metrics = nullptr, ClusterSeams cluster = {});
     ~ChatServer() override;
 
     // Starts listening; false with errorString() set when the port is taken.
@@ -93,6 +94,18 @@ private:
     bool deliver(ClientId to, const protocol::ServerMessage &event) override;
     Handover relayMessage(ClientId to, const protocol::IncomingMessage &message, ClientId from,
                           const std::optional<QString> &id) override;
+    bool relayPairEnd(const PairRecord &pair, ClientId notify,
+                      protocol::LeftReason reason) override;
+    // ---- cluster: clients of other nodes
+    bool isRemote(ClientId id) const { return m_peers && !m_peers->isLocal(id); }
+    bool postRemote(ClientId to, const protocol::ServerMessage &event);
+    // The local member `to` is still paired with `from` (events of a pair
+    // that ended, or of another, are dropped).
+    bool pairedWith(ClientId to, ClientId from) const;
+    void onPeerEvent(const PeerEvent &event);
+    void onClusterMatch(const ClusterMatch &match);
+    void onNodeLost(quint32 nodeBits);
+    void checkRemoteNodes();
     bool parkSession(Session &session) override;
     void queueForAway(Session &session, const protocol::ServerMessage &message) override;
     void resumeSession(Session &fresh, const QString &token) override;
@@ -109,7 +122,10 @@ private:
 
     ServerConfig m_config;
     protocol::Codec m_codec;
-    std::unique_ptr<WaitingRoom> m_room;
+    std::unique_ptr<WaitingRoom> m_ownRoom; // a single node's room
+    WaitingRoom *m_room = nullptr;
+    PeerLink *m_peers = nullptr;
+    QTimer m_nodeCheckTimer; // cluster: are the nodes our pairs span alive?
     std::unique_ptr<PairRegistry> m_pairs;
     RecentPartners m_recentPartners;
     geo::PrivacyGrid m_grid;

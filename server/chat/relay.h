@@ -2,6 +2,7 @@
 #pragma once
 
 #include "matchtypes.h"
+#include "pairregistry.h"
 #include "protocol.h"
 
 namespace whisper {
@@ -19,9 +20,15 @@ public:
         Queued,      // the partner is away: held until it resumes
         QueueFull,   // away, and its queue is at resume-queue-max
         Unreachable, // no such client
+        Remote,      // sent to the partner's node, which acknowledges it
     };
     // A chat message from `from`; when it was queued, `from` hears
     // `delivered` for `id` once it reaches the resumed connection.
+    // `pair` has ended; `notify`, its member still in it, learns `reason`.
+    virtual bool relayPairEnd(const PairRecord &pair, ClientId notify,
+                              protocol::LeftReason reason) {
+        return deliver(notify, protocol::PartnerLeft{reason});
+    }
     virtual Handover relayMessage(ClientId to, const protocol::IncomingMessage &message,
                                   ClientId from, const std::optional<QString> &id) = 0;
 };

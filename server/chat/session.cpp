@@ -196,6 +196,14 @@ void Session::handle(const Join &join) {
                                              : QStringLiteral("already paired; leave first"));
         return;
     }
+    if (!m_context.room.isAvailable()) {
+        // A cluster's shared room cannot be reached: say so now rather than
+        // leave the client waiting in a room nobody matches.
+        send(Error{ErrorCode::Unavailable,
+                   QStringLiteral("matching is unavailable right now; try again in a few seconds"),
+                   QStringLiteral("join"), std::nullopt});
+        return;
+    }
     const qint64 now = m_context.clock();
     WaitingEntry entry;
     entry.candidate.id = m_id;
@@ -268,6 +276,7 @@ void Session::handle(const SendMessage &message) {
         }
         break;
     case Relay::Handover::Queued:
+    case Relay::Handover::Remote:
         if (m_context.metrics)
             m_context.metrics->messagesRelayed.inc();
         if (message.id)
@@ -318,7 +327,7 @@ void Session::endPair(LeftReason reason) {
     if (!pair)
         return;
     m_context.recentPartners.record(pair->identityKeyA, pair->identityKeyB, m_context.clock());
-    m_context.relay.deliver(pair->partnerOf(m_id), PartnerLeft{reason});
+    m_context.relay.relayPairEnd(*pair, pair->partnerOf(m_id), reason);
 }
 
 void Session::handleRelayed(const ServerMessage &event) {

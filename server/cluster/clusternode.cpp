@@ -3,6 +3,7 @@
 
 #include "banbroadcast.h"
 
+#include "ids.h"
 #include "serverconfig.h"
 
 namespace whisper {
@@ -14,9 +15,9 @@ RedisEndpoint endpointOf(const ServerConfig &config) {
 }
 } // namespace
 
-ClusterNode::ClusterNode(const ServerConfig &config, NodeInfo info, QObject *parent)
+ClusterNode::ClusterNode(const ServerConfig &config, QObject *parent)
     : QObject(parent)
-    , m_nodeId(info.nodeId)
+    , m_nodeId(config.nodeId)
     , m_redis(endpointOf(config))
     , m_subscriber(endpointOf(config),
                    [] {
@@ -24,7 +25,10 @@ ClusterNode::ClusterNode(const ServerConfig &config, NodeInfo info, QObject *par
                        o.probe = false;
                        return o;
                    }())
-    , m_heartbeat(m_redis, std::move(info), config.nodeTtlMs) {
+    , m_heartbeat(m_redis, NodeInfo{config.nodeId, QString(), QString()}, config.nodeTtlMs)
+    , m_room(m_redis, config.nodeId)
+    , m_bus(m_redis, m_subscriber, nodeIdBits(config.nodeId))
+    , m_leader(m_redis, config.nodeId, config.leaderLeaseMs, config.matchPolicy, config.tickMs) {
     connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
 }
 
@@ -34,13 +38,19 @@ void ClusterNode::shareBans(Moderation &moderation) {
     m_bans = std::make_unique<BanBroadcast>(m_redis, m_subscriber, moderation, m_nodeId);
 }
 
+void ClusterNode::setUrls(const QString &chatUrl, const QString &controlUrl) {
+    m_heartbeat.setUrls(chatUrl, controlUrl);
+}
+
 void ClusterNode::start() {
     m_redis.start();
     m_subscriber.start();
     m_heartbeat.start();
+    m_leader.start();
 }
 
 void ClusterNode::stop() {
+    m_leader.stop();
     m_heartbeat.stop();
 }
 

@@ -5,6 +5,9 @@
 // connection and the node's heartbeat. main.cpp creates one only when a
 // Redis URL is configured; without it nothing of this folder runs.
 
+#include "clusterbus.h"
+#include "clusterwaitingroom.h"
+#include "matchleader.h"
 #include "nodeheartbeat.h"
 #include "redisclient.h"
 
@@ -21,11 +24,18 @@ class Moderation;
 class ClusterNode : public QObject {
     Q_OBJECT
 public:
-    ClusterNode(const ServerConfig &config, NodeInfo info, QObject *parent = nullptr);
+    explicit ClusterNode(const ServerConfig &config, QObject *parent = nullptr);
     ~ClusterNode() override;
 
     // Bans and lifts made on any node reach this one at once.
     void shareBans(Moderation &moderation);
+
+    // What the chat server runs on instead of its own room and matchmaker.
+    WaitingRoom &room() { return m_room; }
+    PeerLink &peers() { return m_bus; }
+    MatchLeader &leader() { return m_leader; }
+    // Where this node's endpoints listen, for the heartbeat; before start().
+    void setUrls(const QString &chatUrl, const QString &controlUrl);
 
     void start();
     // Leaves the cluster at once (the heartbeat key is deleted).
@@ -43,6 +53,9 @@ private:
     RedisClient m_redis;
     RedisClient m_subscriber; // subscriptions need a connection of their own
     NodeHeartbeat m_heartbeat;
+    ClusterWaitingRoom m_room;
+    ClusterBus m_bus;
+    MatchLeader m_leader;
     std::unique_ptr<BanBroadcast> m_bans;
 };
 

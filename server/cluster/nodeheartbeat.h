@@ -34,6 +34,11 @@ public:
                   QObject *parent = nullptr);
 
     // Registers now (or as soon as Redis is reachable) and keeps renewing.
+    // The URLs other nodes and operators see; set before start().
+    void setUrls(const QString &chatUrl, const QString &controlUrl) {
+        m_info.chatUrl = chatUrl;
+        m_info.controlUrl = controlUrl;
+    }
     void start();
     // Deletes the key (graceful stop): the others need not wait for the TTL.
     void stop();

@@ -32,6 +32,9 @@ public:
     // Everyone waiting, longest waiting first: what a matchmaker rebuilds
     // its engine from when the engine's own state can no longer be trusted.
     virtual QList<WaitingEntry> entries() const = 0;
+    // False while the room cannot take anyone (a cluster's shared room
+    // while Redis is unreachable): a join is then refused at once.
+    virtual bool isAvailable() const { return true; }
 
 Q_SIGNALS:
     void entered(const whisper::WaitingEntry &entry);

@@ -29,6 +29,7 @@ void TestClusterSettings::singleNodeByDefault() {
     QVERIFY(!r.config->clustered());
     QCOMPARE(r.config->nodeId, QString());
     QCOMPARE(r.config->nodeTtlMs, 6000);
+    QCOMPARE(r.config->leaderLeaseMs, 3000);
     QCOMPARE(r.config->trustedProxies, QString());
 }
 
@@ -57,6 +58,15 @@ void TestClusterSettings::commandLine_data() {
     QTest::newRow("ttl 60001") << cluster + QStringList{QStringLiteral("--node-ttl-ms"),
                                                         QStringLiteral("60001")}
                                << "from 1000 to 60000";
+    QTest::newRow("lease 500") << cluster + QStringList{QStringLiteral("--leader-lease-ms"),
+                                                        QStringLiteral("500")}
+                               << QString();
+    QTest::newRow("lease 499") << cluster + QStringList{QStringLiteral("--leader-lease-ms"),
+                                                        QStringLiteral("499")}
+                               << "from 500 to 60000";
+    QTest::newRow("lease 60001") << cluster + QStringList{QStringLiteral("--leader-lease-ms"),
+                                                          QStringLiteral("60001")}
+                                 << "from 500 to 60000";
     QTest::newRow("node id 32") << cluster +
                                        QStringList{QStringLiteral("--node-id"), QString(32, u'n')}
                                 << QString();

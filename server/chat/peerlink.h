@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The chat side of a cluster: what ChatServer sends to, and hears from,
+// the sessions of other nodes. Implemented in server/cluster/ over Redis;
+// a single node has none, and then nothing here is ever called.
+
+#include "matchtypes.h"
+#include "protocol.h"
+
+#include <QObject>
+#include <QSet>
+#include <QString>
+
+namespace whisper {
+
+// One event for a client on another node, or from one.
+struct PeerEvent {
+    enum class Kind {
+        Message, // `text`, `ts`, optional `id` from `from`
+        Typing,  // `active`
+        Left,    // the pair ended: `reason`
+        Away,    // the partner's connection dropped; it may resume
+        Back,    // ... and it did
+        Ack,     // message `id` reached `from`'s connection
+        Nack,    // message `id` could not be handed to `from`: `full` says why
+    };
+    Kind kind = Kind::Message;
+    ClientId to = 0;
+    ClientId from = 0;
+    QString text;
+    qint64 ts = 0;
+    QString id;
+    bool active = false;
+    bool full = false; // Nack: the away partner's queue was full (else unreachable)
+    protocol::LeftReason reason = protocol::LeftReason::Left;
+    friend bool operator==(const PeerEvent &, const PeerEvent &) = default;
+};
+
+// A pair the matchmaking leader made; sent to the node of each member.
+struct ClusterMatch {
+    QString pairId;
+    ClientId a = 0;
+    ClientId b = 0;
+    std::uint64_t identityKeyA = 0;
+    std::uint64_t identityKeyB = 0;
+    double distanceBucketKm = 0.0;
+    friend bool operator==(const ClusterMatch &, const ClusterMatch &) = default;
+};
+
+class PeerLink : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    // True when `id` was handed out by this node.
+    virtual bool isLocal(ClientId id) const = 0;
+    // Sends `event` to the node of `event.to`; false when the link is down
+    // (the event is dropped, and the caller answers its client).
+    virtual bool post(const PeerEvent &event) = 0;
+    // Asks whether the nodes owning these id spaces are alive; nodeLost()
+    // names each one that is not.
+    virtual void checkNodes(const QSet<quint32> &nodeBits) = 0;
+
+Q_SIGNALS:
+    void received(const whisper::PeerEvent &event);
+    void matched(const whisper::ClusterMatch &match);
+    void nodeLost(quint32 nodeBits);
+};
+
+class WaitingRoom;
+
+// What a cluster member's ChatServer runs on instead of its own room and
+// matchmaker (server/cluster/); both must outlive the server. Empty: a
+// single node.
+struct ClusterSeams {
+    WaitingRoom *room = nullptr; // the node's part of the global room
+    PeerLink *peers = nullptr;   // the other nodes' clients, and matches
+};
+
+} // namespace whisper

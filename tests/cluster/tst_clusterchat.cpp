@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+// One global waiting room and chat across nodes, on a whole cluster from
+// scripts/cluster-up.sh: real redis-server, PostgreSQL, three
+// whisperchat-server nodes and nginx on loopback. Clients are matched and
+// chat across nodes with `delivered` acks in order; 600 clients joining at
+// once across the nodes all get one pair each; killing a node (kill -9)
+// tells its clients' partners; killing the leader hands matching to another
+// node within two lease periods; while redis-server is down `join` fails
+// fast and same-node pairs keep chatting, and afterwards matching works.
+// The slots run in order and share one cluster that they wear down.
+#include "protocol.h"
+#include "testclient.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <signal.h>
+
+using namespace whisper;
+using namespace whisper::protocol;
+using whisper::test::TestClient;
+
+namespace {
+
+const QString kScripts = QStringLiteral(WHISPER_SOURCE_DIR "/scripts/");
+constexpr int kLeaseMs = 1500;
+constexpr int kTickMs = 100;
+constexpr int kNodeTtlMs = 3000;
+
+} // namespace
+
+class TestClusterChat : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void matchedAcrossNodesAndChatInOrder();
+    void sixHundredJoinAtOnce();
+    void killedNodeTellsPartnersOnOtherNodes();
+    void killedLeaderHandsMatchingOver();
+    void redisDownFailsJoinFastAndSameNodePairsChat();
+
+private:
+    qint64 pidOf(const QString &name) const;
+    QByteArray redis(const QStringList &args) const;
+    QString leaderNode() const;
+    QString nodeOf(const TestClient &client) const { return client.welcome().node; }
+    // Two clients on the given nodes joined at the same spot and matched.
+    bool pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
+                std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b);
+    // `count` messages with ids each way; each arrives once, in order, and
+    // its sender hears `delivered` for every one.
+    void chatBothWays(TestClient &a, TestClient &b, int count, const QString &tag);
+    void killNode(const QString &name);
+
+    QTemporaryDir m_state;
+    QUrl m_chat;
+    QMap<QString, QUrl> m_nodes; // live node name -> its own chat URL
+    QString m_redisPort;
+    bool m_ready = false;
+};
+
+qint64 TestClusterChat::pidOf(const QString &name) const {
+    QFile f(m_state.filePath(QStringLiteral("pids/%1.pid").arg(name)));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    return f.readLine().trimmed().toLongLong();
+}
+
+QByteArray TestClusterChat::redis(const QStringList &args) const {
+    QProcess cli;
+    cli.start(QStringLiteral("redis-cli"),
+              QStringList{QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                          m_redisPort} +
+                  args);
+    cli.waitForFinished(5000);
+    return cli.readAllStandardOutput().trimmed();
+}
+
+QString TestClusterChat::leaderNode() const {
+    const QByteArray token = redis({QStringLiteral("GET"), QStringLiteral("whisper:leader")});
+    return QString::fromUtf8(token.mid(token.indexOf(':') + 1));
+}
+
+void TestClusterChat::initTestCase() {
+    QVERIFY(m_state.isValid());
+    QProcess up;
+    up.start(QStringLiteral("bash"),
+             {kScripts + QStringLiteral("cluster-up.sh"), QStringLiteral("--state-dir"),
+              m_state.path(), QStringLiteral("--build-dir"), QStringLiteral(WHISPER_BUILD_DIR),
+              QStringLiteral("--"), QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
+              QStringLiteral("--tick-ms"), QString::number(kTickMs),
+              QStringLiteral("--leader-lease-ms"), QString::number(kLeaseMs),
+              QStringLiteral("--node-ttl-ms"), QString::number(kNodeTtlMs)});
+    QVERIFY(up.waitForFinished(120000));
+    const QString out = QString::fromUtf8(up.readAllStandardOutput());
+    QVERIFY2(up.exitCode() == 0, qPrintable(up.readAllStandardError()));
+    static const QRegularExpression ready(
+        QStringLiteral("^cluster ready: chat (ws://127\\.0\\.0\\.1:\\d+) control "));
+    const auto match = ready.match(out);
+    QVERIFY2(match.hasMatch(), qPrintable(out));
+    m_chat = QUrl(match.captured(1));
+    QFile nodes(m_state.filePath(QStringLiteral("nodes")));
+    QVERIFY(nodes.open(QIODevice::ReadOnly));
+    for (const QByteArray &line : nodes.readAll().split('\n')) {
+        const QList<QByteArray> f = line.split(' ');
+        if (f.size() == 3)
+            m_nodes.insert(QString::fromLatin1(f[0]), QUrl(QString::fromLatin1(f[1])));
+    }
+    QCOMPARE(m_nodes.size(), 3);
+    QFile env(m_state.filePath(QStringLiteral("cluster.env")));
+    QVERIFY(env.open(QIODevice::ReadOnly));
+    for (const QByteArray &line : env.readAll().split('\n'))
+        if (line.startsWith("REDIS_URL="))
+            m_redisPort = QString::fromUtf8(line.mid(line.lastIndexOf(':') + 1));
+    QVERIFY(!m_redisPort.isEmpty());
+    // One node leads within a lease period of starting.
+    QTRY_VERIFY_WITH_TIMEOUT(m_nodes.contains(leaderNode()), 3 * kLeaseMs);
+    m_ready = true;
+}
+
+void TestClusterChat::cleanupTestCase() {
+    QProcess::execute(QStringLiteral("bash"), {kScripts + QStringLiteral("cluster-down.sh"),
+                                               QStringLiteral("--state-dir"), m_state.path()});
+}
+
+bool TestClusterChat::pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
+                             std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b) {
+    a = TestClient::waitingAt(m_nodes.value(nodeA), lat, lon, 5);
+    b = TestClient::waitingAt(m_nodes.value(nodeB), lat, lon, 5);
+    if (!a || !b || nodeOf(*a) != nodeA || nodeOf(*b) != nodeB)
+        return false;
+    const auto ma = a->waitFor<Matched>(5000);
+    const auto mb = b->waitFor<Matched>(5000);
+    return ma && mb && ma->pair == mb->pair;
+}
+
+void TestClusterChat::chatBothWays(TestClient &a, TestClient &b, int count, const QString &tag) {
+    TestClient *sides[] = {&a, &b};
+    for (int dir = 0; dir < 2; ++dir) {
+        TestClient &from = *sides[dir];
+        TestClient &to = *sides[1 - dir];
+        for (int i = 0; i < count; ++i)
+            from.send(SendMessage{QStringLiteral("%1 %2 %3").arg(tag).arg(dir).arg(i),
+                                  QStringLiteral("%1-%2-%3").arg(tag).arg(dir).arg(i)});
+        for (int i = 0; i < count; ++i) {
+            const auto got = to.waitFor<IncomingMessage>();
+            QVERIFY2(got, qPrintable(QStringLiteral("message %1 of %2 missing").arg(i).arg(tag)));
+            QCOMPARE(got->text, QStringLiteral("%1 %2 %3").arg(tag).arg(dir).arg(i));
+        }
+        for (int i = 0; i < count; ++i) {
+            const auto ack = from.waitFor<Delivered>();
+            QVERIFY(ack);
+            QCOMPARE(ack->id, QStringLiteral("%1-%2-%3").arg(tag).arg(dir).arg(i));
+        }
+        QVERIFY(to.staysWithout<IncomingMessage>(100)); // none twice
+    }
+}
+
+void TestClusterChat::killNode(const QString &name) {
+    const qint64 pid = pidOf(name);
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    m_nodes.remove(name);
+}
+
+void TestClusterChat::matchedAcrossNodesAndChatInOrder() {
+    std::unique_ptr<TestClient> a, b;
+    QVERIFY(pairUp(QStringLiteral("node1"), QStringLiteral("node2"), 10.0, 10.0, a, b));
+    chatBothWays(*a, *b, 50, QStringLiteral("cross"));
+    // Typing and leaving cross too.
+    a->send(Typing{true});
+    const auto typing = b->waitFor<PartnerTyping>();
+    QVERIFY(typing && typing->active);
+    a->send(Leave{});
+    QVERIFY(a->waitFor<Left>());
+    const auto left = b->waitFor<PartnerLeft>();
+    QVERIFY(left);
+    QVERIFY(left->reason == LeftReason::Left);
+    // A message after the pair ended is refused, not delivered.
+    b->send(SendMessage{QStringLiteral("late"), QStringLiteral("late-1")});
+    const auto refused = b->waitFor<Error>();
+    QVERIFY(refused);
+    QVERIFY(refused->code == ErrorCode::Conflict);
+}
+
+void TestClusterChat::sixHundredJoinAtOnce() {
+    // Everyone at one spot with a range that covers it: every pair is
+    // eligible, so all 600 are matched, each exactly once.
+    constexpr int kClients = 600;
+    const QStringList nodes = m_nodes.keys();
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < kClients; ++i) {
+        auto c = std::make_unique<TestClient>();
+        QVERIFY(c->connectTo(m_nodes.value(nodes[i % nodes.size()])));
+        clients.push_back(std::move(c));
+    }
+    QElapsedTimer sinceJoin;
+    sinceJoin.start();
+    for (auto &c : clients)
+        c->send(Join{-33.9, 18.4, 20});
+    QHash<QString, int> membersOf;
+    for (int i = 0; i < kClients; ++i) {
+        const auto m = clients[i]->waitFor<Matched>(20000);
+        QVERIFY2(m, qPrintable(QStringLiteral("client %1 was not matched").arg(i)));
+        ++membersOf[m->pair];
+    }
+    // A few ticks after the last join, not a long wait.
+    QVERIFY2(sinceJoin.elapsed() < 10000, qPrintable(QString::number(sinceJoin.elapsed())));
+    QCOMPARE(membersOf.size(), kClients / 2);
+    for (auto it = membersOf.cbegin(); it != membersOf.cend(); ++it)
+        QCOMPARE(it.value(), 2);
+    // Nobody gets a second pair in the ticks that follow.
+    QTest::qWait(3 * kTickMs);
+    for (auto &c : clients)
+        QVERIFY(c->staysWithout<Matched>(0));
+}
+
+void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
+    const QString leader = leaderNode();
+    QStringList others;
+    for (const QString &n : m_nodes.keys())
+        if (n != leader)
+            others.append(n);
+    QCOMPARE(others.size(), 2);
+    const QString victim = others[0];
+    const QString survivor = others[1];
+    // One pair spans the victim and the leader's node; another the two
+    // survivors and keeps chatting.
+    std::unique_ptr<TestClient> onVictim, partner, keepA, keepB;
+    QVERIFY(pairUp(victim, leader, 20.0, 20.0, onVictim, partner));
+    QVERIFY(pairUp(survivor, leader, 21.0, 21.0, keepA, keepB));
+    chatBothWays(*keepA, *keepB, 10, QStringLiteral("before"));
+
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    killNode(victim);
+    const auto left = partner->waitFor<PartnerLeft>(10000);
+    QVERIFY2(left, "the partner of a killed node's client was not told within 10 s");
+    QVERIFY(left->reason == LeftReason::Disconnected);
+    QVERIFY(sinceKill.elapsed() <= 10000);
+    chatBothWays(*keepA, *keepB, 10, QStringLiteral("after"));
+
+    // The killed node's client comes back through a live node and can
+    // join again there.
+    QVERIFY(onVictim->waitForDisconnected(5000));
+    auto back = TestClient::waitingAt(m_nodes.value(survivor), 22.0, 22.0, 5);
+    QVERIFY(back);
+}
+
+void TestClusterChat::killedLeaderHandsMatchingOver() {
+    const QString leader = leaderNode();
+    QVERIFY(m_nodes.contains(leader));
+    QStringList others = m_nodes.keys();
+    others.removeAll(leader);
+    QCOMPARE(others.size(), 1);
+    QElapsedTimer sinceKill;
+    sinceKill.start();
+    killNode(leader);
+    // Joined right after the kill: only a new leader can match them.
+    auto a = TestClient::waitingAt(m_nodes.value(others[0]), 30.0, 30.0, 5);
+    auto b = TestClient::waitingAt(m_nodes.value(others[0]), 30.0, 30.0, 5);
+    QVERIFY(a && b);
+    QVERIFY(a->waitFor<Matched>(2 * kLeaseMs + 2000));
+    QVERIFY(b->waitFor<Matched>(1000));
+    qInfo() << "matched" << sinceKill.elapsed() << "ms after the leader was killed; lease"
+            << kLeaseMs << "ms";
+    // Two lease periods, plus one tick and the time to connect and join.
+    QVERIFY2(sinceKill.elapsed() <= 2 * kLeaseMs + kTickMs + 1000,
+             qPrintable(QString::number(sinceKill.elapsed())));
+    QCOMPARE(leaderNode(), others[0]);
+}
+
+void TestClusterChat::redisDownFailsJoinFastAndSameNodePairsChat() {
+    QCOMPARE(m_nodes.size(), 1);
+    const QString node = m_nodes.firstKey();
+    std::unique_ptr<TestClient> a, b;
+    QVERIFY(pairUp(node, node, 40.0, 40.0, a, b));
+
+    const qint64 redisPid = pidOf(QStringLiteral("redis"));
+    QVERIFY(redisPid > 0);
+    QCOMPARE(::kill(pid_t(redisPid), SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(redisPid), 0) != 0, 5000);
+
+    // The node notices within its reply timeout; from then on a join is
+    // refused at once instead of waiting in a room nobody matches.
+    auto joiner = std::make_unique<TestClient>();
+    QVERIFY(joiner->connectTo(m_nodes.value(node)));
+    qint64 refusedInMs = -1;
+    const auto joinRefused = [&] {
+        QElapsedTimer answered;
+        answered.start();
+        joiner->send(Join{41.0, 41.0, 5});
+        const auto reply = joiner->next(2000);
+        if (reply && std::holds_alternative<Waiting>(*reply)) {
+            joiner->send(Leave{});
+            joiner->waitFor<Left>();
+            return false;
+        }
+        const auto *e = reply ? std::get_if<Error>(&*reply) : nullptr;
+        if (e && e->code == ErrorCode::Unavailable)
+            refusedInMs = answered.elapsed();
+        return e != nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(joinRefused(), 10000);
+    const bool refused = refusedInMs >= 0 && refusedInMs < 1000;
+    QVERIFY2(refused, qPrintable(QStringLiteral("join not refused at once with redis-server down "
+                                                "(%1 ms)")
+                                     .arg(refusedInMs)));
+    // The same-node pair chats on throughout.
+    chatBothWays(*a, *b, 10, QStringLiteral("down"));
+
+    // Back on the same port; the node reconnects with backoff and joins work.
+    QCOMPARE(QProcess::execute(
+                 QStringLiteral("redis-server"),
+                 {QStringLiteral("--port"), m_redisPort, QStringLiteral("--bind"),
+                  QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                  QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"),
+                  m_state.filePath(QStringLiteral("redis")), QStringLiteral("--daemonize"),
+                  QStringLiteral("yes"), QStringLiteral("--pidfile"),
+                  m_state.filePath(QStringLiteral("pids/redis.pid")), QStringLiteral("--logfile"),
+                  m_state.filePath(QStringLiteral("logs/redis-again.log"))}),
+             0);
+    std::unique_ptr<TestClient> c, d;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            auto probe = std::make_unique<TestClient>();
+            if (!probe->connectTo(m_nodes.value(node)))
+                return false;
+            probe->send(Join{42.0, 42.0, 5});
+            const auto reply = probe->next(2000);
+            return reply && std::holds_alternative<Waiting>(*reply);
+        }(),
+        15000);
+    QVERIFY(pairUp(node, node, 43.0, 43.0, c, d));
+    chatBothWays(*c, *d, 5, QStringLiteral("again"));
+    chatBothWays(*a, *b, 5, QStringLiteral("still"));
+}
+
+QTEST_GUILESS_MAIN(TestClusterChat)
+#include "tst_clusterchat.moc"
