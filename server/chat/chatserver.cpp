@@ -486,6 +486,10 @@ bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event) {
 }
 
 bool ChatServer::kickPairOf(ClientId member) {
+    // A pair with a member here is ended here; one wholly on another node
+    // is ended there.
+    if (isRemote(member) && !m_pairs->findByMember(member))
+        return kickRemote(member, true);
     const auto pair = m_pairs->removeByMember(member);
     if (!pair)
         return false;
@@ -496,6 +500,8 @@ bool ChatServer::kickPairOf(ClientId member) {
 }
 
 bool ChatServer::kickClient(ClientId id) {
+    if (isRemote(id))
+        return kickRemote(id, false);
     Session *session = m_sessions.value(id);
     if (!session || session->state() == Session::State::Closed)
         return false;

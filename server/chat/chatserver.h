@@ -65,7 +65,8 @@ public:
     // Read access to the waiting room: its entered/removed signals.
     const WaitingRoom &waitingRoom() const { return *m_room; }
     // Disconnects a client (close code 1008); its partner gets partner_left
-    // "kicked". False when there is no such client.
+    // "kicked". False when there is no such client. A client of another
+    // cluster node is kicked there (true when the request was sent).
     bool kickClient(ClientId id);
     // Ends the pair `member` is in; both get partner_left "kicked" and stay
     // connected. False when the client is not paired.
@@ -99,6 +100,8 @@ private:
     // ---- cluster: clients of other nodes
     bool isRemote(ClientId id) const { return m_peers && !m_peers->isLocal(id); }
     bool postRemote(ClientId to, const protocol::ServerMessage &event);
+    // A kick for a client of another node, carried out there.
+    bool kickRemote(ClientId id, bool pairOnly);
     // The local member `to` is still paired with `from` (events of a pair
     // that ended, or of another, are dropped).
     bool pairedWith(ClientId to, ClientId from) const;

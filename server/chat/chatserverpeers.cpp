@@ -52,6 +52,14 @@ bool ChatServer::postRemote(ClientId to, const protocol::ServerMessage &event) {
     return m_peers->post(out);
 }
 
+bool ChatServer::kickRemote(ClientId id, bool pairOnly) {
+    PeerEvent kick;
+    kick.kind = PeerEvent::Kind::Kick;
+    kick.to = id;
+    kick.pairOnly = pairOnly;
+    return m_peers->post(kick);
+}
+
 bool ChatServer::pairedWith(ClientId to, ClientId from) const {
     const auto pair = m_pairs->findByMember(to);
     return pair && pair->partnerOf(to) == from;
@@ -61,6 +69,14 @@ void ChatServer::onPeerEvent(const PeerEvent &event) {
     using Kind = PeerEvent::Kind;
     if (isRemote(event.to))
         return; // not ours (a misrouted event)
+    if (event.kind == Kind::Kick) {
+        // A moderator's action, checked on the node it was taken on.
+        if (event.pairOnly)
+            kickPairOf(event.to);
+        else
+            kickClient(event.to);
+        return;
+    }
     if (event.kind == Kind::Ack || event.kind == Kind::Nack) {
         Session *sender = m_sessions.value(event.to);
         if (!sender || !pairedWith(event.to, event.from))
@@ -125,6 +141,7 @@ void ChatServer::onPeerEvent(const PeerEvent &event) {
         return;
     case Kind::Ack:
     case Kind::Nack:
+    case Kind::Kick:
         return;
     }
 }

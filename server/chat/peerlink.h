@@ -24,6 +24,8 @@ struct PeerEvent {
         Back,    // ... and it did
         Ack,     // message `id` reached `from`'s connection
         Nack,    // message `id` could not be handed to `from`: `full` says why
+        Kick,    // a moderator on another node: end `to`'s pair (`pairOnly`) or
+                 // disconnect it
     };
     Kind kind = Kind::Message;
     ClientId to = 0;
@@ -32,7 +34,8 @@ struct PeerEvent {
     qint64 ts = 0;
     QString id;
     bool active = false;
-    bool full = false; // Nack: the away partner's queue was full (else unreachable)
+    bool full = false;     // Nack: the away partner's queue was full (else unreachable)
+    bool pairOnly = false; // Kick: end the pair, keep the connection
     protocol::LeftReason reason = protocol::LeftReason::Left;
     friend bool operator==(const PeerEvent &, const PeerEvent &) = default;
 };

@@ -18,7 +18,7 @@ using Kind = PeerEvent::Kind;
 
 constexpr std::pair<Kind, const char *> kKinds[] = {
     {Kind::Message, "msg"}, {Kind::Typing, "typ"}, {Kind::Left, "left"}, {Kind::Away, "away"},
-    {Kind::Back, "back"},   {Kind::Ack, "ack"},    {Kind::Nack, "nack"},
+    {Kind::Back, "back"},   {Kind::Ack, "ack"},    {Kind::Nack, "nack"}, {Kind::Kick, "kick"},
 };
 
 QString idText(std::uint64_t id) {
@@ -57,6 +57,10 @@ QByteArray encodePeerEvent(const PeerEvent &e) {
         o.insert(QStringLiteral("id"), e.id);
         if (e.full)
             o.insert(QStringLiteral("full"), true);
+        break;
+    case Kind::Kick:
+        if (e.pairOnly)
+            o.insert(QStringLiteral("po"), true);
         break;
     case Kind::Away:
     case Kind::Back:
@@ -111,6 +115,7 @@ std::optional<std::variant<PeerEvent, ClusterMatch>> decodeBusMessage(const QByt
     e.id = o.value(QStringLiteral("id")).toString();
     e.active = o.value(QStringLiteral("a")).toBool();
     e.full = o.value(QStringLiteral("full")).toBool();
+    e.pairOnly = o.value(QStringLiteral("po")).toBool();
     if (e.kind == Kind::Left) {
         const auto reason = protocol::leftReasonFromString(o.value(QStringLiteral("r")).toString());
         if (!reason)
