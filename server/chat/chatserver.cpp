@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QHostAddress>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QRandomGenerator>
 
 namespace whisper {
@@ -220,8 +221,8 @@ void ChatServer::onNewConnection(Connection *connection) {
         m_metrics->connects.inc();
     std::optional<QString> resumeToken;
     if (m_context->host) {
-        resumeToken = newResumeToken();
-        m_resume->bindToken(id, *resumeToken);
+        resumeToken = newResumeToken(m_peers ? m_peers->tokenPrefix() : QString());
+        bindResume(*session, *resumeToken);
     }
     session->sendWelcome(randomOpaqueId(), resumeToken);
 }
@@ -236,6 +237,14 @@ ChatServer::Handover ChatServer::relayMessage(ClientId to, const protocol::Incom
         event.text = message.text;
         event.ts = message.ts;
         event.id = id.value_or(QString());
+        if (const auto away = m_remoteAway.find(to); away != m_remoteAway.end() && away->nodeDead) {
+            // Its node died: held here until it resumes on another one.
+            if (away->held.size() >= m_config.resumeQueueMax)
+                return Handover::QueueFull;
+            away->held.append(event);
+            Q_EMIT messageRelayed(to);
+            return Handover::Queued;
+        }
         if (!m_peers->post(event))
             return Handover::Unreachable;
         Q_EMIT messageRelayed(to);
@@ -262,15 +271,11 @@ ChatServer::Handover ChatServer::relayMessage(ClientId to, const protocol::Incom
     return Handover::Delivered;
 }
 
-bool ChatServer::parkSession(Session &session) {
-    // A draining or stopping server keeps nobody: it is about to go.
-    if (m_draining || m_shuttingDown || m_config.resumeGraceSec <= 0)
-        return false;
+ResumeRecord ChatServer::recordOf(Session &session) const {
     ResumeRecord record;
     record.clientId = session.id();
     record.identityKey = session.identityKey();
     record.expiresAtMs = now() + qint64(m_config.resumeGraceSec) * 1000;
-    std::optional<PairRecord> pair;
     switch (session.state()) {
     case Session::State::Waiting:
         record.state = QStringLiteral("waiting");
@@ -283,10 +288,11 @@ bool ChatServer::parkSession(Session &session) {
         break;
     case Session::State::Paired:
         record.state = QStringLiteral("paired");
-        pair = m_pairs->findByMember(session.id());
-        if (pair) {
+        if (const auto pair = m_pairs->findByMember(session.id())) {
             record.pairId = pair->id;
             record.partnerId = pair->partnerOf(session.id());
+            record.partnerIdentityKey =
+                pair->a == session.id() ? pair->identityKeyB : pair->identityKeyA;
         }
         record.partnerHandle = session.lastMatched().partner;
         record.distanceKm = session.lastMatched().distanceKm;
@@ -301,6 +307,37 @@ bool ChatServer::parkSession(Session &session) {
     }
     record.recentIds = session.recentIds();
     record.recentIdsDelivered = session.recentIdsDelivered();
+    return record;
+}
+
+void ChatServer::bindResume(Session &session, const QString &token) {
+    m_resume->bindToken(session.id(), token);
+    if (!m_peers)
+        return;
+    const auto old = m_mirrorKeys.value(session.id());
+    if (!old.first.isEmpty())
+        m_peers->dropResume(old.first);
+    m_mirrorKeys.insert(session.id(), {resumeLookupKey(token), resumeTokenHash(token)});
+    stateChanged(session);
+}
+
+void ChatServer::stateChanged(Session &session) {
+    if (!m_peers)
+        return;
+    const auto key = m_mirrorKeys.value(session.id());
+    if (!key.first.isEmpty())
+        m_peers->saveResume(key.first, key.second, recordOf(session));
+}
+
+bool ChatServer::parkSession(Session &session) {
+    // A draining or stopping server keeps nobody: it is about to go. A
+    // draining cluster node does, for its clients to resume on another.
+    if ((m_draining && !m_peers) || m_shuttingDown || m_config.resumeGraceSec <= 0)
+        return false;
+    const ResumeRecord record = recordOf(session);
+    const std::optional<PairRecord> pair = record.state == QLatin1String("paired")
+                                               ? m_pairs->findByMember(session.id())
+                                               : std::nullopt;
     m_resume->park(record);
     m_lastPingMs.remove(session.id());
     qCDebug(lcNet) << "session" << session.id() << "away; kept for" << m_config.resumeGraceSec
@@ -327,6 +364,23 @@ void ChatServer::queueForAway(Session &session, const protocol::ServerMessage &m
 void ChatServer::resumeSession(Session &fresh, const QString &token) {
     const auto id = m_resume->redeem(token);
     Session *old = id ? m_sessions.value(*id) : nullptr;
+    if (!old && m_peers && !token.startsWith(m_peers->tokenPrefix())) {
+        // Another node's token: its record is in Redis.
+        QPointer<Session> vehicle(&fresh);
+        m_peers->takeResume(token, [this, vehicle](std::optional<ResumeRecord> record) {
+            if (!vehicle || vehicle->state() == Session::State::Closed)
+                return;
+            if (record)
+                adoptResumed(*vehicle, *record);
+            else
+                vehicle->send(protocol::Error{
+                    protocol::ErrorCode::NotFound,
+                    QStringLiteral("no session to resume for this token (unknown, used or "
+                                   "expired); this is a new session"),
+                    QStringLiteral("resume_session"), std::nullopt});
+        });
+        return;
+    }
     if (!old || old == &fresh || old->state() == Session::State::Closed) {
         // The same answer for unknown, spent and expired tokens.
         fresh.send(protocol::Error{protocol::ErrorCode::NotFound,
@@ -350,8 +404,8 @@ void ChatServer::resumeSession(Session &fresh, const QString &token) {
     old->attachConnection(connection);
     m_lastPingMs.insert(old->id(), now());
 
-    const QString next = newResumeToken();
-    m_resume->bindToken(old->id(), next);
+    const QString next = newResumeToken(m_peers ? m_peers->tokenPrefix() : QString());
+    bindResume(*old, next);
     protocol::Resumed resumed;
     resumed.resumeToken = next;
     std::optional<PairRecord> pair;
@@ -436,10 +490,11 @@ void ChatServer::drain() {
                   << m_config.drainGraceSec << "s";
     m_drainDeadlineTimer.start(m_config.drainDeadlineSec * 1000);
     // Sessions waiting for a resume cannot be told, and this server will
-    // not be here for them: they end now.
+    // not be here for them: they end now. A cluster node keeps them: they
+    // may resume on another node, which takes them from here.
     const QList<Session *> sessions = m_sessions.values();
     for (Session *s : sessions)
-        if (s->isAway())
+        if (s->isAway() && !m_peers)
             s->expire();
     protocol::Notice notice;
     notice.text = QStringLiteral("This server is going away; reconnecting moves you to another.");
@@ -557,6 +612,8 @@ void ChatServer::onSessionClosed(ClientId id) {
     Session *session = m_sessions.take(id);
     m_lastPingMs.remove(id);
     m_resume->forget(id);
+    if (const auto key = m_mirrorKeys.take(id); !key.first.isEmpty())
+        m_peers->dropResume(key.first);
     // An away session that expired has no connection (and no close code).
     if (m_metrics && session && session->hasConnection())
         m_metrics->closed(session->connection().closeCode());

@@ -109,9 +109,24 @@ private:
     void onClusterMatch(const ClusterMatch &match);
     void onNodeLost(quint32 nodeBits);
     void checkRemoteNodes();
+    // ---- cluster: resume on another node
+    void adoptResumed(Session &fresh, const ResumeRecord &record);
+    // `id` resumed on another node as `movedTo`: it goes without a word to
+    // its partner, and what was queued for it follows it.
+    void letGo(ClientId id, ClientId movedTo);
+    // The local `member`'s partner `was` is now `now` (it resumed elsewhere).
+    void rebind(ClientId member, ClientId was, ClientId now);
+    void endRemoteAway(ClientId partner);
     bool parkSession(Session &session) override;
     void queueForAway(Session &session, const protocol::ServerMessage &message) override;
     void resumeSession(Session &fresh, const QString &token) override;
+    void stateChanged(Session &session) override;
+    // The resume record of a session as it stands (park and the cluster's
+    // copy share it).
+    ResumeRecord recordOf(Session &session) const;
+    // Makes `token` the session's resume token (and, in a cluster, writes
+    // its record where other nodes find it).
+    void bindResume(Session &session, const QString &token);
     void expireAway();
     int liveConnectionCount() const { return connectionCount() - awayCount(); }
 
@@ -129,6 +144,18 @@ private:
     WaitingRoom *m_room = nullptr;
     PeerLink *m_peers = nullptr;
     QTimer m_nodeCheckTimer; // cluster: are the nodes our pairs span alive?
+    // Cluster: the lookup key and hash of each session's current resume
+    // token, for its record in Redis.
+    QHash<ClientId, QPair<QByteArray, QByteArray>> m_mirrorKeys;
+    // Cluster: partners (on other nodes) that are away. While their node is
+    // alive it queues for them; when it died, messages for them are held
+    // here until they resume elsewhere or the grace period ends.
+    struct RemoteAway {
+        bool nodeDead = false;
+        qint64 deadlineMs = 0;
+        QList<PeerEvent> held;
+    };
+    QHash<ClientId, RemoteAway> m_remoteAway;
     std::unique_ptr<PairRegistry> m_pairs;
     RecentPartners m_recentPartners;
     geo::PrivacyGrid m_grid;

@@ -7,6 +7,7 @@
 #include "geo.h"
 #include "ids.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 
 namespace whisper {
@@ -77,6 +78,35 @@ void ChatServer::onPeerEvent(const PeerEvent &event) {
             kickClient(event.to);
         return;
     }
+    if (event.kind == Kind::Taken) {
+        letGo(event.to, event.from);
+        return;
+    }
+    if (event.kind == Kind::Rebind) {
+        rebind(event.to, event.was, event.from);
+        return;
+    }
+    if (event.kind == Kind::Frame) {
+        Session *s = m_sessions.value(event.to);
+        if (!s || s->state() == Session::State::Closed)
+            return;
+        if (s->isAway())
+            m_resume->enqueue(event.to, QueuedFrame{event.text.toUtf8(), event.from, event.id}, -1);
+        else
+            s->connection().sendText(event.text.toUtf8());
+        if (!event.id.isEmpty() && event.from && !s->isAway()) {
+            PeerEvent ack;
+            ack.kind = Kind::Ack;
+            ack.to = event.from;
+            ack.from = event.to;
+            ack.id = event.id;
+            if (isRemote(ack.to))
+                m_peers->post(ack);
+            else if (Session *sender = m_sessions.value(ack.to))
+                sender->acknowledge(ack.id);
+        }
+        return;
+    }
     if (event.kind == Kind::Ack || event.kind == Kind::Nack) {
         Session *sender = m_sessions.value(event.to);
         if (!sender || !pairedWith(event.to, event.from))
@@ -128,12 +158,15 @@ void ChatServer::onPeerEvent(const PeerEvent &event) {
         deliver(event.to, protocol::PartnerTyping{event.active});
         return;
     case Kind::Away:
+        m_remoteAway.insert(event.from, RemoteAway{});
         deliver(event.to, protocol::PartnerAway{});
         return;
     case Kind::Back:
+        m_remoteAway.remove(event.from);
         deliver(event.to, protocol::PartnerBack{});
         return;
     case Kind::Left:
+        m_remoteAway.remove(event.from);
         if (const auto pair = m_pairs->removeByMember(event.to)) {
             m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, now());
             deliver(event.to, protocol::PartnerLeft{event.reason});
@@ -142,6 +175,9 @@ void ChatServer::onPeerEvent(const PeerEvent &event) {
     case Kind::Ack:
     case Kind::Nack:
     case Kind::Kick:
+    case Kind::Rebind:
+    case Kind::Taken:
+    case Kind::Frame:
         return;
     }
 }
@@ -214,22 +250,185 @@ void ChatServer::onClusterMatch(const ClusterMatch &match) {
 }
 
 void ChatServer::onNodeLost(quint32 nodeBits) {
-    int ended = 0;
+    int affected = 0;
+    const qint64 t = now();
     const QList<Session *> sessions = m_sessions.values();
     for (Session *s : sessions) {
         const auto pair = m_pairs->findByMember(s->id());
-        if (!pair || nodeBitsOf(pair->partnerOf(s->id())) != nodeBits)
+        const ClientId partner = pair ? pair->partnerOf(s->id()) : 0;
+        if (!pair || nodeBitsOf(partner) != nodeBits)
             continue;
+        if (m_config.resumeGraceSec > 0) {
+            // Its client may resume on another node: away until then.
+            RemoteAway &away = m_remoteAway[partner];
+            if (away.nodeDead)
+                continue;
+            away.nodeDead = true;
+            away.deadlineMs = t + qint64(m_config.resumeGraceSec) * 1000;
+            deliver(s->id(), protocol::PartnerAway{});
+            ++affected;
+            continue;
+        }
         m_pairs->removeByMember(s->id());
-        m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, now());
+        m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, t);
         deliver(s->id(), protocol::PartnerLeft{protocol::LeftReason::Disconnected});
-        ++ended;
+        ++affected;
     }
-    qCWarning(lcPeers) << "node" << nodeBits << "is gone;" << ended
-                       << "pairs with its clients ended";
+    if (affected)
+        qCWarning(lcPeers) << "node" << nodeBits << "is gone;" << affected
+                           << (m_config.resumeGraceSec > 0 ? "partners told it is away"
+                                                           : "pairs with its clients ended");
+}
+
+void ChatServer::endRemoteAway(ClientId partner) {
+    m_remoteAway.remove(partner);
+    const auto pair = m_pairs->findByMember(partner);
+    if (!pair)
+        return;
+    const ClientId member = pair->partnerOf(partner);
+    m_pairs->removeByMember(member);
+    m_recentPartners.record(pair->identityKeyA, pair->identityKeyB, now());
+    // The held messages were never acknowledged: their senders know.
+    deliver(member, protocol::PartnerLeft{protocol::LeftReason::Disconnected});
+}
+
+void ChatServer::adoptResumed(Session &fresh, const ResumeRecord &record) {
+    const ClientId was = record.clientId;
+    const ClientId id = fresh.id();
+    std::optional<WaitingEntry> entry;
+    if (record.state == QLatin1String("waiting")) {
+        WaitingEntry e;
+        e.candidate.id = id;
+        // Already snapped by the node it joined on.
+        e.candidate.pos = geo::GeoPoint{record.waitingLat, record.waitingLon};
+        e.candidate.rangeKm = record.waitingRangeKm;
+        e.candidate.identityKey = record.identityKey;
+        e.candidate.excludes = m_recentPartners.activeFor(record.identityKey, now());
+        e.sinceMs = record.waitingSinceMs;
+        entry = e;
+    }
+    std::optional<PairRecord> pair;
+    if (record.state == QLatin1String("paired") && record.partnerId) {
+        PairRecord p;
+        p.id = record.pairId;
+        p.a = id;
+        p.b = record.partnerId;
+        p.identityKeyA = record.identityKey;
+        p.identityKeyB = record.partnerIdentityKey;
+        p.sinceMs = now();
+        p.distanceBucketKm = int(record.distanceKm);
+        // A stale record of the partner here gives way.
+        m_pairs->removeByMember(p.b);
+        if (m_pairs->add(p))
+            pair = p;
+    }
+    ResumeRecord effective = record;
+    if (effective.state == QLatin1String("paired") && !pair)
+        effective.state = QStringLiteral("lobby");
+    fresh.adopt(effective, entry);
+    m_lastPingMs.insert(id, now());
+
+    protocol::Resumed resumed;
+    resumed.state = effective.state;
+    if (pair) {
+        resumed.pair = record.pairId;
+        resumed.partner = record.partnerHandle;
+        resumed.distanceKm = record.distanceKm;
+    }
+    resumed.resumeToken = newResumeToken(m_peers->tokenPrefix());
+    qCDebug(lcPeers) << "session" << was << "resumed here as" << id << "," << resumed.state;
+    fresh.send(resumed);
+    bindResume(fresh, resumed.resumeToken);
+    if (entry)
+        m_room->enter(*entry);
+    if (pair) {
+        Q_EMIT pairStarted(*pair);
+        // The partner's node learns the new id first; what the old node
+        // held for this client follows (the order on each channel is kept).
+        if (isRemote(pair->b)) {
+            PeerEvent again;
+            again.kind = PeerEvent::Kind::Rebind;
+            again.to = pair->b;
+            again.from = id;
+            again.was = was;
+            m_peers->post(again);
+        } else {
+            rebind(pair->b, was, id);
+        }
+    }
+    PeerEvent taken;
+    taken.kind = PeerEvent::Kind::Taken;
+    taken.to = was;
+    taken.from = id;
+    m_peers->post(taken);
+}
+
+void ChatServer::letGo(ClientId id, ClientId movedTo) {
+    Session *s = m_sessions.value(id);
+    if (!s || s->state() == Session::State::Closed)
+        return;
+    // No partner_left: the pair goes on from the other node.
+    m_pairs->removeByMember(id);
+    m_room->remove(id);
+    if (const auto record = m_resume->unpark(id)) {
+        for (const QueuedFrame &f : record->queue) {
+            PeerEvent frame;
+            frame.kind = PeerEvent::Kind::Frame;
+            frame.to = movedTo;
+            frame.from = f.ackTo;
+            frame.text = QString::fromUtf8(f.frame);
+            frame.id = f.ackId;
+            m_peers->post(frame);
+        }
+    }
+    if (Connection *stale = s->detachConnection()) {
+        connect(stale, &Connection::disconnected, stale, &QObject::deleteLater);
+        stale->close(QWebSocketProtocol::CloseCodeNormal,
+                     QStringLiteral("session resumed on another node"));
+    }
+    qCDebug(lcPeers) << "session" << id << "moved to another node";
+    s->expire();
+}
+
+void ChatServer::rebind(ClientId member, ClientId was, ClientId now) {
+    const auto pair = m_pairs->findByMember(member);
+    if (!pair || pair->partnerOf(member) != was)
+        return;
+    m_pairs->removeByMember(member);
+    PairRecord moved = *pair;
+    (moved.a == was ? moved.a : moved.b) = now;
+    m_pairs->add(moved);
+    // The member heard partner_away only if the partner was away here.
+    const bool wasAway = m_remoteAway.contains(was);
+    const RemoteAway held = m_remoteAway.take(was);
+    Session *session = m_sessions.value(member);
+    if (!session)
+        return;
+    if (wasAway)
+        deliver(member, protocol::PartnerBack{});
+    for (const PeerEvent &message : std::as_const(held.held)) {
+        const std::optional<QString> mid =
+            message.id.isEmpty() ? std::nullopt : std::optional<QString>(message.id);
+        const Handover handover =
+            relayMessage(now, protocol::IncomingMessage{message.text, message.ts}, member, mid);
+        if (handover == Handover::Delivered && mid)
+            session->acknowledge(*mid);
+    }
+    stateChanged(*session);
 }
 
 void ChatServer::checkRemoteNodes() {
+    // Partners of dead nodes that did not resume in time; and entries of
+    // pairs that ended meanwhile.
+    const qint64 t = now();
+    const QList<ClientId> away = m_remoteAway.keys();
+    for (const ClientId partner : away) {
+        const RemoteAway &a = m_remoteAway[partner];
+        if (!m_pairs->findByMember(partner))
+            m_remoteAway.remove(partner);
+        else if (a.nodeDead && a.deadlineMs <= t)
+            endRemoteAway(partner);
+    }
     QSet<quint32> nodes;
     for (Session *s : std::as_const(m_sessions)) {
         if (s->state() != Session::State::Paired)

@@ -7,10 +7,14 @@
 
 #include "matchtypes.h"
 #include "protocol.h"
+#include "resumestore.h"
 
 #include <QObject>
 #include <QSet>
 #include <QString>
+
+#include <functional>
+#include <optional>
 
 namespace whisper {
 
@@ -26,6 +30,10 @@ struct PeerEvent {
         Nack,    // message `id` could not be handed to `from`: `full` says why
         Kick,    // a moderator on another node: end `to`'s pair (`pairOnly`) or
                  // disconnect it
+        Rebind,  // `to`'s partner `was` resumed on another node as `from`
+        Taken,   // client `to` resumed on another node as `from`: let it go
+        Frame,   // `text` is a frame queued for `to` before it moved; `id`, if
+                 // any, is acknowledged to `from` once delivered
     };
     Kind kind = Kind::Message;
     ClientId to = 0;
@@ -36,6 +44,7 @@ struct PeerEvent {
     bool active = false;
     bool full = false;     // Nack: the away partner's queue was full (else unreachable)
     bool pairOnly = false; // Kick: end the pair, keep the connection
+    ClientId was = 0;      // Rebind: the partner's id before it moved
     protocol::LeftReason reason = protocol::LeftReason::Left;
     friend bool operator==(const PeerEvent &, const PeerEvent &) = default;
 };
@@ -64,6 +73,20 @@ public:
     // Asks whether the nodes owning these id spaces are alive; nodeLost()
     // names each one that is not.
     virtual void checkNodes(const QSet<quint32> &nodeBits) = 0;
+
+    // ---- resume across nodes: every session's record is kept where any
+    // node finds it, so a client of a dead or draining node resumes on
+    // another one.
+    // The prefix of this node's resume tokens (names the node's records).
+    virtual QString tokenPrefix() const = 0;
+    // Writes (or replaces) the record a token of this node resumes.
+    virtual void saveResume(const QByteArray &lookup, const QByteArray &tokenHash,
+                            const ResumeRecord &record) = 0;
+    virtual void dropResume(const QByteArray &lookup) = 0;
+    // Spends another node's token: its record, or nullopt (unknown, spent,
+    // expired, or Redis unreachable). `done` runs later, on this thread.
+    virtual void takeResume(const QString &token,
+                            std::function<void(std::optional<ResumeRecord>)> done) = 0;
 
 Q_SIGNALS:
     void received(const whisper::PeerEvent &event);

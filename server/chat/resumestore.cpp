@@ -26,16 +26,25 @@ QByteArray sha256(const QString &token) {
 }
 
 QByteArray lookupKey(const QString &token) {
-    return token.left(kLookupChars).toUtf8();
+    // A cluster node's prefix ("<node bits>.") is not random: skip it.
+    return token.left(token.indexOf(QLatin1Char('.')) + 1 + kLookupChars).toUtf8();
 }
 
 } // namespace
 
-QString newResumeToken() {
+QString newResumeToken(const QString &prefix) {
     QByteArray bytes(32, Qt::Uninitialized);
     randombytes_buf(bytes.data(), size_t(bytes.size()));
-    return QString::fromLatin1(
-        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return prefix + QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding |
+                                                       QByteArray::OmitTrailingEquals));
+}
+
+QByteArray resumeLookupKey(const QString &token) {
+    return lookupKey(token);
+}
+
+QByteArray resumeTokenHash(const QString &token) {
+    return sha256(token);
 }
 
 QByteArray ResumeRecord::toJson() const {
@@ -45,6 +54,7 @@ QByteArray ResumeRecord::toJson() const {
     o.insert(QLatin1String("state"), state);
     o.insert(QLatin1String("pair_id"), pairId);
     o.insert(QLatin1String("partner_id"), QString::number(partnerId));
+    o.insert(QLatin1String("partner_identity_key"), QString::number(partnerIdentityKey));
     o.insert(QLatin1String("partner_handle"), partnerHandle);
     o.insert(QLatin1String("distance_km"), distanceKm);
     o.insert(QLatin1String("waiting_since_ms"), waitingSinceMs);
@@ -86,6 +96,11 @@ std::optional<ResumeRecord> ResumeRecord::fromJson(QByteArrayView json) {
     r.clientId = u64("client_id");
     r.identityKey = u64("identity_key");
     r.partnerId = u64("partner_id");
+    if (!ok)
+        return std::nullopt;
+    // Records written before partners' keys were kept have none: 0.
+    if (o.contains(QLatin1String("partner_identity_key")))
+        r.partnerIdentityKey = u64("partner_identity_key");
     if (!ok)
         return std::nullopt;
     r.state = o.value(QLatin1String("state")).toString();

@@ -33,6 +33,7 @@ struct ResumeRecord {
     // With "paired": the pair as this client saw it in `matched`.
     QString pairId;
     ClientId partnerId = 0;
+    std::uint64_t partnerIdentityKey = 0;
     QString partnerHandle;
     double distanceKm = 0.0;
     // With "waiting": the original position in the queue (snapped
@@ -107,7 +108,13 @@ private:
     QHash<ClientId, ResumeRecord> m_parked;
 };
 
-// A new resume token: 256 bits from the system CSPRNG, base64url.
-QString newResumeToken();
+// A new resume token: 256 bits from the system CSPRNG, base64url; with a
+// non-empty `prefix` (a cluster node's, so any node finds where the record
+// is) the prefix comes first.
+QString newResumeToken(const QString &prefix = QString());
+// The part of a token that finds its record, and the SHA-256 of the whole
+// token that decides (compare it in constant time).
+QByteArray resumeLookupKey(const QString &token);
+QByteArray resumeTokenHash(const QString &token);
 
 } // namespace whisper

@@ -61,6 +61,21 @@ void Session::expire() {
     finish();
 }
 
+void Session::adopt(const ResumeRecord &record, const std::optional<WaitingEntry> &entry) {
+    m_identityKey = record.identityKey;
+    if (record.state == QLatin1String("waiting") && entry) {
+        m_state = State::Waiting;
+        m_waitingEntry = entry;
+    } else if (record.state == QLatin1String("paired")) {
+        m_state = State::Paired;
+        m_matched = Matched{record.pairId, record.partnerHandle, record.distanceKm};
+        m_recentIds = record.recentIds;
+        m_recentDelivered = record.recentIdsDelivered;
+    } else {
+        m_state = State::Lobby;
+    }
+}
+
 void Session::rememberId(const QString &id, bool delivered) {
     const qsizetype at = m_recentIds.indexOf(id);
     if (at >= 0) {
@@ -92,6 +107,8 @@ bool Session::leavePair(LeftReason reason) {
         return false;
     endPair(reason);
     m_state = State::Lobby;
+    if (m_context.host)
+        m_context.host->stateChanged(*this);
     return true;
 }
 
@@ -222,6 +239,8 @@ void Session::handle(const Join &join) {
     m_waitingEntry = entry;
     send(Waiting{});
     m_context.room.enter(entry);
+    if (m_context.host)
+        m_context.host->stateChanged(*this);
 }
 
 void Session::handle(const ResumeSession &resume) {
@@ -320,6 +339,8 @@ void Session::handle(const Leave &) {
     }
     m_state = State::Lobby;
     send(Left{});
+    if (m_context.host)
+        m_context.host->stateChanged(*this);
 }
 
 void Session::endPair(LeftReason reason) {
@@ -343,6 +364,9 @@ void Session::handleRelayed(const ServerMessage &event) {
     } else if (std::holds_alternative<PartnerLeft>(event))
         m_state = State::Lobby;
     send(event);
+    if (m_context.host &&
+        (std::holds_alternative<Matched>(event) || std::holds_alternative<PartnerLeft>(event)))
+        m_context.host->stateChanged(*this);
 }
 
 void Session::onDisconnected() {

@@ -4,6 +4,7 @@
 #include "matchtypes.h"
 #include "privacygrid.h"
 #include "protocol.h"
+#include "resumestore.h"
 
 #include "connection.h"
 #include "waitingroom.h"
@@ -38,6 +39,9 @@ public:
     virtual void queueForAway(Session &session, const protocol::ServerMessage &message) = 0;
     // `resume_session` as this fresh session's first frame.
     virtual void resumeSession(Session &fresh, const QString &token) = 0;
+    // The session moved between lobby, waiting and paired (a cluster keeps
+    // its resume record where other nodes find it).
+    virtual void stateChanged(Session &) {}
 };
 
 // What every session shares; owned by the ChatServer.
@@ -109,6 +113,9 @@ public:
     void attachConnection(Connection *connection);
     // The grace period ran out: ends the session as if it had closed.
     void expire();
+    // A fresh session becomes the one `record` describes (it resumed here
+    // from another node); `entry` is where it waits, with state "waiting".
+    void adopt(const ResumeRecord &record, const std::optional<WaitingEntry> &entry);
     // The partner got message `id` (it was queued while the partner was away).
     void acknowledge(const QString &id);
     // Where this session waits (state Waiting), as it entered the room.

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 
+#include <sodium.h>
+
 Q_LOGGING_CATEGORY(lcBus, "whisper.cluster.bus")
 
 namespace whisper {
@@ -17,8 +19,9 @@ namespace {
 using Kind = PeerEvent::Kind;
 
 constexpr std::pair<Kind, const char *> kKinds[] = {
-    {Kind::Message, "msg"}, {Kind::Typing, "typ"}, {Kind::Left, "left"}, {Kind::Away, "away"},
-    {Kind::Back, "back"},   {Kind::Ack, "ack"},    {Kind::Nack, "nack"}, {Kind::Kick, "kick"},
+    {Kind::Message, "msg"},   {Kind::Typing, "typ"},  {Kind::Left, "left"},   {Kind::Away, "away"},
+    {Kind::Back, "back"},     {Kind::Ack, "ack"},     {Kind::Nack, "nack"},   {Kind::Kick, "kick"},
+    {Kind::Rebind, "rebind"}, {Kind::Taken, "taken"}, {Kind::Frame, "frame"},
 };
 
 QString idText(std::uint64_t id) {
@@ -61,6 +64,16 @@ QByteArray encodePeerEvent(const PeerEvent &e) {
     case Kind::Kick:
         if (e.pairOnly)
             o.insert(QStringLiteral("po"), true);
+        break;
+    case Kind::Rebind:
+        o.insert(QStringLiteral("was"), idText(e.was));
+        break;
+    case Kind::Frame:
+        o.insert(QStringLiteral("x"), e.text);
+        if (!e.id.isEmpty())
+            o.insert(QStringLiteral("id"), e.id);
+        break;
+    case Kind::Taken:
         break;
     case Kind::Away:
     case Kind::Back:
@@ -116,6 +129,11 @@ std::optional<std::variant<PeerEvent, ClusterMatch>> decodeBusMessage(const QByt
     e.active = o.value(QStringLiteral("a")).toBool();
     e.full = o.value(QStringLiteral("full")).toBool();
     e.pairOnly = o.value(QStringLiteral("po")).toBool();
+    if (e.kind == Kind::Rebind) {
+        e.was = idOf(o, "was", &ok);
+        if (!ok)
+            return std::nullopt;
+    }
     if (e.kind == Kind::Left) {
         const auto reason = protocol::leftReasonFromString(o.value(QStringLiteral("r")).toString());
         if (!reason)
@@ -126,12 +144,77 @@ std::optional<std::variant<PeerEvent, ClusterMatch>> decodeBusMessage(const QByt
 }
 
 ClusterBus::ClusterBus(RedisClient &redis, RedisClient &subscriber, quint32 nodeBits,
-                       QObject *parent)
+                       int recordTtlMs, QObject *parent)
     : PeerLink(parent)
     , m_redis(redis)
-    , m_nodeBits(nodeBits) {
+    , m_nodeBits(nodeBits)
+    , m_recordTtlMs(recordTtlMs) {
     subscriber.subscribe(channelOf(nodeBits),
                          [this](const QByteArray &payload) { onMessage(payload); });
+    m_keepTimer.setInterval(qMax(1000, recordTtlMs / 4));
+    connect(&m_keepTimer, &QTimer::timeout, this, &ClusterBus::keepRecords);
+    m_keepTimer.start();
+}
+
+QByteArray ClusterBus::resumeKeyOf(quint32 nodeBits) {
+    return QByteArrayLiteral("whisper:resume:") + QByteArray::number(nodeBits);
+}
+
+QString ClusterBus::tokenPrefix() const {
+    return QString::number(m_nodeBits, 16) + QLatin1Char('.');
+}
+
+void ClusterBus::keepRecords() {
+    if (m_redis.isConnected())
+        m_redis.command({QByteArrayLiteral("PEXPIRE"), resumeKeyOf(m_nodeBits),
+                         QByteArray::number(m_recordTtlMs)});
+}
+
+void ClusterBus::saveResume(const QByteArray &lookup, const QByteArray &tokenHash,
+                            const ResumeRecord &record) {
+    if (!m_redis.isConnected())
+        return;
+    m_redis.command(
+        {QByteArrayLiteral("HSET"), resumeKeyOf(m_nodeBits), lookup, tokenHash + record.toJson()});
+    // A new hash has no lifetime yet: give it one now.
+    keepRecords();
+}
+
+void ClusterBus::dropResume(const QByteArray &lookup) {
+    if (m_redis.isConnected())
+        m_redis.command({QByteArrayLiteral("HDEL"), resumeKeyOf(m_nodeBits), lookup});
+}
+
+void ClusterBus::takeResume(const QString &token,
+                            std::function<void(std::optional<ResumeRecord>)> done) {
+    // KEYS[1] the node's records; ARGV[1] the lookup key. Spent here, so
+    // two nodes never both resume the same client.
+    static const QByteArray take = QByteArrayLiteral(R"lua(
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return v
+)lua");
+    bool ok = false;
+    const int dot = int(token.indexOf(QLatin1Char('.')));
+    const quint32 bits = dot > 0 ? token.left(dot).toUInt(&ok, 16) : 0;
+    if (!ok || !m_redis.isConnected()) {
+        QMetaObject::invokeMethod(
+            this, [done] { done(std::nullopt); }, Qt::QueuedConnection);
+        return;
+    }
+    const QByteArray hash = resumeTokenHash(token);
+    m_redis.command(
+        {QByteArrayLiteral("EVAL"), take, QByteArrayLiteral("1"), resumeKeyOf(bits),
+         resumeLookupKey(token)},
+        [done, hash](const RedisReply &reply) {
+            const QByteArray &v = reply.text;
+            if (reply.type != RedisReply::Type::String || v.size() <= hash.size() ||
+                sodium_memcmp(v.constData(), hash.constData(), std::size_t(hash.size())) != 0) {
+                done(std::nullopt);
+                return;
+            }
+            done(ResumeRecord::fromJson(QByteArrayView(v).sliced(hash.size())));
+        });
 }
 
 QByteArray ClusterBus::channelOf(quint32 nodeBits) {

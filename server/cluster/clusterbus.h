@@ -4,6 +4,7 @@
 #include "peerlink.h"
 
 #include <QByteArray>
+#include <QTimer>
 
 #include <optional>
 #include <variant>
@@ -26,26 +27,42 @@ std::optional<std::variant<PeerEvent, ClusterMatch>> decodeBusMessage(const QByt
 // one publishing connection per node keeps a pair's events in order; and
 // `delivered` is end to end (the partner's node acknowledges), so a lost
 // event is never reported as delivered. A dead node is noticed by its
-// heartbeat key (`whisper:idbits:<bits>`) expiring.
+// heartbeat key (`whisper:idbits:<bits>`) expiring. The node's resume
+// records live in `whisper:resume:<bits>`, whose lifetime every beat
+// extends: when the node dies they last one grace period more.
 class ClusterBus final : public PeerLink {
     Q_OBJECT
 public:
     // `redis` carries the publishes and checks, `subscriber` the node's
     // channel; both must outlive the bus.
-    ClusterBus(RedisClient &redis, RedisClient &subscriber, quint32 nodeBits,
+    // `recordTtlMs`: how long the node's resume records outlive its last
+    // heartbeat (node-ttl-ms + the resume grace period).
+    ClusterBus(RedisClient &redis, RedisClient &subscriber, quint32 nodeBits, int recordTtlMs,
                QObject *parent = nullptr);
 
     bool isLocal(ClientId id) const override;
     bool post(const PeerEvent &event) override;
     void checkNodes(const QSet<quint32> &nodeBits) override;
+    QString tokenPrefix() const override;
+    void saveResume(const QByteArray &lookup, const QByteArray &tokenHash,
+                    const ResumeRecord &record) override;
+    void dropResume(const QByteArray &lookup) override;
+    void takeResume(const QString &token,
+                    std::function<void(std::optional<ResumeRecord>)> done) override;
 
     static QByteArray channelOf(quint32 nodeBits);
+    // The hash of a node's resume records (field: the token's lookup key;
+    // value: the token's SHA-256, then the record as JSON).
+    static QByteArray resumeKeyOf(quint32 nodeBits);
 
 private:
     void onMessage(const QByteArray &payload);
+    void keepRecords();
 
     RedisClient &m_redis;
     quint32 m_nodeBits;
+    int m_recordTtlMs;
+    QTimer m_keepTimer;
 };
 
 } // namespace whisper

@@ -27,7 +27,8 @@ ClusterNode::ClusterNode(const ServerConfig &config, QObject *parent)
                    }())
     , m_heartbeat(m_redis, NodeInfo{config.nodeId, QString(), QString()}, config.nodeTtlMs)
     , m_room(m_redis, config.nodeId)
-    , m_bus(m_redis, m_subscriber, nodeIdBits(config.nodeId))
+    , m_bus(m_redis, m_subscriber, nodeIdBits(config.nodeId),
+            config.nodeTtlMs + config.resumeGraceSec * 1000)
     , m_leader(m_redis, config.nodeId, config.leaderLeaseMs, config.matchPolicy, config.tickMs) {
     connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
 }

@@ -3,9 +3,11 @@
 // scripts/cluster-up.sh: real redis-server, PostgreSQL, three
 // whisperchat-server nodes and nginx on loopback. Clients are matched and
 // chat across nodes with `delivered` acks in order; 600 clients joining at
-// once across the nodes all get one pair each; killing a node (kill -9)
-// tells its clients' partners; killing the leader hands matching to another
-// node within two lease periods; while redis-server is down `join` fails
+// once across the nodes all get one pair each; a draining node's client
+// resumes its chat on another node; killing a node (kill -9) tells its
+// clients' partners, and its client resumes on another node with what was
+// sent meanwhile; killing the leader hands matching to another node within
+// two lease periods; while redis-server is down `join` fails
 // fast and same-node pairs keep chatting, and afterwards matching works.
 // The slots run in order and share one cluster that they wear down.
 #include "protocol.h"
@@ -43,6 +45,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void matchedAcrossNodesAndChatInOrder();
     void sixHundredJoinAtOnce();
+    void drainedNodeClientResumesElsewhere();
     void killedNodeTellsPartnersOnOtherNodes();
     void killedLeaderHandsMatchingOver();
     void redisDownFailsJoinFastAndSameNodePairsChat();
@@ -52,6 +55,9 @@ private:
     QByteArray redis(const QStringList &args) const;
     QString leaderNode() const;
     QString nodeOf(const TestClient &client) const { return client.welcome().node; }
+    // A client that resumes `token` through the load balancer.
+    std::unique_ptr<TestClient> resumeThroughBalancer(const QString &token,
+                                                      std::optional<Resumed> *resumed);
     // Two clients on the given nodes joined at the same spot and matched.
     bool pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
                 std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b);
@@ -95,7 +101,8 @@ void TestClusterChat::initTestCase() {
     up.start(QStringLiteral("bash"),
              {kScripts + QStringLiteral("cluster-up.sh"), QStringLiteral("--state-dir"),
               m_state.path(), QStringLiteral("--build-dir"), QStringLiteral(WHISPER_BUILD_DIR),
-              QStringLiteral("--"), QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
+              QStringLiteral("--nodes"), QStringLiteral("4"), QStringLiteral("--"),
+              QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
               QStringLiteral("--tick-ms"), QString::number(kTickMs),
               QStringLiteral("--leader-lease-ms"), QString::number(kLeaseMs),
               QStringLiteral("--node-ttl-ms"), QString::number(kNodeTtlMs)});
@@ -114,7 +121,7 @@ void TestClusterChat::initTestCase() {
         if (f.size() == 3)
             m_nodes.insert(QString::fromLatin1(f[0]), QUrl(QString::fromLatin1(f[1])));
     }
-    QCOMPARE(m_nodes.size(), 3);
+    QCOMPARE(m_nodes.size(), 4);
     QFile env(m_state.filePath(QStringLiteral("cluster.env")));
     QVERIFY(env.open(QIODevice::ReadOnly));
     for (const QByteArray &line : env.readAll().split('\n'))
@@ -140,6 +147,16 @@ bool TestClusterChat::pairUp(const QString &nodeA, const QString &nodeB, double 
     const auto ma = a->waitFor<Matched>(5000);
     const auto mb = b->waitFor<Matched>(5000);
     return ma && mb && ma->pair == mb->pair;
+}
+
+std::unique_ptr<TestClient>
+TestClusterChat::resumeThroughBalancer(const QString &token, std::optional<Resumed> *resumed) {
+    auto client = std::make_unique<TestClient>();
+    if (!client->connectTo(m_chat))
+        return nullptr;
+    client->send(ResumeSession{token});
+    *resumed = client->waitFor<Resumed>(5000);
+    return client;
 }
 
 void TestClusterChat::chatBothWays(TestClient &a, TestClient &b, int count, const QString &tag) {
@@ -195,7 +212,8 @@ void TestClusterChat::sixHundredJoinAtOnce() {
     // Everyone at one spot with a range that covers it: every pair is
     // eligible, so all 600 are matched, each exactly once.
     constexpr int kClients = 600;
-    const QStringList nodes = m_nodes.keys();
+    const QStringList nodes{QStringLiteral("node1"), QStringLiteral("node2"),
+                            QStringLiteral("node3")};
     std::vector<std::unique_ptr<TestClient>> clients;
     for (int i = 0; i < kClients; ++i) {
         auto c = std::make_unique<TestClient>();
@@ -223,6 +241,38 @@ void TestClusterChat::sixHundredJoinAtOnce() {
         QVERIFY(c->staysWithout<Matched>(0));
 }
 
+void TestClusterChat::drainedNodeClientResumesElsewhere() {
+    // node4 never leads here (node1 started first and holds the lease).
+    const QString drained = QStringLiteral("node4");
+    QVERIFY(leaderNode() != drained);
+    std::unique_ptr<TestClient> mover, stayer;
+    QVERIFY(pairUp(drained, QStringLiteral("node1"), 15.0, 15.0, mover, stayer));
+    const QString token = mover->welcome().resumeToken.value_or(QString());
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(::kill(pid_t(pidOf(drained)), SIGTERM), 0);
+    const auto notice = mover->waitFor<Notice>(5000);
+    QVERIFY(notice);
+    QCOMPARE(notice->kind.value_or(QString()), QStringLiteral("server_draining"));
+    // The stayer writes while the mover moves; the mover's old connection
+    // is still open (the grace period runs).
+    stayer->send(SendMessage{QStringLiteral("while you move"), QStringLiteral("move-1")});
+    QVERIFY(mover->waitFor<IncomingMessage>());
+    std::optional<Resumed> resumed;
+    auto moved = resumeThroughBalancer(token, &resumed);
+    QVERIFY(moved);
+    QVERIFY2(resumed, "the drained node's client did not resume through the balancer");
+    QCOMPARE(resumed->state, QStringLiteral("paired"));
+    QVERIFY(nodeOf(*moved) != drained);
+    QVERIFY(!resumed->resumeToken.isEmpty());
+    // The stayer heard nothing of partner_left; the pair chats on.
+    QVERIFY(stayer->waitFor<Delivered>());
+    chatBothWays(*moved, *stayer, 10, QStringLiteral("moved"));
+    QVERIFY(stayer->staysWithout<PartnerLeft>(0));
+    m_nodes.remove(drained);
+    QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pidOf(drained)), 0) != 0, 30000);
+    QVERIFY(stayer->staysWithout<PartnerLeft>(0));
+}
+
 void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
     const QString leader = leaderNode();
     QStringList others;
@@ -239,20 +289,45 @@ void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
     QVERIFY(pairUp(survivor, leader, 21.0, 21.0, keepA, keepB));
     chatBothWays(*keepA, *keepB, 10, QStringLiteral("before"));
 
+    const QString token = onVictim->welcome().resumeToken.value_or(QString());
+    QVERIFY(!token.isEmpty());
+
     QElapsedTimer sinceKill;
     sinceKill.start();
     killNode(victim);
-    const auto left = partner->waitFor<PartnerLeft>(10000);
-    QVERIFY2(left, "the partner of a killed node's client was not told within 10 s");
-    QVERIFY(left->reason == LeftReason::Disconnected);
+    const auto away = partner->waitFor<PartnerAway>(10000);
+    QVERIFY2(away, "the partner of a killed node's client was not told within 10 s");
     QVERIFY(sinceKill.elapsed() <= 10000);
+    qInfo() << "partner_away" << sinceKill.elapsed() << "ms after kill -9";
+    QVERIFY(partner->staysWithout<PartnerLeft>(0));
     chatBothWays(*keepA, *keepB, 10, QStringLiteral("after"));
 
-    // The killed node's client comes back through a live node and can
-    // join again there.
+    // Written while the partner is away: held, delivered once it is back.
+    for (int i = 0; i < 3; ++i)
+        partner->send(
+            SendMessage{QStringLiteral("held %1").arg(i), QStringLiteral("held-%1").arg(i)});
+    QVERIFY(partner->staysWithout<Delivered>(200));
+
+    // The killed node's client comes back through the load balancer and
+    // resumes its chat on a live node.
     QVERIFY(onVictim->waitForDisconnected(5000));
-    auto back = TestClient::waitingAt(m_nodes.value(survivor), 22.0, 22.0, 5);
+    std::optional<Resumed> resumed;
+    auto back = resumeThroughBalancer(token, &resumed);
     QVERIFY(back);
+    QVERIFY2(resumed, "the killed node's client did not resume on another node");
+    QCOMPARE(resumed->state, QStringLiteral("paired"));
+    QVERIFY(m_nodes.contains(nodeOf(*back)));
+    QVERIFY(partner->waitFor<PartnerBack>());
+    for (int i = 0; i < 3; ++i) {
+        const auto got = back->waitFor<IncomingMessage>();
+        QVERIFY(got);
+        QCOMPARE(got->text, QStringLiteral("held %1").arg(i));
+        const auto ack = partner->waitFor<Delivered>();
+        QVERIFY(ack);
+        QCOMPARE(ack->id, QStringLiteral("held-%1").arg(i));
+    }
+    chatBothWays(*back, *partner, 10, QStringLiteral("resumed"));
+    QVERIFY(partner->staysWithout<PartnerLeft>(0));
 }
 
 void TestClusterChat::killedLeaderHandsMatchingOver() {
