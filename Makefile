@@ -61,8 +61,10 @@ package:
 	@ls "$(PACKAGE_DIR)"/*.deb
 
 # The long soak (not part of `make test`): SOAK_SECONDS (default 600) of
-# SOAK_CLIENTS (default 2000) churning clients; docs/TESTING.md.
-soak: build
+# SOAK_CLIENTS (default 2000) churning clients; docs/TESTING.md. Builds only
+# the server and the soak driver.
+soak: configure
+	cmake --build "$(BUILD_DIR)" -j$(JOBS) --target whisperchat-server whisperchat-soak
 	"$(BUILD_DIR)/bin/whisperchat-soak" --server "$(BUILD_DIR)/bin/whisperchat-server"
 
 format:

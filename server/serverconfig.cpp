@@ -161,6 +161,10 @@ const std::vector<Setting> &settings() {
         v.push_back(intSetting("resume-queue-max",
                                "Messages queued for a partner whose connection dropped",
                                &ServerConfig::resumeQueueMax, 1, 100000));
+        v.push_back(intSetting("resume-queue-frames-max",
+                               "Frames of every kind held for a dropped client; one more ends "
+                               "its session",
+                               &ServerConfig::resumeQueueFramesMax, 1, 1000000));
         v.push_back(intSetting("resume-dedup-window",
                                "Recent message ids per sender and pair kept to drop resent copies",
                                &ServerConfig::resumeDedupWindow, 1, 100000));

@@ -55,6 +55,10 @@ struct ServerConfig {
     int resumeGraceSec = 20;
     int resumeQueueMax = 100;
     int resumeDedupWindow = 256;
+    // Every frame held for an away client (messages, notices, `delivered`,
+    // `partner_left`): an ack or pair event that finds this many ends the
+    // away session rather than growing the queue.
+    int resumeQueueFramesMax = 1000;
     // Drain (SIGTERM, console `drain`): time clients get after the notice
     // before the rest are closed with 1001, and the hard deadline to exit.
     int drainGraceSec = 10;

@@ -10,6 +10,9 @@ namespace whisper::soak {
 namespace {
 constexpr int kDropWaitLimitMs = 5000;
 constexpr int kHoldReleaseLimitMs = 10000;
+// Messages sent at once while the partner is away (well below the server's
+// resume-queue-max).
+constexpr int kAwayBurst = 3;
 } // namespace
 
 SoakClient::SoakClient(SoakDriver &driver, int index)
@@ -64,20 +67,15 @@ void SoakClient::onText(const QString &text) {
 
 void SoakClient::handle(const QString &type, const QJsonObject &o) {
     if (type == QLatin1String("message")) {
-        m_driver.recordReceived(o.value(QLatin1String("text")).toString());
-        ++m_receivedInPair;
+        onMessage(o.value(QLatin1String("text")).toString());
     } else if (type == QLatin1String("delivered")) {
-        const QString id = o.value(QLatin1String("id")).toString();
-        if (m_unacked.removeOne(id)) {
-            m_driver.recordDelivered(id);
-            ++m_ackedInPair;
-        } else {
-            m_driver.count("unexpected delivered");
-        }
+        onDelivered(o.value(QLatin1String("id")).toString());
     } else if (type == QLatin1String("welcome")) {
         // On a resume, this is the new session's token: the one to use if
         // the resume is refused.
         const QString token = o.value(QLatin1String("resume_token")).toString();
+        if (!token.isEmpty())
+            m_driver.count("welcomes with a resume_token");
         if (!m_resuming) {
             m_token = token;
             m_state = State::Lobby;
@@ -88,6 +86,7 @@ void SoakClient::handle(const QString &type, const QJsonObject &o) {
     } else if (type == QLatin1String("resumed")) {
         m_driver.count("resumed");
         m_resuming = false;
+        m_resumedHere = true;
         m_token = o.value(QLatin1String("resume_token")).toString();
         const QString state = o.value(QLatin1String("state")).toString();
         if (state == QLatin1String("paired")) {
@@ -134,16 +133,55 @@ void SoakClient::handle(const QString &type, const QJsonObject &o) {
         scheduleAction();
     } else if (type == QLatin1String("partner_left") || type == QLatin1String("left")) {
         m_holdRelease.stop();
+        // After `resumed` "lobby" the queued `partner_left` follows: the
+        // client has already moved on.
+        const bool inPair = m_state == State::Paired;
         leavePair();
-        m_state = State::Lobby;
-        join();
-    } else if (type == QLatin1String("partner_away") || type == QLatin1String("partner_back")) {
-        m_driver.count(qPrintable(type));
-        if (type == QLatin1String("partner_away") && m_holdRelease.isActive()) {
-            m_holdRelease.stop();
-            m_holding = false; // messages from now on wait for the resume
+        if (inPair) {
+            m_state = State::Lobby;
+            join();
         }
+    } else if (type == QLatin1String("partner_away")) {
+        m_driver.count("partner_away");
+        m_partnerAway = true;
+        m_holdRelease.stop();
+        m_holding = false; // messages from now on wait for the resume
+        // Soon, while the partner is surely still away: a burst to queue.
+        if (m_state == State::Paired && !m_stopped) {
+            std::uniform_int_distribution<int> soon(10, 100);
+            m_action.start(soon(m_driver.random()));
+        }
+    } else if (type == QLatin1String("partner_back")) {
+        m_driver.count("partner_back");
+        m_partnerAway = false;
     }
+}
+
+void SoakClient::onMessage(const QString &id) {
+    ++m_receivedInPair;
+    // Ids are "sender-sequence": a sender's messages arrive in order.
+    const qsizetype dash = id.indexOf(QLatin1Char('-'));
+    const int sender = id.left(dash).toInt();
+    const quint64 seq = id.mid(dash + 1).toULongLong();
+    quint64 &last = m_lastSeqFrom[sender];
+    const bool inOrder = seq > last;
+    last = qMax(last, seq);
+    m_driver.recordReceived(id, m_resumedHere, inOrder);
+}
+
+void SoakClient::onDelivered(const QString &id) {
+    if (m_unacked.removeOne(id)) {
+        ++m_ackedInPair;
+        m_driver.recordDelivered(id, m_partnerAway);
+        return;
+    }
+    // A message queued for a partner that was away reaches it when the
+    // partner resumes, which may be after this client left the pair: the
+    // late `delivered` still counts (the message must have arrived).
+    if (id.startsWith(QString::number(m_index) + QLatin1Char('-')))
+        m_driver.recordLateDelivered(id);
+    else
+        m_driver.count("delivered for another client's id");
 }
 
 void SoakClient::enterPair(const QString &pair) {
@@ -160,6 +198,7 @@ void SoakClient::leavePair() {
     m_pair.clear();
     m_unacked.clear();
     m_holding = false;
+    m_partnerAway = false;
 }
 
 void SoakClient::join() {
@@ -204,15 +243,19 @@ void SoakClient::act() {
         beginDrop();
         return;
     }
-    if (m_unacked.isEmpty() && !m_holding)
+    if (m_partnerAway) {
+        while (m_unacked.size() < kAwayBurst)
+            sendNext();
+    } else if (m_unacked.isEmpty() && !m_holding) {
         sendNext();
+    }
     scheduleAction();
 }
 
 void SoakClient::sendNext() {
     const QString id = QStringLiteral("%1-%2").arg(m_index).arg(++m_seq);
     m_unacked << id;
-    m_driver.recordSent(id);
+    m_driver.recordSent(id, m_partnerAway);
     sendJson({{QStringLiteral("type"), QStringLiteral("message")},
               {QStringLiteral("text"), id},
               {QStringLiteral("id"), id}});
@@ -257,6 +300,7 @@ void SoakClient::onDisconnected() {
     m_action.stop();
     m_dropping = false;
     m_holding = false;
+    m_resumedHere = false;
     m_state = State::Offline;
     if (!planned && !m_resuming)
         m_driver.count("disconnects by the server or network");

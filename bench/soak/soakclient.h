@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
@@ -23,6 +24,11 @@ class SoakDriver;
 // the server already acknowledged arrive (the partner holds back meanwhile);
 // its own message in flight is left as it is and re-sent with the same id
 // after a resume, which the server must deliver only once.
+//
+// While the partner is away (after `partner_away`) the client sends a short
+// burst of messages at once: the server queues them, and they must reach the
+// partner's resumed connection once each, in order, with `delivered` only
+// after `partner_back`.
 class SoakClient : public QObject {
     Q_OBJECT
 public:
@@ -44,6 +50,7 @@ public:
     int unackedCount() const { return int(m_unacked.size()); }
     quint64 ackedInPair() const { return m_ackedInPair; }
     quint64 receivedInPair() const { return m_receivedInPair; }
+    int index() const { return m_index; }
 
 private:
     enum class State { Offline, Lobby, Waiting, Paired };
@@ -60,6 +67,8 @@ private:
     void finishDrop();
     void enterPair(const QString &pair);
     void leavePair();
+    void onDelivered(const QString &id);
+    void onMessage(const QString &id);
 
     SoakDriver &m_driver;
     int m_index;
@@ -75,9 +84,14 @@ private:
     bool m_stopped = false;
     bool m_holding = false;
     bool m_dropping = false;
+    bool m_partnerAway = false; // between `partner_away` and `partner_back`
+    bool m_resumedHere = false; // this connection carries a resumed session
     QString m_pair;
     quint64 m_seq = 0;
-    QStringList m_unacked; // ids sent, `delivered` not yet seen (at most one)
+    // Ids sent, `delivered` not yet seen: one, or a burst while the partner
+    // is away.
+    QStringList m_unacked;
+    QHash<int, quint64> m_lastSeqFrom; // per sender: order of arrival
     quint64 m_ackedInPair = 0;
     quint64 m_receivedInPair = 0;
 };

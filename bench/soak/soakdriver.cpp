@@ -35,12 +35,14 @@ SoakDriver::~SoakDriver() {
 bool SoakDriver::startServer() {
     // Loopback is exempt from the per-address limits: every client comes
     // from 127.0.0.1. Former partners may meet again at once, so cells keep
-    // pairing.
+    // pairing. Every port is a free one: the machine may run other servers.
     QStringList args{QStringLiteral("--listen"),
                      QStringLiteral("127.0.0.1"),
                      QStringLiteral("--port"),
                      QStringLiteral("0"),
                      QStringLiteral("--control-port"),
+                     QStringLiteral("0"),
+                     QStringLiteral("--http-port"),
                      QStringLiteral("0"),
                      QStringLiteral("--data-dir"),
                      m_dataDir.path(),
@@ -96,11 +98,13 @@ void SoakDriver::start() {
     QTimer::singleShot(m_options.seconds * 1000, this, &SoakDriver::stopChurn);
 }
 
-void SoakDriver::recordSent(const QString &id) {
-    m_ledger.insert(id, Entry{});
+void SoakDriver::recordSent(const QString &id, bool queued) {
+    Entry e;
+    e.queued = queued;
+    m_ledger.insert(id, e);
 }
 
-void SoakDriver::recordDelivered(const QString &id) {
+void SoakDriver::recordDelivered(const QString &id, bool partnerAway) {
     auto it = m_ledger.find(id);
     if (it == m_ledger.end()) {
         count("delivered for an unknown id");
@@ -109,15 +113,33 @@ void SoakDriver::recordDelivered(const QString &id) {
     if (!it->delivered)
         ++m_deliveredTotal;
     it->delivered = true;
+    it->ackedWhileAway = it->ackedWhileAway || (it->queued && partnerAway);
 }
 
-void SoakDriver::recordReceived(const QString &id) {
+void SoakDriver::recordLateDelivered(const QString &id) {
+    auto it = m_ledger.find(id);
+    if (it == m_ledger.end()) {
+        count("delivered for an unknown id");
+        return;
+    }
+    if (it->delivered) {
+        count("delivered again");
+        return;
+    }
+    count("delivered after the pair ended");
+    ++m_deliveredTotal;
+    it->delivered = true;
+}
+
+void SoakDriver::recordReceived(const QString &id, bool onResumedConnection, bool inOrder) {
     auto it = m_ledger.find(id);
     if (it == m_ledger.end()) {
         count("received an unknown id");
         return;
     }
     ++it->received;
+    it->receivedUnresumed = it->receivedUnresumed || (it->queued && !onResumedConnection);
+    m_outOfOrder += !inOrder;
 }
 
 void SoakDriver::recordPaired(const QString &pair, SoakClient *client) {
@@ -235,18 +257,38 @@ int SoakDriver::judge() {
     }
     // Message accounting.
     quint64 sent = 0, delivered = 0, lost = 0, duplicated = 0, unackedArrived = 0;
+    quint64 queued = 0, queuedDelivered = 0, queuedLost = 0, queuedDuplicated = 0,
+            ackedWhileAway = 0, unresumed = 0;
     for (auto it = m_ledger.cbegin(); it != m_ledger.cend(); ++it) {
         ++sent;
         delivered += it->delivered;
         lost += it->delivered && it->received == 0;
         duplicated += it->received > 1;
         unackedArrived += !it->delivered && it->received == 1;
+        if (!it->queued)
+            continue;
+        ++queued;
+        queuedDelivered += it->delivered;
+        queuedLost += it->delivered && it->received == 0;
+        queuedDuplicated += it->received > 1;
+        ackedWhileAway += it->ackedWhileAway;
+        unresumed += it->receivedUnresumed;
     }
     std::printf("soak: messages: %llu sent, %llu acknowledged as delivered, %llu of those lost, "
                 "%llu received more than once, %llu received without an acknowledgement\n",
                 static_cast<unsigned long long>(sent), static_cast<unsigned long long>(delivered),
                 static_cast<unsigned long long>(lost), static_cast<unsigned long long>(duplicated),
                 static_cast<unsigned long long>(unackedArrived));
+    std::printf(
+        "soak: sent while the partner was away (queued): %llu, %llu of them acknowledged "
+        "as delivered, %llu of those lost, %llu received more than once, %llu "
+        "acknowledged before partner_back, %llu received on a connection that had not "
+        "resumed; %llu messages received out of order\n",
+        static_cast<unsigned long long>(queued), static_cast<unsigned long long>(queuedDelivered),
+        static_cast<unsigned long long>(queuedLost),
+        static_cast<unsigned long long>(queuedDuplicated),
+        static_cast<unsigned long long>(ackedWhileAway), static_cast<unsigned long long>(unresumed),
+        static_cast<unsigned long long>(m_outOfOrder));
     QStringList counters;
     for (auto it = m_counters.cbegin(); it != m_counters.cend(); ++it)
         counters << QStringLiteral("%1: %2").arg(QString::fromUtf8(it.key())).arg(it.value());
@@ -258,6 +300,18 @@ int SoakDriver::judge() {
     }
     if (delivered == 0) {
         std::printf("soak: FAIL: nothing was delivered\n");
+        ++failures;
+    }
+    if (ackedWhileAway || unresumed || m_outOfOrder) {
+        std::printf("soak: FAIL: a queued message acknowledged too early, received outside a "
+                    "resume, or messages out of order\n");
+        ++failures;
+    }
+    // With resume tokens handed out, the churn must have exercised them:
+    // drops that came back with resume_session and messages queued meanwhile.
+    if (m_counters.value("welcomes with a resume_token") > 0 &&
+        (m_counters.value("resumed") == 0 || queuedDelivered == 0)) {
+        std::printf("soak: FAIL: no drop was resumed or no queued message delivered\n");
         ++failures;
     }
     std::printf("soak: %s\n", failures ? "FAILED" : "passed");

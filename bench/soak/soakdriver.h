@@ -44,7 +44,10 @@ class SoakClient;
 // samples, and judges the run. Every message carries a unique id as its text;
 // the ledger records whether its sender saw `delivered` and how often a
 // partner received it. At the end every acknowledged message must have been
-// received exactly once, and no message more than once.
+// received exactly once, and no message more than once; a sender's messages
+// must arrive in order; and a message sent while its partner was away must
+// arrive on the partner's resumed connection and be acknowledged only after
+// `partner_back`.
 class SoakDriver : public QObject {
     Q_OBJECT
 public:
@@ -59,9 +62,16 @@ public:
     std::mt19937 &random() { return m_random; }
     const SoakOptions &options() const { return m_options; }
     bool churning() const { return m_churning; }
-    void recordSent(const QString &id);
-    void recordDelivered(const QString &id);
-    void recordReceived(const QString &id);
+    // `queued`: sent after `partner_away`, before `partner_back`.
+    void recordSent(const QString &id, bool queued);
+    // `partnerAway`: the sender has not seen `partner_back` yet.
+    void recordDelivered(const QString &id, bool partnerAway);
+    // `delivered` after the sender left the pair (a queued message that
+    // reached the partner when it resumed).
+    void recordLateDelivered(const QString &id);
+    // `onResumedConnection`: the receiver's connection carries a resumed
+    // session; `inOrder`: after every earlier message of the same sender.
+    void recordReceived(const QString &id, bool onResumedConnection, bool inOrder);
     void recordPaired(const QString &pair, SoakClient *client);
     void recordUnpaired(const QString &pair, SoakClient *client);
     SoakClient *partnerOf(const QString &pair, const SoakClient *client) const;
@@ -73,6 +83,9 @@ Q_SIGNALS:
 private:
     struct Entry {
         bool delivered = false;
+        bool queued = false;
+        bool ackedWhileAway = false;    // `delivered` before `partner_back`
+        bool receivedUnresumed = false; // a queued message on a fresh session
         int received = 0;
     };
 
@@ -92,6 +105,7 @@ private:
     QHash<QString, QList<SoakClient *>> m_pairs;
     QHash<QByteArray, quint64> m_counters;
     quint64 m_deliveredTotal = 0;
+    quint64 m_outOfOrder = 0;
     QElapsedTimer m_clock;
     QTimer m_sampler;
     std::vector<Sample> m_samples;

@@ -353,12 +353,33 @@ void ChatServer::queueForAway(Session &session, const protocol::ServerMessage &m
     // Typing is stale by the time anyone reads it.
     if (std::holds_alternative<protocol::PartnerTyping>(message))
         return;
-    // Notices share the bound with messages; acks and pair events are
-    // bounded by what the client itself sent and may not be lost.
-    const int max =
-        std::holds_alternative<protocol::Notice>(message) ? m_config.resumeQueueMax : -1;
-    m_resume->enqueue(session.id(), QueuedFrame{protocol::Codec::encode(message), 0, QString()},
-                      max);
+    const ClientId id = session.id();
+    const QueuedFrame frame{protocol::Codec::encode(message), 0, QString()};
+    // Notices share the bound with messages and may be dropped.
+    if (std::holds_alternative<protocol::Notice>(message)) {
+        m_resume->enqueue(id, frame, m_config.resumeQueueMax);
+        return;
+    }
+    // Acks and pair events may not be dropped alone (the client would
+    // resume into a chat with a hole). Acks are bounded by what the client
+    // sent before it dropped, but a partner that drops and comes back again
+    // and again adds partner_away and partner_back each time: past the cap
+    // the away session ends, as if its grace period had run out.
+    if (m_resume->enqueue(id, frame, m_config.resumeQueueFramesMax) != ResumeStore::Enqueued::Full)
+        return;
+    qCInfo(lcNet) << "session" << id << "away with" << m_config.resumeQueueFramesMax
+                  << "frames queued; ended";
+    // The token dies now (a resume is not_found). The session ends on the
+    // next turn of the loop, not inside the resume or leave that sent this
+    // frame, which would get the partner's partner_left in the middle.
+    m_resume->forget(id);
+    QMetaObject::invokeMethod(
+        this,
+        [this, id] {
+            if (Session *s = m_sessions.value(id); s && s->isAway())
+                s->expire();
+        },
+        Qt::QueuedConnection);
 }
 
 void ChatServer::resumeSession(Session &fresh, const QString &token) {

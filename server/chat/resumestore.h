@@ -74,8 +74,9 @@ public:
     virtual std::optional<ClientId> redeem(const QString &token) = 0;
     virtual void park(const ResumeRecord &record) = 0;
     virtual bool isParked(ClientId id) const = 0;
-    // Appends to a parked client's queue; `max` < 0: no bound (frames the
-    // protocol must not lose, bounded by other limits: acks, partner_left).
+    // Appends to a parked client's queue unless `max` frames wait already
+    // (Full); `max` < 0: no bound. ChatServer passes resume-queue-max for
+    // messages and notices and resume-queue-frames-max for the rest.
     virtual Enqueued enqueue(ClientId id, const QueuedFrame &frame, int max) = 0;
     // Takes the record back (the client resumed); the token stays spent.
     virtual std::optional<ResumeRecord> unpark(ClientId id) = 0;

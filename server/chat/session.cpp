@@ -356,9 +356,11 @@ void Session::handleRelayed(const ServerMessage &event) {
         m_state = State::Paired;
         m_waitingEntry.reset();
         m_matched = *matched;
-        // Ids are per pair: a new partner starts a new window.
-        m_recentIds.clear();
-        m_recentDelivered.clear();
+        // Ids are per pair: a new partner starts a new window. Assigning
+        // empty lists frees the old one's memory; clear() keeps the capacity,
+        // so each session would hold its longest pair's worth for life.
+        m_recentIds = {};
+        m_recentDelivered = {};
         if (m_account)
             m_account->rememberPartner();
     } else if (std::holds_alternative<PartnerLeft>(event))

@@ -19,6 +19,8 @@ using whisper::test::TestClient;
 namespace {
 constexpr int kGraceS = 2;
 constexpr int kQueueMax = 3;
+// resume-queue-frames-max of the capped server below.
+constexpr int kFramesMax = 3;
 } // namespace
 
 class TestResume : public QObject {
@@ -40,12 +42,20 @@ private Q_SLOTS:
     void loggedInSessionResumesLoggedIn();
     void rateLimitSurvivesResume();
     void resumeOffEndsLostSessionsAtOnce();
+    void framesUpToTheCapAreKept();
+    void framesBeyondTheCapEndTheAwaySession();
 
 private:
-    std::unique_ptr<TestClient> connected();
+    std::unique_ptr<TestClient> connected(const QUrl &url = {});
     // A pair at `lat`/`lon` (each place used by one test only).
     bool pair(std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b, double lat,
-              double lon);
+              double lon, const QUrl &url = {});
+    // On a server with kFramesMax: `a` holds exactly kFramesMax frames
+    // (partner_back and two `delivered`) while away; `b` is back, paired,
+    // with `tokenB` for its next resume.
+    void fillToTheCap(ServerProcess &server, QString &tokenA, std::unique_ptr<TestClient> &b,
+                      QString &tokenB);
+    static std::unique_ptr<ServerProcess> cappedServer();
     // A new connection that sends resume_session with `token` first.
     std::unique_ptr<TestClient> resume(const QString &token, const QUrl &url = {});
     std::unique_ptr<ServerProcess> m_server;
@@ -59,17 +69,17 @@ void TestResume::initTestCase() {
     QVERIFY2(m_server->start(), m_server->log().constData());
 }
 
-std::unique_ptr<TestClient> TestResume::connected() {
+std::unique_ptr<TestClient> TestResume::connected(const QUrl &url) {
     auto c = std::make_unique<TestClient>();
-    if (!c->connectTo(m_server->chatUrl()))
+    if (!c->connectTo(url.isEmpty() ? m_server->chatUrl() : url))
         return nullptr;
     return c;
 }
 
 bool TestResume::pair(std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b, double lat,
-                      double lon) {
-    a = connected();
-    b = connected();
+                      double lon, const QUrl &url) {
+    a = connected(url);
+    b = connected(url);
     if (!a || !b)
         return false;
     a->send(Join{lat, lon, 5});
@@ -419,6 +429,107 @@ void TestResume::resumeOffEndsLostSessionsAtOnce() {
     const auto error = c->waitFor<Error>();
     QVERIFY(error);
     QCOMPARE(toString(error->code), toString(ErrorCode::NotFound));
+}
+
+std::unique_ptr<ServerProcess> TestResume::cappedServer() {
+    auto server = std::make_unique<ServerProcess>(QStringList{
+        QStringLiteral("--tick-ms"), QStringLiteral("20"), QStringLiteral("--resume-grace-s"),
+        QString::number(kGraceS), QStringLiteral("--resume-queue-max"), QString::number(kQueueMax),
+        QStringLiteral("--resume-queue-frames-max"), QString::number(kFramesMax)});
+    // The debug log says when the server has noticed a drop: with both
+    // clients away, no client can.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("whisper.server.net.debug=true"));
+    server->setEnvironment(env);
+    return server;
+}
+
+void TestResume::fillToTheCap(ServerProcess &server, QString &tokenA,
+                              std::unique_ptr<TestClient> &b, QString &tokenB) {
+    std::unique_ptr<TestClient> a;
+    QVERIFY(pair(a, b, 5.0, 5.0, server.chatUrl()));
+    tokenA = *a->welcome().resumeToken;
+    tokenB = *b->welcome().resumeToken;
+    b->socket().abort();
+    QVERIFY(a->waitFor<PartnerAway>());
+    a->send(SendMessage{QStringLiteral("first"), QStringLiteral("m1")});
+    a->send(SendMessage{QStringLiteral("second"), QStringLiteral("m2")});
+    // A `join` while paired is refused: once that answer is here, both
+    // messages are queued for b (and not lost in a's abort below).
+    a->send(Join{5.0, 5.0, 5});
+    const auto barrier = a->waitFor<Error>();
+    QVERIFY(barrier && barrier->code == ErrorCode::Conflict && barrier->ref == u"join");
+    a->socket().abort();
+    QTRY_COMPARE(server.log().count("away; kept for"), 2);
+
+    // b comes back: the two messages (and partner_away) reach it; a, away,
+    // is owed partner_back and two `delivered`: kFramesMax frames.
+    b = resume(tokenB, server.chatUrl());
+    QVERIFY(b);
+    const auto resumed = b->waitFor<Resumed>();
+    QVERIFY(resumed && resumed->state == u"paired");
+    tokenB = resumed->resumeToken;
+    QVERIFY(b->waitFor<IncomingMessage>());
+    QVERIFY(b->waitFor<IncomingMessage>());
+    QVERIFY(b->waitFor<PartnerAway>());
+}
+
+void TestResume::framesUpToTheCapAreKept() {
+    auto server = cappedServer();
+    QVERIFY2(server->start(), server->log().constData());
+    std::unique_ptr<TestClient> b;
+    QString tokenA, tokenB;
+    fillToTheCap(*server, tokenA, b, tokenB);
+    if (QTest::currentTestFailed())
+        return;
+    auto back = resume(tokenA, server->chatUrl());
+    QVERIFY(back);
+    const auto first = back->next();
+    QVERIFY(first && std::holds_alternative<Resumed>(*first));
+    QCOMPARE(std::get<Resumed>(*first).state, QStringLiteral("paired"));
+    const auto second = back->next();
+    QVERIFY(second && std::holds_alternative<PartnerBack>(*second));
+    for (const char *id : {"m1", "m2"}) {
+        const auto d = back->next();
+        QVERIFY(d && std::holds_alternative<Delivered>(*d));
+        QCOMPARE(std::get<Delivered>(*d).id, QLatin1String(id));
+    }
+    QVERIFY(b->waitFor<PartnerBack>());
+    QVERIFY(b->staysWithout<PartnerLeft>(300));
+    QVERIFY(!server->log().contains("frames queued; ended"));
+}
+
+void TestResume::framesBeyondTheCapEndTheAwaySession() {
+    auto server = cappedServer();
+    QVERIFY2(server->start(), server->log().constData());
+    std::unique_ptr<TestClient> b;
+    QString tokenA, tokenB;
+    fillToTheCap(*server, tokenA, b, tokenB);
+    if (QTest::currentTestFailed())
+        return;
+    // A partner that drops and comes back again and again would grow a's
+    // queue by partner_away and partner_back each time: the next frame
+    // ends a's away session instead.
+    b->socket().abort();
+    QTRY_COMPARE(server->log().count("away; kept for"), 3);
+    auto late = resume(tokenA, server->chatUrl());
+    QVERIFY(late);
+    const auto error = late->waitFor<Error>();
+    QVERIFY(error);
+    QCOMPARE(toString(error->code), toString(ErrorCode::NotFound));
+    QVERIFY(server->log().contains("frames queued; ended"));
+    // b finds the pair ended as for any partner that did not come back.
+    b = resume(tokenB, server->chatUrl());
+    QVERIFY(b);
+    const auto resumed = b->waitFor<Resumed>();
+    QVERIFY(resumed);
+    QCOMPARE(resumed->state, QStringLiteral("lobby"));
+    const auto left = b->waitFor<PartnerLeft>();
+    QVERIFY(left);
+    QCOMPARE(toString(left->reason), toString(LeftReason::Disconnected));
+    // The server carries on.
+    b->send(Join{5.0, 5.0, 5});
+    QVERIFY(b->waitFor<Waiting>());
 }
 
 QTEST_GUILESS_MAIN(TestResume)
