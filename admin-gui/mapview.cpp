@@ -19,6 +19,9 @@ namespace {
 const QColor kOcean(0x1d, 0x2b, 0x3a);
 const QColor kLand(0x3b, 0x4d, 0x3f);
 const QColor kCoast(0x5c, 0x72, 0x60);
+// Lighter than the coast, so a border reads as a line inside the land, yet
+// dimmer than every marker drawn on top.
+const QColor kBorder(0xa3, 0xb5, 0xa6);
 const QColor kPair(0x6f, 0xb7, 0xff, 200);
 
 // Fresh arrivals are green, longer waits yellow, five minutes or more red.
@@ -98,6 +101,12 @@ void MapView::setLand(LandMap land) {
     update();
 }
 
+void MapView::setBorders(CountryBorders borders) {
+    m_borders = std::move(borders);
+    m_landCache = {};
+    update();
+}
+
 void MapView::setSelectedClient(const QString &id) {
     if (m_selected == id)
         return;
@@ -111,12 +120,15 @@ void MapView::resetView() {
 }
 
 void MapView::zoomIn() {
-    m_projection.zoomAt(rect().center(), 1.5);
-    update();
+    zoomAt(rect().center(), 1.5);
 }
 
 void MapView::zoomOut() {
-    m_projection.zoomAt(rect().center(), 1 / 1.5);
+    zoomAt(rect().center(), 1 / 1.5);
+}
+
+void MapView::zoomAt(QPointF anchor, double factor) {
+    m_projection.zoomAt(anchor, factor);
     update();
 }
 
@@ -167,8 +179,8 @@ void MapView::paintEvent(QPaintEvent *) {
 }
 
 void MapView::drawLand(QPainter &painter) {
-    // Land changes only with the view, so it is drawn once per view into a
-    // cached pixmap; client updates then cost a blit.
+    // Land and borders change only with the view, so they are drawn once per
+    // view into a cached pixmap; client updates then cost a blit.
     const qreal dpr = devicePixelRatioF();
     if (m_landCache.isNull() || m_landCacheCenter != m_projection.center() ||
         m_landCacheZoom != m_projection.zoomFactor() || m_landCache.size() != size() * dpr) {
@@ -192,10 +204,34 @@ void MapView::drawLand(QPainter &painter) {
             path.closeSubpath();
         }
         p.drawPath(path);
+        drawBorders(p, visible);
         m_landCacheCenter = m_projection.center();
         m_landCacheZoom = m_projection.zoomFactor();
     }
     painter.drawPixmap(0, 0, m_landCache);
+}
+
+void MapView::drawBorders(QPainter &painter, const QRectF &visible) {
+    // Inclusive overlap: a border along a parallel has a bounding box of no
+    // height, which QRectF::intersects would never count.
+    auto meets = [&visible](const QRectF &b) {
+        return b.left() <= visible.right() && b.right() >= visible.left() &&
+               b.top() <= visible.bottom() && b.bottom() >= visible.top();
+    };
+    QPainterPath path;
+    int drawn = 0;
+    for (const CountryBorders::Line &line : m_borders.lines()) {
+        if (!meets(line.bounds))
+            continue;
+        path.moveTo(m_projection.toScreen(line.points.first().x(), line.points.first().y()));
+        for (qsizetype i = 1; i < line.points.size(); ++i)
+            path.lineTo(m_projection.toScreen(line.points[i].x(), line.points[i].y()));
+        ++drawn;
+    }
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(kBorder, 0.9));
+    painter.drawPath(path);
+    m_landCacheBorderLines = drawn;
 }
 
 void MapView::drawPairs(QPainter &painter) {
@@ -351,6 +387,7 @@ QStringList MapView::legendLines() const {
         lines << tr("dot: a waiting client, green just arrived, red waiting %1 min")
                      .arg(kFullColourWaitMs / 60000);
     lines << tr("rings joined by a line: a chatting pair");
+    lines << tr("pale line: a border between countries");
     lines << tr("positions are rounded to about 11 km");
     return lines;
 }
@@ -382,6 +419,8 @@ void MapView::drawLegend(QPainter &painter) {
     painter.drawLine(rowCentre(2) - QPointF(4, 0), rowCentre(2) + QPointF(4, 0));
     painter.drawPixmap(rowCentre(2) - half - QPointF(4, 0), pairSprite());
     painter.drawPixmap(rowCentre(2) - half + QPointF(4, 0), pairSprite());
+    painter.setPen(QPen(kBorder, 1));
+    painter.drawLine(rowCentre(3) - QPointF(6, 0), rowCentre(3) + QPointF(6, 0));
     painter.setPen(Qt::white);
     for (int row = 0; row < lines.size(); ++row)
         painter.drawText(QRect(box.left() + 6 + swatch, box.top() + 4 + fm.height() * row,
@@ -429,8 +468,7 @@ void MapView::wheelEvent(QWheelEvent *event) {
     const double steps = event->angleDelta().y() / 120.0;
     if (steps == 0)
         return;
-    m_projection.zoomAt(event->position(), std::pow(1.25, steps));
-    update();
+    zoomAt(event->position(), std::pow(1.25, steps));
     event->accept();
 }
 

@@ -103,6 +103,7 @@ int main(int argc, char *argv[]) {
     MapView view;
     view.resize(1280, 720);
     view.setLand(LandMap::load());
+    view.setBorders(CountryBorders::load());
     view.setModels(&waiting, &pairs);
 
     std::printf("mappaint: %d waiting clients, %d pairs, 1280x720, %d frames per case\n", clients,
