@@ -36,6 +36,14 @@ QColor waitColour(double t) {
 
 constexpr int kDensityCellPx = 3;
 
+// Outlines of tens of thousands of points: a cosmetic pen is drawn by the
+// raster engine directly, where a widened one goes through the stroker.
+QPen cosmeticPen(const QColor &colour, qreal width) {
+    QPen pen(colour, width);
+    pen.setCosmetic(true);
+    return pen;
+}
+
 const QList<QPixmap> &dotSprites() {
     static const QList<QPixmap> sprites = [] {
         QList<QPixmap> out;
@@ -188,9 +196,6 @@ void MapView::drawLand(QPainter &painter) {
         m_landCache.setDevicePixelRatio(dpr);
         m_landCache.fill(Qt::transparent);
         QPainter p(&m_landCache);
-        p.setRenderHint(QPainter::Antialiasing);
-        p.setPen(QPen(kCoast, 0.8));
-        p.setBrush(kLand);
         const QRectF visible = m_projection.visibleGeoRect();
         QPainterPath path;
         for (const QPolygonF &ring : m_land.rings()) {
@@ -203,6 +208,15 @@ void MapView::drawLand(QPainter &painter) {
             path.addPolygon(screen);
             path.closeSubpath();
         }
+        // The fill without antialiasing, its edge then covered by the
+        // antialiased coastline: an antialiased fill of 70k edges costs some
+        // fifty times as much (a drag re-makes this on every mouse move).
+        p.setPen(Qt::NoPen);
+        p.setBrush(kLand);
+        p.drawPath(path);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(cosmeticPen(kCoast, 0.8));
+        p.setBrush(Qt::NoBrush);
         p.drawPath(path);
         drawBorders(p, visible);
         m_landCacheCenter = m_projection.center();
@@ -229,7 +243,7 @@ void MapView::drawBorders(QPainter &painter, const QRectF &visible) {
         ++drawn;
     }
     painter.setBrush(Qt::NoBrush);
-    painter.setPen(QPen(kBorder, 0.9));
+    painter.setPen(cosmeticPen(kBorder, 0.9));
     painter.drawPath(path);
     m_landCacheBorderLines = drawn;
 }
