@@ -19,8 +19,8 @@ namespace {
 const QColor kOcean(0x1d, 0x2b, 0x3a);
 const QColor kLand(0x3b, 0x4d, 0x3f);
 const QColor kCoast(0x5c, 0x72, 0x60);
-// Lighter than the coast, so a border reads as a line inside the land, yet
-// dimmer than every marker drawn on top.
+// Lighter than the coast, so a border reads as a line inside the land; thin
+// and grey, so the coloured markers drawn on top still stand out.
 const QColor kBorder(0xa3, 0xb5, 0xa6);
 const QColor kPair(0x6f, 0xb7, 0xff, 200);
 
