@@ -59,6 +59,7 @@ MainWindow::MainWindow(ControlClient *client, ConsoleState *state, QWidget *pare
 
     m_map->setObjectName(QStringLiteral("map"));
     m_map->setLand(LandMap::load());
+    m_map->setBorders(CountryBorders::load());
     m_map->setModels(state->waiting(), state->pairs());
 
     QLineEdit *filter = nullptr;

@@ -19,6 +19,9 @@ namespace {
 const QColor kOcean(0x1d, 0x2b, 0x3a);
 const QColor kLand(0x3b, 0x4d, 0x3f);
 const QColor kCoast(0x5c, 0x72, 0x60);
+// Lighter than the coast, so a border reads as a line inside the land; thin
+// and grey, so the coloured markers drawn on top still stand out.
+const QColor kBorder(0xa3, 0xb5, 0xa6);
 const QColor kPair(0x6f, 0xb7, 0xff, 200);
 
 // Fresh arrivals are green, longer waits yellow, five minutes or more red.
@@ -32,6 +35,14 @@ QColor waitColour(double t) {
 }
 
 constexpr int kDensityCellPx = 3;
+
+// Outlines of tens of thousands of points: a cosmetic pen is drawn by the
+// raster engine directly, where a widened one goes through the stroker.
+QPen cosmeticPen(const QColor &colour, qreal width) {
+    QPen pen(colour, width);
+    pen.setCosmetic(true);
+    return pen;
+}
 
 const QList<QPixmap> &dotSprites() {
     static const QList<QPixmap> sprites = [] {
@@ -98,6 +109,12 @@ void MapView::setLand(LandMap land) {
     update();
 }
 
+void MapView::setBorders(CountryBorders borders) {
+    m_borders = std::move(borders);
+    m_landCache = {};
+    update();
+}
+
 void MapView::setSelectedClient(const QString &id) {
     if (m_selected == id)
         return;
@@ -111,12 +128,15 @@ void MapView::resetView() {
 }
 
 void MapView::zoomIn() {
-    m_projection.zoomAt(rect().center(), 1.5);
-    update();
+    zoomAt(rect().center(), 1.5);
 }
 
 void MapView::zoomOut() {
-    m_projection.zoomAt(rect().center(), 1 / 1.5);
+    zoomAt(rect().center(), 1 / 1.5);
+}
+
+void MapView::zoomAt(QPointF anchor, double factor) {
+    m_projection.zoomAt(anchor, factor);
     update();
 }
 
@@ -167,8 +187,8 @@ void MapView::paintEvent(QPaintEvent *) {
 }
 
 void MapView::drawLand(QPainter &painter) {
-    // Land changes only with the view, so it is drawn once per view into a
-    // cached pixmap; client updates then cost a blit.
+    // Land and borders change only with the view, so they are drawn once per
+    // view into a cached pixmap; client updates then cost a blit.
     const qreal dpr = devicePixelRatioF();
     if (m_landCache.isNull() || m_landCacheCenter != m_projection.center() ||
         m_landCacheZoom != m_projection.zoomFactor() || m_landCache.size() != size() * dpr) {
@@ -176,9 +196,6 @@ void MapView::drawLand(QPainter &painter) {
         m_landCache.setDevicePixelRatio(dpr);
         m_landCache.fill(Qt::transparent);
         QPainter p(&m_landCache);
-        p.setRenderHint(QPainter::Antialiasing);
-        p.setPen(QPen(kCoast, 0.8));
-        p.setBrush(kLand);
         const QRectF visible = m_projection.visibleGeoRect();
         QPainterPath path;
         for (const QPolygonF &ring : m_land.rings()) {
@@ -191,11 +208,44 @@ void MapView::drawLand(QPainter &painter) {
             path.addPolygon(screen);
             path.closeSubpath();
         }
+        // The fill without antialiasing, its edge then covered by the
+        // antialiased coastline: an antialiased fill of 70k edges costs some
+        // fifty times as much (a drag re-makes this on every mouse move).
+        p.setPen(Qt::NoPen);
+        p.setBrush(kLand);
         p.drawPath(path);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(cosmeticPen(kCoast, 0.8));
+        p.setBrush(Qt::NoBrush);
+        p.drawPath(path);
+        drawBorders(p, visible);
         m_landCacheCenter = m_projection.center();
         m_landCacheZoom = m_projection.zoomFactor();
     }
     painter.drawPixmap(0, 0, m_landCache);
+}
+
+void MapView::drawBorders(QPainter &painter, const QRectF &visible) {
+    // Inclusive overlap: a border along a parallel has a bounding box of no
+    // height, which QRectF::intersects would never count.
+    auto meets = [&visible](const QRectF &b) {
+        return b.left() <= visible.right() && b.right() >= visible.left() &&
+               b.top() <= visible.bottom() && b.bottom() >= visible.top();
+    };
+    QPainterPath path;
+    int drawn = 0;
+    for (const CountryBorders::Line &line : m_borders.lines()) {
+        if (!meets(line.bounds))
+            continue;
+        path.moveTo(m_projection.toScreen(line.points.first().x(), line.points.first().y()));
+        for (qsizetype i = 1; i < line.points.size(); ++i)
+            path.lineTo(m_projection.toScreen(line.points[i].x(), line.points[i].y()));
+        ++drawn;
+    }
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(cosmeticPen(kBorder, 0.9));
+    painter.drawPath(path);
+    m_landCacheBorderLines = drawn;
 }
 
 void MapView::drawPairs(QPainter &painter) {
@@ -351,6 +401,7 @@ QStringList MapView::legendLines() const {
         lines << tr("dot: a waiting client, green just arrived, red waiting %1 min")
                      .arg(kFullColourWaitMs / 60000);
     lines << tr("rings joined by a line: a chatting pair");
+    lines << tr("pale line: a border between countries");
     lines << tr("positions are rounded to about 11 km");
     return lines;
 }
@@ -382,6 +433,8 @@ void MapView::drawLegend(QPainter &painter) {
     painter.drawLine(rowCentre(2) - QPointF(4, 0), rowCentre(2) + QPointF(4, 0));
     painter.drawPixmap(rowCentre(2) - half - QPointF(4, 0), pairSprite());
     painter.drawPixmap(rowCentre(2) - half + QPointF(4, 0), pairSprite());
+    painter.setPen(QPen(kBorder, 1));
+    painter.drawLine(rowCentre(3) - QPointF(6, 0), rowCentre(3) + QPointF(6, 0));
     painter.setPen(Qt::white);
     for (int row = 0; row < lines.size(); ++row)
         painter.drawText(QRect(box.left() + 6 + swatch, box.top() + 4 + fm.height() * row,
@@ -429,8 +482,7 @@ void MapView::wheelEvent(QWheelEvent *event) {
     const double steps = event->angleDelta().y() / 120.0;
     if (steps == 0)
         return;
-    m_projection.zoomAt(event->position(), std::pow(1.25, steps));
-    update();
+    zoomAt(event->position(), std::pow(1.25, steps));
     event->accept();
 }
 

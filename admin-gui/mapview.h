@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "countryborders.h"
 #include "landmap.h"
 #include "mapprojection.h"
 
@@ -14,7 +15,7 @@ namespace whisper::admin {
 class PairModel;
 class WaitingModel;
 
-// The world map: land, waiting clients as dots coloured by how long they have
+// The world map: land and country borders, waiting clients as dots coloured by how long they have
 // waited (a density image once they are too many to draw one by one), their
 // range when zoomed in, and active pairs as lines. Reads the item models only;
 // knows nothing about the connection.
@@ -31,6 +32,7 @@ public:
 
     void setModels(const WaitingModel *waiting, const PairModel *pairs);
     void setLand(LandMap land);
+    void setBorders(CountryBorders borders);
     void setDensityThreshold(int visibleClients) { m_densityThreshold = visibleClients; }
 
     const MapProjection &projection() const { return m_projection; }
@@ -43,6 +45,9 @@ public:
     int lastFrameDots() const { return m_lastDots; }
     // Pair lines drawn in the last frame.
     int lastFrameLines() const { return m_lastLines; }
+    // Border lines drawn into the map's cached background for the current
+    // view (the lines whose bounds meet the view).
+    int borderLinesInView() const { return m_landCacheBorderLines; }
     // Pairs whose two members were too close on screen to tell apart and
     // were drawn side by side instead (last frame).
     int lastFrameClosePairs() const { return m_lastClosePairs; }
@@ -62,6 +67,8 @@ public Q_SLOTS:
     void resetView();
     void zoomIn();
     void zoomOut();
+    // Zooms by `factor` keeping the place under `anchor` (widget pixels) still.
+    void zoomAt(QPointF anchor, double factor);
     // Centres on a client and zooms in far enough to tell it apart.
     void focusClient(const QString &id);
 
@@ -79,6 +86,7 @@ protected:
 
 private:
     void drawLand(QPainter &painter);
+    void drawBorders(QPainter &painter, const QRectF &visible);
     void drawPairs(QPainter &painter);
     void drawWaiting(QPainter &painter);
     void drawDensity(QPainter &painter, const QList<QPointF> &points);
@@ -88,9 +96,11 @@ private:
 
     MapProjection m_projection;
     LandMap m_land;
+    CountryBorders m_borders;
     QPixmap m_landCache;
     QPointF m_landCacheCenter;
     double m_landCacheZoom = 0;
+    int m_landCacheBorderLines = 0;
     QPointer<const WaitingModel> m_waiting;
     QPointer<const PairModel> m_pairs;
     QList<QPointF> m_visiblePoints;

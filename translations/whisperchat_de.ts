@@ -687,6 +687,10 @@ Wartet seit %2, Reichweite %3 km, %4</translation>
         <source>%1 km</source>
         <translation>%1 km</translation>
     </message>
+    <message>
+        <source>pale line: a border between countries</source>
+        <translation>blasse Linie: eine Grenze zwischen Ländern</translation>
+    </message>
 </context>
 <context>
     <name>whisper::admin::NoticeDialog</name>

@@ -687,6 +687,10 @@ Esperando %2, alcance %3 km, %4</translation>
         <source>%1 km</source>
         <translation>%1 km</translation>
     </message>
+    <message>
+        <source>pale line: a border between countries</source>
+        <translation>línea pálida: una frontera entre países</translation>
+    </message>
 </context>
 <context>
     <name>whisper::admin::NoticeDialog</name>

@@ -687,6 +687,10 @@ Waiting %2, range %3 km, %4</source>
         <source>%1 km</source>
         <translation>%1 किमी</translation>
     </message>
+    <message>
+        <source>pale line: a border between countries</source>
+        <translation>हल्की रेखा: देशों के बीच की सीमा</translation>
+    </message>
 </context>
 <context>
     <name>whisper::admin::NoticeDialog</name>

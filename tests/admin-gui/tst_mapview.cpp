@@ -2,6 +2,7 @@
 // Map projection round trips, hit-testing and the switch to density
 // rendering; the map view drawn offscreen from real item models.
 
+#include "countryborders.h"
 #include "landmap.h"
 #include "mapprojection.h"
 #include "mapview.h"
@@ -28,6 +29,11 @@ private Q_SLOTS:
     void rangeInPixels();
     void landResourceLoads();
     void landRejectsGarbage();
+    void bordersResourceLoads();
+    void bordersRejectGarbage();
+    void bordersAreDrawnOnLand();
+    void bordersFollowPanAndZoom();
+    void antimeridianLineIsCut();
     void hitTesting();
     void clickSelectsClient();
     void densityAboveThreshold();
@@ -37,6 +43,9 @@ private Q_SLOTS:
     void legendExplainsSymbols();
 
 private:
+    // Whether the pixels under the interior points of the France-Spain border
+    // stand out from the plain land around them, in the view as it is.
+    static double franceSpainBorderShown(MapView &view, const CountryBorders &borders);
     static control::WaitingClient client(const QString &id, double lat, double lon) {
         return {id, lat, lon, 10.0, 0, false};
     }
@@ -158,6 +167,224 @@ void TestMapView::landRejectsGarbage() {
     QVERIFY(land.isEmpty());
     QVERIFY(!land.errorString().isEmpty());
     QVERIFY(LandMap::load(QStringLiteral("/nonexistent/land.bin")).isEmpty());
+}
+
+void TestMapView::bordersResourceLoads() {
+    const CountryBorders borders = CountryBorders::load();
+    QVERIFY2(!borders.isEmpty(), qPrintable(borders.errorString()));
+    // Natural Earth 1:50m admin-0: about 240 countries and territories, a few
+    // hundred shared lines.
+    QVERIFY(borders.countries().size() > 200 && borders.countries().size() < 300);
+    QVERIFY(borders.lines().size() > 300);
+    for (const auto &c : borders.countries()) {
+        QVERIFY(!c.name.isEmpty());
+        QVERIFY2(c.bounds.left() >= -180 && c.bounds.right() <= 180 && c.bounds.top() >= -90 &&
+                     c.bounds.bottom() <= 90 && c.bounds.left() <= c.bounds.right() &&
+                     c.bounds.top() <= c.bounds.bottom(),
+                 qPrintable(c.name));
+    }
+    // Known places fall inside their countries' boxes.
+    const struct {
+        const char *name;
+        QPointF lonLat;
+    } places[] = {{"France", {2.35, 48.86}},     {"Spain", {-3.7, 40.4}},
+                  {"Germany", {13.4, 52.5}},     {"Brazil", {-47.9, -15.8}},
+                  {"Australia", {151.2, -33.9}}, {"India", {77.2, 28.6}}};
+    for (const auto &place : places) {
+        const int i = borders.countryIndex(QLatin1String(place.name));
+        QVERIFY2(i >= 0, place.name);
+        QVERIFY2(borders.countries()[i].bounds.contains(place.lonLat), place.name);
+    }
+    // Germany's box is a country's size, not the world's.
+    const QRectF germany =
+        borders.countries()[borders.countryIndex(QStringLiteral("Germany"))].bounds;
+    QVERIFY(germany.width() > 5 && germany.width() < 20 && germany.height() < 10);
+    // Every line is shared by two different countries, lies on the globe and
+    // never steps across the antimeridian.
+    int franceSpain = 0;
+    const int france = borders.countryIndex(QStringLiteral("France"));
+    const int spain = borders.countryIndex(QStringLiteral("Spain"));
+    for (const auto &line : borders.lines()) {
+        QVERIFY(line.countryA != line.countryB);
+        QVERIFY(line.points.size() >= 2);
+        for (qsizetype i = 0; i < line.points.size(); ++i) {
+            QVERIFY(std::abs(line.points[i].x()) <= 180.0001);
+            QVERIFY(std::abs(line.points[i].y()) <= 90.0001);
+            if (i > 0)
+                QVERIFY(std::abs(line.points[i].x() - line.points[i - 1].x()) < 180);
+        }
+        if (QSet<int>{line.countryA, line.countryB} == QSet<int>{france, spain}) {
+            ++franceSpain;
+            // The Pyrenees.
+            QVERIFY(line.bounds.top() > 42 && line.bounds.bottom() < 43.6);
+            QVERIFY(line.bounds.left() > -2 && line.bounds.right() < 3.4);
+        }
+    }
+    QVERIFY(franceSpain >= 1); // Andorra splits it in two
+}
+
+void TestMapView::bordersRejectGarbage() {
+    auto write = [](QTemporaryFile &file, const QByteArray &bytes) {
+        QVERIFY(file.open());
+        file.write(bytes);
+        file.close();
+    };
+    auto u32 = [](quint32 v) { return QByteArray(reinterpret_cast<const char *>(&v), 4); };
+    {
+        QTemporaryFile file; // promises more countries than it holds
+        write(file, QByteArray("WCBORD1\0", 8) + u32(5));
+        const CountryBorders b = CountryBorders::load(file.fileName());
+        QVERIFY(b.isEmpty() && b.countries().isEmpty() && !b.errorString().isEmpty());
+    }
+    {
+        QTemporaryFile file; // a land file is not a border file
+        write(file, QByteArray("WCLAND1\0", 8) + u32(0));
+        QVERIFY(CountryBorders::load(file.fileName()).isEmpty());
+    }
+    {
+        QTemporaryFile file; // a line naming country 7 of 0
+        QByteArray bytes = QByteArray("WCBORD1\0", 8) + u32(0) + u32(1);
+        const quint16 ab[2] = {7, 0};
+        bytes += QByteArray(reinterpret_cast<const char *>(ab), 4) + u32(0);
+        write(file, bytes);
+        const CountryBorders b = CountryBorders::load(file.fileName());
+        QVERIFY(b.isEmpty());
+        QVERIFY(b.errorString().contains(QLatin1String("unknown country")));
+    }
+    QVERIFY(CountryBorders::load(QStringLiteral("/nonexistent/borders.bin")).isEmpty());
+}
+
+namespace {
+int colourDistance(QRgb a, QRgb b) {
+    return std::abs(qRed(a) - qRed(b)) + std::abs(qGreen(a) - qGreen(b)) +
+           std::abs(qBlue(a) - qBlue(b));
+}
+// The pixel that holds a point.
+QRgb pixelAt(const QImage &image, QPointF at) {
+    return image.pixel(int(std::floor(at.x())), int(std::floor(at.y())));
+}
+} // namespace
+
+double TestMapView::franceSpainBorderShown(MapView &view, const CountryBorders &borders) {
+    const QImage image = view.grab().toImage();
+    const auto &p = view.projection();
+    // Toulouse is plain French land, well away from any border.
+    const QRgb land = pixelAt(image, p.toScreen(1.44, 43.9));
+    const int france = borders.countryIndex(QStringLiteral("France"));
+    const int spain = borders.countryIndex(QStringLiteral("Spain"));
+    int checked = 0, shown = 0;
+    for (const auto &line : borders.lines()) {
+        if (QSet<int>{line.countryA, line.countryB} != QSet<int>{france, spain})
+            continue;
+        // Interior points only: the ends meet a coast or Andorra.
+        for (qsizetype i = 2; i + 2 < line.points.size(); ++i) {
+            const QPointF at = p.toScreen(line.points[i].x(), line.points[i].y());
+            if (!QRectF(image.rect()).contains(at))
+                continue;
+            ++checked;
+            if (colourDistance(pixelAt(image, at), land) > 40)
+                ++shown;
+        }
+    }
+    return checked < 10 ? 0.0 : double(shown) / checked;
+}
+
+void TestMapView::bordersAreDrawnOnLand() {
+    const CountryBorders borders = CountryBorders::load();
+    MapView view;
+    view.resize(800, 400);
+    view.setLand(LandMap::load());
+    view.setBorders(borders);
+    // A real (offscreen) window, so the map's background cache lives across
+    // frames as it does for the operator.
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    // The whole world: the mid-Atlantic and the mid-Pacific are open sea,
+    // untouched by any border line.
+    const QImage world = view.grab().toImage();
+    const auto &p = view.projection();
+    const QRgb sea = pixelAt(world, p.toScreen(-40, 30));
+    QCOMPARE(pixelAt(world, p.toScreen(-140, 10)), sea);
+    QVERIFY(colourDistance(pixelAt(world, p.toScreen(20, 0)), sea) > 20); // Congo is land
+    // Zoomed on the Pyrenees, the border is a visible line through the land.
+    view.zoomAt(view.projection().toScreen(1.0, 42.7), 20);
+    QVERIFY(view.projection().pixelsPerDegree() > 40);
+    const double shown = franceSpainBorderShown(view, borders);
+    QVERIFY2(shown > 0.8, qPrintable(QString::number(shown)));
+    const QImage pyrenees = view.grab().toImage();
+    QCOMPARE(pixelAt(pyrenees, view.projection().toScreen(-3, 44)), sea); // Bay of Biscay
+    // Only the lines near the view are drawn; at world scale, all.
+    QVERIFY(view.borderLinesInView() > 3);
+    QVERIFY(view.borderLinesInView() < int(borders.lines().size()) / 4);
+    view.resetView();
+    (void)view.grab();
+    QCOMPARE(view.borderLinesInView(), int(borders.lines().size()));
+}
+
+void TestMapView::bordersFollowPanAndZoom() {
+    const CountryBorders borders = CountryBorders::load();
+    MapView view;
+    view.resize(640, 360);
+    view.setLand(LandMap::load());
+    view.setBorders(borders);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.zoomAt(view.projection().toScreen(1.0, 42.7), 15);
+    QVERIFY(franceSpainBorderShown(view, borders) > 0.8);
+    // Dragged with the mouse: the cached background is re-made where the
+    // border now is.
+    QTest::mousePress(&view, Qt::LeftButton, {}, QPoint(320, 180));
+    QTest::mouseMove(&view, QPoint(300, 170));
+    QTest::mouseMove(&view, QPoint(250, 140));
+    QTest::mouseRelease(&view, Qt::LeftButton, {}, QPoint(250, 140));
+    QVERIFY(std::abs(view.projection().center().x() - 1.0) > 0.5);
+    QVERIFY(franceSpainBorderShown(view, borders) > 0.8);
+    // Zoomed further in with the wheel, over the Pyrenees.
+    const QPointF over = view.projection().toScreen(1.0, 42.7);
+    QWheelEvent wheel(over, view.mapToGlobal(over), {}, {0, 240}, Qt::NoButton, {},
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(&view, &wheel);
+    QVERIFY(view.projection().zoomFactor() > 15 * 1.5);
+    QVERIFY(franceSpainBorderShown(view, borders) > 0.8);
+    // And after a resize.
+    view.resize(500, 500);
+    QVERIFY(franceSpainBorderShown(view, borders) > 0.8);
+}
+
+void TestMapView::antimeridianLineIsCut() {
+    // A border file whose one line steps from 179.5 E to 179.5 W: drawn as
+    // one line it would cross the whole map along 66 N.
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    QByteArray bytes("WCBORD1\0", 8);
+    auto u32 = [](quint32 v) { return QByteArray(reinterpret_cast<const char *>(&v), 4); };
+    auto f32 = [](float v) { return QByteArray(reinterpret_cast<const char *>(&v), 4); };
+    bytes += u32(2);
+    for (const char *name : {"East", "West"})
+        bytes +=
+            char(std::strlen(name)) + QByteArray(name) + f32(-180) + f32(60) + f32(180) + f32(70);
+    bytes += u32(1);
+    const quint16 ab[2] = {0, 1};
+    bytes += QByteArray(reinterpret_cast<const char *>(ab), 4) + u32(4);
+    for (float v : {170.f, 65.f, 179.5f, 66.f, -179.5f, 66.f, -170.f, 65.f})
+        bytes += f32(v);
+    file.write(bytes);
+    file.close();
+    const CountryBorders borders = CountryBorders::load(file.fileName());
+    QVERIFY2(!borders.isEmpty(), qPrintable(borders.errorString()));
+    QCOMPARE(borders.lines().size(), 2);
+    MapView view;
+    view.resize(720, 360);
+    view.setBorders(borders);
+    const QImage image = view.grab().toImage();
+    const auto &p = view.projection();
+    const QRgb sea = pixelAt(image, p.toScreen(0, 0));
+    // Both ends are drawn near the map's edges...
+    QVERIFY(colourDistance(pixelAt(image, p.toScreen(174.75, 65.5)), sea) > 40);
+    QVERIFY(colourDistance(pixelAt(image, p.toScreen(-174.75, 65.5)), sea) > 40);
+    // ...and nothing in between.
+    for (double lon = -170; lon <= 170; lon += 1)
+        QCOMPARE(pixelAt(image, p.toScreen(lon, 66)), sea);
 }
 
 void TestMapView::hitTesting() {

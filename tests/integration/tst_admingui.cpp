@@ -199,6 +199,9 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     QCOMPARE(window.mapView()->lastFrameDots(), 20);
     QCOMPARE(window.mapView()->lastFrameLines(), 10);
     QVERIFY(!window.mapView()->lastFrameWasDense());
+    // The console's map carries the built-in country borders, all in view.
+    QCOMPARE(window.mapView()->borderLinesInView(), int(CountryBorders::load().lines().size()));
+    QVERIFY(window.mapView()->borderLinesInView() > 300);
     // Stats arrive once a second.
     QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), 5000);
     QCOMPARE(state.latestStats()->pairs, 10);
