@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "instrumentation.h"
 
+#include "clusternode.h"
+
 #include "chatserver.h"
 #include "controlserver.h"
 #include "opsserver.h"
@@ -54,6 +56,35 @@ void instrument(ServerMetrics &metrics, ChatServer &server, ControlServer &contr
                     QStringLiteral("1 when ready for clients (as /readyz says), else 0"), {},
                     [&ops] {
                         return std::vector<GaugeSample>{{{}, ops.isReady() ? 1.0 : 0.0}};
+                    });
+}
+
+void instrument(ServerMetrics &metrics, ClusterNode &cluster) {
+    metrics::Registry &r = metrics.registry();
+    ClusterNode *node = &cluster;
+    r.gaugeFunction(
+        QStringLiteral("whisperchat_cluster_redis_up"),
+        QStringLiteral("1 while this node's link to Redis is up"), {}, [node] {
+            return std::vector<metrics::GaugeSample>{{{}, node->redis().isConnected() ? 1.0 : 0.0}};
+        });
+    r.gaugeFunction(QStringLiteral("whisperchat_cluster_redis_roundtrip_seconds"),
+                    QStringLiteral("Round trip of the last PING to Redis"), {}, [node] {
+                        const qint64 us = node->redis().lastLatencyUs();
+                        return us < 0 ? std::vector<metrics::GaugeSample>{}
+                                      : std::vector<metrics::GaugeSample>{{{}, double(us) / 1e6}};
+                    });
+    r.gaugeFunction(
+        QStringLiteral("whisperchat_cluster_leader"),
+        QStringLiteral("1 while this node leads the cluster's matchmaking"), {}, [node] {
+            return std::vector<metrics::GaugeSample>{{{}, node->leader().isLeader() ? 1.0 : 0.0}};
+        });
+    r.gaugeFunction(QStringLiteral("whisperchat_cluster_global_waiting_clients"),
+                    QStringLiteral("Clients in the cluster's waiting room (the leader only)"), {},
+                    [node] {
+                        if (!node->leader().isLeader())
+                            return std::vector<metrics::GaugeSample>{};
+                        return std::vector<metrics::GaugeSample>{
+                            {{}, double(node->leader().globalWaitingCount())}};
                     });
 }
 

@@ -4,6 +4,7 @@
 namespace whisper {
 
 class ChatServer;
+class ClusterNode;
 class ControlServer;
 class OpsServer;
 class SecurityStack;
@@ -16,5 +17,8 @@ class ServerMetrics;
 // from the ChatServer's constructor (transport, sessions).
 void instrument(ServerMetrics &metrics, ChatServer &server, ControlServer &control,
                 SecurityStack &security, OpsServer &ops);
+// A cluster member's own: the Redis round trip, whether Redis is reachable,
+// whether this node leads matching and the global room's size there.
+void instrument(ServerMetrics &metrics, ClusterNode &cluster);
 
 } // namespace whisper

@@ -20,6 +20,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,6 +44,7 @@ class TestClusterChat : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void metricsNameOneLeader();
     void matchedAcrossNodesAndChatInOrder();
     void sixHundredJoinAtOnce();
     void drainedNodeClientResumesElsewhere();
@@ -186,6 +188,45 @@ void TestClusterChat::killNode(const QString &name) {
     QVERIFY(pid > 0);
     QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
     m_nodes.remove(name);
+}
+
+void TestClusterChat::metricsNameOneLeader() {
+    // Each node's operations endpoint (from its ready line) says whether it
+    // leads and how far Redis is; exactly one node leads.
+    int leaders = 0;
+    for (const QString &name : m_nodes.keys()) {
+        QFile out(m_state.filePath(QStringLiteral("logs/%1.out").arg(name)));
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        const QByteArray ready = out.readLine();
+        const QUrl http(QString::fromLatin1(ready.mid(ready.indexOf(" http ") + 6).trimmed()));
+        QVERIFY2(http.port() > 0, ready.constData());
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress(http.host()), quint16(http.port()));
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n");
+        QByteArray body;
+        // The whole exposition, by its Content-Length (the server may keep
+        // the connection open).
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                body += socket.readAll();
+                const qsizetype head = body.indexOf("\r\n\r\n");
+                const qsizetype at = body.toLower().indexOf("content-length:");
+                if (head < 0 || at < 0)
+                    return false;
+                const qsizetype eol = body.indexOf("\r\n", at);
+                const int length = body.mid(at + 15, eol - at - 15).trimmed().toInt();
+                return body.size() >= head + 4 + length;
+            },
+            5000));
+        QVERIFY2(body.contains("\nwhisperchat_cluster_redis_up 1"), body.constData());
+        QVERIFY(body.contains("\nwhisperchat_cluster_redis_roundtrip_seconds "));
+        const bool leads = body.contains("\nwhisperchat_cluster_leader 1");
+        QVERIFY(leads || body.contains("\nwhisperchat_cluster_leader 0"));
+        QCOMPARE(leads, name == leaderNode());
+        leaders += leads;
+    }
+    QCOMPARE(leaders, 1);
 }
 
 void TestClusterChat::matchedAcrossNodesAndChatInOrder() {
