@@ -129,6 +129,22 @@ if burst and burst["match_s_max"] > 0:
         "", checked(burst, True))
 
 
+li = load("leader-intake")
+if li:
+    row(f"leader intake: {li['arrivals']:,} arrivals piped into the room → all matched",
+        f"{num(li['arrivals_per_s'])} arrivals/s ({li['done_s']:.1f} s; fed in {li['fed_s']:.1f} s)",
+        f"leader {li['leader_cpu_us_per_arrival']:.1f} µs, Redis "
+        f"{li['redis_cpu_us_per_arrival']:.1f} µs CPU per arrival → "
+        f"{num(1e6 / li['leader_cpu_us_per_arrival'] if li['leader_cpu_us_per_arrival'] > 0 else -1)}"
+        f" / {num(1e6 / li['redis_cpu_us_per_arrival'] if li['redis_cpu_us_per_arrival'] > 0 else -1)}"
+        " arrivals/s per core",
+        "all matched" if li["left_waiting"] == 0 else f"{li['left_waiting']} left waiting")
+if src and srs:
+    row("node memory: RSS per connection cluster / single (2,000 paired clients)",
+        f"{num(src['server_rss_per_connection'])} / {num(srs['server_rss_per_connection'])} bytes",
+        "", "")
+
+
 def ceiling(r):
     us = r["redis_cpu_us_per_op"]
     return 1e6 / us if us > 0 else -1
