@@ -67,6 +67,7 @@ def row(*cells):
 
 cr, cs = load("cross-rate"), load("cross-sat")
 src, srs = load("same-rate-cluster"), load("same-rate-single")
+srf = load("same-rate-follower")
 ssc, sss = load("same-sat-cluster"), load("same-sat-single")
 mc, ms, burst = load("match-cross"), load("match-single"), load("burst-cross")
 pp, pu, re = load("publish-pipelined"), load("publish-unpipelined"), load("room-enter")
@@ -105,6 +106,12 @@ if src and srs:
     row("same-node at that rate: node CPU µs/msg cluster / single",
         f"{num(src['server_cpu_us_per_msg'], 1)} / {num(srs['server_cpu_us_per_msg'], 1)}",
         f"ratio {ratio(src['server_cpu_us_per_msg'], srs['server_cpu_us_per_msg'])} (≤ 1.10)", "")
+if srf and srs:
+    row(f"same-node, {rate:,.0f} msg/s, on the node that does not lead: p99, CPU µs/msg",
+        f"{srf['latency']['p99_ms']:.2f} ms, {num(srf['server_cpu_us_per_msg'], 1)}",
+        f"ratio to single {ratio(srf['latency']['p99_ms'], srs['latency']['p99_ms'])}, "
+        f"{ratio(srf['server_cpu_us_per_msg'], srs['server_cpu_us_per_msg'])}",
+        checked(srf, False))
 if ssc and sss:
     r = ssc["delivered_per_s"] / sss["delivered_per_s"] if sss["delivered_per_s"] else 0
     row("same-node saturation: msg/s cluster / single",

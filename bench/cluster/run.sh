@@ -6,7 +6,8 @@
 #   a) cross-node relay: every pair has one member on each node (each side
 #      connects to its node's own URL), a fixed offered rate, and saturation;
 #   b) same-node relay inside the cluster against the single node, at the
-#      same offered rate and at saturation: the ratios;
+#      same offered rate (on the leading node and on the other) and at
+#      saturation: the ratios;
 #   c) match latency across nodes: pairs join on different nodes at one
 #      spot, spread over a few seconds so they sample every phase of the
 #      tick; join -> `matched` p50/p99 (and the single node's, alike);
@@ -147,6 +148,9 @@ load cross-sat --url "$url1" --partner-url "$url2" "${saturated[@]}" "${cluster_
 # b) same-node relay, cluster node and single node taking turns
 load same-rate-cluster --url "$url1" "${at_rate[@]}" "${cluster_watch[@]}"
 load same-rate-single --url "$single_url" "${at_rate[@]}" --server-pid "$single_pid"
+# node2 leads nothing: what the leader's own work adds shows against it
+load same-rate-follower --url "$url2" "${at_rate[@]}" --server-pid "$node2_pid" \
+  --watch-pids "$node1_pid,$redis_pid"
 load same-sat-cluster --url "$url1" "${saturated[@]}" "${cluster_watch[@]}"
 load same-sat-single --url "$single_url" "${saturated[@]}" --server-pid "$single_pid"
 # c) match latency: 200 pairs joining over 5 s, each pair at one spot
