@@ -173,3 +173,6 @@ for name, r in (("at the offered rate", cr), ("at saturation", cs)):
             num(us, 2), f"ceiling {num(1e6 / us if us > 0 else -1)} msg/s per Redis core "
             "(2 PUBLISH each: message and `delivered`)", "")
 print("\n".join(rows))
+print()
+print("The leader's engine (tick time against the waiting set's size) is the single node's "
+      "MatchEngine: bench/matchbench, docs/BENCHMARKS.md \"Matching\".")
