@@ -59,6 +59,11 @@ for tool in redis-server redis-cli redis-benchmark python3; do
     { echo "cluster bench: $tool is required (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
+# Emptied first, but only when it holds an earlier run's results (or nothing).
+if [ -d "$out_dir" ] && [ -n "$(ls -A "$out_dir")" ] && [ ! -e "$out_dir/machine.txt" ]; then
+  echo "cluster bench: $out_dir holds something else; name an empty directory" >&2
+  exit 1
+fi
 rm -rf "$out_dir"
 mkdir -p "$out_dir"
 state=$out_dir/cluster
