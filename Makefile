@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 SERVER_ARGS ?=
 PACKAGE_DIR ?= $(BUILD_DIR)/packages
 
-.PHONY: all deps configure build run test test-asan test-tsan fuzz bench package soak format clean
+.PHONY: all deps configure build run test test-asan test-tsan fuzz bench bench-cluster package soak format clean
 
 all: build
 
@@ -49,6 +49,13 @@ bench:
 	@bash scripts/configure.sh "$(BUILD_DIR)" "$(BUILD_TYPE)" $(CMAKE_FLAGS)
 	cmake --build "$(BUILD_DIR)" -j$(JOBS)
 	bash scripts/run-bench.sh "$(BUILD_DIR)"
+
+# The cluster benchmark alone (`make bench` runs it with the others).
+bench-cluster:
+	@bash scripts/install-deps.sh run build test bench
+	@bash scripts/configure.sh "$(BUILD_DIR)" "$(BUILD_TYPE)" $(CMAKE_FLAGS)
+	cmake --build "$(BUILD_DIR)" -j$(JOBS) --target whisperchat-server whisperchat-loadgen
+	bash bench/cluster/run.sh "$(BUILD_DIR)"
 
 # The Debian packages, in $(PACKAGE_DIR): builds only the packaged programs
 # and manual pages, then CPack packs them.

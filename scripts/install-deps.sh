@@ -57,6 +57,8 @@ TEST_PACKAGES=(
 BENCH_PACKAGES=(
   # relay bench peers and counters (bench/peers, bench/relay/cost.sh)
   libboost-dev strace linux-perf
+  # redis-benchmark (bench/cluster: one Redis's relay ceiling)
+  redis-tools
 )
 PACKAGE_PACKAGES=(dpkg-dev)
 

@@ -171,6 +171,13 @@ bool parseTaggedText(std::string_view text, int &sender, std::uint64_t &seq) {
     return std::all_of(r.ptr, end, [](char c) { return c == 'x'; });
 }
 
+Endpoint endpointOf(const LoadOptions &options, int globalIndex) {
+    if (globalIndex % 2 == 0 || options.partnerPort <= 0)
+        return {options.host, options.port, options.path};
+    return {options.partnerHost.empty() ? options.host : options.partnerHost, options.partnerPort,
+            options.partnerPath.empty() ? std::string("/") : options.partnerPath};
+}
+
 LoadGenerator::LoadGenerator(LoadOptions options)
     : m_options(std::move(options)) {
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -207,8 +214,13 @@ LoadGenerator::LoadGenerator(LoadOptions options)
         ++common;
     m_incomingMiddle = tail0.substr(0, common);
     m_incomingSuffix = tail0.substr(common + 1);
-    m_upgrade =
-        ws::upgradeRequest(m_options.host + ":" + std::to_string(m_options.port), m_options.path);
+    m_endpoint = endpointOf(m_options, 0);
+    m_partnerEndpoint = endpointOf(m_options, 1);
+    m_upgrade = ws::upgradeRequest(m_endpoint.host + ":" + std::to_string(m_endpoint.port),
+                                   m_endpoint.path);
+    m_partnerUpgrade =
+        ws::upgradeRequest(m_partnerEndpoint.host + ":" + std::to_string(m_partnerEndpoint.port),
+                           m_partnerEndpoint.path);
 }
 
 LoadGenerator::~LoadGenerator() {
@@ -273,10 +285,12 @@ void LoadGenerator::startConnect(int index) {
             return;
         }
     }
+    // firstClient is even (shards hold whole pairs): the parity is global.
+    const Endpoint &to = index % 2 != 0 ? m_partnerEndpoint : m_endpoint;
     sockaddr_in dst{};
     dst.sin_family = AF_INET;
-    dst.sin_port = htons(std::uint16_t(m_options.port));
-    inet_pton(AF_INET, m_options.host.c_str(), &dst.sin_addr);
+    dst.sin_port = htons(std::uint16_t(to.port));
+    inet_pton(AF_INET, to.host.c_str(), &dst.sin_addr);
     c.state = Client::State::Connecting;
     ++m_connecting;
     const int rc = ::connect(c.fd, reinterpret_cast<sockaddr *>(&dst), sizeof dst);
@@ -362,7 +376,7 @@ void LoadGenerator::onEvent(int index, std::uint32_t events) {
             return;
         }
         c.state = Client::State::Handshaking;
-        c.out.append(m_upgrade);
+        c.out.append(index % 2 != 0 ? m_partnerUpgrade : m_upgrade);
         c.wantWrite = true; // registered with EPOLLOUT
         flush(index);
         return;
@@ -551,7 +565,8 @@ void LoadGenerator::onText(int index, std::string_view payload) {
         return;
     }
     const ServerMessage &message = std::get<ServerMessage>(decoded);
-    if (std::holds_alternative<Welcome>(message)) {
+    if (const auto *welcome = std::get_if<Welcome>(&message)) {
+        c.node = welcome->node.toStdString();
         if (!c.welcomed) {
             c.welcomed = true;
             ++m_welcomed;
@@ -715,11 +730,22 @@ LoadReport LoadGenerator::run() {
     // 2. join and pair up
     if (m_options.join) {
         m_phase = Phase::Join;
-        for (int i = 0; i < n; ++i) {
-            if (m_clients[std::size_t(i)].welcomed &&
-                m_clients[std::size_t(i)].state == Client::State::Open) {
-                sendJoin(i);
-                flush(i);
+        // Spread out, pair by pair (both members at once, so a member's wait
+        // is not its partner's lateness), the joins land at every phase of
+        // the matchmaker's tick and the waits sample the tick as a client
+        // sees it; all at once they land in one tick and measure a burst.
+        const int pairCount = (n + 1) / 2;
+        const std::int64_t spreadStart = nowNs();
+        for (int k = 0; k < pairCount; ++k) {
+            if (m_options.joinSpreadSeconds > 0)
+                loop(spreadStart + std::int64_t(m_options.joinSpreadSeconds * 1e9 * k / pairCount),
+                     [] { return false; });
+            for (int i = 2 * k; i < std::min(n, 2 * k + 2); ++i) {
+                if (m_clients[std::size_t(i)].welcomed &&
+                    m_clients[std::size_t(i)].state == Client::State::Open) {
+                    sendJoin(i);
+                    flush(i);
+                }
             }
         }
         const int expected = m_welcomed - (m_welcomed % 2);
@@ -727,14 +753,26 @@ LoadReport LoadGenerator::run() {
         if (!loop(t0 + timeout, [&] { return m_matchedCount >= expected; }))
             error("not_all_matched");
         r.matched = m_matchedCount;
-        std::vector<double> waits;
         for (const Client &c : m_clients)
             if (c.matchedNs > 0)
-                waits.push_back(double(c.matchedNs - c.joinNs) / 1e9);
-        std::sort(waits.begin(), waits.end());
-        if (!waits.empty()) {
-            r.matchSecondsP50 = waits[waits.size() / 2];
-            r.matchSecondsMax = waits.back();
+                m_matchWaitUs.push_back(float(double(c.matchedNs - c.joinNs) / 1e3));
+        std::sort(m_matchWaitUs.begin(), m_matchWaitUs.end());
+        if (!m_matchWaitUs.empty()) {
+            const auto at = [this](double q) {
+                return double(
+                           m_matchWaitUs[std::min(m_matchWaitUs.size() - 1,
+                                                  std::size_t(q * double(m_matchWaitUs.size())))]) /
+                       1e6;
+            };
+            r.matchSecondsP50 = at(0.5);
+            r.matchSecondsP99 = at(0.99);
+            r.matchSecondsMax = double(m_matchWaitUs.back()) / 1e6;
+        }
+        for (const auto &[a, b] : m_pairs) {
+            const std::string &na = m_clients[std::size_t(a)].node;
+            const std::string &nb = m_clients[std::size_t(b)].node;
+            if (!na.empty() && !nb.empty() && na != nb)
+                ++r.crossNodePairs;
         }
     }
     if (m_options.beforeChat)
@@ -774,11 +812,25 @@ LoadReport LoadGenerator::run() {
     };
     const double serverBefore = cpuSeconds(pid);
     const double selfBefore = cpuSeconds(getpid());
+    std::vector<double> watchedBefore;
+    for (const pid_t p : m_options.watchPids)
+        watchedBefore.push_back(cpuSeconds(p));
     const std::int64_t measureT0 = nowNs();
     loop(m_measureEnd, [] { return false; });
     const double measured = double(nowNs() - measureT0) / 1e9;
     const double serverAfter = cpuSeconds(pid);
     const double selfAfter = cpuSeconds(getpid());
+    for (std::size_t k = 0; k < m_options.watchPids.size(); ++k) {
+        LoadReport::WatchedCpu w;
+        w.pid = m_options.watchPids[k];
+        const double after = cpuSeconds(w.pid);
+        if (watchedBefore[k] >= 0 && after >= 0 && measured > 0) {
+            w.cpuPercent = 100.0 * (after - watchedBefore[k]) / measured;
+            if (m_measuredDelivered > 0)
+                w.cpuUsPerMessage = 1e6 * (after - watchedBefore[k]) / double(m_measuredDelivered);
+        }
+        r.watched.push_back(w);
+    }
     const bool serverKnown = serverBefore >= 0 && serverAfter >= 0;
     const bool selfKnown = selfBefore >= 0 && selfAfter >= 0;
     r.measuredSeconds = measured;

@@ -22,19 +22,29 @@ struct LoadOptions {
     std::string host = "127.0.0.1";
     int port = 8080;
     std::string path = "/";
+    // Where the second member of each pair (the odd clients) connects; port
+    // 0: the same server as the first. With two nodes of a cluster every
+    // pair spans both, so its chat crosses the nodes' relay.
+    std::string partnerHost;
+    int partnerPort = 0;
+    std::string partnerPath;
     int clients = 1000;
-    int sourceAddresses = 8;    // 127.0.0.2 .. 127.0.0.(1+n); 0: let the kernel pick
-    int handshakeWindow = 256;  // connects in progress at once
-    bool join = true;           // join and pair up (else stay in the lobby)
-    double rate = 0.0;          // total msg/s; 0: window mode
-    int paceMicroseconds = 250; // rate mode: send what is due every this often (0: per message)
-    int window = 1;             // in-flight messages per client in window mode
+    int sourceAddresses = 8;      // 127.0.0.2 .. 127.0.0.(1+n); 0: let the kernel pick
+    int handshakeWindow = 256;    // connects in progress at once
+    bool join = true;             // join and pair up (else stay in the lobby)
+    double joinSpreadSeconds = 0; // joins spread evenly over this time, pair by pair
+    double rate = 0.0;            // total msg/s; 0: window mode
+    int paceMicroseconds = 250;   // rate mode: send what is due every this often (0: per message)
+    int window = 1;               // in-flight messages per client in window mode
     double warmupSeconds = 1.0;
     double durationSeconds = 5.0; // measured chat (or idle hold) time
     int textChars = 32;
     bool leave = true; // end pairs with `leave` before closing
     double phaseTimeoutSeconds = 30.0;
     pid_t serverPid = 0;
+    // More processes whose CPU over the measured window is reported (the
+    // other nodes of a cluster, its Redis).
+    std::vector<pid_t> watchPids;
     // Diagnostics: one line per measured message (when it was due, how late
     // it was sent, its latency), to line slow deliveries up with server events.
     std::string latencyLogPath;
@@ -46,6 +56,14 @@ struct LoadOptions {
     // the shards of one run start their measured windows together.
     std::function<void()> beforeChat;
 };
+
+// The server client `globalIndex` (firstClient + its index) connects to.
+struct Endpoint {
+    std::string host;
+    int port = 0;
+    std::string path;
+};
+Endpoint endpointOf(const LoadOptions &options, int globalIndex);
 
 struct LatencySummary {
     std::size_t samples = 0;
@@ -66,7 +84,9 @@ struct LoadReport {
     double connectSeconds = 0;
     double handshakesPerSecond = 0;
     int matched = 0;
-    double matchSecondsP50 = 0, matchSecondsMax = 0;
+    double matchSecondsP50 = 0, matchSecondsP99 = 0, matchSecondsMax = 0; // join -> matched
+    // Pairs whose members' `welcome`s named two different cluster nodes.
+    int crossNodePairs = 0;
     double measuredSeconds = 0;
     std::uint64_t sent = 0, delivered = 0, received = 0; // whole run
     std::uint64_t measuredDelivered = 0;
@@ -90,6 +110,11 @@ struct LoadReport {
     // CPU time per delivered message: what a busy, shared machine cannot skew
     // as much as throughput
     double serverCpuUsPerMessage = -1, loadgenCpuUsPerMessage = -1;
+    struct WatchedCpu {
+        pid_t pid = 0;
+        double cpuPercent = -1, cpuUsPerMessage = -1;
+    };
+    std::vector<WatchedCpu> watched; // LoadOptions::watchPids, in order
     std::int64_t serverRssBefore = -1, serverRssConnected = -1;
     double serverRssPerConnection = -1;
     // The load generator's own threads and the cores they may run on; above
@@ -136,6 +161,7 @@ public:
     // Latency and send-lag samples in microseconds, sorted (after run()).
     const std::vector<float> &latencySamples() const { return m_latencyUs; }
     const std::vector<float> &sendLagSamples() const { return m_sendLagUs; }
+    const std::vector<float> &matchWaitSamples() const { return m_matchWaitUs; }
 
 private:
     struct Client {
@@ -160,6 +186,7 @@ private:
         std::int64_t joinNs = 0, matchedNs = 0;
         std::uint64_t sent = 0, acked = 0, received = 0;
         int partner = -1; // the other member of its pair, once both are matched
+        std::string node; // the cluster node its `welcome` named
         std::uint64_t nextFromPartner =
             0; // the sequence number the partner's next message must have
     };
@@ -203,7 +230,8 @@ private:
     bool m_sendIdFirst = false;
     std::string m_deliveredPrefix, m_deliveredSuffix;
     std::string m_incomingPrefix, m_incomingMiddle, m_incomingSuffix;
-    std::string m_upgrade, m_scratch;
+    std::string m_upgrade, m_partnerUpgrade, m_scratch;
+    Endpoint m_endpoint, m_partnerEndpoint;
     std::uint32_t m_mask = 0x9E3779B9u;
     int m_nextToConnect = 0, m_connecting = 0, m_open = 0, m_closedCount = 0;
     int m_welcomed = 0, m_matchedCount = 0, m_leaveAcks = 0;
@@ -212,6 +240,7 @@ private:
     std::size_t m_rrCursor = 0;
     std::vector<float> m_latencyUs;
     std::vector<float> m_sendLagUs;
+    std::vector<float> m_matchWaitUs;
     std::vector<std::int64_t> m_dueNs;                   // only with a latency log
     std::unordered_map<std::string, int> m_pairByWireId; // pair id -> first member seen
     std::vector<std::pair<int, int>> m_pairs;

@@ -30,7 +30,13 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
     QJsonArray kinds;
     for (const auto &k : r.errorKinds)
         kinds.append(QString::fromStdString(k));
+    QJsonArray watched;
+    for (const auto &w : r.watched)
+        watched.append(QJsonObject{{QStringLiteral("pid"), qint64(w.pid)},
+                                   {QStringLiteral("cpu_percent"), w.cpuPercent},
+                                   {QStringLiteral("cpu_us_per_msg"), w.cpuUsPerMessage}});
     return QJsonObject{
+        {QStringLiteral("watched"), watched},
         {QStringLiteral("clients"), r.clients},
         {QStringLiteral("rate"), o.rate},
         {QStringLiteral("window"), o.window},
@@ -40,6 +46,8 @@ QJsonObject toJson(const LoadReport &r, const LoadOptions &o) {
         {QStringLiteral("handshakes_per_s"), r.handshakesPerSecond},
         {QStringLiteral("matched"), r.matched},
         {QStringLiteral("match_s_p50"), r.matchSecondsP50},
+        {QStringLiteral("match_s_p99"), r.matchSecondsP99},
+        {QStringLiteral("cross_node_pairs"), r.crossNodePairs},
         {QStringLiteral("match_s_max"), r.matchSecondsMax},
         {QStringLiteral("measured_s"), r.measuredSeconds},
         {QStringLiteral("sent"), qint64(r.sent)},
@@ -79,10 +87,13 @@ void printTable(QTextStream &out, const LoadReport &r, const LoadOptions &o) {
     row("clients connected", QStringLiteral("%1 / %2").arg(r.connected).arg(r.clients));
     row("connect time", QStringLiteral("%1 s").arg(r.connectSeconds, 0, 'f', 3));
     row("handshakes/s", QString::number(r.handshakesPerSecond, 'f', 0));
-    row("matched", QStringLiteral("%1 (p50 %2 s, max %3 s)")
+    row("matched", QStringLiteral("%1 (p50 %2 s, p99 %3 s, max %4 s)")
                        .arg(r.matched)
                        .arg(r.matchSecondsP50, 0, 'f', 3)
+                       .arg(r.matchSecondsP99, 0, 'f', 3)
                        .arg(r.matchSecondsMax, 0, 'f', 3));
+    if (r.crossNodePairs > 0)
+        row("pairs across nodes", QString::number(r.crossNodePairs));
     row("delivered msg/s", QString::number(r.deliveredPerSecond, 'f', 0));
     row("latency p50/p99/p999", QStringLiteral("%1 / %2 / %3 ms (max %4, n=%5)")
                                     .arg(r.latency.p50Ms, 0, 'f', 3)
@@ -129,6 +140,11 @@ void printTable(QTextStream &out, const LoadReport &r, const LoadOptions &o) {
             .arg(r.loadgenBound ? QStringLiteral("; LOAD GENERATOR BOUND: above 90 % of its "
                                                  "cores, the rate is a lower bound")
                                 : QString()));
+    for (const auto &w : r.watched)
+        row("watched process CPU", QStringLiteral("pid %1: %2 % (%3 us/message)")
+                                       .arg(w.pid)
+                                       .arg(w.cpuPercent, 0, 'f', 1)
+                                       .arg(w.cpuUsPerMessage, 0, 'f', 2));
     if (r.serverCpuUsPerMessage >= 0 || r.loadgenCpuUsPerMessage >= 0)
         row("CPU per message", QStringLiteral("server %1 us, loadgen %2 us")
                                    .arg(r.serverCpuUsPerMessage, 0, 'f', 1)
@@ -154,6 +170,11 @@ int main(int argc, char *argv[]) {
         return o;
     };
     const auto url = opt("url", "Server URL (ws://127.0.0.1:PORT/)", "ws://127.0.0.1:8080/");
+    const auto partnerUrl = opt("partner-url",
+                                "URL the second member of each pair connects to (another "
+                                "cluster node's own URL: every pair then spans two nodes); "
+                                "default: --url",
+                                "");
     const auto clients = opt("clients", "Number of clients", "1000");
     const auto sources =
         opt("sources", "Source addresses 127.0.0.2.. to spread over (0: one)", "8");
@@ -173,6 +194,10 @@ int main(int argc, char *argv[]) {
                                "32");
     const auto timeout = opt("phase-timeout", "Upper bound in seconds for each phase", "30");
     const auto pid = opt("server-pid", "PID of the server, for its CPU and RSS", "0");
+    const auto watch = opt("watch-pids",
+                           "Comma-separated PIDs whose CPU over the measured window is reported "
+                           "too (other cluster nodes, Redis)",
+                           "");
     const auto json = opt("json", "Also write the results as JSON to this file", "");
     const auto latencyLog = opt("latency-log",
                                 "Write every measured message (due time on the monotonic clock, "
@@ -180,6 +205,10 @@ int main(int argc, char *argv[]) {
                                 "");
     const auto threads =
         opt("threads", "Event loops (threads) to spread the clients over, whole pairs each", "1");
+    const auto joinSpread = opt("join-spread-ms",
+                                "Spread the joins evenly over this many milliseconds, both "
+                                "members of a pair at once (0: all at once)",
+                                "0");
     const QCommandLineOption noJoin(QStringLiteral("no-join"), QStringLiteral("Stay in the lobby"));
     parser.addOption(noJoin);
     parser.process(app);
@@ -189,6 +218,16 @@ int main(int argc, char *argv[]) {
     o.host = u.host().toStdString();
     o.port = u.port(8080);
     o.path = u.path().isEmpty() ? "/" : u.path().toStdString();
+    if (!parser.value(partnerUrl).isEmpty()) {
+        const QUrl p(parser.value(partnerUrl));
+        if (!p.isValid() || p.host().isEmpty() || p.port() <= 0) {
+            QTextStream(stderr) << "whisperchat-loadgen: --partner-url wants ws://HOST:PORT/\n";
+            return 2;
+        }
+        o.partnerHost = p.host().toStdString();
+        o.partnerPort = p.port();
+        o.partnerPath = p.path().isEmpty() ? "/" : p.path().toStdString();
+    }
     o.clients = qBound(1, parser.value(clients).toInt(), 1000000);
     o.sourceAddresses = qBound(0, parser.value(sources).toInt(), 250);
     o.handshakeWindow = qBound(1, parser.value(handshakes).toInt(), 100000);
@@ -200,7 +239,11 @@ int main(int argc, char *argv[]) {
     o.textChars = qBound(1, parser.value(textChars).toInt(), 2000);
     o.phaseTimeoutSeconds = qBound(1.0, parser.value(timeout).toDouble(), 3600.0);
     o.serverPid = pid_t(parser.value(pid).toInt());
+    for (const QString &w : parser.value(watch).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        if (const int p = w.trimmed().toInt(); p > 0)
+            o.watchPids.push_back(pid_t(p));
     o.join = !parser.isSet(noJoin);
+    o.joinSpreadSeconds = qBound(0, parser.value(joinSpread).toInt(), 600000) / 1000.0;
     o.latencyLogPath = parser.value(latencyLog).toStdString();
 
     const LoadReport report =

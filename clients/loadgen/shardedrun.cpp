@@ -87,6 +87,7 @@ LoadReport runSharded(const LoadOptions &options, int threads) {
     const LoadReport &r0 = reports[0];
     r.measuredSeconds = r0.measuredSeconds;
     r.serverCpuPercent = r0.serverCpuPercent;
+    r.watched = r0.watched;
     r.loadgenCpuPercent = r0.loadgenCpuPercent;
     r.serverRssBefore = r0.serverRssBefore;
     r.accounted = true;
@@ -95,8 +96,8 @@ LoadReport runSharded(const LoadOptions &options, int threads) {
         r.connected += s.connected;
         r.connectSeconds = std::max(r.connectSeconds, s.connectSeconds);
         r.matched += s.matched;
-        r.matchSecondsP50 = std::max(r.matchSecondsP50, s.matchSecondsP50);
         r.matchSecondsMax = std::max(r.matchSecondsMax, s.matchSecondsMax);
+        r.crossNodePairs += s.crossNodePairs;
         r.sent += s.sent;
         r.delivered += s.delivered;
         r.received += s.received;
@@ -124,6 +125,9 @@ LoadReport runSharded(const LoadOptions &options, int threads) {
             r.serverCpuUsPerMessage = r0.serverCpuUsPerMessage * scale;
         if (r0.loadgenCpuUsPerMessage >= 0)
             r.loadgenCpuUsPerMessage = r0.loadgenCpuUsPerMessage * scale;
+        for (auto &w : r.watched)
+            if (w.cpuUsPerMessage >= 0)
+                w.cpuUsPerMessage *= scale;
     }
     std::vector<const std::vector<float> *> lat, lag;
     for (const auto &g : generators) {
@@ -137,6 +141,14 @@ LoadReport runSharded(const LoadOptions &options, int threads) {
         r.latency.p99Ms = quantileMs(latency, 0.99);
         r.latency.p999Ms = quantileMs(latency, 0.999);
         r.latency.maxMs = double(latency.back()) / 1000.0;
+    }
+    std::vector<const std::vector<float> *> waits;
+    for (const auto &g : generators)
+        waits.push_back(&g->matchWaitSamples());
+    const auto matchWaits = mergeSorted(waits);
+    if (!matchWaits.empty()) {
+        r.matchSecondsP50 = quantileMs(matchWaits, 0.5) / 1000.0;
+        r.matchSecondsP99 = quantileMs(matchWaits, 0.99) / 1000.0;
     }
     const auto sendLag = mergeSorted(lag);
     if (!sendLag.empty()) {

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void partnersAreInReach();
     void everyoneElseIsOutOfReach();
     void deterministicAndPrefixStable();
+    void partnerUrlTakesTheSecondMembers();
 };
 
 void TestLoadgenPlacement::partnersAreInReach() {
@@ -89,6 +90,31 @@ void TestLoadgenPlacement::deterministicAndPrefixStable() {
     QVERIFY(std::equal(a.begin(), a.end(), b.begin(), b.end(), same));
     QVERIFY(std::equal(prefix.begin(), prefix.end(), a.begin(), same));
     QVERIFY(placePairs(0).empty());
+}
+
+// With a partner URL (two cluster nodes) every pair must span both servers,
+// or the cross-node benchmark would measure same-node pairs; without one,
+// everyone goes to the one server.
+void TestLoadgenPlacement::partnerUrlTakesTheSecondMembers() {
+    LoadOptions o;
+    o.host = "127.0.0.1";
+    o.port = 4001;
+    o.path = "/";
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(endpointOf(o, i).port, 4001);
+    o.partnerPort = 4002;
+    for (int pair = 0; pair < 3; ++pair) {
+        QCOMPARE(endpointOf(o, 2 * pair).port, 4001);
+        const Endpoint second = endpointOf(o, 2 * pair + 1);
+        QCOMPARE(second.port, 4002);
+        QCOMPARE(second.host, std::string("127.0.0.1")); // defaults to the first's host
+        QCOMPARE(second.path, std::string("/"));
+    }
+    o.partnerHost = "127.0.0.9";
+    o.partnerPath = "/chat";
+    QCOMPARE(endpointOf(o, 3).host, std::string("127.0.0.9"));
+    QCOMPARE(endpointOf(o, 3).path, std::string("/chat"));
+    QCOMPARE(endpointOf(o, 2).host, std::string("127.0.0.1"));
 }
 
 QTEST_GUILESS_MAIN(TestLoadgenPlacement)
