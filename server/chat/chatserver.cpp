@@ -97,6 +97,7 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetric
     // the clients behind it are counted by the address it forwards.
     listener.trustedProxies = parseSubnetList(config.trustedProxies);
     listener.peerLimits.exempt += listener.trustedProxies;
+    listener.refuseProxiedUpgrades = m_refuseProxied;
     m_listener = ConnectionListener::create(listener);
     connect(m_listener.get(), &ConnectionListener::newConnection, this,
             &ChatServer::onNewConnection);
@@ -494,6 +495,7 @@ void ChatServer::setDraining(bool draining) {
     if (draining == m_draining)
         return;
     m_draining = draining;
+    m_refuseProxied->store(draining, std::memory_order_relaxed);
     if (!draining) {
         m_drainGraceTimer.stop();
         m_drainDeadlineTimer.stop();

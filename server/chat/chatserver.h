@@ -182,6 +182,9 @@ private:
     bool m_shuttingDown = false;
     bool m_shutdownDone = false;
     bool m_draining = false;
+    // Shared with the transport: while draining, upgrades through a trusted
+    // proxy are refused with 503 so the proxy picks another node.
+    std::shared_ptr<std::atomic<bool>> m_refuseProxied = std::make_shared<std::atomic<bool>>(false);
     QString m_errorString;
     ServerMetrics *m_metrics = nullptr;
 };

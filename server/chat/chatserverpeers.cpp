@@ -25,6 +25,8 @@ bool ChatServer::relayPairEnd(const PairRecord &pair, ClientId notify,
     left.to = notify;
     left.from = pair.partnerOf(notify);
     left.reason = reason;
+    // The console here shows the pair too: it ended for this node now.
+    Q_EMIT pairEnded(notify, reason);
     return m_peers->post(left);
 }
 
@@ -307,18 +309,25 @@ void ChatServer::adoptResumed(Session &fresh, const ResumeRecord &record) {
         e.sinceMs = record.waitingSinceMs;
         entry = e;
     }
+    // Paired: with a partner on another node, the pair is made here and
+    // that node learns the new id; with a partner on this node, its pair
+    // with the old id becomes this one (rebind, below, after `resumed`).
+    const ClientId partner = record.state == QLatin1String("paired") ? record.partnerId : 0;
+    const bool partnerHere = partner && !isRemote(partner);
     std::optional<PairRecord> pair;
-    if (record.state == QLatin1String("paired") && record.partnerId) {
+    if (partnerHere && pairedWith(partner, was)) {
+        pair = m_pairs->findByMember(partner);
+    } else if (partner && !partnerHere) {
         PairRecord p;
         p.id = record.pairId;
         p.a = id;
-        p.b = record.partnerId;
+        p.b = partner;
         p.identityKeyA = record.identityKey;
         p.identityKeyB = record.partnerIdentityKey;
         p.sinceMs = now();
         p.distanceBucketKm = int(record.distanceKm);
         // A stale record of the partner here gives way.
-        m_pairs->removeByMember(p.b);
+        m_pairs->removeByMember(partner);
         if (m_pairs->add(p))
             pair = p;
     }
@@ -338,24 +347,23 @@ void ChatServer::adoptResumed(Session &fresh, const ResumeRecord &record) {
     resumed.resumeToken = newResumeToken(m_peers->tokenPrefix());
     qCDebug(lcPeers) << "session" << was << "resumed here as" << id << "," << resumed.state;
     fresh.send(resumed);
-    bindResume(fresh, resumed.resumeToken);
     if (entry)
         m_room->enter(*entry);
-    if (pair) {
+    if (pair && partnerHere) {
+        rebind(partner, was, id);
+    } else if (pair) {
         Q_EMIT pairStarted(*pair);
         // The partner's node learns the new id first; what the old node
         // held for this client follows (the order on each channel is kept).
-        if (isRemote(pair->b)) {
-            PeerEvent again;
-            again.kind = PeerEvent::Kind::Rebind;
-            again.to = pair->b;
-            again.from = id;
-            again.was = was;
-            m_peers->post(again);
-        } else {
-            rebind(pair->b, was, id);
-        }
+        PeerEvent again;
+        again.kind = PeerEvent::Kind::Rebind;
+        again.to = partner;
+        again.from = id;
+        again.was = was;
+        m_peers->post(again);
     }
+    // The record in Redis, with the pair as it is now.
+    bindResume(fresh, resumed.resumeToken);
     PeerEvent taken;
     taken.kind = PeerEvent::Kind::Taken;
     taken.to = was;

@@ -350,7 +350,8 @@ void MatchLeader::cleanDeadNodes() {
                         alive.integer != 0)
                         return;
                     // Its heartbeat expired: its clients are gone with it.
-                    m_redis.command({QByteArrayLiteral("DEL"), ClusterWaitingRoom::hashKey(name)});
+                    m_redis.command({QByteArrayLiteral("DEL"), ClusterWaitingRoom::hashKey(name),
+                                     QByteArrayLiteral("whisper:pairs:") + name.toUtf8()});
                     m_redis.command({QByteArrayLiteral("SREM"), kNodesKey, name.toUtf8()});
                     QList<ClientId> gone;
                     for (auto it = m_cache.cbegin(); it != m_cache.cend(); ++it)

@@ -33,6 +33,7 @@ WebSocketConnection::Limits nativeLimits(const ListenerSettings &settings) {
     if (settings.webClient)
         limits.http = HttpResponder::browserClient();
     limits.trustedProxies = settings.trustedProxies;
+    limits.refuseProxiedUpgrades = settings.refuseProxiedUpgrades;
     return limits;
 }
 

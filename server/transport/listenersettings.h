@@ -41,6 +41,8 @@ struct ListenerSettings {
     bool webClient = false;
     // Native transport only: peers whose X-Forwarded-For is believed.
     QList<QPair<QHostAddress, int>> trustedProxies;
+    // Native transport only: while set, their upgrades get HTTP 503.
+    std::shared_ptr<const std::atomic<bool>> refuseProxiedUpgrades;
 };
 
 // The native transport's limits from the listener's settings.

@@ -238,9 +238,20 @@ bool WebSocketConnection::handshake() {
     }
     m_path = parts[1];
     m_origin = headerValue(head, "origin").toByteArray();
-    if (!m_limits.trustedProxies.isEmpty())
+    if (!m_limits.trustedProxies.isEmpty()) {
+        if (m_limits.refuseProxiedUpgrades &&
+            m_limits.refuseProxiedUpgrades->load(std::memory_order_relaxed) &&
+            inSubnets(m_peer, m_limits.trustedProxies)) {
+            // A load balancer retries another node on 503 (nginx:
+            // proxy_next_upstream http_503); a direct client still gets the
+            // 1008 "server draining" close after its upgrade.
+            rejectHandshake("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+                            "Connection: close\r\nContent-Length: 0\r\n\r\n");
+            return false;
+        }
         m_peer =
             forwardedClient(m_peer, headerValue(head, "x-forwarded-for"), m_limits.trustedProxies);
+    }
     QByteArray accept = key.toByteArray();
     accept.append(kGuid);
     accept = QCryptographicHash::hash(accept, QCryptographicHash::Sha1).toBase64();

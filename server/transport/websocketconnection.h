@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 
+#include <atomic>
 #include <memory>
 
 class QSocketNotifier;
@@ -53,6 +54,9 @@ public:
         std::shared_ptr<const HttpResponder> http;
         // Reverse proxies whose X-Forwarded-For names the client (forwardedfor.h).
         QList<QPair<QHostAddress, int>> trustedProxies;
+        // While set, upgrades that came through a trusted proxy get HTTP 503,
+        // so the proxy tries another node (a draining server); null: never.
+        std::shared_ptr<const std::atomic<bool>> refuseProxiedUpgrades;
     };
 
     // Takes ownership of `fd` (connected, non-blocking) and of `slot` (its

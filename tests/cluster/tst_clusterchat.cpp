@@ -294,6 +294,13 @@ void TestClusterChat::drainedNodeClientResumesElsewhere() {
     const auto notice = mover->waitFor<Notice>(5000);
     QVERIFY(notice);
     QCOMPARE(notice->kind.value_or(QString()), QStringLiteral("server_draining"));
+    // Through the balancer, new clients land on the other nodes only: the
+    // draining node answers the proxy's upgrades with 503 and nginx moves on.
+    for (int i = 0; i < 8; ++i) {
+        TestClient fresh;
+        QVERIFY(fresh.connectTo(m_chat));
+        QVERIFY2(nodeOf(fresh) != drained, "the balancer placed a client on a draining node");
+    }
     // The stayer writes while the mover moves; the mover's old connection
     // is still open (the grace period runs).
     stayer->send(SendMessage{QStringLiteral("while you move"), QStringLiteral("move-1")});
@@ -323,52 +330,69 @@ void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
     QCOMPARE(others.size(), 2);
     const QString victim = others[0];
     const QString survivor = others[1];
-    // One pair spans the victim and the leader's node; another the two
-    // survivors and keeps chatting.
-    std::unique_ptr<TestClient> onVictim, partner, keepA, keepB;
-    QVERIFY(pairUp(victim, leader, 20.0, 20.0, onVictim, partner));
+    // Two pairs span the victim and the leader's node: one victim client
+    // resumes on its partner's node, the other on a third node. A pair of
+    // the two survivors keeps chatting.
+    std::unique_ptr<TestClient> onVictim[2], partner[2], keepA, keepB;
+    QVERIFY(pairUp(victim, leader, 20.0, 20.0, onVictim[0], partner[0]));
+    QVERIFY(pairUp(victim, leader, 25.0, 25.0, onVictim[1], partner[1]));
     QVERIFY(pairUp(survivor, leader, 21.0, 21.0, keepA, keepB));
     chatBothWays(*keepA, *keepB, 10, QStringLiteral("before"));
-
-    const QString token = onVictim->welcome().resumeToken.value_or(QString());
-    QVERIFY(!token.isEmpty());
+    QString token[2];
+    for (int k = 0; k < 2; ++k) {
+        token[k] = onVictim[k]->welcome().resumeToken.value_or(QString());
+        QVERIFY(!token[k].isEmpty());
+    }
 
     QElapsedTimer sinceKill;
     sinceKill.start();
     killNode(victim);
-    const auto away = partner->waitFor<PartnerAway>(10000);
-    QVERIFY2(away, "the partner of a killed node's client was not told within 10 s");
-    QVERIFY(sinceKill.elapsed() <= 10000);
+    for (int k = 0; k < 2; ++k) {
+        const auto away = partner[k]->waitFor<PartnerAway>(10000);
+        QVERIFY2(away, "the partner of a killed node's client was not told within 10 s");
+        QVERIFY(sinceKill.elapsed() <= 10000);
+        QVERIFY(partner[k]->staysWithout<PartnerLeft>(0));
+    }
     qInfo() << "partner_away" << sinceKill.elapsed() << "ms after kill -9";
-    QVERIFY(partner->staysWithout<PartnerLeft>(0));
     chatBothWays(*keepA, *keepB, 10, QStringLiteral("after"));
 
-    // Written while the partner is away: held, delivered once it is back.
-    for (int i = 0; i < 3; ++i)
-        partner->send(
-            SendMessage{QStringLiteral("held %1").arg(i), QStringLiteral("held-%1").arg(i)});
-    QVERIFY(partner->staysWithout<Delivered>(200));
+    // Written while the partners are away: held, delivered once back.
+    for (int k = 0; k < 2; ++k)
+        for (int i = 0; i < 3; ++i)
+            partner[k]->send(SendMessage{QStringLiteral("held %1").arg(i),
+                                         QStringLiteral("held-%1-%2").arg(k).arg(i)});
+    QVERIFY(partner[1]->staysWithout<Delivered>(200));
 
-    // The killed node's client comes back through the load balancer and
-    // resumes its chat on a live node.
-    QVERIFY(onVictim->waitForDisconnected(5000));
-    std::optional<Resumed> resumed;
-    auto back = resumeThroughBalancer(token, &resumed);
-    QVERIFY(back);
-    QVERIFY2(resumed, "the killed node's client did not resume on another node");
-    QCOMPARE(resumed->state, QStringLiteral("paired"));
-    QVERIFY(m_nodes.contains(nodeOf(*back)));
-    QVERIFY(partner->waitFor<PartnerBack>());
-    for (int i = 0; i < 3; ++i) {
-        const auto got = back->waitFor<IncomingMessage>();
-        QVERIFY(got);
-        QCOMPARE(got->text, QStringLiteral("held %1").arg(i));
-        const auto ack = partner->waitFor<Delivered>();
-        QVERIFY(ack);
-        QCOMPARE(ack->id, QStringLiteral("held-%1").arg(i));
+    // The killed node's clients come back and resume their chats: one on
+    // its partner's node, one on a third node, one through the balancer.
+    const QString resumeOn[2] = {leader, survivor};
+    for (int k = 0; k < 2; ++k) {
+        QVERIFY(onVictim[k]->waitForDisconnected(5000));
+        auto back = std::make_unique<TestClient>();
+        QVERIFY(back->connectTo(m_nodes.value(resumeOn[k])));
+        back->send(ResumeSession{token[k]});
+        const auto resumed = back->waitFor<Resumed>();
+        QVERIFY2(resumed, "the killed node's client did not resume on another node");
+        QCOMPARE(resumed->state, QStringLiteral("paired"));
+        QVERIFY(partner[k]->waitFor<PartnerBack>());
+        for (int i = 0; i < 3; ++i) {
+            const auto got = back->waitFor<IncomingMessage>();
+            QVERIFY(got);
+            QCOMPARE(got->text, QStringLiteral("held %1").arg(i));
+            const auto ack = partner[k]->waitFor<Delivered>();
+            QVERIFY(ack);
+            QCOMPARE(ack->id, QStringLiteral("held-%1-%2").arg(k).arg(i));
+        }
+        chatBothWays(*back, *partner[k], 10, QStringLiteral("resumed %1").arg(k));
+        QVERIFY(partner[k]->staysWithout<PartnerLeft>(0));
+        // A used token is spent everywhere.
+        std::optional<Resumed> again;
+        auto replay = resumeThroughBalancer(token[k], &again);
+        QVERIFY(replay);
+        QVERIFY(!again);
+        const auto refused = replay->waitFor<Error>();
+        QVERIFY(refused && refused->code == ErrorCode::NotFound);
     }
-    chatBothWays(*back, *partner, 10, QStringLiteral("resumed"));
-    QVERIFY(partner->staysWithout<PartnerLeft>(0));
 }
 
 void TestClusterChat::killedLeaderHandsMatchingOver() {
