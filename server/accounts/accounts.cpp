@@ -117,11 +117,8 @@ Accounts::Accounts(AccountSettings settings, Database &db, std::function<qint64(
     , m_db(db)
     , m_clock(std::move(clock))
     , m_hasher(m_settings.hash, m_settings.hashThreads)
-    , m_chatLogins(m_settings)
-    , m_staffLogins(m_settings)
     , m_totpPerAccount(m_settings.totpPerAccount)
-    , m_totpPerIp(m_settings.totpPerIp)
-    , m_registerPerIp(m_settings.registerPerIp) {
+    , m_totpPerIp(m_settings.totpPerIp) {
     // Both signals may be emitted on the database thread and queued.
     qRegisterMetaType<Revocation>("whisper::Revocation");
     qRegisterMetaType<Role>("whisper::Role");
@@ -167,19 +164,40 @@ std::optional<Error> Accounts::admitHashWork(const QString &ref) {
     return std::nullopt;
 }
 
-qint64 Accounts::pourLoginAttempt(LoginBuckets &b, const QString &username, const QHostAddress &ip,
-                                  qint64 nowMs) {
-    const QString name = nameKey(username);
-    // The lockout only hits this name from this address; the per-name total
-    // is checked second so a locked-out address does not drain it further.
-    if (const qint64 wait = b.perUserIp.tryPour(name + QLatin1Char('|') + ipKey(ip), nowMs))
-        return wait;
-    return b.perUser.tryPour(name, nowMs);
+void Accounts::setAttemptLimiter(AttemptLimiter *limiter) {
+    QMutexLocker lock(&m_limiterMutex);
+    m_limiter = limiter ? limiter : &m_localLimiter;
 }
 
-void Accounts::forgetLoginAttempts(LoginBuckets &b, const QString &username,
+QList<AttemptPour> Accounts::loginPours(const AccountSettings &s, Purpose purpose,
+                                        const QString &username, const QHostAddress &ip,
+                                        bool withIp) {
+    // Staff (console) logins have buckets of their own with the same rates.
+    const QString set =
+        purpose == Purpose::Chat ? QStringLiteral("login:") : QStringLiteral("staff:");
+    const QString name = nameKey(username);
+    QList<AttemptPour> pours;
+    // Per address first, so one address cannot try many accounts. The
+    // lockout only hits this name from this address; the per-name total
+    // comes last so a locked-out address does not drain it further.
+    if (withIp)
+        pours << AttemptPour{set + QStringLiteral("ip"), ipKey(ip), s.loginPerIp};
+    pours << AttemptPour{set + QStringLiteral("user-ip"), name + QLatin1Char('|') + ipKey(ip),
+                         s.loginPerUser}
+          << AttemptPour{set + QStringLiteral("user"), name, s.loginPerAccount};
+    return pours;
+}
+
+QFuture<qint64> Accounts::pourAttempt(const QList<AttemptPour> &pours, qint64 nowMs) {
+    QMutexLocker lock(&m_limiterMutex);
+    return m_limiter->pour(pours, nowMs);
+}
+
+void Accounts::forgetLoginAttempts(Purpose purpose, const QString &username,
                                    const QHostAddress &ip) {
-    b.perUserIp.reset(nameKey(username) + QLatin1Char('|') + ipKey(ip));
+    const QList<AttemptPour> pours = loginPours(m_settings, purpose, username, ip, false);
+    QMutexLocker lock(&m_limiterMutex);
+    m_limiter->reset(pours.front().bucket, pours.front().key);
 }
 
 qint64 Accounts::pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs) {
@@ -199,14 +217,14 @@ void Accounts::revoke(qint64 accountId, Revocation reason, const QString &keepTo
 
 void Accounts::prune() {
     const qint64 now = m_clock();
-    for (LoginBuckets *b : {&m_chatLogins, &m_staffLogins}) {
-        b->perUserIp.prune(now);
-        b->perUser.prune(now);
-        b->perIp.prune(now);
+    m_localLimiter.prune(now);
+    {
+        QMutexLocker lock(&m_limiterMutex);
+        if (m_limiter != &m_localLimiter)
+            m_limiter->prune(now);
     }
     m_totpPerAccount.prune(now);
     m_totpPerIp.prune(now);
-    m_registerPerIp.prune(now);
     m_db.run([now, idle = m_settings.sessionIdleMs](Storage &s) {
         try {
             s.pruneSessions(now, idle);
@@ -224,8 +242,19 @@ QFuture<AuthResult> Accounts::registerAccount(const QString &username, const QSt
         problem = checkPassword(username, password);
     if (!problem.isEmpty())
         return ready(AuthResult{makeError(ErrorCode::BadRequest, problem, ref)});
-    if (const qint64 wait = m_registerPerIp.tryPour(ipKey(ip), m_clock()))
-        return ready(AuthResult{rateLimited(ref, wait)});
+    return pourAttempt(
+               {AttemptPour{QStringLiteral("register:ip"), ipKey(ip), m_settings.registerPerIp}},
+               m_clock())
+        .then([this, username, password, ref](qint64 wait) {
+            if (wait)
+                return ready(AuthResult{rateLimited(ref, wait)});
+            return createAccount(username, password, ref);
+        })
+        .unwrap();
+}
+
+QFuture<AuthResult> Accounts::createAccount(const QString &username, const QString &password,
+                                            const QString &ref) {
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
     const qint64 now = m_clock();
@@ -268,16 +297,24 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                                            const QHostAddress &ip, Purpose purpose,
                                            Permission needed) {
     const QString ref = purpose == Purpose::Chat ? QStringLiteral("login") : QStringLiteral("auth");
-    const qint64 now = m_clock();
-    LoginBuckets &buckets = purpose == Purpose::Chat ? m_chatLogins : m_staffLogins;
-    // Per IP first, so one address cannot try many accounts; then per user
-    // name and address (with the lockout) and per name overall.
-    if (const qint64 wait = buckets.perIp.tryPour(ipKey(ip), now))
-        return ready(AuthResult{rateLimited(ref, wait)});
-    if (const qint64 wait = pourLoginAttempt(buckets, username, ip, now))
-        return ready(AuthResult{rateLimited(ref, wait)});
+    // The same buckets, the same round trip and the same answers whether
+    // or not the name exists.
+    return pourAttempt(loginPours(m_settings, purpose, username, ip, true), m_clock())
+        .then([this, username, password, totp, ip, purpose, needed, ref](qint64 wait) {
+            if (wait)
+                return ready(AuthResult{rateLimited(ref, wait)});
+            return checkCredentials(username, password, totp, ip, purpose, needed, ref);
+        })
+        .unwrap();
+}
+
+QFuture<AuthResult> Accounts::checkCredentials(const QString &username, const QString &password,
+                                               const std::optional<QString> &totp,
+                                               const QHostAddress &ip, Purpose purpose,
+                                               Permission needed, const QString &ref) {
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
+    const qint64 now = m_clock();
 
     // Address bans are stored by ipKey() (IPv6: the /64).
     const QString ipText = ipKey(ip);
@@ -302,8 +339,8 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                       return c;
                   })
             .then(m_db.pool(),
-                  [this, ref, totp, now, purpose, needed, settings, ip,
-                   &buckets](LoginChecked c) -> AuthResult {
+                  [this, ref, totp, now, purpose, needed, settings,
+                   ip](LoginChecked c) -> AuthResult {
                       Storage &s = m_db.storage();
                       const auto &a = c.lookup.account;
                       if (!c.check.ok || !a || a->disabled)
@@ -331,7 +368,7 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                           s.setPasswordHash(a->id, c.newHash);
                       // Password and second factor were right: the guessing
                       // budget of this name from this address starts afresh.
-                      forgetLoginAttempts(buckets, a->username, ip);
+                      forgetLoginAttempts(purpose, a->username, ip);
                       Identity id{a->id, a->username, a->role, QString()};
                       if (purpose == Purpose::Staff) {
                           if (!roleHas(a->role, needed))
@@ -359,9 +396,19 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
 
 QFuture<AuthResult> Accounts::resume(const QString &token, const QHostAddress &ip) {
     const QString ref = QStringLiteral("resume");
+    const AttemptPour perIp{QStringLiteral("login:ip"), ipKey(ip), m_settings.loginPerIp};
+    return pourAttempt({perIp}, m_clock())
+        .then([this, token, ip, ref](qint64 wait) {
+            if (wait)
+                return ready(AuthResult{rateLimited(ref, wait)});
+            return resumeSession(token, ip, ref);
+        })
+        .unwrap();
+}
+
+QFuture<AuthResult> Accounts::resumeSession(const QString &token, const QHostAddress &ip,
+                                            const QString &ref) {
     const qint64 now = m_clock();
-    if (const qint64 wait = m_chatLogins.perIp.tryPour(ipKey(ip), now))
-        return ready(AuthResult{rateLimited(ref, wait)});
     const QString tokenHash = sessiontokens::hashOf(token);
     // Address bans are stored by ipKey() (IPv6: the /64).
     const QString ipText = ipKey(ip);
@@ -439,10 +486,21 @@ QFuture<Outcome<AccountRecord>> Accounts::provePassword(const Identity &who,
                                                         const QHostAddress &ip,
                                                         const QString &ref) {
     using R = Outcome<AccountRecord>;
-    const qint64 now = m_clock();
     // A wrong password here is a guess like a wrong login.
-    if (const qint64 wait = pourLoginAttempt(m_chatLogins, who.username, ip, now))
-        return ready(R{rateLimited(ref, wait)});
+    return pourAttempt(loginPours(m_settings, Purpose::Chat, who.username, ip, false), m_clock())
+        .then([this, who, password, ip, ref](qint64 wait) {
+            if (wait)
+                return ready(R{rateLimited(ref, wait)});
+            return verifyCurrentPassword(who, password, ip, ref);
+        })
+        .unwrap();
+}
+
+QFuture<Outcome<AccountRecord>> Accounts::verifyCurrentPassword(const Identity &who,
+                                                                const QString &password,
+                                                                const QHostAddress &ip,
+                                                                const QString &ref) {
+    using R = Outcome<AccountRecord>;
     if (auto busy = admitHashWork(ref))
         return ready(R{*busy});
     return releaseWhenDone(
@@ -458,7 +516,7 @@ QFuture<Outcome<AccountRecord>> Accounts::provePassword(const Identity &who,
                       if (!m_hasher.verifyNow(a->passwordHash, password).ok)
                           return makeError(ErrorCode::Unauthorized,
                                            QStringLiteral("the current password is wrong"), ref);
-                      forgetLoginAttempts(m_chatLogins, a->username, ip);
+                      forgetLoginAttempts(Purpose::Chat, a->username, ip);
                       return *a;
                   })
             .onFailed([ref](const std::exception &e) -> R {
@@ -475,9 +533,20 @@ QFuture<Outcome<PasswordChanged>> Accounts::changePassword(const Identity &who,
     const QString ref = QStringLiteral("change_password");
     if (const QString problem = checkPassword(who.username, newPassword); !problem.isEmpty())
         return ready(R{makeError(ErrorCode::BadRequest, problem, ref)});
-    const qint64 now = m_clock();
-    if (const qint64 wait = pourLoginAttempt(m_chatLogins, who.username, ip, now))
-        return ready(R{rateLimited(ref, wait)});
+    return pourAttempt(loginPours(m_settings, Purpose::Chat, who.username, ip, false), m_clock())
+        .then([this, who, oldPassword, newPassword, ref](qint64 wait) {
+            if (wait)
+                return ready(R{rateLimited(ref, wait)});
+            return storeNewPassword(who, oldPassword, newPassword, ref);
+        })
+        .unwrap();
+}
+
+QFuture<Outcome<PasswordChanged>> Accounts::storeNewPassword(const Identity &who,
+                                                             const QString &oldPassword,
+                                                             const QString &newPassword,
+                                                             const QString &ref) {
+    using R = Outcome<PasswordChanged>;
     if (auto busy = admitHashWork(ref))
         return ready(R{*busy});
     return releaseWhenDone(

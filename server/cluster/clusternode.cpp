@@ -2,6 +2,9 @@
 #include "clusternode.h"
 
 #include "banbroadcast.h"
+#include "sharedratelimits.h"
+
+#include "accounts.h"
 
 #include "serverconfig.h"
 
@@ -28,10 +31,19 @@ ClusterNode::ClusterNode(const ServerConfig &config, NodeInfo info, QObject *par
     connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
 }
 
-ClusterNode::~ClusterNode() = default;
+ClusterNode::~ClusterNode() {
+    if (m_accounts)
+        m_accounts->setAttemptLimiter(nullptr);
+}
 
 void ClusterNode::shareBans(Moderation &moderation) {
     m_bans = std::make_unique<BanBroadcast>(m_redis, m_subscriber, moderation, m_nodeId);
+}
+
+void ClusterNode::shareRateLimits(Accounts &accounts) {
+    m_rateLimits = std::make_unique<SharedRateLimiter>(m_redis);
+    m_accounts = &accounts;
+    accounts.setAttemptLimiter(m_rateLimits.get());
 }
 
 void ClusterNode::start() {

@@ -15,7 +15,9 @@
 namespace whisper {
 
 struct ServerConfig;
+class Accounts;
 class BanBroadcast;
+class SharedRateLimiter;
 class Moderation;
 
 class ClusterNode : public QObject {
@@ -26,6 +28,9 @@ public:
 
     // Bans and lifts made on any node reach this one at once.
     void shareBans(Moderation &moderation);
+    // Login and registration attempts count on every node alike (until
+    // this node goes: then `accounts` counts in its own buckets again).
+    void shareRateLimits(Accounts &accounts);
 
     void start();
     // Leaves the cluster at once (the heartbeat key is deleted).
@@ -44,6 +49,8 @@ private:
     RedisClient m_subscriber; // subscriptions need a connection of their own
     NodeHeartbeat m_heartbeat;
     std::unique_ptr<BanBroadcast> m_bans;
+    Accounts *m_accounts = nullptr;
+    std::unique_ptr<SharedRateLimiter> m_rateLimits;
 };
 
 } // namespace whisper
