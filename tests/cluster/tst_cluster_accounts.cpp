@@ -8,6 +8,7 @@
 // connect limit behind the proxy.)
 #include "wsframe.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -17,6 +18,8 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <signal.h>
 
 #include <memory>
 
@@ -130,6 +133,8 @@ private Q_SLOTS:
     void loginAttemptsCountAcrossNodes();
     void registrationsCountAcrossNodes();
     void loginLimitBehindTheProxySeesTheRealClient();
+    // Last: it stops Redis.
+    void loginsGoOnWhileRedisIsDown();
 
 private:
     QTemporaryDir m_state;
@@ -261,6 +266,43 @@ void TestClusterAccounts::loginLimitBehindTheProxySeesTheRealClient() {
     QVERIFY(other.open(QHostAddress(QStringLiteral("127.0.0.14")), m_chat));
     QCOMPARE(codeOf(other.login(QStringLiteral("name0"), QStringLiteral("some password"))),
              QStringLiteral("unauthorized"));
+}
+
+void TestClusterAccounts::loginsGoOnWhileRedisIsDown() {
+    const QHostAddress client(QStringLiteral("127.0.0.15"));
+    const QString password = QStringLiteral("long enough password");
+    {
+        SourcedClient c;
+        QVERIFY(c.open(client, m_nodes.value(QStringLiteral("node1"))));
+        c.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("register")},
+                           {QStringLiteral("username"), QStringLiteral("steady")},
+                           {QStringLiteral("password"), password}});
+        QCOMPARE(codeOf(c.next()), QStringLiteral("authenticated"));
+    }
+    // Redis goes away (its PID from cluster-up.sh's file).
+    QFile pidFile(m_state.filePath(QStringLiteral("pids/redis.pid")));
+    QVERIFY(pidFile.open(QIODevice::ReadOnly));
+    const qint64 pid = pidFile.readLine().trimmed().toLongLong();
+    QVERIFY(pid > 0 && ::kill(pid_t(pid), SIGTERM) == 0);
+    QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
+    // A login on another node is answered by that node's own buckets, at
+    // once, rather than refused.
+    SourcedClient c;
+    QVERIFY(c.open(client, m_nodes.value(QStringLiteral("node2"))));
+    QElapsedTimer timer;
+    timer.start();
+    const QJsonObject answer = c.login(QStringLiteral("steady"), password);
+    QVERIFY2(codeOf(answer) == QStringLiteral("authenticated"), qPrintable(describe(answer)));
+    QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+    // And the per-name lockout still holds, per node: 4 wrong guesses, then
+    // refused.
+    SourcedClient guesser;
+    QVERIFY(guesser.open(client, m_nodes.value(QStringLiteral("node2"))));
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(codeOf(guesser.login(QStringLiteral("steady"), QStringLiteral("wrong %1").arg(i))),
+                 QStringLiteral("unauthorized"));
+    QCOMPARE(codeOf(guesser.login(QStringLiteral("steady"), QStringLiteral("wrong again"))),
+             QStringLiteral("rate_limited"));
 }
 
 QTEST_GUILESS_MAIN(TestClusterAccounts)
