@@ -3,7 +3,8 @@
 // scripts/cluster-up.sh (real redis-server, PostgreSQL, three nodes,
 // nginx): attempts spread over the three nodes meet the limit at the same
 // total one node would allow, and the per-address login bucket behind the
-// load balancer counts the real client, whatever X-Forwarded-For it forges.
+// load balancer counts the real client, whatever X-Forwarded-For it forges;
+// with Redis stopped, logins go on under each node's own limits.
 // (tst_clusterup shows accounts and bans reaching every node, and the
 // connect limit behind the proxy.)
 #include "wsframe.h"
