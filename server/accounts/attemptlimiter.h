@@ -33,9 +33,9 @@ public:
     // Pours one unit into each bucket in order and stops at the first that
     // is full (it and the ones after it get nothing), like consecutive
     // LeakyBucket::tryPour calls. The future gives 0 when every bucket took
-    // its unit, else the milliseconds until a retry can succeed. Called on
-    // the thread of the limiter's owner (the main thread); the future may
-    // finish on it later or be ready at once.
+    // its unit, else the milliseconds until a retry can succeed. Any
+    // thread; the future may be ready at once or finish later on another
+    // thread (continue with a context object to get back to yours).
     virtual QFuture<qint64> pour(const QList<AttemptPour> &pours, qint64 nowMs) = 0;
     // Forgets one bucket (after a successful login). Any thread.
     virtual void reset(const QString &bucket, const QString &key) = 0;
