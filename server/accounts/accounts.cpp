@@ -56,7 +56,14 @@ struct LoginLookup {
 struct LoginChecked {
     LoginLookup lookup;
     PasswordCheck check;
-    QString newHash; // set when the stored hash used old parameters
+    QString newHash;     // set when the stored hash used old parameters
+    qint64 totpWait = 0; // the second-factor buckets' answer, when poured
+};
+
+// A proven password and the second-factor buckets' answer.
+struct ProvenGuess {
+    Outcome<AccountRecord> proof;
+    qint64 totpWait = 0;
 };
 
 QString banMessage(const BanRecord &ban) {
@@ -116,9 +123,7 @@ Accounts::Accounts(AccountSettings settings, Database &db, std::function<qint64(
     , m_settings(std::move(settings))
     , m_db(db)
     , m_clock(std::move(clock))
-    , m_hasher(m_settings.hash, m_settings.hashThreads)
-    , m_totpPerAccount(m_settings.totpPerAccount)
-    , m_totpPerIp(m_settings.totpPerIp) {
+    , m_hasher(m_settings.hash, m_settings.hashThreads) {
     // Both signals may be emitted on the database thread and queued.
     qRegisterMetaType<Revocation>("whisper::Revocation");
     qRegisterMetaType<Role>("whisper::Role");
@@ -200,14 +205,18 @@ void Accounts::forgetLoginAttempts(Purpose purpose, const QString &username,
     m_limiter->reset(pours.front().bucket, pours.front().key);
 }
 
-qint64 Accounts::pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs) {
-    if (const qint64 wait = m_totpPerIp.tryPour(ipKey(ip), nowMs))
-        return wait;
-    return m_totpPerAccount.tryPour(QString::number(accountId), nowMs);
+QFuture<qint64> Accounts::pourTotpAttempt(bool counts, qint64 accountId, const QHostAddress &ip) {
+    if (!counts)
+        return ready(qint64(0));
+    return pourAttempt({AttemptPour{QStringLiteral("totp:ip"), ipKey(ip), m_settings.totpPerIp},
+                        AttemptPour{QStringLiteral("totp:account"), QString::number(accountId),
+                                    m_settings.totpPerAccount}},
+                       m_clock());
 }
 
 void Accounts::forgetTotpAttempts(qint64 accountId) {
-    m_totpPerAccount.reset(QString::number(accountId));
+    QMutexLocker lock(&m_limiterMutex);
+    m_limiter->reset(QStringLiteral("totp:account"), QString::number(accountId));
 }
 
 void Accounts::revoke(qint64 accountId, Revocation reason, const QString &keepTokenHash) {
@@ -223,8 +232,6 @@ void Accounts::prune() {
         if (m_limiter != &m_localLimiter)
             m_limiter->prune(now);
     }
-    m_totpPerAccount.prune(now);
-    m_totpPerIp.prune(now);
     m_db.run([now, idle = m_settings.sessionIdleMs](Storage &s) {
         try {
             s.pruneSessions(now, idle);
@@ -338,6 +345,18 @@ QFuture<AuthResult> Accounts::checkCredentials(const QString &username, const QS
                       c.lookup = std::move(l);
                       return c;
                   })
+            .then([this, totp, ip](const LoginChecked &c) {
+                // A code counts as a guess only after the right password.
+                const auto &a = c.lookup.account;
+                const bool counts = c.check.ok && a && !a->disabled && a->totpEnabled && totp &&
+                                    !totp->trimmed().isEmpty();
+                return pourTotpAttempt(counts, a ? a->id : 0, ip).then([c](qint64 wait) {
+                    LoginChecked out = c;
+                    out.totpWait = wait;
+                    return out;
+                });
+            })
+            .unwrap()
             .then(m_db.pool(),
                   [this, ref, totp, now, purpose, needed, settings,
                    ip](LoginChecked c) -> AuthResult {
@@ -357,8 +376,8 @@ QFuture<AuthResult> Accounts::checkCredentials(const QString &username, const QS
                           if (!totp || totp->trimmed().isEmpty())
                               return makeError(ErrorCode::Unauthorized,
                                                QStringLiteral("two-factor code required"), ref);
-                          if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
-                              return rateLimited(ref, wait);
+                          if (c.totpWait)
+                              return rateLimited(ref, c.totpWait);
                           if (!consumeSecondFactor(s, *a, *totp, now))
                               return makeError(ErrorCode::Unauthorized,
                                                QStringLiteral("invalid two-factor code"), ref);
@@ -621,9 +640,19 @@ QFuture<Outcome<TotpEnabled>> Accounts::enableTotp(const Identity &who, const QS
     if (!password)
         return ready(R{passwordRequired(ref)});
     return provePassword(who, *password, ip, ref)
+        .then([this, ip](const Outcome<AccountRecord> &proof) {
+            // Only a code that will be checked (enrolled, not yet enabled)
+            // counts as a guess.
+            const auto *a = std::get_if<AccountRecord>(&proof);
+            const bool counts = a && !a->totpSecret.isEmpty() && !a->totpEnabled;
+            return pourTotpAttempt(counts, a ? a->id : 0, ip).then([proof](qint64 wait) {
+                return ProvenGuess{proof, wait};
+            });
+        })
+        .unwrap()
         .then(m_db.pool(),
-              [this, who, code, ref, ip](const Outcome<AccountRecord> &proof) -> R {
-                  if (const auto *e = std::get_if<Error>(&proof))
+              [this, who, code, ref](const ProvenGuess &guess) -> R {
+                  if (const auto *e = std::get_if<Error>(&guess.proof))
                       return *e;
                   Storage &s = m_db.storage();
                   const qint64 now = m_clock();
@@ -638,8 +667,8 @@ QFuture<Outcome<TotpEnabled>> Accounts::enableTotp(const Identity &who, const QS
                                        QStringLiteral("two-factor authentication is already "
                                                       "enabled"),
                                        ref);
-                  if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
-                      return rateLimited(ref, wait);
+                  if (guess.totpWait)
+                      return rateLimited(ref, guess.totpWait);
                   const auto step = totp::verify(
                       totp::base32Decode(a->totpSecret).value_or(QByteArray()), code, now / 1000);
                   if (!step)
@@ -665,25 +694,37 @@ QFuture<Outcome<TotpDisabled>> Accounts::disableTotp(const Identity &who, const 
                                                      const QHostAddress &ip) {
     using R = Outcome<TotpDisabled>;
     const QString ref = QStringLiteral("totp_disable");
-    const qint64 now = m_clock();
     return m_db
-        .run([this, who, code, ref, now, ip](Storage &s) -> R {
+        .run([who](Storage &s) {
+            // Only a code that will be checked counts as a guess.
             if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
-                return revokedSession(ref);
+                return false;
             const auto a = s.accountById(who.accountId);
-            if (!a || !a->totpEnabled)
-                return makeError(ErrorCode::Conflict,
-                                 QStringLiteral("two-factor authentication is not enabled"), ref);
-            if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
-                return rateLimited(ref, wait);
-            if (!consumeSecondFactor(s, *a, code, now))
-                return makeError(ErrorCode::Unauthorized, QStringLiteral("invalid two-factor code"),
-                                 ref);
-            forgetTotpAttempts(a->id);
-            s.disableTotp(a->id);
-            qCInfo(lcAccounts) << "account" << a->id << "disabled 2FA";
-            return TotpDisabled{};
+            return a && a->totpEnabled;
         })
+        .then([this, who, ip](bool counts) { return pourTotpAttempt(counts, who.accountId, ip); })
+        .unwrap()
+        .then(m_db.pool(),
+              [this, who, code, ref](qint64 wait) -> R {
+                  Storage &s = m_db.storage();
+                  const qint64 now = m_clock();
+                  if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                      return revokedSession(ref);
+                  const auto a = s.accountById(who.accountId);
+                  if (!a || !a->totpEnabled)
+                      return makeError(ErrorCode::Conflict,
+                                       QStringLiteral("two-factor authentication is not enabled"),
+                                       ref);
+                  if (wait)
+                      return rateLimited(ref, wait);
+                  if (!consumeSecondFactor(s, *a, code, now))
+                      return makeError(ErrorCode::Unauthorized,
+                                       QStringLiteral("invalid two-factor code"), ref);
+                  forgetTotpAttempts(a->id);
+                  s.disableTotp(a->id);
+                  qCInfo(lcAccounts) << "account" << a->id << "disabled 2FA";
+                  return TotpDisabled{};
+              })
         .onFailed([ref](const std::exception &) -> R { return internalError(ref); });
 }
 

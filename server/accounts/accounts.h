@@ -166,26 +166,6 @@ Q_SIGNALS:
     void roleChanged(qint64 accountId, whisper::Role role);
 
 private:
-    // A keyed bucket set several threads pour into (the database thread
-    // pours second-factor guesses and resets after a success).
-    struct SharedBuckets {
-        explicit SharedBuckets(LeakRate rate)
-            : buckets(rate) {}
-        qint64 tryPour(const QString &key, qint64 nowMs) {
-            QMutexLocker lock(&mutex);
-            return buckets.tryPour(key, nowMs);
-        }
-        void reset(const QString &key) {
-            QMutexLocker lock(&mutex);
-            buckets.reset(key);
-        }
-        void prune(qint64 nowMs) {
-            QMutexLocker lock(&mutex);
-            buckets.prune(nowMs);
-        }
-        QMutex mutex;
-        KeyedLeakyBuckets buckets;
-    };
     enum class Purpose { Chat, Staff };
     QFuture<AuthResult> authenticate(const QString &username, const QString &password,
                                      const std::optional<QString> &totp, const QHostAddress &ip,
@@ -233,8 +213,10 @@ private:
     // counting a wrong one as a login guess.
     QFuture<Outcome<AccountRecord>> provePassword(const Identity &who, const QString &password,
                                                   const QHostAddress &ip, const QString &ref);
-    // The same for a second-factor guess (per account and per address).
-    qint64 pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs);
+    // The same for a second-factor guess (per address, then per account
+    // with the lockout); nothing is poured and the answer is 0 unless
+    // `counts` (the code will be checked).
+    QFuture<qint64> pourTotpAttempt(bool counts, qint64 accountId, const QHostAddress &ip);
     // A right code: the account's guessing budget starts afresh (the
     // per-address one does not, so one address cannot cycle accounts).
     void forgetTotpAttempts(qint64 accountId);
@@ -244,17 +226,13 @@ private:
     std::function<qint64()> m_clock;
     PasswordHasher m_hasher;
     QAtomicInt m_hashWork;
-    // The login and registration buckets. Reset from the database thread
-    // after a full successful login (so an owner's own logins never lock
-    // them out); the mutex keeps a limiter from being swapped out while a
-    // call is in it.
+    // The login, registration and second-factor buckets. Reset from the
+    // database thread after a full successful login or a right code (so an
+    // owner's own logins never lock them out); the mutex keeps a limiter
+    // from being swapped out while a call is in it.
     LocalAttemptLimiter m_localLimiter;
     QMutex m_limiterMutex;
     AttemptLimiter *m_limiter = &m_localLimiter;
-    // Second-factor guesses stay per node: they are poured on the database
-    // thread in the middle of a login, after the password was right.
-    SharedBuckets m_totpPerAccount;
-    SharedBuckets m_totpPerIp;
 };
 
 // Helpers shared by the services that answer clients.

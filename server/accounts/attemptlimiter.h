@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Where Accounts counts login, resume, password-proof and registration
-// attempts. The node-local limiter is the default; a cluster node installs
+// Where Accounts counts login, resume, password-proof, second-factor and
+// registration attempts. The node-local limiter is the default; a cluster node installs
 // one that keeps the buckets in Redis (cluster/sharedratelimits.h), so the
 // limits hold for the cluster as a whole. The seam is asynchronous because
 // a shared check is a network round trip; the login pipeline already is.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The login, resume, password-proof and registration buckets of every node
-// in one place: Redis. Each attempt is one Lua script that drains and pours
+// The login, resume, password-proof, second-factor and registration
+// buckets of every node in one place: Redis. Each attempt is one Lua script that drains and pours
 // all of the attempt's buckets at once (a hash per bucket: level, last
 // time, lockout; a TTL that ends with the bucket's idleness), so three
 // nodes count one client's attempts as one node would.

@@ -7,8 +7,10 @@
 // with Redis stopped, logins go on under each node's own limits.
 // (tst_clusterup shows accounts and bans reaching every node, and the
 // connect limit behind the proxy.)
+#include "totp.h"
 #include "wsframe.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
@@ -134,6 +136,7 @@ private Q_SLOTS:
     void loginAttemptsCountAcrossNodes();
     void registrationsCountAcrossNodes();
     void loginLimitBehindTheProxySeesTheRealClient();
+    void secondFactorGuessesCountAcrossNodes();
     // Last: it stops Redis.
     void loginsGoOnWhileRedisIsDown();
 
@@ -267,6 +270,54 @@ void TestClusterAccounts::loginLimitBehindTheProxySeesTheRealClient() {
     QVERIFY(other.open(QHostAddress(QStringLiteral("127.0.0.14")), m_chat));
     QCOMPARE(codeOf(other.login(QStringLiteral("name0"), QStringLiteral("some password"))),
              QStringLiteral("unauthorized"));
+}
+
+void TestClusterAccounts::secondFactorGuessesCountAcrossNodes() {
+    const QString password = QStringLiteral("long enough password");
+    QByteArray secret;
+    {
+        SourcedClient c;
+        QVERIFY(c.open(QHostAddress(QStringLiteral("127.0.0.16")),
+                       m_nodes.value(QStringLiteral("node1"))));
+        c.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("register")},
+                           {QStringLiteral("username"), QStringLiteral("twofactor")},
+                           {QStringLiteral("password"), password}});
+        QCOMPARE(codeOf(c.next()), QStringLiteral("authenticated"));
+        c.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("totp_enroll")},
+                           {QStringLiteral("password"), password}});
+        const QJsonObject enrolment = c.next();
+        QCOMPARE(codeOf(enrolment), QStringLiteral("totp_enrollment"));
+        secret = totp::base32Decode(enrolment.value(QStringLiteral("secret")).toString())
+                     .value_or(QByteArray());
+        QVERIFY(!secret.isEmpty());
+        c.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("totp_enable")},
+                           {QStringLiteral("password"), password},
+                           {QStringLiteral("code"),
+                            totp::codeAt(secret, QDateTime::currentMSecsSinceEpoch() / 1000)}});
+        QCOMPARE(codeOf(c.next()), QStringLiteral("totp_enabled"));
+    }
+    // A code no step around now accepts.
+    QString wrong = QStringLiteral("000000");
+    for (int n = 0; totp::verify(secret, wrong, QDateTime::currentMSecsSinceEpoch() / 1000, 2); ++n)
+        wrong = QStringLiteral("%1").arg(n * 7919 % 1000000, 6, 10, QLatin1Char('0'));
+    // The right password with wrong codes, each from another address (so
+    // no per-address bucket fills) on the next node: the account's 5 are
+    // the cluster's 5, then the lockout.
+    for (int i = 0; i < 6; ++i) {
+        SourcedClient c;
+        QVERIFY(c.open(QHostAddress(QStringLiteral("127.0.0.%1").arg(20 + i)),
+                       m_nodes.value(QStringLiteral("node%1").arg(i % 3 + 1))));
+        c.send(QJsonObject{{QStringLiteral("type"), QStringLiteral("login")},
+                           {QStringLiteral("username"), QStringLiteral("twofactor")},
+                           {QStringLiteral("password"), password},
+                           {QStringLiteral("totp"), wrong}});
+        const QJsonObject answer = c.next();
+        QVERIFY2(codeOf(answer) ==
+                     (i < 5 ? QStringLiteral("unauthorized") : QStringLiteral("rate_limited")),
+                 qPrintable(QStringLiteral("guess %1: %2").arg(i).arg(describe(answer))));
+        if (i == 5)
+            QVERIFY2(retryAfterOf(answer) > kSlowLeakMs, qPrintable(describe(answer)));
+    }
 }
 
 void TestClusterAccounts::loginsGoOnWhileRedisIsDown() {

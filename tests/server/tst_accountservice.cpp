@@ -670,6 +670,28 @@ void TestAccountService::installedLimiterCountsEveryAttempt() {
                      QStringLiteral("register:ip=%1").arg(a), QStringLiteral("login:ip=%1").arg(a),
                      QStringLiteral("login:user-ip=owner|%1 login:user=owner").arg(a)}));
 
+    // A second-factor code after the right password: its own buckets, and a
+    // right code resets the account's.
+    const qint64 guarded = addAccount(QStringLiteral("guarded"), Role::User);
+    const QByteArray secret = enableTotpFor(guarded);
+    QCOMPARE(codeOf(accounts
+                        ->login(QStringLiteral("guarded"), kPassword,
+                                totp::codeAt(secret, m_now / 1000), kIpA)
+                        .result()),
+             QStringLiteral("ok"));
+    QCOMPARE(limiter.takeCalls(),
+             (QStringList{
+                 QStringLiteral("login:ip=%1 login:user-ip=guarded|%1 login:user=guarded").arg(a),
+                 QStringLiteral("totp:ip=%1 totp:account=%2").arg(a).arg(guarded)}));
+    QVERIFY(limiter.resets.contains(QStringLiteral("totp:account=%1").arg(guarded)));
+    // A wrong password: no second-factor guess is counted.
+    QCOMPARE(codeOf(accounts
+                        ->login(QStringLiteral("guarded"), QStringLiteral("wrong password"),
+                                QStringLiteral("123456"), kIpA)
+                        .result()),
+             QStringLiteral("unauthorized"));
+    QCOMPARE(limiter.takeCalls().size(), 1);
+
     // Its refusal is the answer, with its wait, and nothing else happens.
     limiter.refuse = {QStringLiteral("login:user"), QStringLiteral("register:ip")};
     const AuthResult refused =
