@@ -154,6 +154,7 @@ int main(int argc, char *argv[]) {
                              QCoreApplication::exit(1);
                          });
         cluster->shareBans(security->moderation());
+        cluster->shareRateLimits(security->accounts());
         cluster->start();
     }
 

@@ -56,7 +56,14 @@ struct LoginLookup {
 struct LoginChecked {
     LoginLookup lookup;
     PasswordCheck check;
-    QString newHash; // set when the stored hash used old parameters
+    QString newHash;     // set when the stored hash used old parameters
+    qint64 totpWait = 0; // the second-factor buckets' answer, when poured
+};
+
+// A proven password and the second-factor buckets' answer.
+struct ProvenGuess {
+    Outcome<AccountRecord> proof;
+    qint64 totpWait = 0;
 };
 
 QString banMessage(const BanRecord &ban) {
@@ -116,12 +123,7 @@ Accounts::Accounts(AccountSettings settings, Database &db, std::function<qint64(
     , m_settings(std::move(settings))
     , m_db(db)
     , m_clock(std::move(clock))
-    , m_hasher(m_settings.hash, m_settings.hashThreads)
-    , m_chatLogins(m_settings)
-    , m_staffLogins(m_settings)
-    , m_totpPerAccount(m_settings.totpPerAccount)
-    , m_totpPerIp(m_settings.totpPerIp)
-    , m_registerPerIp(m_settings.registerPerIp) {
+    , m_hasher(m_settings.hash, m_settings.hashThreads) {
     // Both signals may be emitted on the database thread and queued.
     qRegisterMetaType<Revocation>("whisper::Revocation");
     qRegisterMetaType<Role>("whisper::Role");
@@ -167,29 +169,54 @@ std::optional<Error> Accounts::admitHashWork(const QString &ref) {
     return std::nullopt;
 }
 
-qint64 Accounts::pourLoginAttempt(LoginBuckets &b, const QString &username, const QHostAddress &ip,
-                                  qint64 nowMs) {
+void Accounts::setAttemptLimiter(AttemptLimiter *limiter) {
+    QMutexLocker lock(&m_limiterMutex);
+    m_limiter = limiter ? limiter : &m_localLimiter;
+}
+
+QList<AttemptPour> Accounts::loginPours(const AccountSettings &s, Purpose purpose,
+                                        const QString &username, const QHostAddress &ip,
+                                        bool withIp) {
+    // Staff (console) logins have buckets of their own with the same rates.
+    const QString set =
+        purpose == Purpose::Chat ? QStringLiteral("login:") : QStringLiteral("staff:");
     const QString name = nameKey(username);
-    // The lockout only hits this name from this address; the per-name total
-    // is checked second so a locked-out address does not drain it further.
-    if (const qint64 wait = b.perUserIp.tryPour(name + QLatin1Char('|') + ipKey(ip), nowMs))
-        return wait;
-    return b.perUser.tryPour(name, nowMs);
+    QList<AttemptPour> pours;
+    // Per address first, so one address cannot try many accounts. The
+    // lockout only hits this name from this address; the per-name total
+    // comes last so a locked-out address does not drain it further.
+    if (withIp)
+        pours << AttemptPour{set + QStringLiteral("ip"), ipKey(ip), s.loginPerIp};
+    pours << AttemptPour{set + QStringLiteral("user-ip"), name + QLatin1Char('|') + ipKey(ip),
+                         s.loginPerUser}
+          << AttemptPour{set + QStringLiteral("user"), name, s.loginPerAccount};
+    return pours;
 }
 
-void Accounts::forgetLoginAttempts(LoginBuckets &b, const QString &username,
+QFuture<qint64> Accounts::pourAttempt(const QList<AttemptPour> &pours, qint64 nowMs) {
+    QMutexLocker lock(&m_limiterMutex);
+    return m_limiter->pour(pours, nowMs);
+}
+
+void Accounts::forgetLoginAttempts(Purpose purpose, const QString &username,
                                    const QHostAddress &ip) {
-    b.perUserIp.reset(nameKey(username) + QLatin1Char('|') + ipKey(ip));
+    const QList<AttemptPour> pours = loginPours(m_settings, purpose, username, ip, false);
+    QMutexLocker lock(&m_limiterMutex);
+    m_limiter->reset(pours.front().bucket, pours.front().key);
 }
 
-qint64 Accounts::pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs) {
-    if (const qint64 wait = m_totpPerIp.tryPour(ipKey(ip), nowMs))
-        return wait;
-    return m_totpPerAccount.tryPour(QString::number(accountId), nowMs);
+QFuture<qint64> Accounts::pourTotpAttempt(bool counts, qint64 accountId, const QHostAddress &ip) {
+    if (!counts)
+        return ready(qint64(0));
+    return pourAttempt({AttemptPour{QStringLiteral("totp:ip"), ipKey(ip), m_settings.totpPerIp},
+                        AttemptPour{QStringLiteral("totp:account"), QString::number(accountId),
+                                    m_settings.totpPerAccount}},
+                       m_clock());
 }
 
 void Accounts::forgetTotpAttempts(qint64 accountId) {
-    m_totpPerAccount.reset(QString::number(accountId));
+    QMutexLocker lock(&m_limiterMutex);
+    m_limiter->reset(QStringLiteral("totp:account"), QString::number(accountId));
 }
 
 void Accounts::revoke(qint64 accountId, Revocation reason, const QString &keepTokenHash) {
@@ -199,14 +226,12 @@ void Accounts::revoke(qint64 accountId, Revocation reason, const QString &keepTo
 
 void Accounts::prune() {
     const qint64 now = m_clock();
-    for (LoginBuckets *b : {&m_chatLogins, &m_staffLogins}) {
-        b->perUserIp.prune(now);
-        b->perUser.prune(now);
-        b->perIp.prune(now);
+    m_localLimiter.prune(now);
+    {
+        QMutexLocker lock(&m_limiterMutex);
+        if (m_limiter != &m_localLimiter)
+            m_limiter->prune(now);
     }
-    m_totpPerAccount.prune(now);
-    m_totpPerIp.prune(now);
-    m_registerPerIp.prune(now);
     m_db.run([now, idle = m_settings.sessionIdleMs](Storage &s) {
         try {
             s.pruneSessions(now, idle);
@@ -224,8 +249,19 @@ QFuture<AuthResult> Accounts::registerAccount(const QString &username, const QSt
         problem = checkPassword(username, password);
     if (!problem.isEmpty())
         return ready(AuthResult{makeError(ErrorCode::BadRequest, problem, ref)});
-    if (const qint64 wait = m_registerPerIp.tryPour(ipKey(ip), m_clock()))
-        return ready(AuthResult{rateLimited(ref, wait)});
+    return pourAttempt(
+               {AttemptPour{QStringLiteral("register:ip"), ipKey(ip), m_settings.registerPerIp}},
+               m_clock())
+        .then([this, username, password, ref](qint64 wait) {
+            if (wait)
+                return ready(AuthResult{rateLimited(ref, wait)});
+            return createAccount(username, password, ref);
+        })
+        .unwrap();
+}
+
+QFuture<AuthResult> Accounts::createAccount(const QString &username, const QString &password,
+                                            const QString &ref) {
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
     const qint64 now = m_clock();
@@ -268,16 +304,24 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                                            const QHostAddress &ip, Purpose purpose,
                                            Permission needed) {
     const QString ref = purpose == Purpose::Chat ? QStringLiteral("login") : QStringLiteral("auth");
-    const qint64 now = m_clock();
-    LoginBuckets &buckets = purpose == Purpose::Chat ? m_chatLogins : m_staffLogins;
-    // Per IP first, so one address cannot try many accounts; then per user
-    // name and address (with the lockout) and per name overall.
-    if (const qint64 wait = buckets.perIp.tryPour(ipKey(ip), now))
-        return ready(AuthResult{rateLimited(ref, wait)});
-    if (const qint64 wait = pourLoginAttempt(buckets, username, ip, now))
-        return ready(AuthResult{rateLimited(ref, wait)});
+    // The same buckets, the same round trip and the same answers whether
+    // or not the name exists.
+    return pourAttempt(loginPours(m_settings, purpose, username, ip, true), m_clock())
+        .then([this, username, password, totp, ip, purpose, needed, ref](qint64 wait) {
+            if (wait)
+                return ready(AuthResult{rateLimited(ref, wait)});
+            return checkCredentials(username, password, totp, ip, purpose, needed, ref);
+        })
+        .unwrap();
+}
+
+QFuture<AuthResult> Accounts::checkCredentials(const QString &username, const QString &password,
+                                               const std::optional<QString> &totp,
+                                               const QHostAddress &ip, Purpose purpose,
+                                               Permission needed, const QString &ref) {
     if (auto busy = admitHashWork(ref))
         return ready(AuthResult{*busy});
+    const qint64 now = m_clock();
 
     // Address bans are stored by ipKey() (IPv6: the /64).
     const QString ipText = ipKey(ip);
@@ -301,9 +345,21 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                       c.lookup = std::move(l);
                       return c;
                   })
+            .then([this, totp, ip](const LoginChecked &c) {
+                // A code counts as a guess only after the right password.
+                const auto &a = c.lookup.account;
+                const bool counts = c.check.ok && a && !a->disabled && a->totpEnabled && totp &&
+                                    !totp->trimmed().isEmpty();
+                return pourTotpAttempt(counts, a ? a->id : 0, ip).then([c](qint64 wait) {
+                    LoginChecked out = c;
+                    out.totpWait = wait;
+                    return out;
+                });
+            })
+            .unwrap()
             .then(m_db.pool(),
-                  [this, ref, totp, now, purpose, needed, settings, ip,
-                   &buckets](LoginChecked c) -> AuthResult {
+                  [this, ref, totp, now, purpose, needed, settings,
+                   ip](LoginChecked c) -> AuthResult {
                       Storage &s = m_db.storage();
                       const auto &a = c.lookup.account;
                       if (!c.check.ok || !a || a->disabled)
@@ -320,8 +376,8 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                           if (!totp || totp->trimmed().isEmpty())
                               return makeError(ErrorCode::Unauthorized,
                                                QStringLiteral("two-factor code required"), ref);
-                          if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
-                              return rateLimited(ref, wait);
+                          if (c.totpWait)
+                              return rateLimited(ref, c.totpWait);
                           if (!consumeSecondFactor(s, *a, *totp, now))
                               return makeError(ErrorCode::Unauthorized,
                                                QStringLiteral("invalid two-factor code"), ref);
@@ -331,7 +387,7 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
                           s.setPasswordHash(a->id, c.newHash);
                       // Password and second factor were right: the guessing
                       // budget of this name from this address starts afresh.
-                      forgetLoginAttempts(buckets, a->username, ip);
+                      forgetLoginAttempts(purpose, a->username, ip);
                       Identity id{a->id, a->username, a->role, QString()};
                       if (purpose == Purpose::Staff) {
                           if (!roleHas(a->role, needed))
@@ -359,9 +415,19 @@ QFuture<AuthResult> Accounts::authenticate(const QString &username, const QStrin
 
 QFuture<AuthResult> Accounts::resume(const QString &token, const QHostAddress &ip) {
     const QString ref = QStringLiteral("resume");
+    const AttemptPour perIp{QStringLiteral("login:ip"), ipKey(ip), m_settings.loginPerIp};
+    return pourAttempt({perIp}, m_clock())
+        .then([this, token, ip, ref](qint64 wait) {
+            if (wait)
+                return ready(AuthResult{rateLimited(ref, wait)});
+            return resumeSession(token, ip, ref);
+        })
+        .unwrap();
+}
+
+QFuture<AuthResult> Accounts::resumeSession(const QString &token, const QHostAddress &ip,
+                                            const QString &ref) {
     const qint64 now = m_clock();
-    if (const qint64 wait = m_chatLogins.perIp.tryPour(ipKey(ip), now))
-        return ready(AuthResult{rateLimited(ref, wait)});
     const QString tokenHash = sessiontokens::hashOf(token);
     // Address bans are stored by ipKey() (IPv6: the /64).
     const QString ipText = ipKey(ip);
@@ -439,10 +505,21 @@ QFuture<Outcome<AccountRecord>> Accounts::provePassword(const Identity &who,
                                                         const QHostAddress &ip,
                                                         const QString &ref) {
     using R = Outcome<AccountRecord>;
-    const qint64 now = m_clock();
     // A wrong password here is a guess like a wrong login.
-    if (const qint64 wait = pourLoginAttempt(m_chatLogins, who.username, ip, now))
-        return ready(R{rateLimited(ref, wait)});
+    return pourAttempt(loginPours(m_settings, Purpose::Chat, who.username, ip, false), m_clock())
+        .then([this, who, password, ip, ref](qint64 wait) {
+            if (wait)
+                return ready(R{rateLimited(ref, wait)});
+            return verifyCurrentPassword(who, password, ip, ref);
+        })
+        .unwrap();
+}
+
+QFuture<Outcome<AccountRecord>> Accounts::verifyCurrentPassword(const Identity &who,
+                                                                const QString &password,
+                                                                const QHostAddress &ip,
+                                                                const QString &ref) {
+    using R = Outcome<AccountRecord>;
     if (auto busy = admitHashWork(ref))
         return ready(R{*busy});
     return releaseWhenDone(
@@ -458,7 +535,7 @@ QFuture<Outcome<AccountRecord>> Accounts::provePassword(const Identity &who,
                       if (!m_hasher.verifyNow(a->passwordHash, password).ok)
                           return makeError(ErrorCode::Unauthorized,
                                            QStringLiteral("the current password is wrong"), ref);
-                      forgetLoginAttempts(m_chatLogins, a->username, ip);
+                      forgetLoginAttempts(Purpose::Chat, a->username, ip);
                       return *a;
                   })
             .onFailed([ref](const std::exception &e) -> R {
@@ -475,9 +552,20 @@ QFuture<Outcome<PasswordChanged>> Accounts::changePassword(const Identity &who,
     const QString ref = QStringLiteral("change_password");
     if (const QString problem = checkPassword(who.username, newPassword); !problem.isEmpty())
         return ready(R{makeError(ErrorCode::BadRequest, problem, ref)});
-    const qint64 now = m_clock();
-    if (const qint64 wait = pourLoginAttempt(m_chatLogins, who.username, ip, now))
-        return ready(R{rateLimited(ref, wait)});
+    return pourAttempt(loginPours(m_settings, Purpose::Chat, who.username, ip, false), m_clock())
+        .then([this, who, oldPassword, newPassword, ref](qint64 wait) {
+            if (wait)
+                return ready(R{rateLimited(ref, wait)});
+            return storeNewPassword(who, oldPassword, newPassword, ref);
+        })
+        .unwrap();
+}
+
+QFuture<Outcome<PasswordChanged>> Accounts::storeNewPassword(const Identity &who,
+                                                             const QString &oldPassword,
+                                                             const QString &newPassword,
+                                                             const QString &ref) {
+    using R = Outcome<PasswordChanged>;
     if (auto busy = admitHashWork(ref))
         return ready(R{*busy});
     return releaseWhenDone(
@@ -552,9 +640,19 @@ QFuture<Outcome<TotpEnabled>> Accounts::enableTotp(const Identity &who, const QS
     if (!password)
         return ready(R{passwordRequired(ref)});
     return provePassword(who, *password, ip, ref)
+        .then([this, ip](const Outcome<AccountRecord> &proof) {
+            // Only a code that will be checked (enrolled, not yet enabled)
+            // counts as a guess.
+            const auto *a = std::get_if<AccountRecord>(&proof);
+            const bool counts = a && !a->totpSecret.isEmpty() && !a->totpEnabled;
+            return pourTotpAttempt(counts, a ? a->id : 0, ip).then([proof](qint64 wait) {
+                return ProvenGuess{proof, wait};
+            });
+        })
+        .unwrap()
         .then(m_db.pool(),
-              [this, who, code, ref, ip](const Outcome<AccountRecord> &proof) -> R {
-                  if (const auto *e = std::get_if<Error>(&proof))
+              [this, who, code, ref](const ProvenGuess &guess) -> R {
+                  if (const auto *e = std::get_if<Error>(&guess.proof))
                       return *e;
                   Storage &s = m_db.storage();
                   const qint64 now = m_clock();
@@ -569,8 +667,8 @@ QFuture<Outcome<TotpEnabled>> Accounts::enableTotp(const Identity &who, const QS
                                        QStringLiteral("two-factor authentication is already "
                                                       "enabled"),
                                        ref);
-                  if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
-                      return rateLimited(ref, wait);
+                  if (guess.totpWait)
+                      return rateLimited(ref, guess.totpWait);
                   const auto step = totp::verify(
                       totp::base32Decode(a->totpSecret).value_or(QByteArray()), code, now / 1000);
                   if (!step)
@@ -596,25 +694,37 @@ QFuture<Outcome<TotpDisabled>> Accounts::disableTotp(const Identity &who, const 
                                                      const QHostAddress &ip) {
     using R = Outcome<TotpDisabled>;
     const QString ref = QStringLiteral("totp_disable");
-    const qint64 now = m_clock();
     return m_db
-        .run([this, who, code, ref, now, ip](Storage &s) -> R {
+        .run([who](Storage &s) {
+            // Only a code that will be checked counts as a guess.
             if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
-                return revokedSession(ref);
+                return false;
             const auto a = s.accountById(who.accountId);
-            if (!a || !a->totpEnabled)
-                return makeError(ErrorCode::Conflict,
-                                 QStringLiteral("two-factor authentication is not enabled"), ref);
-            if (const qint64 wait = pourTotpAttempt(a->id, ip, now))
-                return rateLimited(ref, wait);
-            if (!consumeSecondFactor(s, *a, code, now))
-                return makeError(ErrorCode::Unauthorized, QStringLiteral("invalid two-factor code"),
-                                 ref);
-            forgetTotpAttempts(a->id);
-            s.disableTotp(a->id);
-            qCInfo(lcAccounts) << "account" << a->id << "disabled 2FA";
-            return TotpDisabled{};
+            return a && a->totpEnabled;
         })
+        .then([this, who, ip](bool counts) { return pourTotpAttempt(counts, who.accountId, ip); })
+        .unwrap()
+        .then(m_db.pool(),
+              [this, who, code, ref](qint64 wait) -> R {
+                  Storage &s = m_db.storage();
+                  const qint64 now = m_clock();
+                  if (!who.tokenHash.isEmpty() && !s.sessionExists(who.tokenHash))
+                      return revokedSession(ref);
+                  const auto a = s.accountById(who.accountId);
+                  if (!a || !a->totpEnabled)
+                      return makeError(ErrorCode::Conflict,
+                                       QStringLiteral("two-factor authentication is not enabled"),
+                                       ref);
+                  if (wait)
+                      return rateLimited(ref, wait);
+                  if (!consumeSecondFactor(s, *a, code, now))
+                      return makeError(ErrorCode::Unauthorized,
+                                       QStringLiteral("invalid two-factor code"), ref);
+                  forgetTotpAttempts(a->id);
+                  s.disableTotp(a->id);
+                  qCInfo(lcAccounts) << "account" << a->id << "disabled 2FA";
+                  return TotpDisabled{};
+              })
         .onFailed([ref](const std::exception &) -> R { return internalError(ref); });
 }
 

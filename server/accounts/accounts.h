@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "attemptlimiter.h"
 #include "database.h"
 #include "leakybucket.h"
 #include "passwordhasher.h"
@@ -147,6 +148,11 @@ public:
                                     const std::optional<QString> &totp, const QHostAddress &ip,
                                     Permission needed = Permission::ViewConsole);
 
+    // Where login, resume, password-proof and registration attempts are
+    // counted from now on (not owned; nullptr: this node's own buckets
+    // again). Its owner must set nullptr before it goes.
+    void setAttemptLimiter(AttemptLimiter *limiter);
+
     PasswordHasher &hasher() { return m_hasher; }
     const AccountSettings &settings() const { return m_settings; }
     // Drops idle rate-limit buckets and expired login sessions.
@@ -160,41 +166,15 @@ Q_SIGNALS:
     void roleChanged(qint64 accountId, whisper::Role role);
 
 private:
-    // A keyed bucket set several threads pour into (the database thread
-    // pours second-factor guesses and resets after a success).
-    struct SharedBuckets {
-        explicit SharedBuckets(LeakRate rate)
-            : buckets(rate) {}
-        qint64 tryPour(const QString &key, qint64 nowMs) {
-            QMutexLocker lock(&mutex);
-            return buckets.tryPour(key, nowMs);
-        }
-        void reset(const QString &key) {
-            QMutexLocker lock(&mutex);
-            buckets.reset(key);
-        }
-        void prune(qint64 nowMs) {
-            QMutexLocker lock(&mutex);
-            buckets.prune(nowMs);
-        }
-        QMutex mutex;
-        KeyedLeakyBuckets buckets;
-    };
-    // The login buckets of one purpose (chat or staff console).
-    struct LoginBuckets {
-        explicit LoginBuckets(const AccountSettings &s)
-            : perUserIp(s.loginPerUser)
-            , perUser(s.loginPerAccount)
-            , perIp(s.loginPerIp) {}
-        SharedBuckets perUserIp;
-        SharedBuckets perUser;
-        SharedBuckets perIp;
-    };
-
     enum class Purpose { Chat, Staff };
     QFuture<AuthResult> authenticate(const QString &username, const QString &password,
                                      const std::optional<QString> &totp, const QHostAddress &ip,
                                      Purpose purpose, Permission needed);
+    // The password (and second factor) check after the rate limits let the
+    // attempt through.
+    QFuture<AuthResult> checkCredentials(const QString &username, const QString &password,
+                                         const std::optional<QString> &totp, const QHostAddress &ip,
+                                         Purpose purpose, Permission needed, const QString &ref);
     // Counts a request that will hash (login, register, change_password)
     // or refuses it with `unavailable` beyond maxPendingHashes; the count
     // drops when the request's future finishes (releaseWhenDone).
@@ -206,17 +186,37 @@ private:
             return result;
         });
     }
-    // 0 when a password attempt for `username` from `ip` may go ahead,
-    // else the wait.
-    qint64 pourLoginAttempt(LoginBuckets &b, const QString &username, const QHostAddress &ip,
-                            qint64 nowMs);
-    void forgetLoginAttempts(LoginBuckets &b, const QString &username, const QHostAddress &ip);
+    // The buckets a password attempt for `username` from `ip` pours into
+    // (per name and address, with the lockout, then per name); with
+    // `withIp`, the per-address bucket first.
+    static QList<AttemptPour> loginPours(const AccountSettings &s, Purpose purpose,
+                                         const QString &username, const QHostAddress &ip,
+                                         bool withIp);
+    // Through the current limiter: 0 when the attempt may go ahead, else
+    // the wait.
+    QFuture<qint64> pourAttempt(const QList<AttemptPour> &pours, qint64 nowMs);
+    void forgetLoginAttempts(Purpose purpose, const QString &username, const QHostAddress &ip);
+    // The steps after the rate limits let a request through.
+    QFuture<AuthResult> createAccount(const QString &username, const QString &password,
+                                      const QString &ref);
+    QFuture<AuthResult> resumeSession(const QString &token, const QHostAddress &ip,
+                                      const QString &ref);
+    QFuture<Outcome<AccountRecord>> verifyCurrentPassword(const Identity &who,
+                                                          const QString &password,
+                                                          const QHostAddress &ip,
+                                                          const QString &ref);
+    QFuture<Outcome<protocol::PasswordChanged>> storeNewPassword(const Identity &who,
+                                                                 const QString &oldPassword,
+                                                                 const QString &newPassword,
+                                                                 const QString &ref);
     // Checks `who`'s current password (and that its session still exists),
     // counting a wrong one as a login guess.
     QFuture<Outcome<AccountRecord>> provePassword(const Identity &who, const QString &password,
                                                   const QHostAddress &ip, const QString &ref);
-    // The same for a second-factor guess (per account and per address).
-    qint64 pourTotpAttempt(qint64 accountId, const QHostAddress &ip, qint64 nowMs);
+    // The same for a second-factor guess (per address, then per account
+    // with the lockout); nothing is poured and the answer is 0 unless
+    // `counts` (the code will be checked).
+    QFuture<qint64> pourTotpAttempt(bool counts, qint64 accountId, const QHostAddress &ip);
     // A right code: the account's guessing budget starts afresh (the
     // per-address one does not, so one address cannot cycle accounts).
     void forgetTotpAttempts(qint64 accountId);
@@ -226,13 +226,13 @@ private:
     std::function<qint64()> m_clock;
     PasswordHasher m_hasher;
     QAtomicInt m_hashWork;
-    // Reset from the database thread after a full successful login (so an
-    // owner's own logins never lock them out), hence the mutexes.
-    LoginBuckets m_chatLogins;
-    LoginBuckets m_staffLogins;
-    SharedBuckets m_totpPerAccount;
-    SharedBuckets m_totpPerIp;
-    KeyedLeakyBuckets m_registerPerIp;
+    // The login, registration and second-factor buckets. Reset from the
+    // database thread after a full successful login or a right code (so an
+    // owner's own logins never lock them out); the mutex keeps a limiter
+    // from being swapped out while a call is in it.
+    LocalAttemptLimiter m_localLimiter;
+    QMutex m_limiterMutex;
+    AttemptLimiter *m_limiter = &m_localLimiter;
 };
 
 // Helpers shared by the services that answer clients.

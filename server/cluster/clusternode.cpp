@@ -2,6 +2,9 @@
 #include "clusternode.h"
 
 #include "banbroadcast.h"
+#include "sharedratelimits.h"
+
+#include "accounts.h"
 
 #include "ids.h"
 #include "serverconfig.h"
@@ -33,7 +36,10 @@ ClusterNode::ClusterNode(const ServerConfig &config, QObject *parent)
     connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
 }
 
-ClusterNode::~ClusterNode() = default;
+ClusterNode::~ClusterNode() {
+    if (m_accounts)
+        m_accounts->setAttemptLimiter(nullptr);
+}
 
 void ClusterNode::shareBans(Moderation &moderation) {
     m_bans = std::make_unique<BanBroadcast>(m_redis, m_subscriber, moderation, m_nodeId);
@@ -41,6 +47,12 @@ void ClusterNode::shareBans(Moderation &moderation) {
 
 void ClusterNode::setUrls(const QString &chatUrl, const QString &controlUrl) {
     m_heartbeat.setUrls(chatUrl, controlUrl);
+}
+
+void ClusterNode::shareRateLimits(Accounts &accounts) {
+    m_rateLimits = std::make_unique<SharedRateLimiter>(m_redis);
+    m_accounts = &accounts;
+    accounts.setAttemptLimiter(m_rateLimits.get());
 }
 
 void ClusterNode::start() {

@@ -18,7 +18,9 @@
 namespace whisper {
 
 struct ServerConfig;
+class Accounts;
 class BanBroadcast;
+class SharedRateLimiter;
 class Moderation;
 
 class ClusterNode : public QObject {
@@ -29,6 +31,9 @@ public:
 
     // Bans and lifts made on any node reach this one at once.
     void shareBans(Moderation &moderation);
+    // Login and registration attempts count on every node alike (until
+    // this node goes: then `accounts` counts in its own buckets again).
+    void shareRateLimits(Accounts &accounts);
 
     // What the chat server runs on instead of its own room and matchmaker.
     WaitingRoom &room() { return m_room; }
@@ -57,6 +62,8 @@ private:
     ClusterBus m_bus;
     MatchLeader m_leader;
     std::unique_ptr<BanBroadcast> m_bans;
+    Accounts *m_accounts = nullptr;
+    std::unique_ptr<SharedRateLimiter> m_rateLimits;
 };
 
 } // namespace whisper

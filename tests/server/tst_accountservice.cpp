@@ -8,9 +8,12 @@
 #include "sessiontokens.h"
 #include "totp.h"
 
+#include <QMutex>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace whisper;
 using namespace whisper::protocol;
@@ -26,6 +29,44 @@ QString codeOf(const AuthResult &r) {
         return toString(e->code);
     return QStringLiteral("ok");
 }
+
+// A limiter that answers a moment later from another thread, as a network
+// round trip would, records what it was asked, and refuses every attempt
+// that touches a bucket set listed in `refuse`.
+class ScriptedLimiter final : public AttemptLimiter {
+public:
+    QFuture<qint64> pour(const QList<AttemptPour> &pours, qint64) override {
+        QStringList parts;
+        qint64 wait = 0;
+        for (const AttemptPour &p : pours) {
+            parts << p.bucket + QLatin1Char('=') + p.key;
+            if (refuse.contains(p.bucket))
+                wait = 4242;
+        }
+        {
+            QMutexLocker lock(&mutex);
+            calls << parts.join(QLatin1Char(' '));
+        }
+        return QtConcurrent::run([wait] {
+            QThread::msleep(20);
+            return wait;
+        });
+    }
+    void reset(const QString &bucket, const QString &key) override {
+        QMutexLocker lock(&mutex);
+        resets << bucket + QLatin1Char('=') + key;
+    }
+    void prune(qint64) override {}
+    QStringList takeCalls() {
+        QMutexLocker lock(&mutex);
+        return std::exchange(calls, {});
+    }
+
+    QMutex mutex;
+    QStringList calls;
+    QStringList resets;
+    QSet<QString> refuse;
+};
 } // namespace
 
 class TestAccountService : public QObject {
@@ -53,6 +94,7 @@ private Q_SLOTS:
     void rehashOnLoginWhenParametersChange();
     void hashQueueIsBounded();
     void tokensAreStoredHashed();
+    void installedLimiterCountsEveryAttempt();
 
 private:
     std::unique_ptr<Accounts> makeAccounts(AccountSettings settings = {});
@@ -586,6 +628,86 @@ void TestAccountService::loginRacingAPasswordChangeFails() {
     // The old password must not yield a session the change did not revoke.
     QCOMPARE(codeOf(login.result()), QStringLiteral("unauthorized"));
     QCOMPARE(m_db->run([id](Storage &s) { return s.deleteSessionsOf(id); }).result(), 0);
+}
+
+void TestAccountService::installedLimiterCountsEveryAttempt() {
+    auto accounts = makeAccounts();
+    addAccount(QStringLiteral("Owner"), Role::User);
+    addAccount(QStringLiteral("mod"), Role::Moderator);
+    ScriptedLimiter limiter;
+    accounts->setAttemptLimiter(&limiter);
+    const QString a = ipKey(kIpA);
+
+    // Unknown and known names: the same buckets, in the same order.
+    QCOMPARE(
+        codeOf(accounts->login(QStringLiteral("Nobody"), kPassword, std::nullopt, kIpA).result()),
+        QStringLiteral("unauthorized"));
+    const auto owner = loginAs(*accounts, QStringLiteral("owner"), kIpA);
+    QVERIFY(owner);
+    QCOMPARE(limiter.takeCalls(),
+             (QStringList{
+                 QStringLiteral("login:ip=%1 login:user-ip=nobody|%1 login:user=nobody").arg(a),
+                 QStringLiteral("login:ip=%1 login:user-ip=owner|%1 login:user=owner").arg(a)}));
+    // The right password empties the name's bucket for this address.
+    QCOMPARE(limiter.resets, QStringList{QStringLiteral("login:user-ip=owner|%1").arg(a)});
+
+    QCOMPARE(
+        codeOf(
+            accounts->verifyStaff(QStringLiteral("mod"), kPassword, std::nullopt, kIpA).result()),
+        QStringLiteral("ok"));
+    QCOMPARE(codeOf(accounts->registerAccount(QStringLiteral("fresh"), kPassword, kIpA).result()),
+             QStringLiteral("ok"));
+    QCOMPARE(codeOf(accounts->resume(QStringLiteral("no such token"), kIpA).result()),
+             QStringLiteral("unauthorized"));
+    QVERIFY(std::holds_alternative<Error>(
+        accounts
+            ->changePassword(*owner, QStringLiteral("not the password"),
+                             QStringLiteral("a brand new password"), kIpA)
+            .result()));
+    QCOMPARE(
+        limiter.takeCalls(),
+        (QStringList{QStringLiteral("staff:ip=%1 staff:user-ip=mod|%1 staff:user=mod").arg(a),
+                     QStringLiteral("register:ip=%1").arg(a), QStringLiteral("login:ip=%1").arg(a),
+                     QStringLiteral("login:user-ip=owner|%1 login:user=owner").arg(a)}));
+
+    // A second-factor code after the right password: its own buckets, and a
+    // right code resets the account's.
+    const qint64 guarded = addAccount(QStringLiteral("guarded"), Role::User);
+    const QByteArray secret = enableTotpFor(guarded);
+    QCOMPARE(codeOf(accounts
+                        ->login(QStringLiteral("guarded"), kPassword,
+                                totp::codeAt(secret, m_now / 1000), kIpA)
+                        .result()),
+             QStringLiteral("ok"));
+    QCOMPARE(limiter.takeCalls(),
+             (QStringList{
+                 QStringLiteral("login:ip=%1 login:user-ip=guarded|%1 login:user=guarded").arg(a),
+                 QStringLiteral("totp:ip=%1 totp:account=%2").arg(a).arg(guarded)}));
+    QVERIFY(limiter.resets.contains(QStringLiteral("totp:account=%1").arg(guarded)));
+    // A wrong password: no second-factor guess is counted.
+    QCOMPARE(codeOf(accounts
+                        ->login(QStringLiteral("guarded"), QStringLiteral("wrong password"),
+                                QStringLiteral("123456"), kIpA)
+                        .result()),
+             QStringLiteral("unauthorized"));
+    QCOMPARE(limiter.takeCalls().size(), 1);
+
+    // Its refusal is the answer, with its wait, and nothing else happens.
+    limiter.refuse = {QStringLiteral("login:user"), QStringLiteral("register:ip")};
+    const AuthResult refused =
+        accounts->login(QStringLiteral("owner"), kPassword, std::nullopt, kIpA).result();
+    QCOMPARE(codeOf(refused), QStringLiteral("rate_limited"));
+    QCOMPARE(std::get<Error>(refused).retryAfterMs.value_or(0), qint64(4242));
+    QCOMPARE(codeOf(accounts->registerAccount(QStringLiteral("another"), kPassword, kIpA).result()),
+             QStringLiteral("rate_limited"));
+    QVERIFY(
+        !m_db->run([](Storage &s) { return s.accountByName(QStringLiteral("another")); }).result());
+
+    // Uninstalled: the node's own buckets again.
+    accounts->setAttemptLimiter(nullptr);
+    limiter.takeCalls();
+    QVERIFY(loginAs(*accounts, QStringLiteral("owner"), kIpA));
+    QVERIFY(limiter.takeCalls().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestAccountService)
