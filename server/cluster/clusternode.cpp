@@ -28,7 +28,10 @@ ClusterNode::ClusterNode(const ServerConfig &config, QObject *parent)
     , m_heartbeat(m_redis, NodeInfo{config.nodeId, QString(), QString()}, config.nodeTtlMs)
     , m_room(m_redis, config.nodeId)
     , m_bus(m_redis, m_subscriber, nodeIdBits(config.nodeId))
-    , m_leader(m_redis, config.nodeId, config.leaderLeaseMs, config.matchPolicy, config.tickMs) {
+    , m_leader(m_redis, config.nodeId, config.leaderLeaseMs, config.matchPolicy, config.tickMs)
+    , m_pairs(m_redis, config.nodeId, m_room)
+    , m_directory(m_redis, config.nodeId)
+    , m_clientQuery(m_redis, m_subscriber, nodeIdBits(config.nodeId)) {
     connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
 }
 
