@@ -14,6 +14,10 @@ using namespace control;
 
 namespace {
 constexpr qint64 kMatchWindowMs = 60000;
+// How long a new pair across nodes may be missing from the other node's
+// pairs in Redis before the hub takes it for ended: far above the time
+// that node needs to write it, and a few directory readings.
+constexpr qint64 kCrossPairGraceMs = 3000;
 } // namespace
 
 bool ControlChanges::isEmpty() const {
@@ -386,7 +390,7 @@ void ControlHub::applyCluster(const ClusterSnapshot &snapshot) {
     QList<int> ended;
     for (size_t slot = 0; slot < m_counters.size(); ++slot) {
         const PairCounter &c = m_counters[slot];
-        if (!c.used || now - c.startedMs < 3000)
+        if (!c.used || now - c.startedMs < kCrossPairGraceMs)
             continue;
         const ClientId far = isRemote(c.a) ? c.a : isRemote(c.b) ? c.b : 0;
         if (far == 0)

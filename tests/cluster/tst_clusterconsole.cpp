@@ -47,6 +47,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void waitingOnOtherNodesAppear();
     void pairsOfOtherNodesAppearOnce();
+    void pairWithThisNodeEndsOnEitherSide();
     void nodeTableWithOneLeader();
     void kickReachesClientOnNode3();
     void banReachesAccountOnNode3();
@@ -205,6 +206,33 @@ void TestClusterConsole::pairsOfOtherNodesAppearOnce() {
     QVERIFY(b->waitFor<PartnerLeft>());
     QTRY_COMPARE_WITH_TIMEOUT(pairsNear(35.7, 139.7).size(), 0, kViewMs);
     QCOMPARE(pairsNear(40.4, -3.7).size(), 1);
+}
+
+void TestClusterConsole::pairWithThisNodeEndsOnEitherSide() {
+    // node1 hears of the end of a pair across nodes in three ways: its
+    // member is told (the far member left), its member left (only the far
+    // node is told: node1 sees it gone from that node's pairs), or its
+    // member disconnected.
+    const struct {
+        double lat;
+        int how; // 0 far member leaves, 1 node1's member leaves, 2 it disconnects
+    } cases[] = {{12.0, 0}, {14.0, 1}, {16.0, 2}};
+    for (const auto &c : cases) {
+        std::unique_ptr<TestClient> here, far;
+        QVERIFY(pairUp(QStringLiteral("node1"), QStringLiteral("node2"), c.lat, 100.0, here, far));
+        QTRY_COMPARE_WITH_TIMEOUT(pairsNear(c.lat, 100.0).size(), 1, kViewMs);
+        if (c.how == 0) {
+            far->send(Leave{});
+            QVERIFY(here->waitFor<PartnerLeft>());
+        } else if (c.how == 1) {
+            here->send(Leave{});
+            QVERIFY(far->waitFor<PartnerLeft>());
+        } else {
+            here->close();
+            QVERIFY(far->waitFor<PartnerLeft>());
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(pairsNear(c.lat, 100.0).size(), 0, kViewMs);
+    }
 }
 
 void TestClusterConsole::nodeTableWithOneLeader() {
