@@ -369,7 +369,8 @@ void ControlHub::applyCluster(const ClusterSnapshot &snapshot) {
         const auto old = m_pairs.constFind(p.id);
         if (old != m_pairs.constEnd() && *old == p)
             continue;
-        if (old == m_pairs.constEnd())
+        // The first reading finds pairs made long ago: no "matched" for them.
+        if (old == m_pairs.constEnd() && m_clusterRead)
             addEvent(EventKind::Matched, p.id, tr("within %1 km").arg(p.distanceKm));
         m_pairs.insert(p.id, p);
         m_changes.pairsRemoved.remove(p.id);
@@ -406,6 +407,7 @@ void ControlHub::applyCluster(const ClusterSnapshot &snapshot) {
         if (isRemote(it.key()))
             keep.insert(it.key());
     forgetRemoteClients(keep);
+    m_clusterRead = true;
 }
 
 void ControlHub::removeRemotePair(const QString &consoleId) {
@@ -453,6 +455,7 @@ void ControlHub::clearCluster() {
         }
     m_remotePairIds.clear();
     m_nodes.clear();
+    m_clusterRead = false;
     QSet<ClientId> keep;
     for (auto it = m_counterOfMember.cbegin(); it != m_counterOfMember.cend(); ++it)
         keep.insert(it.key());

@@ -171,6 +171,7 @@ private:
         m_remotePairIds;        // members' pair id -> console's, pairs wholly elsewhere
     QSet<ClientId> m_remoteIds; // other nodes' clients with a console id
     QList<control::NodeStats> m_nodes;
+    bool m_clusterRead = false; // a reading was applied since the last clear
     RemoteClientLookup m_remoteLookup;
 };
 

@@ -144,6 +144,8 @@ void TestClusterConsoleGui::nodeTableFillsFromTheStream() {
     QVERIFY(p.id != QLatin1String("node3.abc")); // the console's own id
     QCOMPARE(p.latA, -33.9);
     QCOMPARE(p.lonB, 18.5);
+    // Pairs found by the first reading were made before it: no "matched".
+    QCOMPARE(m_state->events()->rowCount(), 0);
 
     // A reading without them takes them off again.
     ClusterSnapshot later = threeNodes();
@@ -154,6 +156,7 @@ void TestClusterConsoleGui::nodeTableFillsFromTheStream() {
     QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 2, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(m_state->waiting()->records().size(), 0, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(m_state->pairs()->records().size(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_state->events()->rowCount(), 1, 5000); // it left
 }
 
 void TestClusterConsoleGui::singleNodeHasNoClusterSection() {
