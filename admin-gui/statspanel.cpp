@@ -2,6 +2,7 @@
 #include "statspanel.h"
 
 #include "consolestate.h"
+#include "nodetable.h"
 #include "tablemodels.h"
 
 #include <QDateTime>
@@ -122,11 +123,13 @@ StatsPanel::StatsPanel(ConsoleState *state, QWidget *parent)
     , m_pairs(new Sparkline(tr("Pairs"), tr("pairs"), this))
     , m_matches(new Sparkline(tr("Matches"), tr("/min"), this))
     , m_messages(new Sparkline(tr("Messages"), tr("/s"), this))
-    , m_tick(new Sparkline(tr("Matchmaker tick"), tr("ms"), this)) {
+    , m_tick(new Sparkline(tr("Matchmaker tick"), tr("ms"), this))
+    , m_nodes(new NodeTable(this)) {
     auto *layout = new QVBoxLayout(this);
     m_values->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_values->setText(tr("No statistics yet"));
     layout->addWidget(m_values);
+    layout->addWidget(m_nodes);
     for (Sparkline *chart : {m_waiting, m_pairs, m_matches, m_messages, m_tick})
         layout->addWidget(chart);
     layout->addStretch();
@@ -138,16 +141,21 @@ QString StatsPanel::text() const {
 }
 
 void StatsPanel::refresh(const control::Stats &s) {
-    QString text = tr("Connections: %1\nWaiting: %2\nPairs: %3\nMatches/min: %4\n"
-                      "Messages/s: %5\nLast tick: %6 ms (every %7 ms)\nUptime: %8\nVersion: %9")
-                       .arg(s.connections)
-                       .arg(s.waiting)
-                       .arg(s.pairs)
-                       .arg(s.matchesPerMinute, 0, 'f', 1)
-                       .arg(s.messagesPerSecond, 0, 'f', 1)
-                       .arg(s.lastTickMs)
-                       .arg(s.tickIntervalMs)
-                       .arg(formatDuration(s.uptimeS * 1000), s.version);
+    // In a cluster the numbers are this node's; the node table has the rest.
+    QString text;
+    for (const control::NodeStats &n : s.nodes)
+        if (n.self)
+            text = tr("This node: %1\n").arg(n.node);
+    text += tr("Connections: %1\nWaiting: %2\nPairs: %3\nMatches/min: %4\n"
+               "Messages/s: %5\nLast tick: %6 ms (every %7 ms)\nUptime: %8\nVersion: %9")
+                .arg(s.connections)
+                .arg(s.waiting)
+                .arg(s.pairs)
+                .arg(s.matchesPerMinute, 0, 'f', 1)
+                .arg(s.messagesPerSecond, 0, 'f', 1)
+                .arg(s.lastTickMs)
+                .arg(s.tickIntervalMs)
+                .arg(formatDuration(s.uptimeS * 1000), s.version);
     if (s.relayP50Ms && s.relayP99Ms)
         text += tr("\nRelay latency: p50 %1 ms, p99 %2 ms")
                     .arg(*s.relayP50Ms, 0, 'f', 2)
@@ -155,6 +163,7 @@ void StatsPanel::refresh(const control::Stats &s) {
     if (s.draining)
         text += tr("\nDRAINING: new connections are refused");
     m_values->setText(text);
+    m_nodes->setNodes(s.nodes);
 
     // The whole history, across reconnects: ConsoleState keeps it.
     QList<QPointF> waiting, pairs, matches, messages, tick;

@@ -11,6 +11,7 @@
 namespace whisper::admin {
 
 class ConsoleState;
+class NodeTable;
 
 // A small time chart of one series, drawn with QPainter (cheap enough to
 // repaint every second, no extra dependency). The x axis is wall-clock time,
@@ -53,6 +54,8 @@ public:
     QList<Sparkline *> charts() const {
         return {m_waiting, m_pairs, m_matches, m_messages, m_tick};
     }
+    // The cluster's nodes; hidden on a single node.
+    NodeTable *nodeTable() const { return m_nodes; }
 
 private:
     void refresh(const control::Stats &stats);
@@ -64,6 +67,7 @@ private:
     Sparkline *m_matches;
     Sparkline *m_messages;
     Sparkline *m_tick;
+    NodeTable *m_nodes;
 };
 
 } // namespace whisper::admin

@@ -108,6 +108,32 @@ Event eventFrom(FieldReader &r) {
     return e;
 }
 
+QJsonObject toJson(const NodeStats &n) {
+    QJsonObject o{{QStringLiteral("node"), n.node},
+                  {QStringLiteral("connections"), n.connections},
+                  {QStringLiteral("waiting"), n.waiting},
+                  {QStringLiteral("pairs"), n.pairs},
+                  {QStringLiteral("messages_per_s"), n.messagesPerSecond},
+                  {QStringLiteral("leader"), n.leader},
+                  {QStringLiteral("self"), n.self}};
+    if (n.redisLatencyMs)
+        o.insert(QStringLiteral("redis_latency_ms"), *n.redisLatencyMs);
+    return o;
+}
+NodeStats nodeStatsFrom(FieldReader &r) {
+    NodeStats n;
+    n.node = r.string("node", kMaxIdChars);
+    n.connections = int(r.integer("connections", 0, INT_MAX));
+    n.waiting = int(r.integer("waiting", 0, INT_MAX));
+    n.pairs = int(r.integer("pairs", 0, INT_MAX));
+    n.messagesPerSecond = r.number("messages_per_s", 0, 1e12);
+    if (r.has("redis_latency_ms"))
+        n.redisLatencyMs = r.number("redis_latency_ms", 0, 1e9);
+    n.leader = r.boolean("leader");
+    n.self = r.boolean("self");
+    return n;
+}
+
 QJsonObject toJson(const Stats &s) {
     QJsonObject o{{QStringLiteral("connections"), s.connections},
                   {QStringLiteral("waiting"), s.waiting},
@@ -123,6 +149,12 @@ QJsonObject toJson(const Stats &s) {
         o.insert(QStringLiteral("relay_p50_ms"), *s.relayP50Ms);
     if (s.relayP99Ms)
         o.insert(QStringLiteral("relay_p99_ms"), *s.relayP99Ms);
+    if (!s.nodes.isEmpty()) {
+        QJsonArray nodes;
+        for (const NodeStats &n : s.nodes)
+            nodes.append(toJson(n));
+        o.insert(QStringLiteral("nodes"), nodes);
+    }
     return o;
 }
 Stats statsFrom(FieldReader &r) {
@@ -141,6 +173,8 @@ Stats statsFrom(FieldReader &r) {
     s.uptimeS = r.integer("uptime_s", 0);
     s.version = r.string("version", 64);
     s.draining = r.boolean("draining");
+    if (r.has("nodes"))
+        s.nodes = r.list<NodeStats>("nodes", nodeStatsFrom);
     return s;
 }
 

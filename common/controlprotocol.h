@@ -212,6 +212,20 @@ struct Event {
     friend bool operator==(const Event &, const Event &) = default;
 };
 
+// One node of a cluster as the console sees it (from its heartbeat in
+// Redis, written about every two seconds).
+struct NodeStats {
+    QString node;
+    int connections = 0;
+    int waiting = 0;
+    int pairs = 0;
+    double messagesPerSecond = 0.0;
+    std::optional<double> redisLatencyMs; // nullopt: not measured yet
+    bool leader = false;                  // holds the matchmaking lease
+    bool self = false;                    // the node this console is connected to
+    friend bool operator==(const NodeStats &, const NodeStats &) = default;
+};
+
 struct Stats {
     int connections = 0;
     int waiting = 0;
@@ -225,6 +239,8 @@ struct Stats {
     qint64 uptimeS = 0;
     QString version;
     bool draining = false;
+    // The cluster's nodes; empty on a single node (then not sent).
+    QList<NodeStats> nodes;
     friend bool operator==(const Stats &, const Stats &) = default;
 };
 

@@ -24,6 +24,65 @@
 
 Q_LOGGING_CATEGORY(lcMain, "whisper.server.main")
 
+namespace {
+
+// The consoles of a cluster node see the whole cluster: the node reports
+// its load at each heartbeat and keeps its pairs in Redis, its console
+// reads every node's while someone watches, and bans of clients of other
+// nodes ask those nodes what the ban covers.
+void wireClusterConsole(whisper::ClusterNode &node, whisper::ChatServer &server,
+                        whisper::ControlServer &control, whisper::ControlBackend &backend,
+                        const QString &nodeId) {
+    using namespace whisper;
+    ControlHub &hub = control.hub();
+    hub.setLocalNode(nodeId);
+    node.heartbeat().setLoadSource([&server, &hub] {
+        return NodeLoad{server.connectionCount(), server.waitingCount(), server.pairCount(),
+                        hub.stats().messagesPerSecond};
+    });
+    ClusterPairs &pairs = node.pairs();
+    QObject::connect(&server, &ChatServer::pairStarted, &pairs, [&pairs](const PairRecord &p) {
+        pairs.started(p.id, p.a, p.b, p.sinceMs, p.distanceBucketKm);
+    });
+    QObject::connect(&server, &ChatServer::pairEnded, &pairs,
+                     [&pairs](ClientId notified) { pairs.ended(notified); });
+    QObject::connect(&server, &ChatServer::clientClosed, &pairs,
+                     [&pairs](ClientId id) { pairs.closed(id); });
+    ClusterDirectory &directory = node.directory();
+    QObject::connect(&control, &ControlServer::watchedChanged, &directory,
+                     [&directory, &hub](bool watched) {
+                         directory.setActive(watched);
+                         if (!watched)
+                             hub.clearCluster();
+                     });
+    QObject::connect(&directory, &ClusterDirectory::snapshotReady, &hub,
+                     [&hub](const ClusterSnapshot &snapshot) { hub.applyCluster(snapshot); });
+    ClusterClientQuery &query = node.clientQuery();
+    query.setResolver(
+        [&server, &backend](ClientId id) -> std::optional<ClusterClientQuery::Answer> {
+            const QHostAddress address = server.peerAddress(id);
+            if (address.isNull())
+                return std::nullopt; // not connected here (or away)
+            const ControlBanScopes scopes = backend.banScopes(id);
+            return ClusterClientQuery::Answer{scopes.account, address.toString(),
+                                              scopes.accountConnections, scopes.addressConnections};
+        });
+    hub.setRemoteClientLookup(
+        [&query](ClientId id, std::function<void(std::optional<RemoteClient>)> done) {
+            query.ask(id, [done](std::optional<ClusterClientQuery::Answer> a) {
+                if (!a) {
+                    done(std::nullopt);
+                    return;
+                }
+                done(RemoteClient{
+                    ControlBanScopes{a->account, a->accountConnections, a->addressConnections},
+                    QHostAddress(a->address)});
+            });
+        });
+}
+
+} // namespace
+
 int main(int argc, char *argv[]) {
     // epoll instead of poll(): must be chosen before the application exists.
     whisper::installEventDispatcher();
@@ -155,6 +214,7 @@ int main(int argc, char *argv[]) {
                          });
         cluster->shareBans(security->moderation());
         cluster->shareRateLimits(security->accounts());
+        wireClusterConsole(*cluster, server, control, controlBackend, config.nodeId);
         cluster->start();
     }
 

@@ -693,6 +693,56 @@ Wartet seit %2, Reichweite %3 km, %4</translation>
     </message>
 </context>
 <context>
+    <name>whisper::admin::NodeModel</name>
+    <message>
+        <source>%1 (this node)</source>
+        <translation>%1 (dieser Knoten)</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>leader</source>
+        <translation>führt</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Verbindungen</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartend</translation>
+    </message>
+    <message>
+        <source>Pairs</source>
+        <translation>Paare</translation>
+    </message>
+    <message>
+        <source>Messages/s</source>
+        <translation>Nachrichten/s</translation>
+    </message>
+    <message>
+        <source>Redis latency</source>
+        <translation>Redis-Latenz</translation>
+    </message>
+    <message>
+        <source>Matchmaking</source>
+        <translation>Matchmaker</translation>
+    </message>
+</context>
+<context>
+    <name>whisper::admin::NodeTable</name>
+    <message>
+        <source>Cluster nodes</source>
+        <translation>Cluster-Knoten</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::NoticeDialog</name>
     <message>
         <source>Broadcast notice</source>
@@ -863,6 +913,12 @@ WIRD GELEERT: neue Verbindungen werden abgelehnt</translation>
     <message>
         <source>ms</source>
         <translation>ms</translation>
+    </message>
+    <message>
+        <source>This node: %1
+</source>
+        <translation>Dieser Knoten: %1
+</translation>
     </message>
 </context>
 <context>

@@ -693,6 +693,56 @@ Esperando %2, alcance %3 km, %4</translation>
     </message>
 </context>
 <context>
+    <name>whisper::admin::NodeModel</name>
+    <message>
+        <source>%1 (this node)</source>
+        <translation>%1 (este nodo)</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>leader</source>
+        <translation>líder</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Nodo</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Conexiones</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En espera</translation>
+    </message>
+    <message>
+        <source>Pairs</source>
+        <translation>Parejas</translation>
+    </message>
+    <message>
+        <source>Messages/s</source>
+        <translation>Mensajes/s</translation>
+    </message>
+    <message>
+        <source>Redis latency</source>
+        <translation>Latencia de Redis</translation>
+    </message>
+    <message>
+        <source>Matchmaking</source>
+        <translation>Emparejador</translation>
+    </message>
+</context>
+<context>
+    <name>whisper::admin::NodeTable</name>
+    <message>
+        <source>Cluster nodes</source>
+        <translation>Nodos del clúster</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::NoticeDialog</name>
     <message>
         <source>Broadcast notice</source>
@@ -863,6 +913,12 @@ VACIANDO: se rechazan conexiones nuevas</translation>
     <message>
         <source>ms</source>
         <translation>ms</translation>
+    </message>
+    <message>
+        <source>This node: %1
+</source>
+        <translation>Este nodo: %1
+</translation>
     </message>
 </context>
 <context>

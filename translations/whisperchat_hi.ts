@@ -693,6 +693,56 @@ Waiting %2, range %3 km, %4</source>
     </message>
 </context>
 <context>
+    <name>whisper::admin::NodeModel</name>
+    <message>
+        <source>%1 (this node)</source>
+        <translation>%1 (यह नोड)</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>leader</source>
+        <translation>लीडर</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>नोड</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>कनेक्शन</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>प्रतीक्षारत</translation>
+    </message>
+    <message>
+        <source>Pairs</source>
+        <translation>जोड़ियाँ</translation>
+    </message>
+    <message>
+        <source>Messages/s</source>
+        <translation>संदेश/s</translation>
+    </message>
+    <message>
+        <source>Redis latency</source>
+        <translation>Redis विलंब</translation>
+    </message>
+    <message>
+        <source>Matchmaking</source>
+        <translation>मैचमेकर</translation>
+    </message>
+</context>
+<context>
+    <name>whisper::admin::NodeTable</name>
+    <message>
+        <source>Cluster nodes</source>
+        <translation>क्लस्टर नोड</translation>
+    </message>
+</context>
+<context>
     <name>whisper::admin::NoticeDialog</name>
     <message>
         <source>Broadcast notice</source>
@@ -863,6 +913,12 @@ DRAINING: new connections are refused</source>
     <message>
         <source>ms</source>
         <translation>मि.से.</translation>
+    </message>
+    <message>
+        <source>This node: %1
+</source>
+        <translation>यह नोड: %1
+</translation>
     </message>
 </context>
 <context>

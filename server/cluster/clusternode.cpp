@@ -32,7 +32,10 @@ ClusterNode::ClusterNode(const ServerConfig &config, QObject *parent)
     , m_room(m_redis, config.nodeId)
     , m_bus(m_redis, m_subscriber, nodeIdBits(config.nodeId),
             config.nodeTtlMs + config.resumeGraceSec * 1000)
-    , m_leader(m_redis, config.nodeId, config.leaderLeaseMs, config.matchPolicy, config.tickMs) {
+    , m_leader(m_redis, config.nodeId, config.leaderLeaseMs, config.matchPolicy, config.tickMs)
+    , m_pairs(m_redis, config.nodeId, m_room)
+    , m_directory(m_redis, config.nodeId)
+    , m_clientQuery(m_redis, m_subscriber, nodeIdBits(config.nodeId)) {
     connect(&m_heartbeat, &NodeHeartbeat::conflict, this, &ClusterNode::fatal);
 }
 

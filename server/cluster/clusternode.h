@@ -5,7 +5,10 @@
 // connection and the node's heartbeat. main.cpp creates one only when a
 // Redis URL is configured; without it nothing of this folder runs.
 
+#include "clientquery.h"
 #include "clusterbus.h"
+#include "clusterdirectory.h"
+#include "clusterpairs.h"
 #include "clusterwaitingroom.h"
 #include "matchleader.h"
 #include "nodeheartbeat.h"
@@ -46,6 +49,11 @@ public:
     // Leaves the cluster at once (the heartbeat key is deleted).
     void stop();
     RedisClient &redis() { return m_redis; }
+    // For the consoles: this node's pairs in Redis (fed by main.cpp from
+    // the chat server's signals) and the reader of the whole cluster.
+    ClusterPairs &pairs() { return m_pairs; }
+    ClusterDirectory &directory() { return m_directory; }
+    ClusterClientQuery &clientQuery() { return m_clientQuery; }
     NodeHeartbeat &heartbeat() { return m_heartbeat; }
     const QString &nodeId() const { return m_nodeId; }
 
@@ -61,6 +69,9 @@ private:
     ClusterWaitingRoom m_room;
     ClusterBus m_bus;
     MatchLeader m_leader;
+    ClusterPairs m_pairs;
+    ClusterDirectory m_directory;
+    ClusterClientQuery m_clientQuery;
     std::unique_ptr<BanBroadcast> m_bans;
     Accounts *m_accounts = nullptr;
     std::unique_ptr<SharedRateLimiter> m_rateLimits;

@@ -14,9 +14,11 @@ namespace whisper {
 namespace {
 
 // KEYS[1] node hash, KEYS[2] the owner of the node's id bits; ARGV:
-// instance, ttl ms, chat url, control url, start ms, node id. 'conflict' when
-// another instance holds the node id, 'idclash' when another node id hashes
-// to the same id bits, else 'ok'.
+// instance, ttl ms, chat url, control url, start ms, node id, then the
+// node's load as field/value pairs. 'conflict' when another instance holds
+// the node id, 'idclash' when another node id hashes to the same id bits,
+// else 'ok'. The load is written only by the holder, inside the script: a
+// separate HSET could recreate an expired key without its TTL.
 constexpr char kRegisterScript[] = R"lua(
 local held = redis.call('HGET', KEYS[1], 'instance')
 if held and held ~= ARGV[1] then return 'conflict' end
@@ -25,6 +27,7 @@ if owner and owner ~= ARGV[6] then return 'idclash' end
 redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[2])
 redis.call('HSET', KEYS[1], 'instance', ARGV[1], 'chat', ARGV[3], 'control', ARGV[4],
            'started', ARGV[5])
+for i = 7, #ARGV - 1, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SADD', 'whisper:nodes', ARGV[6])
 return 'ok'
@@ -73,34 +76,51 @@ void NodeHeartbeat::renew() {
     if (m_inFlight || !m_redis.isConnected())
         return;
     m_inFlight = true;
-    m_redis.command(
-        {QByteArrayLiteral("EVAL"), QByteArray(kRegisterScript), QByteArrayLiteral("2"),
-         keyFor(m_info.nodeId), idBitsKey(), m_instance, QByteArray::number(m_ttlMs),
-         m_info.chatUrl.toUtf8(), m_info.controlUrl.toUtf8(), m_startedMs, m_info.nodeId.toUtf8()},
-        [this](const RedisReply &reply) {
-            m_inFlight = false;
-            if (reply.isError()) {
-                qCWarning(lcNode).noquote() << "heartbeat failed:" << QString::fromUtf8(reply.text);
-                return;
-            }
-            if (reply.text == "conflict" || reply.text == "idclash") {
-                m_timer.stop();
-                Q_EMIT conflict(reply.text == "conflict"
-                                    ? QStringLiteral("node id '%1' is in use by another running "
-                                                     "node; give each node its own --node-id")
-                                          .arg(m_info.nodeId)
-                                    : QStringLiteral("node id '%1' shares its client id space "
-                                                     "with another running node; choose "
-                                                     "another --node-id")
-                                          .arg(m_info.nodeId));
-                return;
-            }
-            if (!m_registered) {
-                m_registered = true;
-                qCInfo(lcNode).noquote() << "registered as node" << m_info.nodeId;
-                Q_EMIT registered();
-            }
-        });
+    QList<QByteArray> args{QByteArrayLiteral("EVAL"),
+                           QByteArray(kRegisterScript),
+                           QByteArrayLiteral("2"),
+                           keyFor(m_info.nodeId),
+                           idBitsKey(),
+                           m_instance,
+                           QByteArray::number(m_ttlMs),
+                           m_info.chatUrl.toUtf8(),
+                           m_info.controlUrl.toUtf8(),
+                           m_startedMs,
+                           m_info.nodeId.toUtf8()};
+    if (m_load) {
+        const NodeLoad load = m_load();
+        args << QByteArrayLiteral("connections") << QByteArray::number(load.connections)
+             << QByteArrayLiteral("waiting") << QByteArray::number(load.waiting)
+             << QByteArrayLiteral("pairs") << QByteArray::number(load.pairs)
+             << QByteArrayLiteral("msgs_per_s")
+             << QByteArray::number(load.messagesPerSecond, 'f', 2)
+             << QByteArrayLiteral("redis_latency_us")
+             << QByteArray::number(m_redis.lastLatencyUs());
+    }
+    m_redis.command(args, [this](const RedisReply &reply) {
+        m_inFlight = false;
+        if (reply.isError()) {
+            qCWarning(lcNode).noquote() << "heartbeat failed:" << QString::fromUtf8(reply.text);
+            return;
+        }
+        if (reply.text == "conflict" || reply.text == "idclash") {
+            m_timer.stop();
+            Q_EMIT conflict(reply.text == "conflict"
+                                ? QStringLiteral("node id '%1' is in use by another running "
+                                                 "node; give each node its own --node-id")
+                                      .arg(m_info.nodeId)
+                                : QStringLiteral("node id '%1' shares its client id space "
+                                                 "with another running node; choose "
+                                                 "another --node-id")
+                                      .arg(m_info.nodeId));
+            return;
+        }
+        if (!m_registered) {
+            m_registered = true;
+            qCInfo(lcNode).noquote() << "registered as node" << m_info.nodeId;
+            Q_EMIT registered();
+        }
+    });
 }
 
 void NodeHeartbeat::stop() {

@@ -14,6 +14,8 @@
 #include <QString>
 #include <QTimer>
 
+#include <functional>
+
 namespace whisper {
 
 class RedisClient;
@@ -22,6 +24,16 @@ struct NodeInfo {
     QString nodeId;
     QString chatUrl;
     QString controlUrl;
+};
+
+// What a node reports of itself at each beat, for the consoles of every
+// node (ClusterDirectory). Given by main.cpp, so this folder needs nothing
+// of the chat server.
+struct NodeLoad {
+    int connections = 0;
+    int waiting = 0; // this node's clients in the global waiting room
+    int pairs = 0;
+    double messagesPerSecond = 0.0; // relayed to this node's clients
 };
 
 class NodeHeartbeat : public QObject {
@@ -39,6 +51,10 @@ public:
         m_info.chatUrl = chatUrl;
         m_info.controlUrl = controlUrl;
     }
+    // Asked at each beat; the answer and the Redis latency go into the
+    // node's hash (fields connections, waiting, pairs, msgs_per_s,
+    // redis_latency_us). Without it the hash carries membership only.
+    void setLoadSource(std::function<NodeLoad()> source) { m_load = std::move(source); }
     void start();
     // Deletes the key (graceful stop): the others need not wait for the TTL.
     void stop();
@@ -61,6 +77,7 @@ private:
     QByteArray m_instance;
     QByteArray m_startedMs;
     QTimer m_timer;
+    std::function<NodeLoad()> m_load;
     bool m_registered = false;
     bool m_inFlight = false;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "controlbackend.h"
 #include "controlprotocol.h"
 #include "matchtypes.h"
 #include "pairregistry.h"
@@ -19,7 +20,19 @@
 namespace whisper {
 
 class ChatServer;
+struct ClusterSnapshot;
 struct WaitingEntry;
+
+// What the node of a client on another node says about it, for bans and
+// their preview (the address never leaves the server).
+struct RemoteClient {
+    ControlBanScopes scopes;
+    QHostAddress address;
+};
+// Asks the client's node; answers nullopt when it does not know the client
+// or does not answer in time.
+using RemoteClientLookup =
+    std::function<void(ClientId, std::function<void(std::optional<RemoteClient>)>)>;
 
 // Changes since the last flush, coalesced: a map of the latest added/updated
 // records and a set of removed ids. Apply removals first, then additions.
@@ -79,6 +92,21 @@ public:
         m_isAccount = std::move(isAccount);
     }
 
+    // ---- cluster: the other nodes' clients and pairs
+    // This node's id: clients of other nodes are told apart by their id
+    // space (common/ids.h). Set once, in cluster mode only.
+    void setLocalNode(const QString &nodeId);
+    bool isRemote(ClientId id) const;
+    // Takes the other nodes' waiting clients and pairs (a pair with a
+    // member here is known from the chat server already) and the node
+    // table from a reading of Redis; what changed goes out as a delta.
+    void applyCluster(const ClusterSnapshot &snapshot);
+    // Drops everything of the other nodes (no console watches any more,
+    // so no reading keeps it current).
+    void clearCluster();
+    void setRemoteClientLookup(RemoteClientLookup lookup) { m_remoteLookup = std::move(lookup); }
+    const RemoteClientLookup &remoteClientLookup() const { return m_remoteLookup; }
+
 private:
     QString opaqueId(ClientId id);
     void onEntered(const WaitingEntry &entry);
@@ -94,6 +122,11 @@ private:
     void releaseCounter(int slot);
     // Moves the message buckets forward to `second`, clearing skipped ones.
     void advanceMessageBuckets(qint64 second) const;
+    void endPair(int slot, protocol::LeftReason why);
+    void removeRemotePair(const QString &consoleId);
+    // Drops the console ids of other nodes' clients: all but `ids`, or
+    // only `ids`.
+    void forgetRemoteClients(const QSet<ClientId> &ids, bool only = false);
 
     ChatServer &m_server;
     QString m_version;
@@ -112,6 +145,7 @@ private:
         QString pairId;     // the console's id
         QString chatPairId; // the members' id (matched.pair)
         ClientId a = 0, b = 0;
+        qint64 startedMs = 0; // the hub's clock
         qint64 messages = 0;
         bool used = false;
         bool dirty = false; // counted since the last fold; listed in m_dirtyCounters
@@ -128,6 +162,17 @@ private:
     // relayed message costs an increment, never an allocation.
     mutable std::array<qint64, 10> m_messageBuckets{};
     mutable qint64 m_messageSecond = 0;
+
+    // Cluster mode only.
+    bool m_clustered = false;
+    quint32 m_selfBits = 0;
+    QSet<QString> m_remoteWaiting; // console ids of other nodes' waiting clients
+    QHash<QString, QString>
+        m_remotePairIds;        // members' pair id -> console's, pairs wholly elsewhere
+    QSet<ClientId> m_remoteIds; // other nodes' clients with a console id
+    QList<control::NodeStats> m_nodes;
+    bool m_clusterRead = false; // a reading was applied since the last clear
+    RemoteClientLookup m_remoteLookup;
 };
 
 } // namespace whisper

@@ -8,6 +8,8 @@
 #include <QLoggingCategory>
 #include <QWebSocketCorsAuthenticator>
 
+#include <algorithm>
+
 namespace whisper {
 
 Q_LOGGING_CATEGORY(lcControlServer, "whisper.server.controlserver")
@@ -160,6 +162,12 @@ void ControlServer::onNewConnection() {
 
 void ControlServer::flush() {
     ++m_flushes;
+    const bool watched = std::any_of(m_sessions.cbegin(), m_sessions.cend(),
+                                     [](const ControlSession *s) { return s->isSubscribed(); });
+    if (watched != m_watched) {
+        m_watched = watched;
+        Q_EMIT watchedChanged(watched);
+    }
     if (m_sessions.isEmpty()) {
         // Nobody to tell; a console that connects starts from a snapshot.
         m_hub.discardChanges();

@@ -77,6 +77,12 @@ public:
 
     // How often every console session is re-checked against storage.
     static constexpr int kRevalidateMs = 5000;
+    bool isWatched() const { return m_watched; }
+
+Q_SIGNALS:
+    // Some console is subscribed (true) or none any more (false); checked
+    // at each flush. A cluster node reads the other nodes only meanwhile.
+    void watchedChanged(bool watched);
 
 private:
     void onNewConnection();
@@ -92,6 +98,7 @@ private:
     QTimer m_flushTimer;
     QTimer m_revalidateTimer;
     qint64 m_flushes = 0;
+    bool m_watched = false;
     QString m_errorString;
 };
 

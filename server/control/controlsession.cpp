@@ -285,57 +285,92 @@ void ControlSession::handle(const KickPair &m) {
 void ControlSession::handle(const Ban &m) {
     Audit audit{QStringLiteral("ban"), m.account.isEmpty() ? m.client : m.account,
                 QStringLiteral("duration_s=%1 reason=%2").arg(m.durationS).arg(m.reason)};
-    ControlBanTarget banTarget;
-    std::optional<ClientId> client;
-    BanScope scope = BanScope::Account;
     if (!m.account.isEmpty()) {
-        banTarget.account = m.account;
-    } else {
-        client = m_hub.clientOf(m.client);
-        if (!client) {
-            if (authorize(m.req, Permission::BanTemporary, audit))
-                finish(m.req, audit,
-                       ControlFailure{ErrorCode::NotFound, QStringLiteral("no such client")});
+        ControlBanTarget target;
+        target.account = m.account;
+        banWith(m, audit, target, std::nullopt);
+        return;
+    }
+    const std::optional<ClientId> client = m_hub.clientOf(m.client);
+    if (!client) {
+        if (authorize(m.req, Permission::BanTemporary, audit))
+            finish(m.req, audit,
+                   ControlFailure{ErrorCode::NotFound, QStringLiteral("no such client")});
+        return;
+    }
+    if (!m_hub.isRemote(*client) || !m_hub.remoteClientLookup() ||
+        !roleHas(m_identity->role, Permission::BanTemporary)) {
+        banClient(m, audit, *client,
+                  RemoteClient{m_backend.banScopes(*client), m_hub.server().peerAddress(*client)});
+        return;
+    }
+    // A client of another node: its node knows its account and address.
+    m_hub.remoteClientLookup()(*client, [this, alive = m_alive, m, audit,
+                                         id = *client](std::optional<RemoteClient> found) {
+        if (!*alive || !m_identity)
+            return;
+        if (!found) {
+            finish(m.req, audit,
+                   ControlFailure{ErrorCode::NotFound,
+                                  QStringLiteral("no such client (its node did not answer)")});
             return;
         }
-        const auto account = m_backend.accountOf(*client);
-        // Without a scope, the narrowest: the account, or a guest's connection.
-        scope = m.scope.value_or(account ? BanScope::Account : BanScope::Connection);
-        // The audit row names the client together with what was banned.
-        switch (scope) {
-        case BanScope::Account:
-            if (account)
-                banTarget.account = *account;
-            audit.target = QStringLiteral("%1 account %2").arg(m.client, account.value_or("-"));
-            break;
-        case BanScope::Connection:
-            audit.target = QStringLiteral("%1 connection").arg(m.client);
-            break;
-        case BanScope::Address:
-            banTarget.ip = Moderation::canonical(m_hub.server().peerAddress(*client));
-            audit.target = QStringLiteral("%1 address %2").arg(m.client, banTarget.ip.toString());
-            break;
-        }
-        audit.detail += QStringLiteral(" scope=") + toString(scope);
-        if (scope == BanScope::Account && !account) {
-            if (authorize(m.req, Permission::BanTemporary, audit))
-                finish(m.req, audit,
-                       ControlFailure{ErrorCode::BadRequest,
-                                      QStringLiteral("this client is a guest: ban its connection "
-                                                     "or its address")});
-            return;
-        }
+        banClient(m, audit, id, *found);
+    });
+}
+
+void ControlSession::banClient(const Ban &m, Audit audit, ClientId client,
+                               const RemoteClient &who) {
+    const std::optional<QString> &account = who.scopes.account;
+    ControlBanTarget banTarget;
+    // Without a scope, the narrowest: the account, or a guest's connection.
+    const BanScope scope = m.scope.value_or(account ? BanScope::Account : BanScope::Connection);
+    // The audit row names the client together with what was banned.
+    switch (scope) {
+    case BanScope::Account:
+        if (account)
+            banTarget.account = *account;
+        audit.target = QStringLiteral("%1 account %2").arg(m.client, account.value_or("-"));
+        break;
+    case BanScope::Connection:
+        audit.target = QStringLiteral("%1 connection").arg(m.client);
+        break;
+    case BanScope::Address:
+        banTarget.ip = Moderation::canonical(who.address);
+        audit.target = QStringLiteral("%1 address %2").arg(m.client, banTarget.ip.toString());
+        break;
+    }
+    audit.detail += QStringLiteral(" scope=") + toString(scope);
+    if (scope == BanScope::Account && !account) {
+        if (authorize(m.req, Permission::BanTemporary, audit))
+            finish(m.req, audit,
+                   ControlFailure{ErrorCode::BadRequest,
+                                  QStringLiteral("this client is a guest: ban its connection "
+                                                 "or its address")});
+        return;
+    }
+    if (scope == BanScope::Address && banTarget.ip.isNull()) {
+        if (authorize(m.req, Permission::BanTemporary, audit))
+            finish(m.req, audit,
+                   ControlFailure{ErrorCode::NotFound,
+                                  QStringLiteral("the client's address is not known")});
+        return;
     }
     if (scope == BanScope::Connection) {
         // Nothing is stored: the connection is closed, so no duration applies.
         if (!authorize(m.req, Permission::BanTemporary, audit))
             return;
-        m_hub.server().kickClient(*client);
+        m_hub.server().kickClient(client);
         m_hub.addEvent(EventKind::Banned, m.client,
                        tr("connection, by %1").arg(m_identity->username));
         finish(m.req, audit, std::nullopt);
         return;
     }
+    banWith(m, audit, banTarget, client);
+}
+
+void ControlSession::banWith(const Ban &m, const Audit &audit, const ControlBanTarget &banTarget,
+                             std::optional<ClientId> client) {
     const Permission needed =
         m.durationS == 0 ? Permission::BanPermanent : Permission::BanTemporary;
     if (!authorize(m.req, needed, audit))
@@ -375,9 +410,24 @@ void ControlSession::handle(const PreviewBan &m) {
         return;
     }
     // A question, not an action: no audit row.
-    const ControlBanScopes scopes = m_backend.banScopes(*client);
-    send(BanPreview{m.req, m.client, scopes.account.value_or(QString()), scopes.accountConnections,
-                    scopes.addressConnections});
+    auto answer = [this, req = m.req, id = m.client](const ControlBanScopes &scopes) {
+        send(BanPreview{req, id, scopes.account.value_or(QString()), scopes.accountConnections,
+                        scopes.addressConnections});
+    };
+    if (!m_hub.isRemote(*client) || !m_hub.remoteClientLookup()) {
+        answer(m_backend.banScopes(*client));
+        return;
+    }
+    m_hub.remoteClientLookup()(
+        *client, [this, alive = m_alive, req = m.req, answer](std::optional<RemoteClient> found) {
+            if (!*alive || !m_identity)
+                return;
+            if (found)
+                answer(found->scopes);
+            else
+                fail(req, ErrorCode::NotFound,
+                     QStringLiteral("no such client (its node did not answer)"));
+        });
 }
 
 void ControlSession::handle(const ListBans &m) {

@@ -79,6 +79,12 @@ private:
     void handle(const control::ListBans &m);
     void handle(const control::ListAudit &m);
     void handle(const control::Unban &m);
+    // The ban of a connected client, once what it covers is known (its node
+    // may be another one, asked first).
+    void banClient(const control::Ban &m, Audit audit, ClientId client, const RemoteClient &who);
+    // The stored ban (account or address) and the kick that goes with it.
+    void banWith(const control::Ban &m, const Audit &audit, const ControlBanTarget &target,
+                 std::optional<ClientId> client);
 
     void sendSnapshotPage();
     void sendDelta(const std::optional<control::Stats> &stats);

@@ -121,6 +121,11 @@ void TestControlProtocol::serverRoundTrip_data() {
     QTest::addRow("delta") << ServerMessage{d};
     d.stats = measured;
     QTest::addRow("delta with relay latency") << ServerMessage{d};
+    Stats cluster = stats;
+    cluster.nodes = {NodeStats{"node1", 40, 20, 10, 12.25, 0.35, false, true},
+                     NodeStats{"node2", 7, 1, 3, 0.0, std::nullopt, true, false}};
+    d.stats = cluster;
+    QTest::addRow("delta with cluster nodes") << ServerMessage{d};
     QTest::addRow("reports") << ServerMessage{
         Reports{9,
                 {Report{"r1", "alice", "bob", "rude", 1700000000000, false, ""},
