@@ -12,6 +12,7 @@
 # nobody reads. Any report there fails the run, even when every test passed.
 # Environment: SAN_BUILD_DIR, SAN_LABELS (a ctest -L regex),
 # SAN_EXCLUDE_LABELS (a ctest -LE regex), SAN_TESTS (a ctest -R regex),
+# SAN_EXCLUDE_TESTS (a ctest -E regex),
 # JOBS (build jobs, 2), SAN_CTEST_JOBS (2), SAN_NO_BUILD=1 (run what is
 # built, without building).
 set -euo pipefail
@@ -29,6 +30,7 @@ asan)
   labels=${SAN_LABELS-}
   exclude=${SAN_EXCLUDE_LABELS-}
   tests=${SAN_TESTS-}
+  exclude_tests=${SAN_EXCLUDE_TESTS-}
   ;;
 tsan)
   build_dir=${SAN_BUILD_DIR:-build-tsan}
@@ -44,6 +46,7 @@ tsan)
   # dispatcher, the shared limit and metric counters.
   tests=${SAN_TESTS-}
   labels=${SAN_LABELS-threads}
+  exclude_tests=${SAN_EXCLUDE_TESTS-}
   ;;
 *)
   echo "unknown sanitizer '$kind' (asan or tsan)" >&2
@@ -79,6 +82,7 @@ elif [ -n "$tests$labels" ]; then
   [ -n "$tests" ] && select+=(-R "$tests")
   [ -n "$labels" ] && select+=(-L "$labels")
   [ -n "$exclude" ] && select+=(-LE "$exclude")
+  [ -n "$exclude_tests" ] && select+=(-E "$exclude_tests")
   mapfile -t targets < <(cd "$build_dir" && ctest -N "${select[@]}" |
     sed -n 's/^ *Test *#[0-9]*: \(tst_[A-Za-z0-9_]*\)$/\1/p' | sed 's/_iothreads$//' | sort -u)
   # Shell suites (tst_installdeps, ...) have no program to build.
@@ -108,6 +112,7 @@ ctest_args=(--output-on-failure --no-tests=error -j"${SAN_CTEST_JOBS:-2}")
 [ -n "$tests" ] && ctest_args+=(-R "$tests")
 [ -n "$labels" ] && ctest_args+=(-L "$labels")
 [ -n "$exclude" ] && ctest_args+=(-LE "$exclude")
+[ -n "$exclude_tests" ] && ctest_args+=(-E "$exclude_tests")
 run_start=$SECONDS
 status=0
 (cd "$build_dir" && ctest "${ctest_args[@]}") || status=$?
