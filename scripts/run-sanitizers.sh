@@ -6,7 +6,7 @@
 #   run-sanitizers.sh asan   AddressSanitizer + LeakSanitizer + UBSan, every
 #                            CTest suite (build-asan)
 #   run-sanitizers.sh tsan   ThreadSanitizer, the suites that run threads:
-#                            labels `threads` and `iothreads` (build-tsan)
+#                            label `threads`, integration aside (build-tsan)
 # Reports go to <build>/sanitizer-logs/ rather than to the tests' output: a
 # server process a test starts and stops could otherwise report into a log
 # nobody reads. Any report there fails the run, even when every test passed.
