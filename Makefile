@@ -33,7 +33,9 @@ test: build
 	bash scripts/run-tests.sh "$(BUILD_DIR)"
 
 # Sanitizer and fuzz runs, each in a build directory of its own
-# (docs/TESTING.md). `make test` runs test-asan and a 60 s fuzz smoke run.
+# (docs/TESTING.md). test-asan runs every suite under ASan + UBSan; `make
+# test` runs most of them (the iothreads and packaging suites aside) and a
+# 60 s fuzz smoke run. test-tsan runs the unit suites labelled `threads`.
 FUZZ_SECONDS ?= 300
 test-asan: deps
 	bash scripts/run-sanitizers.sh asan

@@ -71,6 +71,8 @@ class Server {
     this.proc = spawn(binary, [
       '--listen', '127.0.0.1', '--port', String(this.port), '--control-port', '0',
       '--control-listen', '127.0.0.1', '--data-dir', this.dataDir, '--tick-ms', '50',
+      // A free port for the operations endpoint too (on by default, 9090).
+      '--http-port', '0',
       // Cheap password hashing: the test registers one account.
       '--argon2-ops', '1', '--argon2-mem-kib', '64',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -9,6 +9,7 @@
 // they were before the attacks (within the tolerance below).
 
 #include "badframes.h"
+#include "instrumented.h"
 #include "procstats.h"
 #include "rawwsclient.h"
 #include "serverprocess.h"
@@ -401,7 +402,7 @@ void TestHostile::peerThatNeverReadsIsDropped() {
                                      .arg(timer.elapsed())
                                      .arg(errno)));
     // The budget, twice over for the allocator, and some noise.
-    QVERIFY2(peak - before < 4096,
+    QVERIFY2(!whisper::test::kResidentMemoryIsMeaningful || peak - before < 4096,
              qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(peak - before)));
     QVERIFY(serving(*m_server));
 }
@@ -434,7 +435,7 @@ void TestHostile::memoryAndDescriptorsBackToBaseline() {
     const qint64 rss = whisper::residentKiB(pid);
     qInfo("RSS: baseline %lld KiB, peak %lld KiB, after %lld KiB; descriptors %d", m_baselineRss,
           m_peakRss, rss, whisper::openDescriptors(pid));
-    QVERIFY2(rss - m_baselineRss <= kRssToleranceKiB,
+    QVERIFY2(!whisper::test::kResidentMemoryIsMeaningful || rss - m_baselineRss <= kRssToleranceKiB,
              qPrintable(QStringLiteral("RSS %1 KiB over the baseline of %2 KiB")
                             .arg(rss - m_baselineRss)
                             .arg(m_baselineRss)));
@@ -531,7 +532,7 @@ void TestHostile::fiveThousandConnectionsFromOneAddress() {
                               qPrintable(fdTargets(pid)), 10000);
     const qint64 rss = whisper::residentKiB(pid);
     qInfo("RSS: baseline %lld KiB, peak %lld KiB, after %lld KiB", baselineRss, peakRss, rss);
-    QVERIFY2(rss - baselineRss <= kRssToleranceKiB,
+    QVERIFY2(!whisper::test::kResidentMemoryIsMeaningful || rss - baselineRss <= kRssToleranceKiB,
              qPrintable(QStringLiteral("RSS %1 KiB over the baseline").arg(rss - baselineRss)));
     QVERIFY(servedFrom("127.0.0.4"));
 }

@@ -2,6 +2,7 @@
 // The server process as an operator sees it: options, limits, timeouts,
 // signals. Each case starts its own real whisperchat-server.
 
+#include "instrumented.h"
 #include "rawwsclient.h"
 #include "serverprocess.h"
 #include "testclient.h"
@@ -292,8 +293,8 @@ void TestServerLifecycle::sigtermClosesClientsWith1001() {
 
     QElapsedTimer timer;
     timer.start();
-    QVERIFY(server.terminate(2000));
-    QVERIFY2(timer.elapsed() < 2000, "shutdown took too long");
+    QVERIFY(server.terminate(whisper::test::scaledMs(2000)));
+    QVERIFY2(timer.elapsed() < whisper::test::scaledMs(2000), "shutdown took too long");
     QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
     for (TestClient *c : {&a, &b, &idle, &more[0], &more[1], &more[2], &more[3]}) {

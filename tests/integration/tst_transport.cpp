@@ -5,6 +5,7 @@
 // connections. Every case runs on the native transport, on its I/O threads
 // and, where the behaviour is the transport's, on Qt WebSockets.
 
+#include "instrumented.h"
 #include "procstats.h"
 #include "rawwsclient.h"
 #include "serverprocess.h"
@@ -272,7 +273,7 @@ void TestTransport::trickleReaderKeepsMemoryBounded() {
     const qint64 boundKiB = 2 * kBudget / 1024 + 4096 + ioThreads.toInt() * 1024;
     qInfo("RSS grew by %lld KiB while %lld MB passed", peakKiB - baseline,
           (requests * replyBytes) >> 20);
-    QVERIFY2(peakKiB - baseline < boundKiB,
+    QVERIFY2(!whisper::test::kResidentMemoryIsMeaningful || peakKiB - baseline < boundKiB,
              qPrintable(QStringLiteral("RSS grew by %1 KiB (bound %2 KiB) while %3 MB passed")
                             .arg(peakKiB - baseline)
                             .arg(boundKiB)
@@ -289,7 +290,7 @@ void TestTransport::trickleReaderKeepsMemoryBounded() {
             peakKiB = qMax(peakKiB, whisper::residentKiB(server.pid()));
     }
     QVERIFY2(dropped, "a peer that stopped reading was never dropped");
-    QVERIFY2(peakKiB - baseline < boundKiB,
+    QVERIFY2(!whisper::test::kResidentMemoryIsMeaningful || peakKiB - baseline < boundKiB,
              qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(peakKiB - baseline)));
     // Others are still served.
     TestClient other;
@@ -385,7 +386,7 @@ void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
     // sent last, is answered once the loop has worked through the rest, and
     // the RSS settles.
     probe.sendRaw(QStringLiteral("{\"type\":\"leave\"}"));
-    QVERIFY(probe.next(10000));
+    QVERIFY(probe.next(whisper::test::scaledMs(10000)));
     qint64 now = whisper::residentKiB(server.pid()), peak = now;
     QDeadlineTimer settle(10000);
     for (int steady = 0; steady < 5 && !settle.hasExpired();) {
@@ -401,7 +402,8 @@ void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
         (kBudget + kMaxMessage + 64 * 1024) / 1024 + (transport == QLatin1String("qt") ? 32 : 4);
     qInfo("RSS grew by %lld KiB for %d peers (%lld KiB each)", peak - baseline, kPeers,
           (peak - baseline) / kPeers);
-    QVERIFY2((peak - baseline) <= kPeers * perConnectionKiB,
+    QVERIFY2(!whisper::test::kResidentMemoryIsMeaningful ||
+                 (peak - baseline) <= kPeers * perConnectionKiB,
              qPrintable(QStringLiteral("RSS grew by %1 KiB for %2 peers (bound %3 KiB each)")
                             .arg(peak - baseline)
                             .arg(kPeers)
@@ -410,7 +412,7 @@ void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
     for (auto &p : peers) {
         QByteArray &in = p->buffer();
         int replies = 0;
-        QDeadlineTimer deadline(10000);
+        QDeadlineTimer deadline(whisper::test::scaledMs(10000));
         while (replies < requestsEach && !deadline.hasExpired()) {
             for (const Frame &f : takeFrames(in)) {
                 QVERIFY2(f.opcode != 0x8, "a peer within the budget was closed");

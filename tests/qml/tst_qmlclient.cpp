@@ -45,13 +45,16 @@ public:
     // Switches the client's language ("" = English) and retranslates every
     // qsTr() binding.
     Q_INVOKABLE bool setLanguage(const QString &language) {
-        for (QTranslator *t : qApp->findChildren<QTranslator *>()) {
+        // The application is a QGuiApplication; qApp, which means
+        // QApplication once QtWidgets' headers are in, would be a bad cast.
+        QCoreApplication &app = *QCoreApplication::instance();
+        for (QTranslator *t : app.findChildren<QTranslator *>()) {
             QCoreApplication::removeTranslator(t);
             delete t;
         }
         bool ok = true;
         if (!language.isEmpty())
-            ok = !client::installClientTranslation(*qApp, language).isEmpty();
+            ok = !client::installClientTranslation(app, language).isEmpty();
         if (m_engine)
             m_engine->retranslate();
         return ok;
