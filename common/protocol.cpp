@@ -71,19 +71,21 @@ constexpr bool isLowSurrogate(char16_t u) {
     return (u & 0xFC00) == 0xDC00;
 }
 
-// Printable ASCII but '"' and '\\': written as it is, one byte.
-constexpr bool isPlain(char16_t u) {
-    return char16_t(u - 0x20) < 0x60 && u != u'"' && u != u'\\';
-}
-
 // Bytes `text` takes as the inside of a JSON string; -1: it holds a lone
-// surrogate. Exactly `n`: every unit is plain.
+// surrogate. Exactly `n`: printable ASCII throughout, written as it is.
 qsizetype jsonStringBytes(const char16_t *p, qsizetype n) {
-    qsizetype i = 0;
-    while (i < n && isPlain(p[i])) // the usual text, at a few instructions a unit
-        ++i;
-    qsizetype bytes = i;
-    for (; i < n; ++i) {
+    // The usual text, printable ASCII without '"' and '\\', is found so in
+    // one pass with no early exit and no branch, which the compiler
+    // vectorises (about 5 instructions a unit otherwise).
+    unsigned special = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        const unsigned u = p[i];
+        special |= unsigned(u - 0x20u > 0x5Fu) | unsigned(u == 0x22u) | unsigned(u == 0x5Cu);
+    }
+    if (!special)
+        return n;
+    qsizetype bytes = 0;
+    for (qsizetype i = 0; i < n; ++i) {
         const char16_t u = p[i];
         if (u >= 0x20 && u < 0x80) {
             bytes += (u == u'"' || u == u'\\') ? 2 : 1;
@@ -107,7 +109,7 @@ qsizetype jsonStringBytes(const char16_t *p, qsizetype n) {
 
 // Writes what jsonStringBytes() measured (and accepted) as `bytes`.
 char *writeJsonString(char *out, const char16_t *p, qsizetype n, qsizetype bytes) {
-    if (bytes == n) { // all plain: a narrowing copy the compiler vectorises
+    if (bytes == n) { // printable ASCII: a narrowing copy the compiler vectorises
         for (qsizetype i = 0; i < n; ++i)
             out[i] = char(p[i]);
         return out + n;
