@@ -57,6 +57,8 @@ TEST_PACKAGES=(
 BENCH_PACKAGES=(
   # relay bench peers and counters (bench/peers, bench/relay/cost.sh)
   libboost-dev strace linux-perf
+  # instructions per relayed message (bench/relay/callgrind.sh)
+  valgrind
 )
 PACKAGE_PACKAGES=(dpkg-dev)
 

@@ -21,7 +21,7 @@
 #   CG_IMPL     whisperchat (default) | limit (the C epoll relay of
 #               bench/peers/limit, for the floor in user-space instructions)
 #   CG_OUT_DIR  results (default <build-dir>/bench-callgrind)
-#   CG_TOP      functions listed from the long run's profile (default 40)
+#   CG_TOP      functions listed per profile (default 40)
 set -euo pipefail
 build_dir=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,7 +49,7 @@ else
   server_cmd=("$server" --listen 127.0.0.1 --port 0 --control-port 0
     --data-dir "$out_dir/data" --idle-timeout-ms 600000 --ping-interval-ms 300000
     --drain-grace-s 0 --drain-deadline-s 1 --tick-ms 250
-    --rate-exempt 127.0.0.0/8,::1 "${extra[@]}")
+    --rate-exempt "127.0.0.0/8,::1" "${extra[@]}")
 fi
 
 server_pid=""
