@@ -292,7 +292,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags) {
     const bool mayWait = flags.testFlag(QEventLoop::WaitForMoreEvents);
     // Events posted by the handlers just run (Qt may leave those posted while
     // it delivered for the next round) must not wait behind a blocking call.
-    int timeoutMs = mayWait && !m_wokenByLoopThread ? waitTimeoutMs(monotonicNs()) : 0;
+    int timeoutMs =
+        mayWait && !m_wokenByLoopThread && m_endTasks.empty() ? waitTimeoutMs(monotonicNs()) : 0;
     if (timeoutMs != 0)
         Q_EMIT aboutToBlock();
 
@@ -335,14 +336,32 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags) {
         }
     }
     if (!m_ready.empty()) {
-        // Handlers can re-enter processEvents (nested loops); work on a copy.
-        const std::vector<std::pair<int, int>> ready = std::move(m_ready);
-        m_ready.clear();
+        // Handlers can re-enter processEvents (nested loops); work on a copy,
+        // and hand its capacity back when nothing nested took its place.
+        std::vector<std::pair<int, int>> ready;
+        ready.swap(m_ready);
         any |= activateNotifiers(ready);
+        ready.clear();
+        if (m_ready.capacity() < ready.capacity())
+            m_ready.swap(ready);
     }
     if (!flags.testFlag(QEventLoop::X11ExcludeTimers))
         any |= activateTimers();
+    if (!m_endTasks.empty()) {
+        std::vector<std::pair<Task, void *>> tasks;
+        tasks.swap(m_endTasks); // a task may add tasks for the next iteration
+        for (const auto &[task, context] : tasks)
+            task(context);
+        tasks.clear();
+        if (m_endTasks.capacity() < tasks.capacity())
+            m_endTasks.swap(tasks);
+        any = true;
+    }
     return any;
+}
+
+void EpollEventDispatcher::runAtEndOfIteration(Task task, void *context) {
+    m_endTasks.emplace_back(task, context);
 }
 
 bool useEpollDispatcher() {

@@ -50,6 +50,15 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
+    // Calls `task(context)` once, on this thread, at the end of the current
+    // iteration of processEvents() (after its ready sockets and timers; at
+    // the end of the next one when called outside it); the loop does not
+    // block while a task waits. For work gathered over one iteration, such
+    // as the connections' writes, at no posted event per iteration.
+    // Only from the dispatcher's own thread.
+    using Task = void (*)(void *context);
+    void runAtEndOfIteration(Task task, void *context);
+
 private:
     struct Watch {
         QSocketNotifier *notifiers[3] = {nullptr, nullptr, nullptr}; // Read, Write, Exception
@@ -81,8 +90,9 @@ private:
     std::vector<Watch> m_watches; // indexed by descriptor
     int m_alwaysReadyCount = 0;
     QHash<int, Timer> m_timers;
-    std::set<std::pair<qint64, int>> m_deadlines; // (deadline ns, timer id)
-    std::vector<std::pair<int, int>> m_ready;     // (fd, notifier type), reused
+    std::set<std::pair<qint64, int>> m_deadlines;    // (deadline ns, timer id)
+    std::vector<std::pair<int, int>> m_ready;        // (fd, notifier type), reused
+    std::vector<std::pair<Task, void *>> m_endTasks; // runAtEndOfIteration(), reused
 };
 
 // Whether our event loops run EpollEventDispatcher: yes, unless

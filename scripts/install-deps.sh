@@ -59,6 +59,8 @@ BENCH_PACKAGES=(
   libboost-dev strace linux-perf
   # redis-benchmark (bench/cluster: one Redis's relay ceiling)
   redis-tools
+  # instructions per relayed message (bench/relay/callgrind.sh)
+  valgrind
 )
 PACKAGE_PACKAGES=(dpkg-dev)
 

@@ -71,22 +71,28 @@ void Session::adopt(const ResumeRecord &record, const std::optional<WaitingEntry
         m_matched = Matched{record.pairId, record.partnerHandle, record.distanceKm};
         m_recentIds = record.recentIds;
         m_recentDelivered = record.recentIdsDelivered;
+        m_recentIdSet = QSet<QString>(m_recentIds.cbegin(), m_recentIds.cend());
     } else {
         m_state = State::Lobby;
     }
 }
 
+qsizetype Session::recentIdIndex(const QString &id) const {
+    return m_recentIdSet.contains(id) ? m_recentIds.indexOf(id) : -1;
+}
+
 void Session::rememberId(const QString &id, bool delivered) {
-    const qsizetype at = m_recentIds.indexOf(id);
+    const qsizetype at = recentIdIndex(id);
     if (at >= 0) {
         m_recentDelivered[at] = m_recentDelivered.at(at) || delivered;
         return;
     }
     m_recentIds.append(id);
     m_recentDelivered.append(delivered);
+    m_recentIdSet.insert(id);
     // Bounded: the oldest ids fall out (a retry that old is delivered again).
     while (m_recentIds.size() > qMax(1, m_context.config.resumeDedupWindow)) {
-        m_recentIds.removeFirst();
+        m_recentIdSet.remove(m_recentIds.takeFirst());
         m_recentDelivered.removeFirst();
     }
 }
@@ -276,7 +282,7 @@ void Session::handle(const SendMessage &message) {
     if (message.id) {
         // A retry of a message the server already has: delivered once. The
         // sender hears `delivered` again if it was, or when it is.
-        const qsizetype seen = m_recentIds.indexOf(*message.id);
+        const qsizetype seen = recentIdIndex(*message.id);
         if (seen >= 0) {
             if (m_recentDelivered.at(seen))
                 send(Delivered{*message.id});
@@ -357,10 +363,11 @@ void Session::handleRelayed(const ServerMessage &event) {
         m_waitingEntry.reset();
         m_matched = *matched;
         // Ids are per pair: a new partner starts a new window. Assigning
-        // empty lists frees the old one's memory; clear() keeps the capacity,
-        // so each session would hold its longest pair's worth for life.
+        // empty containers frees the old one's memory; clear() keeps the
+        // capacity, so each session would hold its longest pair's worth for life.
         m_recentIds = {};
         m_recentDelivered = {};
+        m_recentIdSet = {};
         if (m_account)
             m_account->rememberPartner();
     } else if (std::holds_alternative<PartnerLeft>(event))

@@ -10,6 +10,7 @@
 #include "waitingroom.h"
 
 #include <QObject>
+#include <QSet>
 
 #include <functional>
 #include <memory>
@@ -142,6 +143,8 @@ private:
     void handle(const protocol::Leave &leave);
     void handle(const protocol::ResumeSession &resume);
     void rememberId(const QString &id, bool delivered);
+    // Where `id` is in m_recentIds; -1: not there.
+    qsizetype recentIdIndex(const QString &id) const;
     // Ends the session: leaves the room or the pair, says `closed`.
     void finish();
     void conflict(const QString &ref, const QString &message);
@@ -160,6 +163,9 @@ private:
     protocol::Matched m_matched;
     QList<QString> m_recentIds;
     QList<bool> m_recentDelivered;
+    // The ids of m_recentIds, for the lookup every message makes: a scan of
+    // the whole window was most of a relayed message's cost.
+    QSet<QString> m_recentIdSet;
     int m_framesSeen = 0;
     bool m_serverClosed = false;  // closed on purpose: never kept for resume
     bool m_dropRequested = false; // aborted as unresponsive: may resume

@@ -26,7 +26,7 @@ namespace whisper {
 // readiness, one sendmsg() per frame with no copy, no write-notifier toggling
 // unless the socket is full, and only a few hundred bytes per idle connection.
 // Frames written while the event loop handles one batch of ready sockets are
-// sent together at the start of the next iteration: a client that gets its
+// sent together at the end of that iteration: a client that gets its
 // partner's message and its own `delivered` in one batch costs one system
 // call, not two.
 //

@@ -223,6 +223,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(spy.count() > disabledAt, 2000);
     }
 
+    // The connections' writes of one iteration go out at its end, once.
+    void endOfIterationTaskRunsOnceAfterTheHandlers() {
+        auto *dispatcher =
+            qobject_cast<EpollEventDispatcher *>(QCoreApplication::eventDispatcher());
+        QVERIFY(dispatcher);
+        SocketPair pair;
+        QSocketNotifier notifier(pair.fds[0], QSocketNotifier::Read);
+        QList<QString> order;
+        struct Context {
+            QList<QString> *order;
+            int runs = 0;
+        } context{&order};
+        const auto task = [](void *c) {
+            auto *ctx = static_cast<Context *>(c);
+            ++ctx->runs;
+            *ctx->order << QStringLiteral("task");
+        };
+        connect(&notifier, &QSocketNotifier::activated, this, [&] {
+            char c;
+            while (::read(pair.fds[0], &c, 1) == 1)
+                order << QString(QChar::fromLatin1(c));
+            dispatcher->runAtEndOfIteration(task, &context);
+        });
+        QVERIFY(::write(pair.fds[1], "ab", 2) == 2);
+        QTRY_COMPARE_WITH_TIMEOUT(context.runs, 1, 2000);
+        QCOMPARE(order, (QList<QString>{QStringLiteral("a"), QStringLiteral("b"),
+                                        QStringLiteral("task")}));
+        QVERIFY(notifierRoundsPass(3));
+        QCOMPARE(context.runs, 1);
+    }
+
+    // A task added outside the loop must not wait for the next event.
+    void endOfIterationTaskDoesNotWaitForEvents() {
+        auto *dispatcher =
+            qobject_cast<EpollEventDispatcher *>(QCoreApplication::eventDispatcher());
+        QVERIFY(dispatcher);
+        int runs = 0;
+        dispatcher->runAtEndOfIteration([](void *r) { ++*static_cast<int *>(r); }, &runs);
+        // Nothing else is due before this timer, which only bounds a failure.
+        QTimer bound;
+        bound.setSingleShot(true);
+        bound.start(3000);
+        QElapsedTimer clock;
+        clock.start();
+        dispatcher->processEvents(QEventLoop::WaitForMoreEvents);
+        QCOMPARE(runs, 1);
+        QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
+    }
+
     void writeNotifierAndReadNotifierOnOneDescriptor() {
         SocketPair pair;
         QSocketNotifier reader(pair.fds[0], QSocketNotifier::Read);

@@ -176,6 +176,12 @@ void TestProtocol::codePointsCountSurrogatePairsOnce() {
     QCOMPARE(codePointCount(QStringLiteral("abc")), 3);
     QCOMPARE(codePointCount(QString::fromUtf8("\xF0\x9F\x98\x80")), 1);
     QCOMPARE(codePointCount(QString()), 0);
+    QCOMPARE(codePointCount(QString::fromUtf8("\xF0\x9F\x98\x80\xF0\x9F\x98\x80x")), 3);
+    // Lone surrogates count as one each, a pair reversed as two.
+    QCOMPARE(codePointCount(QString(QChar(0xD83D))), 1);
+    QCOMPARE(codePointCount(QString(QChar(0xDE00)) + QChar(0xD83D)), 2);
+    QCOMPARE(codePointCount(QStringLiteral("a") + QChar(0xD83D) + QChar(0xD83D) + QChar(0xDE00)),
+             3);
 }
 
 // `message` and `delivered` are written without QJsonDocument when their text
@@ -195,6 +201,20 @@ void TestProtocol::hotMessagesMatchQJsonDocument_data() {
     QTest::addRow("emoji") << QString::fromUtf8("\xF0\x9F\x98\x80 ok") << qint64(8);
     QTest::addRow("line separator") << QString(QChar(0x2028)) << qint64(9);
     QTest::addRow("max safe ts") << QStringLiteral("t") << qint64(9007199254740991);
+    QTest::addRow("negative ts") << QStringLiteral("t") << qint64(-5);
+    QString ascii;
+    for (char16_t u = 0; u < 0x80; ++u)
+        ascii.append(QChar(u));
+    QTest::addRow("every ASCII char") << ascii << qint64(10);
+    QTest::addRow("2-, 3- and 4-byte UTF-8, escapes")
+        << QString::fromUtf8("\xC3\xA9\xE2\x9C\x93\xF0\x9F\x98\x80\"\\\n\x1F\xEF\xBF\xBF\xDF\xBF")
+        << qint64(11);
+    QTest::addRow("lone high surrogate")
+        << (QStringLiteral("a") + QChar(0xD83D) + u'b') << qint64(12);
+    QTest::addRow("lone low surrogate") << (QStringLiteral("a") + QChar(0xDE00)) << qint64(13);
+    QTest::addRow("high surrogate at the end")
+        << (QStringLiteral("a") + QChar(0xD83D)) << qint64(14);
+    QTest::addRow("empty") << QString() << qint64(15);
 }
 
 void TestProtocol::hotMessagesMatchQJsonDocument() {

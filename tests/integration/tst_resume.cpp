@@ -21,6 +21,7 @@ constexpr int kGraceS = 2;
 constexpr int kQueueMax = 3;
 // resume-queue-frames-max of the capped server below.
 constexpr int kFramesMax = 3;
+constexpr int kDedupWindow = 4;
 } // namespace
 
 class TestResume : public QObject {
@@ -36,6 +37,7 @@ private Q_SLOTS:
     void tokenIsSingleUseAndReplaced();
     void resumeOnlyAsFirstFrame();
     void retriedMessageIsDeliveredOnce();
+    void idsOlderThanTheWindowAreNewMessages();
     void retryWhilePartnerAwayIsQueuedOnce();
     void queueFullAnswersUnavailable();
     void cleanCloseEndsAtOnce();
@@ -65,7 +67,8 @@ void TestResume::initTestCase() {
     m_server = std::make_unique<ServerProcess>(QStringList{
         QStringLiteral("--tick-ms"), QStringLiteral("20"), QStringLiteral("--resume-grace-s"),
         QString::number(kGraceS), QStringLiteral("--resume-queue-max"), QString::number(kQueueMax),
-        QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("0")});
+        QStringLiteral("--recent-partner-exclusion-s"), QStringLiteral("0"),
+        QStringLiteral("--resume-dedup-window"), QString::number(kDedupWindow)});
     QVERIFY2(m_server->start(), m_server->log().constData());
 }
 
@@ -282,6 +285,33 @@ void TestResume::retriedMessageIsDeliveredOnce() {
     // Another id is another message.
     a->send(SendMessage{QStringLiteral("twice"), QStringLiteral("dup-2")});
     QVERIFY(b->waitFor<IncomingMessage>());
+}
+
+void TestResume::idsOlderThanTheWindowAreNewMessages() {
+    std::unique_ptr<TestClient> a, b;
+    QVERIFY(pair(a, b, 62.0, 62.0));
+    for (int i = 0; i <= kDedupWindow; ++i) {
+        a->send(SendMessage{QStringLiteral("w%1").arg(i), QStringLiteral("w%1").arg(i)});
+        QVERIFY(b->waitFor<IncomingMessage>());
+        QVERIFY(a->waitFor<Delivered>());
+    }
+    // w1..w4 are the window: a retry of any of them is answered, not relayed...
+    for (int i = 1; i <= kDedupWindow; ++i) {
+        a->send(SendMessage{QStringLiteral("w%1").arg(i), QStringLiteral("w%1").arg(i)});
+        const auto again = a->waitFor<Delivered>();
+        QVERIFY(again);
+        QCOMPARE(again->id, QStringLiteral("w%1").arg(i));
+    }
+    QVERIFY(b->staysWithout<IncomingMessage>(300));
+    // ...w0 fell out of it and is relayed again, then is in the window itself.
+    a->send(SendMessage{QStringLiteral("w0"), QStringLiteral("w0")});
+    const auto old = b->waitFor<IncomingMessage>();
+    QVERIFY(old);
+    QCOMPARE(old->text, QStringLiteral("w0"));
+    QVERIFY(a->waitFor<Delivered>());
+    a->send(SendMessage{QStringLiteral("w0"), QStringLiteral("w0")});
+    QVERIFY(a->waitFor<Delivered>());
+    QVERIFY(b->staysWithout<IncomingMessage>(300));
 }
 
 void TestResume::retryWhilePartnerAwayIsQueuedOnce() {
