@@ -196,8 +196,10 @@ int main(int argc, char *argv[]) {
     if (metrics) {
         ops = std::make_unique<whisper::OpsServer>(metrics->registry());
         whisper::instrument(*metrics, server, control, *security, *ops);
-        if (cluster)
+        if (cluster) {
             whisper::instrument(*metrics, *cluster);
+            whisper::watchDependencies(*ops, *cluster, security->database());
+        }
         if (!ops->listen(config.httpListenAddress, config.httpPort)) {
             QTextStream(stderr) << "whisperchat-server: " << ops->errorString() << "\n";
             return 1;

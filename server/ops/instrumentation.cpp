@@ -2,12 +2,20 @@
 #include "instrumentation.h"
 
 #include "clusternode.h"
+#include "database.h"
+#include "storage.h"
 
 #include "chatserver.h"
 #include "controlserver.h"
 #include "opsserver.h"
 #include "securitystack.h"
 #include "servermetrics.h"
+
+#include <QSqlQuery>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
 
 namespace whisper {
 
@@ -86,6 +94,32 @@ void instrument(ServerMetrics &metrics, ClusterNode &cluster) {
                         return std::vector<metrics::GaugeSample>{
                             {{}, double(node->leader().globalWaitingCount())}};
                     });
+}
+
+void watchDependencies(OpsServer &ops, ClusterNode &cluster, Database &database) {
+    ClusterNode *node = &cluster;
+    ops.addDependency(QStringLiteral("redis"), [node] { return node->redis().isConnected(); });
+    // The answer of the last probe, written on the database thread.
+    auto reachable = std::make_shared<std::atomic<bool>>(true);
+    auto inFlight = std::make_shared<std::atomic<bool>>(false);
+    auto *timer = new QTimer(&ops);
+    timer->setInterval(2000);
+    QObject::connect(timer, &QTimer::timeout, &ops, [&database, reachable, inFlight] {
+        // A database that hangs keeps its one probe, not a queue of them;
+        // it reads as unreachable meanwhile.
+        if (inFlight->exchange(true)) {
+            reachable->store(false);
+            return;
+        }
+        (void)database.run([reachable, inFlight](Storage &storage) {
+            QSqlQuery probe(storage.database());
+            reachable->store(probe.exec(QStringLiteral("SELECT 1")));
+            inFlight->store(false);
+            return 0;
+        });
+    });
+    timer->start();
+    ops.addDependency(QStringLiteral("database"), [reachable] { return reachable->load(); });
 }
 
 } // namespace whisper

@@ -5,6 +5,7 @@ namespace whisper {
 
 class ChatServer;
 class ClusterNode;
+class Database;
 class ControlServer;
 class OpsServer;
 class SecurityStack;
@@ -20,5 +21,9 @@ void instrument(ServerMetrics &metrics, ChatServer &server, ControlServer &contr
 // A cluster member's own: the Redis round trip, whether Redis is reachable,
 // whether this node leads matching and the global room's size there.
 void instrument(ServerMetrics &metrics, ClusterNode &cluster);
+// A cluster node is not ready (/readyz 503 "redis unreachable" or
+// "database unreachable") while it cannot reach Redis or its PostgreSQL;
+// the database is asked `SELECT 1` every two seconds.
+void watchDependencies(OpsServer &ops, ClusterNode &cluster, Database &database);
 
 } // namespace whisper

@@ -36,10 +36,20 @@ OpsServer::OpsServer(metrics::Registry &registry, QObject *parent)
     m_http->route(QStringLiteral("/readyz"), Method::Get, [this] {
         if (isReady())
             return text(QByteArrayLiteral("ready\n"), Status::Ok);
-        return text(isDraining() ? QByteArrayLiteral("draining\n")
-                                 : QByteArrayLiteral("not ready\n"),
-                    Status::ServiceUnavailable);
+        if (isDraining())
+            return text(QByteArrayLiteral("draining\n"), Status::ServiceUnavailable);
+        if (const QString down = unreachableDependency(); !down.isEmpty())
+            return text(down.toUtf8() + QByteArrayLiteral(" unreachable\n"),
+                        Status::ServiceUnavailable);
+        return text(QByteArrayLiteral("not ready\n"), Status::ServiceUnavailable);
     });
+}
+
+QString OpsServer::unreachableDependency() const {
+    for (const auto &[name, reachable] : m_dependencies)
+        if (!reachable())
+            return name;
+    return QString();
 }
 
 OpsServer::~OpsServer() = default;

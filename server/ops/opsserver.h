@@ -7,6 +7,8 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
+#include <vector>
 
 class QHttpServer;
 
@@ -40,7 +42,14 @@ public:
     // Also asked on every readiness check: a drain started elsewhere (the
     // admin console's drain command sets the chat server draining).
     void setDrainingProbe(std::function<bool()> probe) { m_drainingProbe = std::move(probe); }
-    bool isReady() const { return m_ready && !isDraining(); }
+    // Also asked on every readiness check: a service the node cannot serve
+    // without (a cluster's Redis and PostgreSQL); `name` is said in the 503.
+    void addDependency(const QString &name, std::function<bool()> reachable) {
+        m_dependencies.push_back({name, std::move(reachable)});
+    }
+    // The first dependency that is unreachable, or empty.
+    QString unreachableDependency() const;
+    bool isReady() const { return m_ready && !isDraining() && unreachableDependency().isEmpty(); }
     bool isDraining() const { return m_draining || (m_drainingProbe && m_drainingProbe()); }
 
 private:
@@ -51,6 +60,7 @@ private:
     bool m_ready = false;
     bool m_draining = false;
     std::function<bool()> m_drainingProbe;
+    std::vector<std::pair<QString, std::function<bool()>>> m_dependencies;
     QString m_errorString;
 };
 

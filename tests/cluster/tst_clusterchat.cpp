@@ -56,6 +56,8 @@ private:
     qint64 pidOf(const QString &name) const;
     QByteArray redis(const QStringList &args) const;
     QString leaderNode() const;
+    // GET `path` from the node's operations endpoint: status line to body.
+    QByteArray httpGet(const QString &node, const QByteArray &path) const;
     QString nodeOf(const TestClient &client) const { return client.welcome().node; }
     // A client that resumes `token` through the load balancer.
     std::unique_ptr<TestClient> resumeThroughBalancer(const QString &token,
@@ -190,41 +192,50 @@ void TestClusterChat::killNode(const QString &name) {
     m_nodes.remove(name);
 }
 
+QByteArray TestClusterChat::httpGet(const QString &node, const QByteArray &path) const {
+    // The node's operations endpoint, from its ready line.
+    QFile out(m_state.filePath(QStringLiteral("logs/%1.out").arg(node)));
+    if (!out.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray ready = out.readLine();
+    const QUrl http(QString::fromLatin1(ready.mid(ready.indexOf(" http ") + 6).trimmed()));
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress(http.host()), quint16(http.port()));
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write("GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n");
+    QByteArray body;
+    // The whole answer, by its Content-Length (the server may keep the
+    // connection open).
+    QTest::qWaitFor(
+        [&] {
+            body += socket.readAll();
+            const qsizetype head = body.indexOf("\r\n\r\n");
+            const qsizetype at = body.toLower().indexOf("content-length:");
+            if (head < 0 || at < 0)
+                return false;
+            const qsizetype eol = body.indexOf("\r\n", at);
+            const int length = body.mid(at + 15, eol - at - 15).trimmed().toInt();
+            return body.size() >= head + 4 + length;
+        },
+        5000);
+    return body;
+}
+
 void TestClusterChat::metricsNameOneLeader() {
-    // Each node's operations endpoint (from its ready line) says whether it
-    // leads and how far Redis is; exactly one node leads.
+    // Each node's operations endpoint says whether it leads and how far
+    // Redis is; exactly one node leads.
     int leaders = 0;
     for (const QString &name : m_nodes.keys()) {
-        QFile out(m_state.filePath(QStringLiteral("logs/%1.out").arg(name)));
-        QVERIFY(out.open(QIODevice::ReadOnly));
-        const QByteArray ready = out.readLine();
-        const QUrl http(QString::fromLatin1(ready.mid(ready.indexOf(" http ") + 6).trimmed()));
-        QVERIFY2(http.port() > 0, ready.constData());
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress(http.host()), quint16(http.port()));
-        QVERIFY(socket.waitForConnected(5000));
-        socket.write("GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n");
-        QByteArray body;
-        // The whole exposition, by its Content-Length (the server may keep
-        // the connection open).
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                body += socket.readAll();
-                const qsizetype head = body.indexOf("\r\n\r\n");
-                const qsizetype at = body.toLower().indexOf("content-length:");
-                if (head < 0 || at < 0)
-                    return false;
-                const qsizetype eol = body.indexOf("\r\n", at);
-                const int length = body.mid(at + 15, eol - at - 15).trimmed().toInt();
-                return body.size() >= head + 4 + length;
-            },
-            5000));
+        const QByteArray body = httpGet(name, "/metrics");
         QVERIFY2(body.contains("\nwhisperchat_cluster_redis_up 1"), body.constData());
         QVERIFY(body.contains("\nwhisperchat_cluster_redis_roundtrip_seconds "));
         const bool leads = body.contains("\nwhisperchat_cluster_leader 1");
         QVERIFY(leads || body.contains("\nwhisperchat_cluster_leader 0"));
         QCOMPARE(leads, name == leaderNode());
         leaders += leads;
+        const QByteArray ready = httpGet(name, "/readyz");
+        QVERIFY2(ready.startsWith("HTTP/1.1 200") && ready.endsWith("ready\n"), ready.constData());
     }
     QCOMPARE(leaders, 1);
 }
@@ -451,6 +462,10 @@ void TestClusterChat::redisDownFailsJoinFastAndSameNodePairsChat() {
     };
     QTRY_VERIFY_WITH_TIMEOUT(joinRefused(), 10000);
     const bool refused = refusedInMs >= 0 && refusedInMs < 1000;
+    // Load balancers stop sending it clients meanwhile.
+    const QByteArray notReady = httpGet(node, "/readyz");
+    QVERIFY2(notReady.startsWith("HTTP/1.1 503") && notReady.endsWith("redis unreachable\n"),
+             notReady.constData());
     QVERIFY2(refused, qPrintable(QStringLiteral("join not refused at once with redis-server down "
                                                 "(%1 ms)")
                                      .arg(refusedInMs)));
@@ -479,9 +494,16 @@ void TestClusterChat::redisDownFailsJoinFastAndSameNodePairsChat() {
             return reply && std::holds_alternative<Waiting>(*reply);
         }(),
         15000);
+    QTRY_VERIFY_WITH_TIMEOUT(httpGet(node, "/readyz").startsWith("HTTP/1.1 200"), 10000);
     QVERIFY(pairUp(node, node, 43.0, 43.0, c, d));
     chatBothWays(*c, *d, 5, QStringLiteral("again"));
     chatBothWays(*a, *b, 5, QStringLiteral("still"));
+
+    // PostgreSQL stopping (fast shutdown) makes the node unready too.
+    const qint64 pg = pidOf(QStringLiteral("postgres"));
+    QVERIFY(pg > 0);
+    QCOMPARE(::kill(pid_t(pg), SIGINT), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(httpGet(node, "/readyz").endsWith("database unreachable\n"), 10000);
 }
 
 QTEST_GUILESS_MAIN(TestClusterChat)
