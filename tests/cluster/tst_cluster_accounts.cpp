@@ -7,6 +7,7 @@
 // with Redis stopped, logins go on under each node's own limits.
 // (tst_clusterup shows accounts and bans reaching every node, and the
 // connect limit behind the proxy.)
+#include "clusterrig.h"
 #include "totp.h"
 #include "wsframe.h"
 
@@ -27,10 +28,10 @@
 #include <memory>
 
 using namespace whisper;
+using whisper::test::ClusterRig;
 
 namespace {
 
-const QString kScripts = QStringLiteral(WHISPER_SOURCE_DIR "/scripts/");
 constexpr qint64 kLockoutMs = 900000; // --login-lockout-s default
 constexpr qint64 kSlowLeakMs = 600000;
 
@@ -141,53 +142,30 @@ private Q_SLOTS:
     void loginsGoOnWhileRedisIsDown();
 
 private:
-    QTemporaryDir m_state;
-    bool m_up = false;
+    ClusterRig m_rig;
     QUrl m_chat;                 // the load balancer
     QMap<QString, QUrl> m_nodes; // node name -> its own chat URL
 };
 
 void TestClusterAccounts::initTestCase() {
-    QVERIFY(m_state.isValid());
-    QProcess up;
-    up.start(QStringLiteral("bash"),
-             {kScripts + QStringLiteral("cluster-up.sh"), QStringLiteral("--state-dir"),
-              m_state.path(), QStringLiteral("--build-dir"), QStringLiteral(WHISPER_BUILD_DIR),
-              QStringLiteral("--"),
-              // Per name and address: 4 wrong passwords, then the lockout;
-              // per address: 6 attempts; per address: 2 registrations. None
-              // drains noticeably while the suite runs.
-              QStringLiteral("--rate-login-user-burst"), QStringLiteral("4"),
-              QStringLiteral("--rate-login-user-leak-ms"), QString::number(kSlowLeakMs),
-              QStringLiteral("--rate-login-ip-burst"), QStringLiteral("6"),
-              QStringLiteral("--rate-login-ip-leak-ms"), QString::number(kSlowLeakMs),
-              QStringLiteral("--rate-register-burst"), QStringLiteral("2"),
-              QStringLiteral("--rate-register-leak-ms"), QString::number(kSlowLeakMs),
-              QStringLiteral("--argon2-mem-kib"), QStringLiteral("64"),
-              QStringLiteral("--argon2-ops"), QStringLiteral("1")});
-    QVERIFY(up.waitForFinished(120000));
-    m_up = true;
-    const QString out = QString::fromUtf8(up.readAllStandardOutput());
-    QVERIFY2(up.exitCode() == 0, qPrintable(up.readAllStandardError()));
-    static const QRegularExpression ready(
-        QStringLiteral("^cluster ready: chat (ws://127\\.0\\.0\\.1:\\d+) control "));
-    const auto match = ready.match(out);
-    QVERIFY2(match.hasMatch(), qPrintable(out));
-    m_chat = QUrl(match.captured(1));
-    QFile nodes(m_state.filePath(QStringLiteral("nodes")));
-    QVERIFY(nodes.open(QIODevice::ReadOnly));
-    for (const QByteArray &line : nodes.readAll().split('\n')) {
-        const QList<QByteArray> f = line.split(' ');
-        if (f.size() == 3)
-            m_nodes.insert(QString::fromLatin1(f[0]), QUrl(QString::fromLatin1(f[1])));
-    }
-    QCOMPARE(m_nodes.size(), 3);
+    QVERIFY2(m_rig.up({// Per name and address: 4 wrong passwords, then the lockout;
+                       // per address: 6 attempts; per address: 2 registrations. None
+                       // drains noticeably while the suite runs.
+                       QStringLiteral("--rate-login-user-burst"), QStringLiteral("4"),
+                       QStringLiteral("--rate-login-user-leak-ms"), QString::number(kSlowLeakMs),
+                       QStringLiteral("--rate-login-ip-burst"), QStringLiteral("6"),
+                       QStringLiteral("--rate-login-ip-leak-ms"), QString::number(kSlowLeakMs),
+                       QStringLiteral("--rate-register-burst"), QStringLiteral("2"),
+                       QStringLiteral("--rate-register-leak-ms"), QString::number(kSlowLeakMs),
+                       QStringLiteral("--argon2-mem-kib"), QStringLiteral("64"),
+                       QStringLiteral("--argon2-ops"), QStringLiteral("1")}),
+             qPrintable(m_rig.error()));
+    m_chat = m_rig.chat();
+    m_nodes = m_rig.nodes();
 }
 
 void TestClusterAccounts::cleanupTestCase() {
-    if (m_up)
-        QProcess::execute(QStringLiteral("bash"), {kScripts + QStringLiteral("cluster-down.sh"),
-                                                   QStringLiteral("--state-dir"), m_state.path()});
+    m_rig.down();
 }
 
 void TestClusterAccounts::loginAttemptsCountAcrossNodes() {
@@ -332,9 +310,7 @@ void TestClusterAccounts::loginsGoOnWhileRedisIsDown() {
         QCOMPARE(codeOf(c.next()), QStringLiteral("authenticated"));
     }
     // Redis goes away (its PID from cluster-up.sh's file).
-    QFile pidFile(m_state.filePath(QStringLiteral("pids/redis.pid")));
-    QVERIFY(pidFile.open(QIODevice::ReadOnly));
-    const qint64 pid = pidFile.readLine().trimmed().toLongLong();
+    const qint64 pid = m_rig.pidOf(QStringLiteral("redis"));
     QVERIFY(pid > 0 && ::kill(pid_t(pid), SIGTERM) == 0);
     QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
     // A login on another node is answered by that node's own buckets, at

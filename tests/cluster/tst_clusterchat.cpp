@@ -10,6 +10,7 @@
 // two lease periods; while redis-server is down `join` fails
 // fast and same-node pairs keep chatting, and afterwards matching works.
 // The slots run in order and share one cluster that they wear down.
+#include "clusterrig.h"
 #include "protocol.h"
 #include "testclient.h"
 
@@ -28,11 +29,11 @@
 
 using namespace whisper;
 using namespace whisper::protocol;
+using whisper::test::ClusterRig;
 using whisper::test::TestClient;
 
 namespace {
 
-const QString kScripts = QStringLiteral(WHISPER_SOURCE_DIR "/scripts/");
 constexpr int kLeaseMs = 1500;
 constexpr int kTickMs = 100;
 constexpr int kNodeTtlMs = 3000;
@@ -70,18 +71,14 @@ private:
     void chatBothWays(TestClient &a, TestClient &b, int count, const QString &tag);
     void killNode(const QString &name);
 
-    QTemporaryDir m_state;
+    ClusterRig m_rig;
     QUrl m_chat;
     QMap<QString, QUrl> m_nodes; // live node name -> its own chat URL
     QString m_redisPort;
-    bool m_ready = false;
 };
 
 qint64 TestClusterChat::pidOf(const QString &name) const {
-    QFile f(m_state.filePath(QStringLiteral("pids/%1.pid").arg(name)));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    return f.readLine().trimmed().toLongLong();
+    return m_rig.pidOf(name);
 }
 
 QByteArray TestClusterChat::redis(const QStringList &args) const {
@@ -100,46 +97,21 @@ QString TestClusterChat::leaderNode() const {
 }
 
 void TestClusterChat::initTestCase() {
-    QVERIFY(m_state.isValid());
-    QProcess up;
-    up.start(QStringLiteral("bash"),
-             {kScripts + QStringLiteral("cluster-up.sh"), QStringLiteral("--state-dir"),
-              m_state.path(), QStringLiteral("--build-dir"), QStringLiteral(WHISPER_BUILD_DIR),
-              QStringLiteral("--nodes"), QStringLiteral("4"), QStringLiteral("--"),
-              QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
-              QStringLiteral("--tick-ms"), QString::number(kTickMs),
-              QStringLiteral("--leader-lease-ms"), QString::number(kLeaseMs),
-              QStringLiteral("--node-ttl-ms"), QString::number(kNodeTtlMs)});
-    QVERIFY(up.waitForFinished(120000));
-    const QString out = QString::fromUtf8(up.readAllStandardOutput());
-    QVERIFY2(up.exitCode() == 0, qPrintable(up.readAllStandardError()));
-    static const QRegularExpression ready(
-        QStringLiteral("^cluster ready: chat (ws://127\\.0\\.0\\.1:\\d+) control "));
-    const auto match = ready.match(out);
-    QVERIFY2(match.hasMatch(), qPrintable(out));
-    m_chat = QUrl(match.captured(1));
-    QFile nodes(m_state.filePath(QStringLiteral("nodes")));
-    QVERIFY(nodes.open(QIODevice::ReadOnly));
-    for (const QByteArray &line : nodes.readAll().split('\n')) {
-        const QList<QByteArray> f = line.split(' ');
-        if (f.size() == 3)
-            m_nodes.insert(QString::fromLatin1(f[0]), QUrl(QString::fromLatin1(f[1])));
-    }
-    QCOMPARE(m_nodes.size(), 4);
-    QFile env(m_state.filePath(QStringLiteral("cluster.env")));
-    QVERIFY(env.open(QIODevice::ReadOnly));
-    for (const QByteArray &line : env.readAll().split('\n'))
-        if (line.startsWith("REDIS_URL="))
-            m_redisPort = QString::fromUtf8(line.mid(line.lastIndexOf(':') + 1));
-    QVERIFY(!m_redisPort.isEmpty());
+    QVERIFY2(m_rig.up({QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
+                       QStringLiteral("--tick-ms"), QString::number(kTickMs),
+                       QStringLiteral("--leader-lease-ms"), QString::number(kLeaseMs),
+                       QStringLiteral("--node-ttl-ms"), QString::number(kNodeTtlMs)},
+                      4),
+             qPrintable(m_rig.error()));
+    m_chat = m_rig.chat();
+    m_nodes = m_rig.nodes();
+    m_redisPort = m_rig.redisPort();
     // One node leads within a lease period of starting.
     QTRY_VERIFY_WITH_TIMEOUT(m_nodes.contains(leaderNode()), 3 * kLeaseMs);
-    m_ready = true;
 }
 
 void TestClusterChat::cleanupTestCase() {
-    QProcess::execute(QStringLiteral("bash"), {kScripts + QStringLiteral("cluster-down.sh"),
-                                               QStringLiteral("--state-dir"), m_state.path()});
+    m_rig.down();
 }
 
 bool TestClusterChat::pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
@@ -193,33 +165,7 @@ void TestClusterChat::killNode(const QString &name) {
 }
 
 QByteArray TestClusterChat::httpGet(const QString &node, const QByteArray &path) const {
-    // The node's operations endpoint, from its ready line.
-    QFile out(m_state.filePath(QStringLiteral("logs/%1.out").arg(node)));
-    if (!out.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray ready = out.readLine();
-    const QUrl http(QString::fromLatin1(ready.mid(ready.indexOf(" http ") + 6).trimmed()));
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress(http.host()), quint16(http.port()));
-    if (!socket.waitForConnected(5000))
-        return {};
-    socket.write("GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n");
-    QByteArray body;
-    // The whole answer, by its Content-Length (the server may keep the
-    // connection open).
-    QTest::qWaitFor(
-        [&] {
-            body += socket.readAll();
-            const qsizetype head = body.indexOf("\r\n\r\n");
-            const qsizetype at = body.toLower().indexOf("content-length:");
-            if (head < 0 || at < 0)
-                return false;
-            const qsizetype eol = body.indexOf("\r\n", at);
-            const int length = body.mid(at + 15, eol - at - 15).trimmed().toInt();
-            return body.size() >= head + 4 + length;
-        },
-        5000);
-    return body;
+    return m_rig.httpGet(node, path);
 }
 
 void TestClusterChat::metricsNameOneLeader() {
@@ -478,10 +424,10 @@ void TestClusterChat::redisDownFailsJoinFastAndSameNodePairsChat() {
                  {QStringLiteral("--port"), m_redisPort, QStringLiteral("--bind"),
                   QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
                   QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--dir"),
-                  m_state.filePath(QStringLiteral("redis")), QStringLiteral("--daemonize"),
+                  m_rig.stateDir() + QStringLiteral("/redis"), QStringLiteral("--daemonize"),
                   QStringLiteral("yes"), QStringLiteral("--pidfile"),
-                  m_state.filePath(QStringLiteral("pids/redis.pid")), QStringLiteral("--logfile"),
-                  m_state.filePath(QStringLiteral("logs/redis-again.log"))}),
+                  m_rig.stateDir() + QStringLiteral("/pids/redis.pid"), QStringLiteral("--logfile"),
+                  m_rig.stateDir() + QStringLiteral("/logs/redis-again.log")}),
              0);
     std::unique_ptr<TestClient> c, d;
     QTRY_VERIFY_WITH_TIMEOUT(

@@ -9,6 +9,7 @@
 // closes it with 1008 and its partner hears partner_left "kicked"; a ban
 // of the account of a client on node3 does the same, its preview counts
 // what node3 knows, and the ban is stored.
+#include "clusterrig.h"
 #include "controlprotocol.h"
 #include "protocol.h"
 #include "testclient.h"
@@ -24,12 +25,12 @@
 
 using namespace whisper;
 using namespace whisper::protocol;
+using whisper::test::ClusterRig;
 using whisper::test::TestClient;
 using whisper::test::TestConsole;
 
 namespace {
 
-const QString kScripts = QStringLiteral(WHISPER_SOURCE_DIR "/scripts/");
 const QString kAdmin = QStringLiteral("clusteradmin");
 const QString kPassword = QStringLiteral("a long console password");
 constexpr int kViewMs = 8000; // a reading a second, and deltas after it
@@ -64,7 +65,7 @@ private:
     // partner_left "kicked".
     void expectRemoved(TestClient &gone, TestClient &partner);
 
-    QTemporaryDir m_state;
+    ClusterRig m_rig;
     QMap<QString, QUrl> m_nodes; // node name -> its own chat URL
     QUrl m_control;              // node1's control endpoint
     QString m_dbUrl;
@@ -72,35 +73,15 @@ private:
 };
 
 void TestClusterConsole::initTestCase() {
-    QVERIFY(m_state.isValid());
-    QProcess up;
-    up.start(QStringLiteral("bash"),
-             {kScripts + QStringLiteral("cluster-up.sh"), QStringLiteral("--state-dir"),
-              m_state.path(), QStringLiteral("--build-dir"), QStringLiteral(WHISPER_BUILD_DIR),
-              QStringLiteral("--"), QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
-              QStringLiteral("--tick-ms"), QStringLiteral("100"),
-              QStringLiteral("--leader-lease-ms"), QStringLiteral("1500"),
-              QStringLiteral("--argon2-ops"), QStringLiteral("1"),
-              QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")});
-    QVERIFY(up.waitForFinished(120000));
-    QVERIFY2(up.exitCode() == 0, qPrintable(up.readAllStandardError()));
-    QFile nodes(m_state.filePath(QStringLiteral("nodes")));
-    QVERIFY(nodes.open(QIODevice::ReadOnly));
-    for (const QByteArray &line : nodes.readAll().split('\n')) {
-        const QList<QByteArray> f = line.split(' ');
-        if (f.size() != 3)
-            continue;
-        m_nodes.insert(QString::fromLatin1(f[0]), QUrl(QString::fromLatin1(f[1])));
-        if (f[0] == "node1")
-            m_control = QUrl(QString::fromLatin1(f[2]));
-    }
-    QCOMPARE(m_nodes.size(), 3);
-    QFile env(m_state.filePath(QStringLiteral("cluster.env")));
-    QVERIFY(env.open(QIODevice::ReadOnly));
-    for (const QByteArray &line : env.readAll().split('\n'))
-        if (line.startsWith("DB_URL="))
-            m_dbUrl = QString::fromUtf8(line.mid(7));
-    QVERIFY(!m_dbUrl.isEmpty());
+    QVERIFY2(m_rig.up({QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
+                       QStringLiteral("--tick-ms"), QStringLiteral("100"),
+                       QStringLiteral("--leader-lease-ms"), QStringLiteral("1500"),
+                       QStringLiteral("--argon2-ops"), QStringLiteral("1"),
+                       QStringLiteral("--argon2-mem-kib"), QStringLiteral("256")}),
+             qPrintable(m_rig.error()));
+    m_nodes = m_rig.nodes();
+    m_control = m_rig.controls().value(QStringLiteral("node1"));
+    m_dbUrl = m_rig.dbUrl();
 
     // The console's account, made the way an operator does it.
     QProcess user;
@@ -121,8 +102,7 @@ void TestClusterConsole::initTestCase() {
 }
 
 void TestClusterConsole::cleanupTestCase() {
-    QProcess::execute(QStringLiteral("bash"), {kScripts + QStringLiteral("cluster-down.sh"),
-                                               QStringLiteral("--state-dir"), m_state.path()});
+    m_rig.down();
 }
 
 QList<control::WaitingClient> TestClusterConsole::waitingNear(double lat, double lon) const {
