@@ -238,10 +238,15 @@ int main(int argc, char *argv[]) {
                      [&control] { control.close(); });
     QObject::connect(&server, &whisper::ChatServer::shutdownComplete, &app,
                      &QCoreApplication::quit);
-    // A stopping node leaves the cluster at once instead of after its TTL.
-    if (cluster)
-        QObject::connect(&signals, &whisper::SignalWatcher::terminationRequested, cluster.get(),
+    // A draining node hands matchmaking over at once but stays a member
+    // (its clients still chat, and other nodes must not take it for dead);
+    // it leaves the cluster when it stops, instead of after its TTL.
+    if (cluster) {
+        QObject::connect(&server, &whisper::ChatServer::drainingChanged, cluster.get(),
+                         &whisper::ClusterNode::setDraining);
+        QObject::connect(&server, &whisper::ChatServer::shutdownComplete, cluster.get(),
                          &whisper::ClusterNode::stop);
+    }
 
     // Test seam for tests/integration/tst_tickrelay, honoured only with
     // WHISPERCHAT_ENABLE_TEST_SEAMS=1: once the first pair is made, the

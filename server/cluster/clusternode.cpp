@@ -65,6 +65,13 @@ void ClusterNode::start() {
     m_leader.start();
 }
 
+void ClusterNode::setDraining(bool draining) {
+    if (draining)
+        m_leader.stop();
+    else
+        m_leader.start();
+}
+
 void ClusterNode::stop() {
     m_leader.stop();
     m_heartbeat.stop();

@@ -46,6 +46,9 @@ public:
     void setUrls(const QString &chatUrl, const QString &controlUrl);
 
     void start();
+    // A draining node gives up (or, when the drain is called off, competes
+    // again for) the matchmaking lease; it stays a member meanwhile.
+    void setDraining(bool draining);
     // Leaves the cluster at once (the heartbeat key is deleted).
     void stop();
     RedisClient &redis() { return m_redis; }

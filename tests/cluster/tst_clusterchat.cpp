@@ -173,7 +173,11 @@ void TestClusterChat::metricsNameOneLeader() {
     // Redis is; exactly one node leads.
     int leaders = 0;
     for (const QString &name : m_nodes.keys()) {
-        const QByteArray body = httpGet(name, "/metrics");
+        QByteArray body;
+        // The round trip appears with the node's first PING (once a second).
+        QTRY_VERIFY_WITH_TIMEOUT((body = httpGet(name, "/metrics"))
+                                     .contains("\nwhisperchat_cluster_redis_roundtrip_seconds "),
+                                 5000);
         QVERIFY2(body.contains("\nwhisperchat_cluster_redis_up 1"), body.constData());
         QVERIFY(body.contains("\nwhisperchat_cluster_redis_roundtrip_seconds "));
         const bool leads = body.contains("\nwhisperchat_cluster_leader 1");
@@ -258,6 +262,9 @@ void TestClusterChat::drainedNodeClientResumesElsewhere() {
         QVERIFY(fresh.connectTo(m_chat));
         QVERIFY2(nodeOf(fresh) != drained, "the balancer placed a client on a draining node");
     }
+    // The draining node is still a member: nobody takes it for dead (the
+    // node check runs every second).
+    QVERIFY(stayer->staysWithout<PartnerAway>(2500));
     // The stayer writes while the mover moves; the mover's old connection
     // is still open (the grace period runs).
     stayer->send(SendMessage{QStringLiteral("while you move"), QStringLiteral("move-1")});

@@ -19,7 +19,10 @@ configure() { (cd "$root" && WHISPER_CONFIGURE_FOR=$1 bash scripts/configure.sh 
 targets=$(make -s -n -C "$root" run BUILD_DIR="$build" | grep -- '--target' || true)
 grep -q -- '--target whisperchat-server whisperchat-cli$' <<<"$targets" ||
   no "make run does not build exactly whisperchat-server and whisperchat-cli: $targets"
-make -s -n -C "$root" run | grep -q 'install-deps.sh run$' || no "make run installs more than the run group"
+# Captured first: `make | grep -q` under pipefail fails whenever grep quits
+# before make has written everything (SIGPIPE), which a loaded machine hits.
+run_commands=$(make -s -n -C "$root" run)
+grep -q 'install-deps.sh run$' <<<"$run_commands" || no "make run installs more than the run group"
 
 configure run
 for o in WHISPER_BUILD_TESTS WHISPER_BUILD_BENCH WHISPER_BUILD_GUI; do
