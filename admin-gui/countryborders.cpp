@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "countryborders.h"
+#include "mapfile.h"
 
 #include <QDataStream>
 #include <QFile>
@@ -35,19 +36,11 @@ void CountryBorders::addLine(int a, int b, QPolygonF points) {
 
 CountryBorders CountryBorders::load(const QString &path) {
     CountryBorders map;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        map.m_error = file.errorString();
+    MapFileReader reader;
+    if (!reader.open(path, QByteArrayView("WCBORD1\0", 8),
+                     QStringLiteral("not a country border file"), &map.m_error))
         return map;
-    }
-    QDataStream in(&file);
-    in.setByteOrder(QDataStream::LittleEndian);
-    in.setFloatingPointPrecision(QDataStream::SinglePrecision);
-    char magic[8] = {};
-    if (in.readRawData(magic, 8) != 8 || QByteArray(magic, 8) != QByteArray("WCBORD1\0", 8)) {
-        map.m_error = QStringLiteral("not a country border file");
-        return map;
-    }
+    QDataStream &in = reader.stream();
     auto fail = [&map](const char *why) {
         map.m_countries.clear();
         map.m_lines.clear();

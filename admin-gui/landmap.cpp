@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "landmap.h"
+#include "mapfile.h"
 
 #include <QDataStream>
 #include <QFile>
@@ -8,19 +9,11 @@ namespace whisper::admin {
 
 LandMap LandMap::load(const QString &path) {
     LandMap map;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        map.m_error = file.errorString();
+    MapFileReader reader;
+    if (!reader.open(path, QByteArrayView("WCLAND1\0", 8), QStringLiteral("not a land ring file"),
+                     &map.m_error))
         return map;
-    }
-    QDataStream in(&file);
-    in.setByteOrder(QDataStream::LittleEndian);
-    in.setFloatingPointPrecision(QDataStream::SinglePrecision);
-    char magic[8] = {};
-    if (in.readRawData(magic, 8) != 8 || QByteArray(magic, 8) != QByteArray("WCLAND1\0", 8)) {
-        map.m_error = QStringLiteral("not a land ring file");
-        return map;
-    }
+    QDataStream &in = reader.stream();
     quint32 rings = 0;
     in >> rings;
     // Bounds keep a corrupt file from allocating without limit.
