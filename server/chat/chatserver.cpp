@@ -465,16 +465,7 @@ void ChatServer::resumeSession(Session &fresh, const QString &token) {
         old->connection().sendText(f.frame);
         if (!f.ackTo)
             continue;
-        if (isRemote(f.ackTo)) {
-            PeerEvent ack;
-            ack.kind = PeerEvent::Kind::Ack;
-            ack.to = f.ackTo;
-            ack.from = old->id();
-            ack.id = f.ackId;
-            m_peers->post(ack);
-        } else if (Session *sender = m_sessions.value(f.ackTo)) {
-            sender->acknowledge(f.ackId);
-        }
+        acknowledgeSender(f.ackTo, old->id(), f.ackId);
     }
 }
 

@@ -100,6 +100,9 @@ private:
     // ---- cluster: clients of other nodes
     bool isRemote(ClientId id) const { return m_peers && !m_peers->isLocal(id); }
     bool postRemote(ClientId to, const protocol::ServerMessage &event);
+    // Message `id` from `sender` reached `recipient`'s connection: the
+    // sender hears `delivered`, here or through its node.
+    void acknowledgeSender(ClientId sender, ClientId recipient, const QString &id);
     // A kick for a client of another node, carried out there.
     bool kickRemote(ClientId id, bool pairOnly);
     // The local member `to` is still paired with `from` (events of a pair

@@ -63,6 +63,20 @@ bool ChatServer::kickRemote(ClientId id, bool pairOnly) {
     return m_peers->post(kick);
 }
 
+void ChatServer::acknowledgeSender(ClientId sender, ClientId recipient, const QString &id) {
+    if (!isRemote(sender)) {
+        if (Session *s = m_sessions.value(sender))
+            s->acknowledge(id);
+        return;
+    }
+    PeerEvent ack;
+    ack.kind = PeerEvent::Kind::Ack;
+    ack.to = sender;
+    ack.from = recipient;
+    ack.id = id;
+    m_peers->post(ack);
+}
+
 bool ChatServer::pairedWith(ClientId to, ClientId from) const {
     const auto pair = m_pairs->findByMember(to);
     return pair && pair->partnerOf(to) == from;
@@ -96,17 +110,8 @@ void ChatServer::onPeerEvent(const PeerEvent &event) {
             m_resume->enqueue(event.to, QueuedFrame{event.text.toUtf8(), event.from, event.id}, -1);
         else
             s->connection().sendText(event.text.toUtf8());
-        if (!event.id.isEmpty() && event.from && !s->isAway()) {
-            PeerEvent ack;
-            ack.kind = Kind::Ack;
-            ack.to = event.from;
-            ack.from = event.to;
-            ack.id = event.id;
-            if (isRemote(ack.to))
-                m_peers->post(ack);
-            else if (Session *sender = m_sessions.value(ack.to))
-                sender->acknowledge(ack.id);
-        }
+        if (!event.id.isEmpty() && event.from && !s->isAway())
+            acknowledgeSender(event.from, event.to, event.id);
         return;
     }
     if (event.kind == Kind::Ack || event.kind == Kind::Nack) {
