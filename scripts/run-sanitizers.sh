@@ -109,7 +109,15 @@ supp=$root/tests/sanitizers
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=0:check_initialization_order=1:log_path=$logs/asan"
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0:log_path=$logs/lsan"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:log_path=$logs/tsan"
+# The TSan runtime reads UBSAN_OPTIONS after its own: its reports would be
+# named ubsan.PID.
+if [ "$kind" = tsan ]; then
+  UBSAN_OPTIONS="print_stacktrace=1:log_path=$logs/tsan"
+fi
+# ignore_noninstrumented_modules: Qt and the other Debian libraries are not
+# built for TSan; what they allocate, free or pass to an intercepted call
+# (pthread_cond_* in QWaitCondition) is not checked (tests/sanitizers/tsan.supp).
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$supp/tsan.supp:log_path=$logs/tsan"
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 
 ctest_args=(--output-on-failure --no-tests=error -j"${SAN_CTEST_JOBS:-2}")

@@ -17,13 +17,13 @@ ThreadedListener::ThreadedListener(const ListenerSettings &settings, QObject *pa
     m_peerLimiter = std::make_unique<PeerLimiter>(settings.peerLimits);
     connect(&m_tcp, &TcpListener::accepted, this, &ThreadedListener::onAccepted);
     const WebSocketConnection::Limits limits = nativeLimits(settings);
+    m_drainMethod = staticMetaObject.method(staticMetaObject.indexOfMethod("drain(int)"));
+    Q_ASSERT(m_drainMethod.isValid());
     for (int i = 0; i < settings.ioThreads; ++i) {
         Worker w;
         w.channel = std::make_shared<IoChannel>();
-        w.channel->events.setConsumer([this, index = std::size_t(i)] {
-            QMetaObject::invokeMethod(
-                this, [this, index] { drain(index); }, Qt::QueuedConnection);
-        });
+        w.channel->events.setConsumer(
+            [this, i] { m_drainMethod.invoke(this, Qt::QueuedConnection, Q_ARG(int, i)); });
         w.thread = std::make_unique<IoThread>(w.channel, limits, settings.handshakeTimeoutMs);
         w.thread->setObjectName(QStringLiteral("whisper-io-%1").arg(i));
         w.thread->startAndWait();
@@ -63,8 +63,8 @@ void ThreadedListener::onAccepted(int fd, const QHostAddress &peer) {
         ::close(fd);
 }
 
-void ThreadedListener::drain(std::size_t index) {
-    const std::shared_ptr<IoChannel> channel = m_threads[index].channel;
+void ThreadedListener::drain(int index) {
+    const std::shared_ptr<IoChannel> channel = m_threads[std::size_t(index)].channel;
     // A local batch: a receiver could spin a nested event loop (and drain
     // again) while this one is handed out.
     std::vector<IoEvent> batch = std::move(m_batch);
