@@ -12,12 +12,12 @@ Database::Database(StorageLocation location)
 }
 
 Database::~Database() {
-    QtConcurrent::run(&m_pool, [this] { m_storage.reset(); }).waitForFinished();
+    runHandedOver(&m_pool, [this] { m_storage.reset(); }).waitForFinished();
     m_pool.waitForDone();
 }
 
 void Database::open() {
-    QtConcurrent::run(&m_pool, [this] {
+    runHandedOver(&m_pool, [this] {
         auto storage = std::make_unique<Storage>();
         storage->open(m_location);
         m_storage = std::move(storage);

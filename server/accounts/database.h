@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "handoff.h"
 #include "metricsregistry.h"
 #include "storage.h"
 
 #include <QFuture>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
 #include <memory>
@@ -35,7 +35,9 @@ public:
 
     template <typename F>
     auto run(F f) -> QFuture<std::invoke_result_t<F, Storage &>> {
-        return QtConcurrent::run(&m_pool, [this, f = std::move(f)]() mutable {
+        // runHandedOver: QtConcurrent::run with the job's hand-over to the
+        // database thread visible to ThreadSanitizer.
+        return runHandedOver(&m_pool, [this, f = std::move(f)]() mutable {
             const metrics::ScopedTimer timer(m_queryTimer.load(std::memory_order_relaxed));
             return f(*m_storage);
         });

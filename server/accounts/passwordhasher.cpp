@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "passwordhasher.h"
 
+#include "handoff.h"
 #include "metricsregistry.h"
 
 #include <QCoreApplication>
 #include <QThread>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <sodium.h>
 #include <sys/resource.h>
@@ -94,7 +94,7 @@ PasswordCheck PasswordHasher::verifyNow(const QString &storedHash, const QString
 
 QFuture<QString> PasswordHasher::hash(const QString &password) {
     m_pending.ref();
-    return QtConcurrent::run(&m_pool, [this, password] {
+    return runHandedOver(&m_pool, [this, password] {
         struct Done {
             QAtomicInt &n;
             ~Done() { n.deref(); }
@@ -105,7 +105,7 @@ QFuture<QString> PasswordHasher::hash(const QString &password) {
 
 QFuture<PasswordCheck> PasswordHasher::verify(const QString &storedHash, const QString &password) {
     m_pending.ref();
-    return QtConcurrent::run(&m_pool, [this, storedHash, password] {
+    return runHandedOver(&m_pool, [this, storedHash, password] {
         struct Done {
             QAtomicInt &n;
             ~Done() { n.deref(); }

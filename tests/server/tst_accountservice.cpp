@@ -3,6 +3,7 @@
 // Argon2id (small parameters), explicit client addresses.
 #include "accounts.h"
 #include "database.h"
+#include "handoff.h"
 #include "ipkey.h"
 #include "permissions.h"
 #include "sessiontokens.h"
@@ -13,7 +14,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
-#include <QtConcurrent/QtConcurrentRun>
 
 using namespace whisper;
 using namespace whisper::protocol;
@@ -47,7 +47,7 @@ public:
             QMutexLocker lock(&mutex);
             calls << parts.join(QLatin1Char(' '));
         }
-        return QtConcurrent::run([wait] {
+        return runHandedOver(QThreadPool::globalInstance(), [wait] {
             QThread::msleep(20);
             return wait;
         });
