@@ -392,7 +392,21 @@ void ChatServer::resumeSession(Session &fresh, const QString &token) {
         m_peers->takeResume(token, [this, vehicle](std::optional<ResumeRecord> record) {
             if (!vehicle || vehicle->state() == Session::State::Closed)
                 return;
-            if (record)
+            AccountHandler *account = vehicle->account();
+            if (record && record->accountId && account) {
+                // Logged in on the node it left: logged in here too, once
+                // the shared database confirms the login still stands.
+                const ResumeRecord taken = *record;
+                account->restoreLogin(*taken.accountId, taken.loginTokenHash,
+                                      [this, vehicle, taken](std::optional<Revocation> ended) {
+                                          if (!vehicle ||
+                                              vehicle->state() == Session::State::Closed)
+                                              return;
+                                          adoptResumed(*vehicle, taken);
+                                          if (ended && vehicle->account())
+                                              vehicle->account()->endLogin(*ended);
+                                      });
+            } else if (record)
                 adoptResumed(*vehicle, *record);
             else
                 vehicle->send(protocol::Error{

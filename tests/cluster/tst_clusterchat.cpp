@@ -64,8 +64,13 @@ private:
     std::unique_ptr<TestClient> resumeThroughBalancer(const QString &token,
                                                       std::optional<Resumed> *resumed);
     // Two clients on the given nodes joined at the same spot and matched.
+    // With `loginA`, A registers that account on its node first.
     bool pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
-                std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b);
+                std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b,
+                const QString &loginA = {});
+    // The client is still logged in: after leaving its pair, `logout`
+    // answers `logged_out` (a guest would get an error).
+    static bool stillLoggedIn(TestClient &c);
     // `count` messages with ids each way; each arrives once, in order, and
     // its sender hears `delivered` for every one.
     void chatBothWays(TestClient &a, TestClient &b, int count, const QString &tag);
@@ -115,14 +120,36 @@ void TestClusterChat::cleanupTestCase() {
 }
 
 bool TestClusterChat::pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
-                             std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b) {
-    a = TestClient::waitingAt(m_nodes.value(nodeA), lat, lon, 5);
+                             std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b,
+                             const QString &loginA) {
+    if (loginA.isEmpty()) {
+        a = TestClient::waitingAt(m_nodes.value(nodeA), lat, lon, 5);
+    } else {
+        a = std::make_unique<TestClient>();
+        if (!a->connectTo(m_nodes.value(nodeA)))
+            return false;
+        a->send(Register{loginA, QStringLiteral("correct horse battery staple")});
+        if (!a->waitFor<Authenticated>(10000))
+            return false;
+        a->send(Join{lat, lon, 5});
+        if (!a->waitFor<Waiting>())
+            return false;
+    }
     b = TestClient::waitingAt(m_nodes.value(nodeB), lat, lon, 5);
     if (!a || !b || nodeOf(*a) != nodeA || nodeOf(*b) != nodeB)
         return false;
     const auto ma = a->waitFor<Matched>(5000);
     const auto mb = b->waitFor<Matched>(5000);
     return ma && mb && ma->pair == mb->pair;
+}
+
+bool TestClusterChat::stillLoggedIn(TestClient &c) {
+    c.send(Leave{});
+    if (!c.waitFor<Left>())
+        return false;
+    c.send(Logout{});
+    const auto out = c.waitFor<LoggedOut>();
+    return out && !out->reason;
 }
 
 std::unique_ptr<TestClient>
@@ -248,7 +275,8 @@ void TestClusterChat::drainedNodeClientResumesElsewhere() {
     const QString drained = QStringLiteral("node4");
     QVERIFY(leaderNode() != drained);
     std::unique_ptr<TestClient> mover, stayer;
-    QVERIFY(pairUp(drained, QStringLiteral("node1"), 15.0, 15.0, mover, stayer));
+    QVERIFY(pairUp(drained, QStringLiteral("node1"), 15.0, 15.0, mover, stayer,
+                   QStringLiteral("mover")));
     const QString token = mover->welcome().resumeToken.value_or(QString());
     QVERIFY(!token.isEmpty());
     QCOMPARE(::kill(pid_t(pidOf(drained)), SIGTERM), 0);
@@ -283,6 +311,8 @@ void TestClusterChat::drainedNodeClientResumesElsewhere() {
     m_nodes.remove(drained);
     QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pidOf(drained)), 0) != 0, 30000);
     QVERIFY(stayer->staysWithout<PartnerLeft>(0));
+    // It moved logged in, as a resume on the same node would have left it.
+    QVERIFY2(stillLoggedIn(*moved), "the login did not move with the session");
 }
 
 void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
@@ -298,9 +328,13 @@ void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
     // resumes on its partner's node, the other on a third node. A pair of
     // the two survivors keeps chatting.
     std::unique_ptr<TestClient> onVictim[2], partner[2], keepA, keepB;
-    QVERIFY(pairUp(victim, leader, 20.0, 20.0, onVictim[0], partner[0]));
+    QVERIFY(pairUp(victim, leader, 20.0, 20.0, onVictim[0], partner[0], QStringLiteral("victim0")));
     QVERIFY(pairUp(victim, leader, 25.0, 25.0, onVictim[1], partner[1]));
     QVERIFY(pairUp(survivor, leader, 21.0, 21.0, keepA, keepB));
+    // A logged-in victim client whose login ends while it is away.
+    std::unique_ptr<TestClient> ended, endedPartner;
+    QVERIFY(pairUp(victim, leader, 30.0, 30.0, ended, endedPartner, QStringLiteral("ended")));
+    const QString endedToken = ended->welcome().resumeToken.value_or(QString());
     chatBothWays(*keepA, *keepB, 10, QStringLiteral("before"));
     QString token[2];
     for (int k = 0; k < 2; ++k) {
@@ -356,7 +390,30 @@ void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
         QVERIFY(!again);
         const auto refused = replay->waitFor<Error>();
         QVERIFY(refused && refused->code == ErrorCode::NotFound);
+        if (k == 0)
+            QVERIFY2(stillLoggedIn(*back), "the login did not move with the session");
     }
+
+    // The account logs out everywhere while its client is away: the client
+    // resumes, hears that its login ended, and its pair ends at once.
+    QVERIFY(endedPartner->waitFor<PartnerAway>(10000));
+    TestClient other;
+    QVERIFY(other.connectTo(m_nodes.value(survivor)));
+    other.send(Login{QStringLiteral("ended"), QStringLiteral("correct horse battery staple"),
+                     std::nullopt});
+    QVERIFY(other.waitFor<Authenticated>(10000));
+    other.send(Logout{true});
+    QVERIFY(other.waitFor<LoggedOut>());
+    auto back = std::make_unique<TestClient>();
+    QVERIFY(back->connectTo(m_nodes.value(survivor)));
+    back->send(ResumeSession{endedToken});
+    QVERIFY(back->waitFor<Resumed>());
+    const auto out = back->waitFor<LoggedOut>();
+    QVERIFY2(out, "a login that ended while away came back with the session");
+    QCOMPARE(out->reason.value_or(QString()), QStringLiteral("session_ended"));
+    QVERIFY(back->waitForDisconnected());
+    const auto left = endedPartner->waitFor<PartnerLeft>(5000);
+    QVERIFY(left);
 }
 
 void TestClusterChat::killedLeaderHandsMatchingOver() {
