@@ -48,6 +48,7 @@ private Q_SLOTS:
     void metricsNameOneLeader();
     void matchedAcrossNodesAndChatInOrder();
     void sixHundredJoinAtOnce();
+    void recentPartnersFollowAccountsAcrossNodes();
     void drainedNodeClientResumesElsewhere();
     void killedNodeTellsPartnersOnOtherNodes();
     void killedLeaderHandsMatchingOver();
@@ -71,6 +72,10 @@ private:
     // The client is still logged in: after leaving its pair, `logout`
     // answers `logged_out` (a guest would get an error).
     static bool stillLoggedIn(TestClient &c);
+    // A fresh connection to `node` logged in as `name` (registered on
+    // first use), waiting at lat/lon.
+    std::unique_ptr<TestClient> accountWaitingAt(const QString &node, const QString &name,
+                                                 bool registerFirst, double lat, double lon);
     // `count` messages with ids each way; each arrives once, in order, and
     // its sender hears `delivered` for every one.
     void chatBothWays(TestClient &a, TestClient &b, int count, const QString &tag);
@@ -102,7 +107,9 @@ QString TestClusterChat::leaderNode() const {
 }
 
 void TestClusterChat::initTestCase() {
+    // Registrations are never rate-exempt; this suite makes a few accounts.
     QVERIFY2(m_rig.up({QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
+                       QStringLiteral("--rate-register-burst"), QStringLiteral("20"),
                        QStringLiteral("--tick-ms"), QString::number(kTickMs),
                        QStringLiteral("--leader-lease-ms"), QString::number(kLeaseMs),
                        QStringLiteral("--node-ttl-ms"), QString::number(kNodeTtlMs)},
@@ -141,6 +148,26 @@ bool TestClusterChat::pairUp(const QString &nodeA, const QString &nodeB, double 
     const auto ma = a->waitFor<Matched>(5000);
     const auto mb = b->waitFor<Matched>(5000);
     return ma && mb && ma->pair == mb->pair;
+}
+
+std::unique_ptr<TestClient> TestClusterChat::accountWaitingAt(const QString &node,
+                                                              const QString &name,
+                                                              bool registerFirst, double lat,
+                                                              double lon) {
+    auto c = std::make_unique<TestClient>();
+    if (!c->connectTo(m_nodes.value(node)))
+        return nullptr;
+    const QString password = QStringLiteral("correct horse battery staple");
+    if (registerFirst)
+        c->send(Register{name, password});
+    else
+        c->send(Login{name, password, std::nullopt});
+    if (!c->waitFor<Authenticated>(10000))
+        return nullptr;
+    c->send(Join{lat, lon, 5});
+    if (!c->waitFor<Waiting>())
+        return nullptr;
+    return c;
 }
 
 bool TestClusterChat::stillLoggedIn(TestClient &c) {
@@ -268,6 +295,39 @@ void TestClusterChat::sixHundredJoinAtOnce() {
     QTest::qWait(3 * kTickMs);
     for (auto &c : clients)
         QVERIFY(c->staysWithout<Matched>(0));
+}
+
+void TestClusterChat::recentPartnersFollowAccountsAcrossNodes() {
+    // Two accounts chat across node1 and node2 and part; both come back
+    // through nodes that never served their pair. They are not matched with
+    // each other again (recent-partner-exclusion-s), but with a newcomer.
+    const double lat = -40.0, lon = 100.0;
+    auto x = accountWaitingAt(QStringLiteral("node1"), QStringLiteral("recentx"), true, lat, lon);
+    auto y = accountWaitingAt(QStringLiteral("node2"), QStringLiteral("recenty"), true, lat, lon);
+    QVERIFY(x && y);
+    const auto mx = x->waitFor<Matched>(5000);
+    QVERIFY(mx && y->waitFor<Matched>(5000));
+    x->send(Leave{});
+    QVERIFY(x->waitFor<Left>());
+    QVERIFY(y->waitFor<PartnerLeft>());
+    x.reset();
+    y.reset();
+    x = accountWaitingAt(QStringLiteral("node3"), QStringLiteral("recentx"), false, lat, lon);
+    y = accountWaitingAt(QStringLiteral("node4"), QStringLiteral("recenty"), false, lat, lon);
+    QVERIFY(x && y);
+    // Ten ticks: long enough for the leader to have paired them.
+    QVERIFY2(x->staysWithout<Matched>(10 * kTickMs), "recent partners matched again");
+    QVERIFY(y->staysWithout<Matched>(0));
+    auto z = TestClient::waitingAt(m_nodes.value(QStringLiteral("node1")), lat, lon, 5);
+    QVERIFY(z);
+    const auto mz = z->waitFor<Matched>(5000);
+    QVERIFY(mz);
+    // The one who waited longest (x) gets the newcomer, or the nearest;
+    // either way one of the two, and y still waits.
+    const auto withX = x->waitFor<Matched>(2000);
+    QVERIFY(withX);
+    QCOMPARE(withX->pair, mz->pair);
+    QVERIFY(y->staysWithout<Matched>(5 * kTickMs));
 }
 
 void TestClusterChat::drainedNodeClientResumesElsewhere() {
