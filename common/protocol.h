@@ -254,7 +254,7 @@ struct Authenticated {
 struct LoggedOut {
     // Absent after the client's own `logout`. Set when the server ended the
     // login: "password_changed", "logged_out_everywhere", "disabled",
-    // "banned"; the connection is then closed with 1008.
+    // "banned", "session_ended"; the connection is then closed with 1008.
     std::optional<QString> reason{};
     friend bool operator==(const LoggedOut &, const LoggedOut &) = default;
 };

@@ -103,6 +103,8 @@ QString toString(Revocation reason) {
         return QStringLiteral("disabled");
     case Revocation::Banned:
         return QStringLiteral("banned");
+    case Revocation::Ended:
+        return QStringLiteral("session_ended");
     }
     return QStringLiteral("revoked");
 }
@@ -446,6 +448,33 @@ QFuture<AuthResult> Accounts::resumeSession(const QString &token, const QHostAdd
         .onFailed([ref](const std::exception &e) -> AuthResult {
             qCWarning(lcAccounts) << "resume failed:" << e.what();
             return internalError(ref);
+        });
+}
+
+QFuture<std::variant<Identity, Revocation>>
+Accounts::restoreLogin(const QString &tokenHash, qint64 accountId, const QHostAddress &ip) {
+    using Restored = std::variant<Identity, Revocation>;
+    const qint64 now = m_clock();
+    const QString ipText = ipKey(ip);
+    const qint64 idle = m_settings.sessionIdleMs;
+    return m_db
+        .run([tokenHash, accountId, ipText, now, idle](Storage &s) -> Restored {
+            const auto session = s.touchSession(tokenHash, now, idle);
+            const auto a = session && session->accountId == accountId ? s.accountById(accountId)
+                                                                      : std::nullopt;
+            if (!a)
+                return Revocation::Ended;
+            if (a->disabled)
+                return Revocation::Disabled;
+            if (s.activeBan(a->id, ipText, now))
+                return Revocation::Banned;
+            return Identity{a->id, a->username, a->role, tokenHash};
+        })
+        .onFailed([](const std::exception &e) -> Restored {
+            // The client resumes as a guest rather than keep a login that
+            // could not be checked.
+            qCWarning(lcAccounts) << "restoring a login failed:" << e.what();
+            return Revocation::Ended;
         });
 }
 

@@ -36,7 +36,9 @@ using Outcome = std::variant<T, protocol::Error>;
 
 // Why the server ended an account's logins; the `reason` of the
 // `logged_out` a revoked connection receives.
-enum class Revocation { PasswordChanged, LoggedOutEverywhere, Disabled, Banned };
+// Ended: the login session no longer exists (it ended while the
+// connection was away from the node that knew it).
+enum class Revocation { PasswordChanged, LoggedOutEverywhere, Disabled, Banned, Ended };
 QString toString(Revocation reason);
 
 struct AccountSettings {
@@ -100,6 +102,13 @@ public:
     QFuture<AuthResult> login(const QString &username, const QString &password,
                               const std::optional<QString> &totp, const QHostAddress &ip);
     QFuture<AuthResult> resume(const QString &token, const QHostAddress &ip);
+    // The login a dropped session carried, for the node it resumes on (the
+    // token itself never leaves the node that issued it; the resume record
+    // holds its hash). The identity while the login session is still valid
+    // for `accountId`, else the `logged_out` reason that ended it
+    // meanwhile. No attempt is counted: the spent resume token was the proof.
+    QFuture<std::variant<Identity, Revocation>>
+    restoreLogin(const QString &tokenHash, qint64 accountId, const QHostAddress &ip);
     QFuture<void> logout(const QString &tokenHash);
     // Revokes every login session of the account except `keepTokenHash`
     // (empty: all) and emits accountRevoked(LoggedOutEverywhere).

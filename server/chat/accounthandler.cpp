@@ -129,12 +129,44 @@ void AccountHandler::revoke(Revocation reason, const QString &keepTokenHash) {
         return;
     qCInfo(lcAccountHandler) << "session" << m_session.id() << "login revoked:" << toString(reason);
     dropIdentity();
+    endLogin(reason);
+}
+
+void AccountHandler::endLogin(Revocation reason) {
     // Ignore whatever the client still sends while the close completes: a
     // stolen connection must not get one more request in.
     m_revoked = true;
     reply(LoggedOut{toString(reason)});
     m_session.leavePair(LeftReason::Disconnected);
     m_session.close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("session revoked"));
+}
+
+void AccountHandler::restoreLogin(qint64 accountId, const QString &tokenHash,
+                                  std::function<void(std::optional<Revocation>)> done) {
+    m_authInFlight = true;
+    QPointer<AccountHandler> self(this);
+    m_services.accounts.restoreLogin(tokenHash, accountId, m_ip)
+        .then(anchor(), [self, done](const std::variant<Identity, Revocation> &restored) {
+            if (!self)
+                return;
+            if (const auto *reason = std::get_if<Revocation>(&restored)) {
+                self->m_authInFlight = false;
+                qCInfo(lcAccountHandler)
+                    << "session" << self->m_session.id()
+                    << "resumed; its login ended meanwhile:" << toString(*reason);
+                done(*reason);
+                return;
+            }
+            const Identity identity = std::get<Identity>(restored);
+            self->m_services.moderation.blocksOf(identity.accountId)
+                .then(self->anchor(), [self, identity, done](const QList<quint64> &keys) {
+                    if (!self)
+                        return;
+                    self->m_authInFlight = false;
+                    self->applyIdentity(identity, keys);
+                    done(std::nullopt);
+                });
+        });
 }
 
 void AccountHandler::changeRole(Role role) {
@@ -347,12 +379,16 @@ void AccountHandler::completeAuth(const AuthOk &ok, const QList<quint64> &blocke
     m_authInFlight = false;
     if (m_session.state() == Session::State::Closed)
         return;
-    m_identity = ok.identity;
-    m_services.live.add(ok.identity.accountId, this);
-    m_session.setIdentityKey(Accounts::identityKeyOf(ok.identity.accountId));
+    applyIdentity(ok.identity, blockedKeys);
+    reply(Authenticated{ok.identity.username, toString(ok.identity.role), ok.token});
+}
+
+void AccountHandler::applyIdentity(const Identity &identity, const QList<quint64> &blockedKeys) {
+    m_identity = identity;
+    m_services.live.add(identity.accountId, this);
+    m_session.setIdentityKey(Accounts::identityKeyOf(identity.accountId));
     for (const quint64 key : blockedKeys)
         m_blocks.push_back(Exclusion{key});
-    reply(Authenticated{ok.identity.username, toString(ok.identity.role), ok.token});
 }
 
 void AccountHandler::onRegister(const Register &m) {

@@ -58,6 +58,16 @@ public:
     // `keepTokenHash`, it gets `logged_out` with the reason, its pair ends
     // and it is closed with 1008. Nothing happens when not logged in.
     void revoke(Revocation reason, const QString &keepTokenHash);
+    // A session resumed on this node from another node's record: the login
+    // it carried comes back (with the account's blocks) while its login
+    // session is still valid. `done` gets nullopt then, or the reason it
+    // ended meanwhile; the caller puts the session back first and then
+    // ends it with endLogin(), as a revocation would have done live.
+    void restoreLogin(qint64 accountId, const QString &tokenHash,
+                      std::function<void(std::optional<Revocation>)> done);
+    // `logged_out` with `reason`, the pair ends, the connection closes with
+    // 1008; nothing the client sends after this is acted on.
+    void endLogin(Revocation reason);
     // The account's role changed: this connection carries the new one.
     void changeRole(Role role);
 
@@ -80,6 +90,7 @@ private:
     void finishAuth(const AuthResult &result);
     // Takes on the identity and its stored blocks, then says `authenticated`.
     void completeAuth(const AuthOk &ok, const QList<quint64> &blockedKeys);
+    void applyIdentity(const Identity &identity, const QList<quint64> &blockedKeys);
     // The context for continuations of async results: a long-lived object on
     // this thread, because Qt 6.4 invokes a continuation on its context
     // without checking that it still exists. The handler itself may be gone

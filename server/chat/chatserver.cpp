@@ -40,6 +40,11 @@ ChatServer::ChatServer(const ServerConfig &config, QObject *parent, ServerMetric
                                        m_recentPartners, m_grid, [this] { return now(); }});
     if (m_config.resumeGraceSec > 0)
         m_context->host = this;
+    // A shared room carries each exclusion to whichever node either
+    // identity joins from next.
+    m_recentPartners.onRecord([room = m_room](std::uint64_t a, std::uint64_t b, qint64 untilMs) {
+        room->rememberPartners(a, b, untilMs);
+    });
     // Expiry is checked a few times per grace period, not per session.
     m_resumeTimer.setInterval(qBound(50, m_config.resumeGraceSec * 100, 1000));
     connect(&m_resumeTimer, &QTimer::timeout, this, &ChatServer::expireAway);
@@ -392,7 +397,21 @@ void ChatServer::resumeSession(Session &fresh, const QString &token) {
         m_peers->takeResume(token, [this, vehicle](std::optional<ResumeRecord> record) {
             if (!vehicle || vehicle->state() == Session::State::Closed)
                 return;
-            if (record)
+            AccountHandler *account = vehicle->account();
+            if (record && record->accountId && account) {
+                // Logged in on the node it left: logged in here too, once
+                // the shared database confirms the login still stands.
+                const ResumeRecord taken = *record;
+                account->restoreLogin(*taken.accountId, taken.loginTokenHash,
+                                      [this, vehicle, taken](std::optional<Revocation> ended) {
+                                          if (!vehicle ||
+                                              vehicle->state() == Session::State::Closed)
+                                              return;
+                                          adoptResumed(*vehicle, taken);
+                                          if (ended && vehicle->account())
+                                              vehicle->account()->endLogin(*ended);
+                                      });
+            } else if (record)
                 adoptResumed(*vehicle, *record);
             else
                 vehicle->send(protocol::Error{

@@ -14,6 +14,8 @@ void RecentPartners::record(std::uint64_t keyA, std::uint64_t keyB, qint64 nowMs
     };
     add(keyA, keyB);
     add(keyB, keyA);
+    if (m_sink)
+        m_sink(keyA, keyB, until);
 }
 
 std::vector<Exclusion> RecentPartners::activeFor(std::uint64_t key, qint64 nowMs) {

@@ -3,6 +3,7 @@
 
 #include "redisclient.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,19 +15,57 @@ namespace whisper {
 
 namespace {
 
-// KEYS[1] the node's hash, KEYS[2] the stream; ARGV: op ('e' enter, 'r'
-// remove), node id, client id, entry. The stream is capped near 100,000
+// KEYS[1] the node's hash, KEYS[2] the stream, KEYS[3] the entering
+// identity's recent partners; ARGV: op ('e' enter, 'r' remove), node id,
+// client id, entry, now (ms since the epoch). An entering entry gains the
+// recent partners still excluded, recorded by whichever nodes served those
+// pairs: encodeWaitingEntry() writes the exclusions last, so they are
+// appended before the closing `]}`. The stream is capped near 100,000
 // events: a leader that falls further behind rebuilds from the hashes.
 constexpr char kRoomScript[] = R"lua(
+local entry = ARGV[4]
 if ARGV[1] == 'e' then
-  redis.call('HSET', KEYS[1], ARGV[3], ARGV[4])
+  local recent = redis.call('HGETALL', KEYS[3])
+  local now = tonumber(ARGV[5])
+  local add = {}
+  for i = 1, #recent, 2 do
+    if tonumber(recent[i + 1]) > now then
+      add[#add + 1] = '["' .. recent[i] .. '","' .. recent[i + 1] .. '"]'
+    end
+  end
+  if #add > 0 and string.sub(entry, -2) == ']}' then
+    local head = string.sub(entry, 1, -3)
+    local sep = ','
+    if string.sub(head, -1) == '[' then sep = '' end
+    entry = head .. sep .. table.concat(add, ',') .. ']}'
+  end
+  redis.call('HSET', KEYS[1], ARGV[3], entry)
 elseif redis.call('HDEL', KEYS[1], ARGV[3]) == 0 then
   return 0
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'op', ARGV[1], 'node', ARGV[2],
-           'id', ARGV[3], 'entry', ARGV[4])
+           'id', ARGV[3], 'entry', entry)
 return 1
 )lua";
+
+// KEYS[1], KEYS[2] the two identities' recent partners; ARGV: key A, key
+// B, until (ms since the epoch). Each hash lives as long as its newest
+// exclusion.
+constexpr char kRecentScript[] = R"lua(
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('PEXPIREAT', KEYS[2], ARGV[3])
+return 1
+)lua";
+
+QByteArray recentKey(std::uint64_t identityKey) {
+    return QByteArrayLiteral("whisper:recent:") + QByteArray::number(identityKey);
+}
+
+QByteArray nowText() {
+    return QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+}
 
 QString idText(std::uint64_t id) {
     return QString::number(id);
@@ -106,28 +145,37 @@ bool ClusterWaitingRoom::isAvailable() const {
 bool ClusterWaitingRoom::enter(const WaitingEntry &entry) {
     if (!m_local.enter(entry))
         return false;
-    m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kRoomScript), QByteArrayLiteral("2"),
-                     m_hashKey, streamKey(), QByteArrayLiteral("e"), m_nodeId.toUtf8(),
-                     QByteArray::number(entry.candidate.id), encodeWaitingEntry(entry)});
+    m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kRoomScript), QByteArrayLiteral("3"),
+                     m_hashKey, streamKey(), recentKey(entry.candidate.identityKey),
+                     QByteArrayLiteral("e"), m_nodeId.toUtf8(),
+                     QByteArray::number(entry.candidate.id), encodeWaitingEntry(entry), nowText()});
     return true;
 }
 
 bool ClusterWaitingRoom::remove(ClientId id) {
     if (!m_local.remove(id))
         return false;
-    m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kRoomScript), QByteArrayLiteral("2"),
-                     m_hashKey, streamKey(), QByteArrayLiteral("r"), m_nodeId.toUtf8(),
-                     QByteArray::number(id), QByteArray()});
+    m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kRoomScript), QByteArrayLiteral("3"),
+                     m_hashKey, streamKey(), recentKey(0), QByteArrayLiteral("r"),
+                     m_nodeId.toUtf8(), QByteArray::number(id), QByteArray(), nowText()});
     return true;
+}
+
+void ClusterWaitingRoom::rememberPartners(std::uint64_t keyA, std::uint64_t keyB, qint64 untilMs) {
+    m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kRecentScript), QByteArrayLiteral("2"),
+                     recentKey(keyA), recentKey(keyB), QByteArray::number(keyA),
+                     QByteArray::number(keyB), QByteArray::number(untilMs)});
 }
 
 void ClusterWaitingRoom::publishAll() {
     const QList<WaitingEntry> all = m_local.entries();
     m_redis.command({QByteArrayLiteral("DEL"), m_hashKey});
     for (const WaitingEntry &entry : all)
-        m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kRoomScript), QByteArrayLiteral("2"),
-                         m_hashKey, streamKey(), QByteArrayLiteral("e"), m_nodeId.toUtf8(),
-                         QByteArray::number(entry.candidate.id), encodeWaitingEntry(entry)});
+        m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kRoomScript), QByteArrayLiteral("3"),
+                         m_hashKey, streamKey(), recentKey(entry.candidate.identityKey),
+                         QByteArrayLiteral("e"), m_nodeId.toUtf8(),
+                         QByteArray::number(entry.candidate.id), encodeWaitingEntry(entry),
+                         nowText()});
     if (!all.isEmpty())
         qCInfo(lcRoom) << all.size() << "waiting clients written to Redis again";
 }

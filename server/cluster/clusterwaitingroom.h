@@ -37,6 +37,9 @@ public:
     int count() const override { return m_local.count(); }
     QList<WaitingEntry> entries() const override { return m_local.entries(); }
     bool isAvailable() const override;
+    // Into `whisper:recent:<key>` of both identities, until `untilMs`; the
+    // enter script adds them to the next entry of either, on any node.
+    void rememberPartners(std::uint64_t keyA, std::uint64_t keyB, qint64 untilMs) override;
 
     static QByteArray hashKey(const QString &nodeId);
     static QByteArray streamKey();

@@ -35,6 +35,15 @@ public:
     // False while the room cannot take anyone (a cluster's shared room
     // while Redis is unreachable): a join is then refused at once.
     virtual bool isAvailable() const { return true; }
+    // A pair of these two identities ended; until `untilMs` neither may be
+    // matched with the other. One process's sessions take this from
+    // RecentPartners at join; a room shared by several nodes must carry it
+    // to whichever node either of them joins from next.
+    virtual void rememberPartners(std::uint64_t keyA, std::uint64_t keyB, qint64 untilMs) {
+        Q_UNUSED(keyA)
+        Q_UNUSED(keyB)
+        Q_UNUSED(untilMs)
+    }
 
 Q_SIGNALS:
     void entered(const whisper::WaitingEntry &entry);

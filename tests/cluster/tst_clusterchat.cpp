@@ -48,6 +48,7 @@ private Q_SLOTS:
     void metricsNameOneLeader();
     void matchedAcrossNodesAndChatInOrder();
     void sixHundredJoinAtOnce();
+    void recentPartnersFollowAccountsAcrossNodes();
     void drainedNodeClientResumesElsewhere();
     void killedNodeTellsPartnersOnOtherNodes();
     void killedLeaderHandsMatchingOver();
@@ -64,8 +65,17 @@ private:
     std::unique_ptr<TestClient> resumeThroughBalancer(const QString &token,
                                                       std::optional<Resumed> *resumed);
     // Two clients on the given nodes joined at the same spot and matched.
+    // With `loginA`, A registers that account on its node first.
     bool pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
-                std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b);
+                std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b,
+                const QString &loginA = {});
+    // The client is still logged in: after leaving its pair, `logout`
+    // answers `logged_out` (a guest would get an error).
+    static bool stillLoggedIn(TestClient &c);
+    // A fresh connection to `node` logged in as `name` (registered on
+    // first use), waiting at lat/lon.
+    std::unique_ptr<TestClient> accountWaitingAt(const QString &node, const QString &name,
+                                                 bool registerFirst, double lat, double lon);
     // `count` messages with ids each way; each arrives once, in order, and
     // its sender hears `delivered` for every one.
     void chatBothWays(TestClient &a, TestClient &b, int count, const QString &tag);
@@ -97,7 +107,9 @@ QString TestClusterChat::leaderNode() const {
 }
 
 void TestClusterChat::initTestCase() {
+    // Registrations are never rate-exempt; this suite makes a few accounts.
     QVERIFY2(m_rig.up({QStringLiteral("--rate-exempt"), QStringLiteral("127.0.0.1"),
+                       QStringLiteral("--rate-register-burst"), QStringLiteral("20"),
                        QStringLiteral("--tick-ms"), QString::number(kTickMs),
                        QStringLiteral("--leader-lease-ms"), QString::number(kLeaseMs),
                        QStringLiteral("--node-ttl-ms"), QString::number(kNodeTtlMs)},
@@ -115,14 +127,56 @@ void TestClusterChat::cleanupTestCase() {
 }
 
 bool TestClusterChat::pairUp(const QString &nodeA, const QString &nodeB, double lat, double lon,
-                             std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b) {
-    a = TestClient::waitingAt(m_nodes.value(nodeA), lat, lon, 5);
+                             std::unique_ptr<TestClient> &a, std::unique_ptr<TestClient> &b,
+                             const QString &loginA) {
+    if (loginA.isEmpty()) {
+        a = TestClient::waitingAt(m_nodes.value(nodeA), lat, lon, 5);
+    } else {
+        a = std::make_unique<TestClient>();
+        if (!a->connectTo(m_nodes.value(nodeA)))
+            return false;
+        a->send(Register{loginA, QStringLiteral("correct horse battery staple")});
+        if (!a->waitFor<Authenticated>(10000))
+            return false;
+        a->send(Join{lat, lon, 5});
+        if (!a->waitFor<Waiting>())
+            return false;
+    }
     b = TestClient::waitingAt(m_nodes.value(nodeB), lat, lon, 5);
     if (!a || !b || nodeOf(*a) != nodeA || nodeOf(*b) != nodeB)
         return false;
     const auto ma = a->waitFor<Matched>(5000);
     const auto mb = b->waitFor<Matched>(5000);
     return ma && mb && ma->pair == mb->pair;
+}
+
+std::unique_ptr<TestClient> TestClusterChat::accountWaitingAt(const QString &node,
+                                                              const QString &name,
+                                                              bool registerFirst, double lat,
+                                                              double lon) {
+    auto c = std::make_unique<TestClient>();
+    if (!c->connectTo(m_nodes.value(node)))
+        return nullptr;
+    const QString password = QStringLiteral("correct horse battery staple");
+    if (registerFirst)
+        c->send(Register{name, password});
+    else
+        c->send(Login{name, password, std::nullopt});
+    if (!c->waitFor<Authenticated>(10000))
+        return nullptr;
+    c->send(Join{lat, lon, 5});
+    if (!c->waitFor<Waiting>())
+        return nullptr;
+    return c;
+}
+
+bool TestClusterChat::stillLoggedIn(TestClient &c) {
+    c.send(Leave{});
+    if (!c.waitFor<Left>())
+        return false;
+    c.send(Logout{});
+    const auto out = c.waitFor<LoggedOut>();
+    return out && !out->reason;
 }
 
 std::unique_ptr<TestClient>
@@ -243,12 +297,46 @@ void TestClusterChat::sixHundredJoinAtOnce() {
         QVERIFY(c->staysWithout<Matched>(0));
 }
 
+void TestClusterChat::recentPartnersFollowAccountsAcrossNodes() {
+    // Two accounts chat across node1 and node2 and part; both come back
+    // through nodes that never served their pair. They are not matched with
+    // each other again (recent-partner-exclusion-s), but with a newcomer.
+    const double lat = -40.0, lon = 100.0;
+    auto x = accountWaitingAt(QStringLiteral("node1"), QStringLiteral("recentx"), true, lat, lon);
+    auto y = accountWaitingAt(QStringLiteral("node2"), QStringLiteral("recenty"), true, lat, lon);
+    QVERIFY(x && y);
+    const auto mx = x->waitFor<Matched>(5000);
+    QVERIFY(mx && y->waitFor<Matched>(5000));
+    x->send(Leave{});
+    QVERIFY(x->waitFor<Left>());
+    QVERIFY(y->waitFor<PartnerLeft>());
+    x.reset();
+    y.reset();
+    x = accountWaitingAt(QStringLiteral("node3"), QStringLiteral("recentx"), false, lat, lon);
+    y = accountWaitingAt(QStringLiteral("node4"), QStringLiteral("recenty"), false, lat, lon);
+    QVERIFY(x && y);
+    // Ten ticks: long enough for the leader to have paired them.
+    QVERIFY2(x->staysWithout<Matched>(10 * kTickMs), "recent partners matched again");
+    QVERIFY(y->staysWithout<Matched>(0));
+    auto z = TestClient::waitingAt(m_nodes.value(QStringLiteral("node1")), lat, lon, 5);
+    QVERIFY(z);
+    const auto mz = z->waitFor<Matched>(5000);
+    QVERIFY(mz);
+    // The one who waited longest (x) gets the newcomer, or the nearest;
+    // either way one of the two, and y still waits.
+    const auto withX = x->waitFor<Matched>(2000);
+    QVERIFY(withX);
+    QCOMPARE(withX->pair, mz->pair);
+    QVERIFY(y->staysWithout<Matched>(5 * kTickMs));
+}
+
 void TestClusterChat::drainedNodeClientResumesElsewhere() {
     // node4 never leads here (node1 started first and holds the lease).
     const QString drained = QStringLiteral("node4");
     QVERIFY(leaderNode() != drained);
     std::unique_ptr<TestClient> mover, stayer;
-    QVERIFY(pairUp(drained, QStringLiteral("node1"), 15.0, 15.0, mover, stayer));
+    QVERIFY(pairUp(drained, QStringLiteral("node1"), 15.0, 15.0, mover, stayer,
+                   QStringLiteral("mover")));
     const QString token = mover->welcome().resumeToken.value_or(QString());
     QVERIFY(!token.isEmpty());
     QCOMPARE(::kill(pid_t(pidOf(drained)), SIGTERM), 0);
@@ -283,6 +371,8 @@ void TestClusterChat::drainedNodeClientResumesElsewhere() {
     m_nodes.remove(drained);
     QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pidOf(drained)), 0) != 0, 30000);
     QVERIFY(stayer->staysWithout<PartnerLeft>(0));
+    // It moved logged in, as a resume on the same node would have left it.
+    QVERIFY2(stillLoggedIn(*moved), "the login did not move with the session");
 }
 
 void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
@@ -298,9 +388,13 @@ void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
     // resumes on its partner's node, the other on a third node. A pair of
     // the two survivors keeps chatting.
     std::unique_ptr<TestClient> onVictim[2], partner[2], keepA, keepB;
-    QVERIFY(pairUp(victim, leader, 20.0, 20.0, onVictim[0], partner[0]));
+    QVERIFY(pairUp(victim, leader, 20.0, 20.0, onVictim[0], partner[0], QStringLiteral("victim0")));
     QVERIFY(pairUp(victim, leader, 25.0, 25.0, onVictim[1], partner[1]));
     QVERIFY(pairUp(survivor, leader, 21.0, 21.0, keepA, keepB));
+    // A logged-in victim client whose login ends while it is away.
+    std::unique_ptr<TestClient> ended, endedPartner;
+    QVERIFY(pairUp(victim, leader, 30.0, 30.0, ended, endedPartner, QStringLiteral("ended")));
+    const QString endedToken = ended->welcome().resumeToken.value_or(QString());
     chatBothWays(*keepA, *keepB, 10, QStringLiteral("before"));
     QString token[2];
     for (int k = 0; k < 2; ++k) {
@@ -356,7 +450,30 @@ void TestClusterChat::killedNodeTellsPartnersOnOtherNodes() {
         QVERIFY(!again);
         const auto refused = replay->waitFor<Error>();
         QVERIFY(refused && refused->code == ErrorCode::NotFound);
+        if (k == 0)
+            QVERIFY2(stillLoggedIn(*back), "the login did not move with the session");
     }
+
+    // The account logs out everywhere while its client is away: the client
+    // resumes, hears that its login ended, and its pair ends at once.
+    QVERIFY(endedPartner->waitFor<PartnerAway>(10000));
+    TestClient other;
+    QVERIFY(other.connectTo(m_nodes.value(survivor)));
+    other.send(Login{QStringLiteral("ended"), QStringLiteral("correct horse battery staple"),
+                     std::nullopt});
+    QVERIFY(other.waitFor<Authenticated>(10000));
+    other.send(Logout{true});
+    QVERIFY(other.waitFor<LoggedOut>());
+    auto back = std::make_unique<TestClient>();
+    QVERIFY(back->connectTo(m_nodes.value(survivor)));
+    back->send(ResumeSession{endedToken});
+    QVERIFY(back->waitFor<Resumed>());
+    const auto out = back->waitFor<LoggedOut>();
+    QVERIFY2(out, "a login that ended while away came back with the session");
+    QCOMPARE(out->reason.value_or(QString()), QStringLiteral("session_ended"));
+    QVERIFY(back->waitForDisconnected());
+    const auto left = endedPartner->waitFor<PartnerLeft>(5000);
+    QVERIFY(left);
 }
 
 void TestClusterChat::killedLeaderHandsMatchingOver() {
