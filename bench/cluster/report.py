@@ -151,6 +151,15 @@ if src and srs:
         f"{num(src['server_rss_per_connection'])} / {num(srs['server_rss_per_connection'])} bytes",
         "", "")
 
+idle = load("idle")
+if idle:
+    row(f"idle, no clients: CPU ms/s node1 / node2 / single ({idle['leader']} leads)",
+        f"{idle['node1_cpu_ms_per_s']:.1f} / {idle['node2_cpu_ms_per_s']:.1f} / "
+        f"{idle['single_cpu_ms_per_s']:.1f}",
+        "a cluster node's own work, whatever its clients do", "")
+    row("idle cluster: Redis commands/s (scripts' calls included), Redis CPU ms/s",
+        f"{idle['redis_calls_per_s']:.1f}, {idle['redis_cpu_ms_per_s']:.1f}", "", "")
+
 
 def ceiling(r):
     us = r["redis_cpu_us_per_op"]

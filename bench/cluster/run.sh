@@ -20,7 +20,9 @@
 #      arrivals piped straight into the room (bench/cluster/arrivals.py),
 #      timed until the leader has matched them all, with the leader's and
 #      Redis's CPU per arrival; and the room's enter script alone under
-#      redis-benchmark.
+#      redis-benchmark;
+#   f) idle, before any load: each node's and the single node's CPU per
+#      second, and the Redis commands per second of the idle cluster.
 # The figures land in <build-dir>/bench-cluster/ (JSON per run, summary.md).
 # Every process is bounded (`timeout`, phase timeouts) and stopped by PID.
 #
@@ -29,6 +31,7 @@
 #   CLUSTER_BENCH_SECONDS (measured seconds per relay run, default 5),
 #   CLUSTER_BENCH_ARRIVALS (piped arrivals, default 50000),
 #   CLUSTER_BENCH_TICK_MS (the nodes' --tick-ms, default 250, the default),
+#   CLUSTER_BENCH_IDLE_SECONDS (the idle measurement, default 10),
 #   CLUSTER_BENCH_OUT_DIR (default <build-dir>/bench-cluster),
 #   CLUSTER_BENCH_PRIORITY=1: run everything at nice -10 in a session of its
 #   own whose autogroup gets -10 too (as bench/relay does; where permitted).
@@ -127,6 +130,35 @@ single_url=$(grep -o 'ready: chat ws://[^ ]*' "$out_dir/single.log" | sed 's/rea
 [ -n "$single_url" ] || { echo "cluster bench: the single node did not get ready" >&2; exit 1; }
 echo "    node1 $url1, node2 $url2, single $single_url; leader: $(redis-cli -u "$(sed -n 's/^REDIS_URL=//p' "$state/cluster.env")" get whisper:leader)"
 
+redis_url=$(sed -n 's/^REDIS_URL=//p' "$state/cluster.env")
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+redis_calls() { # every command Redis ran so far, scripts' own calls included
+  redis-cli -u "$redis_url" info commandstats | awk -F'[:=,]' '/^cmdstat_/ { s += $3 } END { print s + 0 }'
+}
+
+# f) what each process costs with no clients at all: the cluster's own
+# work (lease, heartbeat, stream reads, probes) against the single node's.
+idle_s=${CLUSTER_BENCH_IDLE_SECONDS:-10}
+echo "--- idle, no clients ($idle_s s)"
+sleep 2 # past the leader's rebuild and the nodes' first beats
+i1=$(cpu_ticks "$node1_pid") i2=$(cpu_ticks "$node2_pid") is=$(cpu_ticks "$single_pid")
+ir=$(cpu_ticks "$redis_pid") ic=$(redis_calls)
+sleep "$idle_s"
+python3 - "$idle_s" "$(getconf CLK_TCK)" "$i1" "$(cpu_ticks "$node1_pid")" "$i2" \
+  "$(cpu_ticks "$node2_pid")" "$is" "$(cpu_ticks "$single_pid")" "$ir" "$(cpu_ticks "$redis_pid")" \
+  "$ic" "$(redis_calls)" "$(redis-cli -u "$redis_url" get whisper:leader | cut -d: -f2)" \
+  >"$out_dir/idle.json" <<'EOF'
+import json, sys
+secs, hz = float(sys.argv[1]), float(sys.argv[2])
+v = [float(x) for x in sys.argv[3:11]]
+ms = lambda a, b: 1000 * (b - a) / hz / secs
+print(json.dumps({"seconds": secs, "leader": sys.argv[13],
+                  "node1_cpu_ms_per_s": ms(v[0], v[1]), "node2_cpu_ms_per_s": ms(v[2], v[3]),
+                  "single_cpu_ms_per_s": ms(v[4], v[5]), "redis_cpu_ms_per_s": ms(v[6], v[7]),
+                  "redis_calls_per_s": (float(sys.argv[12]) - float(sys.argv[11])) / secs}))
+EOF
+echo "  $(cat "$out_dir/idle.json")"
+
 status=0
 # load NAME ARGS...: one load generator run, JSON and text in out_dir.
 load() {
@@ -173,7 +205,6 @@ load burst-cross --url "$url1" --partner-url "$url2" --clients 4000 --window 0 -
 # when the hash is empty. CPU per arrival from /proc: the leader's minus
 # the other node's (idle but for its heartbeat), and Redis's.
 echo "--- leader intake"
-redis_url=$(sed -n 's/^REDIS_URL=//p' "$state/cluster.env")
 arrivals=${CLUSTER_BENCH_ARRIVALS:-50000}
 room_script=$(sed -n '/kRoomScript\[\] = R"lua(/,/)lua"/p' "$root/server/cluster/clusterwaitingroom.cpp" | sed '1d;$d')
 [ -n "$room_script" ] ||
@@ -186,7 +217,6 @@ if [ "$leader" = node2 ]; then
 else
   leader_pid=$node1_pid other_pid=$node2_pid
 fi
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 l0=$(cpu_ticks "$leader_pid") o0=$(cpu_ticks "$other_pid") r0=$(cpu_ticks "$redis_pid")
 t0=$(date +%s.%N)
 timeout 120 redis-cli -u "$redis_url" --pipe <"$out_dir/arrivals.resp" >"$out_dir/arrivals.txt"

@@ -30,4 +30,9 @@ std::optional<PairRecord> InProcessPairRegistry::removeByMember(ClientId member)
     return pair;
 }
 
+void InProcessPairRegistry::forEach(const std::function<void(const PairRecord &)> &visit) const {
+    for (const PairRecord &pair : m_pairs)
+        visit(pair);
+}
+
 } // namespace whisper

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace whisper {
@@ -31,6 +32,9 @@ public:
     virtual std::optional<PairRecord> findByMember(ClientId member) const = 0;
     virtual std::optional<PairRecord> removeByMember(ClientId member) = 0;
     virtual int count() const = 0;
+    // Calls `visit` for every pair, with no copies: a periodic walk of all
+    // pairs costs what the pairs are, not a lookup per member.
+    virtual void forEach(const std::function<void(const PairRecord &)> &visit) const = 0;
 };
 
 class InProcessPairRegistry final : public PairRegistry {
@@ -39,6 +43,7 @@ public:
     std::optional<PairRecord> findByMember(ClientId member) const override;
     std::optional<PairRecord> removeByMember(ClientId member) override;
     int count() const override { return int(m_pairs.size()); }
+    void forEach(const std::function<void(const PairRecord &)> &visit) const override;
 
 private:
     QHash<QString, PairRecord> m_pairs;

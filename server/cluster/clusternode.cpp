@@ -28,11 +28,19 @@ ClusterNode::ClusterNode(const ServerConfig &config, QObject *parent)
                        o.probe = false;
                        return o;
                    }())
+    , m_reader(endpointOf(config),
+               [] {
+                   RedisClientOptions o;
+                   o.probe = false; // a blocked read would hold the PING back
+                   o.replyTimeoutMs += MatchLeader::kBlockMs;
+                   return o;
+               }())
     , m_heartbeat(m_redis, NodeInfo{config.nodeId, QString(), QString()}, config.nodeTtlMs)
     , m_room(m_redis, config.nodeId)
     , m_bus(m_redis, m_subscriber, nodeIdBits(config.nodeId),
             config.nodeTtlMs + config.resumeGraceSec * 1000)
-    , m_leader(m_redis, config.nodeId, config.leaderLeaseMs, config.matchPolicy, config.tickMs)
+    , m_leader(m_redis, m_reader, config.nodeId, config.leaderLeaseMs, config.matchPolicy,
+               config.tickMs)
     , m_pairs(m_redis, config.nodeId, m_room)
     , m_directory(m_redis, config.nodeId)
     , m_clientQuery(m_redis, m_subscriber, nodeIdBits(config.nodeId)) {
@@ -61,6 +69,7 @@ void ClusterNode::shareRateLimits(Accounts &accounts) {
 void ClusterNode::start() {
     m_redis.start();
     m_subscriber.start();
+    m_reader.start();
     m_heartbeat.start();
     m_leader.start();
 }

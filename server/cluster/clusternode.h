@@ -68,6 +68,7 @@ private:
     QString m_nodeId;
     RedisClient m_redis;
     RedisClient m_subscriber; // subscriptions need a connection of their own
+    RedisClient m_reader;     // and so do the leader's blocking stream reads
     NodeHeartbeat m_heartbeat;
     ClusterWaitingRoom m_room;
     ClusterBus m_bus;

@@ -2,9 +2,11 @@
 #include "matchleader.h"
 
 #include "clusterbus.h"
+#include "clusterpairs.h"
 #include "clusterwaitingroom.h"
 #include "geo.h"
 #include "ids.h"
+#include "nodeheartbeat.h"
 #include "redisclient.h"
 
 #include <QDateTime>
@@ -57,9 +59,29 @@ if ARGV[6] ~= ARGV[5] then redis.call('PUBLISH', ARGV[6], ARGV[4]) end
 return 3
 )lua";
 
-// How many stream events one poll takes; the rest wait for the next.
+// KEYS[1] the set of nodes; ARGV: the prefixes of a node's heartbeat key,
+// of its waiting hash and of its pairs hash. Forgets every node whose
+// heartbeat has expired and returns their names: one round trip a lease
+// period, however many nodes there are.
+constexpr char kSweepScript[] = R"lua(
+local dead = {}
+for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. name) == 0 then
+    redis.call('DEL', ARGV[2] .. name, ARGV[3] .. name)
+    redis.call('SREM', KEYS[1], name)
+    dead[#dead + 1] = name
+  end
+end
+return dead
+)lua";
+
+// How many stream events one read takes; the rest wait for the next.
 constexpr int kPollBatch = 10000;
-constexpr int kPollIntervalMs = 20;
+// While events keep coming, reads start at least this far apart, so a
+// burst of arrivals is taken in batches rather than one read each.
+constexpr int kMinReadSpacingMs = 20;
+// After a failed read (the reader's link is down), the next one waits this long.
+constexpr int kReadRetryMs = 500;
 
 qint64 nowMs() {
     return QDateTime::currentMSecsSinceEpoch();
@@ -67,17 +89,18 @@ qint64 nowMs() {
 
 } // namespace
 
-MatchLeader::MatchLeader(RedisClient &redis, const QString &nodeId, int leaseMs, MatchPolicy policy,
-                         int tickMs, QObject *parent)
+MatchLeader::MatchLeader(RedisClient &redis, RedisClient &reader, const QString &nodeId,
+                         int leaseMs, MatchPolicy policy, int tickMs, QObject *parent)
     : QObject(parent)
     , m_redis(redis)
+    , m_reader(reader)
     , m_nodeId(nodeId)
     , m_leaseMs(leaseMs)
     , m_policy(policy)
     , m_tickMs(tickMs) {
     m_leaseTimer.setInterval(qMax(100, leaseMs / 3));
     connect(&m_leaseTimer, &QTimer::timeout, this, &MatchLeader::renew);
-    m_pollTimer.setInterval(kPollIntervalMs);
+    m_pollTimer.setSingleShot(true);
     connect(&m_pollTimer, &QTimer::timeout, this, &MatchLeader::poll);
     // Nothing this node knew about the lease or the room survives an
     // outage: it may have expired, and Redis may have restarted empty.
@@ -146,7 +169,9 @@ void MatchLeader::stepDown(const char *why) {
     m_matchmaker.reset();
     m_room.reset();
     m_cache.clear();
-    m_rebuilding = m_polling = false;
+    // A read still in flight stays so (m_polling): its reply is ignored,
+    // and a later term reads once it is back.
+    m_rebuilding = false;
     Q_EMIT leadershipChanged(false);
 }
 
@@ -212,7 +237,6 @@ void MatchLeader::finishRebuild(const QList<QPair<QString, QList<QByteArray>>> &
     qCInfo(lcLeader) << "global waiting room rebuilt:" << count << "clients on" << hashes.size()
                      << "nodes";
     m_matchmaker->start();
-    m_pollTimer.start();
     poll();
 }
 
@@ -220,28 +244,46 @@ void MatchLeader::poll() {
     if (m_token.isEmpty() || m_rebuilding || m_polling)
         return;
     m_polling = true;
+    m_lastRead.start();
     const int generation = m_generation;
-    m_redis.command(
+    // Redis answers as soon as an event is there, or with nil after
+    // kBlockMs: an idle room costs one read per block period.
+    m_reader.command(
         {QByteArrayLiteral("XREAD"), QByteArrayLiteral("COUNT"), QByteArray::number(kPollBatch),
-         QByteArrayLiteral("STREAMS"), ClusterWaitingRoom::streamKey(), m_lastStreamId},
-        [this, generation](const RedisReply &reply) {
-            if (generation != m_generation)
-                return;
-            m_polling = false;
-            if (reply.isError() || reply.isNil() || reply.elements.isEmpty())
-                return;
-            const QList<RedisReply> &events = reply.elements[0].elements.value(1).elements;
-            for (const RedisReply &event : events) {
-                m_lastStreamId = event.elements.value(0).text;
-                QList<QByteArray> fields;
-                for (const RedisReply &f : event.elements.value(1).elements)
-                    fields.append(f.text);
-                applyStreamEntry(fields);
-            }
-            // A full batch: more are waiting; read on now.
-            if (events.size() >= kPollBatch)
-                QMetaObject::invokeMethod(this, &MatchLeader::poll, Qt::QueuedConnection);
-        });
+         QByteArrayLiteral("BLOCK"), QByteArray::number(kBlockMs), QByteArrayLiteral("STREAMS"),
+         ClusterWaitingRoom::streamKey(), m_lastStreamId},
+        [this, generation](const RedisReply &reply) { onStreamReply(generation, reply); });
+}
+
+void MatchLeader::onStreamReply(int generation, const RedisReply &reply) {
+    m_polling = false;
+    if (generation != m_generation) {
+        // A read of an earlier term: the current one, if any, reads now.
+        poll();
+        return;
+    }
+    if (reply.isError()) {
+        m_pollTimer.start(kReadRetryMs);
+        return;
+    }
+    qsizetype count = 0;
+    if (!reply.isNil() && !reply.elements.isEmpty()) {
+        const QList<RedisReply> &events = reply.elements[0].elements.value(1).elements;
+        count = events.size();
+        for (const RedisReply &event : events) {
+            m_lastStreamId = event.elements.value(0).text;
+            QList<QByteArray> fields;
+            for (const RedisReply &f : event.elements.value(1).elements)
+                fields.append(f.text);
+            applyStreamEntry(fields);
+        }
+    }
+    // Nothing came within the block period, or a full batch (more are
+    // waiting): read on now. Else the next read waits out the spacing.
+    if (count == 0 || count >= kPollBatch)
+        m_pollTimer.start(0);
+    else
+        m_pollTimer.start(qMax(0, kMinReadSpacingMs - int(m_lastRead.elapsed())));
 }
 
 void MatchLeader::applyStreamEntry(const QList<QByteArray> &fields) {
@@ -337,33 +379,25 @@ void MatchLeader::onMatched(ClientId a, ClientId b, double distanceKm) {
 
 void MatchLeader::cleanDeadNodes() {
     const int generation = m_generation;
-    m_redis.command({QByteArrayLiteral("SMEMBERS"), kNodesKey}, [this, generation](
-                                                                    const RedisReply &nodes) {
-        if (generation != m_generation || nodes.isError())
-            return;
-        for (const RedisReply &node : nodes.elements) {
-            const QString name = QString::fromUtf8(node.text);
-            m_redis.command(
-                {QByteArrayLiteral("EXISTS"), QByteArrayLiteral("whisper:node:") + node.text},
-                [this, generation, name](const RedisReply &alive) {
-                    if (generation != m_generation || alive.type != RedisReply::Type::Integer ||
-                        alive.integer != 0)
-                        return;
-                    // Its heartbeat expired: its clients are gone with it.
-                    m_redis.command({QByteArrayLiteral("DEL"), ClusterWaitingRoom::hashKey(name),
-                                     QByteArrayLiteral("whisper:pairs:") + name.toUtf8()});
-                    m_redis.command({QByteArrayLiteral("SREM"), kNodesKey, name.toUtf8()});
-                    QList<ClientId> gone;
-                    for (auto it = m_cache.cbegin(); it != m_cache.cend(); ++it)
-                        if (it->node == name)
-                            gone.append(it.key());
-                    for (const ClientId id : gone)
-                        drop(id);
-                    qCWarning(lcLeader) << "node" << name << "is gone;" << gone.size()
-                                        << "of its waiting clients left the global room";
-                });
-        }
-    });
+    m_redis.command({QByteArrayLiteral("EVAL"), QByteArray(kSweepScript), QByteArrayLiteral("1"),
+                     kNodesKey, NodeHeartbeat::keyFor(QString()),
+                     ClusterWaitingRoom::hashKey(QString()), ClusterPairs::hashKey(QString())},
+                    [this, generation](const RedisReply &dead) {
+                        if (generation != m_generation || dead.isError())
+                            return;
+                        for (const RedisReply &node : dead.elements) {
+                            // Its heartbeat expired: its clients are gone with it.
+                            const QString name = QString::fromUtf8(node.text);
+                            QList<ClientId> gone;
+                            for (auto it = m_cache.cbegin(); it != m_cache.cend(); ++it)
+                                if (it->node == name)
+                                    gone.append(it.key());
+                            for (const ClientId id : gone)
+                                drop(id);
+                            qCWarning(lcLeader) << "node" << name << "is gone;" << gone.size()
+                                                << "of its waiting clients left the global room";
+                        }
+                    });
 }
 
 } // namespace whisper

@@ -10,6 +10,7 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <vector>
 
 Q_LOGGING_CATEGORY(lcRedis, "whisper.cluster.redis")
@@ -18,7 +19,6 @@ namespace whisper {
 
 namespace {
 
-constexpr int kWatchdogMs = 500;
 constexpr int kProbeEveryMs = 1000;
 
 // What rides along with one command through hiredis.
@@ -117,7 +117,7 @@ RedisClient::RedisClient(RedisEndpoint endpoint, RedisClientOptions options, QOb
     , m_backoff(options.backoffInitialMs, options.backoffMaxMs) {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisClient::connectNow);
-    m_watchdog.setInterval(kWatchdogMs);
+    m_watchdog.setSingleShot(true);
     connect(&m_watchdog, &QTimer::timeout, this, &RedisClient::checkTimeouts);
     m_clock.start();
 }
@@ -131,7 +131,6 @@ RedisClient::~RedisClient() {
 }
 
 void RedisClient::start() {
-    m_watchdog.start();
     if (!m_context && !m_reconnectTimer.isActive())
         connectNow();
 }
@@ -158,6 +157,7 @@ void RedisClient::connectNow() {
     redisAsyncSetDisconnectCallback(c, &RedisClient::onDisconnectC);
     m_context = c;
     m_connectStarted.start();
+    armWatchdog();
 }
 
 void RedisClient::onConnectC(const redisAsyncContext *context, int status) {
@@ -179,6 +179,7 @@ void RedisClient::onConnectC(const redisAsyncContext *context, int status) {
     qCInfo(lcRedis).noquote() << "connected to" << self->m_endpoint.toString();
     for (auto &[channel, subscription] : self->m_subscriptions)
         self->sendSubscribe(*subscription);
+    self->armWatchdog();
     Q_EMIT self->connected();
 }
 
@@ -254,6 +255,9 @@ void RedisClient::command(const QList<QByteArray> &args, Callback done) {
         return;
     }
     m_sentAtMs.push_back(m_clock.elapsed());
+    // An armed watchdog is due no later than this command's timeout.
+    if (!m_watchdog.isActive())
+        armWatchdog();
 }
 
 void RedisClient::subscribe(const QByteArray &channel, MessageHandler handler) {
@@ -295,7 +299,36 @@ void RedisClient::flush() {
         redisAsyncHandleWrite(m_context);
 }
 
+void RedisClient::armWatchdog() {
+    // Wakes the node only when something is due: the connect timeout, the
+    // reply timeout of the oldest command in flight, or the next probe. An
+    // idle subscriber connection has no timer at all, and a blocked read
+    // one wake-up per reply timeout, not two a second.
+    if (!m_context) {
+        m_watchdog.stop();
+        return;
+    }
+    const qint64 now = m_clock.elapsed();
+    qint64 due = -1;
+    auto sooner = [&due](qint64 t) { due = due < 0 ? t : qMin(due, t); };
+    if (!m_connected)
+        sooner(now + m_options.connectTimeoutMs + 1 - m_connectStarted.elapsed());
+    else if (!m_sentAtMs.empty())
+        sooner(m_sentAtMs.front() + m_options.replyTimeoutMs + 1);
+    if (m_connected && m_options.probe && !m_probing)
+        sooner(m_lastProbeMs + kProbeEveryMs);
+    if (due < 0)
+        m_watchdog.stop();
+    else
+        m_watchdog.start(int(std::clamp<qint64>(due - now, 0, 24 * 3600 * 1000)));
+}
+
 void RedisClient::checkTimeouts() {
+    watch();
+    armWatchdog();
+}
+
+void RedisClient::watch() {
     if (!m_context)
         return;
     if (!m_connected) {
@@ -321,7 +354,8 @@ void RedisClient::checkTimeouts() {
         redisAsyncFree(m_context);
         return;
     }
-    if (m_options.probe && !m_probing && now - m_lastProbeMs >= kProbeEveryMs) {
+    // A coarse timer may fire up to 5 % early: that is on time here.
+    if (m_options.probe && !m_probing && now - m_lastProbeMs >= kProbeEveryMs * 19 / 20) {
         m_probing = true;
         m_lastProbeMs = now;
         QElapsedTimer sent;
@@ -330,6 +364,7 @@ void RedisClient::checkTimeouts() {
             m_probing = false;
             if (!r.isError())
                 m_lastLatencyUs = sent.nsecsElapsed() / 1000;
+            armWatchdog(); // the next probe may be due before any timeout
         });
     }
 }

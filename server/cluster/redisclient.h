@@ -127,6 +127,8 @@ private:
     void lost(const QString &reason);
     void scheduleReconnect();
     void checkTimeouts();
+    void watch();
+    void armWatchdog();
 
     RedisEndpoint m_endpoint;
     RedisClientOptions m_options;
@@ -135,7 +137,7 @@ private:
     bool m_connected = false;
     bool m_destroying = false;
     QTimer m_reconnectTimer;
-    QTimer m_watchdog; // connect and reply timeouts, and the latency probe
+    QTimer m_watchdog; // connect and reply timeouts, and the latency probe; only when due
     QElapsedTimer m_clock;
     QElapsedTimer m_connectStarted;
     std::deque<qint64> m_sentAtMs; // replies come back in order
