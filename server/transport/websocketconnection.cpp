@@ -374,7 +374,8 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
                 return size;
             }
             if (fin) {
-                onMessage(opcode, QByteArray(payload, qsizetype(length)));
+                // Unmasked in place: handed on where it lies, not copied.
+                onMessage(opcode, QByteArrayView(payload, qsizetype(length)));
             } else {
                 m_fragmentOpcode = opcode;
                 m_fragments = QByteArray(payload, qsizetype(length));
@@ -390,7 +391,8 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             if (fin) {
                 const quint8 op = m_fragmentOpcode;
                 m_fragmentOpcode = 0;
-                onMessage(op, std::exchange(m_fragments, QByteArray()));
+                const QByteArray whole = std::exchange(m_fragments, QByteArray());
+                onMessage(op, whole);
             }
             break;
         case kPing:
@@ -443,13 +445,13 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
     return pos;
 }
 
-void WebSocketConnection::onMessage(quint8 opcode, QByteArray payload) {
+void WebSocketConnection::onMessage(quint8 opcode, QByteArrayView payload) {
     if (m_state != State::Open)
         return;
     if (opcode == kText)
-        Q_EMIT textReceived(payload);
+        receiveText(payload);
     else
-        Q_EMIT binaryReceived(payload);
+        receiveBinary(payload);
 }
 
 void WebSocketConnection::failConnection(QWebSocketProtocol::CloseCode code, const char *reason) {
@@ -459,7 +461,7 @@ void WebSocketConnection::failConnection(QWebSocketProtocol::CloseCode code, con
 
 // ---- writing ------------------------------------------------------------------
 
-void WebSocketConnection::sendText(const QByteArray &utf8) {
+void WebSocketConnection::sendText(QByteArrayView utf8) {
     if (m_state == State::Open)
         writeFrame(kText, utf8.constData(), std::size_t(utf8.size()));
 }

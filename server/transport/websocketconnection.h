@@ -67,7 +67,7 @@ public:
 
     bool isOpen() const { return m_state == State::Open; }
 
-    void sendText(const QByteArray &utf8) override;
+    void sendText(QByteArrayView utf8) override;
     void ping() override;
     void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void abort() override;
@@ -95,7 +95,7 @@ private:
     void rejectHandshake(const char *response);
     void answerHttp(QByteArrayView head);
     std::size_t consumeFrames(char *data, std::size_t size);
-    void onMessage(quint8 opcode, QByteArray payload);
+    void onMessage(quint8 opcode, QByteArrayView payload);
     void failConnection(QWebSocketProtocol::CloseCode code, const char *reason);
     void writeFrame(quint8 opcode, const char *payload, std::size_t size);
     void writeRaw(const char *a, std::size_t na, const char *b, std::size_t nb);
