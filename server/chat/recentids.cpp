@@ -24,9 +24,12 @@ qsizetype RecentIds::slotAt(qsizetype age) const {
 }
 
 qsizetype RecentIds::find(QStringView id) const {
+    return m_index.empty() ? -1 : find(id, hashOf(id));
+}
+
+qsizetype RecentIds::find(QStringView id, size_t hash) const {
     if (m_index.empty())
         return -1;
-    const size_t hash = hashOf(id);
     const std::size_t mask = m_index.size() - 1;
     for (std::size_t b = hash & mask;; b = (b + 1) & mask) {
         const qint32 slot = m_index[b];
@@ -72,17 +75,19 @@ void RecentIds::rebuildIndex(std::size_t buckets) {
 }
 
 void RecentIds::remember(QStringView id, bool delivered) {
-    if (const qsizetype at = find(id); at >= 0) {
+    const size_t hash = hashOf(id);
+    if (const qsizetype at = find(id, hash); at >= 0) {
         m_slots[std::size_t(at)].delivered = m_slots[std::size_t(at)].delivered || delivered;
         return;
     }
     qsizetype slot;
     if (m_count < m_window) {
         // Growing: slots are in age order from 0 until the window is full.
+        // The index grows first, over the slots that hold ids already.
+        if (std::size_t(m_count + 1) * 2 > m_index.size())
+            rebuildIndex(std::max<std::size_t>(16, m_index.size() * 2));
         slot = m_count++;
         m_slots.emplace_back();
-        if (std::size_t(m_count) * 2 > m_index.size())
-            rebuildIndex(std::max<std::size_t>(16, m_index.size() * 2));
     } else {
         slot = m_oldest;
         unindex(slot);
@@ -92,7 +97,7 @@ void RecentIds::remember(QStringView id, bool delivered) {
     // Written over the old id: no allocation unless this one is longer.
     s.id.resize(id.size());
     std::memcpy(s.id.data(), id.data(), std::size_t(id.size()) * sizeof(QChar));
-    s.hash = hashOf(id);
+    s.hash = hash;
     s.delivered = delivered;
     index(slot);
 }

@@ -44,6 +44,7 @@ private:
         bool delivered = false;
     };
     qsizetype slotAt(qsizetype age) const;
+    qsizetype find(QStringView id, size_t hash) const;
     void index(qsizetype slot);
     void unindex(qsizetype slot);
     void rebuildIndex(std::size_t buckets);

@@ -6,6 +6,7 @@
 
 #include <QAbstractEventDispatcher>
 #include <QCryptographicHash>
+#include <QEvent>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 #include <QStringDecoder>
@@ -145,6 +146,28 @@ private:
     bool m_scheduled = false;
 };
 
+// Calls onReadable() straight from the dispatcher's event: QSocketNotifier
+// would emit `activated` twice (the descriptor form and the old int form)
+// per wake-up, a good part of a relayed message's cost.
+class WebSocketConnection::ReadNotifier final : public QSocketNotifier {
+public:
+    ReadNotifier(int fd, WebSocketConnection *connection)
+        : QSocketNotifier(qintptr(fd), QSocketNotifier::Read, connection)
+        , m_connection(connection) {}
+
+protected:
+    bool event(QEvent *e) override {
+        if (e->type() != QEvent::SockAct)
+            return QSocketNotifier::event(e);
+        // May delete this notifier (the connection finishing): nothing after.
+        m_connection->onReadable();
+        return true;
+    }
+
+private:
+    WebSocketConnection *m_connection;
+};
+
 WebSocketConnection::WebSocketConnection(int fd, const QHostAddress &peer, const Limits &limits,
                                          QObject *parent, std::unique_ptr<PeerSlot> slot)
     : Connection(parent)
@@ -153,8 +176,7 @@ WebSocketConnection::WebSocketConnection(int fd, const QHostAddress &peer, const
     , m_peer(peer)
     , m_pings(limits.pingRate)
     , m_slot(std::move(slot)) {
-    m_readNotifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
+    m_readNotifier = new ReadNotifier(fd, this);
 }
 
 WebSocketConnection::~WebSocketConnection() {

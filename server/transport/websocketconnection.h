@@ -89,6 +89,7 @@ private:
     // Http: answering a plain HTTP request, closed once the answer is out.
     enum class State : quint8 { Handshake, Http, Open, Closing, Closed };
 
+    class ReadNotifier;
     void onReadable();
     void onWritable();
     bool handshake();
@@ -121,7 +122,7 @@ private:
     // was lost (1006), which sessions keep for resume, unlike a close.
     int m_closeCode = QWebSocketProtocol::CloseCodeAbnormalDisconnection;
     Limits m_limits;
-    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_readNotifier = nullptr;  // a ReadNotifier
     QSocketNotifier *m_writeNotifier = nullptr; // created when a write blocks
     QHostAddress m_peer;
     QByteArray m_in;  // bytes of an incomplete handshake or frame
