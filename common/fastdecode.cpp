@@ -3,6 +3,8 @@
 
 #include "jsonreader.h"
 
+#include <QStringDecoder>
+
 #include <simdjson.h>
 
 #include <string_view>
@@ -26,8 +28,29 @@ ThreadParser &threadParser() {
     return state;
 }
 
-QString toQString(std::string_view utf8) {
-    return QString::fromUtf8(utf8.data(), qsizetype(utf8.size()));
+// Decodes over `out`, keeping its capacity: the frame before left strings
+// large enough for most frames after it, so a message is decoded without an
+// allocation. simdjson checked the UTF-8 already.
+void assignUtf8(QString &out, std::string_view utf8) {
+    const qsizetype n = qsizetype(utf8.size());
+    unsigned high = 0;
+    for (const char c : utf8)
+        high |= static_cast<unsigned char>(c);
+    if (high < 0x80) { // ASCII: a widening copy the compiler vectorises
+        out.resize(n);
+        char16_t *to = reinterpret_cast<char16_t *>(out.data());
+        for (qsizetype i = 0; i < n; ++i)
+            to[i] = static_cast<unsigned char>(utf8[std::size_t(i)]);
+        return;
+    }
+    // As QString::fromUtf8 decodes (a leading BOM is dropped), which the
+    // reference path's answer follows too.
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    // Room for the worst case, then down to what the text took.
+    out.resize(decoder.requiredSpace(n));
+    QChar *to = out.data();
+    const QChar *end = decoder.appendToBuffer(to, QByteArrayView(utf8.data(), n));
+    out.resize(qsizetype(end - to));
 }
 
 } // namespace
@@ -78,8 +101,11 @@ FastDecode decodeChatMessageFast(QByteArrayView frame, SendMessage &out) {
     // the reference path's answer (an error) is the one that counts.
     if (json::hasLoneSurrogateEscape(frame))
         return FastDecode::NotHandled;
-    out.text = toQString(text);
-    out.id = hasId ? std::optional<QString>(toQString(id)) : std::nullopt;
+    assignUtf8(out.text, text);
+    if (hasId)
+        assignUtf8(out.id ? *out.id : out.id.emplace(), id);
+    else
+        out.id.reset();
     return FastDecode::Decoded;
 }
 

@@ -21,6 +21,8 @@ enum class FastDecode {
     NotHandled // use the reference path
 };
 
+// Decoded: `out` holds the frame's fields, written over the strings it held
+// (their capacity reused). NotHandled: `out` is unspecified.
 FastDecode decodeChatMessageFast(QByteArrayView frame, SendMessage &out);
 
 } // namespace whisper::protocol

@@ -61,8 +61,8 @@ QJsonObject envelope(const char *type) {
 // relayed message's server CPU (docs/BENCHMARKS.md, relay). They are written
 // directly instead, byte for byte what QJsonDocument::Compact writes (sorted
 // keys, no spaces, the same escapes, UTF-8), in one allocation of the exact
-// size. Only a lone surrogate (which QJsonDocument writes as an escape of
-// its own) takes the general path. tst_protocol compares both.
+// size, or none into a buffer that is large enough. Only a lone surrogate (which QJsonDocument
+// writes as an escape of its own) takes the general path. tst_protocol compares both.
 
 constexpr bool isHighSurrogate(char16_t u) {
     return (u & 0xFC00) == 0xD800;
@@ -170,38 +170,38 @@ char *put(char *out, const char (&literal)[N]) {
     return out + N - 1;
 }
 
-std::optional<QByteArray> fastIncomingMessage(const IncomingMessage &m) {
+// Writes the frame over `out` (its capacity kept when large enough); false:
+// the text holds a lone surrogate, for the general path.
+bool writeIncomingMessage(const IncomingMessage &m, QByteArray &out) {
     const char16_t *text = QStringView(m.text).utf16();
     const qsizetype textBytes = jsonStringBytes(text, m.text.size());
     if (textBytes < 0)
-        return std::nullopt;
+        return false;
     char ts[24];
     const auto [tsEnd, ec] = std::to_chars(ts, ts + sizeof ts, m.ts);
     const std::size_t tsBytes = std::size_t(tsEnd - ts);
     static constexpr char kHead[] = "{\"text\":\"",
                           kMiddle[] = "\",\"ts\":", kTail[] = ",\"type\":\"message\"}";
-    QByteArray bytes(qsizetype(sizeof kHead + sizeof kMiddle + sizeof kTail - 3 + tsBytes) +
-                         textBytes,
-                     Qt::Uninitialized);
-    char *out = put(bytes.data(), kHead);
-    out = writeJsonString(out, text, m.text.size(), textBytes);
-    out = put(out, kMiddle);
-    std::memcpy(out, ts, tsBytes);
-    put(out + tsBytes, kTail);
-    return bytes;
+    out.resize(qsizetype(sizeof kHead + sizeof kMiddle + sizeof kTail - 3 + tsBytes) + textBytes);
+    char *p = put(out.data(), kHead);
+    p = writeJsonString(p, text, m.text.size(), textBytes);
+    p = put(p, kMiddle);
+    std::memcpy(p, ts, tsBytes);
+    put(p + tsBytes, kTail);
+    return true;
 }
 
-std::optional<QByteArray> fastDelivered(const Delivered &m) {
+bool writeDelivered(const Delivered &m, QByteArray &out) {
     const char16_t *id = QStringView(m.id).utf16();
     const qsizetype idBytes = jsonStringBytes(id, m.id.size());
     if (idBytes < 0)
-        return std::nullopt;
+        return false;
     static constexpr char kHead[] = "{\"id\":\"", kTail[] = "\",\"type\":\"delivered\"}";
-    QByteArray bytes(qsizetype(sizeof kHead + sizeof kTail - 2) + idBytes, Qt::Uninitialized);
-    char *out = put(bytes.data(), kHead);
-    out = writeJsonString(out, id, m.id.size(), idBytes);
-    put(out, kTail);
-    return bytes;
+    out.resize(qsizetype(sizeof kHead + sizeof kTail - 2) + idBytes);
+    char *p = put(out.data(), kHead);
+    p = writeJsonString(p, id, m.id.size(), idBytes);
+    put(p, kTail);
+    return true;
 }
 
 QByteArray toBytes(const QJsonObject &object) {
@@ -377,7 +377,7 @@ QString typeName(const ServerMessage &message) {
 Codec::Codec(CodecLimits limits)
     : m_limits(limits) {}
 
-Decoded<ClientMessage> Codec::checkedMessage(SendMessage msg) const {
+std::optional<DecodeError> Codec::messageError(const SendMessage &msg) const {
     auto fail = [](ErrorCode code, const QString &message) {
         return DecodeError{code, message, QStringLiteral("message")};
     };
@@ -393,14 +393,32 @@ Decoded<ClientMessage> Codec::checkedMessage(SendMessage msg) const {
         return fail(
             ErrorCode::BadRequest,
             QStringLiteral("field 'id' must be at most %1 characters").arg(kMaxClientIdChars));
-    return ClientMessage{std::move(msg)};
+    return std::nullopt;
+}
+
+std::optional<DecodeError> Codec::decodeClient(QByteArrayView utf8Json, ClientMessage &out) const {
+    if (m_limits.fastChatMessages) {
+        auto *msg = std::get_if<SendMessage>(&out);
+        if (!msg)
+            msg = &out.emplace<SendMessage>();
+        if (decodeChatMessageFast(utf8Json, *msg) == FastDecode::Decoded)
+            return messageError(*msg);
+    }
+    auto decoded = decodeClient(utf8Json);
+    if (auto *error = std::get_if<DecodeError>(&decoded))
+        return std::move(*error);
+    out = std::move(std::get<ClientMessage>(decoded));
+    return std::nullopt;
 }
 
 Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
     if (m_limits.fastChatMessages) {
         SendMessage msg;
-        if (decodeChatMessageFast(utf8Json, msg) == FastDecode::Decoded)
-            return checkedMessage(std::move(msg));
+        if (decodeChatMessageFast(utf8Json, msg) == FastDecode::Decoded) {
+            if (auto error = messageError(msg))
+                return *std::move(error);
+            return ClientMessage{std::move(msg)};
+        }
     }
     auto parsed = json::parseObjectFrame(utf8Json);
     if (auto *err = std::get_if<DecodeError>(&parsed))
@@ -430,7 +448,9 @@ Decoded<ClientMessage> Codec::decodeClient(QByteArrayView utf8Json) const {
         msg.id = r.optionalString("id");
         if (!r.ok())
             return r.error();
-        return checkedMessage(std::move(msg));
+        if (auto error = messageError(msg))
+            return *std::move(error);
+        return ClientMessage{std::move(msg)};
     }
     if (type == QLatin1String("typing")) {
         Typing typing{r.boolean("active")};
@@ -695,16 +715,16 @@ QByteArray Codec::encode(const ServerMessage &message) {
                 return toBytes(o);
             },
             [](const IncomingMessage &m) {
-                if (auto fast = fastIncomingMessage(m))
-                    return *std::move(fast);
+                if (QByteArray fast; writeIncomingMessage(m, fast))
+                    return fast;
                 QJsonObject o = envelope("message");
                 o.insert(QLatin1String("text"), m.text);
                 o.insert(QLatin1String("ts"), m.ts);
                 return toBytes(o);
             },
             [](const Delivered &m) {
-                if (auto fast = fastDelivered(m))
-                    return *std::move(fast);
+                if (QByteArray fast; writeDelivered(m, fast))
+                    return fast;
                 QJsonObject o = envelope("delivered");
                 o.insert(QLatin1String("id"), m.id);
                 return toBytes(o);
@@ -785,6 +805,17 @@ QByteArray Codec::encode(const ServerMessage &message) {
             [](const PartnerBack &) { return toBytes(envelope("partner_back")); },
         },
         message);
+}
+
+void Codec::encode(const ServerMessage &message, QByteArray &out) {
+    if (const auto *m = std::get_if<IncomingMessage>(&message)) {
+        if (writeIncomingMessage(*m, out))
+            return;
+    } else if (const auto *d = std::get_if<Delivered>(&message)) {
+        if (writeDelivered(*d, out))
+            return;
+    }
+    out = encode(message);
 }
 
 } // namespace whisper::protocol

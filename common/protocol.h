@@ -325,16 +325,24 @@ public:
     explicit Codec(CodecLimits limits = {});
 
     Decoded<ClientMessage> decodeClient(QByteArrayView utf8Json) const;
+    // The same answer, decoded into `out`: a `message` frame reuses the
+    // capacity of the strings of the SendMessage `out` holds, so the relay's
+    // hot path does not allocate per frame. nullopt: `out` holds the message.
+    std::optional<DecodeError> decodeClient(QByteArrayView utf8Json, ClientMessage &out) const;
     Decoded<ServerMessage> decodeServer(QByteArrayView utf8Json) const;
 
     static QByteArray encode(const ClientMessage &message);
     static QByteArray encode(const ServerMessage &message);
+    // The same bytes, written over `out`: `message` and `delivered` reuse
+    // its capacity (no allocation once it is large enough), the rest
+    // replace it.
+    static void encode(const ServerMessage &message, QByteArray &out);
 
     const CodecLimits &limits() const { return m_limits; }
 
 private:
     // The limits every `message` passes, whichever parser read it.
-    Decoded<ClientMessage> checkedMessage(SendMessage msg) const;
+    std::optional<DecodeError> messageError(const SendMessage &msg) const;
 
     CodecLimits m_limits;
 };

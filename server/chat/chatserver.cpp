@@ -248,12 +248,12 @@ ChatServer::Handover ChatServer::relayMessage(ClientId to, const protocol::Incom
             if (away->held.size() >= m_config.resumeQueueMax)
                 return Handover::QueueFull;
             away->held.append(event);
-            Q_EMIT messageRelayed(to);
+            countRelayed(to);
             return Handover::Queued;
         }
         if (!m_peers->post(event))
             return Handover::Unreachable;
-        Q_EMIT messageRelayed(to);
+        countRelayed(to);
         return Handover::Remote;
     }
     Session *session = m_sessions.value(to);
@@ -264,7 +264,7 @@ ChatServer::Handover ChatServer::relayMessage(ClientId to, const protocol::Incom
                                 id.value_or(QString())};
         switch (m_resume->enqueue(to, frame, m_config.resumeQueueMax)) {
         case ResumeStore::Enqueued::Queued:
-            Q_EMIT messageRelayed(to);
+            countRelayed(to);
             return Handover::Queued;
         case ResumeStore::Enqueued::Full:
             return Handover::QueueFull;
@@ -273,7 +273,7 @@ ChatServer::Handover ChatServer::relayMessage(ClientId to, const protocol::Incom
         }
     }
     session->handleRelayed(message);
-    Q_EMIT messageRelayed(to);
+    countRelayed(to);
     return Handover::Delivered;
 }
 
@@ -567,7 +567,7 @@ bool ChatServer::deliver(ClientId to, const protocol::ServerMessage &event) {
         return false;
     session->handleRelayed(event);
     if (std::holds_alternative<protocol::IncomingMessage>(event))
-        Q_EMIT messageRelayed(to);
+        countRelayed(to);
     else if (const auto *left = std::get_if<protocol::PartnerLeft>(&event))
         Q_EMIT pairEnded(to, left->reason);
     return true;

@@ -79,6 +79,10 @@ public:
     // what drain() sets; false calls a drain off (its timers stop).
     void setDraining(bool draining);
     bool isDraining() const { return m_draining; }
+    // Told of every relayed message (null: nobody); must outlive the
+    // server or be unset first.
+    void setRelayObserver(RelayObserver *observer) { m_relayObserver = observer; }
+    RelayObserver *relayObserver() const { return m_relayObserver; }
 
 Q_SIGNALS:
     void shutdownComplete();
@@ -88,7 +92,6 @@ Q_SIGNALS:
     void pairStarted(const whisper::PairRecord &pair);
     // A pair ended; `notified` is the member told so by partner_left.
     void pairEnded(whisper::ClientId notified, whisper::protocol::LeftReason reason);
-    void messageRelayed(whisper::ClientId to);
     void clientClosed(whisper::ClientId id);
 
 private:
@@ -97,6 +100,10 @@ private:
                           const std::optional<QString> &id) override;
     bool relayPairEnd(const PairRecord &pair, ClientId notify,
                       protocol::LeftReason reason) override;
+    void countRelayed(ClientId to) {
+        if (m_relayObserver)
+            m_relayObserver->messageRelayed(to);
+    }
     // ---- cluster: clients of other nodes
     bool isRemote(ClientId id) const { return m_peers && !m_peers->isLocal(id); }
     bool postRemote(ClientId to, const protocol::ServerMessage &event);
@@ -190,6 +197,7 @@ private:
     std::shared_ptr<std::atomic<bool>> m_refuseProxied = std::make_shared<std::atomic<bool>>(false);
     QString m_errorString;
     ServerMetrics *m_metrics = nullptr;
+    RelayObserver *m_relayObserver = nullptr;
 };
 
 } // namespace whisper

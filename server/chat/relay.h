@@ -33,4 +33,15 @@ public:
                                   ClientId from, const std::optional<QString> &id) = 0;
 };
 
+// Told of each chat message the relay carried (the control endpoint's
+// message counts): a plain call on the relay's hot path, where a signal
+// cost more than the count itself.
+class RelayObserver {
+public:
+    virtual void messageRelayed(ClientId to) = 0;
+
+protected:
+    ~RelayObserver() = default;
+};
+
 } // namespace whisper

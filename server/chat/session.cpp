@@ -24,14 +24,19 @@ Session::Session(ClientId id, std::uint64_t identityKey, Connection *connection,
     , m_id(id)
     , m_identityKey(identityKey)
     , m_connection(connection)
-    , m_context(context) {
+    , m_context(context)
+    , m_recentIds(context.config.resumeDedupWindow) {
     m_connection = nullptr;
     attachConnection(connection);
     if (m_context.security)
         m_account = std::make_unique<AccountHandler>(*this, *m_context.security);
 }
 
-Session::~Session() = default;
+Session::~Session() {
+    // The connection, a child, outlives this part of the destruction.
+    if (m_connection)
+        m_connection->setReceiver(nullptr);
+}
 
 void Session::attachConnection(Connection *connection) {
     m_connection = connection;
@@ -39,8 +44,7 @@ void Session::attachConnection(Connection *connection) {
     m_lastSeenMs = m_context.clock();
     m_serverClosed = false;
     m_dropRequested = false;
-    connect(m_connection, &Connection::textReceived, this, &Session::onText);
-    connect(m_connection, &Connection::binaryReceived, this, &Session::onBinary);
+    m_connection->setReceiver(this);
     connect(m_connection, &Connection::pong, this, [this] { touch(); });
     connect(m_connection, &Connection::disconnected, this, &Session::onDisconnected);
 }
@@ -50,6 +54,7 @@ Connection *Session::detachConnection() {
     if (!connection)
         return nullptr;
     connection->disconnect(this);
+    connection->setReceiver(nullptr);
     connection->setParent(nullptr);
     m_connection = nullptr;
     return connection;
@@ -69,36 +74,14 @@ void Session::adopt(const ResumeRecord &record, const std::optional<WaitingEntry
     } else if (record.state == QLatin1String("paired")) {
         m_state = State::Paired;
         m_matched = Matched{record.pairId, record.partnerHandle, record.distanceKm};
-        m_recentIds = record.recentIds;
-        m_recentDelivered = record.recentIdsDelivered;
-        m_recentIdSet = QSet<QString>(m_recentIds.cbegin(), m_recentIds.cend());
+        m_recentIds.assign(record.recentIds, record.recentIdsDelivered);
     } else {
         m_state = State::Lobby;
     }
 }
 
-qsizetype Session::recentIdIndex(const QString &id) const {
-    return m_recentIdSet.contains(id) ? m_recentIds.indexOf(id) : -1;
-}
-
-void Session::rememberId(const QString &id, bool delivered) {
-    const qsizetype at = recentIdIndex(id);
-    if (at >= 0) {
-        m_recentDelivered[at] = m_recentDelivered.at(at) || delivered;
-        return;
-    }
-    m_recentIds.append(id);
-    m_recentDelivered.append(delivered);
-    m_recentIdSet.insert(id);
-    // Bounded: the oldest ids fall out (a retry that old is delivered again).
-    while (m_recentIds.size() > qMax(1, m_context.config.resumeDedupWindow)) {
-        m_recentIdSet.remove(m_recentIds.takeFirst());
-        m_recentDelivered.removeFirst();
-    }
-}
-
 void Session::acknowledge(const QString &id) {
-    rememberId(id, true);
+    m_recentIds.remember(id, true);
     send(Delivered{id});
 }
 
@@ -145,7 +128,12 @@ void Session::send(const ServerMessage &message) {
             m_context.host->queueForAway(*this, message);
         return;
     }
-    m_connection->sendText(Codec::encode(message));
+    // Taken, not shared: a send nested in this one (none today) would
+    // otherwise write over it.
+    QByteArray frame = std::exchange(m_context.sendBuffer, QByteArray());
+    Codec::encode(message, frame);
+    m_connection->sendText(frame);
+    m_context.sendBuffer = std::move(frame);
 }
 
 void Session::ping() {
@@ -172,17 +160,26 @@ void Session::abort() {
     m_connection->abort();
 }
 
-void Session::onText(const QByteArray &utf8) {
+void Session::onText(QByteArrayView utf8) {
     touch();
     ++m_framesSeen;
-    const auto decoded = m_context.codec.decodeClient(utf8);
-    if (const auto *error = std::get_if<DecodeError>(&decoded)) {
+    // Decoded into the strings of the previous frame (of any session): a
+    // `message` then costs no allocation.
+    ClientMessage message = std::exchange(m_context.lastReceived, ClientMessage{});
+    if (const auto error = m_context.codec.decodeClient(utf8, message)) {
         // Bad frames have a bucket too; over it the client hears only that.
         if (!m_account || m_account->admitMalformed())
             send(error->toError());
-        return;
+    } else {
+        dispatch(message);
     }
-    const ClientMessage &message = std::get<ClientMessage>(decoded);
+    // Back for the next frame; only a chat message: other frames may hold
+    // secrets (passwords, tokens), which go now.
+    if (std::holds_alternative<SendMessage>(message))
+        m_context.lastReceived = std::move(message);
+}
+
+void Session::dispatch(const ClientMessage &message) {
     if (m_account && m_account->intercept(message))
         return;
     std::visit(
@@ -199,7 +196,7 @@ void Session::onText(const QByteArray &utf8) {
         message);
 }
 
-void Session::onBinary(const QByteArray &) {
+void Session::onBinary(QByteArrayView) {
     touch();
     if (m_account && !m_account->admitMalformed())
         return;
@@ -282,9 +279,9 @@ void Session::handle(const SendMessage &message) {
     if (message.id) {
         // A retry of a message the server already has: delivered once. The
         // sender hears `delivered` again if it was, or when it is.
-        const qsizetype seen = recentIdIndex(*message.id);
+        const qsizetype seen = m_recentIds.find(*message.id);
         if (seen >= 0) {
-            if (m_recentDelivered.at(seen))
+            if (m_recentIds.delivered(seen))
                 send(Delivered{*message.id});
             return;
         }
@@ -296,7 +293,7 @@ void Session::handle(const SendMessage &message) {
         if (m_context.metrics)
             m_context.metrics->messagesRelayed.inc();
         if (message.id) {
-            rememberId(*message.id, true);
+            m_recentIds.remember(*message.id, true);
             send(Delivered{*message.id});
         }
         break;
@@ -305,7 +302,7 @@ void Session::handle(const SendMessage &message) {
         if (m_context.metrics)
             m_context.metrics->messagesRelayed.inc();
         if (message.id)
-            rememberId(*message.id, false);
+            m_recentIds.remember(*message.id, false);
         break;
     case Relay::Handover::QueueFull:
         send(Error{ErrorCode::Unavailable,
@@ -362,12 +359,10 @@ void Session::handleRelayed(const ServerMessage &event) {
         m_state = State::Paired;
         m_waitingEntry.reset();
         m_matched = *matched;
-        // Ids are per pair: a new partner starts a new window. Assigning
-        // empty containers frees the old one's memory; clear() keeps the
-        // capacity, so each session would hold its longest pair's worth for life.
-        m_recentIds = {};
-        m_recentDelivered = {};
-        m_recentIdSet = {};
+        // Ids are per pair: a new partner starts a new window, and the old
+        // one's memory goes (each session would hold its longest pair's
+        // worth for life otherwise).
+        m_recentIds.clear();
         if (m_account)
             m_account->rememberPartner();
     } else if (std::holds_alternative<PartnerLeft>(event))

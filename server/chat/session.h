@@ -4,6 +4,7 @@
 #include "matchtypes.h"
 #include "privacygrid.h"
 #include "protocol.h"
+#include "recentids.h"
 #include "resumestore.h"
 
 #include "connection.h"
@@ -62,13 +63,20 @@ struct SessionContext {
     // Resume; null: a dropped connection ends its session at once.
     SessionHost *host = nullptr;
     ServerMetrics *metrics = nullptr; // null: not counted
+    // Kept from frame to frame so a relayed message allocates nothing: the
+    // last decoded client message (a `message` decodes into its strings)
+    // and the last encoded frame. A session takes one while it uses it (a
+    // nested use finds it empty and allocates): main thread only, as
+    // every session is.
+    protocol::ClientMessage lastReceived = {};
+    QByteArray sendBuffer = {};
 };
 
 // One client connection and its protocol state machine:
 // connected -> waiting -> paired -> lobby -> waiting ...
 // A session whose connection dropped may be away for the resume grace
 // period: it keeps its state and gets a new connection on resume.
-class Session : public QObject {
+class Session : public QObject, private MessageReceiver {
     Q_OBJECT
 public:
     enum class State { Connected, Waiting, Paired, Lobby, Closed };
@@ -125,26 +133,25 @@ public:
     const protocol::Matched &lastMatched() const { return m_matched; }
     // Message ids sent in the current pair, oldest first, and whether each
     // reached the partner.
-    const QList<QString> &recentIds() const { return m_recentIds; }
-    const QList<bool> &recentIdsDelivered() const { return m_recentDelivered; }
+    QList<QString> recentIds() const { return m_recentIds.ids(); }
+    QList<bool> recentIdsDelivered() const { return m_recentIds.deliveredFlags(); }
     AccountHandler *account() const { return m_account.get(); }
 
 Q_SIGNALS:
     void closed(whisper::ClientId id);
 
 private:
-    void onText(const QByteArray &utf8);
-    void onBinary(const QByteArray &data);
+    // The connection's messages, by a direct call (MessageReceiver).
+    void onText(QByteArrayView utf8) override;
+    void onBinary(QByteArrayView data) override;
     void onDisconnected();
+    void dispatch(const protocol::ClientMessage &message);
 
     void handle(const protocol::Join &join);
     void handle(const protocol::SendMessage &message);
     void handle(const protocol::Typing &typing);
     void handle(const protocol::Leave &leave);
     void handle(const protocol::ResumeSession &resume);
-    void rememberId(const QString &id, bool delivered);
-    // Where `id` is in m_recentIds; -1: not there.
-    qsizetype recentIdIndex(const QString &id) const;
     // Ends the session: leaves the room or the pair, says `closed`.
     void finish();
     void conflict(const QString &ref, const QString &message);
@@ -161,11 +168,7 @@ private:
     std::unique_ptr<AccountHandler> m_account;
     std::optional<WaitingEntry> m_waitingEntry;
     protocol::Matched m_matched;
-    QList<QString> m_recentIds;
-    QList<bool> m_recentDelivered;
-    // The ids of m_recentIds, for the lookup every message makes: a scan of
-    // the whole window was most of a relayed message's cost.
-    QSet<QString> m_recentIdSet;
+    RecentIds m_recentIds;
     int m_framesSeen = 0;
     bool m_serverClosed = false;  // closed on purpose: never kept for resume
     bool m_dropRequested = false; // aborted as unresponsive: may resume

@@ -57,8 +57,13 @@ ControlHub::ControlHub(ChatServer &server, QString version, Clock clock, QObject
             [this](ClientId notified, protocol::LeftReason reason) {
                 onPairEnded(notified, int(reason));
             });
-    connect(&server, &ChatServer::messageRelayed, this, &ControlHub::onMessage);
+    server.setRelayObserver(this);
     connect(&server, &ChatServer::clientClosed, this, &ControlHub::onClosed);
+}
+
+ControlHub::~ControlHub() {
+    if (m_server.relayObserver() == this)
+        m_server.setRelayObserver(nullptr);
 }
 
 QString ControlHub::opaqueId(ClientId id) {
@@ -188,7 +193,7 @@ void ControlHub::endPair(int slot, protocol::LeftReason why) {
         addEvent(EventKind::Left, pairId, protocol::toString(why));
 }
 
-void ControlHub::onMessage(ClientId to) {
+void ControlHub::messageRelayed(ClientId to) {
     const auto it = m_counterOfMember.constFind(to);
     if (it == m_counterOfMember.constEnd())
         return;

@@ -5,6 +5,7 @@
 #include "controlprotocol.h"
 #include "matchtypes.h"
 #include "pairregistry.h"
+#include "relay.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -51,19 +52,21 @@ struct ControlChanges {
 
 // The control endpoint's view of the chat server, with privacy applied:
 // opaque client ids, positions on the 0.1 degree grid, message counts without
-// text. Follows the server through its signals (a few hash updates per event),
+// text. Follows the server through its signals (a few hash updates per event)
+// and, per relayed message, a direct call (RelayObserver),
 // gathers changes until the control server's next flush and performs the
 // moderation actions. A relayed message, the one event on the chat path, costs
 // an integer-keyed lookup and two increments: its pair's count is folded into
 // the string-keyed records only when someone reads them (pairs(),
 // takeChanges()), at most once per pair and flush.
-class ControlHub : public QObject {
+class ControlHub : public QObject, private RelayObserver {
     Q_OBJECT
 public:
     using Clock = std::function<qint64()>;
     static constexpr int kMaxEventsPerFlush = 1000;
 
     ControlHub(ChatServer &server, QString version, Clock clock = {}, QObject *parent = nullptr);
+    ~ControlHub() override;
 
     const QHash<QString, control::WaitingClient> &waiting() const { return m_waiting; }
     const QHash<QString, control::PairInfo> &pairs() const {
@@ -113,7 +116,8 @@ private:
     void onRemoved(ClientId id);
     void onPairStarted(const PairRecord &pair);
     void onPairEnded(ClientId notified, int reason);
-    void onMessage(ClientId to);
+    // A relayed message (RelayObserver): the chat server calls it directly.
+    void messageRelayed(ClientId to) override;
     void onClosed(ClientId id);
     void countRate(std::deque<qint64> &window, qint64 spanMs) const;
     // Copies the counts of pairs that got messages into m_pairs and marks

@@ -11,8 +11,9 @@ QtWebSocketConnection::QtWebSocketConnection(QWebSocket *socket, QTcpSocket *tcp
     , m_maxOutputBytes(maxOutputBytes) {
     m_socket->setParent(this);
     connect(m_socket, &QWebSocket::textMessageReceived, this,
-            [this](const QString &text) { Q_EMIT textReceived(text.toUtf8()); });
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Connection::binaryReceived);
+            [this](const QString &text) { receiveText(text.toUtf8()); });
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this,
+            [this](const QByteArray &data) { receiveBinary(data); });
     connect(m_socket, &QWebSocket::pong, this, [this] { Q_EMIT pong(); });
     connect(m_socket, &QWebSocket::disconnected, this, &Connection::disconnected);
     // Connected after QWebSocket's own handler: the pongs it just queued
@@ -35,7 +36,7 @@ void QtWebSocketConnection::checkOutput() {
     QMetaObject::invokeMethod(m_socket, &QWebSocket::abort, Qt::QueuedConnection);
 }
 
-void QtWebSocketConnection::sendText(const QByteArray &utf8) {
+void QtWebSocketConnection::sendText(QByteArrayView utf8) {
     if (m_dropped)
         return;
     m_socket->sendTextMessage(QString::fromUtf8(utf8));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QHostAddress>
 #include <QObject>
 #include <QTcpSocket>
@@ -9,6 +10,20 @@
 #include <QWebSocket>
 
 namespace whisper {
+
+// Takes a connection's messages with a plain call (Connection::setReceiver):
+// the chat session, on the relay's hot path, where a signal and a copy of
+// each frame cost more than the rest of the hand-over.
+class MessageReceiver {
+public:
+    // `utf8` / `data` is valid during the call only: it may point into the
+    // transport's read buffer.
+    virtual void onText(QByteArrayView utf8) = 0;
+    virtual void onBinary(QByteArrayView data) = 0;
+
+protected:
+    ~MessageReceiver() = default;
+};
 
 // One client's transport as the session sees it: UTF-8 text frames in and
 // out, pings, and closing. Sessions never touch a socket class directly, so
@@ -18,8 +33,9 @@ class Connection : public QObject {
 public:
     using QObject::QObject;
 
-    // `utf8` must be one JSON document produced by the protocol codec.
-    virtual void sendText(const QByteArray &utf8) = 0;
+    // `utf8` must be one JSON document produced by the protocol codec; it
+    // is copied or sent before the call returns.
+    virtual void sendText(QByteArrayView utf8) = 0;
     virtual void ping() = 0;
     virtual void close(QWebSocketProtocol::CloseCode code, const QString &reason) = 0;
     // Drops the connection without a close handshake (unresponsive peer).
@@ -29,11 +45,35 @@ public:
     virtual QString origin() const = 0;
     virtual int closeCode() const = 0;
 
+    // Messages go to `receiver` (null: to textReceived/binaryReceived,
+    // each with its own copy of the payload), which must outlive the
+    // connection or be unset first.
+    void setReceiver(MessageReceiver *receiver) { m_receiver = receiver; }
+
 Q_SIGNALS:
+    // Only while no receiver is set.
     void textReceived(const QByteArray &utf8);
     void binaryReceived(const QByteArray &data);
     void pong();
     void disconnected();
+
+protected:
+    // For the transports: hands a message to the receiver or the signals.
+    void receiveText(QByteArrayView utf8) {
+        if (m_receiver)
+            m_receiver->onText(utf8);
+        else
+            Q_EMIT textReceived(utf8.toByteArray());
+    }
+    void receiveBinary(QByteArrayView data) {
+        if (m_receiver)
+            m_receiver->onBinary(data);
+        else
+            Q_EMIT binaryReceived(data.toByteArray());
+    }
+
+private:
+    MessageReceiver *m_receiver = nullptr;
 };
 
 // The Qt WebSockets transport. QWebSocket buffers whatever it is asked to
@@ -47,7 +87,7 @@ public:
     explicit QtWebSocketConnection(QWebSocket *socket, QTcpSocket *tcp = nullptr,
                                    qint64 maxOutputBytes = 0, QObject *parent = nullptr);
 
-    void sendText(const QByteArray &utf8) override;
+    void sendText(QByteArrayView utf8) override;
     void ping() override;
     void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void abort() override;

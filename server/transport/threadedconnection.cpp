@@ -47,8 +47,9 @@ void ThreadedConnection::reportGone() {
     QMetaObject::invokeMethod(this, &Connection::disconnected, Qt::QueuedConnection);
 }
 
-void ThreadedConnection::sendText(const QByteArray &utf8) {
-    command(IoCommand::Kind::Send, utf8);
+void ThreadedConnection::sendText(QByteArrayView utf8) {
+    // Its own copy: the I/O thread reads it later, the caller reuses its buffer.
+    command(IoCommand::Kind::Send, utf8.toByteArray());
 }
 
 void ThreadedConnection::ping() {
@@ -71,11 +72,11 @@ void ThreadedConnection::deliver(IoEvent &event) {
     // already on their way are dropped; pongs still count as signs of life.
     case IoEvent::Kind::Text:
         if (!m_closing)
-            Q_EMIT textReceived(event.data);
+            receiveText(event.data);
         break;
     case IoEvent::Kind::Binary:
         if (!m_closing)
-            Q_EMIT binaryReceived(event.data);
+            receiveBinary(event.data);
         break;
     case IoEvent::Kind::Pong:
         Q_EMIT pong();

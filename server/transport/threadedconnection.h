@@ -21,7 +21,7 @@ public:
     // Still open: the connection on the I/O thread is aborted.
     ~ThreadedConnection() override;
 
-    void sendText(const QByteArray &utf8) override;
+    void sendText(QByteArrayView utf8) override;
     void ping() override;
     void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void abort() override;

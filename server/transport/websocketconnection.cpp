@@ -6,6 +6,7 @@
 
 #include <QAbstractEventDispatcher>
 #include <QCryptographicHash>
+#include <QEvent>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 #include <QStringDecoder>
@@ -145,6 +146,28 @@ private:
     bool m_scheduled = false;
 };
 
+// Calls onReadable() straight from the dispatcher's event: QSocketNotifier
+// would emit `activated` twice (the descriptor form and the old int form)
+// per wake-up, a good part of a relayed message's cost.
+class WebSocketConnection::ReadNotifier final : public QSocketNotifier {
+public:
+    ReadNotifier(int fd, WebSocketConnection *connection)
+        : QSocketNotifier(qintptr(fd), QSocketNotifier::Read, connection)
+        , m_connection(connection) {}
+
+protected:
+    bool event(QEvent *e) override {
+        if (e->type() != QEvent::SockAct)
+            return QSocketNotifier::event(e);
+        // May delete this notifier (the connection finishing): nothing after.
+        m_connection->onReadable();
+        return true;
+    }
+
+private:
+    WebSocketConnection *m_connection;
+};
+
 WebSocketConnection::WebSocketConnection(int fd, const QHostAddress &peer, const Limits &limits,
                                          QObject *parent, std::unique_ptr<PeerSlot> slot)
     : Connection(parent)
@@ -153,8 +176,7 @@ WebSocketConnection::WebSocketConnection(int fd, const QHostAddress &peer, const
     , m_peer(peer)
     , m_pings(limits.pingRate)
     , m_slot(std::move(slot)) {
-    m_readNotifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &WebSocketConnection::onReadable);
+    m_readNotifier = new ReadNotifier(fd, this);
 }
 
 WebSocketConnection::~WebSocketConnection() {
@@ -374,7 +396,8 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
                 return size;
             }
             if (fin) {
-                onMessage(opcode, QByteArray(payload, qsizetype(length)));
+                // Unmasked in place: handed on where it lies, not copied.
+                onMessage(opcode, QByteArrayView(payload, qsizetype(length)));
             } else {
                 m_fragmentOpcode = opcode;
                 m_fragments = QByteArray(payload, qsizetype(length));
@@ -390,7 +413,8 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
             if (fin) {
                 const quint8 op = m_fragmentOpcode;
                 m_fragmentOpcode = 0;
-                onMessage(op, std::exchange(m_fragments, QByteArray()));
+                const QByteArray whole = std::exchange(m_fragments, QByteArray());
+                onMessage(op, whole);
             }
             break;
         case kPing:
@@ -443,13 +467,13 @@ std::size_t WebSocketConnection::consumeFrames(char *data, std::size_t size) {
     return pos;
 }
 
-void WebSocketConnection::onMessage(quint8 opcode, QByteArray payload) {
+void WebSocketConnection::onMessage(quint8 opcode, QByteArrayView payload) {
     if (m_state != State::Open)
         return;
     if (opcode == kText)
-        Q_EMIT textReceived(payload);
+        receiveText(payload);
     else
-        Q_EMIT binaryReceived(payload);
+        receiveBinary(payload);
 }
 
 void WebSocketConnection::failConnection(QWebSocketProtocol::CloseCode code, const char *reason) {
@@ -459,7 +483,7 @@ void WebSocketConnection::failConnection(QWebSocketProtocol::CloseCode code, con
 
 // ---- writing ------------------------------------------------------------------
 
-void WebSocketConnection::sendText(const QByteArray &utf8) {
+void WebSocketConnection::sendText(QByteArrayView utf8) {
     if (m_state == State::Open)
         writeFrame(kText, utf8.constData(), std::size_t(utf8.size()));
 }

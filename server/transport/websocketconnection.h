@@ -67,7 +67,7 @@ public:
 
     bool isOpen() const { return m_state == State::Open; }
 
-    void sendText(const QByteArray &utf8) override;
+    void sendText(QByteArrayView utf8) override;
     void ping() override;
     void close(QWebSocketProtocol::CloseCode code, const QString &reason) override;
     void abort() override;
@@ -89,13 +89,14 @@ private:
     // Http: answering a plain HTTP request, closed once the answer is out.
     enum class State : quint8 { Handshake, Http, Open, Closing, Closed };
 
+    class ReadNotifier;
     void onReadable();
     void onWritable();
     bool handshake();
     void rejectHandshake(const char *response);
     void answerHttp(QByteArrayView head);
     std::size_t consumeFrames(char *data, std::size_t size);
-    void onMessage(quint8 opcode, QByteArray payload);
+    void onMessage(quint8 opcode, QByteArrayView payload);
     void failConnection(QWebSocketProtocol::CloseCode code, const char *reason);
     void writeFrame(quint8 opcode, const char *payload, std::size_t size);
     void writeRaw(const char *a, std::size_t na, const char *b, std::size_t nb);
@@ -121,7 +122,7 @@ private:
     // was lost (1006), which sessions keep for resume, unlike a close.
     int m_closeCode = QWebSocketProtocol::CloseCodeAbnormalDisconnection;
     Limits m_limits;
-    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_readNotifier = nullptr;  // a ReadNotifier
     QSocketNotifier *m_writeNotifier = nullptr; // created when a write blocks
     QHostAddress m_peer;
     QByteArray m_in;  // bytes of an incomplete handshake or frame

@@ -229,6 +229,18 @@ void TestProtocol::hotMessagesMatchQJsonDocument() {
                                 {QStringLiteral("id"), text}};
     QCOMPARE(Codec::encode(ServerMessage{Delivered{text}}),
              QJsonDocument(delivered).toJson(QJsonDocument::Compact));
+
+    // Written over a reused buffer (longer, shorter, or shared with a copy
+    // that must not change): the same bytes.
+    for (const QByteArray &before : {QByteArray(300, 'x'), QByteArray("{}"), QByteArray()}) {
+        QByteArray out = before;
+        const QByteArray copy = out;
+        Codec::encode(ServerMessage{IncomingMessage{text, ts}}, out);
+        QCOMPARE(out, QJsonDocument(message).toJson(QJsonDocument::Compact));
+        QCOMPARE(copy, before);
+        Codec::encode(ServerMessage{Delivered{text}}, out);
+        QCOMPARE(out, QJsonDocument(delivered).toJson(QJsonDocument::Compact));
+    }
 }
 
 namespace {
@@ -240,6 +252,28 @@ void compareBothPaths(const QByteArray &frame) {
     const auto fast = Codec().decodeClient(frame);
     const auto slow = Codec(reference).decodeClient(frame);
     QCOMPARE(fast, slow);
+
+    // Decoded over an earlier message (the relay's reused one): the same
+    // answer, whatever that held, and a copy of it is left alone.
+    const ClientMessage earlier[] = {
+        SendMessage{QString::fromUtf8("an earlier, longer text: caf\xc3\xa9 \xf0\x9f\x98\x80"),
+                    QStringLiteral("earlier-id")},
+        SendMessage{QStringLiteral("x"), std::nullopt},
+        Join{1, 2, 3},
+    };
+    for (const ClientMessage &before : earlier) {
+        ClientMessage reused = before;
+        const ClientMessage copy = reused;
+        const auto error = Codec().decodeClient(frame, reused);
+        if (const auto *expected = std::get_if<DecodeError>(&fast)) {
+            QVERIFY(error);
+            QCOMPARE(*error, *expected);
+        } else {
+            QVERIFY(!error);
+            QCOMPARE(reused, std::get<ClientMessage>(fast));
+        }
+        QCOMPARE(copy, before);
+    }
 }
 
 } // namespace
@@ -270,6 +304,8 @@ void TestProtocol::fastPathAgreesWithReference_data() {
             R"("})",
         true);
     row("empty id", R"({"type":"message","text":"hi","id":""})", true);
+    row("BOM inside the text", "{\"type\":\"message\",\"text\":\"\xef\xbb\xbfhi\"}", true);
+    row("BOM as the id", "{\"type\":\"message\",\"text\":\"hi\",\"id\":\"\xef\xbb\xbf\"}", true);
     // Left to the reference path:
     row("unknown field", R"({"type":"message","text":"hi","x":1})", false);
     row("repeated text", R"({"type":"message","text":"a","text":"b"})", false);
