@@ -247,13 +247,17 @@ void TestTransport::trickleReaderKeepsMemoryBounded() {
     // About 16 MB pass through the server while it always has 384 KiB more
     // to send than the peer took: more than the kernel buffers hold (their
     // exact size on loopback varies), less than the budget, so the output
-    // never drains completely and is never over the budget.
+    // never drains completely and is never over the budget. The volume is
+    // for the resident-memory bound, which an instrumented build does not
+    // assert (instrumented.h): there 4 MB, still ten times the lag, check
+    // that the peer is never dropped within the budget.
     constexpr qint64 kLag = 384 * 1024;
     constexpr int kBatch = 64;
     const QByteArray batch = request.repeated(kBatch);
     qint64 requests = 1;
     qint64 peakKiB = baseline;
-    const qint64 target = (16 << 20) / replyBytes;
+    const qint64 target =
+        (whisper::test::kResidentMemoryIsMeaningful ? 16 << 20 : 4 << 20) / replyBytes;
     const qint64 firstByte = before;
     while (requests < target) {
         QVERIFY(slow.sendAll(batch, 5000));
@@ -347,13 +351,15 @@ void TestTransport::pingFloodClosesWith1008() {
 }
 
 void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
-    // 200 peers each leave output unread up to most of the budget, then sit
+    // Peers each leave output unread up to most of the budget, then sit
     // idle. The server keeps them all (they are within the budget), its RSS
     // grows by at most the documented worst case per connection, and each
     // gets every byte once it reads.
     QFETCH(QString, transport);
     QFETCH(QString, ioThreads);
-    constexpr int kPeers = 200;
+    // 200 peers for the resident-memory bound; an instrumented build does
+    // not assert it (instrumented.h), and 50 show that none is dropped.
+    constexpr int kPeers = whisper::test::kResidentMemoryIsMeaningful ? 200 : 50;
     constexpr int kBudget = 64 * 1024;
     constexpr int kMaxMessage = 16 * 1024;
     ServerProcess server(
