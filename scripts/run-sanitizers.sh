@@ -120,6 +120,13 @@ fi
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$supp/tsan.supp:log_path=$logs/tsan"
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 
+# The longest suites first, also in a fresh build directory (see
+# scripts/run-tests.sh): the durations of a reference run under ASan.
+data=$build_dir/Testing/Temporary/CTestCostData.txt
+if [ "$kind" = asan ] && [ ! -f "$data" ]; then
+  mkdir -p "$(dirname "$data")"
+  cp scripts/test-costs/asan.txt "$data"
+fi
 ctest_args=(--output-on-failure --no-tests=error -j"${SAN_CTEST_JOBS:-2}")
 [ -n "$tests" ] && ctest_args+=(-R "$tests")
 [ -n "$labels" ] && ctest_args+=(-L "$labels")

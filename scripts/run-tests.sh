@@ -20,8 +20,19 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 phases=${WHISPER_TEST_PHASES:-suite asan fuzz}
 failed=()
 
+# CTest starts the longest suites first when it knows their durations from
+# an earlier run in the build directory; a fresh build directory has none,
+# and would start them in the order they are declared (the long cluster
+# suites last, with one core idle at the end). It gets the durations of
+# a reference run instead (scripts/test-costs/, docs/TESTING.md).
+seed_costs() { # build directory, seed file
+  local data=$1/Testing/Temporary/CTestCostData.txt
+  [ -f "$data" ] || { mkdir -p "$(dirname "$data")" && cp "$2" "$data"; }
+}
+
 run_suite() {
   cd "$root/$build_dir" 2>/dev/null || cd "$build_dir"
+  seed_costs . "$root/scripts/test-costs/suite.txt"
   # GUI tests render offscreen unless a display was given explicitly.
   export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
   # A build without tests (WHISPER_BUILD_TESTS=OFF, or a broken test list)

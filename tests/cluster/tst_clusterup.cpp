@@ -230,13 +230,14 @@ void TestClusterUp::addressBanOnOneNodeIsEnforcedOnAll() {
     QVERIFY(add.waitForFinished(30000));
     QVERIFY2(add.exitCode() == 0, add.readAllStandardError().constData());
 
-    // 127.0.0.4 waits on node1 and is connected to node2.
+    // 127.0.0.4 waits on node1 and is connected to node2 and node3.
     const QHostAddress target(QStringLiteral("127.0.0.4"));
-    SourcedClient onNode1, onNode2;
+    SourcedClient onNode1, onNode2, heldOnNode3;
     QVERIFY(onNode1.open(target, m_nodes.value(QStringLiteral("node1"))));
     onNode1.sendText(R"({"type":"join","lat":10.0,"lon":10.0,"range_km":5})");
     QVERIFY2(onNode1.waitFor("\"waiting\""), onNode1.received.constData());
     QVERIFY(onNode2.open(target, m_nodes.value(QStringLiteral("node2"))));
+    QVERIFY(heldOnNode3.open(target, m_nodes.value(QStringLiteral("node3"))));
 
     // The admin bans the address through node1's console.
     QWebSocket console;
@@ -276,11 +277,15 @@ void TestClusterUp::addressBanOnOneNodeIsEnforcedOnAll() {
     const QJsonObject answer = awaitType(QStringLiteral("ok"));
     QVERIFY2(!answer.isEmpty(), qPrintable(QJsonDocument(frames.value(0)).toJson()));
 
-    // node1 closes its own; node2 closes its live connection from the
-    // address, and node3 refuses a new one, long before their periodic
-    // re-read of the bans (ban-refresh-s, 60 s).
+    // node1 closes its own; node2 and node3 close their live connections
+    // from the address, long before their periodic re-read of the bans
+    // (ban-refresh-s, 60 s).
     QVERIFY2(onNode1.waitFor("banned", 3000), onNode1.received.constData());
     QVERIFY2(onNode2.waitFor("banned", 3000), onNode2.received.constData());
+    // node3 has read the ban once it closed its connection (one step of
+    // Moderation::refresh), and from then on refuses a new one. Connecting
+    // before that would race node3's reading of the ban.
+    QVERIFY2(heldOnNode3.waitFor("banned", 3000), heldOnNode3.received.constData());
     SourcedClient onNode3;
     QVERIFY(onNode3.open(target, m_nodes.value(QStringLiteral("node3"))));
     QVERIFY2(onNode3.waitFor("this address is banned", 3000), onNode3.received.constData());

@@ -24,6 +24,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <memory>
@@ -168,18 +169,24 @@ bool TestPrivacy::probe(TestClient &victim, GeoPoint victimAt, GeoPoint at, doub
     attacker->send(Join{at.latDeg, at.lonDeg, rangeKm});
     if (!attacker->waitFor<Waiting>())
         return false;
-    // A barrier instead of a timeout: two clients far away that only match
+    // Barriers instead of timeouts: two clients far away that only match
     // each other, joining after the attacker waits. Once they are matched, a
-    // tick has served the attacker, and any `matched` for it is on its way.
+    // tick has served the attacker: the matchmaker hands out a tick's pairs
+    // in one go, so any `matched` for the attacker is already sent. The
+    // answer to its `leave` then comes after that `matched` on the same
+    // connection.
     const GeoPoint far{-60.0, -100.0};
     auto first = TestClient::waitingAt(m_server->chatUrl(), far.latDeg, far.lonDeg, 1);
     auto second = TestClient::waitingAt(m_server->chatUrl(), far.latDeg, far.lonDeg, 1);
     if (!first || !second || !first->waitFor<Matched>() || !second->waitFor<Matched>())
         return false;
-    const bool matched = !attacker->staysWithout<Matched>(100);
     attacker->send(Leave{});
     if (!attacker->waitFor<Left>())
         return false;
+    const QList<ServerMessage> before = attacker->unread();
+    const bool matched = std::any_of(before.cbegin(), before.cend(), [](const ServerMessage &m) {
+        return std::holds_alternative<Matched>(m);
+    });
     if (matched) {
         // The victim was the only one the attacker could meet.
         if (!victim.waitFor<Matched>() || !victim.waitFor<PartnerLeft>())

@@ -247,13 +247,17 @@ void TestTransport::trickleReaderKeepsMemoryBounded() {
     // About 16 MB pass through the server while it always has 384 KiB more
     // to send than the peer took: more than the kernel buffers hold (their
     // exact size on loopback varies), less than the budget, so the output
-    // never drains completely and is never over the budget.
+    // never drains completely and is never over the budget. The volume is
+    // for the resident-memory bound, which an instrumented build does not
+    // assert (instrumented.h): there 4 MB, still ten times the lag, check
+    // that the peer is never dropped within the budget.
     constexpr qint64 kLag = 384 * 1024;
     constexpr int kBatch = 64;
     const QByteArray batch = request.repeated(kBatch);
     qint64 requests = 1;
     qint64 peakKiB = baseline;
-    const qint64 target = (16 << 20) / replyBytes;
+    const qint64 target =
+        (whisper::test::kResidentMemoryIsMeaningful ? 16 << 20 : 4 << 20) / replyBytes;
     const qint64 firstByte = before;
     while (requests < target) {
         QVERIFY(slow.sendAll(batch, 5000));
@@ -347,13 +351,15 @@ void TestTransport::pingFloodClosesWith1008() {
 }
 
 void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
-    // 200 peers each leave output unread up to most of the budget, then sit
+    // Peers each leave output unread up to most of the budget, then sit
     // idle. The server keeps them all (they are within the budget), its RSS
     // grows by at most the documented worst case per connection, and each
     // gets every byte once it reads.
     QFETCH(QString, transport);
     QFETCH(QString, ioThreads);
-    constexpr int kPeers = 200;
+    // 200 peers for the resident-memory bound; an instrumented build does
+    // not assert it (instrumented.h), and 50 show that none is dropped.
+    constexpr int kPeers = whisper::test::kResidentMemoryIsMeaningful ? 200 : 50;
     constexpr int kBudget = 64 * 1024;
     constexpr int kMaxMessage = 16 * 1024;
     ServerProcess server(
@@ -374,11 +380,16 @@ void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
     const qint64 baseline = whisper::residentKiB(server.pid());
     QVERIFY(baseline > 0);
 
-    // Each asks for about 80 KiB of replies and reads none of them: the
-    // kernel takes a part (its buffers are fixed at 16 KiB a side), the
-    // server holds the rest, under the 64 KiB budget.
+    // Each asks for about 56 KiB of replies (each under 150 bytes) and reads
+    // none of them: the kernel takes a part (its buffers are fixed at 16 KiB
+    // a side), the server holds the rest. All of it fits in the 64 KiB
+    // budget, whatever the kernel takes: its share depends on the server's
+    // pace. A server slowed down by a loaded machine or a sanitizer sends
+    // its replies one by one in small segments, whose overhead in the
+    // kernel's buffers leaves it holding a few KiB of data, and 80 KiB of
+    // replies were then more than the budget for some peers.
     const QByteArray request = unknownTypeRequest();
-    const int requestsEach = (80 * 1024) / 150;
+    const int requestsEach = (56 * 1024) / 150;
     const QByteArray burst = request.repeated(requestsEach);
     for (auto &p : peers)
         QVERIFY(p->sendAll(burst, 10000));
@@ -412,16 +423,22 @@ void TestTransport::idleSocketsWithFullBuffersStayWithinBudget() {
     for (auto &p : peers) {
         QByteArray &in = p->buffer();
         int replies = 0;
+        qint64 replyBytes = 0; // on the wire: a 2-byte header each
         QDeadlineTimer deadline(whisper::test::scaledMs(10000));
         while (replies < requestsEach && !deadline.hasExpired()) {
             for (const Frame &f : takeFrames(in)) {
                 QVERIFY2(f.opcode != 0x8, "a peer within the budget was closed");
-                replies += f.payload.contains("unknown message type");
+                if (f.payload.contains("unknown message type")) {
+                    ++replies;
+                    replyBytes += 2 + f.payload.size();
+                }
             }
             if (replies < requestsEach)
                 QVERIFY2(p->readSome(65536, 5000) > 0, "a peer within the budget was dropped");
         }
         QCOMPARE(replies, requestsEach);
+        // The premise: the peer never left more than the budget unread.
+        QVERIFY2(replyBytes <= kBudget, qPrintable(QString::number(replyBytes)));
     }
 }
 

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QTest>
 
 #include <csignal>
 
@@ -99,8 +100,12 @@ bool ServerProcess::terminate(int timeoutMs) {
     if (!isRunning())
         return true;
     ::kill(pid_t(m_process.processId()), SIGTERM);
-    m_process.waitForFinished(timeoutMs);
-    return !isRunning();
+    // The server closes every connection and waits up to shutdown-grace-ms
+    // (1.5 s) for the clients' close frames. The test's own clients live on
+    // this thread: blocked in waitForFinished, they could not answer, and
+    // every stop with a client connected would wait out the whole grace.
+    // Running the event loop lets them answer, as real clients do.
+    return QTest::qWaitFor([this] { return !isRunning(); }, timeoutMs);
 }
 
 void ServerProcess::kill() {
