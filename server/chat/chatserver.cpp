@@ -188,20 +188,27 @@ void ChatServer::onNewConnection(Connection *connection) {
     // Message size limits were set by the listener, before any frame.
     Connection *socket = connection;
     connect(socket, &Connection::disconnected, socket, &QObject::deleteLater);
+    // A refused connection is deleted once its close completes; until then
+    // it is ours, so one still closing when the server stops goes with it
+    // rather than outlive the process's teardown.
+    auto refuse = [this, socket](QWebSocketProtocol::CloseCode code, const QString &reason) {
+        if (!socket->parent())
+            socket->setParent(this);
+        socket->close(code, reason);
+    };
     if (m_shuttingDown) {
-        socket->close(QWebSocketProtocol::CloseCodeGoingAway,
-                      QStringLiteral("server shutting down"));
+        refuse(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
         return;
     }
     const QString path = socket->requestUrl().path();
     if (!path.isEmpty() && path != QLatin1String("/") && path != QLatin1String("/ws")) {
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                      QStringLiteral("unknown endpoint path; use / or /ws"));
+        refuse(QWebSocketProtocol::CloseCodePolicyViolated,
+               QStringLiteral("unknown endpoint path; use / or /ws"));
         return;
     }
     if (m_draining) {
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                      QStringLiteral("server draining; try another node"));
+        refuse(QWebSocketProtocol::CloseCodePolicyViolated,
+               QStringLiteral("server draining; try another node"));
         return;
     }
     // Away sessions hold no socket; their owners need a slot to come back.
@@ -210,8 +217,8 @@ void ChatServer::onNewConnection(Connection *connection) {
                          << "reached; refusing a client";
         // 1013 "Try Again Later" would say it best, but Qt clients treat
         // codes from 1012 up as protocol errors; 1008 and a reason do.
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                      QStringLiteral("server full; try again later"));
+        refuse(QWebSocketProtocol::CloseCodePolicyViolated,
+               QStringLiteral("server full; try again later"));
         return;
     }
 
