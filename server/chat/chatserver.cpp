@@ -184,6 +184,14 @@ void ChatServer::setSecurity(SecurityServices *security) {
         AccountHandler::followRevocations(*security, this);
 }
 
+void ChatServer::keepUntilClosed(Connection *connection) {
+    // No session owns it any more: it is deleted once its close completes,
+    // and until then it is ours, so one still closing when the server
+    // stops goes with it rather than outlive the process's teardown.
+    connection->setParent(this);
+    connect(connection, &Connection::disconnected, connection, &QObject::deleteLater);
+}
+
 void ChatServer::onNewConnection(Connection *connection) {
     // Message size limits were set by the listener, before any frame.
     Connection *socket = connection;
@@ -441,7 +449,7 @@ void ChatServer::resumeSession(Session &fresh, const QString &token) {
     if (!wasAway) {
         // The old connection is half-dead (the client already moved on).
         Connection *stale = old->detachConnection();
-        connect(stale, &Connection::disconnected, stale, &QObject::deleteLater);
+        keepUntilClosed(stale);
         stale->abort();
     }
     const std::optional<ResumeRecord> record = m_resume->unpark(old->id());

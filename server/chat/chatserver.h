@@ -121,6 +121,8 @@ private:
     void checkRemoteNodes();
     // ---- cluster: resume on another node
     void adoptResumed(Session &fresh, const ResumeRecord &record);
+    // A connection detached from its session, closing.
+    void keepUntilClosed(Connection *connection);
     // `id` resumed on another node as `movedTo`: it goes without a word to
     // its partner, and what was queued for it follows it.
     void letGo(ClientId id, ClientId movedTo);

@@ -395,7 +395,7 @@ void ChatServer::letGo(ClientId id, ClientId movedTo) {
         }
     }
     if (Connection *stale = s->detachConnection()) {
-        connect(stale, &Connection::disconnected, stale, &QObject::deleteLater);
+        keepUntilClosed(stale);
         stale->close(QWebSocketProtocol::CloseCodeNormal,
                      QStringLiteral("session resumed on another node"));
     }

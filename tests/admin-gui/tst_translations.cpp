@@ -5,6 +5,7 @@
 #include "consolestate.h"
 #include "controlclient.h"
 #include "mainwindow.h"
+#include "testpaths.h"
 #include "translation.h"
 
 #include <QApplication>

@@ -13,6 +13,7 @@
 #include "controlprotocol.h"
 #include "protocol.h"
 #include "testclient.h"
+#include "testpaths.h"
 #include "tst_control_support.h"
 
 #include <QFile>

@@ -7,6 +7,7 @@
 #include "protocol.h"
 #include "serverprocess.h"
 #include "testclient.h"
+#include "testpaths.h"
 #include "wsframe.h"
 
 #include <QDir>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "geo.h"
+#include "testpaths.h"
 
 #include <GeographicLib/Geodesic.hpp>
 

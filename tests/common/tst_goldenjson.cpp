@@ -12,6 +12,7 @@
 
 #include "controlprotocol.h"
 #include "protocol.h"
+#include "testpaths.h"
 
 #include <QFile>
 #include <QJsonArray>

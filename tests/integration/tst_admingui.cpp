@@ -18,6 +18,7 @@
 #include "statspanel.h"
 #include "storage.h"
 #include "testclient.h"
+#include "testpaths.h"
 
 #include <QAction>
 #include <QApplication>

@@ -7,6 +7,7 @@
 #include "rawwsclient.h"
 #include "serverprocess.h"
 #include "testclient.h"
+#include "testpaths.h"
 
 #include <QEventLoop>
 #include <QNetworkAccessManager>

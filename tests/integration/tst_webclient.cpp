@@ -7,6 +7,7 @@
 
 #include "serverprocess.h"
 #include "testclient.h"
+#include "testpaths.h"
 
 #include <QElapsedTimer>
 #include <QFile>

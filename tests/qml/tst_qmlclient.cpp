@@ -6,6 +6,7 @@
 
 #include "controlclient.h"
 #include "serverprocess.h"
+#include "testpaths.h"
 #include "totp.h"
 #include "translation.h"
 

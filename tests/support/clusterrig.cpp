@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "clusterrig.h"
+#include "testpaths.h"
 
 #include <QFile>
 #include <QHostAddress>

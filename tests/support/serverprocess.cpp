@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "serverprocess.h"
+#include "testpaths.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
