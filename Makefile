@@ -34,9 +34,8 @@ test: build
 
 # Sanitizer and fuzz runs, each in a build directory of its own
 # (docs/TESTING.md). test-asan runs every suite under ASan + UBSan; `make
-# test` runs the unit suites under it (SAN_LABELS=unit; SAN_LABELS= runs
-# them all) and a 60 s fuzz smoke run. test-tsan runs the unit suites
-# labelled `threads`.
+# test` runs all but the packaging and script suites under it, and a 60 s
+# fuzz smoke run. test-tsan runs the unit suites labelled `threads`.
 FUZZ_SECONDS ?= 300
 test-asan: deps
 	bash scripts/run-sanitizers.sh asan

@@ -10,6 +10,7 @@
 # match events reach no node.
 # usage: arrivals.py SHA NODE N > file
 import sys
+import time
 
 sha, node, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 out = sys.stdout.buffer
@@ -24,6 +25,7 @@ def command(*args):
 
 
 hash_key = "whisper:waiting:" + node
+now = str(int(time.time() * 1000))
 for i in range(count):
     spot = i // 2
     lat = -60 + (spot // 1000) * 0.1
@@ -31,4 +33,6 @@ for i in range(count):
     client = 1_000_000 + i
     entry = ('{"id":"%d","k":"%d","lat":%.5f,"lon":%.5f,"r":1,"s":"0","x":[]}'
              % (client, 9_000_000_000 + i, lat, lon))
-    command("EVALSHA", sha, 2, hash_key, "whisper:room", "e", node, client, entry)
+    identity = 9_000_000_000 + i
+    command("EVALSHA", sha, 3, hash_key, "whisper:room", "whisper:recent:%d" % identity,
+            "e", node, client, entry, now)

@@ -295,8 +295,8 @@ EOF
 }
 rbench publish-pipelined -n 1000000 -c 2 -P 32 -r 2 PUBLISH 'whisper:ev:__rand_int__' "$event"
 rbench publish-unpipelined -n 200000 -c 50 -P 1 -r 2 PUBLISH 'whisper:ev:__rand_int__' "$event"
-rbench room-enter -n 300000 -c 2 -P 32 -r 100000000 EVALSHA "$room_sha" 2 whisper:waiting:node1 \
-  whisper:room e node1 '__rand_int__' "$entry"
+rbench room-enter -n 300000 -c 2 -P 32 -r 100000000 EVALSHA "$room_sha" 3 whisper:waiting:node1 \
+  whisper:room whisper:recent:__rand_int__ e node1 '__rand_int__' "$entry" "$(date +%s%3N)"
 
 echo "--- summary"
 python3 "$here/report.py" "$out_dir" "$tick_ms" "$rate" | tee "$out_dir/summary.md"
