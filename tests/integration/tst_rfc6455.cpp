@@ -31,6 +31,9 @@ struct Expectation {
     int pongs = 0;
     int replies = 0; // replies to the case itself
     QString note;    // why this differs from the RFC or the other transport
+    // Also accepted: a close whose frame may or may not get out before the
+    // transport resets the connection (0: only closeCode).
+    int orCloseCode = 0;
 };
 
 Expectation closes(int code, const QString &note = {}) {
@@ -145,7 +148,12 @@ std::vector<ConformanceCase> conformanceCases() {
     const char *unmasked = "QWebSocket's server takes unmasked client frames (RFC 6455 5.1: "
                            "it must close)";
     const char *tooLarge = "QWebSocket fails it with 1009 but resets the TCP connection with "
-                           "the rest of the frame unread, so the close frame is lost";
+                           "the rest of the frame unread, so the close frame is usually lost "
+                           "(1006); when it gets out before the reset, the client sees 1009";
+    const auto resetAfter = [](Expectation e, int sentFirst) {
+        e.orCloseCode = sentFirst;
+        return e;
+    };
     const QHash<QByteArray, Expectation> qt{
         {"invalid UTF-8 in a text frame", closes(1007, utf8Note)},
         {"UTF-8-encoded surrogate", closes(1007, utf8Note)},
@@ -156,8 +164,8 @@ std::vector<ConformanceCase> conformanceCases() {
                              "fragments fails with 1007 (RFC 6455 5.6 allows the split)")},
         {"unmasked text frame", noted(keeps(conflict), unmasked)},
         {"unmasked ping", noted(keeps({}, 1), unmasked)},
-        {"10 MB text frame", noted(closes(1006), tooLarge)},
-        {"10 MB in 8 KiB fragments", noted(closes(1006), tooLarge)},
+        {"10 MB text frame", resetAfter(noted(closes(1006), tooLarge), 1009)},
+        {"10 MB in 8 KiB fragments", resetAfter(noted(closes(1006), tooLarge), 1009)},
         {"close without a code",
          noted(closes(1000), "QWebSocket answers a close without a code with 1000; the RFC lets "
                              "the endpoint choose")},
@@ -213,13 +221,14 @@ void TestRfc6455::conformance_data() {
     QTest::addColumn<QString>("errorCode");
     QTest::addColumn<int>("pongs");
     QTest::addColumn<int>("replies");
+    QTest::addColumn<int>("orCloseCode");
     for (const TransportUnderTest &t : transports()) {
         for (const ConformanceCase &c : conformanceCases()) {
             const bool qt = QByteArrayView(t.name) == "qt";
             const Expectation &e = qt && c.qt ? *c.qt : c.native;
             QTest::addRow("%s: %s: %s", t.name, c.category.constData(), c.name.constData())
                 << QString::fromLatin1(t.name) << c.bytes << e.closeCode << e.errorCode << e.pongs
-                << e.replies;
+                << e.replies << e.orCloseCode;
         }
     }
 }
@@ -231,11 +240,13 @@ void TestRfc6455::conformance() {
     QFETCH(QString, errorCode);
     QFETCH(int, pongs);
     QFETCH(int, replies);
+    QFETCH(int, orCloseCode);
     ServerProcess &server = *m_servers.at(transport);
     const auto seen = whisper::test::observeTransportInput(server.chatUrl(), bytes);
     QVERIFY(seen.handshake);
     if (closeCode != 0) {
-        QCOMPARE(seen.closeCode, closeCode);
+        if (orCloseCode == 0 || seen.closeCode != orCloseCode)
+            QCOMPARE(seen.closeCode, closeCode);
         QVERIFY2(seen.disconnected, "no TCP close after the closing handshake");
         QVERIFY(seen.replies.isEmpty());
     } else {
