@@ -10,6 +10,7 @@
 #include "bandialog.h"
 #include "consolestate.h"
 #include "controlclient.h"
+#include "instrumented.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "mapview.h"
@@ -50,6 +51,10 @@ using whisper::test::ServerProcess;
 using whisper::test::TestClient;
 
 namespace {
+
+// How long the console may take to show what the server did: five times
+// longer when both are instrumented (a sanitizer under a loaded -j2 run).
+constexpr int kWaitMs = whisper::test::scaledMs(5000);
 const QString kModerator = QStringLiteral("moderator1");
 const QString kPassword = QStringLiteral("a long moderator passphrase");
 const QString kAdmin = QStringLiteral("admin1");
@@ -204,7 +209,7 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     QCOMPARE(window.mapView()->borderLinesInView(), int(CountryBorders::load().lines().size()));
     QVERIFY(window.mapView()->borderLinesInView() > 300);
     // Stats arrive once a second.
-    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), kWaitMs);
     QCOMPARE(state.latestStats()->pairs, 10);
     QCOMPARE(state.latestStats()->waiting, 20);
     QVERIFY(window.findChild<StatsPanel *>()->text().contains(QStringLiteral("40")));
@@ -236,8 +241,8 @@ void TestAdminGui::consoleShowsServerAndKicks() {
                     n += left->reason == protocol::LeftReason::Kicked;
         return n;
     };
-    QTRY_COMPARE_WITH_TIMEOUT(kickedClients(), 2, 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(window.pairTable()->model()->rowCount(), 9, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(kickedClients(), 2, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(window.pairTable()->model()->rowCount(), 9, kWaitMs);
     QVERIFY(state.pairs()->find(pair.id) == nullptr);
     // The selection went with the pair: it did not slide to the next row, so
     // a second click cannot end a pair nobody chose.
@@ -248,7 +253,7 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     window.selectClient(victim);
     QVERIFY(window.kickAction()->isEnabled());
     window.kickAction()->trigger();
-    QTRY_COMPARE_WITH_TIMEOUT(window.waitingTable()->model()->rowCount(), 19, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.waitingTable()->model()->rowCount(), 19, kWaitMs);
     QVERIFY(!window.waitingTable()->selectionModel()->currentIndex().isValid());
     QVERIFY(!window.kickAction()->isEnabled());
     QTRY_VERIFY(window.statusText().contains(QStringLiteral("Connected")));
@@ -268,9 +273,9 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     // The report arrives as a live event too, before anyone refreshes.
     QTRY_VERIFY_WITH_TIMEOUT(
         state.events()->stringList().join(QLatin1Char('\n')).contains(QLatin1String("reported")),
-        5000);
+        kWaitMs);
     // ...and in the Reports tab without a refresh: it follows the stream.
-    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, kWaitMs);
     const control::Report report = state.reports()->records().first();
     QCOMPARE(report.reason, QStringLiteral("spam"));
     QVERIFY(!report.resolved);
@@ -294,18 +299,18 @@ void TestAdminGui::consoleShowsServerAndKicks() {
     window.resolveSelectedReport();
     QCOMPARE(asked, 1);
     QCOMPARE(confirmations, 0);
-    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 0, kWaitMs);
     // Resolved reports stay visible behind the filter.
     window.showResolvedBox()->setChecked(true);
-    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 1, kWaitMs);
     QVERIFY(state.reports()->records().first().resolved);
     QCOMPARE(state.reports()->records().first().resolution, QStringLiteral("warned"));
     window.showResolvedBox()->setChecked(false);
-    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.reportTable()->model()->rowCount(), 0, kWaitMs);
     window.setConfirm([](const QString &, const QString &) { return true; });
 
     // The screenshot the README shows.
-    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->pairs == 9, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->pairs == 9, kWaitMs);
     QVERIFY(window.staleBanner()->isHidden());
     const QString path = QStringLiteral(WHISPER_BUILD_DIR) + QStringLiteral("/admin-console.png");
     QVERIFY(window.grab().save(path));
@@ -333,12 +338,12 @@ void TestAdminGui::auditRowsAreWritten() {
     };
     // A moderator may not drain: refused, and the refusal is audited as such.
     const qint64 drainReq = controlClient.drain();
-    QTRY_VERIFY_WITH_TIMEOUT(failedReq(drainReq), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(failedReq(drainReq), kWaitMs);
     // Then a command it may send, which fails ("no such pair"): audited as
     // failed. The rows are written in order, so once this one is there the
     // drain row must be too.
     const qint64 kickReq = controlClient.kickPair(QStringLiteral("no-such-pair"));
-    QTRY_VERIFY_WITH_TIMEOUT(failedReq(kickReq), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(failedReq(kickReq), kWaitMs);
 
     QVERIFY(q.prepare(QStringLiteral("SELECT command, result FROM control_audit "
                                      "WHERE actor = ? AND id > ? ORDER BY id")));
@@ -354,7 +359,7 @@ void TestAdminGui::auditRowsAreWritten() {
                 commands << q.value(0).toString() + QLatin1Char(':') + q.value(1).toString();
             return commands.contains(QStringLiteral("kick_pair:failed"));
         },
-        5000);
+        kWaitMs);
     QVERIFY2(kickPairAudited, qPrintable(commands.join(QLatin1Char(' '))));
     QCOMPARE(commands,
              (QStringList{QStringLiteral("login:ok"), QStringLiteral("subscribe:ok"),
@@ -377,7 +382,7 @@ void TestAdminGui::auditViewerFilters() {
         QSignalSpy failed(&moderator, &ControlClient::commandFailed);
         moderator.kick(QStringLiteral("cNoSuchOne"));
         const qint64 req = moderator.listAudit(control::ListAudit{});
-        QTRY_VERIFY_WITH_TIMEOUT(failed.size() >= 2, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(failed.size() >= 2, kWaitMs);
         bool forbidden = false;
         for (const auto &call : failed)
             forbidden |= call.at(0).toLongLong() == req &&
@@ -401,7 +406,7 @@ void TestAdminGui::auditViewerFilters() {
         const auto before = answers.size();
         window.auditView()->setFilter(actor, command, period);
         window.auditView()->showButton()->click();
-        return QTest::qWaitFor([&] { return answers.size() > before; }, 5000);
+        return QTest::qWaitFor([&] { return answers.size() > before; }, kWaitMs);
     };
     QVERIFY(show(kModerator, QStringLiteral("kick"), 1));
     QVERIFY(table->rowCount() >= 1);
@@ -444,7 +449,7 @@ void TestAdminGui::accountLookupOffersTheRolesActions() {
         moderator.connectToServer({m_server->controlUrl(), kModerator, kPassword, {}});
         QTRY_COMPARE_WITH_TIMEOUT(moderator.state(), ControlClient::State::Online, 10000);
         moderator.lookupAccount(QStringLiteral("dave"));
-        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kWaitMs);
         QVERIFY2(shown.contains(QLatin1String("Username: dave")), qPrintable(shown));
         QVERIFY(shown.contains(QLatin1String("Role: user")));
         QVERIFY(banVisible);
@@ -468,11 +473,11 @@ void TestAdminGui::accountLookupOffersTheRolesActions() {
     QTRY_COMPARE_WITH_TIMEOUT(admin.state(), ControlClient::State::Online, 10000);
     QSignalSpy done(&admin, &ControlClient::commandSucceeded);
     admin.lookupAccount(QStringLiteral("dave"));
-    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), kWaitMs);
     shown.clear();
     window.setAccountShower([&](AccountDialog &d) { shown = d.summary(); });
     admin.lookupAccount(QStringLiteral("dave"));
-    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kWaitMs);
     QVERIFY2(shown.contains(QLatin1String("Role: moderator")), qPrintable(shown));
 }
 
@@ -528,7 +533,7 @@ void TestAdminGui::banDialogChoicesAndActions() {
     window.setConfirm([](const QString &, const QString &) { return true; });
     controlClient.connectToServer({m_server->controlUrl(), kModerator, kPassword, {}});
     QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), kWaitMs);
 
     // Three more guests, far from everyone, and carol logged in twice.
     std::vector<std::unique_ptr<TestClient>> guests;
@@ -555,7 +560,7 @@ void TestAdminGui::banDialogChoicesAndActions() {
                 return w.id;
         return QString();
     };
-    QTRY_VERIFY_WITH_TIMEOUT(!idOfClientAt(-60).isEmpty() && !idOfClientAt(68).isEmpty(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!idOfClientAt(-60).isEmpty() && !idOfClientAt(68).isEmpty(), kWaitMs);
     // Every test client shares 127.0.0.1: that is what an address ban hits.
     auto connectedHere = [&] {
         int n = 0;
@@ -592,7 +597,7 @@ void TestAdminGui::banDialogChoicesAndActions() {
         return true;
     });
     window.banAction()->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(shown, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(shown, kWaitMs);
     QVERIFY(guests[0]->waitForDisconnected());
     QVERIFY(guests[1]->isConnected() && guests[2]->isConnected());
     QCOMPARE(connectedHere(), here - 1);
@@ -621,18 +626,18 @@ void TestAdminGui::banDialogChoicesAndActions() {
         return true;
     });
     window.banAction()->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(shown, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(shown, kWaitMs);
     QVERIFY(carol[0]->waitForDisconnected());
     QVERIFY(carol[1]->waitForDisconnected());
     QVERIFY(guests[2]->isConnected());
     // The bans tab lists it; lifting it lets carol back in.
-    QTRY_COMPARE_WITH_TIMEOUT(window.banTable()->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.banTable()->rowCount(), 1, kWaitMs);
     QCOMPARE(window.banTable()->item(0, 1)->text(), QStringLiteral("carol"));
     QCOMPARE(window.banTable()->item(0, 4)->text(), kModerator);
     window.banTable()->setCurrentCell(0, 0);
     QVERIFY(window.unbanAction()->isEnabled());
     window.unbanAction()->trigger();
-    QTRY_COMPARE_WITH_TIMEOUT(window.banTable()->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.banTable()->rowCount(), 0, kWaitMs);
     TestClient back;
     QVERIFY(back.connectTo(m_server->chatUrl()));
     back.send(protocol::Login{QStringLiteral("carol"), kPassword, std::nullopt});
@@ -691,14 +696,14 @@ void TestAdminGui::demotedAdminsConsoleIsDowngradedThenClosed() {
     QSignalSpy gone(&controlClient, &ControlClient::serverGone);
     controlClient.broadcast(QStringLiteral("from a demoted admin"));
     controlClient.drain();
-    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !gone.isEmpty(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || !gone.isEmpty(), kWaitMs);
     QVERIFY(listener.staysWithout<protocol::Notice>(500));
     // It reconnects and logs in with what the role now allows.
     QTRY_COMPARE_WITH_TIMEOUT(controlClient.role(), QStringLiteral("moderator"), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
     QVERIFY(!window.broadcastAction()->isEnabled());
     QVERIFY(!window.drainAction()->isEnabled());
-    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats().has_value(), kWaitMs);
     QVERIFY(!state.latestStats()->draining);
 
     // Disabled while idle: the server's re-check closes the console and
@@ -765,7 +770,7 @@ void TestAdminGui::adminBroadcastsAndDrains() {
     cli.waitForFinished(3000);
 
     window.drainAction()->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->draining, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.latestStats() && state.latestStats()->draining, kWaitMs);
     TestClient late;
     QVERIFY(!late.connectTo(m_server->chatUrl(), 2000));
     QVERIFY(listener.isConnected());
@@ -789,7 +794,7 @@ void TestAdminGui::serverGoneThenBack() {
     QSignalSpy gone(&controlClient, &ControlClient::serverGone);
     controlClient.connectToServer({m_server->controlUrl(), kModerator, kPassword, {}});
     QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), kWaitMs);
 
     // The server goes away: the console says so and keeps retrying, with
     // growing delays up to the limit.
@@ -815,9 +820,9 @@ void TestAdminGui::serverGoneThenBack() {
                     QStringLiteral("--control-port"), QString::number(port)});
     QVERIFY2(m_server->start(), m_server->log().constData());
     QTRY_COMPARE_WITH_TIMEOUT(controlClient.state(), ControlClient::State::Online, 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(state.snapshotComplete(), kWaitMs);
     // A fresh server: nobody waits yet, and the old rows are gone.
-    QTRY_COMPARE_WITH_TIMEOUT(state.waiting()->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(state.waiting()->rowCount(), 0, kWaitMs);
     QVERIFY(window.staleBanner()->isHidden());
 }
 
