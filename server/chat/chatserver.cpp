@@ -195,13 +195,9 @@ void ChatServer::keepUntilClosed(Connection *connection) {
 void ChatServer::onNewConnection(Connection *connection) {
     // Message size limits were set by the listener, before any frame.
     Connection *socket = connection;
-    connect(socket, &Connection::disconnected, socket, &QObject::deleteLater);
-    // A refused connection is deleted once its close completes; until then
-    // it is ours, so one still closing when the server stops goes with it
-    // rather than outlive the process's teardown.
+    // A refused connection has no session: it lives until its close completes.
     auto refuse = [this, socket](QWebSocketProtocol::CloseCode code, const QString &reason) {
-        if (!socket->parent())
-            socket->setParent(this);
+        keepUntilClosed(socket);
         socket->close(code, reason);
     };
     if (m_shuttingDown) {
@@ -232,7 +228,6 @@ void ChatServer::onNewConnection(Connection *connection) {
 
     const ClientId id = m_nextId++;
     // From here the session owns the connection and deletes it.
-    socket->disconnect(socket);
     auto *session =
         new Session(id, QRandomGenerator::system()->generate64(), socket, *m_context, this);
     connect(session, &Session::closed, this, &ChatServer::onSessionClosed);
