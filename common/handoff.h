@@ -29,10 +29,14 @@ public:
         : m_f(std::move(f)) {}
 
     // On the submitting thread, once: the future, started (as
-    // QtConcurrent::run's is before the pool runs it).
+    // QtConcurrent::run's is before the pool runs it). Unlike
+    // QtConcurrent::run, the future is not given the runnable: with it,
+    // a thread that waits (result(), waitForFinished()) while the job is
+    // still queued takes the job out of the queue and runs it itself. The
+    // database's jobs must run on its one thread, which owns the connection,
+    // and in the order they were queued.
     QFuture<R> start(QThreadPool *pool) {
         m_interface.setThreadPool(pool);
-        m_interface.setRunnable(this);
         m_interface.reportStarted();
         QFuture<R> future = m_interface.future();
         m_published.store(true, std::memory_order_release);
@@ -70,7 +74,8 @@ private:
 
 // QtConcurrent::run(pool, f) with the hand-over of `f` to the pool thread
 // visible to ThreadSanitizer (see HandedOverTask): the same future, the same
-// exceptions, the same queue. The way back (the result, read by a
+// exceptions, the same queue. `f` always runs on a pool thread, never on a
+// thread that waits for its result. The way back (the result, read by a
 // continuation or result()) still goes through QFutureInterface's lock
 // inside Qt; tests/sanitizers/tsan.supp says how that is covered.
 template <typename F>

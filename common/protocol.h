@@ -160,7 +160,7 @@ struct Welcome {
     // Secret: takes this session back after a dropped connection. Absent
     // when the server keeps no sessions for resuming.
     std::optional<QString> resumeToken{};
-    QString node; // the cluster node serving the connection; empty: a single node
+    QString node{}; // the cluster node serving the connection; empty: a single node
     friend bool operator==(const Welcome &, const Welcome &) = default;
 };
 

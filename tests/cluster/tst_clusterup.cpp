@@ -250,7 +250,7 @@ void TestClusterUp::addressBanOnOneNodeIsEnforcedOnAll() {
     QTRY_VERIFY(console.state() == QAbstractSocket::ConnectedState);
     auto awaitType = [&frames](const QString &type) -> QJsonObject {
         QJsonObject found;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor(
             [&] {
                 for (const QJsonObject &o : std::as_const(frames))
                     if (o.value(QStringLiteral("type")).toString() == type) {

@@ -4,11 +4,16 @@
 // `make test-tsan`).
 #include "handoff.h"
 
+#include <QSemaphore>
 #include <QTest>
 #include <QThread>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
+#include <thread>
+#include <utility>
 #include <vector>
 
 using namespace whisper;
@@ -65,6 +70,39 @@ private Q_SLOTS:
                 QCOMPARE(QByteArray(inner.what()), QByteArray("database gone"));
             }
         }
+    }
+
+    // A thread that waits for a job still in the queue waits; it does not
+    // take the job and run it itself, as it would with QtConcurrent::run.
+    // The database depends on it: its connection belongs to its one thread,
+    // and a job run on the waiting thread raced the job in progress on the
+    // same connection.
+    void aWaitingCallerDoesNotRunTheJob() {
+        QThreadPool pool;
+        pool.setMaxThreadCount(1);
+        QSemaphore gate;
+        std::atomic<bool> firstDone{false};
+        QFuture<void> first = runHandedOver(&pool, [&] {
+            gate.acquire();
+            firstDone = true;
+        });
+        std::atomic<bool> secondStarted{false};
+        QFuture<std::pair<QThread *, bool>> second = runHandedOver(&pool, [&] {
+            secondStarted = true;
+            return std::pair{QThread::currentThread(), firstDone.load()};
+        });
+        // Opens the gate once the second job has run (it was taken by the
+        // waiting thread) or, bounded, once it evidently has not.
+        std::thread opener([&] {
+            for (int i = 0; i < 40 && !secondStarted; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            gate.release();
+        });
+        const auto [ranOn, afterFirst] = second.result();
+        opener.join();
+        first.waitForFinished();
+        QVERIFY(ranOn != QThread::currentThread());
+        QVERIFY(afterFirst);
     }
 
     void continuationsSeeTheResult() {
