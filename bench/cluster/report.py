@@ -66,9 +66,53 @@ def row(*cells):
 
 
 cr, cs = load("cross-rate"), load("cross-sat")
-src, srs = load("same-rate-cluster"), load("same-rate-single")
-srf = load("same-rate-follower")
-ssc, sss = load("same-sat-cluster"), load("same-sat-single")
+# The same-node comparison runs in rounds (run.sh b): name-1, name-2, ...
+rounds = []
+while load(f"same-rate-single-{len(rounds) + 1}"):
+    n = len(rounds) + 1
+    rounds.append({k: load(f"same-{k}-{n}") for k in
+                   ("rate-cluster", "rate-single", "rate-follower", "sat-cluster", "sat-single")})
+
+
+def median(values):
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return None
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2
+
+
+def per_round(a, b, field):
+    """The rounds' ratios a/b of one figure (None where a run failed)."""
+    out = []
+    for r in rounds:
+        x, y = r[a], r[b]
+        if not x or not y:
+            out.append(None)
+            continue
+        fx, fy = field(x), field(y)
+        out.append(fx / fy if fx and fy and fx > 0 and fy > 0 else None)
+    return out
+
+
+cpu = lambda r: r["server_cpu_us_per_msg"]
+p99 = lambda r: r["latency"]["p99_ms"]
+rate_of = lambda r: r["delivered_per_s"]
+
+
+def spread(ratios):
+    v = [x for x in ratios if x is not None]
+    return "n/a" if not v else f"median {median(v):.2f} (rounds {min(v):.2f}-{max(v):.2f}, n={len(v)})"
+
+
+def all_checked(key, cross=False):
+    notes = {checked(r[key], cross) for r in rounds}
+    return "; ".join(sorted(notes))
+
+
+def median_of(key, field):
+    return median([field(r[key]) for r in rounds if r[key]])
+
 mc, ms, burst = load("match-cross"), load("match-single"), load("burst-cross")
 pp, pu, re = load("publish-pipelined"), load("publish-unpipelined"), load("room-enter")
 
@@ -95,32 +139,64 @@ for name, r in (("at the offered rate", cr), ("at saturation", cs)):
         row(f"cross-node {name}: CPU µs/msg node1 / node2",
             f"{num(r['server_cpu_us_per_msg'], 1)} / {num(watched(r, 0)['cpu_us_per_msg'], 1)}",
             "each node sends for one side and receives for the other", "")
-if src and srs:
-    row(f"same-node, {rate:,.0f} msg/s: delivered msg/s cluster / single",
-        f"{num(src['delivered_per_s'])} / {num(srs['delivered_per_s'])}",
-        f"ratio {ratio(src['delivered_per_s'], srs['delivered_per_s'])}",
-        checked(src, False) + " / " + checked(srs, False))
-    row("same-node at that rate: p99 cluster / single",
-        f"{src['latency']['p99_ms']:.2f} / {srs['latency']['p99_ms']:.2f} ms",
-        f"ratio {ratio(src['latency']['p99_ms'], srs['latency']['p99_ms'])}", "")
-    row("same-node at that rate: node CPU µs/msg cluster / single",
-        f"{num(src['server_cpu_us_per_msg'], 1)} / {num(srs['server_cpu_us_per_msg'], 1)}",
-        f"ratio {ratio(src['server_cpu_us_per_msg'], srs['server_cpu_us_per_msg'])} (≤ 1.10)", "")
-if srf and srs:
-    row(f"same-node, {rate:,.0f} msg/s, on the node that does not lead: p99, CPU µs/msg",
-        f"{srf['latency']['p99_ms']:.2f} ms, {num(srf['server_cpu_us_per_msg'], 1)}",
-        f"ratio to single {ratio(srf['latency']['p99_ms'], srs['latency']['p99_ms'])}, "
-        f"{ratio(srf['server_cpu_us_per_msg'], srs['server_cpu_us_per_msg'])}",
-        checked(srf, False))
-if ssc and sss:
-    r = ssc["delivered_per_s"] / sss["delivered_per_s"] if sss["delivered_per_s"] else 0
-    row("same-node saturation: msg/s cluster / single",
-        f"{num(ssc['delivered_per_s'])} / {num(sss['delivered_per_s'])}",
-        f"ratio {r:.2f} (goal ≥ 0.90: {'met' if r >= 0.9 else 'NOT met'})",
-        checked(ssc, False) + " / " + checked(sss, False))
-    row("same-node saturation: node CPU µs/msg cluster / single",
-        f"{num(ssc['server_cpu_us_per_msg'], 1)} / {num(sss['server_cpu_us_per_msg'], 1)}",
-        f"ratio {ratio(ssc['server_cpu_us_per_msg'], sss['server_cpu_us_per_msg'])}", "")
+if rounds:
+    cpu_leader = per_round("rate-cluster", "rate-single", cpu)
+    cpu_follower = per_round("rate-follower", "rate-single", cpu)
+    sat = per_round("sat-cluster", "sat-single", rate_of)
+    sat_cpu = per_round("sat-cluster", "sat-single", cpu)
+    row(f"same-node, {rate:,.0f} msg/s offered, {len(rounds)} rounds: delivered msg/s "
+        "cluster / single (medians)",
+        f"{num(median_of('rate-cluster', rate_of))} / {num(median_of('rate-single', rate_of))}", "",
+        all_checked("rate-cluster") + " / " + all_checked("rate-single"))
+    row("same-node at that rate: p99 cluster / single (medians)",
+        f"{median_of('rate-cluster', p99):.2f} / {median_of('rate-single', p99):.2f} ms",
+        "ratio " + spread(per_round("rate-cluster", "rate-single", p99)), "")
+    m = median(cpu_leader)
+    row("same-node at that rate: node CPU µs/msg, leading cluster node / single (medians)",
+        f"{num(median_of('rate-cluster', cpu), 1)} / {num(median_of('rate-single', cpu), 1)}",
+        "ratio " + spread(cpu_leader) + " (goal ≤ 1.10: " +
+        ("n/a" if m is None else "met" if m <= 1.10 else "NOT met") + ")", "")
+    m = median(cpu_follower)
+    row("same-node at that rate: node CPU µs/msg, the node that does not lead / single",
+        f"{num(median_of('rate-follower', cpu), 1)} / {num(median_of('rate-single', cpu), 1)}",
+        "ratio " + spread(cpu_follower) + " (goal ≤ 1.10: " +
+        ("n/a" if m is None else "met" if m <= 1.10 else "NOT met") + ")",
+        all_checked("rate-follower"))
+    m = median(sat)
+    row("same-node saturation: msg/s cluster / single (medians)",
+        f"{num(median_of('sat-cluster', rate_of))} / {num(median_of('sat-single', rate_of))}",
+        "ratio " + spread(sat) + " (goal ≥ 0.90: " +
+        ("n/a" if m is None else "met" if m >= 0.90 else "NOT met") + ")",
+        all_checked("sat-cluster") + " / " + all_checked("sat-single"))
+    row("same-node saturation: node CPU µs/msg cluster / single (medians)",
+        f"{num(median_of('sat-cluster', cpu), 1)} / {num(median_of('sat-single', cpu), 1)}",
+        "ratio " + spread(sat_cpu), "")
+def counted(mode, kind):
+    """bench/relay/callgrind.sh's per-message counts: (instructions, system calls)."""
+    try:
+        text = open(os.path.join(out_dir, f"callgrind-{mode}-{kind}.txt")).read()
+    except OSError:
+        return None
+    found = {}
+    for line in text.splitlines():
+        for key in ("instructions", "system calls"):
+            if line.startswith(key + " per relayed message:"):
+                try:
+                    found[key] = float(line.split(":")[1])
+                except ValueError:
+                    pass
+    return (found["instructions"], found["system calls"]) if len(found) == 2 else None
+
+
+for mode, what in (("serial", "one message at a time"), ("burst", "50 pairs sending at once")):
+    single, cluster = counted(mode, "single"), counted(mode, "cluster")
+    if single and cluster:
+        r = cluster[0] / single[0]
+        row(f"same-node, {what}: instructions per message cluster node / single (callgrind)",
+            f"{cluster[0]:,.0f} / {single[0]:,.0f}",
+            f"ratio {r:.3f} (goal ≤ 1.10: {'met' if r <= 1.10 else 'NOT met'})", "counted")
+        row(f"same-node, {what}: system calls per message cluster node / single (strace)",
+            f"{cluster[1]:.2f} / {single[1]:.2f}", f"ratio {cluster[1] / single[1]:.3f}", "counted")
 goal_ms = tick_ms + 50
 for name, r in (("across nodes", mc), ("single node", ms)):
     if r:
@@ -146,9 +222,12 @@ if li:
         f" / {num(1e6 / li['redis_cpu_us_per_arrival'] if li['redis_cpu_us_per_arrival'] > 0 else -1)}"
         " arrivals/s per core",
         "all matched" if li["left_waiting"] == 0 else f"{li['left_waiting']} left waiting")
-if src and srs:
-    row("node memory: RSS per connection cluster / single (2,000 paired clients)",
-        f"{num(src['server_rss_per_connection'])} / {num(srs['server_rss_per_connection'])} bytes",
+if cr and rounds and rounds[0]["rate-single"]:
+    # Each process's first load (later ones reuse the heap the first grew):
+    # node1's is the cross-node run, the single node's the first round.
+    srs = rounds[0]["rate-single"]
+    row("node memory: RSS per connection, node1 / single (each one's first load)",
+        f"{num(cr['server_rss_per_connection'])} / {num(srs['server_rss_per_connection'])} bytes",
         "", "")
 
 idle = load("idle")
@@ -183,5 +262,21 @@ for name, r in (("at the offered rate", cr), ("at saturation", cs)):
             "(2 PUBLISH each: message and `delivered`)", "")
 print("\n".join(rows))
 print()
+if rounds:
+    # Every round, so a reader sees how far single runs wander.
+    print("Same-node rounds (node CPU µs/msg at the offered rate; msg/s at saturation):")
+    print()
+    print("| round | single | leading node | ratio | other node | ratio | sat. single | "
+          "sat. cluster | ratio |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for i, r in enumerate(rounds):
+        def f(key, field, digits=1):
+            return num(field(r[key]), digits) if r[key] else "failed"
+        def q(v):
+            return "n/a" if v is None else f"{v:.2f}"
+        print(f"| {i + 1} | {f('rate-single', cpu)} | {f('rate-cluster', cpu)} | "
+              f"{q(cpu_leader[i])} | {f('rate-follower', cpu)} | {q(cpu_follower[i])} | "
+              f"{f('sat-single', rate_of, 0)} | {f('sat-cluster', rate_of, 0)} | {q(sat[i])} |")
+    print()
 print("The leader's engine (tick time against the waiting set's size) is the single node's "
       "MatchEngine: bench/matchbench, docs/BENCHMARKS.md \"Matching\".")

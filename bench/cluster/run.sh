@@ -7,7 +7,8 @@
 #      connects to its node's own URL), a fixed offered rate, and saturation;
 #   b) same-node relay inside the cluster against the single node, at the
 #      same offered rate (on the leading node and on the other) and at
-#      saturation: the ratios;
+#      saturation, in rounds that alternate the servers: the median of the
+#      rounds' ratios;
 #   c) match latency across nodes: pairs join on different nodes at one
 #      spot, spread over a few seconds so they sample every phase of the
 #      tick; join -> `matched` p50/p99 (and the single node's, alike);
@@ -22,13 +23,16 @@
 #      Redis's CPU per arrival; and the room's enter script alone under
 #      redis-benchmark;
 #   f) idle, before any load: each node's and the single node's CPU per
-#      second, and the Redis commands per second of the idle cluster.
+#      second, and the Redis commands per second of the idle cluster;
+#   g) instructions and system calls per same-node message, a cluster node
+#      against a single node (bench/relay/callgrind.sh, CG_CLUSTER=1).
 # The figures land in <build-dir>/bench-cluster/ (JSON per run, summary.md).
 # Every process is bounded (`timeout`, phase timeouts) and stopped by PID.
 #
 # usage: bench/cluster/run.sh [build-dir]
 # Environment: CLUSTER_BENCH_RATE (offered msg/s, default 10000),
 #   CLUSTER_BENCH_SECONDS (measured seconds per relay run, default 5),
+#   CLUSTER_BENCH_SAME_ROUNDS (rounds of the same-node comparison, default 5),
 #   CLUSTER_BENCH_ARRIVALS (piped arrivals, default 50000),
 #   CLUSTER_BENCH_TICK_MS (the nodes' --tick-ms, default 250, the default),
 #   CLUSTER_BENCH_IDLE_SECONDS (the idle measurement, default 10),
@@ -182,14 +186,42 @@ saturated=(--clients 1000 --window 1 --warmup 2 --duration "$seconds")
 # a) cross-node relay
 load cross-rate --url "$url1" --partner-url "$url2" "${at_rate[@]}" "${cluster_watch[@]}"
 load cross-sat --url "$url1" --partner-url "$url2" "${saturated[@]}" "${cluster_watch[@]}"
-# b) same-node relay, cluster node and single node taking turns
-load same-rate-cluster --url "$url1" "${at_rate[@]}" "${cluster_watch[@]}"
-load same-rate-single --url "$single_url" "${at_rate[@]}" --server-pid "$single_pid"
-# node2 leads nothing: what the leader's own work adds shows against it
-load same-rate-follower --url "$url2" "${at_rate[@]}" --server-pid "$node2_pid" \
-  --watch-pids "$node1_pid,$redis_pid"
-load same-sat-cluster --url "$url1" "${saturated[@]}" "${cluster_watch[@]}"
-load same-sat-single --url "$single_url" "${saturated[@]}" --server-pid "$single_pid"
+# b) same-node relay, cluster node and single node taking turns, in rounds:
+# two runs minutes apart on this machine can differ by more than the 10 %
+# being measured, so each round measures all three back to back (in an
+# order that rotates), and report.py takes the median of the rounds' ratios.
+same_rounds=${CLUSTER_BENCH_SAME_ROUNDS:-5}
+same_rate_cluster() { # node1 leads
+  load "same-rate-cluster-$1" --url "$url1" "${at_rate[@]}" "${cluster_watch[@]}"
+}
+same_rate_single() {
+  load "same-rate-single-$1" --url "$single_url" "${at_rate[@]}" --server-pid "$single_pid"
+}
+same_rate_follower() { # node2 leads nothing: what leading adds shows against it
+  load "same-rate-follower-$1" --url "$url2" "${at_rate[@]}" --server-pid "$node2_pid" \
+    --watch-pids "$node1_pid,$redis_pid"
+}
+same_sat_cluster() {
+  load "same-sat-cluster-$1" --url "$url1" "${saturated[@]}" "${cluster_watch[@]}"
+}
+same_sat_single() {
+  load "same-sat-single-$1" --url "$single_url" "${saturated[@]}" --server-pid "$single_pid"
+}
+for ((round = 1; round <= same_rounds; round++)); do
+  case $((round % 3)) in
+    1) order=(same_rate_single same_rate_cluster same_rate_follower) ;;
+    2) order=(same_rate_cluster same_rate_follower same_rate_single) ;;
+    0) order=(same_rate_follower same_rate_single same_rate_cluster) ;;
+  esac
+  for step in "${order[@]}"; do "$step" "$round"; done
+  if ((round % 2)); then
+    same_sat_single "$round"
+    same_sat_cluster "$round"
+  else
+    same_sat_cluster "$round"
+    same_sat_single "$round"
+  fi
+done
 # c) match latency: 200 pairs joining over 5 s, each pair at one spot
 match=(--clients 400 --join-spread-ms 5000 --window 0 --warmup 0 --duration 0)
 load match-cross --url "$url1" --partner-url "$url2" "${match[@]}"
@@ -297,6 +329,29 @@ rbench publish-pipelined -n 1000000 -c 2 -P 32 -r 2 PUBLISH 'whisper:ev:__rand_i
 rbench publish-unpipelined -n 200000 -c 50 -P 1 -r 2 PUBLISH 'whisper:ev:__rand_int__' "$event"
 rbench room-enter -n 300000 -c 2 -P 32 -r 100000000 EVALSHA "$room_sha" 3 whisper:waiting:node1 \
   whisper:room whisper:recent:__rand_int__ e node1 '__rand_int__' "$entry" "$(date +%s%3N)"
+
+# g) the same-node relay's cost counted rather than timed: instructions and
+# system calls per message (bench/relay/callgrind.sh) on a single node and
+# on a cluster node (CG_CLUSTER=1: a one-node cluster of its own, the
+# measured server joining it), one message at a time and in bursts. Unlike
+# CPU time, the counts do not move with the neighbours' load.
+echo "--- instructions per same-node message (callgrind)"
+if command -v valgrind >/dev/null && command -v strace >/dev/null && command -v node >/dev/null; then
+  for mode in serial burst; do
+    for kind in single cluster; do
+      if ! CG_MODE=$mode CG_CLUSTER=$([ "$kind" = cluster ] && echo 1 || echo 0) \
+        CG_OUT_DIR="$out_dir/callgrind-$mode-$kind" \
+        timeout 900 bash "$root/bench/relay/callgrind.sh" "$build_dir" \
+        >"$out_dir/callgrind-$mode-$kind.txt" 2>&1; then
+        echo "    (callgrind $mode $kind failed; see $out_dir/callgrind-$mode-$kind.txt)"
+        status=1
+      fi
+      grep -E 'per relayed message:' "$out_dir/callgrind-$mode-$kind.txt" | sed "s/^/  $mode $kind: /"
+    done
+  done
+else
+  echo "    (skipped: valgrind, strace and node are needed: make bench installs them)"
+fi
 
 echo "--- summary"
 python3 "$here/report.py" "$out_dir" "$tick_ms" "$rate" | tee "$out_dir/summary.md"

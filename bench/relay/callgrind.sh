@@ -20,6 +20,11 @@
 #   CG_SERVER_ARGS  extra whisperchat-server options (e.g. "--io-threads 2")
 #   CG_IMPL     whisperchat (default) | limit (the C epoll relay of
 #               bench/peers/limit, for the floor in user-space instructions)
+#   CG_CLUSTER  1: the measured server is a cluster node. A one-node cluster
+#               (scripts/cluster-up.sh: redis-server, PostgreSQL, node1,
+#               nginx) starts first, and each measured run joins it as a node
+#               of its own (node1 leads). Its pairs are same-node pairs: what
+#               a cluster member pays per message against a single node.
 #   CG_OUT_DIR  results (default <build-dir>/bench-callgrind)
 #   CG_TOP      functions listed per profile (default 40)
 set -euo pipefail
@@ -46,6 +51,14 @@ if [ "$impl" = limit ]; then
   "$here/../peers/build.sh" limit "$build_dir/bench-peers" >/dev/null
   server_cmd=("$build_dir/bench-peers/limit-relay" --listen 127.0.0.1 --port 0)
 else
+  if [ "${CG_CLUSTER:-0}" = 1 ]; then
+    cluster_state=$out_dir/cluster
+    bash "$here/../../scripts/cluster-up.sh" --nodes 1 --state-dir "$cluster_state" \
+      --build-dir "$build_dir" >"$out_dir/cluster-up.txt"
+    redis_url=$(sed -n 's/^REDIS_URL=//p' "$cluster_state/cluster.env")
+    db_url=$(sed -n 's/^DB_URL=//p' "$cluster_state/cluster.env")
+    extra+=(--redis "$redis_url" --db "$db_url")
+  fi
   server_cmd=("$server" --listen 127.0.0.1 --port 0 --control-port 0
     --data-dir "$out_dir/data" --idle-timeout-ms 600000 --ping-interval-ms 300000
     --drain-grace-s 0 --drain-deadline-s 1 --tick-ms 250
@@ -64,7 +77,14 @@ stop_server() {
     server_pid=""
   fi
 }
-trap stop_server EXIT
+cluster_state=${cluster_state:-}
+cleanup() {
+  stop_server
+  if [ -n "$cluster_state" ]; then
+    bash "$here/../../scripts/cluster-down.sh" --state-dir "$cluster_state" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
 
 # run WRAPPER-KIND ROUNDS: one server under the tool, one driver run; prints
 # the messages relayed.
@@ -75,7 +95,10 @@ run() {
     strace) wrap=(strace -f -c -o "$out_dir/strace-$rounds.txt") ;;
   esac
   rm -rf "$out_dir/data"
-  "${wrap[@]}" "${server_cmd[@]}" >"$log" 2>&1 &
+  local node=()
+  # A node id of its own per run: the run before's may still be registered.
+  [ -z "$cluster_state" ] || node=(--node-id "cg-$kind-$rounds")
+  "${wrap[@]}" "${server_cmd[@]}" "${node[@]}" >"$log" 2>&1 &
   server_pid=$!
   local port=""
   for _ in $(seq 600); do
@@ -102,7 +125,8 @@ total_syscalls() { # strace -c output -> calls (the fourth column)
 }
 
 echo "callgrind bench: $(date -u +%FT%TZ), $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')," \
-  "$impl, mode $mode, $pairs pairs, rounds $short/$long, $text text, server args '${extra[*]}'" |
+  "$impl$([ -z "$cluster_state" ] || echo ', cluster node'), mode $mode, $pairs pairs," \
+  "rounds $short/$long, $text text, server args '${extra[*]}'" |
   tee "$out_dir/summary.txt"
 m1=$(run callgrind "$short"); m2=$(run callgrind "$long")
 ir1=$(total_ir "$out_dir/callgrind-$short.out"); ir2=$(total_ir "$out_dir/callgrind-$long.out")
