@@ -191,19 +191,25 @@ load cross-sat --url "$url1" --partner-url "$url2" "${saturated[@]}" "${cluster_
 # being measured, so each round measures all three back to back (in an
 # order that rotates), and report.py takes the median of the rounds' ratios.
 same_rounds=${CLUSTER_BENCH_SAME_ROUNDS:-5}
+# The steps are called through "${order[@]}", which shellcheck does not follow.
+# shellcheck disable=SC2317
 same_rate_cluster() { # node1 leads
   load "same-rate-cluster-$1" --url "$url1" "${at_rate[@]}" "${cluster_watch[@]}"
 }
+# shellcheck disable=SC2317
 same_rate_single() {
   load "same-rate-single-$1" --url "$single_url" "${at_rate[@]}" --server-pid "$single_pid"
 }
+# shellcheck disable=SC2317
 same_rate_follower() { # node2 leads nothing: what leading adds shows against it
   load "same-rate-follower-$1" --url "$url2" "${at_rate[@]}" --server-pid "$node2_pid" \
     --watch-pids "$node1_pid,$redis_pid"
 }
+# shellcheck disable=SC2317
 same_sat_cluster() {
   load "same-sat-cluster-$1" --url "$url1" "${saturated[@]}" "${cluster_watch[@]}"
 }
+# shellcheck disable=SC2317
 same_sat_single() {
   load "same-sat-single-$1" --url "$single_url" "${saturated[@]}" --server-pid "$single_pid"
 }
