@@ -23,10 +23,6 @@ def num(v, digits=0):
     return "n/a" if v is None or v < 0 else f"{v:,.{digits}f}"
 
 
-def ratio(a, b):
-    return "n/a" if not a or not b or a < 0 or b < 0 else f"{a / b:.2f}"
-
-
 def lat(r):
     if not r:
         return "n/a"
@@ -105,9 +101,14 @@ def spread(ratios):
     return "n/a" if not v else f"median {median(v):.2f} (rounds {min(v):.2f}-{max(v):.2f}, n={len(v)})"
 
 
-def all_checked(key, cross=False):
-    notes = {checked(r[key], cross) for r in rounds}
+def all_checked(key):
+    notes = {checked(r[key], False) for r in rounds}
     return "; ".join(sorted(notes))
+
+
+def verdict(value, met, goal):
+    """'(goal …: met)' for one figure against its goal; `met` tells whether it is."""
+    return f"(goal {goal}: " + ("n/a" if value is None else "met" if met(value) else "NOT met") + ")"
 
 
 def median_of(key, field):
@@ -151,26 +152,23 @@ if rounds:
     row("same-node at that rate: p99 cluster / single (medians)",
         f"{median_of('rate-cluster', p99):.2f} / {median_of('rate-single', p99):.2f} ms",
         "ratio " + spread(per_round("rate-cluster", "rate-single", p99)), "")
-    m = median(cpu_leader)
+    within = lambda v: v <= 1.10
     row("same-node at that rate: node CPU µs/msg, leading cluster node / single (medians)",
         f"{num(median_of('rate-cluster', cpu), 1)} / {num(median_of('rate-single', cpu), 1)}",
-        "ratio " + spread(cpu_leader) + " (goal ≤ 1.10: " +
-        ("n/a" if m is None else "met" if m <= 1.10 else "NOT met") + ")", "")
-    m = median(cpu_follower)
+        "ratio " + spread(cpu_leader) + " " + verdict(median(cpu_leader), within, "≤ 1.10"), "")
     row("same-node at that rate: node CPU µs/msg, the node that does not lead / single",
         f"{num(median_of('rate-follower', cpu), 1)} / {num(median_of('rate-single', cpu), 1)}",
-        "ratio " + spread(cpu_follower) + " (goal ≤ 1.10: " +
-        ("n/a" if m is None else "met" if m <= 1.10 else "NOT met") + ")",
+        "ratio " + spread(cpu_follower) + " " + verdict(median(cpu_follower), within, "≤ 1.10"),
         all_checked("rate-follower"))
-    m = median(sat)
     row("same-node saturation: msg/s cluster / single (medians)",
         f"{num(median_of('sat-cluster', rate_of))} / {num(median_of('sat-single', rate_of))}",
-        "ratio " + spread(sat) + " (goal ≥ 0.90: " +
-        ("n/a" if m is None else "met" if m >= 0.90 else "NOT met") + ")",
+        "ratio " + spread(sat) + " " + verdict(median(sat), lambda v: v >= 0.90, "≥ 0.90"),
         all_checked("sat-cluster") + " / " + all_checked("sat-single"))
     row("same-node saturation: node CPU µs/msg cluster / single (medians)",
         f"{num(median_of('sat-cluster', cpu), 1)} / {num(median_of('sat-single', cpu), 1)}",
         "ratio " + spread(sat_cpu), "")
+
+
 def counted(mode, kind):
     """bench/relay/callgrind.sh's per-message counts: (instructions, system calls)."""
     try:
@@ -194,7 +192,7 @@ for mode, what in (("serial", "one message at a time"), ("burst", "50 pairs send
         r = cluster[0] / single[0]
         row(f"same-node, {what}: instructions per message cluster node / single (callgrind)",
             f"{cluster[0]:,.0f} / {single[0]:,.0f}",
-            f"ratio {r:.3f} (goal ≤ 1.10: {'met' if r <= 1.10 else 'NOT met'})", "counted")
+            f"ratio {r:.3f} " + verdict(r, lambda v: v <= 1.10, "≤ 1.10"), "counted")
         row(f"same-node, {what}: system calls per message cluster node / single (strace)",
             f"{cluster[1]:.2f} / {single[1]:.2f}", f"ratio {cluster[1] / single[1]:.3f}", "counted")
 goal_ms = tick_ms + 50

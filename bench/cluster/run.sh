@@ -191,42 +191,27 @@ load cross-sat --url "$url1" --partner-url "$url2" "${saturated[@]}" "${cluster_
 # being measured, so each round measures all three back to back (in an
 # order that rotates), and report.py takes the median of the rounds' ratios.
 same_rounds=${CLUSTER_BENCH_SAME_ROUNDS:-5}
-# The steps are called through "${order[@]}", which shellcheck does not follow.
-# shellcheck disable=SC2317
-same_rate_cluster() { # node1 leads
-  load "same-rate-cluster-$1" --url "$url1" "${at_rate[@]}" "${cluster_watch[@]}"
-}
-# shellcheck disable=SC2317
-same_rate_single() {
-  load "same-rate-single-$1" --url "$single_url" "${at_rate[@]}" --server-pid "$single_pid"
-}
-# shellcheck disable=SC2317
-same_rate_follower() { # node2 leads nothing: what leading adds shows against it
-  load "same-rate-follower-$1" --url "$url2" "${at_rate[@]}" --server-pid "$node2_pid" \
-    --watch-pids "$node1_pid,$redis_pid"
-}
-# shellcheck disable=SC2317
-same_sat_cluster() {
-  load "same-sat-cluster-$1" --url "$url1" "${saturated[@]}" "${cluster_watch[@]}"
-}
-# shellcheck disable=SC2317
-same_sat_single() {
-  load "same-sat-single-$1" --url "$single_url" "${saturated[@]}" --server-pid "$single_pid"
+# same KIND ROUND: one load of the comparison, named same-KIND-ROUND.
+same() {
+  local name=same-$1-$2
+  case $1 in
+    rate-single) load "$name" --url "$single_url" "${at_rate[@]}" --server-pid "$single_pid" ;;
+    rate-cluster) load "$name" --url "$url1" "${at_rate[@]}" "${cluster_watch[@]}" ;; # node1 leads
+    # node2 leads nothing: what leading adds shows against it
+    rate-follower) load "$name" --url "$url2" "${at_rate[@]}" --server-pid "$node2_pid" \
+      --watch-pids "$node1_pid,$redis_pid" ;;
+    sat-single) load "$name" --url "$single_url" "${saturated[@]}" --server-pid "$single_pid" ;;
+    sat-cluster) load "$name" --url "$url1" "${saturated[@]}" "${cluster_watch[@]}" ;;
+  esac
 }
 for ((round = 1; round <= same_rounds; round++)); do
   case $((round % 3)) in
-    1) order=(same_rate_single same_rate_cluster same_rate_follower) ;;
-    2) order=(same_rate_cluster same_rate_follower same_rate_single) ;;
-    0) order=(same_rate_follower same_rate_single same_rate_cluster) ;;
+    1) order=(rate-single rate-cluster rate-follower) ;;
+    2) order=(rate-cluster rate-follower rate-single) ;;
+    0) order=(rate-follower rate-single rate-cluster) ;;
   esac
-  for step in "${order[@]}"; do "$step" "$round"; done
-  if ((round % 2)); then
-    same_sat_single "$round"
-    same_sat_cluster "$round"
-  else
-    same_sat_cluster "$round"
-    same_sat_single "$round"
-  fi
+  if ((round % 2)); then order+=(sat-single sat-cluster); else order+=(sat-cluster sat-single); fi
+  for kind in "${order[@]}"; do same "$kind" "$round"; done
 done
 # c) match latency: 200 pairs joining over 5 s, each pair at one spot
 match=(--clients 400 --join-spread-ms 5000 --window 0 --warmup 0 --duration 0)

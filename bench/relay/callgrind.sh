@@ -51,6 +51,7 @@ if [ "$impl" = limit ]; then
   "$here/../peers/build.sh" limit "$build_dir/bench-peers" >/dev/null
   server_cmd=("$build_dir/bench-peers/limit-relay" --listen 127.0.0.1 --port 0)
 else
+  cluster_state=""
   if [ "${CG_CLUSTER:-0}" = 1 ]; then
     cluster_state=$out_dir/cluster
     bash "$here/../../scripts/cluster-up.sh" --nodes 1 --state-dir "$cluster_state" \
@@ -77,7 +78,7 @@ stop_server() {
     server_pid=""
   fi
 }
-cluster_state=${cluster_state:-}
+cluster_state=${cluster_state:-} # unset for CG_IMPL=limit
 cleanup() {
   stop_server
   if [ -n "$cluster_state" ]; then
